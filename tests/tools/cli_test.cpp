@@ -1,0 +1,93 @@
+// The einflow binary: exit codes and output contracts of DESIGN §4.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+};
+
+Result run(const std::string& args) {
+  std::string cmd = std::string(EINFLOW_BINARY) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+const std::string kBert = std::string(EINFLOW_SOURCE_DIR) + "/configs/workloads/bert-base.yaml";
+
+TEST(Cli, CheckJsonReportsEveryVariant) {
+  Result r = run("check " + kBert + " --set instance.seq_len=30 --set instance.block=6 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["passed"].get<bool>());
+  for (const char* v : {"3pass", "2pass", "1pass"}) {
+    ASSERT_TRUE(j["variants"].contains(v)) << v;
+    EXPECT_LT(j["variants"][v]["max_rel_error"].get<double>(), 1e-5);
+  }
+}
+
+TEST(Cli, DescribeJsonHasPassCounts) {
+  Result r = run("describe " + kBert + " --set instance.seq_len=30 --set instance.block=6 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["variants"]["3pass"]["passes"]["M"], 3);
+  EXPECT_EQ(j["variants"]["2pass"]["passes"]["M"], 2);
+  EXPECT_EQ(j["variants"]["1pass"]["passes"]["M"], 1);
+}
+
+TEST(Cli, BadInputExitsTwoWithLocation) {
+  std::string f = write_temp("bad.yaml", "cascade:\n  ranks: {P: 3}\n  inputs: {X: [P]}\n  einsums:\n    - Y[p] = Z[p]\n");
+  Result r = run("check " + f);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find(f + ":5:14: undefined tensor 'Z'"), std::string::npos) << r.out;
+}
+
+TEST(Cli, MalformedYamlExitsTwo) {
+  std::string f = write_temp("broken.yaml", "model: [unclosed\n");
+  Result r = run("describe " + f);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find(f + ":"), std::string::npos) << r.out;
+}
+
+TEST(Cli, MissingFileAndUnknownVariantExitTwo) {
+  EXPECT_EQ(run("check /nonexistent.yaml").code, 2);
+  Result r = run("check " + kBert + " --variant 4pass");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("no variant named '4pass'"), std::string::npos) << r.out;
+}
+
+TEST(Cli, FailedCheckExitsOne) {
+  // A hand-written pair of variants that disagree: the check fails with exit code 1.
+  std::string f = write_temp("differ.yaml", R"(variants:
+  a: {ranks: {P: 4}, inputs: {X: [P]}, einsums: ["Y[p] = X[p] * 2"]}
+  b: {ranks: {P: 4}, inputs: {X: [P]}, einsums: ["Y[p] = X[p] * 3"]}
+)");
+  Result r = run("check " + f);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("MISMATCH"), std::string::npos);
+}
+
+TEST(Cli, UnknownOptionExitsTwo) { EXPECT_EQ(run("check --frobnicate").code, 2); }
+
+TEST(Cli, HelpExitsZero) { EXPECT_EQ(run("check --help").code, 0); }
+
+}  // namespace

@@ -1,0 +1,123 @@
+// einflow describe WORKLOAD.yaml: ranks, tensors, Einsums in dependency order,
+// recurrences, operation counts and pass counts of each variant.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "common/text.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/options.h"
+#include "workloads/analysis.h"
+#include "workloads/workload.h"
+
+namespace einflow::cli {
+
+namespace {
+
+using workloads::Cascade;
+
+std::string rank_list(const Cascade& c, const std::vector<int>& ranks) {
+  std::vector<std::string> names;
+  for (int r : ranks) names.push_back(c.ranks[r].name);
+  return join(names, ",");
+}
+
+nlohmann::json variant_json(const Cascade& c) {
+  nlohmann::json j;
+  j["name"] = c.name;
+  for (const auto& r : c.ranks) {
+    nlohmann::json rj{{"name", r.name}, {"size", r.size}, {"iterative", r.iterative}};
+    if (r.parent >= 0) rj["part_of"] = c.ranks[r.parent].name;
+    if (!r.parts.empty()) rj["parts"] = rank_list(c, r.parts);
+    j["ranks"].push_back(rj);
+  }
+  for (const auto& t : c.tensors)
+    j["tensors"].push_back({{"name", t.name}, {"ranks", rank_list(c, t.ranks)}, {"extents", t.extents},
+                            {"dtype", workloads::dtype_name(t.dtype)}, {"kind", workloads::tensor_kind_name(t.kind)}});
+  workloads::EinsumOps total;
+  for (int e : c.topo_order) {
+    auto ops = workloads::einsum_ops(c, e);
+    total += ops;
+    nlohmann::json ej{{"name", c.einsums[e].name}, {"einsum", c.einsum_text(e)},
+                      {"reduce", workloads::reduce_name(c.einsums[e].reduce)}, {"points", ops.points},
+                      {"macs", ops.macs}, {"flops", ops.flops()}};
+    j["einsums"].push_back(ej);
+  }
+  for (const auto& g : c.exec_groups)
+    if (g.loop_rank >= 0) {
+      std::vector<std::string> names;
+      for (int e : g.einsums) names.push_back(c.einsums[e].name);
+      j["recurrences"].push_back({{"rank", c.ranks[g.loop_rank].name}, {"einsums", names}});
+    }
+  for (const auto& p : workloads::pass_counts(c)) j["passes"][c.ranks[p.rank].name] = p.passes;
+  j["macs"] = total.macs;
+  j["flops"] = total.flops();
+  return j;
+}
+
+void print_variant(const Cascade& c, std::ostream& os) {
+  os << "cascade " << c.name << "\n  ranks:";
+  for (const auto& r : c.ranks) {
+    os << " " << r.name << "=" << r.size;
+    if (!r.parts.empty()) {
+      std::vector<std::string> parts;
+      for (int p : r.parts) parts.push_back(c.ranks[p].name);
+      os << "(" << join(parts, "x") << ")";
+    }
+    if (r.iterative) os << "(iterative)";
+  }
+  os << "\n  tensors:\n";
+  for (const auto& t : c.tensors)
+    os << "    " << std::left << std::setw(8) << t.name << " [" << rank_list(c, t.ranks) << "] "
+       << workloads::dtype_name(t.dtype) << " " << workloads::tensor_kind_name(t.kind) << "\n";
+  os << "  einsums (dependency order):\n";
+  workloads::EinsumOps total;
+  for (int e : c.topo_order) {
+    auto ops = workloads::einsum_ops(c, e);
+    total += ops;
+    os << "    " << std::left << std::setw(8) << c.einsums[e].name << c.einsum_text(e) << "\n"
+       << "             points " << ops.points << ", MACs " << ops.macs << ", FLOPs " << ops.flops() << "\n";
+  }
+  for (const auto& g : c.exec_groups)
+    if (g.loop_rank >= 0) {
+      std::vector<std::string> names;
+      for (int e : g.einsums) names.push_back(c.einsums[e].name);
+      os << "  recurrence over " << c.ranks[g.loop_rank].name << ": " << join(names, ", ") << "\n";
+    }
+  os << "  passes:";
+  for (const auto& p : workloads::pass_counts(c)) os << " " << c.ranks[p.rank].name << "=" << p.passes;
+  os << "\n  total: MACs " << total.macs << ", FLOPs " << total.flops() << "\n";
+}
+
+}  // namespace
+
+Runner add_describe(CLI::App& app) {
+  auto* sub = app.add_subcommand("describe", "What a workload means: ranks, tensors, Einsums, passes");
+  auto opt = std::make_shared<WorkloadOptions>();
+  auto json = std::make_shared<bool>(false);
+  add_workload_options(*sub, *opt);
+  sub->add_flag("--json", *json, "Print one JSON object");
+  return [opt, json]() {
+    workloads::Workload w = load(*opt);
+    if (*json) {
+      nlohmann::json j{{"workload", w.name}};
+      for (const auto& v : w.variants)
+        if (opt->variant.empty() || v.name == opt->variant) j["variants"][v.name] = variant_json(v.cascade);
+      std::cout << j.dump(2) << "\n";
+      return 0;
+    }
+    std::cout << "workload " << w.name << " (" << w.variants.size() << " variant"
+              << (w.variants.size() == 1 ? "" : "s") << ")\n";
+    for (const auto& v : w.variants) {
+      if (!opt->variant.empty() && v.name != opt->variant) continue;
+      std::cout << "\nvariant " << v.name << ": ";
+      print_variant(v.cascade, std::cout);
+    }
+    return 0;
+  };
+}
+
+}  // namespace einflow::cli

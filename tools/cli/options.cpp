@@ -1,0 +1,26 @@
+#include "tools/cli/options.h"
+
+#include <CLI/CLI.hpp>
+
+#include "common/text.h"
+
+namespace einflow::cli {
+
+void add_workload_options(CLI::App& sub, WorkloadOptions& opt) {
+  sub.add_option("WORKLOAD", opt.file, "Workload YAML file")->required();
+  sub.add_option("--variant", opt.variant, "Only this variant (e.g. 1pass)");
+  sub.add_option("--set", opt.sets, "Override a key, e.g. --set instance.seq_len=256 (repeatable)");
+}
+
+workloads::Workload load(const WorkloadOptions& opt) {
+  std::vector<workloads::Override> overrides;
+  for (const auto& s : opt.sets) overrides.push_back(workloads::parse_override(s));
+  workloads::Workload w = workloads::load_workload(opt.file, overrides);
+  if (!opt.variant.empty() && !w.find_variant(opt.variant))
+    throw UserError(SourceLoc{opt.file, 0, 0}, "--variant",
+                    "no variant named '" + opt.variant + "'; the workload has " + join(w.variant_names(), ", ") +
+                        did_you_mean(opt.variant, w.variant_names()));
+  return w;
+}
+
+}  // namespace einflow::cli

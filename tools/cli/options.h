@@ -1,0 +1,26 @@
+// Options shared by subcommands that read a workload.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "workloads/workload.h"
+
+namespace CLI {
+class App;
+}
+
+namespace einflow::cli {
+
+struct WorkloadOptions {
+  std::string file;
+  std::string variant;
+  std::vector<std::string> sets;  // KEY=VALUE
+};
+
+// Adds WORKLOAD, --variant and --set to a subcommand.
+void add_workload_options(CLI::App& sub, WorkloadOptions& opt);
+// Loads the workload with the --set overrides; checks --variant names one.
+workloads::Workload load(const WorkloadOptions& opt);
+
+}  // namespace einflow::cli

@@ -1,0 +1,39 @@
+// Analyses read off a cascade alone: FuseMax's pass counts, and the operations
+// each Einsum performs (with masks counted exactly).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "workloads/cascade.h"
+
+namespace einflow::workloads {
+
+// Passes over `rank` (a top rank, possibly partitioned): the number of traversals
+// of its fiber the cascade needs. An Einsum traverses the fiber when it iterates
+// the rank or all of its partition leaves. A tensor that has lost every part of
+// the rank but depends on it (GM[p] = max(m) QK[m,p]) is complete only after the
+// traversal that fed it, so a traversal that consumes it starts a new pass.
+RankPasses passes_over(const Cascade& cascade, int rank);
+// passes_over() for every top rank.
+std::vector<RankPasses> pass_counts(const Cascade& cascade);
+
+// Operation counts of one Einsum over its (masked) iteration space.
+struct EinsumOps {
+  int64_t points = 0;              // iteration points that satisfy the mask
+  int64_t macs = 0;                // multiply feeding a sum reduction, counted once
+  std::array<int64_t, kNumOps> ops{};  // every other operation, by Op
+
+  int64_t flops() const;           // 2 per MAC, 1 per other op
+  EinsumOps& operator+=(const EinsumOps& o);
+};
+
+// Points of the Einsum's iteration space for which every mask comparison holds.
+// Exact; throws UserError if the masked ranks are too large to count.
+int64_t masked_points(const Cascade& cascade, const Einsum& einsum);
+
+EinsumOps einsum_ops(const Cascade& cascade, int einsum);
+EinsumOps cascade_ops(const Cascade& cascade);  // sum over all Einsums
+
+}  // namespace einflow::workloads

@@ -1,0 +1,34 @@
+// Internal to the builders: pieces shared by the attention and layer builders.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "workloads/spec_writer.h"
+#include "workloads/transformer.h"
+
+namespace einflow::workloads::detail {
+
+// Index variables of the head ranks: "b,h" for MHA; "b,g,j" (queries) and "b,g"
+// (keys, values) when G key/value heads are shared by J = H/G query heads each.
+struct HeadIndex {
+  std::string query;
+  std::string kv;
+};
+HeadIndex head_index(const AttentionShape& s);
+// The head ranks ("B","H" or "B","G","J" / "B","G") followed by `rest`.
+std::vector<std::string> head_ranks(const AttentionShape& s, bool query,
+                                    std::vector<std::string> rest);
+
+struct AttentionNames {
+  std::string q, k, v, av;
+};
+
+void declare_attention_ranks(SpecWriter& w, const AttentionShape& s);
+// Emits the cascade computing AV from Q, K, V (which the caller provides).
+void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade variant,
+                    const AttentionNames& names);
+// Throws UserError when the shape is impossible.
+void check_attention_shape(const AttentionShape& s, const SourceLoc& loc);
+
+}  // namespace einflow::workloads::detail

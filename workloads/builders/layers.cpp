@@ -1,0 +1,284 @@
+// Transformer layers as cascades: norms, projections, attention, FFN, residuals.
+#include <cmath>
+
+#include "common/text.h"
+#include "workloads/builders/emit.h"
+
+namespace einflow::workloads {
+
+const char* scope_name(Scope s) {
+  switch (s) {
+    case Scope::kAttention: return "attention";
+    case Scope::kQkvProjection: return "qkv_projection";
+    case Scope::kOutputProjection: return "output_projection";
+    case Scope::kFfn: return "ffn";
+    case Scope::kNorm: return "norm";
+    case Scope::kLayer: return "layer";
+  }
+  return "?";
+}
+
+const char* phase_name(Phase p) { return p == Phase::kPrefill ? "prefill" : "decode"; }
+
+AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst) {
+  AttentionShape s;
+  s.batch = inst.batch;
+  s.heads = model.heads;
+  s.kv_heads = model.kv_heads;
+  s.e = model.head_dim;
+  s.f = model.head_dim;
+  s.m = inst.seq_len;
+  s.p = inst.phase == Phase::kDecode ? 1 : inst.seq_len;
+  s.causal = inst.causal;
+  s.block = inst.block ? inst.block : default_block(s.m);
+  detail::check_attention_shape(s, inst.loc);
+  return s;
+}
+
+namespace {
+
+std::string fmt(double v) { return format_double(v); }
+
+// Writes one layer (or a scope of it) for a model instance.
+class LayerWriter {
+ public:
+  LayerWriter(const ModelSpec& model, const InstanceSpec& inst, AttentionCascade variant)
+      : m_model(model), m_inst(inst), m_variant(variant), m_shape(attention_shape(model, inst)),
+        m_w(std::string("transformer"), model.name + "-" + scope_name(inst.scope) + "-" +
+                                            phase_name(inst.phase) + "-" +
+                                            attention_cascade_name(variant)),
+        m_hi(detail::head_index(m_shape)) {
+    m_mha = m_shape.kv_heads == m_shape.heads;
+    m_decode = inst.phase == Phase::kDecode;
+  }
+
+  CascadeSpec build() {
+    detail::declare_attention_ranks(m_w, m_shape);
+    m_w.rank("D", m_model.d_model);
+    m_w.rank("N", m_model.ffn_dim);
+    if (m_decode) m_w.rank("C", m_shape.m - 1);
+    bool partitioned = m_variant != AttentionCascade::k3Pass;
+    bool has_attention = m_inst.scope == Scope::kAttention || m_inst.scope == Scope::kLayer;
+    if (partitioned && has_attention) m_w.rank("M0", m_shape.block);
+    switch (m_inst.scope) {
+      case Scope::kAttention:
+        m_w.input("Q", head(true, {"E", "P"}));
+        m_w.input("K", head(false, {"E", "M"}));
+        m_w.input("V", head(false, {"F", "M"}));
+        attention("Q", "K", "V", "AV");
+        m_w.output("AV");
+        break;
+      case Scope::kQkvProjection:
+        input_x("X");
+        if (m_decode) kv_cache_inputs();
+        qkv("X");
+        m_w.output("Q");
+        m_w.output("K");
+        m_w.output("V");
+        break;
+      case Scope::kOutputProjection:
+        m_w.input("AV", head(true, {"F", "P"}));
+        output_projection("AV", "O");
+        m_w.output("O");
+        break;
+      case Scope::kFfn:
+        input_x("X");
+        ffn("X", "Y");
+        m_w.output("Y");
+        break;
+      case Scope::kNorm:
+        input_x("X");
+        norm("X", "Y", 1);
+        m_w.output("Y");
+        break;
+      case Scope::kLayer:
+        layer();
+        break;
+    }
+    return m_w.take();
+  }
+
+ private:
+  std::vector<std::string> head(bool query, std::vector<std::string> rest) const {
+    return detail::head_ranks(m_shape, query, std::move(rest));
+  }
+  const std::string& qh() const { return m_hi.query; }
+  const std::string& kh() const { return m_hi.kv; }
+  // Weight ranks over the heads, without the batch rank: "h" or "g,j" / "g".
+  std::string wq() const { return m_mha ? "h" : "g,j"; }
+  std::string wk() const { return m_mha ? "h" : "g"; }
+  std::vector<std::string> wq_ranks() const {
+    return m_mha ? std::vector<std::string>{"H"} : std::vector<std::string>{"G", "J"};
+  }
+  std::vector<std::string> wk_ranks() const {
+    return m_mha ? std::vector<std::string>{"H"} : std::vector<std::string>{"G"};
+  }
+  static std::vector<std::string> cat(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  }
+  double fan_in(int64_t n) const { return 1.0 / std::sqrt(static_cast<double>(n)); }
+
+  void input_x(const std::string& name) { m_w.input(name, {"B", "D", "P"}); }
+
+  void kv_cache_inputs() {
+    m_w.input("KC", head(false, {"E", "C"}));
+    m_w.input("VC", head(false, {"F", "C"}));
+  }
+
+  void norm(const std::string& in, const std::string& out, int k) {
+    std::string s = std::to_string(k);
+    std::string eps = fmt(m_model.norm_eps);
+    m_w.input("G" + s, {"D"});
+    if (m_model.norm == NormKind::kLayerNorm) {
+      m_w.input("BT" + s, {"D"});
+      m_w.einsum("SM" + s + "[b,p] = " + in + "[b,d,p]");
+      m_w.einsum("MU" + s + "[b,p] = SM" + s + "[b,p] / D");
+      m_w.einsum("XC" + s + "[b,d,p] = " + in + "[b,d,p] - MU" + s + "[b,p]");
+      m_w.einsum("SS" + s + "[b,p] = XC" + s + "[b,d,p] * XC" + s + "[b,d,p]");
+      m_w.einsum("RS" + s + "[b,p] = rsqrt(SS" + s + "[b,p] / D + " + eps + ")");
+      m_w.einsum(out + "[b,d,p] = XC" + s + "[b,d,p] * RS" + s + "[b,p] * G" + s + "[d] + BT" + s + "[d]");
+    } else {
+      m_w.einsum("SS" + s + "[b,p] = " + in + "[b,d,p] * " + in + "[b,d,p]");
+      m_w.einsum("RS" + s + "[b,p] = rsqrt(SS" + s + "[b,p] / D + " + eps + ")");
+      m_w.einsum(out + "[b,d,p] = " + in + "[b,d,p] * RS" + s + "[b,p] * G" + s + "[d]");
+    }
+  }
+
+  // out[idx] = in[b,d,tok] * W[d,widx] (+ bias[widx]) (* scale)
+  void linear(const std::string& out, const std::string& out_idx, const std::string& in,
+              const std::string& tok, const std::string& weight, const std::string& widx,
+              const std::vector<std::string>& wranks, const std::string& scale = "") {
+    m_w.input(weight, cat({"D"}, wranks), fan_in(m_model.d_model));
+    std::string prod = in + "[b,d," + tok + "] * " + weight + "[d," + widx + "]";
+    if (!m_model.bias && scale.empty()) {
+      m_w.einsum(out + "[" + out_idx + "] = " + prod);
+      return;
+    }
+    m_w.einsum(out + "P[" + out_idx + "] = " + prod);
+    std::string v = out + "P[" + out_idx + "]";
+    if (m_model.bias) {
+      m_w.input(weight + "B", wranks, 0.1);
+      v = v + " + " + weight + "B[" + widx + "]";
+      if (!scale.empty()) v = "(" + v + ")";
+    }
+    if (!scale.empty()) v += " * " + scale;
+    m_w.einsum(out + "[" + out_idx + "] = " + v);
+  }
+
+  void qkv(const std::string& y) {
+    linear("Q", qh() + ",e,p", y, "p", "WQ", wq() + ",e", cat(wq_ranks(), {"E"}), "rsqrt(E)");
+    if (!m_decode) {
+      linear("K", kh() + ",e,m", y, "m", "WK", wk() + ",e", cat(wk_ranks(), {"E"}));
+      linear("V", kh() + ",f,m", y, "m", "WV", wk() + ",f", cat(wk_ranks(), {"F"}));
+      return;
+    }
+    // Decode: the new token's K and V join the cache at position M-1.
+    linear("KN", kh() + ",e,p", y, "p", "WK", wk() + ",e", cat(wk_ranks(), {"E"}));
+    linear("VN", kh() + ",f,p", y, "p", "WV", wk() + ",f", cat(wk_ranks(), {"F"}));
+    m_w.declare("K", head(false, {"E", "M"}));
+    m_w.declare("V", head(false, {"F", "M"}));
+    m_w.einsum("K[" + kh() + ",e,c] = KC[" + kh() + ",e,c]");
+    m_w.einsum("K[" + kh() + ",e,M-1] = KN[" + kh() + ",e,0]");
+    m_w.einsum("V[" + kh() + ",f,c] = VC[" + kh() + ",f,c]");
+    m_w.einsum("V[" + kh() + ",f,M-1] = VN[" + kh() + ",f,0]");
+  }
+
+  void attention(const std::string& q, const std::string& k, const std::string& v, const std::string& av) {
+    detail::emit_attention(m_w, m_shape, m_variant, detail::AttentionNames{q, k, v, av});
+  }
+
+  void output_projection(const std::string& av, const std::string& out) {
+    std::vector<std::string> wr = cat(wq_ranks(), {"F", "D"});
+    m_w.input("WO", wr, fan_in(m_model.heads * m_model.head_dim));
+    std::string prod = av + "[" + qh() + ",f,p] * WO[" + wq() + ",f,d]";
+    if (!m_model.bias) {
+      m_w.einsum(out + "[b,d,p] = " + prod);
+      return;
+    }
+    m_w.input("WOB", {"D"}, 0.1);
+    m_w.einsum(out + "P[b,d,p] = " + prod);
+    m_w.einsum(out + "[b,d,p] = " + out + "P[b,d,p] + WOB[d]");
+  }
+
+  void ffn(const std::string& y, const std::string& out) {
+    double in_scale = fan_in(m_model.d_model), out_scale = fan_in(m_model.ffn_dim);
+    std::string b1 = m_model.bias ? " + W1B[n]" : "";
+    if (m_model.bias) m_w.input("W1B", {"N"}, 0.1);
+    if (m_model.ffn_kind == FfnKind::kSwiglu) {
+      m_w.input("W1", {"D", "N"}, in_scale);
+      m_w.input("W3", {"D", "N"}, in_scale);
+      m_w.einsum("H1[b,n,p] = " + y + "[b,d,p] * W1[d,n]");
+      m_w.einsum("H3[b,n,p] = " + y + "[b,d,p] * W3[d,n]");
+      m_w.einsum("A1[b,n,p] = silu(H1[b,n,p]" + b1 + ") * H3[b,n,p]");
+    } else {
+      const char* act = m_model.ffn_kind == FfnKind::kGelu ? "gelu" : "relu";
+      m_w.input("W1", {"D", "N"}, in_scale);
+      m_w.einsum("H1[b,n,p] = " + y + "[b,d,p] * W1[d,n]");
+      m_w.einsum("A1[b,n,p] = " + std::string(act) + "(H1[b,n,p]" + b1 + ")");
+    }
+    m_w.input("W2", {"N", "D"}, out_scale);
+    if (m_model.bias) {
+      m_w.input("W2B", {"D"}, 0.1);
+      m_w.einsum("H2[b,d,p] = A1[b,n,p] * W2[n,d]");
+      m_w.einsum(out + "[b,d,p] = H2[b,d,p] + W2B[d]");
+    } else {
+      m_w.einsum(out + "[b,d,p] = A1[b,n,p] * W2[n,d]");
+    }
+  }
+
+  void layer() {
+    input_x("X");
+    if (m_decode) kv_cache_inputs();
+    bool pre = m_model.norm_position == NormPosition::kPre;
+    std::string attn_in = "X";
+    if (pre) {
+      norm("X", "XN", 1);
+      attn_in = "XN";
+    }
+    qkv(attn_in);
+    attention("Q", "K", "V", "AV");
+    output_projection("AV", "O");
+    m_w.einsum("R1[b,d,p] = X[b,d,p] + O[b,d,p]");
+    if (pre) {
+      norm("R1", "RN", 2);
+      ffn("RN", "FO");
+      m_w.einsum("Y[b,d,p] = R1[b,d,p] + FO[b,d,p]");
+    } else {
+      norm("R1", "Y1", 1);
+      ffn("Y1", "FO");
+      m_w.einsum("R2[b,d,p] = Y1[b,d,p] + FO[b,d,p]");
+      norm("R2", "Y", 2);
+    }
+    m_w.output("Y");
+    if (m_decode) {
+      m_w.output("KN");
+      m_w.output("VN");
+    }
+  }
+
+  const ModelSpec& m_model;
+  const InstanceSpec& m_inst;
+  AttentionCascade m_variant;
+  AttentionShape m_shape;
+  SpecWriter m_w;
+  detail::HeadIndex m_hi;
+  bool m_mha = true;
+  bool m_decode = false;
+};
+
+}  // namespace
+
+CascadeSpec transformer_spec(const ModelSpec& model, const InstanceSpec& inst, AttentionCascade variant) {
+  Diagnostics d;
+  if (inst.phase == Phase::kDecode && model.kind == ModelKind::kEncoder)
+    d.error(inst.loc, "phase 'decode' needs a decoder model; " + model.name + " is an encoder");
+  if (inst.phase == Phase::kDecode && inst.seq_len < 2)
+    d.error(inst.loc, "a decode step needs a KV cache of at least 2 entries (seq_len >= 2)");
+  if (inst.phase == Phase::kDecode && inst.scope == Scope::kNorm)
+    d.error(inst.loc, "scope 'norm' has no decode form; use phase 'prefill' with seq_len 1");
+  d.throw_if_any();
+  return LayerWriter(model, inst, variant).build();
+}
+
+}  // namespace einflow::workloads

@@ -1,0 +1,23 @@
+// The reference interpreter: evaluates any cascade on dense tensors, point by
+// point over each Einsum's iteration space, in the cascade's execution order
+// (recurrences as loops over their iterative rank). Simple and obviously right;
+// it is the oracle for every faster or mapped execution.
+#pragma once
+
+#include <cstdint>
+
+#include "workloads/cascade.h"
+#include "workloads/golden/tensor.h"
+
+namespace einflow::golden {
+
+// Seeded values for every input of the cascade, in [-init_scale, init_scale).
+template <class T>
+TensorSet<T> seeded_inputs(const workloads::Cascade& cascade, uint64_t seed);
+
+// Runs the cascade; returns every tensor it writes (intermediates and outputs).
+// Throws UserError if an input is missing or has the wrong shape.
+template <class T>
+TensorSet<T> interpret(const workloads::Cascade& cascade, const TensorSet<T>& inputs);
+
+}  // namespace einflow::golden

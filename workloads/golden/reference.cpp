@@ -1,0 +1,265 @@
+#include "workloads/golden/reference.h"
+
+#include <cmath>
+
+#include "common/error.h"
+#include "workloads/golden/kernels.h"
+#include "workloads/scalar_ops.h"
+
+namespace einflow::golden {
+
+using workloads::AttentionShape;
+using workloads::FfnKind;
+using workloads::InstanceSpec;
+using workloads::ModelSpec;
+using workloads::NormKind;
+using workloads::NormPosition;
+using workloads::Phase;
+using workloads::Scope;
+
+namespace {
+
+template <class T>
+using Mat = std::vector<T>;
+
+// [B, H, dim, P], or [B, G, J, dim, P] when G key/value heads are shared (same layout).
+std::vector<int64_t> query_extents(const AttentionShape& s, int64_t dim) {
+  if (s.kv_heads == s.heads) return {s.batch, s.heads, dim, s.p};
+  return {s.batch, s.kv_heads, s.heads / s.kv_heads, dim, s.p};
+}  // row-major, dimensions carried by the caller
+
+template <class T>
+const DenseTensor<T>& get(const TensorSet<T>& set, const std::string& name) {
+  auto it = set.find(name);
+  EINFLOW_ASSERT(it != set.end(), "reference input '" + name + "' missing");
+  return it->second;
+}
+
+// Token-major copy of batch b of a [B, X, P] tensor: P x X.
+template <class T>
+Mat<T> tokens(const DenseTensor<T>& t, int64_t b) {
+  int64_t x = t.extents[1], p = t.extents[2];
+  Mat<T> out(static_cast<size_t>(x * p));
+  transpose(x, p, t.data.data() + b * x * p, out.data());
+  return out;
+}
+
+template <class T>
+class LayerReference {
+ public:
+  LayerReference(const ModelSpec& m, const InstanceSpec& inst, const TensorSet<T>& in, int threads)
+      : m_m(m), m_inst(inst), m_in(in), m_threads(threads), m_shape(workloads::attention_shape(m, inst)) {
+    m_d = m.d_model;
+    m_hq = m.heads;
+    m_g = m.kv_heads;
+    m_e = m.head_dim;
+    m_p = m_shape.p;
+    m_mlen = m_shape.m;
+  }
+
+  TensorSet<T> run() {
+    TensorSet<T> out;
+    int64_t batch = m_inst.batch;
+    switch (m_inst.scope) {
+      case Scope::kAttention:
+        out["AV"] = reference_attention(m_shape, get(m_in, "Q"), get(m_in, "K"), get(m_in, "V"), m_threads);
+        break;
+      case Scope::kNorm:
+        out["Y"] = DenseTensor<T>({batch, m_d, m_p});
+        for (int64_t b = 0; b < batch; ++b) store_tokens(out["Y"], b, norm(tokens(get(m_in, "X"), b), 1));
+        break;
+      case Scope::kFfn:
+        out["Y"] = DenseTensor<T>({batch, m_d, m_p});
+        for (int64_t b = 0; b < batch; ++b) store_tokens(out["Y"], b, ffn(tokens(get(m_in, "X"), b)));
+        break;
+      case Scope::kOutputProjection: {
+        out["O"] = DenseTensor<T>({batch, m_d, m_p});
+        const auto& av = get(m_in, "AV");
+        for (int64_t b = 0; b < batch; ++b) store_tokens(out["O"], b, out_proj(av_tokens(av, b)));
+        break;
+      }
+      case Scope::kQkvProjection:
+      case Scope::kLayer:
+        run_layer(out);
+        break;
+    }
+    return out;
+  }
+
+ private:
+  // X[p x d] -> normalised, with parameters G<k> (and BT<k>).
+  Mat<T> norm(const Mat<T>& x, int k) {
+    Mat<T> y(x.size());
+    const T* gamma = get(m_in, "G" + std::to_string(k)).data.data();
+    T eps = static_cast<T>(m_m.norm_eps);
+    if (m_m.norm == NormKind::kLayerNorm)
+      layernorm_rows(m_p, m_d, x.data(), gamma, get(m_in, "BT" + std::to_string(k)).data.data(), eps, y.data());
+    else
+      rmsnorm_rows(m_p, m_d, x.data(), gamma, eps, y.data());
+    return y;
+  }
+
+  // y[rows x cols] = x[rows x depth] W[depth x cols] (+ bias[cols])
+  Mat<T> linear(const Mat<T>& x, int64_t rows, int64_t depth, const std::string& w, int64_t cols,
+                const std::string& bias) {
+    Mat<T> y(static_cast<size_t>(rows * cols));
+    gemm(rows, cols, depth, x.data(), depth, get(m_in, w).data.data(), cols, y.data(), cols, false, m_threads);
+    if (m_m.bias && !bias.empty()) {
+      const T* bv = get(m_in, bias).data.data();
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j) y[i * cols + j] += bv[j];
+    }
+    return y;
+  }
+
+  Mat<T> ffn(const Mat<T>& x) {
+    int64_t n = m_m.ffn_dim;
+    Mat<T> h1 = linear(x, m_p, m_d, "W1", n, "W1B");
+    if (m_m.ffn_kind == FfnKind::kSwiglu) {
+      Mat<T> h3 = linear(x, m_p, m_d, "W3", n, "");
+      for (size_t i = 0; i < h1.size(); ++i) h1[i] = workloads::silu(h1[i]) * h3[i];
+    } else {
+      for (auto& v : h1) v = m_m.ffn_kind == FfnKind::kGelu ? workloads::gelu(v) : (v > T(0) ? v : T(0));
+    }
+    return linear(h1, m_p, n, "W2", m_d, "W2B");
+  }
+
+  // AV[b,h,f,p] -> P x (H*F)
+  Mat<T> av_tokens(const DenseTensor<T>& av, int64_t b) {
+    int64_t hf = m_hq * m_e;
+    Mat<T> out(static_cast<size_t>(m_p * hf));
+    transpose(hf, m_p, av.data.data() + b * hf * m_p, out.data());
+    return out;
+  }
+
+  Mat<T> out_proj(const Mat<T>& av) { return linear(av, m_p, m_hq * m_e, "WO", m_d, "WOB"); }
+
+  void store_tokens(DenseTensor<T>& t, int64_t b, const Mat<T>& x) {
+    int64_t cols = t.extents[1];
+    transpose(m_p, cols, x.data(), t.data.data() + b * cols * m_p);
+  }
+
+  // Stores a P x (heads*dim) projection into a [B, heads.., dim, tokens] tensor.
+  void store_heads(DenseTensor<T>& t, int64_t b, const Mat<T>& x, int64_t heads, int64_t tok, int64_t tok_extent,
+                   int64_t tok_offset) {
+    int64_t e = m_e;
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t i = 0; i < e; ++i)
+        for (int64_t p = 0; p < tok; ++p)
+          t.data[static_cast<size_t>(((b * heads + h) * e + i) * tok_extent + tok_offset + p)] =
+              x[static_cast<size_t>(p * heads * e + h * e + i)];
+  }
+
+  void run_layer(TensorSet<T>& out) {
+    int64_t batch = m_inst.batch;
+    bool decode = m_inst.phase == Phase::kDecode;
+    bool pre = m_m.norm_position == NormPosition::kPre;
+    DenseTensor<T> q(query_extents(m_shape, m_e)), k({batch, m_g, m_e, m_mlen}), v({batch, m_g, m_e, m_mlen});
+    DenseTensor<T> kn({batch, m_g, m_e, 1}), vn({batch, m_g, m_e, 1});
+    std::vector<Mat<T>> x_tok(batch), xin_tok(batch);
+    T scale = T(1) / std::sqrt(static_cast<T>(m_e));
+    for (int64_t b = 0; b < batch; ++b) {
+      x_tok[b] = tokens(get(m_in, "X"), b);
+      xin_tok[b] = pre && m_inst.scope == Scope::kLayer ? norm(x_tok[b], 1) : x_tok[b];
+      Mat<T> qp = linear(xin_tok[b], m_p, m_d, "WQ", m_hq * m_e, "WQB");
+      for (auto& val : qp) val *= scale;
+      store_heads(q, b, qp, m_hq, m_p, m_p, 0);
+      Mat<T> kp = linear(xin_tok[b], m_p, m_d, "WK", m_g * m_e, "WKB");
+      Mat<T> vp = linear(xin_tok[b], m_p, m_d, "WV", m_g * m_e, "WVB");
+      if (!decode) {
+        store_heads(k, b, kp, m_g, m_p, m_mlen, 0);
+        store_heads(v, b, vp, m_g, m_p, m_mlen, 0);
+        continue;
+      }
+      store_heads(kn, b, kp, m_g, 1, 1, 0);
+      store_heads(vn, b, vp, m_g, 1, 1, 0);
+      store_heads(k, b, kp, m_g, 1, m_mlen, m_mlen - 1);
+      store_heads(v, b, vp, m_g, 1, m_mlen, m_mlen - 1);
+      const auto& kc = get(m_in, "KC");
+      const auto& vc = get(m_in, "VC");
+      int64_t c = m_mlen - 1;
+      for (int64_t g = 0; g < m_g; ++g)
+        for (int64_t i = 0; i < m_e; ++i)
+          for (int64_t j = 0; j < c; ++j) {
+            k.data[static_cast<size_t>(((b * m_g + g) * m_e + i) * m_mlen + j)] =
+                kc.data[static_cast<size_t>(((b * m_g + g) * m_e + i) * c + j)];
+            v.data[static_cast<size_t>(((b * m_g + g) * m_e + i) * m_mlen + j)] =
+                vc.data[static_cast<size_t>(((b * m_g + g) * m_e + i) * c + j)];
+          }
+    }
+    if (m_inst.scope == Scope::kQkvProjection) {
+      out["Q"] = q;
+      out["K"] = k;
+      out["V"] = v;
+      return;
+    }
+    DenseTensor<T> av = reference_attention(m_shape, q, k, v, m_threads);
+    DenseTensor<T> y({batch, m_d, m_p});
+    for (int64_t b = 0; b < batch; ++b) {
+      Mat<T> o = out_proj(av_tokens(av, b));
+      Mat<T> r1(o.size());
+      for (size_t i = 0; i < o.size(); ++i) r1[i] = x_tok[b][i] + o[i];
+      Mat<T> result(o.size());
+      if (pre) {
+        Mat<T> fo = ffn(norm(r1, 2));
+        for (size_t i = 0; i < o.size(); ++i) result[i] = r1[i] + fo[i];
+      } else {
+        Mat<T> y1 = norm(r1, 1);
+        Mat<T> fo = ffn(y1);
+        Mat<T> r2(o.size());
+        for (size_t i = 0; i < o.size(); ++i) r2[i] = y1[i] + fo[i];
+        result = norm(r2, 2);
+      }
+      store_tokens(y, b, result);
+    }
+    out["Y"] = y;
+    if (decode) {
+      out["KN"] = kn;
+      out["VN"] = vn;
+    }
+  }
+
+  const ModelSpec& m_m;
+  const InstanceSpec& m_inst;
+  const TensorSet<T>& m_in;
+  int m_threads;
+  AttentionShape m_shape;
+  int64_t m_d = 0, m_hq = 0, m_g = 0, m_e = 0, m_p = 0, m_mlen = 0;
+};
+
+}  // namespace
+
+template <class T>
+DenseTensor<T> reference_attention(const AttentionShape& s, const DenseTensor<T>& q, const DenseTensor<T>& k,
+                                   const DenseTensor<T>& v, int threads) {
+  DenseTensor<T> av(query_extents(s, s.f));
+  int64_t group = s.heads / s.kv_heads;
+  std::vector<T> qh(static_cast<size_t>(s.p * s.e)), kh(static_cast<size_t>(s.m * s.e)),
+      vh(static_cast<size_t>(s.m * s.f)), oh(static_cast<size_t>(s.p * s.f));
+  for (int64_t b = 0; b < s.batch; ++b)
+    for (int64_t h = 0; h < s.heads; ++h) {
+      int64_t g = h / group;
+      transpose(s.e, s.p, q.data.data() + (b * s.heads + h) * s.e * s.p, qh.data());
+      transpose(s.e, s.m, k.data.data() + (b * s.kv_heads + g) * s.e * s.m, kh.data());
+      transpose(s.f, s.m, v.data.data() + (b * s.kv_heads + g) * s.f * s.m, vh.data());
+      attention_head(s.p, s.m, s.e, s.f, qh.data(), kh.data(), vh.data(), s.causal, oh.data(), threads);
+      transpose(s.p, s.f, oh.data(), av.data.data() + (b * s.heads + h) * s.f * s.p);
+    }
+  return av;
+}
+
+template <class T>
+TensorSet<T> reference_outputs(const ModelSpec& model, const InstanceSpec& inst, const TensorSet<T>& inputs,
+                               int threads) {
+  return LayerReference<T>(model, inst, inputs, threads).run();
+}
+
+template TensorSet<float> reference_outputs<float>(const ModelSpec&, const InstanceSpec&, const TensorSet<float>&, int);
+template TensorSet<double> reference_outputs<double>(const ModelSpec&, const InstanceSpec&, const TensorSet<double>&,
+                                                     int);
+template DenseTensor<float> reference_attention<float>(const AttentionShape&, const DenseTensor<float>&,
+                                                       const DenseTensor<float>&, const DenseTensor<float>&, int);
+template DenseTensor<double> reference_attention<double>(const AttentionShape&, const DenseTensor<double>&,
+                                                         const DenseTensor<double>&, const DenseTensor<double>&, int);
+
+}  // namespace einflow::golden

@@ -1,0 +1,22 @@
+// Direct implementations of what the Transformer builders compute, written with
+// the fast kernels and none of the cascade machinery: the independent answer
+// that `einflow check` compares every cascade variant with.
+#pragma once
+
+#include "workloads/golden/tensor.h"
+#include "workloads/transformer.h"
+
+namespace einflow::golden {
+
+// The outputs of the model workload's scope (same names and layouts as the
+// cascade's outputs), computed from `inputs` (the cascade's input tensors).
+template <class T>
+TensorSet<T> reference_outputs(const workloads::ModelSpec& model, const workloads::InstanceSpec& inst,
+                               const TensorSet<T>& inputs, int threads = 0);
+
+// The attention alone: AV[b,h,f,p] from Q[b,h,e,p], K[b,g,e,m], V[b,g,f,m].
+template <class T>
+DenseTensor<T> reference_attention(const workloads::AttentionShape& shape, const DenseTensor<T>& q,
+                                   const DenseTensor<T>& k, const DenseTensor<T>& v, int threads = 0);
+
+}  // namespace einflow::golden

@@ -1,0 +1,131 @@
+#include "workloads/model_yaml.h"
+
+#include <algorithm>
+
+#include "common/text.h"
+
+namespace einflow::workloads {
+
+namespace {
+
+// Reads a name from `choices`; returns its index or -1 (with a diagnostic).
+int read_choice(const YamlNode& n, const std::vector<std::string>& choices, Diagnostics& diags) {
+  auto s = n.as_string(diags);
+  if (!s) return -1;
+  for (size_t i = 0; i < choices.size(); ++i)
+    if (*s == choices[i]) return static_cast<int>(i);
+  diags.error(n.loc(), n.path(), "expected one of " + join(choices, ", ") + ", got '" + *s + "'" +
+                                     did_you_mean(*s, choices));
+  return -1;
+}
+
+void read_positive(const YamlNode& parent, const char* key, int64_t& into, Diagnostics& diags,
+                   bool required) {
+  if (!parent.has(key)) {
+    if (required) parent.require(key, diags);
+    return;
+  }
+  YamlNode n = parent[key];
+  auto v = n.as_int(diags);
+  if (!v) return;
+  if (*v < 1) {
+    diags.error(n.loc(), n.path(), "expected a positive integer, got " + std::to_string(*v));
+    return;
+  }
+  into = *v;
+}
+
+}  // namespace
+
+ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
+  ModelSpec m;
+  m.loc = node.loc();
+  if (!node.expect_map(diags)) return m;
+  node.check_keys({"name", "layers", "d_model", "heads", "kv_heads", "head_dim", "ffn_dim", "ffn_kind",
+                   "norm", "norm_position", "norm_eps", "bias", "vocab", "kind"},
+                  diags);
+  if (node.require("name", diags)) m.name = node["name"].as_string(diags).value_or("");
+  read_positive(node, "layers", m.layers, diags, true);
+  read_positive(node, "d_model", m.d_model, diags, true);
+  read_positive(node, "heads", m.heads, diags, true);
+  m.kv_heads = m.heads;
+  read_positive(node, "kv_heads", m.kv_heads, diags, false);
+  read_positive(node, "head_dim", m.head_dim, diags, true);
+  read_positive(node, "ffn_dim", m.ffn_dim, diags, true);
+  read_positive(node, "vocab", m.vocab, diags, false);
+  if (node.has("ffn_kind")) {
+    int k = read_choice(node["ffn_kind"], {"gelu", "relu", "swiglu"}, diags);
+    if (k >= 0) m.ffn_kind = static_cast<FfnKind>(k);
+  }
+  if (node.has("norm")) {
+    int k = read_choice(node["norm"], {"layernorm", "rmsnorm"}, diags);
+    if (k >= 0) m.norm = static_cast<NormKind>(k);
+  }
+  if (node.has("norm_position")) {
+    int k = read_choice(node["norm_position"], {"pre", "post"}, diags);
+    if (k >= 0) m.norm_position = static_cast<NormPosition>(k);
+  }
+  if (node.has("norm_eps")) {
+    auto v = node["norm_eps"].as_double(diags);
+    if (v && *v <= 0) diags.error(node["norm_eps"].loc(), node["norm_eps"].path(), "expected a positive number");
+    if (v) m.norm_eps = *v;
+  }
+  if (node.has("bias")) m.bias = node["bias"].as_bool(diags).value_or(true);
+  if (node.has("kind")) {
+    int k = read_choice(node["kind"], {"encoder", "decoder", "encoder_decoder"}, diags);
+    if (k >= 0) m.kind = static_cast<ModelKind>(k);
+  }
+  if (m.heads > 0 && m.kv_heads > 0 && m.heads % m.kv_heads != 0)
+    diags.error(node.loc(), node.path() + ".kv_heads",
+                "heads (" + std::to_string(m.heads) + ") must be a multiple of kv_heads (" +
+                    std::to_string(m.kv_heads) + ")");
+  return m;
+}
+
+InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnostics& diags) {
+  InstanceSpec inst;
+  inst.loc = node.loc();
+  // Decoders attend causally; an encoder-decoder's prefill is its (bidirectional) encoder.
+  auto default_causal = [&] {
+    return model.kind == ModelKind::kDecoder ||
+           (model.kind == ModelKind::kEncoderDecoder && inst.phase == Phase::kDecode);
+  };
+  inst.causal = default_causal();
+  if (!node.defined()) return inst;
+  if (!node.expect_map(diags)) return inst;
+  node.check_keys({"scope", "phase", "batch", "seq_len", "block", "causal", "attention"}, diags);
+  if (node.has("scope")) {
+    int k = read_choice(node["scope"],
+                        {"attention", "qkv_projection", "output_projection", "ffn", "norm", "layer"}, diags);
+    if (k >= 0) inst.scope = static_cast<Scope>(k);
+  }
+  if (node.has("phase")) {
+    int k = read_choice(node["phase"], {"prefill", "decode"}, diags);
+    if (k >= 0) inst.phase = static_cast<Phase>(k);
+  }
+  read_positive(node, "batch", inst.batch, diags, false);
+  read_positive(node, "seq_len", inst.seq_len, diags, false);
+  read_positive(node, "block", inst.block, diags, false);
+  inst.causal = default_causal();
+  if (node.has("causal")) inst.causal = node["causal"].as_bool(diags).value_or(inst.causal);
+  if (node.has("attention")) {
+    YamlNode a = node["attention"];
+    auto names = a.as_string_list(diags);
+    if (names) {
+      inst.attention.clear();
+      for (const auto& n : *names) {
+        std::vector<std::string> choices{"3pass", "2pass", "1pass"};
+        auto it = std::find(choices.begin(), choices.end(), n);
+        if (it == choices.end()) {
+          diags.error(a.loc(), a.path(), "unknown attention cascade '" + n + "'; one of 3pass, 2pass, 1pass" +
+                                             did_you_mean(n, choices));
+          continue;
+        }
+        inst.attention.push_back(static_cast<AttentionCascade>(it - choices.begin()));
+      }
+    }
+  }
+  return inst;
+}
+
+}  // namespace einflow::workloads

@@ -1,0 +1,65 @@
+// The meaning of each scalar operator, shared by constant folding, the golden
+// interpreter and the fast kernels so that all of them compute the same thing.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+
+#include "workloads/cascade.h"
+
+namespace einflow::workloads {
+
+template <class T>
+inline T gelu(T x) {
+  return T(0.5) * x * (T(1) + std::erf(x / std::sqrt(T(2))));
+}
+
+template <class T>
+inline T silu(T x) {
+  return x / (T(1) + std::exp(-x));
+}
+
+template <class T>
+inline T apply_unary(Op op, T a) {
+  switch (op) {
+    case Op::kNeg: return -a;
+    case Op::kExp: return std::exp(a);
+    case Op::kSqrt: return std::sqrt(a);
+    case Op::kRsqrt: return T(1) / std::sqrt(a);
+    case Op::kRecip: return T(1) / a;
+    case Op::kGelu: return gelu(a);
+    case Op::kSilu: return silu(a);
+    case Op::kRelu: return a > T(0) ? a : T(0);
+    case Op::kTanh: return std::tanh(a);
+    case Op::kSigmoid: return T(1) / (T(1) + std::exp(-a));
+    case Op::kLog: return std::log(a);
+    case Op::kAbs: return std::fabs(a);
+    default: return a;
+  }
+}
+
+template <class T>
+inline T apply_binary(Op op, T a, T b) {
+  switch (op) {
+    case Op::kAdd: return a + b;
+    case Op::kSub: return a - b;
+    case Op::kMul: return a * b;
+    case Op::kDiv: return a / b;
+    case Op::kMax: return std::max(a, b);
+    case Op::kMin: return std::min(a, b);
+    default: return a;
+  }
+}
+
+template <class T>
+inline void apply_reduce(Reduce r, T& acc, T v) {
+  switch (r) {
+    case Reduce::kSum: acc += v; break;
+    case Reduce::kMax: acc = std::max(acc, v); break;
+    case Reduce::kMin: acc = std::min(acc, v); break;
+    case Reduce::kProd: acc *= v; break;
+    case Reduce::kNone: acc = v; break;
+  }
+}
+
+}  // namespace einflow::workloads

@@ -1,0 +1,88 @@
+// Transformer workloads built as Einsum cascades: attention (3-, 2- and 1-pass;
+// MHA, GQA, MQA; causal or not), QKV and output projections, FFN (GELU, ReLU,
+// SwiGLU), LayerNorm / RMSNorm, residual adds, and whole layers: an encoder
+// layer, a decoder prefill layer and a decoder decode step against a KV cache.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "workloads/cascade.h"
+#include "workloads/cascade_spec.h"
+
+namespace einflow::workloads {
+
+enum class FfnKind : uint8_t { kGelu, kRelu, kSwiglu };
+enum class NormKind : uint8_t { kLayerNorm, kRmsNorm };
+enum class NormPosition : uint8_t { kPre, kPost };
+enum class ModelKind : uint8_t { kEncoder, kDecoder, kEncoderDecoder };
+enum class AttentionCascade : uint8_t { k3Pass, k2Pass, k1Pass };
+// What part of a layer a workload holds.
+enum class Scope : uint8_t { kAttention, kQkvProjection, kOutputProjection, kFfn, kNorm, kLayer };
+enum class Phase : uint8_t { kPrefill, kDecode };
+
+const char* attention_cascade_name(AttentionCascade a);  // "3pass", "2pass", "1pass"
+const char* scope_name(Scope s);
+const char* phase_name(Phase p);
+
+// A model's dimensions (reference/models.md).
+struct ModelSpec {
+  std::string name;
+  int64_t layers = 1;
+  int64_t d_model = 0;
+  int64_t heads = 0;
+  int64_t kv_heads = 0;   // == heads: MHA; 1: MQA; otherwise GQA
+  int64_t head_dim = 0;   // E = F
+  int64_t ffn_dim = 0;
+  FfnKind ffn_kind = FfnKind::kGelu;
+  NormKind norm = NormKind::kLayerNorm;
+  NormPosition norm_position = NormPosition::kPre;
+  double norm_eps = 1e-5;
+  bool bias = true;       // linear layers carry a bias
+  int64_t vocab = 0;
+  ModelKind kind = ModelKind::kEncoder;
+  SourceLoc loc;
+};
+
+// Which workload to build from a model.
+struct InstanceSpec {
+  Scope scope = Scope::kLayer;
+  Phase phase = Phase::kPrefill;
+  int64_t batch = 1;
+  int64_t seq_len = 128;  // prefill: queries = keys = seq_len; decode: keys (KV cache incl. new token)
+  int64_t block = 0;      // M0 of the 2- and 1-pass cascades; 0: the largest divisor of M up to 256
+  bool causal = false;    // set for decoders
+  std::vector<AttentionCascade> attention{AttentionCascade::k3Pass, AttentionCascade::k2Pass,
+                                          AttentionCascade::k1Pass};
+  SourceLoc loc;
+};
+
+// Shapes of one attention: queries P, keys M, heads H of which G share K/V.
+struct AttentionShape {
+  int64_t batch = 1;
+  int64_t heads = 1;
+  int64_t kv_heads = 1;
+  int64_t e = 64;
+  int64_t f = 64;
+  int64_t m = 128;
+  int64_t p = 128;
+  int64_t block = 0;     // M0 for partitioned cascades
+  bool causal = false;   // key m visible to query p iff m <= p + (M - P)
+};
+
+// The attention cascade alone: inputs Q, K, V; output AV.
+CascadeSpec attention_spec(const AttentionShape& shape, AttentionCascade variant);
+
+// A model workload (one scope of one layer) with the given attention cascade.
+CascadeSpec transformer_spec(const ModelSpec& model, const InstanceSpec& inst,
+                             AttentionCascade variant);
+
+// The attention shape a model instance implies (block resolved, validated).
+AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst);
+
+// Largest divisor of m that is at most 256 (FuseMax's M0).
+int64_t default_block(int64_t m);
+
+}  // namespace einflow::workloads

@@ -1,0 +1,55 @@
+// A workload file: one cascade, several named variants of one computation, or
+// a Transformer model with an instance (scope, phase, batch, sequence length)
+// from which the builders make one variant per attention cascade.
+//
+//   name: my-attention          # optional
+//   cascade: {...}              # one cascade (cascade_yaml.h)
+// or
+//   variants: {3pass: {...}, 1pass: {...}}
+//   reference: 3pass            # the variant the others are checked against
+// or
+//   model: {name: BERT-Base, d_model: 768, heads: 12, ...}
+//   instance: {scope: layer, phase: prefill, batch: 1, seq_len: 512}
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "workloads/cascade.h"
+#include "workloads/transformer.h"
+
+namespace einflow::workloads {
+
+struct Variant {
+  std::string name;
+  Cascade cascade;
+};
+
+struct Workload {
+  std::string name;
+  std::string file;
+  std::vector<Variant> variants;
+  std::string reference_variant;       // for hand-written variants: what the others are compared to
+  std::optional<ModelSpec> model;      // set for model workloads
+  std::optional<InstanceSpec> instance;
+
+  const Variant* find_variant(const std::string& name) const;
+  std::vector<std::string> variant_names() const;
+};
+
+// KEY=VALUE from the command line; KEY is a dotted path ("instance.batch"), VALUE YAML.
+struct Override {
+  std::string key;
+  std::string value;
+};
+// Parses "instance.batch=4"; throws UserError on a malformed text.
+Override parse_override(const std::string& text);
+
+// Loads, validates and builds; throws UserError listing every problem.
+Workload load_workload(const std::string& path, const std::vector<Override>& overrides = {});
+Workload load_workload_text(const std::string& text, const std::string& name,
+                            const std::vector<Override>& overrides = {});
+
+}  // namespace einflow::workloads
