@@ -1,0 +1,101 @@
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include "sim/cycle/engine.h"
+
+#include <systemc>
+
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "common/error.h"
+
+namespace einflow::sim {
+
+struct Engine::Impl {
+  struct Domain {
+    std::string name;
+    double freq_mhz = 0;
+    std::vector<Component*> components;
+    uint64_t cycles = 0;
+    uint64_t activations = 0;
+  };
+  std::vector<Domain> domains;
+};
+
+namespace {
+
+// Absolute time of cycle c in ps, rounded, so that periods that are not whole
+// picoseconds (940 MHz) do not drift.
+uint64_t cycle_ps(uint64_t c, double freq_mhz) {
+  return static_cast<uint64_t>(std::llround(static_cast<double>(c) * 1e6 / freq_mhz));
+}
+
+uint64_t next_busy(const std::vector<Component*>& comps, uint64_t from) {
+  uint64_t next = kNever;
+  for (const Component* c : comps) next = std::min(next, c->next_busy_cycle(from));
+  return next;
+}
+
+}  // namespace
+
+Engine::Engine() : m_impl(std::make_unique<Impl>()) {}
+Engine::~Engine() = default;
+
+int Engine::add_domain(const std::string& name, double freq_mhz) {
+  EINFLOW_ASSERT(freq_mhz > 0, "clock domain '" + name + "' needs a positive frequency");
+  m_impl->domains.push_back(Impl::Domain{name, freq_mhz, {}, 0, 0});
+  return static_cast<int>(m_impl->domains.size()) - 1;
+}
+
+void Engine::add_component(int domain, Component* component) {
+  m_impl->domains.at(static_cast<size_t>(domain)).components.push_back(component);
+}
+
+uint64_t Engine::run() {
+  // Processes are spawned per run, so one process can simulate many designs;
+  // times are relative to the kernel's time when the run starts.
+  const sc_core::sc_time start = sc_core::sc_time_stamp();
+  const uint64_t start_ps = static_cast<uint64_t>(start.to_seconds() * 1e12 + 0.5);
+  for (auto& d : m_impl->domains) {
+    Impl::Domain* dom = &d;
+    uint64_t first = next_busy(dom->components, 0);
+    if (first == kNever) continue;
+    auto body = [dom, start_ps]() {
+      uint64_t now_ps = static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5) - start_ps;
+      // The cycle whose edge is now (times are rounded to whole ps).
+      uint64_t cycle = static_cast<uint64_t>(std::llround(static_cast<double>(now_ps) * dom->freq_mhz / 1e6));
+      ++dom->activations;
+      for (Component* c : dom->components)
+        if (c->next_busy_cycle(cycle) == cycle) c->tick(cycle);
+      dom->cycles = cycle + 1;
+      uint64_t next = next_busy(dom->components, cycle + 1);
+      if (next != kNever)
+        sc_core::next_trigger(sc_core::sc_time(static_cast<double>(cycle_ps(next, dom->freq_mhz) - cycle_ps(cycle, dom->freq_mhz)),
+                                               sc_core::SC_PS));
+    };
+    sc_core::sc_spawn_options opts;
+    opts.spawn_method();
+    opts.dont_initialize();
+    // A process stays registered with the kernel after its run, so its event must
+    // live as long as the kernel: they are kept until the program exits.
+    static std::vector<std::unique_ptr<sc_core::sc_event>> kicks;
+    kicks.push_back(std::make_unique<sc_core::sc_event>());
+    sc_core::sc_event* kick = kicks.back().get();
+    opts.set_sensitivity(kick);
+    sc_core::sc_spawn(body, sc_core::sc_gen_unique_name(("domain_" + d.name).c_str()), &opts);
+    kick->notify(sc_core::sc_time(static_cast<double>(cycle_ps(first, d.freq_mhz)), sc_core::SC_PS));
+  }
+  sc_core::sc_start();  // until no event is left
+  return static_cast<uint64_t>((sc_core::sc_time_stamp() - start).to_seconds() * 1e12 + 0.5);
+}
+
+uint64_t Engine::cycles(int domain) const { return m_impl->domains.at(static_cast<size_t>(domain)).cycles; }
+uint64_t Engine::activations(int domain) const {
+  return m_impl->domains.at(static_cast<size_t>(domain)).activations;
+}
+
+}  // namespace einflow::sim
+
+// libsystemc references sc_main from its own main(); einflow has its own main and
+// drives the kernel through Engine::run, so this entry point is never called.
+int sc_main(int, char**) { return 0; }
