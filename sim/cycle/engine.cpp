@@ -18,6 +18,7 @@ struct Engine::Impl {
     std::vector<Component*> components;
     uint64_t cycles = 0;
     uint64_t activations = 0;
+    uint64_t scheduled = kNever;  // the cycle the domain's method runs next
   };
   std::vector<Domain> domains;
 };
@@ -29,6 +30,9 @@ namespace {
 uint64_t cycle_ps(uint64_t c, double freq_mhz) {
   return static_cast<uint64_t>(std::llround(static_cast<double>(c) * 1e6 / freq_mhz));
 }
+
+// The kernel's current time in ps.
+uint64_t kernel_ps() { return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5); }
 
 uint64_t next_busy(const std::vector<Component*>& comps, uint64_t from) {
   uint64_t next = kNever;
@@ -43,7 +47,10 @@ Engine::~Engine() = default;
 
 int Engine::add_domain(const std::string& name, double freq_mhz) {
   EINFLOW_ASSERT(freq_mhz > 0, "clock domain '" + name + "' needs a positive frequency");
-  m_impl->domains.push_back(Impl::Domain{name, freq_mhz, {}, 0, 0});
+  Impl::Domain d;
+  d.name = name;
+  d.freq_mhz = freq_mhz;
+  m_impl->domains.push_back(d);
   return static_cast<int>(m_impl->domains.size()) - 1;
 }
 
@@ -54,21 +61,20 @@ void Engine::add_component(int domain, Component* component) {
 uint64_t Engine::run() {
   // Processes are spawned per run, so one process can simulate many designs;
   // times are relative to the kernel's time when the run starts.
-  const sc_core::sc_time start = sc_core::sc_time_stamp();
-  const uint64_t start_ps = static_cast<uint64_t>(start.to_seconds() * 1e12 + 0.5);
+  const uint64_t start_ps = kernel_ps();
   for (auto& d : m_impl->domains) {
     Impl::Domain* dom = &d;
     uint64_t first = next_busy(dom->components, 0);
     if (first == kNever) continue;
-    auto body = [dom, start_ps]() {
-      uint64_t now_ps = static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5) - start_ps;
-      // The cycle whose edge is now (times are rounded to whole ps).
-      uint64_t cycle = static_cast<uint64_t>(std::llround(static_cast<double>(now_ps) * dom->freq_mhz / 1e6));
+    dom->scheduled = first;
+    auto body = [dom]() {
+      const uint64_t cycle = dom->scheduled;
       ++dom->activations;
       for (Component* c : dom->components)
         if (c->next_busy_cycle(cycle) == cycle) c->tick(cycle);
       dom->cycles = cycle + 1;
       uint64_t next = next_busy(dom->components, cycle + 1);
+      dom->scheduled = next;
       if (next != kNever)
         sc_core::next_trigger(sc_core::sc_time(static_cast<double>(cycle_ps(next, dom->freq_mhz) - cycle_ps(cycle, dom->freq_mhz)),
                                                sc_core::SC_PS));
@@ -86,7 +92,7 @@ uint64_t Engine::run() {
     kick->notify(sc_core::sc_time(static_cast<double>(cycle_ps(first, d.freq_mhz)), sc_core::SC_PS));
   }
   sc_core::sc_start();  // until no event is left
-  return static_cast<uint64_t>((sc_core::sc_time_stamp() - start).to_seconds() * 1e12 + 0.5);
+  return kernel_ps() - start_ps;
 }
 
 uint64_t Engine::cycles(int domain) const { return m_impl->domains.at(static_cast<size_t>(domain)).cycles; }
