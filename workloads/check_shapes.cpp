@@ -63,7 +63,7 @@ void infer_ranks(BuildContext& ctx, size_t n_declared) {
 }
 
 // True when the access fits the tensor; records errors otherwise.
-bool check_access(BuildContext& ctx, const Einsum& e, const Access& a, bool is_write) {
+bool check_access(BuildContext& ctx, const Access& a, bool is_write) {
   Cascade& c = ctx.cascade;
   Tensor& t = c.tensors[a.tensor];
   if (a.index.size() != t.ranks.size()) {
@@ -100,7 +100,6 @@ bool check_access(BuildContext& ctx, const Einsum& e, const Access& a, bool is_w
       ok = false;
     }
   }
-  (void)e;
   return ok;
 }
 
@@ -201,8 +200,8 @@ void check_shapes(BuildContext& ctx) {
   for (size_t i = 0; i < c.einsums.size(); ++i) {
     if (!ctx.einsum_ok[i]) continue;
     Einsum& e = c.einsums[i];
-    bool ok = check_access(ctx, e, e.output, true);
-    for (const auto& a : e.inputs) ok = check_access(ctx, e, a, false) && ok;
+    bool ok = check_access(ctx, e.output, true);
+    for (const auto& a : e.inputs) ok = check_access(ctx, a, false) && ok;
     int64_t points = 1;
     for (int r : e.iteration_ranks) {
       auto p = checked_mul(points, c.ranks[r].size);
