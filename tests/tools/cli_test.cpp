@@ -91,3 +91,51 @@ TEST(Cli, UnknownOptionExitsTwo) { EXPECT_EQ(run("check --frobnicate").code, 2);
 TEST(Cli, HelpExitsZero) { EXPECT_EQ(run("check --help").code, 0); }
 
 }  // namespace
+
+namespace {
+
+const std::string kConv = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/conv1d/";
+
+TEST(Cli, EvaluateJsonHasTheContractKeysAndPerLevel) {
+  Result r = run("evaluate --arch " + kConv + "arch-2level.yaml --workload " + kConv + "conv1d.yaml --mapping " +
+                 kConv + "map-2level-ws.yaml --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"cycles", "seconds", "energy_pj", "dram_bytes", "utilization", "per_einsum", "per_level"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["cycles"].get<int64_t>(), 48);
+  EXPECT_EQ(j["per_level"]["MainMemory"]["total"]["reads"].get<int64_t>(), 21);
+  EXPECT_EQ(j["per_level"]["Buffer"]["total"]["fills"].get<int64_t>(), 21);
+  EXPECT_EQ(j["per_level"]["Buffer"]["O"]["updates"].get<int64_t>(), 48);
+  EXPECT_DOUBLE_EQ(j["seconds"].get<double>(), 48e-9);  // 1 GHz
+}
+
+TEST(Cli, EvaluateInvalidMappingExitsOne) {
+  std::string map = write_temp("bad.map.yaml", "mapping:\n  levels:\n    - {target: Buffer, temporal: [{P: 8}, {R: 3}]}\n");
+  Result r = run("evaluate --arch " + kConv + "arch-1level.yaml --workload " + kConv + "conv1d.yaml --mapping " + map);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("invalid mapping: the factors of rank P multiply to 8, not to its size 16"), std::string::npos)
+      << r.out;
+}
+
+TEST(Cli, EvaluateBadInputExitsTwo) {
+  std::string map = write_temp("typo.map.yaml", "mapping:\n  levels:\n    - {target: Bufer}\n");
+  Result r = run("evaluate --arch " + kConv + "arch-1level.yaml --workload " + kConv + "conv1d.yaml --mapping " + map);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("typo.map.yaml:3:16: mapping.levels[0].target: 'Bufer' is not a storage level"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Cli, DescribeArchPrintsTreeEnergyAndArea) {
+  Result r = run("describe --arch " + std::string(EINFLOW_SOURCE_DIR) + "/configs/arch/eyeriss-like.yaml");
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* s : {"IfmapSpad [regfile] mesh 14 x 12, 168 instances", "GlobalBuffer [sram]", "65536 words (128 KiB)",
+                        "total area", "Horowitz ISSCC 2014"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  Result j = run("describe --arch " + std::string(EINFLOW_SOURCE_DIR) + "/configs/arch/tpu-like.yaml --json");
+  ASSERT_EQ(j.code, 0) << j.out;
+  EXPECT_EQ(nlohmann::json::parse(j.out)["nodes"][3]["instances"].get<int64_t>(), 65536);
+}
+
+}  // namespace

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <ostream>
+#include <string>
 
 namespace CLI {
 class App;
@@ -14,5 +16,9 @@ using Runner = std::function<int()>;
 
 Runner add_describe(CLI::App& app);
 Runner add_check(CLI::App& app);
+Runner add_evaluate(CLI::App& app);
+
+// Prints an architecture's tree with capacities, bandwidths, energies and area.
+void describe_arch(const std::string& file, bool json, std::ostream& os);
 
 }  // namespace einflow::cli

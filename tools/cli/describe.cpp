@@ -95,12 +95,24 @@ void print_variant(const Cascade& c, std::ostream& os) {
 }  // namespace
 
 Runner add_describe(CLI::App& app) {
-  auto* sub = app.add_subcommand("describe", "What a workload means: ranks, tensors, Einsums, passes");
+  auto* sub = app.add_subcommand("describe", "What a config means: a workload's ranks, Einsums and passes, or an "
+                                              "architecture's tree, energies and area");
   auto opt = std::make_shared<WorkloadOptions>();
+  auto arch_file = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  add_workload_options(*sub, *opt);
+  sub->add_option("WORKLOAD", opt->file, "Workload YAML file");
+  sub->add_option("--variant", opt->variant, "Only this variant (e.g. 1pass)");
+  sub->add_option("--set", opt->sets, "Override a key, e.g. --set instance.seq_len=256 (repeatable)");
+  sub->add_option("--arch", *arch_file, "Describe this architecture YAML file instead");
   sub->add_flag("--json", *json, "Print one JSON object");
-  return [opt, json]() {
+  return [opt, arch_file, json]() {
+    if (!arch_file->empty()) {
+      if (!opt->file.empty())
+        throw UserError(SourceLoc{}, "give either a WORKLOAD or --arch to describe, not both");
+      describe_arch(*arch_file, *json, std::cout);
+      return 0;
+    }
+    if (opt->file.empty()) throw UserError(SourceLoc{}, "give a WORKLOAD file or --arch A.yaml to describe");
     workloads::Workload w = load(*opt);
     if (*json) {
       nlohmann::json j{{"workload", w.name}};

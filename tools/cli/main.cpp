@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   std::map<std::string, einflow::cli::Runner> runners;
   runners["describe"] = einflow::cli::add_describe(app);
   runners["check"] = einflow::cli::add_check(app);
+  runners["evaluate"] = einflow::cli::add_evaluate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

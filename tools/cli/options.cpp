@@ -6,8 +6,8 @@
 
 namespace einflow::cli {
 
-void add_workload_options(CLI::App& sub, WorkloadOptions& opt) {
-  sub.add_option("WORKLOAD", opt.file, "Workload YAML file")->required();
+void add_workload_options(CLI::App& sub, WorkloadOptions& opt, bool named) {
+  sub.add_option(named ? "--workload" : "WORKLOAD", opt.file, "Workload YAML file")->required();
   sub.add_option("--variant", opt.variant, "Only this variant (e.g. 1pass)");
   sub.add_option("--set", opt.sets, "Override a key, e.g. --set instance.seq_len=256 (repeatable)");
 }

@@ -18,8 +18,8 @@ struct WorkloadOptions {
   std::vector<std::string> sets;  // KEY=VALUE
 };
 
-// Adds WORKLOAD, --variant and --set to a subcommand.
-void add_workload_options(CLI::App& sub, WorkloadOptions& opt);
+// Adds WORKLOAD (or --workload when `named`), --variant and --set to a subcommand.
+void add_workload_options(CLI::App& sub, WorkloadOptions& opt, bool named = false);
 // Loads the workload with the --set overrides; checks --variant names one.
 workloads::Workload load(const WorkloadOptions& opt);
 

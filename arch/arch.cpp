@@ -1,0 +1,67 @@
+#include "arch/arch.h"
+
+#include <algorithm>
+
+namespace einflow::arch {
+
+const char* node_class_name(NodeClass c) {
+  switch (c) {
+    case NodeClass::kDram: return "dram";
+    case NodeClass::kSram: return "sram";
+    case NodeClass::kRegfile: return "regfile";
+    case NodeClass::kCompute: return "compute";
+  }
+  return "?";
+}
+
+const OpSpec* Node::find_op(const std::string& op) const {
+  for (const auto& o : ops)
+    if (o.name == op) return &o;
+  return nullptr;
+}
+
+int Architecture::find(const std::string& n) const {
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<int> Architecture::compute_units() const {
+  std::vector<int> out;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].cls == NodeClass::kCompute) out.push_back(static_cast<int>(i));
+  return out;
+}
+
+std::vector<int> Architecture::path_to(int leaf) const {
+  std::vector<int> path;
+  for (int n = leaf; n >= 0; n = nodes.at(n).parent) path.push_back(n);
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+std::vector<int> Architecture::storage_path(int leaf) const {
+  std::vector<int> out;
+  for (int n : path_to(leaf))
+    if (nodes[n].is_storage()) out.push_back(n);
+  return out;
+}
+
+int64_t Architecture::fanout(int above, int below) const {
+  int64_t f = 1;
+  for (int n = below; n >= 0 && n != above; n = nodes.at(n).parent) f *= nodes[n].mesh.size();
+  return f;
+}
+
+double Architecture::total_area_um2() const {
+  double a = 0;
+  for (const auto& n : nodes) a += n.area_um2 * static_cast<double>(n.instances);
+  return a;
+}
+
+double Architecture::dram_words_per_cycle(const Node& dram) const {
+  const double bytes_per_cycle = dram.bandwidth_gbps * 1e9 / (clock_mhz * 1e6);
+  return bytes_per_cycle * 8.0 / dram.word_bits;
+}
+
+}  // namespace einflow::arch

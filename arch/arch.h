@@ -1,0 +1,107 @@
+// The architecture (DESIGN §3): a tree with DRAM at the root, storage levels
+// below it, fan-outs as X x Y meshes and compute units at the leaves. Siblings
+// may differ (FuseMax: a 2D and a 1D array under one global buffer). Built by
+// load_arch(), which validates everything first; immutable afterwards.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arch/dram_standard.h"
+#include "common/error.h"
+
+namespace einflow::arch {
+
+enum class NodeClass : uint8_t { kDram, kSram, kRegfile, kCompute };
+const char* node_class_name(NodeClass c);  // "dram", "sram", "regfile", "compute"
+
+// Instances of a node per instance of its parent, laid out as a mesh.
+struct Mesh {
+  int64_t x = 1;
+  int64_t y = 1;
+  int64_t size() const { return x * y; }
+};
+
+// One operation a compute unit performs. An op the unit lacks in hardware may be
+// a sequence of ops it has (exp = 6 mac + 1 add on FuseMax's PEs).
+struct OpSpec {
+  std::string name;                   // "mac", "add", "max", "exp", "div", ...
+  int64_t latency_cycles = 1;         // from operands in to result out
+  double per_cycle = 1;               // operations started per cycle (pipelined throughput)
+  std::vector<std::pair<std::string, int64_t>> sequence;  // when composed of other ops
+  // Resolved by the loader:
+  double issue_cycles = 1;            // cycles the unit is busy per operation
+  double energy_pj = 0;               // per operation
+  std::string energy_source;          // where energy_pj comes from
+};
+
+struct Node {
+  std::string name;
+  NodeClass cls = NodeClass::kSram;
+  int parent = -1;
+  std::vector<int> children;
+  Mesh mesh;                    // instances per parent instance
+  int64_t instances = 1;        // total: product of the meshes from the root
+  SourceLoc loc;
+
+  // Storage (dram, sram, regfile).
+  int64_t size_words = 0;       // capacity per instance; 0 = unbounded
+  int word_bits = 16;
+  int64_t banks = 1;
+  double read_bandwidth = 0;    // words per cycle per instance; 0 = unlimited
+  double write_bandwidth = 0;   // words per cycle per instance; 0 = unlimited
+  bool multicast = true;        // the fan-out below can send one word to many children
+  bool spatial_reduction = true;  // the fan-out below can add children's partial sums
+  std::vector<std::string> keep;    // tensors it may hold (empty: any)
+  std::vector<std::string> bypass;  // tensors it never holds
+  double read_pj = 0;           // per word
+  double write_pj = 0;          // per word
+  std::string energy_source;
+
+  // DRAM.
+  std::optional<DramStandard> dram_standard;
+  double bandwidth_gbps = 0;    // 1e9 bytes per second; 0 for on-chip storage
+  double pj_per_bit = 0;
+
+  // Compute.
+  std::vector<OpSpec> ops;
+  std::string datatype = "fp16";  // precision of the energy and area tables
+
+  double area_um2 = 0;          // per instance
+  std::string area_source;
+
+  bool is_storage() const { return cls != NodeClass::kCompute; }
+  const OpSpec* find_op(const std::string& op) const;
+  int64_t size_bytes() const { return size_words * word_bits / 8; }
+};
+
+class Architecture {
+ public:
+  std::string name;
+  std::string file;
+  double clock_mhz = 1000;
+  std::string technology = "45nm";
+  std::vector<Node> nodes;  // nodes[0] is the root; parents before children
+  SourceLoc loc;
+
+  int find(const std::string& name) const;  // -1 when absent
+  const Node& node(int i) const { return nodes.at(i); }
+  std::vector<int> compute_units() const;
+  // Nodes from the root down to `leaf`, inclusive.
+  std::vector<int> path_to(int leaf) const;
+  // Storage nodes on the path to `leaf`, root first.
+  std::vector<int> storage_path(int leaf) const;
+  // Instances of `below` per instance of its ancestor `above` (product of meshes).
+  int64_t fanout(int above, int below) const;
+  double total_area_um2() const;
+  // DRAM bandwidth in words of `word_bits` per clock cycle.
+  double dram_words_per_cycle(const Node& dram) const;
+};
+
+// Loads, validates and builds; throws UserError listing every problem.
+Architecture load_arch(const std::string& path);
+Architecture load_arch_text(const std::string& text, const std::string& name);
+
+}  // namespace einflow::arch

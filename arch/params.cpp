@@ -1,0 +1,65 @@
+#include "arch/params.h"
+
+namespace einflow::arch {
+
+const std::vector<Param>& arch_params() {
+  static const std::vector<Param> p = {
+      {"name", "string", "", "required", kAllBits, "name of the design"},
+      {"clock_mhz", "number", "MHz", "1000", kAllBits, "clock of every unit"},
+      {"technology", "string", "", "45nm", kAllBits, "energy/area table: 45nm or 7nm"},
+      {"word_bits", "int", "bits", "16", kAllBits, "default word width of every node"},
+      {"tree", "map", "", "required", kAllBits, "the root node (class dram)"},
+  };
+  return p;
+}
+
+const std::vector<Param>& node_params() {
+  static const std::vector<Param> p = {
+      {"name", "string", "", "required", kAllBits, "unique node name"},
+      {"class", "string", "", "required", kAllBits, "dram, sram, regfile or compute"},
+      {"mesh", "map", "", "{x: 1, y: 1}", kAllBits, "instances per parent instance, as an X x Y mesh"},
+      {"children", "list", "", "[]", kStorageBits, "nodes below this one"},
+      {"size_words", "int", "words", "required (or size_bytes)", kSramBit | kRegfileBit,
+       "capacity per instance"},
+      {"size_bytes", "int", "bytes", "", kStorageBits, "capacity per instance, in bytes"},
+      {"word_bits", "int", "bits", "architecture.word_bits", kAllBits, "word width"},
+      {"banks", "int", "", "1", kStorageBits, "banks (energy is that of one bank)"},
+      {"read_bandwidth", "number", "words/cycle", "0 (unlimited)", kSramBit | kRegfileBit,
+       "read words per cycle per instance"},
+      {"write_bandwidth", "number", "words/cycle", "0 (unlimited)", kSramBit | kRegfileBit,
+       "write words per cycle per instance"},
+      {"multicast", "bool", "", "true", kStorageBits, "the fan-out below sends one word to many children"},
+      {"spatial_reduction", "bool", "", "true", kStorageBits,
+       "the fan-out below adds the children's partial sums"},
+      {"keep", "list", "", "[] (any tensor)", kStorageBits, "tensors this level may hold"},
+      {"bypass", "list", "", "[]", kStorageBits, "tensors this level never holds"},
+      {"read_pj", "number", "pJ/word", "from the technology table", kStorageBits, "energy of a word read"},
+      {"write_pj", "number", "pJ/word", "from the technology table", kStorageBits, "energy of a word write"},
+      {"area_um2", "number", "um^2", "from the technology table", kAllBits, "area per instance"},
+      {"standard", "string", "", "none", kDramBit, "DRAM standard with full timing (DDR4-2400, HBM2, GDDR6)"},
+      {"bandwidth_gbps", "number", "GB/s", "from the standard", kDramBit, "DRAM bandwidth, 1e9 bytes/s"},
+      {"pj_per_bit", "number", "pJ/bit", "from the standard", kDramBit, "DRAM access energy"},
+      {"ops", "map", "", "required", kComputeBit, "operations the unit performs, by name"},
+      {"datatype", "string", "", "from word_bits", kComputeBit, "int8, int16, fp16, bf16 or fp32"},
+  };
+  return p;
+}
+
+const std::vector<Param>& op_params() {
+  static const std::vector<Param> p = {
+      {"latency", "int", "cycles", "1", kComputeBit, "cycles from operands to result"},
+      {"per_cycle", "number", "ops/cycle", "1", kComputeBit, "operations started per cycle"},
+      {"sequence", "map", "", "none", kComputeBit, "composed of other ops of the unit: {mac: 6, add: 1}"},
+      {"energy_pj", "number", "pJ", "from the technology table", kComputeBit, "energy per operation"},
+  };
+  return p;
+}
+
+std::vector<std::string> keys_for(const std::vector<Param>& table, unsigned class_bit) {
+  std::vector<std::string> keys;
+  for (const auto& p : table)
+    if (p.classes & class_bit) keys.push_back(p.key);
+  return keys;
+}
+
+}  // namespace einflow::arch

@@ -1,0 +1,121 @@
+// Whether a mapping can run: factors, fan-out, capacity, keep permissions, ops.
+#include <algorithm>
+#include <sstream>
+
+#include "common/checked.h"
+#include "mappers/mapping/mapping.h"
+#include "mappers/mapping/projection.h"
+#include "mappers/mapping/unit_ops.h"
+
+namespace einflow::mapping {
+namespace {
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+bool arch_permits(const arch::Node& n, const std::string& tensor) {
+  if (!n.keep.empty() && !contains(n.keep, tensor)) return false;
+  return !contains(n.bypass, tensor);
+}
+
+MappingStatus fail(const SourceLoc& loc, const std::string& reason) { return {false, reason, loc}; }
+
+}  // namespace
+
+bool level_keeps(const Mapping& m, const arch::Architecture& a, const workloads::Cascade& c, int level,
+                 int tensor) {
+  if (level == 0) return true;
+  const LevelMapping& l = m.levels[level];
+  if (contains(l.bypass, tensor)) return false;
+  if (contains(l.keep, tensor)) return true;
+  return arch_permits(a.nodes[l.node], c.tensors[tensor].name);
+}
+
+MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+  const workloads::Einsum& e = c.einsums[m.einsum];
+  const int n_ranks = static_cast<int>(e.iteration_ranks.size());
+  const int n_levels = static_cast<int>(m.levels.size());
+
+  // Factors multiply to each rank's size.
+  std::vector<int64_t> product(n_ranks, 1);
+  for (const auto& l : m.levels)
+    for (const auto* loops : {&l.temporal, &l.spatial})
+      for (const Loop& loop : *loops) {
+        int r = local_rank(e, loop.rank);
+        auto p = checked_mul(product[r], loop.factor);
+        if (!p) return fail(loop.loc, "factors of rank " + c.ranks[loop.rank].name + " overflow 64 bits");
+        product[r] = *p;
+      }
+  for (int r = 0; r < n_ranks; ++r) {
+    const workloads::Rank& rank = c.ranks[e.iteration_ranks[r]];
+    if (product[r] != rank.size)
+      return fail(m.loc, "the factors of rank " + rank.name + " multiply to " + std::to_string(product[r]) +
+                             ", not to its size " + std::to_string(rank.size));
+  }
+
+  // Spatial loops fit the fan-out below their level, axis by axis.
+  for (int i = 0; i < n_levels; ++i) {
+    const LevelMapping& l = m.levels[i];
+    const int below = i + 1 < n_levels ? m.levels[i + 1].node : m.compute;
+    int64_t mesh_x = 1, mesh_y = 1;
+    for (int n = below; n >= 0 && n != l.node; n = a.nodes[n].parent) {
+      mesh_x *= a.nodes[n].mesh.x;
+      mesh_y *= a.nodes[n].mesh.y;
+    }
+    int64_t used_x = 1, used_y = 1;
+    for (const Loop& loop : l.spatial) (loop.axis == Axis::kX ? used_x : used_y) *= loop.factor;
+    const std::string& name = a.nodes[l.node].name;
+    if (used_x > mesh_x || used_y > mesh_y)
+      return fail(l.loc, "spatial loops of level " + name + " use " + std::to_string(used_x) + " x " +
+                             std::to_string(used_y) + " instances; the fan-out below it is " +
+                             std::to_string(mesh_x) + " x " + std::to_string(mesh_y));
+    if (!a.nodes[l.node].spatial_reduction)
+      for (const Loop& loop : l.spatial)
+        if (!contains(e.output_ranks, loop.rank))
+          return fail(loop.loc, "rank " + c.ranks[loop.rank].name + " is reduced across the fan-out below " + name +
+                                    ", which cannot reduce spatially (spatial_reduction: false)");
+  }
+
+  // Keep requests the architecture forbids.
+  for (int i = 1; i < n_levels; ++i) {
+    const LevelMapping& l = m.levels[i];
+    for (int t : l.keep)
+      if (!arch_permits(a.nodes[l.node], c.tensors[t].name))
+        return fail(l.loc, "level " + a.nodes[l.node].name + " cannot hold tensor " + c.tensors[t].name +
+                               " (the architecture bypasses it)");
+  }
+
+  // Tiles fit each level's capacity.
+  auto proj = project(c, m.einsum);
+  std::vector<int64_t> tile(n_ranks, 1);
+  for (int i = n_levels - 1; i >= 1; --i) {
+    const LevelMapping& l = m.levels[i];
+    for (const auto* loops : {&l.temporal, &l.spatial})
+      for (const Loop& loop : *loops) tile[local_rank(e, loop.rank)] *= loop.factor;
+    const arch::Node& node = a.nodes[l.node];
+    if (node.size_words == 0) continue;
+    int64_t words = 0;
+    std::ostringstream parts;
+    for (const auto& p : proj) {
+      if (!level_keeps(m, a, c, i, p.tensor)) continue;
+      int64_t w = p.footprint(tile.data());
+      words += w;
+      parts << (parts.tellp() > 0 ? " + " : "") << c.tensors[p.tensor].name << " " << w;
+    }
+    if (words > node.size_words)
+      return fail(l.loc, "the tiles kept at " + node.name + " need " + std::to_string(words) + " words (" +
+                             parts.str() + "), more than its " + std::to_string(node.size_words));
+  }
+
+  // The unit performs every op the Einsum needs.
+  const arch::Node& unit = a.nodes[m.compute];
+  for (const OpNeed& need : einsum_hw_ops(c, m.einsum))
+    if (!unit_op_for(unit, need.op))
+      return fail(m.loc, "compute unit " + unit.name + " cannot perform '" + need.op + "', which Einsum " +
+                             e.name + " needs (give the unit the op, or a sequence of ops it has)");
+  return {};
+}
+
+}  // namespace einflow::mapping

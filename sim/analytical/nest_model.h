@@ -1,0 +1,103 @@
+// The analytical model of one Einsum on one path of the architecture: closed-
+// form access counts per tensor per level (Timeloop's reads, fills, updates,
+// with temporal reuse, sliding windows, spatial multicast and reduction, and
+// the first read of a partial sum elided), compute and bandwidth cycles, and
+// energy. NestModel precomputes everything that does not depend on the loop
+// nest; evaluate() allocates nothing, so a search can call it in its inner loop.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "arch/arch.h"
+#include "mappers/mapping/mapping.h"
+#include "mappers/mapping/projection.h"
+#include "mappers/mapping/unit_ops.h"
+#include "sim/stats/stats.h"
+#include "workloads/cascade.h"
+
+namespace einflow::sim::analytical {
+
+constexpr int kMaxLevels = 8;
+constexpr int kMaxLoops = 24;   // per level, temporal or spatial
+constexpr int kMaxTensors = 8;
+
+struct NestLoop {
+  int8_t rank = 0;   // local rank (index into the Einsum's iteration ranks)
+  int8_t axis = 0;   // 0 = x, 1 = y (spatial loops)
+  int64_t factor = 1;
+};
+
+struct NestLevel {
+  int n_temporal = 0;
+  int n_spatial = 0;
+  std::array<NestLoop, kMaxLoops> temporal{};  // outermost first
+  std::array<NestLoop, kMaxLoops> spatial{};
+  uint32_t keep = 0;                           // bit t: keeps tensor t (model order)
+};
+
+// A mapping in the model's compact form.
+struct Nest {
+  int n_levels = 0;
+  std::array<NestLevel, kMaxLevels> levels{};
+};
+
+struct NestCounts {
+  int64_t reads = 0, fills = 0, updates = 0;
+};
+
+struct NestResult {
+  std::array<std::array<NestCounts, kMaxTensors>, kMaxLevels> counts{};
+  std::array<std::array<int64_t, kMaxTensors>, kMaxLevels> tile_words{};
+  std::array<int64_t, kMaxLevels + 1> instances_used{};  // [i]: instances of level i in use; [n]: compute
+  std::array<double, kMaxLevels> level_cycles{};
+  int64_t steps = 0;            // iterations of every temporal loop (per compute instance)
+  int64_t compute_instances = 0;  // compute instances in use
+  double compute_cycles = 0;
+  int64_t cycles = 0;
+  double energy_pj = 0;
+  int bound_level = -1;         // level whose bandwidth sets the cycles, -1 = compute
+};
+
+class NestModel {
+ public:
+  // Precomputes for the Einsum `einsum` running on compute unit `compute`.
+  NestModel(const arch::Architecture& arch, const workloads::Cascade& cascade, int einsum, int compute);
+
+  // The compact form of a (valid) mapping of this Einsum on this unit.
+  Nest nest_of(const mapping::Mapping& m) const;
+  // Counts, cycles and energy. No allocation.
+  void evaluate(const Nest& nest, NestResult& out) const;
+  // The user-facing report of one evaluation.
+  Stats to_stats(const Nest& nest, const NestResult& r) const;
+
+  int n_tensors() const { return static_cast<int>(m_proj.size()); }
+  int n_levels() const { return static_cast<int>(m_levels.size()); }
+
+ private:
+  struct LevelInfo {
+    int node = -1;
+    double read_pj = 0, write_pj = 0;
+    double read_bw = 0, write_bw = 0;  // words per cycle per instance, 0 = unlimited
+    bool shared_bw = false;            // DRAM: reads and writes share one bandwidth
+    bool multicast = true;
+  };
+
+  void count_tensor(const Nest& nest, int t, const int64_t (*tile)[mapping::kMaxRanks],
+                    const int64_t (*t_stride)[kMaxLoops], const int64_t (*s_stride)[kMaxLoops],
+                    NestResult& out) const;
+
+  const arch::Architecture& m_arch;
+  const workloads::Cascade& m_cascade;
+  int m_einsum;
+  int m_compute;
+  int m_n_ranks;
+  std::vector<LevelInfo> m_levels;
+  std::vector<mapping::TensorProjection> m_proj;
+  std::vector<mapping::OpNeed> m_needs;
+  double m_issue_cycles = 1;    // per iteration point
+  double m_compute_pj = 0;      // all the Einsum's ops on this unit
+};
+
+}  // namespace einflow::sim::analytical

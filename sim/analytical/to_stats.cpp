@@ -1,0 +1,57 @@
+// The user-facing report of one evaluation: names, per-level tables, energy by
+// component and action, utilization.
+#include "sim/analytical/nest_model.h"
+
+namespace einflow::sim::analytical {
+
+Stats NestModel::to_stats(const Nest& nest, const NestResult& r) const {
+  Stats s;
+  const arch::Node& unit = m_arch.nodes[m_compute];
+  s.cycles = r.cycles;
+  s.seconds = static_cast<double>(r.cycles) / (m_arch.clock_mhz * 1e6);
+  s.energy_pj = r.energy_pj;
+  s.area_um2 = m_arch.total_area_um2();
+  s.compute_cycles = static_cast<int64_t>(r.compute_cycles + 0.5);
+  s.bound_by = r.bound_level < 0 ? "compute" : m_arch.nodes[m_levels[r.bound_level].node].name;
+  s.utilization[unit.name] =
+      r.cycles > 0 ? r.compute_cycles * static_cast<double>(r.compute_instances) /
+                         (static_cast<double>(r.cycles) * static_cast<double>(unit.instances))
+                   : 0.0;
+  for (int i = 0; i < nest.n_levels; ++i) {
+    const arch::Node& node = m_arch.nodes[m_levels[i].node];
+    LevelStats ls;
+    ls.name = node.name;
+    ls.instances_used = r.instances_used[i];
+    ls.cycles = r.level_cycles[i];
+    for (int t = 0; t < n_tensors(); ++t) {
+      if (i > 0 && !(nest.levels[i].keep & (1u << t))) continue;
+      TensorAccesses ta;
+      ta.tensor = m_cascade.tensors[m_proj[t].tensor].name;
+      ta.accesses = {r.counts[i][t].reads, r.counts[i][t].fills, r.counts[i][t].updates};
+      ta.tile_words = r.tile_words[i][t];
+      ls.total += ta.accesses;
+      ls.tensors.push_back(ta);
+    }
+    const double rpj = m_levels[i].read_pj, wpj = m_levels[i].write_pj;
+    s.energy.push_back({node.name, "read", ls.total.reads, static_cast<double>(ls.total.reads) * rpj});
+    s.energy.push_back({node.name, "fill", ls.total.fills, static_cast<double>(ls.total.fills) * wpj});
+    s.energy.push_back({node.name, "update", ls.total.updates, static_cast<double>(ls.total.updates) * wpj});
+    if (node.cls == arch::NodeClass::kDram)
+      s.dram_bytes += (ls.total.reads + ls.total.fills + ls.total.updates) * node.word_bits / 8;
+    s.per_level.push_back(ls);
+  }
+  EinsumStats es;
+  es.name = m_cascade.einsums[m_einsum].name;
+  es.cycles = r.cycles;
+  es.energy_pj = r.energy_pj;
+  es.unit = unit.name;
+  for (const auto& need : m_needs) {
+    es.ops[need.op] = need.count;
+    if (const arch::OpSpec* op = mapping::unit_op_for(unit, need.op))
+      s.energy.push_back({unit.name, need.op, need.count, static_cast<double>(need.count) * op->energy_pj});
+  }
+  s.per_einsum.push_back(es);
+  return s;
+}
+
+}  // namespace einflow::sim::analytical

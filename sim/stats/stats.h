@@ -1,0 +1,71 @@
+// What a model reports (DESIGN §3): both the analytical and the cycle model fill
+// this struct, so that they can be compared field by field.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace einflow::sim {
+
+// Timeloop's meaning: reads = words read out of the level (by its children, or
+// by the compute units); fills = words written into it from its parent;
+// updates = words written into it by its children (partial sums, results).
+struct Accesses {
+  int64_t reads = 0;
+  int64_t fills = 0;
+  int64_t updates = 0;
+  Accesses& operator+=(const Accesses& o) {
+    reads += o.reads;
+    fills += o.fills;
+    updates += o.updates;
+    return *this;
+  }
+};
+
+struct TensorAccesses {
+  std::string tensor;
+  Accesses accesses;
+  int64_t tile_words = 0;  // words of the tensor held per instance
+};
+
+struct LevelStats {
+  std::string name;
+  std::vector<TensorAccesses> tensors;  // only the tensors the level keeps
+  Accesses total;
+  int64_t instances_used = 1;
+  double cycles = 0;                    // bandwidth-bound cycles of this level
+};
+
+// Energy of one action of one component, e.g. {"Buffer", "read", 128, 53.8}.
+struct EnergyEntry {
+  std::string component;
+  std::string action;
+  int64_t count = 0;
+  double energy_pj = 0;
+};
+
+struct EinsumStats {
+  std::string name;
+  int64_t cycles = 0;
+  double energy_pj = 0;
+  std::string unit;                     // compute unit it ran on
+  std::map<std::string, int64_t> ops;   // by hardware op name
+};
+
+struct Stats {
+  int64_t cycles = 0;
+  double seconds = 0;
+  double energy_pj = 0;
+  double area_um2 = 0;
+  int64_t dram_bytes = 0;
+  int64_t compute_cycles = 0;
+  std::string bound_by;                 // "compute" or the level whose bandwidth limits
+  std::map<std::string, double> utilization;  // compute unit -> fraction of its peak
+  std::vector<LevelStats> per_level;    // root first
+  std::vector<EnergyEntry> energy;      // per component and action
+  std::vector<EinsumStats> per_einsum;
+};
+
+}  // namespace einflow::sim

@@ -1,0 +1,116 @@
+// einflow describe --arch A.yaml: the tree with capacities, bandwidths,
+// per-action energies (and where each default comes from) and the total area.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <set>
+
+#include "arch/arch.h"
+#include "tools/cli/commands.h"
+
+namespace einflow::cli {
+
+namespace {
+
+std::string num(double v, const char* f = "%.4g") {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string capacity(const arch::Node& n) {
+  if (n.size_words == 0) return "unbounded";
+  double bytes = static_cast<double>(n.size_words) * n.word_bits / 8.0;
+  std::string b = bytes >= 1048576 ? num(bytes / 1048576) + " MiB" : bytes >= 1024 ? num(bytes / 1024) + " KiB"
+                                                                                   : num(bytes) + " B";
+  return std::to_string(n.size_words) + " words (" + b + ")";
+}
+
+void print_node(const arch::Architecture& a, int i, int depth, std::ostream& os, std::set<std::string>& sources) {
+  const arch::Node& n = a.nodes[i];
+  std::string pad(2 * depth, ' ');
+  os << pad << n.name << " [" << arch::node_class_name(n.cls) << "]";
+  if (n.mesh.size() > 1) os << " mesh " << n.mesh.x << " x " << n.mesh.y;
+  os << ", " << n.instances << " instance" << (n.instances == 1 ? "" : "s") << "\n";
+  pad += "    ";
+  if (n.is_storage()) {
+    os << pad << "capacity " << capacity(n) << ", " << n.word_bits << "-bit words, " << n.banks << " bank"
+       << (n.banks == 1 ? "" : "s") << "\n";
+    if (n.cls == arch::NodeClass::kDram) {
+      os << pad << "bandwidth " << num(n.bandwidth_gbps) << " GB/s = " << num(a.dram_words_per_cycle(n))
+         << " words/cycle";
+      if (n.dram_standard) os << "; standard " << n.dram_standard->name << " (tCK " << n.dram_standard->timing.tck_ns << " ns)";
+      os << "\n" << pad << "energy " << num(n.pj_per_bit) << " pJ/bit: read " << num(n.read_pj) << ", write "
+         << num(n.write_pj) << " pJ/word\n";
+    } else {
+      os << pad << "bandwidth read " << (n.read_bandwidth > 0 ? num(n.read_bandwidth) : "unlimited") << ", write "
+         << (n.write_bandwidth > 0 ? num(n.write_bandwidth) : "unlimited") << " words/cycle per instance\n";
+      os << pad << "energy read " << num(n.read_pj) << ", write " << num(n.write_pj) << " pJ/word\n";
+    }
+    if (!n.keep.empty() || !n.bypass.empty()) {
+      os << pad << "keeps " << (n.keep.empty() ? "any" : "") ;
+      for (size_t k = 0; k < n.keep.size(); ++k) os << (k ? ", " : "") << n.keep[k];
+      if (!n.bypass.empty()) {
+        os << "; bypasses ";
+        for (size_t k = 0; k < n.bypass.size(); ++k) os << (k ? ", " : "") << n.bypass[k];
+      }
+      os << "\n";
+    }
+    if (!n.multicast || !n.spatial_reduction)
+      os << pad << (n.multicast ? "" : "no multicast ") << (n.spatial_reduction ? "" : "no spatial reduction") << "\n";
+  } else {
+    os << pad << "datatype " << n.datatype << "; ops:\n";
+    for (const auto& op : n.ops) {
+      os << pad << "  " << op.name << ": " << num(op.issue_cycles) << " cycle(s) busy, latency " << op.latency_cycles
+         << ", " << num(op.energy_pj) << " pJ";
+      if (!op.sequence.empty()) {
+        os << " (=";
+        for (const auto& [sub, c] : op.sequence) os << " " << c << " " << sub;
+        os << ")";
+      }
+      os << "\n";
+      sources.insert(op.energy_source);
+    }
+  }
+  os << pad << "area " << num(n.area_um2) << " um^2 per instance\n";
+  if (!n.energy_source.empty()) sources.insert(n.energy_source);
+  for (int c : n.children) print_node(a, c, depth + 1, os, sources);
+}
+
+}  // namespace
+
+void describe_arch(const std::string& file, bool json, std::ostream& os) {
+  arch::Architecture a = arch::load_arch(file);
+  if (json) {
+    nlohmann::json j{{"architecture", a.name}, {"clock_mhz", a.clock_mhz}, {"technology", a.technology},
+                     {"area_um2", a.total_area_um2()}};
+    for (const auto& n : a.nodes) {
+      nlohmann::json nj{{"name", n.name}, {"class", arch::node_class_name(n.cls)}, {"instances", n.instances},
+                        {"mesh", {n.mesh.x, n.mesh.y}}, {"area_um2", n.area_um2}};
+      if (n.parent >= 0) nj["parent"] = a.nodes[n.parent].name;
+      if (n.is_storage()) {
+        nj["size_words"] = n.size_words;
+        nj["word_bits"] = n.word_bits;
+        nj["read_pj"] = n.read_pj;
+        nj["write_pj"] = n.write_pj;
+        if (n.cls == arch::NodeClass::kDram) nj["bandwidth_gbps"] = n.bandwidth_gbps;
+      } else {
+        for (const auto& op : n.ops)
+          nj["ops"][op.name] = {{"issue_cycles", op.issue_cycles}, {"latency_cycles", op.latency_cycles},
+                                {"energy_pj", op.energy_pj}};
+      }
+      j["nodes"].push_back(nj);
+    }
+    os << j.dump(2) << "\n";
+    return;
+  }
+  os << "architecture " << a.name << ": " << num(a.clock_mhz) << " MHz, technology " << a.technology << "\n\n";
+  std::set<std::string> sources;
+  print_node(a, 0, 0, os, sources);
+  os << "\ntotal area " << num(a.total_area_um2() * 1e-6) << " mm^2 (on chip)\n";
+  os << "\nsources of the defaults:\n";
+  for (const auto& s : sources)
+    if (s != "given") os << "  - " << s << "\n";
+}
+
+}  // namespace einflow::cli

@@ -1,0 +1,78 @@
+// einflow evaluate --arch A --workload W --mapping M: the analytical model of one
+// mapped Einsum. Exit 1 when the mapping is invalid (with the reason).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "arch/arch.h"
+#include "common/text.h"
+#include "mappers/mapping/mapping.h"
+#include "sim/analytical/nest_model.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/options.h"
+#include "tools/cli/stats_json.h"
+
+namespace einflow::cli {
+
+namespace {
+
+const workloads::Variant& pick_variant(const workloads::Workload& w, const std::string& wanted,
+                                       const std::string& mapping_file) {
+  if (!wanted.empty()) {
+    if (const auto* v = w.find_variant(wanted)) return *v;
+    throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
+                    "no variant named '" + wanted + "'; the workload has " + join(w.variant_names(), ", ") +
+                        did_you_mean(wanted, w.variant_names()));
+  }
+  if (w.variants.size() == 1) return w.variants[0];
+  throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
+                  "the workload has several variants (" + join(w.variant_names(), ", ") +
+                      "); name one with --variant or in the mapping");
+}
+
+}  // namespace
+
+Runner add_evaluate(CLI::App& app) {
+  auto* sub = app.add_subcommand("evaluate", "Analytical model of a mapped Einsum: accesses, cycles, energy");
+  auto opt = std::make_shared<WorkloadOptions>();
+  auto arch_file = std::make_shared<std::string>();
+  auto mapping_file = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  sub->add_option("--arch", *arch_file, "Architecture YAML file")->required();
+  add_workload_options(*sub, *opt, true);
+  sub->add_option("--mapping", *mapping_file, "Mapping YAML file")->required();
+  sub->add_flag("--json", *json, "Print one JSON object");
+  return [opt, arch_file, mapping_file, json]() {
+    arch::Architecture a = arch::load_arch(*arch_file);
+    workloads::Workload w = load(*opt);
+    std::string variant = opt->variant.empty() ? mapping::mapping_variant(*mapping_file) : opt->variant;
+    const workloads::Variant& v = pick_variant(w, variant, *mapping_file);
+    mapping::Mapping m = mapping::load_mapping(*mapping_file, v.cascade, a);
+    mapping::MappingStatus st = mapping::validate_mapping(m, v.cascade, a);
+    if (!st.ok) {
+      std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
+      return 1;
+    }
+    sim::analytical::NestModel model(a, v.cascade, m.einsum, m.compute);
+    sim::analytical::Nest nest = model.nest_of(m);
+    sim::analytical::NestResult r;
+    model.evaluate(nest, r);
+    sim::Stats s = model.to_stats(nest, r);
+    if (*json) {
+      nlohmann::json j = stats_json(s);
+      j["architecture"] = a.name;
+      j["workload"] = w.name;
+      j["variant"] = v.name;
+      j["einsum"] = m.einsum_name;
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << "Einsum " << m.einsum_name << " of " << w.name << " (" << v.name << ") on " << a.name << ", unit "
+                << a.nodes[m.compute].name << "\n";
+      print_stats(std::cout, s);
+    }
+    return 0;
+  };
+}
+
+}  // namespace einflow::cli
