@@ -37,7 +37,7 @@ const std::vector<Param>& node_params() {
       {"write_pj", "number", "pJ/word", "from the technology table", kStorageBits, "energy of a word write"},
       {"area_um2", "number", "um^2", "from the technology table", kAllBits, "area per instance"},
       {"standard", "string", "", "none", kDramBit, "DRAM standard with full timing (DDR4-2400, HBM2, GDDR6)"},
-      {"bandwidth_gbps", "number", "GB/s", "from the standard", kDramBit, "DRAM bandwidth, 1e9 bytes/s"},
+      {"bandwidth_gbps", "number", "GB/s", "from the standard", kDramBit, "DRAM bandwidth, 1e9 bytes/s; 0 = unlimited"},
       {"pj_per_bit", "number", "pJ/bit", "from the standard", kDramBit, "DRAM access energy"},
       {"ops", "map", "", "required", kComputeBit, "operations the unit performs, by name"},
       {"datatype", "string", "", "from word_bits", kComputeBit, "int8, int16, fp16, bf16 or fp32"},

@@ -168,7 +168,7 @@ class Reader {
                             did_you_mean(*s, dram_standard_names()));
       }
     }
-    if (auto v = read_number(n, "bandwidth_gbps", false, m_diags)) node.bandwidth_gbps = *v;
+    if (auto v = read_number(n, "bandwidth_gbps", true, m_diags)) node.bandwidth_gbps = *v;  // 0: unlimited
     else if (node.dram_standard)
       node.bandwidth_gbps = node.dram_standard->channel_gbps * node.dram_standard->channels;
     else if (!n.has("standard"))

@@ -75,6 +75,12 @@ std::string YamlNode::scalar() const { return is_scalar() ? m_node->Scalar() : s
 
 bool YamlNode::is_quoted() const { return is_scalar() && m_node->Tag() == "!"; }
 
+std::string YamlNode::tag() const {
+  if (!defined()) return "";
+  const std::string& t = m_node->Tag();
+  return (t == "!" || t == "?") ? std::string() : t;
+}
+
 std::string YamlNode::describe() const {
   if (!defined()) return "nothing";
   if (m_node->IsNull()) return "nothing";

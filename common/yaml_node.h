@@ -48,6 +48,8 @@ class YamlNode {
   std::string scalar() const;
   // For quoted scalars the text starts one column after loc().
   bool is_quoted() const;
+  // An explicit tag such as "!Container" ("" when none).
+  std::string tag() const;
 
   // Typed reads: on a type mismatch they record "expected X, got Y" and return nullopt.
   std::optional<std::string> as_string(Diagnostics& diags) const;

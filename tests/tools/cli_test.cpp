@@ -139,3 +139,62 @@ TEST(Cli, DescribeArchPrintsTreeEnergyAndArea) {
 }
 
 }  // namespace
+
+namespace {
+
+const std::string kTl = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/timeloop/";
+
+// Imports Timeloop files into a fresh folder and evaluates what was written.
+nlohmann::json import_and_evaluate(const std::string& args, const std::string& dir, const std::string& name) {
+  std::string out = ::testing::TempDir() + dir;
+  Result r = run("import timeloop " + args + " --out " + out);
+  EXPECT_EQ(r.code, 0) << r.out;
+  Result e = run("evaluate --arch " + out + "/" + name + ".arch.yaml --workload " + out + "/" + name +
+                 ".workload.yaml --mapping " + out + "/" + name + ".mapping.yaml --json");
+  EXPECT_EQ(e.code, 0) << e.out;
+  return e.code == 0 ? nlohmann::json::parse(e.out) : nlohmann::json{};
+}
+
+TEST(Cli, ImportTimeloopV04OneLevelMatchesTheTutorial) {
+  auto j = import_and_evaluate(kTl + "1level.arch.yaml " + kTl + "conv1d.prob.yaml " + kTl + "1level.map.yaml --ert " +
+                                   kTl + "1level.ERT.yaml",
+                               "tl1", "conv1d");
+  EXPECT_EQ(j["cycles"].get<int64_t>(), 48);
+  EXPECT_EQ(j["per_level"]["Buffer"]["total"]["reads"].get<int64_t>(), 128);
+  EXPECT_EQ(j["per_level"]["Buffer"]["total"]["updates"].get<int64_t>(), 48);
+  // ERT energies: (128 reads + 48 updates) x 0.42 pJ + 48 MACs x 0.6 pJ (mac_random, the costliest entry).
+  EXPECT_NEAR(j["energy_pj"].get<double>(), 176 * 0.42 + 48 * 0.6, 1e-9);
+}
+
+TEST(Cli, ImportTimeloopV03TwoLevelsEitherOrder) {
+  for (const char* map : {"2level-os.map.yaml", "2level-ws.map.yaml"}) {
+    SCOPED_TRACE(map);
+    auto j = import_and_evaluate(kTl + "2level.arch.yaml " + kTl + "conv1d.prob.yaml " + kTl + map,
+                                 std::string("tl2-") + map, "conv1d");
+    EXPECT_EQ(j["cycles"].get<int64_t>(), 48);
+    EXPECT_EQ(j["per_level"]["MainMemory"]["total"]["reads"].get<int64_t>(), 21);
+    EXPECT_EQ(j["per_level"]["MainMemory"]["total"]["updates"].get<int64_t>(), 16);
+    EXPECT_EQ(j["per_level"]["Buffer"]["total"]["reads"].get<int64_t>(), 128);
+    EXPECT_EQ(j["per_level"]["Buffer"]["total"]["fills"].get<int64_t>(), 21);
+    EXPECT_EQ(j["per_level"]["Buffer"]["total"]["updates"].get<int64_t>(), 48);
+  }
+}
+
+TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
+  std::string out = ::testing::TempDir() + "tl-notes";
+  Result r = run("import timeloop " + kTl + "2level.arch.yaml " + kTl + "conv1d-strided.prob.yaml --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("attribute 'n_rdwr_ports' of Buffer is not used by einflow"), std::string::npos) << r.out;
+  std::ifstream w(out + "/conv1d-strided.workload.yaml");
+  std::string text((std::istreambuf_iterator<char>(w)), std::istreambuf_iterator<char>());
+  // Stride 2: the input spans 2 * (16 - 1) + (3 - 1) + 1 = 33 words.
+  EXPECT_NE(text.find("InputsDim0: 33"), std::string::npos) << text;
+  EXPECT_NE(text.find("Outputs[p] = Weights[r] * Inputs[r+2*p]"), std::string::npos) << text;
+  Result p = run("import timeloop " + kTl + "parallel.arch.yaml " + kTl + "conv1d.prob.yaml --out " + out);
+  EXPECT_EQ(p.code, 2);
+  EXPECT_NE(p.out.find("parallel.arch.yaml:10:5: architecture.nodes[2]: unsupported Timeloop feature '!Parallel'"),
+            std::string::npos)
+      << p.out;
+}
+
+}  // namespace

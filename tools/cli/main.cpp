@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   runners["describe"] = einflow::cli::add_describe(app);
   runners["check"] = einflow::cli::add_check(app);
   runners["evaluate"] = einflow::cli::add_evaluate(app);
+  runners["import"] = einflow::cli::add_import(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

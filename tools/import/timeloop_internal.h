@@ -1,0 +1,40 @@
+// Shared between the parts of the Timeloop importer.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/yaml_node.h"
+
+namespace einflow::import {
+
+// One Timeloop component, flattened: storage levels outermost first, then the
+// arithmetic unit.
+struct TlComponent {
+  std::string name;        // without the [0..N] range
+  std::string cls;
+  bool is_compute = false;
+  bool is_dram = false;
+  int64_t instances = 1;
+  int64_t mesh_x = 0;      // 0 when not given
+  YamlNode attributes;
+  std::vector<std::string> keep, bypass;
+  SourceLoc loc;
+};
+
+struct TlArch {
+  std::vector<TlComponent> components;
+  std::string technology;
+  double clock_mhz = 1000;
+};
+
+TlArch read_timeloop_arch(const YamlNode& doc, std::vector<std::string>& notes);
+
+// "PE[0..15]" -> ("PE", 16); "Buffer" -> ("Buffer", 1). Throws on a bad range.
+std::pair<std::string, int64_t> split_range(const std::string& name, const SourceLoc& loc);
+
+// Text of a number for YAML output.
+std::string number_text(double v);
+
+}  // namespace einflow::import
