@@ -96,7 +96,6 @@ void NestModel::count_tensor(const Nest& nest, int t, const int64_t (*tile)[kMax
   const int n = nest.n_levels;
   const int nv = p.n_vdims;
   int parent = 0;
-  int64_t first_total = 0;  // distinct words ever held, summed over instances, at the current keeper
   // Distinct words a keeper at level k ever holds: its tile grown by the
   // temporal loops above it and by the spatial loops at levels [lo, k).
   auto distinct_words = [&](int k, int lo) {
@@ -110,12 +109,12 @@ void NestModel::count_tensor(const Nest& nest, int t, const int64_t (*tile)[kMax
     }
     return p.footprint(dt);
   };
-  first_total = distinct_words(0, 0);
+  // Distinct words ever held, summed over instances, at the current keeper.
+  int64_t first_total = distinct_words(0, 0);
   out.tile_words[0][t] = p.footprint(tile[0]);
 
-  for (int k = 1; k <= n; ++k) {
-    if (k < n && !(nest.levels[k].keep & (1u << t))) continue;
-    if (k == n) break;
+  for (int k = 1; k < n; ++k) {
+    if (!(nest.levels[k].keep & (1u << t))) continue;
     // Transfers between keeper `parent` and keeper `k`.
     int64_t e[mapping::kMaxVdims], words = 1;
     for (int v = 0; v < nv; ++v) {
@@ -271,6 +270,14 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
   }
   out.cycles = static_cast<int64_t>(std::ceil(cycles - 1e-9));
   out.energy_pj = energy;
+}
+
+Stats evaluate_mapping(const arch::Architecture& arch, const workloads::Cascade& cascade, const mapping::Mapping& m) {
+  NestModel model(arch, cascade, m.einsum, m.compute);
+  Nest nest = model.nest_of(m);
+  NestResult r;
+  model.evaluate(nest, r);
+  return model.to_stats(nest, r);
 }
 
 }  // namespace einflow::sim::analytical

@@ -100,4 +100,7 @@ class NestModel {
   double m_compute_pj = 0;      // all the Einsum's ops on this unit
 };
 
+// One-off evaluation of a mapping that validate_mapping() accepted.
+Stats evaluate_mapping(const arch::Architecture& arch, const workloads::Cascade& cascade, const mapping::Mapping& m);
+
 }  // namespace einflow::sim::analytical

@@ -28,12 +28,7 @@ Evaluation run_text(const std::string& arch_yaml, const std::string& workload_ya
   r.cascade = workloads::load_workload_text(workload_yaml, "w.yaml").variants.front().cascade;
   r.map = mapping::load_mapping_text(map_yaml, "m.yaml", r.cascade, r.arch);
   r.status = mapping::validate_mapping(r.map, r.cascade, r.arch);
-  if (!r.status.ok) return r;
-  NestModel model(r.arch, r.cascade, r.map.einsum, r.map.compute);
-  Nest nest = model.nest_of(r.map);
-  NestResult res;
-  model.evaluate(nest, res);
-  r.stats = model.to_stats(nest, res);
+  if (r.status.ok) r.stats = evaluate_mapping(r.arch, r.cascade, r.map);
   return r;
 }
 
@@ -44,11 +39,7 @@ Evaluation run_files(const std::string& arch, const std::string& map) {
   r.map = mapping::load_mapping(kData + map, r.cascade, r.arch);
   r.status = mapping::validate_mapping(r.map, r.cascade, r.arch);
   EXPECT_TRUE(r.status.ok) << r.status.reason;
-  NestModel model(r.arch, r.cascade, r.map.einsum, r.map.compute);
-  Nest nest = model.nest_of(r.map);
-  NestResult res;
-  model.evaluate(nest, res);
-  r.stats = model.to_stats(nest, res);
+  if (r.status.ok) r.stats = evaluate_mapping(r.arch, r.cascade, r.map);
   return r;
 }
 

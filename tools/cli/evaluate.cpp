@@ -54,11 +54,7 @@ Runner add_evaluate(CLI::App& app) {
       std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
       return 1;
     }
-    sim::analytical::NestModel model(a, v.cascade, m.einsum, m.compute);
-    sim::analytical::Nest nest = model.nest_of(m);
-    sim::analytical::NestResult r;
-    model.evaluate(nest, r);
-    sim::Stats s = model.to_stats(nest, r);
+    sim::Stats s = sim::analytical::evaluate_mapping(a, v.cascade, m);
     if (*json) {
       nlohmann::json j = stats_json(s);
       j["architecture"] = a.name;

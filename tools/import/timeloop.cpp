@@ -30,11 +30,6 @@ int64_t integer(const YamlNode& n) {
   return *v;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Timeloop writes booleans as Python does (True / False).
 bool truth(const YamlNode& n) {
   const std::string s = lower(str(n));

@@ -1,6 +1,7 @@
 // Timeloop architecture formats: v0.2/v0.3 (`subtree` / `local`, ranges such
 // as PE[0..15]) and v0.4 (`nodes` with !Container, !Component tags).
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "tools/import/timeloop_internal.h"
@@ -14,6 +15,11 @@ std::pair<std::string, int64_t> split_range(const std::string& name, const Sourc
   if (std::sscanf(name.c_str() + open, "[%lld..%lld]", &lo, &hi) != 2 || hi < lo)
     throw UserError(loc, "cannot read the instance range of '" + name + "' (expected NAME[lo..hi])");
   return {name.substr(0, open), hi - lo + 1};
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 std::string number_text(double v) {

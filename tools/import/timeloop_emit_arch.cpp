@@ -13,7 +13,7 @@ namespace einflow::import {
 namespace {
 
 // Attributes read elsewhere (the tree, the clock, the table) or checked to be 1.
-const std::set<std::string> kEnergyOnly = {"technology", "global_cycle_seconds", "instances", "meshX", "meshY",
+const std::set<std::string> kReadElsewhere = {"technology", "global_cycle_seconds", "instances", "meshX", "meshY",
                                            "cluster_size", "cluster-size", "multiple_buffering", "multiple-buffering"};
 const std::set<std::string> kUsed = {"depth", "memory_depth", "width", "memory_width", "word-bits", "word_bits",
                                      "datawidth", "block-size", "block_size", "n_words", "read_bandwidth",
@@ -29,11 +29,6 @@ std::optional<double> num(const YamlNode& attrs, std::initializer_list<const cha
       return v;
     }
   return std::nullopt;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string list_text(const std::vector<std::string>& v) {
@@ -108,7 +103,7 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
         throw UserError(at[k].loc(), at[k].path(), std::string("unsupported Timeloop feature '") + k + "' != 1");
     if (at.defined() && at.is_map())
       for (const auto& [key, v] : at.entries())
-        if (!kUsed.count(key) && !kEnergyOnly.count(key))
+        if (!kUsed.count(key) && !kReadElsewhere.count(key))
           notes.push_back("attribute '" + key + "' of " + c.name +
                           " is not used by einflow (Timeloop/Accelergy use it for energy, area or ports)");
     const std::string head = i == 0 ? indent : indent + "- ";

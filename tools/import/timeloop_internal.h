@@ -34,6 +34,9 @@ TlArch read_timeloop_arch(const YamlNode& doc, std::vector<std::string>& notes);
 // "PE[0..15]" -> ("PE", 16); "Buffer" -> ("Buffer", 1). Throws on a bad range.
 std::pair<std::string, int64_t> split_range(const std::string& name, const SourceLoc& loc);
 
+// Lower-case copy of s (ASCII).
+std::string lower(std::string s);
+
 // Text of a number for YAML output.
 std::string number_text(double v);
 
