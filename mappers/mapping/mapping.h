@@ -39,6 +39,9 @@ struct Mapping {
   std::string variant;           // workload variant, "" when not given
   int compute = -1;              // architecture node of the compute unit
   std::vector<LevelMapping> levels;  // every storage node on the path, root first
+  // Factors may multiply to more than a rank's size: the nest is padded and the
+  // iterations beyond the rank's bound are skipped (remainder tiles).
+  bool imperfect = false;
   std::string file;
   SourceLoc loc;
 };

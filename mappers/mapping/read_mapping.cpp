@@ -30,8 +30,9 @@ class Reader {
     YamlNode n = doc["mapping"];
     m.loc = n.loc();
     if (!n.expect_map(m_d)) return m;
-    n.check_keys({"einsum", "variant", "compute", "levels"}, m_d);
+    n.check_keys({"einsum", "variant", "compute", "imperfect", "levels"}, m_d);
     if (n.has("variant")) m.variant = n["variant"].as_string(m_d).value_or("");
+    if (n.has("imperfect")) m.imperfect = n["imperfect"].as_bool(m_d).value_or(false);
     read_einsum(n, m);
     read_compute(n, m);
     if (m.einsum < 0 || m.compute < 0) return m;

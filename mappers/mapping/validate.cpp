@@ -50,9 +50,31 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
       }
   for (int r = 0; r < n_ranks; ++r) {
     const workloads::Rank& rank = c.ranks[e.iteration_ranks[r]];
-    if (product[r] != rank.size)
+    if (!m.imperfect && product[r] != rank.size)
       return fail(m.loc, "the factors of rank " + rank.name + " multiply to " + std::to_string(product[r]) +
-                             ", not to its size " + std::to_string(rank.size));
+                             ", not to its size " + std::to_string(rank.size) +
+                             " (say `imperfect: true` to allow remainder tiles)");
+    if (m.imperfect && product[r] < rank.size)
+      return fail(m.loc, "the factors of rank " + rank.name + " multiply to " + std::to_string(product[r]) +
+                             ", less than its size " + std::to_string(rank.size));
+  }
+  // With remainder tiles, the outermost loop of each rank must not have an
+  // iteration that is always empty: ceil(size / inner tile) == its factor.
+  if (m.imperfect) {
+    std::vector<bool> seen(n_ranks, false);
+    for (const auto& l : m.levels)
+      for (const auto* loops : {&l.temporal, &l.spatial})
+        for (const Loop& loop : *loops) {
+          const int r = local_rank(e, loop.rank);
+          if (seen[r] || loop.factor == 1) continue;
+          seen[r] = true;
+          const int64_t size = c.ranks[loop.rank].size, inner = product[r] / loop.factor;
+          const int64_t used = (size + inner - 1) / inner;
+          if (used != loop.factor)
+            return fail(loop.loc, "the outermost loop of rank " + c.ranks[loop.rank].name + " has factor " +
+                                      std::to_string(loop.factor) + " but only " + std::to_string(used) +
+                                      " of its iterations reach into the rank's size " + std::to_string(size));
+        }
   }
 
   // Spatial loops fit the fan-out below their level, axis by axis.

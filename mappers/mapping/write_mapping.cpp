@@ -33,6 +33,7 @@ std::string write_mapping(const Mapping& m, const workloads::Cascade& c, const a
   os << "  einsum: " << m.einsum_name << "\n";
   if (!m.variant.empty()) os << "  variant: " << m.variant << "\n";
   os << "  compute: " << a.nodes[m.compute].name << "\n";
+  if (m.imperfect) os << "  imperfect: true\n";
   os << "  levels:\n";
   for (const auto& l : m.levels) {
     os << "    - target: " << a.nodes[l.node].name << "\n";

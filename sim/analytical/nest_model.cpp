@@ -13,6 +13,10 @@ NestModel::NestModel(const arch::Architecture& arch, const workloads::Cascade& c
   const workloads::Einsum& e = cascade.einsums[einsum];
   m_n_ranks = static_cast<int>(e.iteration_ranks.size());
   m_proj = mapping::project(cascade, einsum);
+  for (int r = 0; r < m_n_ranks; ++r) {
+    m_sizes[r] = cascade.ranks[e.iteration_ranks[r]].size;
+    m_points *= static_cast<double>(m_sizes[r]);
+  }
   if (m_proj.size() > static_cast<size_t>(kMaxTensors))
     throw UserError(e.loc, "Einsum " + e.name + " touches more tensors than the analytical model supports");
   for (int node : arch.storage_path(compute)) {
@@ -46,6 +50,7 @@ Nest NestModel::nest_of(const mapping::Mapping& m) const {
   const workloads::Einsum& e = m_cascade.einsums[m_einsum];
   Nest nest;
   nest.n_levels = static_cast<int>(m.levels.size());
+  nest.imperfect = m.imperfect;
   for (int i = 0; i < nest.n_levels; ++i) {
     const mapping::LevelMapping& lm = m.levels[i];
     NestLevel& l = nest.levels[i];
@@ -62,15 +67,36 @@ Nest NestModel::nest_of(const mapping::Mapping& m) const {
   return nest;
 }
 
+// The loop nest's geometry. With perfect factorization every effective factor
+// equals the factor. With remainder tiles the nest is padded and the
+// iterations beyond a rank's size are skipped: along rank r, loop j cuts
+// [0, size) into A_j = ceil(size / stride_j) non-empty chunks, and its
+// effective factor A_j / A_(j-1) makes every product of factors a count of
+// chunks that exist, so tiles and counts are means over full and remainder tiles.
+struct NestModel::Geometry {
+  int64_t tile[kMaxLevels + 1][kMaxRanks];   // full tile below each level
+  double etile[kMaxLevels + 1][kMaxRanks];   // mean tile
+  double t_eff[kMaxLevels][kMaxLoops], s_eff[kMaxLevels][kMaxLoops];
+  double t_stride[kMaxLevels][kMaxLoops], s_stride[kMaxLevels][kMaxLoops];
+  double inst[kMaxLevels + 1];               // instances busy, on average
+  double steps;                              // temporal steps, on average over busy instances
+};
+
 namespace {
 
-int64_t iabs(int64_t v) { return v < 0 ? -v : v; }
+double dabs(double v) { return v < 0 ? -v : v; }
+
+double extent_of(const mapping::VDim& d, const double* tile) {
+  double e = 1;
+  for (int i = 0; i < d.n_terms; ++i) e += dabs(static_cast<double>(d.coef[i])) * (tile[d.rank[i]] - 1);
+  return e;
+}
 
 // Extent of the union over the children of the spatial loops at levels
 // [lo, hi) of boxes of extent `e` along virtual dimension `d`: children spaced
 // sigma apart along a rank of the dimension overlap by e - sigma when sigma < e.
-int64_t union_extent(const Nest& nest, const mapping::VDim& d, int lo, int hi,
-                     const int64_t (*s_stride)[kMaxLoops], int64_t e) {
+double union_extent(const Nest& nest, const mapping::VDim& d, int lo, int hi, const double (*s_stride)[kMaxLoops],
+                    const double (*s_eff)[kMaxLoops], double e) {
   if (e <= 0) return 0;
   for (int i = hi - 1; i >= lo; --i) {
     const NestLevel& l = nest.levels[i];
@@ -79,19 +105,132 @@ int64_t union_extent(const Nest& nest, const mapping::VDim& d, int lo, int hi,
       if (loop.factor == 1) continue;
       for (int k = 0; k < d.n_terms; ++k)
         if (d.rank[k] == loop.rank) {
-          const int64_t sigma = iabs(d.coef[k]) * s_stride[i][j];
-          e += (loop.factor - 1) * std::min(sigma, e);
+          const double sigma = dabs(static_cast<double>(d.coef[k])) * s_stride[i][j];
+          e += (s_eff[i][j] - 1) * std::min(sigma, e);
         }
     }
   }
   return e;
 }
 
+// Temporal steps the busiest instance runs to cover `extent` of one rank with
+// its loops chain[pos..n): a temporal loop runs its full chunks and the
+// remainder one after the other; a spatial loop's first child is the busiest.
+struct ChainLoop {
+  int64_t stride;
+  bool temporal;
+};
+int64_t chain_steps(const ChainLoop* chain, int n, int pos, int64_t extent) {
+  if (pos == n) return 1;
+  const ChainLoop& l = chain[pos];
+  if (!l.temporal) return chain_steps(chain, n, pos + 1, std::min(extent, l.stride));
+  const int64_t q = extent / l.stride, rem = extent % l.stride;
+  int64_t w = q > 0 ? q * chain_steps(chain, n, pos + 1, l.stride) : 0;
+  if (rem > 0) w += chain_steps(chain, n, pos + 1, rem);
+  return w;
+}
+
 }  // namespace
 
-void NestModel::count_tensor(const Nest& nest, int t, const int64_t (*tile)[kMaxRanks],
-                             const int64_t (*t_stride)[kMaxLoops], const int64_t (*s_stride)[kMaxLoops],
-                             NestResult& out) const {
+void NestModel::geometry(const Nest& nest, Geometry& g, NestResult& out) const {
+  const int n = nest.n_levels;
+  const int nr = m_n_ranks;
+  int64_t product[kMaxRanks];
+  for (int r = 0; r < nr; ++r) product[r] = 1;
+  if (nest.imperfect)
+    for (int i = 0; i < n; ++i) {
+      const NestLevel& l = nest.levels[i];
+      for (int j = 0; j < l.n_temporal; ++j) product[l.temporal[j].rank] *= l.temporal[j].factor;
+      for (int j = 0; j < l.n_spatial; ++j) product[l.spatial[j].rank] *= l.spatial[j].factor;
+    }
+  // Effective factors, outermost loop first.
+  int64_t outside[kMaxRanks], chunks[kMaxRanks];
+  for (int r = 0; r < nr; ++r) outside[r] = chunks[r] = 1;
+  auto eff = [&](const NestLoop& loop) {
+    if (!nest.imperfect) return static_cast<double>(loop.factor);
+    const int r = loop.rank;
+    outside[r] *= loop.factor;
+    const int64_t stride = product[r] / outside[r];
+    const int64_t a = (m_sizes[r] + stride - 1) / stride;
+    const double f = static_cast<double>(a) / static_cast<double>(chunks[r]);
+    chunks[r] = a;
+    return f;
+  };
+  for (int i = 0; i < n; ++i) {
+    const NestLevel& l = nest.levels[i];
+    for (int j = 0; j < l.n_temporal; ++j) g.t_eff[i][j] = eff(l.temporal[j]);
+    for (int j = 0; j < l.n_spatial; ++j) g.s_eff[i][j] = eff(l.spatial[j]);
+  }
+  // Tiles and strides, innermost loop first.
+  int64_t run[kMaxRanks];
+  double erun[kMaxRanks];
+  for (int r = 0; r < nr; ++r) {
+    run[r] = g.tile[n][r] = 1;
+    erun[r] = g.etile[n][r] = 1;
+  }
+  for (int i = n - 1; i >= 0; --i) {
+    const NestLevel& l = nest.levels[i];
+    for (int j = l.n_spatial - 1; j >= 0; --j) {
+      const int r = l.spatial[j].rank;
+      g.s_stride[i][j] = erun[r];
+      erun[r] *= g.s_eff[i][j];
+      run[r] *= l.spatial[j].factor;
+    }
+    for (int j = l.n_temporal - 1; j >= 0; --j) {
+      const int r = l.temporal[j].rank;
+      g.t_stride[i][j] = erun[r];
+      erun[r] *= g.t_eff[i][j];
+      run[r] *= l.temporal[j].factor;
+    }
+    for (int r = 0; r < nr; ++r) {
+      g.tile[i][r] = run[r];
+      g.etile[i][r] = erun[r];
+    }
+  }
+  g.steps = 1;
+  g.inst[0] = 1;
+  out.steps = 1;
+  out.instances_used[0] = 1;
+  for (int i = 0; i < n; ++i) {
+    const NestLevel& l = nest.levels[i];
+    int64_t sp = 1;
+    double esp = 1;
+    for (int j = 0; j < l.n_spatial; ++j) {
+      sp *= l.spatial[j].factor;
+      esp *= g.s_eff[i][j];
+    }
+    for (int j = 0; j < l.n_temporal; ++j) {
+      out.steps *= l.temporal[j].factor;
+      g.steps *= g.t_eff[i][j];
+    }
+    out.instances_used[i + 1] = out.instances_used[i] * sp;
+    g.inst[i + 1] = g.inst[i] * esp;
+  }
+  out.compute_instances = out.instances_used[n];
+  if (!nest.imperfect) return;
+  // Steps that run: per rank, the busiest instance's, multiplied over ranks.
+  out.steps = 1;
+  for (int r = 0; r < nr; ++r) {
+    ChainLoop chain[kMaxLevels * 2 * kMaxLoops];
+    int len = 0;
+    int64_t inner = product[r];
+    for (int i = 0; i < n; ++i) {
+      const NestLevel& l = nest.levels[i];
+      for (int pass = 0; pass < 2; ++pass) {
+        const int cnt = pass == 0 ? l.n_temporal : l.n_spatial;
+        for (int j = 0; j < cnt; ++j) {
+          const NestLoop& loop = pass == 0 ? l.temporal[j] : l.spatial[j];
+          if (loop.rank != r || loop.factor == 1) continue;
+          inner /= loop.factor;
+          chain[len++] = {inner, pass == 0};
+        }
+      }
+    }
+    out.steps *= chain_steps(chain, len, 0, m_sizes[r]);
+  }
+}
+
+void NestModel::count_tensor(const Nest& nest, int t, const Geometry& g, NestResult& out) const {
   const TensorProjection& p = m_proj[t];
   const int n = nest.n_levels;
   const int nv = p.n_vdims;
@@ -99,90 +238,97 @@ void NestModel::count_tensor(const Nest& nest, int t, const int64_t (*tile)[kMax
   // Distinct words a keeper at level k ever holds: its tile grown by the
   // temporal loops above it and by the spatial loops at levels [lo, k).
   auto distinct_words = [&](int k, int lo) {
-    int64_t dt[kMaxRanks];
-    for (int r = 0; r < m_n_ranks; ++r) dt[r] = tile[k][r];
+    double dt[kMaxRanks];
+    for (int r = 0; r < m_n_ranks; ++r) dt[r] = g.etile[k][r];
     for (int i = 0; i < k; ++i) {
       const NestLevel& l = nest.levels[i];
-      for (int j = 0; j < l.n_temporal; ++j) dt[l.temporal[j].rank] *= l.temporal[j].factor;
+      for (int j = 0; j < l.n_temporal; ++j) dt[l.temporal[j].rank] *= g.t_eff[i][j];
       if (i >= lo)
-        for (int j = 0; j < l.n_spatial; ++j) dt[l.spatial[j].rank] *= l.spatial[j].factor;
+        for (int j = 0; j < l.n_spatial; ++j) dt[l.spatial[j].rank] *= g.s_eff[i][j];
     }
-    return p.footprint(dt);
+    double words = 1;
+    for (int v = 0; v < nv; ++v) words *= extent_of(p.vdims[v], dt);
+    return words;
+  };
+  auto uext = [&](int v, int lo, int hi, double e) {
+    return union_extent(nest, p.vdims[v], lo, hi, g.s_stride, g.s_eff, e);
   };
   // Distinct words ever held, summed over instances, at the current keeper.
-  int64_t first_total = distinct_words(0, 0);
-  out.tile_words[0][t] = p.footprint(tile[0]);
+  double first_total = distinct_words(0, 0);
+  out.tile_words[0][t] = p.footprint(g.tile[0]);
 
   for (int k = 1; k < n; ++k) {
     if (!(nest.levels[k].keep & (1u << t))) continue;
     // Transfers between keeper `parent` and keeper `k`.
-    int64_t e[mapping::kMaxVdims], words = 1;
+    double e[mapping::kMaxVdims], words = 1;
     for (int v = 0; v < nv; ++v) {
-      e[v] = p.extent(v, tile[k]);
+      e[v] = extent_of(p.vdims[v], g.etile[k]);
       words *= e[v];
     }
-    out.tile_words[k][t] = words;
+    out.tile_words[k][t] = p.footprint(g.tile[k]);
     bool multicast = true;
     for (int i = parent; i < k; ++i) multicast = multicast && m_levels[i].multicast;
-    int64_t u_full = 1;
-    for (int v = 0; v < nv; ++v) u_full *= union_extent(nest, p.vdims[v], parent, k, s_stride, e[v]);
+    double u_full = 1;
+    for (int v = 0; v < nv; ++v) u_full *= uext(v, parent, k, e[v]);
 
     // Temporal loops above k, innermost first.
-    int64_t p_all = 1;
+    double p_all = 1;
     for (int i = 0; i < k; ++i)
-      for (int j = 0; j < nest.levels[i].n_temporal; ++j) p_all *= nest.levels[i].temporal[j].factor;
-    int64_t wrap[kMaxRanks] = {};
-    int64_t q = 1;
-    int64_t arrivals = words, parent_side = u_full;
+      for (int j = 0; j < nest.levels[i].n_temporal; ++j) p_all *= g.t_eff[i][j];
+    double wrap[kMaxRanks] = {};
+    double q = 1;
+    double arrivals = words, parent_side = u_full;
     for (int i = k - 1; i >= 0; --i) {
       const NestLevel& l = nest.levels[i];
       for (int j = l.n_temporal - 1; j >= 0; --j) {
         const NestLoop& loop = l.temporal[j];
         if (loop.factor == 1) continue;
-        const int64_t st = t_stride[i][j];
-        q *= loop.factor;
-        const int64_t count = (loop.factor - 1) * (p_all / q);
-        int64_t kept = 1, shifting = 0, shift_dim = -1, s_abs[mapping::kMaxVdims];
+        const double st = g.t_stride[i][j], f = g.t_eff[i][j];
+        q *= f;
+        const double count = (f - 1) * (p_all / q);
+        double kept = 1, s_abs[mapping::kMaxVdims];
+        int shifting = 0, shift_dim = -1;
         for (int v = 0; v < nv; ++v) {
           const mapping::VDim& d = p.vdims[v];
-          int64_t s = 0;
+          double s = 0;
           for (int x = 0; x < d.n_terms; ++x) {
             const int r = d.rank[x];
-            s += d.coef[x] * ((r == loop.rank ? st : 0) - wrap[r]);
+            s += static_cast<double>(d.coef[x]) * ((r == loop.rank ? st : 0) - wrap[r]);
           }
-          s_abs[v] = iabs(s);
-          if (s != 0) {
+          s_abs[v] = dabs(s);
+          if (s_abs[v] > 1e-9) {
             ++shifting;
             shift_dim = v;
-          }
-          kept *= std::max<int64_t>(0, e[v] - s_abs[v]);
-        }
-        const int64_t delta = words - kept;
-        if (delta > 0) {
-          arrivals += count * delta;
-          int64_t du;
-          if (shifting == 1) {
-            du = union_extent(nest, p.vdims[shift_dim], parent, k, s_stride, std::min(s_abs[shift_dim], e[shift_dim]));
-            for (int v = 0; v < nv; ++v)
-              if (v != shift_dim) du *= union_extent(nest, p.vdims[v], parent, k, s_stride, e[v]);
           } else {
-            int64_t u_kept = 1;
+            s_abs[v] = 0;
+          }
+          kept *= std::max(0.0, e[v] - s_abs[v]);
+        }
+        const double delta = words - kept;
+        if (delta > 1e-9) {
+          arrivals += count * delta;
+          double du;
+          if (shifting == 1) {
+            du = uext(shift_dim, parent, k, std::min(s_abs[shift_dim], e[shift_dim]));
             for (int v = 0; v < nv; ++v)
-              u_kept *= union_extent(nest, p.vdims[v], parent, k, s_stride, std::max<int64_t>(0, e[v] - s_abs[v]));
+              if (v != shift_dim) du *= uext(v, parent, k, e[v]);
+          } else {
+            double u_kept = 1;
+            for (int v = 0; v < nv; ++v) u_kept *= uext(v, parent, k, std::max(0.0, e[v] - s_abs[v]));
             du = u_full - u_kept;
           }
           parent_side += count * du;
         }
-        wrap[loop.rank] += (loop.factor - 1) * st;
+        wrap[loop.rank] += (f - 1) * st;
       }
     }
-    const int64_t inst_k = out.instances_used[k], inst_p = out.instances_used[parent];
+    const double inst_k = g.inst[k], inst_p = g.inst[parent];
     if (!p.is_output) {
       out.counts[k][t].fills += arrivals * inst_k;
       out.counts[parent][t].reads += multicast ? parent_side * inst_p : arrivals * inst_k;
     } else {
-      const int64_t first_child = distinct_words(k, k);
-      const int64_t p_arr = parent_side * inst_p, p_first = distinct_words(k, parent) * inst_p;
+      const double first_child = distinct_words(k, k);
+      const double p_arr = parent_side * inst_p, p_first = distinct_words(k, parent) * inst_p;
       out.counts[k][t].fills += p_arr - p_first;
       out.counts[parent][t].reads += p_arr - p_first;
       out.counts[parent][t].updates += p_arr;
@@ -194,10 +340,10 @@ void NestModel::count_tensor(const Nest& nest, int t, const int64_t (*tile)[kMax
   // The compute units read operands from (and write results to) the innermost keeper.
   bool multicast = true;
   for (int i = parent; i < n; ++i) multicast = multicast && m_levels[i].multicast;
-  int64_t u = 1;
-  for (int v = 0; v < nv; ++v) u *= union_extent(nest, p.vdims[v], parent, n, s_stride, 1);
-  const int64_t per_step = (!p.is_output && !multicast) ? out.instances_used[n] : u * out.instances_used[parent];
-  const int64_t words = out.steps * per_step;
+  double u = 1;
+  for (int v = 0; v < nv; ++v) u *= uext(v, parent, n, 1);
+  const double per_step = (!p.is_output && !multicast) ? g.inst[n] : u * g.inst[parent];
+  const double words = g.steps * per_step;
   if (!p.is_output) {
     out.counts[parent][t].reads += words;
   } else {
@@ -208,39 +354,14 @@ void NestModel::count_tensor(const Nest& nest, int t, const int64_t (*tile)[kMax
 
 void NestModel::evaluate(const Nest& nest, NestResult& out) const {
   const int n = nest.n_levels;
-  int64_t tile[kMaxLevels + 1][kMaxRanks];
-  int64_t t_stride[kMaxLevels][kMaxLoops];
-  int64_t s_stride[kMaxLevels][kMaxLoops];
-  int64_t run[kMaxRanks];
-  for (int r = 0; r < m_n_ranks; ++r) run[r] = tile[n][r] = 1;
-  for (int i = n - 1; i >= 0; --i) {
-    const NestLevel& l = nest.levels[i];
-    for (int j = l.n_spatial - 1; j >= 0; --j) {
-      s_stride[i][j] = run[l.spatial[j].rank];
-      run[l.spatial[j].rank] *= l.spatial[j].factor;
-    }
-    for (int j = l.n_temporal - 1; j >= 0; --j) {
-      t_stride[i][j] = run[l.temporal[j].rank];
-      run[l.temporal[j].rank] *= l.temporal[j].factor;
-    }
-    for (int r = 0; r < m_n_ranks; ++r) tile[i][r] = run[r];
-  }
-  out.steps = 1;
-  out.instances_used[0] = 1;
-  for (int i = 0; i < n; ++i) {
-    const NestLevel& l = nest.levels[i];
-    int64_t sp = 1;
-    for (int j = 0; j < l.n_spatial; ++j) sp *= l.spatial[j].factor;
-    for (int j = 0; j < l.n_temporal; ++j) out.steps *= l.temporal[j].factor;
-    out.instances_used[i + 1] = out.instances_used[i] * sp;
-  }
-  out.compute_instances = out.instances_used[n];
+  Geometry g;
+  geometry(nest, g, out);
   for (int i = 0; i < n; ++i)
     for (int t = 0; t < n_tensors(); ++t) {
       out.counts[i][t] = {};
       out.tile_words[i][t] = 0;
     }
-  for (int t = 0; t < n_tensors(); ++t) count_tensor(nest, t, tile, t_stride, s_stride, out);
+  for (int t = 0; t < n_tensors(); ++t) count_tensor(nest, t, g, out);
 
   out.compute_cycles = static_cast<double>(out.steps) * m_issue_cycles;
   double cycles = out.compute_cycles;
@@ -248,19 +369,19 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
   out.bound_level = -1;
   for (int i = 0; i < n; ++i) {
     const LevelInfo& li = m_levels[i];
-    int64_t reads = 0, writes = 0;
+    double reads = 0, writes = 0;
     for (int t = 0; t < n_tensors(); ++t) {
       reads += out.counts[i][t].reads;
       writes += out.counts[i][t].fills + out.counts[i][t].updates;
     }
-    energy += static_cast<double>(reads) * li.read_pj + static_cast<double>(writes) * li.write_pj;
+    energy += reads * li.read_pj + writes * li.write_pj;
     const double inst = static_cast<double>(out.instances_used[i]);
     double c = 0;
     if (li.shared_bw) {
-      if (li.read_bw > 0) c = static_cast<double>(reads + writes) / inst / li.read_bw;
+      if (li.read_bw > 0) c = (reads + writes) / inst / li.read_bw;
     } else {
-      if (li.read_bw > 0) c = std::max(c, static_cast<double>(reads) / inst / li.read_bw);
-      if (li.write_bw > 0) c = std::max(c, static_cast<double>(writes) / inst / li.write_bw);
+      if (li.read_bw > 0) c = std::max(c, reads / inst / li.read_bw);
+      if (li.write_bw > 0) c = std::max(c, writes / inst / li.write_bw);
     }
     out.level_cycles[i] = c;
     if (c > cycles) {

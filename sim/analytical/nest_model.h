@@ -40,19 +40,22 @@ struct NestLevel {
 // A mapping in the model's compact form.
 struct Nest {
   int n_levels = 0;
+  bool imperfect = false;   // factors may over-cover a rank (remainder tiles)
   std::array<NestLevel, kMaxLevels> levels{};
 };
 
+// Counts are kept in double: exact for integers below 2^53, and with remainder
+// tiles they hold the sum over tiles of different sizes (see sim/README.md).
 struct NestCounts {
-  int64_t reads = 0, fills = 0, updates = 0;
+  double reads = 0, fills = 0, updates = 0;
 };
 
 struct NestResult {
   std::array<std::array<NestCounts, kMaxTensors>, kMaxLevels> counts{};
-  std::array<std::array<int64_t, kMaxTensors>, kMaxLevels> tile_words{};
+  std::array<std::array<int64_t, kMaxTensors>, kMaxLevels> tile_words{};  // full tile, per instance
   std::array<int64_t, kMaxLevels + 1> instances_used{};  // [i]: instances of level i in use; [n]: compute
   std::array<double, kMaxLevels> level_cycles{};
-  int64_t steps = 0;            // iterations of every temporal loop (per compute instance)
+  int64_t steps = 0;            // temporal iterations that run (the busiest compute instance's)
   int64_t compute_instances = 0;  // compute instances in use
   double compute_cycles = 0;
   int64_t cycles = 0;
@@ -84,15 +87,17 @@ class NestModel {
     bool multicast = true;
   };
 
-  void count_tensor(const Nest& nest, int t, const int64_t (*tile)[mapping::kMaxRanks],
-                    const int64_t (*t_stride)[kMaxLoops], const int64_t (*s_stride)[kMaxLoops],
-                    NestResult& out) const;
+  struct Geometry;
+  void geometry(const Nest& nest, Geometry& g, NestResult& out) const;
+  void count_tensor(const Nest& nest, int t, const Geometry& g, NestResult& out) const;
 
   const arch::Architecture& m_arch;
   const workloads::Cascade& m_cascade;
   int m_einsum;
   int m_compute;
   int m_n_ranks;
+  std::array<int64_t, mapping::kMaxRanks> m_sizes{};  // local rank sizes
+  double m_points = 1;          // iteration points of the Einsum
   std::vector<LevelInfo> m_levels;
   std::vector<mapping::TensorProjection> m_proj;
   std::vector<mapping::OpNeed> m_needs;

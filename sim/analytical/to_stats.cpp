@@ -1,5 +1,7 @@
 // The user-facing report of one evaluation: names, per-level tables, energy by
 // component and action, utilization.
+#include <cmath>
+
 #include "sim/analytical/nest_model.h"
 
 namespace einflow::sim::analytical {
@@ -13,9 +15,9 @@ Stats NestModel::to_stats(const Nest& nest, const NestResult& r) const {
   s.area_um2 = m_arch.total_area_um2();
   s.compute_cycles = static_cast<int64_t>(r.compute_cycles + 0.5);
   s.bound_by = r.bound_level < 0 ? "compute" : m_arch.nodes[m_levels[r.bound_level].node].name;
+  // Useful work over peak: remainder tiles leave instances and steps idle.
   s.utilization[unit.name] =
-      r.cycles > 0 ? r.compute_cycles * static_cast<double>(r.compute_instances) /
-                         (static_cast<double>(r.cycles) * static_cast<double>(unit.instances))
+      r.cycles > 0 ? m_points * m_issue_cycles / (static_cast<double>(r.cycles) * static_cast<double>(unit.instances))
                    : 0.0;
   for (int i = 0; i < nest.n_levels; ++i) {
     const arch::Node& node = m_arch.nodes[m_levels[i].node];
@@ -27,7 +29,8 @@ Stats NestModel::to_stats(const Nest& nest, const NestResult& r) const {
       if (i > 0 && !(nest.levels[i].keep & (1u << t))) continue;
       TensorAccesses ta;
       ta.tensor = m_cascade.tensors[m_proj[t].tensor].name;
-      ta.accesses = {r.counts[i][t].reads, r.counts[i][t].fills, r.counts[i][t].updates};
+      ta.accesses = {std::llround(r.counts[i][t].reads), std::llround(r.counts[i][t].fills),
+                     std::llround(r.counts[i][t].updates)};
       ta.tile_words = r.tile_words[i][t];
       ls.total += ta.accesses;
       ls.tensors.push_back(ta);

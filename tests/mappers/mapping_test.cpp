@@ -79,6 +79,31 @@ TEST(Mapping, RoundTripsExactly) {
   EXPECT_EQ(f.status(text), "ok");
 }
 
+// With `imperfect: true` the factors may over-cover a rank (K: 2 x 3 = 6 >= 4,
+// and both iterations of the outer K loop reach into K), never under-cover it,
+// and the outer loop may not have an iteration that is always empty (K: 4 x 2
+// = 8: only ceil(4 / 2) = 2 of the outer loop's 4 iterations reach into K).
+TEST(Mapping, ImperfectFactorsNeedTheFlagAndCover) {
+  Fixture f;
+  std::string y = kGood;
+  y.replace(y.find("{K: 4}"), 6, "{K: 3}");
+  EXPECT_NE(f.status(y).find("multiply to 3, not to its size 4"), std::string::npos);
+  y.replace(y.find("mapping:\n"), 9, "mapping:\n  imperfect: true\n");
+  EXPECT_NE(f.status(y).find("multiply to 3, less than its size 4"), std::string::npos);
+  y.replace(y.find("[{M: 2}]"), 8, "[{M: 2}, {K: 2}]");
+  EXPECT_EQ(f.status(y), "ok");
+  Mapping m = f.load(y);
+  EXPECT_TRUE(m.imperfect);
+  std::string text = write_mapping(m, f.c, f.a);
+  EXPECT_NE(text.find("imperfect: true"), std::string::npos);
+  EXPECT_EQ(write_mapping(f.load(text), f.c, f.a), text);
+  y.replace(y.find("{K: 2}"), 6, "{K: 4}");
+  y.replace(y.find("{K: 3}"), 6, "{K: 2}");
+  EXPECT_EQ(f.status(y),
+            "m.yaml:6:26: the outermost loop of rank K has factor 4 but only 2 of its iterations reach into the "
+            "rank's size 4");
+}
+
 TEST(Mapping, KeepFollowsArchitectureAndRequests) {
   Fixture f;
   Mapping m = f.load(kGood);
@@ -91,7 +116,9 @@ TEST(Mapping, InvalidMappingsSayWhy) {
   Fixture f;
   std::string y = kGood;
   y.replace(y.find("{K: 4}"), 6, "{K: 2}");
-  EXPECT_EQ(f.status(y), "m.yaml:2:3: the factors of rank K multiply to 2, not to its size 4");
+  EXPECT_EQ(f.status(y),
+            "m.yaml:2:3: the factors of rank K multiply to 2, not to its size 4 (say `imperfect: true` to allow "
+            "remainder tiles)");
   y = kGood;
   y.replace(y.find("{N: 2, axis: y}"), 15, "{N: 2, axis: x}");
   EXPECT_EQ(f.status(y), "m.yaml:6:7: spatial loops of level Buffer use 4 x 1 instances; the fan-out below it is 2 x 2");
