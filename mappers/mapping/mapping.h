@@ -74,6 +74,9 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& casca
 bool level_keeps(const Mapping& m, const arch::Architecture& arch, const workloads::Cascade& cascade,
                  int level, int tensor);
 
+// Whether the architecture lets storage node `n` hold the tensor named `tensor`.
+bool arch_permits(const arch::Node& n, const std::string& tensor);
+
 // The tensors an Einsum touches: its inputs (in order, without repeats), then its output.
 std::vector<int> einsum_tensors(const workloads::Einsum& e);
 

@@ -15,14 +15,14 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }
 bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
+MappingStatus fail(const SourceLoc& loc, const std::string& reason) { return {false, reason, loc}; }
+
+}  // namespace
+
 bool arch_permits(const arch::Node& n, const std::string& tensor) {
   if (!n.keep.empty() && !contains(n.keep, tensor)) return false;
   return !contains(n.bypass, tensor);
 }
-
-MappingStatus fail(const SourceLoc& loc, const std::string& reason) { return {false, reason, loc}; }
-
-}  // namespace
 
 bool level_keeps(const Mapping& m, const arch::Architecture& a, const workloads::Cascade& c, int level,
                  int tensor) {

@@ -75,6 +75,12 @@ class NestModel {
   // The user-facing report of one evaluation.
   Stats to_stats(const Nest& nest, const NestResult& r) const;
 
+  // Useful work over the unit's peak during r.cycles.
+  double utilization(const NestResult& r) const;
+  const std::vector<mapping::TensorProjection>& projections() const { return m_proj; }
+  int n_ranks() const { return m_n_ranks; }
+  int64_t rank_size(int local) const { return m_sizes[local]; }
+
   int n_tensors() const { return static_cast<int>(m_proj.size()); }
   int n_levels() const { return static_cast<int>(m_levels.size()); }
 

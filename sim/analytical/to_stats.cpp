@@ -6,6 +6,11 @@
 
 namespace einflow::sim::analytical {
 
+double NestModel::utilization(const NestResult& r) const {
+  const double peak = static_cast<double>(r.cycles) * static_cast<double>(m_arch.nodes[m_compute].instances);
+  return peak > 0 ? m_points * m_issue_cycles / peak : 0.0;
+}
+
 Stats NestModel::to_stats(const Nest& nest, const NestResult& r) const {
   Stats s;
   const arch::Node& unit = m_arch.nodes[m_compute];
@@ -16,9 +21,7 @@ Stats NestModel::to_stats(const Nest& nest, const NestResult& r) const {
   s.compute_cycles = static_cast<int64_t>(r.compute_cycles + 0.5);
   s.bound_by = r.bound_level < 0 ? "compute" : m_arch.nodes[m_levels[r.bound_level].node].name;
   // Useful work over peak: remainder tiles leave instances and steps idle.
-  s.utilization[unit.name] =
-      r.cycles > 0 ? m_points * m_issue_cycles / (static_cast<double>(r.cycles) * static_cast<double>(unit.instances))
-                   : 0.0;
+  s.utilization[unit.name] = utilization(r);
   for (int i = 0; i < nest.n_levels; ++i) {
     const arch::Node& node = m_arch.nodes[m_levels[i].node];
     LevelStats ls;

@@ -1,0 +1,53 @@
+// What a mapper search is told: the algorithm, the objective, when to stop, and
+// the constraints that narrow the mapspace. Read from a `mapper:` YAML document
+// (configs/mappers/); names are resolved later against a particular Einsum and
+// architecture, so each constraint keeps its source location.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace einflow::search {
+
+// Constraints on one storage level of the path.
+struct LevelConstraint {
+  std::string target;                         // storage node name
+  std::map<std::string, int64_t> factors;     // fixed temporal factors (unlisted ranks stay free)
+  std::vector<std::string> permutation;       // these ranks are the outermost temporal loops, in this order
+  bool has_spatial_x = false, has_spatial_y = false;
+  std::vector<std::string> spatial_x;         // ranks allowed on the x axis below this level
+  std::vector<std::string> spatial_y;         // ranks allowed on the y axis
+  std::vector<std::string> require_spatial;   // ranks that must be split across the fan-out
+  std::vector<std::string> keep, bypass;      // pinned; the rest are searched
+  double max_capacity_use = 1.0;              // fraction of the level's capacity the tiles may use
+  SourceLoc loc;
+};
+
+struct MapperConfig {
+  std::string algorithm = "annealing";        // exhaustive, random, annealing, genetic
+  SourceLoc algorithm_loc;
+  double latency_weight = 1, energy_weight = 1;  // cost = cycles^wl * energy^we (EDP by default)
+  uint64_t seed = 1;
+  int threads = 0;                            // 0: every hardware thread
+  int64_t max_evaluations = 20000;            // 0: no limit
+  double max_seconds = 0;                     // 0: no limit (a time limit makes the result timing-dependent)
+  int64_t patience = 0;                       // stop after this many evaluations without improvement; 0: never
+  int top_k = 10;
+  int batch = 256;                            // candidates per ask; fixed, so results do not depend on threads
+  bool imperfect = false;                     // allow remainder tiles
+  bool search_bypass = true;                  // search keep/bypass where the architecture permits both
+  double min_utilization = 0;                 // reject mappings below this utilization of the unit
+  std::string compute;                        // pin the compute unit ("" = try every unit that can run the Einsum)
+  std::vector<LevelConstraint> levels;
+  std::string file;
+  SourceLoc loc;
+};
+
+MapperConfig load_mapper_config(const std::string& path);
+MapperConfig load_mapper_config_text(const std::string& text, const std::string& name);
+
+}  // namespace einflow::search

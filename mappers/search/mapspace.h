@@ -1,0 +1,126 @@
+// The mapspace of one Einsum on one compute unit: every way to factor each rank
+// over the slots of the path (a temporal slot per storage level, a spatial slot
+// per mesh axis of each fan-out), to order the temporal loops of each level, and
+// to keep or bypass each tensor at each level, narrowed by the constraints.
+//
+// A point is a Genome of fixed size (no allocation): each prime factor of a
+// rank sits in one slot, each level has a permutation of the ranks, each level
+// a keep mask. Searches create, mutate and cross genomes; decode() turns one into
+// the model's Nest after the cheap checks (fan-out, capacity, constraints).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arch/arch.h"
+#include "mappers/mapping/mapping.h"
+#include "mappers/search/mapper_config.h"
+#include "mappers/search/rng.h"
+#include "sim/analytical/nest_model.h"
+
+namespace einflow::search {
+
+constexpr int kMaxRanks = mapping::kMaxRanks;
+constexpr int kMaxLevels = sim::analytical::kMaxLevels;
+constexpr int kMaxSlots = 3 * kMaxLevels;
+constexpr int kMaxPrimes = 48;   // prime factors of one rank's size (2^48 > any size we can iterate)
+constexpr int kMaxSizes = 16;    // padded sizes tried per rank with remainder tiles
+
+struct Genome {
+  std::array<uint8_t, kMaxRanks> size{};                          // index into the rank's sizes (0: its size)
+  std::array<std::array<uint8_t, kMaxPrimes>, kMaxRanks> slot{};   // per prime factor: index into the rank's slots
+  std::array<std::array<int8_t, kMaxRanks>, kMaxLevels> order{};   // per level, every rank, outermost first
+  std::array<uint32_t, kMaxLevels> keep{};                         // per level, bit t: keeps model tensor t
+};
+bool operator==(const Genome& a, const Genome& b);
+
+enum class SlotKind : uint8_t { kTemporal, kX, kY };
+
+struct Slot {
+  int level = 0;
+  SlotKind kind = SlotKind::kTemporal;
+  int64_t limit = 0;  // spatial slots: the mesh extent on that axis
+};
+
+// Why decode() refused a genome.
+enum class Reject : uint8_t { kNone, kFanout, kCapacity, kReduction, kRequiredSpatial, kFixedFactor };
+const char* reject_name(Reject r);
+
+class Mapspace {
+ public:
+  // Throws UserError (at the constraint's location) for names that do not
+  // resolve or constraints that cannot be met.
+  Mapspace(const arch::Architecture& arch, const workloads::Cascade& cascade, int einsum, int compute,
+           const MapperConfig& config);
+
+  const sim::analytical::NestModel& model() const { return m_model; }
+  int einsum() const { return m_einsum; }
+  int compute() const { return m_compute; }
+
+  // The nest of a genome, or why it breaks a constraint. No allocation.
+  Reject decode(const Genome& g, sim::analytical::Nest& nest) const;
+  // The mapping a genome that decode() accepts stands for (YAML via mapping::write_mapping).
+  mapping::Mapping to_mapping(const Genome& g) const;
+
+  void random(Rng& rng, Genome& g) const;
+  void mutate(Rng& rng, Genome& g) const;
+  void crossover(Rng& rng, const Genome& a, const Genome& b, Genome& child) const;
+
+  // Enumeration of the space without its symmetric duplicates: prime factors of
+  // equal value in non-decreasing slots, only the orders of loops with factor
+  // > 1, and of two adjacent loops that touch the same tensors alike (and do
+  // not share a sliding window) only the one with the lower rank first.
+  void first(Genome& g) const;
+  bool next(Genome& g) const;  // false after the last point
+
+  // log10 of the number of points enumerated (factorizations x orders x keeps), an estimate.
+  double log10_size() const;
+
+ private:
+  struct SizeOption {
+    int64_t padded = 1;              // the free part of the rank, padded
+    std::vector<int64_t> primes;     // its prime factors, ascending
+  };
+  struct RankSpace {
+    int rank = -1;                   // cascade rank
+    int64_t size = 1;
+    std::array<int64_t, kMaxSlots> fixed{};  // pinned factors (1: none)
+    std::vector<int> slots;          // slots the free factors may take
+    std::vector<SizeOption> sizes;
+  };
+
+  void factors(const Genome& g, int64_t (*f)[kMaxSlots]) const;
+  void first_order(int level, const int64_t (*f)[kMaxSlots], Genome& g) const;
+  bool next_order(int level, const int64_t (*f)[kMaxSlots], Genome& g) const;
+  bool canonical_order(int level, const int64_t (*f)[kMaxSlots], const Genome& g) const;
+  bool next_slots(int r, Genome& g) const;
+  void random_order(Rng& rng, int level, Genome& g) const;
+  void random_rank(Rng& rng, int r, Genome& g) const;
+
+  const arch::Architecture& m_arch;
+  const workloads::Cascade& m_cascade;
+  int m_einsum;
+  int m_compute;
+  bool m_imperfect;
+  sim::analytical::NestModel m_model;
+  int m_n_ranks = 0;
+  int m_n_levels = 0;
+  int m_n_tensors = 0;
+  std::vector<int> m_path;                 // storage nodes, root first
+  std::vector<Slot> m_slots;               // in nest order: level 0 T, X, Y, level 1 ...
+  std::array<int, kMaxLevels> m_temporal_slot{};
+  std::vector<RankSpace> m_ranks;
+  std::array<std::vector<int>, kMaxLevels> m_pinned_order;  // outermost temporal ranks per level
+  std::array<uint32_t, kMaxLevels> m_keep_fixed{};          // bits decided by the architecture or constraints
+  std::array<uint32_t, kMaxLevels> m_keep_value{};
+  std::vector<std::pair<int, int>> m_keep_choices;          // (level, tensor) searched
+  std::array<double, kMaxLevels> m_capacity{};              // words the tiles may use, 0 = unbounded
+  std::array<uint32_t, kMaxLevels> m_reduce_forbidden{};    // ranks that may not be spatial below a level
+  std::vector<std::pair<int, int>> m_required_spatial;      // (level, rank)
+  std::array<uint32_t, kMaxRanks> m_signature{};            // tensors each rank indexes
+  std::array<uint32_t, kMaxRanks> m_sliding{};              // ranks sharing a sliding window with each rank
+};
+
+}  // namespace einflow::search

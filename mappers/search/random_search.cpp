@@ -1,0 +1,24 @@
+// Uniform random points (each prime factor in a random slot, random orders).
+#include "mappers/search/search.h"
+
+namespace einflow::search {
+
+class RandomSearch final : public Search {
+ public:
+  RandomSearch(const Mapspace& space, const MapperConfig&, uint64_t seed) : m_space(space), m_rng(seed) {}
+  void ask(int n, std::vector<Genome>& out) override {
+    for (int i = 0; i < n; ++i) {
+      out.emplace_back();
+      m_space.random(m_rng, out.back());
+    }
+  }
+  void tell(const std::vector<Genome>&, const std::vector<double>&) override {}
+
+ private:
+  const Mapspace& m_space;
+  Rng m_rng;
+};
+
+EINFLOW_REGISTER_SEARCH("random", RandomSearch)
+
+}  // namespace einflow::search

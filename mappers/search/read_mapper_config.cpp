@@ -1,0 +1,130 @@
+// Reads a `mapper:` document; every error at file:line:col, all collected.
+#include "common/yaml_node.h"
+#include "mappers/search/mapper_config.h"
+
+namespace einflow::search {
+namespace {
+
+template <class T>
+void read_number(const YamlNode& n, const char* key, T& out, double lo, Diagnostics& d) {
+  if (!n.has(key)) return;
+  YamlNode v = n[key];
+  auto x = v.as_double(d);
+  if (!x) return;
+  if (*x < lo) {
+    d.error(v.loc(), v.path(), "expected at least " + std::to_string(static_cast<int64_t>(lo)) + ", got " + v.scalar());
+    return;
+  }
+  out = static_cast<T>(*x);
+}
+
+void read_objective(const YamlNode& n, MapperConfig& c, Diagnostics& d) {
+  if (n.is_scalar()) {
+    auto name = n.as_string(d);
+    if (!name) return;
+    if (*name == "latency") c.latency_weight = 1, c.energy_weight = 0;
+    else if (*name == "energy") c.latency_weight = 0, c.energy_weight = 1;
+    else if (*name == "edp") c.latency_weight = 1, c.energy_weight = 1;
+    else d.error(n.loc(), n.path(), "expected latency, energy, edp or {latency: W, energy: W}, got '" + *name + "'");
+    return;
+  }
+  if (!n.expect_map(d)) return;
+  n.check_keys({"latency", "energy"}, d);
+  c.latency_weight = c.energy_weight = 0;
+  read_number(n, "latency", c.latency_weight, 0, d);
+  read_number(n, "energy", c.energy_weight, 0, d);
+  if (c.latency_weight == 0 && c.energy_weight == 0)
+    d.error(n.loc(), n.path(), "the objective needs a positive weight on latency or energy");
+}
+
+void read_list(const YamlNode& n, const char* key, std::vector<std::string>& out, Diagnostics& d) {
+  if (n.has(key))
+    if (auto v = n[key].as_string_list(d)) out = *v;
+}
+
+LevelConstraint read_level(const YamlNode& l, Diagnostics& d) {
+  LevelConstraint c;
+  c.loc = l.loc();
+  if (!l.expect_map(d)) return c;
+  l.check_keys({"target", "factors", "permutation", "spatial_x", "spatial_y", "require_spatial", "keep", "bypass",
+                "max_capacity_use"},
+               d);
+  if (l.require("target", d)) c.target = l["target"].as_string(d).value_or("");
+  if (l.has("factors")) {
+    YamlNode f = l["factors"];
+    if (f.expect_map(d))
+      for (const auto& [rank, v] : f.entries()) {
+        auto x = v.as_int(d);
+        if (x && *x < 1) d.error(v.loc(), v.path(), "expected a positive factor, got " + v.scalar());
+        else if (x) c.factors[rank] = *x;
+      }
+  }
+  read_list(l, "permutation", c.permutation, d);
+  c.has_spatial_x = l.has("spatial_x");
+  c.has_spatial_y = l.has("spatial_y");
+  read_list(l, "spatial_x", c.spatial_x, d);
+  read_list(l, "spatial_y", c.spatial_y, d);
+  read_list(l, "require_spatial", c.require_spatial, d);
+  read_list(l, "keep", c.keep, d);
+  read_list(l, "bypass", c.bypass, d);
+  if (l.has("max_capacity_use")) {
+    YamlNode v = l["max_capacity_use"];
+    auto x = v.as_double(d);
+    if (x && (*x <= 0 || *x > 1)) d.error(v.loc(), v.path(), "expected a fraction in (0, 1], got " + v.scalar());
+    else if (x) c.max_capacity_use = *x;
+  }
+  return c;
+}
+
+MapperConfig build(const YamlNode& doc) {
+  Diagnostics d;
+  MapperConfig c;
+  c.file = doc.file();
+  if (doc.expect_map(d)) {
+    doc.check_keys({"mapper"}, d);
+    if (doc.require("mapper", d)) {
+      YamlNode n = doc["mapper"];
+      c.loc = n.loc();
+      if (n.expect_map(d)) {
+        n.check_keys({"algorithm", "objective", "seed", "threads", "max_evaluations", "max_seconds", "patience",
+                      "top_k", "batch", "imperfect", "search_bypass", "min_utilization", "compute", "levels"},
+                     d);
+        if (n.has("algorithm")) {
+          c.algorithm = n["algorithm"].as_string(d).value_or(c.algorithm);
+          c.algorithm_loc = n["algorithm"].loc();
+        }
+        if (n.has("objective")) read_objective(n["objective"], c, d);
+        if (n.has("seed"))
+          if (auto s = n["seed"].as_int(d)) c.seed = static_cast<uint64_t>(*s);
+        read_number(n, "threads", c.threads, 0, d);
+        read_number(n, "max_evaluations", c.max_evaluations, 0, d);
+        read_number(n, "max_seconds", c.max_seconds, 0, d);
+        read_number(n, "patience", c.patience, 0, d);
+        read_number(n, "top_k", c.top_k, 1, d);
+        read_number(n, "batch", c.batch, 1, d);
+        if (n.has("imperfect")) c.imperfect = n["imperfect"].as_bool(d).value_or(false);
+        if (n.has("search_bypass")) c.search_bypass = n["search_bypass"].as_bool(d).value_or(true);
+        if (n.has("min_utilization")) {
+          YamlNode v = n["min_utilization"];
+          auto x = v.as_double(d);
+          if (x && (*x < 0 || *x > 1)) d.error(v.loc(), v.path(), "expected a fraction in [0, 1], got " + v.scalar());
+          else if (x) c.min_utilization = *x;
+        }
+        if (n.has("compute")) c.compute = n["compute"].as_string(d).value_or("");
+        if (n.has("levels") && n["levels"].expect_sequence(d))
+          for (size_t i = 0; i < n["levels"].size(); ++i) c.levels.push_back(read_level(n["levels"].at(i), d));
+      }
+    }
+  }
+  d.throw_if_any();
+  return c;
+}
+
+}  // namespace
+
+MapperConfig load_mapper_config(const std::string& path) { return build(YamlNode::load_file(path)); }
+MapperConfig load_mapper_config_text(const std::string& text, const std::string& name) {
+  return build(YamlNode::load_string(text, name));
+}
+
+}  // namespace einflow::search
