@@ -127,6 +127,65 @@ TEST(Cli, EvaluateBadInputExitsTwo) {
       << r.out;
 }
 
+// Conv1D (48 MACs) on one MAC under main memory: the fastest mapping takes 48
+// cycles; what map writes evaluates to what it reports.
+TEST(Cli, MapWritesTheBestMappingItsStatsAndTopK) {
+  std::string mapper = write_temp("lat.mapper.yaml",
+                                  "mapper:\n  algorithm: exhaustive\n  objective: latency\n  max_evaluations: 0\n  top_k: 5\n");
+  std::string out = ::testing::TempDir() + "map-out";
+  Result r = run("map --arch " + kConv + "arch-2level.yaml --workload " + kConv + "conv1d.yaml --mapper " + mapper +
+                 " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream stats_in(out + "/O/stats.json");
+  auto stats = nlohmann::json::parse(stats_in);
+  EXPECT_EQ(stats["cycles"].get<int64_t>(), 48);
+  Result e = run("evaluate --arch " + kConv + "arch-2level.yaml --workload " + kConv + "conv1d.yaml --mapping " + out +
+                 "/O/mapping.yaml --json");
+  ASSERT_EQ(e.code, 0) << e.out;
+  auto j = nlohmann::json::parse(e.out);
+  EXPECT_EQ(j["cycles"], stats["cycles"]);
+  EXPECT_DOUBLE_EQ(j["energy_pj"].get<double>(), stats["energy_pj"].get<double>());
+  std::ifstream csv(out + "/O/top.csv");
+  std::string line;
+  int rows = -1;
+  while (std::getline(csv, line)) ++rows;
+  EXPECT_EQ(rows, 5);
+  std::ifstream summary_in(out + "/summary.json");
+  EXPECT_EQ(nlohmann::json::parse(summary_in)["cycles"].get<int64_t>(), 48);
+}
+
+TEST(Cli, MapBadMapperExitsTwo) {
+  std::string mapper = write_temp("typo.mapper.yaml", "mapper:\n  algorithm: anneal\n");
+  Result r = run("map --arch " + kConv + "arch-2level.yaml --workload " + kConv + "conv1d.yaml --mapper " + mapper +
+                 " --out " + ::testing::TempDir() + "map-bad");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("typo.mapper.yaml:2:14: mapper.algorithm: no search named 'anneal'"), std::string::npos) << r.out;
+}
+
+// Every mapper preset loads and finds a valid mapping (a short run) for a
+// convolution on the Eyeriss-like architecture.
+TEST(Cli, MapperPresetsRun) {
+  const std::string dir = std::string(EINFLOW_SOURCE_DIR) + "/configs/mappers/";
+  const std::string conv = write_temp("small-conv.yaml", R"(cascade:
+  name: conv
+  ranks: {N: 1, K: 16, C: 8, P: 6, Q: 6, R: 3, S: 3, H: 8, W: 8}
+  inputs: {Weights: [K, C, R, S], Inputs: [N, C, H, W]}
+  einsums:
+    - Outputs[n,k,p,q] = Inputs[n,c,p+r,q+s] * Weights[k,c,r,s]
+)");
+  for (const char* preset : {"default", "genetic-latency", "eyeriss-row-stationary"}) {
+    SCOPED_TRACE(preset);
+    std::string limited = write_temp(std::string(preset) + ".yaml", [&] {
+      std::ifstream in(dir + preset + ".yaml");
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      return text + "  batch: 64\n";
+    }());
+    Result r = run("map --arch " + std::string(EINFLOW_SOURCE_DIR) + "/configs/arch/eyeriss-like.yaml --workload " + conv +
+                   " --mapper " + limited + " --out " + ::testing::TempDir() + "map-" + preset);
+    EXPECT_EQ(r.code, 0) << r.out;
+  }
+}
+
 TEST(Cli, DescribeArchPrintsTreeEnergyAndArea) {
   Result r = run("describe --arch " + std::string(EINFLOW_SOURCE_DIR) + "/configs/arch/eyeriss-like.yaml");
   ASSERT_EQ(r.code, 0) << r.out;

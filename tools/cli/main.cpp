@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   runners["check"] = einflow::cli::add_check(app);
   runners["evaluate"] = einflow::cli::add_evaluate(app);
   runners["import"] = einflow::cli::add_import(app);
+  runners["map"] = einflow::cli::add_map(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

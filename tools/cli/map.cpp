@@ -1,0 +1,143 @@
+// einflow map --arch A --workload W [--mapper P] --out DIR: searches the best
+// mapping of every Einsum of a cascade (each on its own, unfused) and writes,
+// per Einsum, DIR/<Einsum>/mapping.yaml, stats.json, top.csv and top/<k>.yaml,
+// then DIR/summary.json. Each Einsum's files are written as soon as it is done.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "arch/arch.h"
+#include "common/text.h"
+#include "mappers/search/driver.h"
+#include "sim/analytical/nest_model.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/options.h"
+#include "tools/cli/stats_json.h"
+
+namespace einflow::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_file(const fs::path& p, const std::string& text) {
+  const fs::path tmp = p.string() + ".tmp";
+  {
+    std::ofstream os(tmp);
+    os << text;
+    if (!os) throw UserError(SourceLoc{p.string(), 0, 0}, "cannot write " + p.string());
+  }
+  fs::rename(tmp, p);
+}
+
+}  // namespace
+
+Runner add_map(CLI::App& app) {
+  auto* sub = app.add_subcommand("map", "Search the best mapping of each Einsum (mapspace, constraints, search)");
+  auto opt = std::make_shared<WorkloadOptions>();
+  auto arch_file = std::make_shared<std::string>();
+  auto mapper_file = std::make_shared<std::string>();
+  auto out_dir = std::make_shared<std::string>();
+  auto einsum = std::make_shared<std::string>();
+  sub->add_option("--arch", *arch_file, "Architecture YAML file")->required();
+  add_workload_options(*sub, *opt, true);
+  sub->add_option("--mapper", *mapper_file, "Mapper YAML (search, objective, constraints); default: annealing, EDP");
+  sub->add_option("--einsum", *einsum, "Only this Einsum");
+  sub->add_option("--out", *out_dir, "Output directory")->required();
+  return [=]() {
+    arch::Architecture a = arch::load_arch(*arch_file);
+    workloads::Workload w = load(*opt);
+    search::MapperConfig cfg =
+        mapper_file->empty() ? search::load_mapper_config_text("mapper: {}\n", "<default mapper>")
+                             : search::load_mapper_config(*mapper_file);
+    if (opt->variant.empty() && w.variants.size() > 1)
+      throw UserError(SourceLoc{opt->file, 0, 0}, "--variant",
+                      "the workload has several variants (" + join(w.variant_names(), ", ") + "); name one with --variant");
+    const workloads::Variant& v = opt->variant.empty() ? w.variants[0] : *w.find_variant(opt->variant);
+    const workloads::Cascade& c = v.cascade;
+    std::vector<int> einsums;
+    for (size_t i = 0; i < c.einsums.size(); ++i)
+      if (einsum->empty() || c.einsums[i].name == *einsum) einsums.push_back(static_cast<int>(i));
+    if (einsums.empty()) {
+      std::vector<std::string> names;
+      for (const auto& e : c.einsums) names.push_back(e.name);
+      throw UserError(SourceLoc{opt->file, 0, 0}, "--einsum",
+                      "no Einsum '" + *einsum + "' (" + join(names, ", ") + ")" + did_you_mean(*einsum, names));
+    }
+    fs::create_directories(*out_dir);
+    const bool tty = isatty(2);
+    nlohmann::json summary;
+    summary["architecture"] = a.name;
+    summary["workload"] = w.name;
+    summary["variant"] = v.name;
+    summary["algorithm"] = cfg.algorithm;
+    summary["seed"] = cfg.seed;
+    int64_t total_cycles = 0;
+    double total_energy = 0;
+    int status = 0;
+    for (int ei : einsums) {
+      const std::string& name = c.einsums[ei].name;
+      search::ProgressFn progress;
+      if (tty)
+        progress = [&](const search::Progress& p) {
+          std::fprintf(stderr, "\r%s: %lld evaluated, %lld valid, %.0f/s, best cost %.4g   ", name.c_str(),
+                       static_cast<long long>(p.evaluated), static_cast<long long>(p.valid),
+                       p.seconds > 0 ? static_cast<double>(p.evaluated) / p.seconds : 0.0, p.best_cost);
+        };
+      search::EinsumSearch s = search::search_einsum(a, c, ei, cfg, progress);
+      if (tty) std::fprintf(stderr, "\n");
+      const search::SearchResult& r = s.result;
+      std::cout << "Einsum " << name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
+                << std::fixed << std::setprecision(2) << r.seconds << " s (" << r.stopped_by << ")";
+      if (r.top.empty()) {
+        std::cout << "; no valid mapping\n";
+        status = 1;
+        continue;
+      }
+      const fs::path dir = fs::path(*out_dir) / name;
+      fs::create_directories(dir / "top");
+      std::ostringstream csv;
+      csv << "rank,cost,cycles,energy_pj,utilization,file\n";
+      for (size_t k = 0; k < r.top.size(); ++k) {
+        mapping::Mapping m = s.space->to_mapping(r.top[k].genome);
+        if (w.variants.size() > 1) m.variant = v.name;
+        char file[32];
+        std::snprintf(file, sizeof file, "top/%02zu.yaml", k + 1);
+        const std::string text = mapping::write_mapping(m, c, a);
+        write_file(dir / file, text);
+        if (k == 0) {
+          write_file(dir / "mapping.yaml", text);
+          sim::Stats st = sim::analytical::evaluate_mapping(a, c, m);
+          nlohmann::json j = stats_json(st);
+          j["einsum"] = name;
+          j["evaluated"] = r.evaluated;
+          j["valid"] = r.valid;
+          j["search_seconds"] = r.seconds;
+          write_file(dir / "stats.json", j.dump(2) + "\n");
+          total_cycles += st.cycles;
+          total_energy += st.energy_pj;
+          summary["einsums"][name] = {{"cycles", st.cycles}, {"energy_pj", st.energy_pj},
+                                      {"unit", a.nodes[m.compute].name}, {"utilization", st.utilization}};
+          std::cout << "; best " << st.cycles << " cycles, " << std::setprecision(4) << std::scientific
+                    << st.energy_pj << " pJ on " << a.nodes[m.compute].name << std::fixed << "\n";
+        }
+        csv << k + 1 << "," << std::setprecision(6) << std::scientific << r.top[k].cost << "," << r.top[k].cycles << ","
+            << r.top[k].energy_pj << "," << std::fixed << r.top[k].utilization << "," << file << "\n";
+      }
+      write_file(dir / "top.csv", csv.str());
+    }
+    summary["cycles"] = total_cycles;
+    summary["energy_pj"] = total_energy;
+    write_file(fs::path(*out_dir) / "summary.json", summary.dump(2) + "\n");
+    std::cout << "wrote " << *out_dir << "\n";
+    return status;
+  };
+}
+
+}  // namespace einflow::cli
