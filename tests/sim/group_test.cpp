@@ -1,0 +1,144 @@
+// Fusion groups, worked by hand on a two-Einsum chain T[m] = A[m] * B[m],
+// Z[m] = T[m] + C[m], M = 8, run as 2 shared iterations of 4-element tiles.
+#include <gtest/gtest.h>
+
+#include "arch/arch.h"
+#include "mappers/mapping/mapping.h"
+#include "sim/analytical/group_model.h"
+#include "workloads/workload.h"
+
+namespace einflow::sim::analytical {
+namespace {
+
+const char* kChain = R"(cascade:
+  name: chain
+  ranks: {M: 8}
+  inputs: {A: [M], B: [M], C: [M]}
+  einsums:
+    - T[m] = A[m] * B[m]
+    - Z[m] = T[m] + C[m]
+)";
+
+std::string arch_text(int64_t buffer_words, bool two_units) {
+  std::string units = two_units ? R"(          - {name: U2, class: compute, ops: {mac: {}}}
+          - {name: U1, class: compute, ops: {add: {}}}
+)"
+                                : R"(          - {name: PE, class: compute, ops: {mac: {}, add: {}}}
+)";
+  return R"(architecture:
+  name: chain
+  clock_mhz: 1000
+  tree:
+    name: DRAM
+    class: dram
+    bandwidth_gbps: 0
+    children:
+      - name: Buffer
+        class: sram
+        size_words: )" +
+         std::to_string(buffer_words) + R"(
+        children:
+)" + units;
+}
+
+struct Chain {
+  arch::Architecture a;
+  workloads::Cascade c;
+  workloads::Cascade tc;
+  Group g;
+};
+
+Chain make(int64_t buffer_words, bool two_units, const std::string& tile_map_t, const std::string& tile_map_z) {
+  Chain r;
+  r.a = arch::load_arch_text(arch_text(buffer_words, two_units), "a.yaml");
+  r.c = workloads::load_workload_text(kChain, "w.yaml").variants.front().cascade;
+  r.g.einsums = {0, 1};
+  mapping::Loop shared;
+  shared.rank = r.c.find_rank("M");
+  shared.factor = 2;
+  r.g.shared = {shared};
+  r.tc = tile_cascade(r.c, r.g.shared);
+  for (const std::string* m : {&tile_map_t, &tile_map_z}) {
+    r.g.tiles.push_back(mapping::load_mapping_text(*m, "tile.yaml", r.tc, r.a));
+    auto st = mapping::validate_mapping(r.g.tiles.back(), r.tc, r.a);
+    EXPECT_TRUE(st.ok) << st.reason;
+  }
+  return r;
+}
+
+Accesses at(const Stats& s, const std::string& level, const std::string& tensor) {
+  for (const auto& l : s.per_level)
+    if (l.name == level)
+      for (const auto& t : l.tensors)
+        if (t.tensor == tensor) return t.accesses;
+  return {};
+}
+
+const char* kTileT = "mapping:\n  einsum: T\n  levels:\n    - {target: Buffer, temporal: [{M: 4}]}\n";
+const char* kTileZ = "mapping:\n  einsum: Z\n  levels:\n    - {target: Buffer, temporal: [{M: 4}]}\n";
+
+// Retained: T never reaches DRAM; the buffer takes T's 8 updates from the
+// multiplier and serves its 8 reads to the adder. Spilled: DRAM receives T's
+// 8 words and sends them back (8 reads), and the buffer is refilled with them.
+TEST(Group, IntermediateRetainedOrSpilled) {
+  Chain r = make(16, false, kTileT, kTileZ);
+  r.g.retain = r.a.find("Buffer");
+  GroupStats kept = evaluate_group(r.a, r.c, r.g);
+  EXPECT_EQ(kept.retained, std::vector<std::string>{"T"});
+  EXPECT_EQ(at(kept.stats, "DRAM", "A").reads, 8);
+  EXPECT_EQ(at(kept.stats, "DRAM", "C").reads, 8);
+  EXPECT_EQ(at(kept.stats, "DRAM", "Z").updates, 8);
+  EXPECT_EQ(at(kept.stats, "DRAM", "T").reads + at(kept.stats, "DRAM", "T").updates, 0);
+  EXPECT_EQ(at(kept.stats, "Buffer", "T").updates, 8);
+  EXPECT_EQ(at(kept.stats, "Buffer", "T").reads, 8);
+  EXPECT_EQ(at(kept.stats, "Buffer", "T").fills, 0);
+  EXPECT_EQ(kept.stats.dram_bytes, (8 + 8 + 8 + 8) * 2);
+  // 2 tiles x (4 multiplies + 4 adds), one after the other on one PE.
+  EXPECT_EQ(kept.stats.cycles, 16);
+
+  r.g.retain = -1;
+  GroupStats spilled = evaluate_group(r.a, r.c, r.g);
+  EXPECT_EQ(spilled.spilled, std::vector<std::string>{"T"});
+  EXPECT_EQ(at(spilled.stats, "DRAM", "T").updates, 8);
+  EXPECT_EQ(at(spilled.stats, "DRAM", "T").reads, 8);
+  EXPECT_EQ(at(spilled.stats, "Buffer", "T").fills, 8);
+  EXPECT_EQ(spilled.stats.dram_bytes, kept.stats.dram_bytes + 16 * 2);
+  const arch::Node& dram = r.a.nodes[r.a.find("DRAM")];
+  const arch::Node& buf = r.a.nodes[r.a.find("Buffer")];
+  EXPECT_NEAR(spilled.stats.energy_pj - kept.stats.energy_pj, 8 * dram.read_pj + 8 * dram.write_pj + 8 * buf.write_pj,
+              1e-9 * spilled.stats.energy_pj);
+}
+
+// With the adder and the multiplier as separate units, pipelined over M: the
+// adder works on m while the multiplier makes m + 1, so a tile of 4 takes
+// 4 + 1 cycles instead of 8: 10 cycles for the two tiles, each unit busy 8 of them.
+TEST(Group, PipelinedUnitsOverlap) {
+  std::string t = "mapping:\n  einsum: T\n  compute: U2\n  levels:\n    - {target: Buffer, temporal: [{M: 4}]}\n";
+  std::string z = "mapping:\n  einsum: Z\n  compute: U1\n  levels:\n    - {target: Buffer, temporal: [{M: 4}]}\n";
+  Chain r = make(16, true, t, z);
+  r.g.retain = r.a.find("Buffer");
+  EXPECT_EQ(evaluate_group(r.a, r.c, r.g).stats.cycles, 16);
+  r.g.pipeline_rank = r.c.find_rank("M");
+  GroupStats p = evaluate_group(r.a, r.c, r.g);
+  EXPECT_EQ(p.stats.cycles, 10);
+  EXPECT_DOUBLE_EQ(p.stats.utilization.at("U2"), 0.8);
+  EXPECT_DOUBLE_EQ(p.stats.utilization.at("U1"), 0.8);
+}
+
+// A 3-word buffer holds the tiles of one element each (the tiles loop over M at
+// DRAM), but not T's whole 4-element tile beside them: T spills.
+TEST(Group, IntermediateThatDoesNotFitSpills) {
+  const char* t = "mapping:\n  einsum: T\n  levels:\n    - {target: DRAM, temporal: [{M: 4}]}\n";
+  const char* z = "mapping:\n  einsum: Z\n  levels:\n    - {target: DRAM, temporal: [{M: 4}]}\n";
+  Chain r = make(3, false, t, z);
+  r.g.retain = r.a.find("Buffer");
+  GroupStats s = evaluate_group(r.a, r.c, r.g);
+  EXPECT_EQ(s.spilled, std::vector<std::string>{"T"});
+  EXPECT_EQ(at(s.stats, "DRAM", "T").updates, 8);
+  Chain big = make(16, false, t, z);
+  big.g.retain = big.a.find("Buffer");
+  EXPECT_EQ(evaluate_group(big.a, big.c, big.g).retained, std::vector<std::string>{"T"});
+}
+
+}  // namespace
+}  // namespace einflow::sim::analytical
