@@ -91,7 +91,6 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     }
     const int64_t capacity = a.nodes[g.retain].size_words;
     bool fits = true;
-    int64_t peak = 0;
     for (int k = 0; k < n_e; ++k) {
       int64_t need = 0;
       for (int x : retained)
@@ -102,7 +101,6 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
           const int x = c.find_tensor(ta.tensor);
           if (x != static_cast<int>(t) && !in(retained, x)) need += ta.tile_words;
         }
-      peak = std::max(peak, need);
       fits = fits && (capacity == 0 || need <= capacity);
     }
     if (fits) {
@@ -112,11 +110,7 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
       out.spilled.push_back(tensor.name);
     }
   }
-  for (int x : retained) {
-    int64_t words = 0;
-    for (int k = first[x]; k <= last[x]; ++k) words = std::max(words, tc.tensors[x].elements());
-    out.retained_words += words;
-  }
+  for (int x : retained) out.retained_words += tc.tensors[x].elements();
 
   // Accesses over every iteration; retained intermediates never reach the
   // root, and the retention level is not refilled with what it already holds.

@@ -35,7 +35,7 @@ workloads::Cascade tile_cascade(const workloads::Cascade& cascade, const std::ve
 struct GroupStats {
   Stats stats;
   std::vector<std::string> retained, spilled;
-  int64_t retained_words = 0;   // peak words of retained intermediates at the retention level
+  int64_t retained_words = 0;   // words of the retained intermediates' tiles at the retention level
 };
 
 // Evaluates a group whose tile mappings validate_mapping() accepted on

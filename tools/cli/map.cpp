@@ -93,7 +93,8 @@ Runner add_map(CLI::App& app) {
       search::EinsumSearch s = search::search_einsum(a, c, ei, cfg, progress);
       if (tty) std::fprintf(stderr, "\n");
       const search::SearchResult& r = s.result;
-      std::cout << "Einsum " << name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
+      std::cout << "Einsum " << name << ": mapspace ~10^" << std::fixed << std::setprecision(1)
+                << s.space->log10_size() << " points, " << r.evaluated << " evaluated, " << r.valid << " valid in "
                 << std::fixed << std::setprecision(2) << r.seconds << " s (" << r.stopped_by << ")";
       if (r.top.empty()) {
         std::cout << "; no valid mapping\n";
