@@ -5,6 +5,7 @@
 #include "common/text.h"
 #include "common/yaml_node.h"
 #include "mappers/mapping/mapping.h"
+#include "mappers/mapping/body.h"
 
 namespace einflow::mapping {
 namespace {
@@ -27,7 +28,12 @@ class Reader {
     if (!doc.expect_map(m_d)) return m;
     doc.check_keys({"mapping"}, m_d);
     if (!doc.require("mapping", m_d)) return m;
-    YamlNode n = doc["mapping"];
+    return read_body(doc["mapping"]);
+  }
+
+  Mapping read_body(const YamlNode& n) {
+    Mapping m;
+    m.file = n.file();
     m.loc = n.loc();
     if (!n.expect_map(m_d)) return m;
     n.check_keys({"einsum", "variant", "compute", "imperfect", "levels"}, m_d);
@@ -196,6 +202,10 @@ Mapping build(const YamlNode& doc, const Cascade& c, const arch::Architecture& a
 
 }  // namespace
 
+Mapping read_mapping_body(const YamlNode& body, const Cascade& c, const arch::Architecture& a, Diagnostics& d) {
+  return Reader(c, a, d).read_body(body);
+}
+
 Mapping load_mapping(const std::string& path, const Cascade& c, const arch::Architecture& a) {
   return build(YamlNode::load_file(path), c, a);
 }
@@ -208,8 +218,10 @@ Mapping load_mapping_text(const std::string& text, const std::string& name, cons
 std::string mapping_variant(const std::string& path) {
   YamlNode doc = YamlNode::load_file(path);
   Diagnostics d;
-  if (!doc.is_map() || !doc.has("mapping") || !doc["mapping"].has("variant")) return "";
-  return doc["mapping"]["variant"].as_string(d).value_or("");
+  for (const char* key : {"mapping", "cascade_mapping"})
+    if (doc.is_map() && doc.has(key) && doc[key].is_map() && doc[key].has("variant"))
+      return doc[key]["variant"].as_string(d).value_or("");
+  return "";
 }
 
 std::vector<int> einsum_tensors(const workloads::Einsum& e) {

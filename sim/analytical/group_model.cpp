@@ -2,47 +2,64 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
-#include "common/checked.h"
 #include "sim/analytical/nest_model.h"
 
 namespace einflow::sim::analytical {
-
-workloads::Cascade tile_cascade(const workloads::Cascade& c, const std::vector<mapping::Loop>& shared) {
-  workloads::Cascade t = c;
-  std::vector<int64_t> div(c.ranks.size(), 1);
-  for (const auto& loop : shared) {
-    div[loop.rank] *= loop.factor;
-    if (c.ranks[loop.rank].size % div[loop.rank] != 0)
-      throw UserError(loop.loc, "the shared loops of rank " + c.ranks[loop.rank].name + " (" +
-                                    std::to_string(div[loop.rank]) + ") do not divide its size " +
-                                    std::to_string(c.ranks[loop.rank].size));
-  }
-  for (size_t r = 0; r < c.ranks.size(); ++r) t.ranks[r].size = c.ranks[r].size / div[r];
-  for (auto& tensor : t.tensors)
-    for (size_t i = 0; i < tensor.ranks.size(); ++i) {
-      const int r = tensor.ranks[i];
-      tensor.extents[i] = t.ranks[r].size + (tensor.extents[i] - c.ranks[r].size);  // keeps the +1 of iterative ranks
-    }
-  return t;
-}
-
 namespace {
 
 bool in(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
-const LevelStats* level_of(const Stats& s, const std::string& name) {
-  for (const auto& l : s.per_level)
-    if (l.name == name) return &l;
-  return nullptr;
+int64_t to_count(double x) { return static_cast<int64_t>(std::llround(x)); }
+
+// Whether Einsum e's accesses of tensor t use rank r's index variable.
+bool touches(const workloads::Einsum& e, int t, int r) {
+  auto uses = [r](const workloads::Access& a) {
+    for (const auto& ix : a.index)
+      if (ix.coef_of(r) != 0) return true;
+    return false;
+  };
+  if (e.output.tensor == t && uses(e.output)) return true;
+  for (const auto& a : e.inputs)
+    if (a.tensor == t && uses(a)) return true;
+  return false;
 }
 
+// Whether `above` is a proper ancestor of `node`.
+bool above(const arch::Architecture& a, int above_node, int node) {
+  for (int n = a.nodes[node].parent; n >= 0; n = a.nodes[n].parent)
+    if (n == above_node) return true;
+  return false;
+}
+
+struct DoubleAccesses {
+  double reads = 0, fills = 0, updates = 0;
+};
+
+// One Einsum's tile in the group.
+struct Tile {
+  Stats stats;
+  int einsum = -1;
+  double executions = 1;
+  std::string unit;
+  double onchip_cycles = 0;  // per execution: compute, or an inner level's bandwidth
+};
+
+// Words of tensor `tensor` that a tile keeps per instance at `level` (-1: not kept there).
 int64_t tile_words_at(const Stats& s, const std::string& level, const std::string& tensor) {
-  if (const LevelStats* l = level_of(s, level))
-    for (const auto& t : l->tensors)
-      if (t.tensor == tensor) return t.tile_words;
-  return -1;  // not kept there
+  for (const auto& l : s.per_level)
+    if (l.name == level)
+      for (const auto& t : l.tensors)
+        if (t.tensor == tensor) return t.tile_words;
+  return -1;
+}
+
+// The first level below the root that keeps the tensor ("" when none).
+std::string first_keeper(const Stats& s, const std::string& tensor) {
+  for (size_t i = 1; i < s.per_level.size(); ++i)
+    for (const auto& t : s.per_level[i].tensors)
+      if (t.tensor == tensor) return s.per_level[i].name;
+  return "";
 }
 
 }  // namespace
@@ -50,157 +67,329 @@ int64_t tile_words_at(const Stats& s, const std::string& level, const std::strin
 GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade& c, const Group& g) {
   if (g.tiles.size() != g.einsums.size())
     throw InternalError("evaluate_group: one tile mapping per Einsum of the group");
-  const workloads::Cascade tc = tile_cascade(c, g.shared);
-  int64_t n_iter = 1;
-  for (const auto& loop : g.shared) n_iter *= loop.factor;
-  const double n = static_cast<double>(n_iter);
+  const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
   const int n_e = static_cast<int>(g.einsums.size());
-  std::vector<Stats> tiles;
-  for (int k = 0; k < n_e; ++k) tiles.push_back(evaluate_mapping(a, tc, g.tiles[k]));
-  const std::string root = a.nodes[0].name;
-  const std::string keep_level = g.retain >= 0 ? a.nodes[g.retain].name : "";
+  std::vector<Tile> tiles(n_e);
+  for (int k = 0; k < n_e; ++k) {
+    Tile& t = tiles[k];
+    t.stats = evaluate_mapping(a, tc, g.tiles[k]);
+    t.einsum = g.einsums[k];
+    t.executions = static_cast<double>(g.executions(c, t.einsum));
+    t.unit = a.nodes[g.tiles[k].compute].name;
+    t.onchip_cycles = static_cast<double>(t.stats.compute_cycles);
+    for (size_t i = 1; i < t.stats.per_level.size(); ++i)
+      t.onchip_cycles = std::max(t.onchip_cycles, t.stats.per_level[i].cycles);
+  }
 
-  // Intermediates produced and consumed inside the group, retained in cascade
-  // order while they fit beside each Einsum's own tiles; the rest spill.
+  // Executions of tile k that fetch tensor t from the root: a tensor that the
+  // shared loops inside the last one moving it leave unchanged can stay at its
+  // first on-chip level across them (Timeloop's temporal reuse), unless the
+  // tile's own root loops move it. It then occupies that level while the other
+  // Einsums of the group run, so it stays only where it fits (decided below,
+  // after the intermediates, which save more).
+  auto reusable = [&](int k, int t) {
+    const workloads::Einsum& e = c.einsums[tiles[k].einsum];
+    for (const auto* loops : {&g.tiles[k].levels[0].temporal, &g.tiles[k].levels[0].spatial})
+      for (const auto& loop : *loops)
+        if (loop.factor > 1 && touches(e, t, loop.rank)) return tiles[k].executions;
+    double n = 1, upto = 1;
+    for (const auto& loop : g.shared) {
+      if (!in(e.iteration_ranks, loop.rank)) continue;
+      n *= static_cast<double>(loop.factor);
+      if (touches(e, t, loop.rank)) upto = n;
+    }
+    return upto;
+  };
+  struct Resident {
+    int k, tensor;
+    std::string level;
+    int64_t words;
+  };
+  std::vector<Resident> resident;
+  auto fetches = [&](int k, int t) {
+    for (const auto& r : resident)
+      if (r.k == k && r.tensor == t) return reusable(k, t);
+    return tiles[k].executions;
+  };
+
+  // Intermediates produced and consumed inside the group, retained at their
+  // retention level in cascade order while they fit beside the tiles; the
+  // rest spill.
   GroupStats out;
-  std::vector<int> retained;
-  std::vector<int> first(c.tensors.size(), n_e), last(c.tensors.size(), -1);
+  struct Kept {
+    int tensor, node, first, last;
+    int64_t words;  // per instance, for one iteration of the shared loops
+  };
+  std::vector<Kept> kept;
+  std::vector<int> retained_node(c.tensors.size(), -1);
+  auto need_at = [&](int k, int node, const Kept* extra) {
+    const std::string& name = a.nodes[node].name;
+    int64_t need = 0;
+    auto count = [&](const Kept& x) {
+      if (x.node == node && x.first <= k && k <= x.last) need += x.words;
+    };
+    for (const auto& x : kept) count(x);
+    if (extra) count(*extra);
+    for (const auto& l : tiles[k].stats.per_level)
+      if (l.name == name)
+        for (const auto& ta : l.tensors) {
+          const int x = c.find_tensor(ta.tensor);
+          if (retained_node[x] != node && !(extra && extra->tensor == x)) need += ta.tile_words;
+        }
+    for (const auto& r : resident)
+      if (r.k != k && r.level == name) need += r.words;
+    return need;
+  };
   for (size_t t = 0; t < c.tensors.size(); ++t) {
     const auto& tensor = c.tensors[t];
-    if (tensor.kind != workloads::TensorKind::kIntermediate) continue;
-    bool inside = !tensor.writers.empty();
+    if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty()) continue;
+    bool inside = true;
     for (int w : tensor.writers) inside = inside && in(g.einsums, w);
     for (int r : tensor.readers) inside = inside && in(g.einsums, r);
     if (!inside) continue;
-    for (int k = 0; k < n_e; ++k) {
-      const int e = g.einsums[k];
-      if (in(tensor.writers, e) || in(tensor.readers, e)) {
-        first[t] = std::min(first[t], k);
-        last[t] = std::max(last[t], k);
+    Kept x{static_cast<int>(t), g.retention_node(static_cast<int>(t)), n_e, -1, 0};
+    for (int k = 0; k < n_e; ++k)
+      if (in(tensor.writers, tiles[k].einsum) || in(tensor.readers, tiles[k].einsum)) {
+        x.first = std::min(x.first, k);
+        x.last = std::max(x.last, k);
       }
-    }
-    if (g.retain < 0) {
+    if (x.node < 0) {
       out.spilled.push_back(tensor.name);
       continue;
     }
-    for (int k = first[t]; k <= last[t]; ++k) {
-      const int e = g.einsums[k];
-      if ((in(tensor.writers, e) || in(tensor.readers, e)) && tile_words_at(tiles[k], keep_level, tensor.name) < 0)
-        throw UserError(g.tiles[k].loc, "intermediate " + tensor.name + " is retained at " + keep_level +
-                                            ", but the mapping of Einsum " + c.einsums[e].name + " does not keep it there");
+    const std::string& level = a.nodes[x.node].name;
+    for (int k = x.first; k <= x.last; ++k) {
+      const workloads::Einsum& e = c.einsums[tiles[k].einsum];
+      if ((in(tensor.writers, tiles[k].einsum) || in(tensor.readers, tiles[k].einsum)) &&
+          tile_words_at(tiles[k].stats, level, tensor.name) < 0)
+        throw UserError(g.tiles[k].loc, "intermediate " + tensor.name + " is retained at " + level +
+                                            ", but the mapping of Einsum " + e.name + " does not keep it there");
     }
-    const int64_t capacity = a.nodes[g.retain].size_words;
+    const int64_t inst = a.nodes[x.node].instances;
+    x.words = (tc.tensors[t].elements() + inst - 1) / inst;
+    const int64_t capacity = a.nodes[x.node].size_words;
     bool fits = true;
-    for (int k = 0; k < n_e; ++k) {
-      int64_t need = 0;
-      for (int x : retained)
-        if (first[x] <= k && k <= last[x]) need += tc.tensors[x].elements();
-      if (first[t] <= k && k <= last[t]) need += tc.tensors[t].elements();
-      if (const LevelStats* l = level_of(tiles[k], keep_level))
-        for (const auto& ta : l->tensors) {
-          const int x = c.find_tensor(ta.tensor);
-          if (x != static_cast<int>(t) && !in(retained, x)) need += ta.tile_words;
-        }
-      fits = fits && (capacity == 0 || need <= capacity);
-    }
+    for (int k = 0; k < n_e && fits; ++k) fits = capacity == 0 || need_at(k, x.node, &x) <= capacity;
     if (fits) {
-      retained.push_back(static_cast<int>(t));
+      kept.push_back(x);
+      retained_node[t] = x.node;
       out.retained.push_back(tensor.name);
     } else {
       out.spilled.push_back(tensor.name);
     }
   }
-  for (int x : retained) out.retained_words += tc.tensors[x].elements();
+  for (int k = 0; k < n_e; ++k)
+    for (int t : mapping::einsum_tensors(c.einsums[tiles[k].einsum])) {
+      if (retained_node[t] >= 0 || reusable(k, t) >= tiles[k].executions) continue;
+      const std::string level = first_keeper(tiles[k].stats, c.tensors[t].name);
+      if (level.empty()) continue;
+      const int node = a.find(level);
+      resident.push_back({k, t, level, tile_words_at(tiles[k].stats, level, c.tensors[t].name)});
+      bool fits = true;
+      for (int j = 0; j < n_e && fits; ++j)
+        fits = a.nodes[node].size_words == 0 || need_at(j, node, nullptr) <= a.nodes[node].size_words;
+      if (!fits) resident.pop_back();
+    }
+  for (int k = 0; k < n_e; ++k)
+    for (const auto& l : tiles[k].stats.per_level) {
+      if (l.name == a.nodes[0].name) continue;
+      int64_t& peak = out.peak_words[l.name];
+      peak = std::max(peak, need_at(k, a.find(l.name), nullptr));
+    }
 
-  // Accesses over every iteration; retained intermediates never reach the
-  // root, and the retention level is not refilled with what it already holds.
+  // Accesses over every execution. A retained intermediate never reaches the
+  // levels above its retention level, and that level is not refilled with it.
   Stats& s = out.stats;
-  std::map<std::string, std::map<std::string, Accesses>> acc;
   std::vector<std::string> level_order;
+  std::vector<std::vector<std::pair<std::string, DoubleAccesses>>> acc;  // per level_order entry
   double compute_pj = 0;
+  std::map<std::pair<std::string, std::string>, std::pair<double, double>> unit_energy;  // count, pJ
   for (int k = 0; k < n_e; ++k) {
-    for (const auto& l : tiles[k].per_level) {
-      if (std::find(level_order.begin(), level_order.end(), l.name) == level_order.end()) level_order.push_back(l.name);
+    const Tile& tile = tiles[k];
+    for (const auto& l : tile.stats.per_level) {
+      auto it = std::find(level_order.begin(), level_order.end(), l.name);
+      const size_t li = static_cast<size_t>(it - level_order.begin());
+      if (it == level_order.end()) {
+        level_order.push_back(l.name);
+        acc.emplace_back();
+      }
+      const int node = a.find(l.name);
       for (const auto& ta : l.tensors) {
-        const bool kept_on_chip = in(retained, c.find_tensor(ta.tensor));
-        if (kept_on_chip && l.name == root) continue;
-        Accesses x = ta.accesses;
-        if (kept_on_chip && l.name == keep_level) x.fills = 0;
-        x.reads = static_cast<int64_t>(std::llround(static_cast<double>(x.reads) * n));
-        x.fills = static_cast<int64_t>(std::llround(static_cast<double>(x.fills) * n));
-        x.updates = static_cast<int64_t>(std::llround(static_cast<double>(x.updates) * n));
-        acc[l.name][ta.tensor] += x;
+        const int t = c.find_tensor(ta.tensor);
+        const int keep = retained_node[t];
+        if (keep >= 0 && above(a, node, keep)) continue;
+        DoubleAccesses x{static_cast<double>(ta.accesses.reads), static_cast<double>(ta.accesses.fills),
+                         static_cast<double>(ta.accesses.updates)};
+        if (keep == node) x.fills = 0;
+        const double n = tile.executions;
+        const double f = keep >= 0 ? n : fetches(k, t);
+        if (node == 0) {
+          x.reads *= f;
+          x.updates *= f;
+        } else if (l.name == first_keeper(tile.stats, ta.tensor)) {
+          x.fills *= f;
+          x.reads *= n;
+          x.updates *= n;
+        } else {
+          x.reads *= n;
+          x.fills *= n;
+          x.updates *= n;
+        }
+        auto& list = acc[li];
+        auto found = std::find_if(list.begin(), list.end(), [&](const auto& p) { return p.first == ta.tensor; });
+        if (found == list.end()) {
+          list.emplace_back(ta.tensor, x);
+        } else {
+          found->second.reads += x.reads;
+          found->second.fills += x.fills;
+          found->second.updates += x.updates;
+        }
       }
     }
-    const std::string unit = tiles[k].per_einsum[0].unit;
-    for (const auto& en : tiles[k].energy)
-      if (en.component == unit) {
-        compute_pj += en.energy_pj * n;
-        s.energy.push_back({unit, en.action, static_cast<int64_t>(std::llround(static_cast<double>(en.count) * n)),
-                            en.energy_pj * n});
+    for (const auto& en : tile.stats.energy)
+      if (en.component == tile.unit) {
+        auto& u = unit_energy[{tile.unit, en.action}];
+        u.first += static_cast<double>(en.count) * tile.executions;
+        u.second += en.energy_pj * tile.executions;
+        compute_pj += en.energy_pj * tile.executions;
       }
   }
   s.energy_pj = compute_pj;
+  for (const auto& [key, v] : unit_energy) s.energy.push_back({key.first, key.second, to_count(v.first), v.second});
   double dram_words = 0;
-  for (const auto& name : level_order) {
-    const arch::Node& node = a.nodes[a.find(name)];
+  for (size_t li = 0; li < level_order.size(); ++li) {
+    const arch::Node& node = a.nodes[a.find(level_order[li])];
     LevelStats ls;
-    ls.name = name;
-    for (const auto& [tensor, x] : acc[name]) {
-      ls.tensors.push_back({tensor, x, 0});
-      ls.total += x;
+    ls.name = level_order[li];
+    DoubleAccesses total;
+    for (const auto& [tensor, x] : acc[li]) {
+      ls.tensors.push_back({tensor, {to_count(x.reads), to_count(x.fills), to_count(x.updates)}, 0});
+      total.reads += x.reads;
+      total.fills += x.fills;
+      total.updates += x.updates;
     }
-    const double rpj = ls.total.reads * node.read_pj, wpj = (ls.total.fills + ls.total.updates) * node.write_pj;
-    s.energy.push_back({name, "read", ls.total.reads, rpj});
-    s.energy.push_back({name, "fill", ls.total.fills, static_cast<double>(ls.total.fills) * node.write_pj});
-    s.energy.push_back({name, "update", ls.total.updates, static_cast<double>(ls.total.updates) * node.write_pj});
-    s.energy_pj += rpj + wpj;
+    ls.total = {to_count(total.reads), to_count(total.fills), to_count(total.updates)};
+    const double rpj = total.reads * node.read_pj, fpj = total.fills * node.write_pj,
+                 upj = total.updates * node.write_pj;
+    s.energy.push_back({ls.name, "read", ls.total.reads, rpj});
+    s.energy.push_back({ls.name, "fill", ls.total.fills, fpj});
+    s.energy.push_back({ls.name, "update", ls.total.updates, upj});
+    s.energy_pj += rpj + fpj + upj;
     if (node.cls == arch::NodeClass::kDram) {
-      dram_words += static_cast<double>(ls.total.reads + ls.total.fills + ls.total.updates);
-      s.dram_bytes += (ls.total.reads + ls.total.fills + ls.total.updates) * node.word_bits / 8;
+      const double words = total.reads + total.fills + total.updates;
+      dram_words += words;
+      s.dram_bytes += to_count(words * node.word_bits / 8);
     }
     s.per_level.push_back(ls);
   }
 
-  // Cycles: each Einsum's on-chip time per tile (compute, or an inner level's
-  // bandwidth); sequential, or overlapped across the pipelined rank's
-  // iterations (the busiest unit plus one iteration of each other unit to fill
-  // and drain); against the DRAM traffic at the DRAM's bandwidth.
+  // Cycles: the Einsums one after another; with a pipelined rank, the units
+  // overlap across its iterations: the busiest unit's time plus one iteration
+  // of each other unit (fill and drain). The rank is pipelined inside the tile
+  // when the tile iterates it, else across the shared loops over it, restarting
+  // at each iteration of the loops outside; Einsums that do not iterate it run
+  // before or after the pipeline. DRAM traffic at the DRAM's bandwidth bounds it all.
   std::map<std::string, double> unit_time, unit_work;
-  double sequential = 0;
+  double sequential = 0, outside = 0;
+  double iters = 1;
+  const bool pipelined = g.pipeline_rank >= 0;
+  const bool in_tile = pipelined && tc.ranks[g.pipeline_rank].size > 1;
+  if (pipelined && !in_tile)
+    for (const auto& loop : g.shared)
+      if (loop.rank == g.pipeline_rank) iters *= static_cast<double>(loop.factor);
+  if (in_tile) iters = static_cast<double>(tc.ranks[g.pipeline_rank].size);
   for (int k = 0; k < n_e; ++k) {
-    double oc = static_cast<double>(tiles[k].compute_cycles);
-    for (size_t i = 1; i < tiles[k].per_level.size(); ++i) oc = std::max(oc, tiles[k].per_level[i].cycles);
-    const std::string& unit = tiles[k].per_einsum[0].unit;
-    unit_time[unit] += oc;
-    sequential += oc;
-    const double util = tiles[k].utilization.at(unit);
-    unit_work[unit] += util * static_cast<double>(tiles[k].cycles);
-    EinsumStats es = tiles[k].per_einsum[0];
-    es.cycles = static_cast<int64_t>(std::llround(oc * n));
-    es.energy_pj *= n;
-    for (auto& [op, count] : es.ops) count = static_cast<int64_t>(std::llround(static_cast<double>(count) * n));
+    const Tile& tile = tiles[k];
+    const double t = tile.onchip_cycles * tile.executions;
+    sequential += t;
+    if (pipelined && (in_tile || in(c.einsums[tile.einsum].iteration_ranks, g.pipeline_rank)))
+      unit_time[tile.unit] += t;
+    else
+      outside += t;
+    unit_work[tile.unit] += tile.stats.utilization.at(tile.unit) * static_cast<double>(tile.stats.cycles) *
+                            tile.executions;
+    EinsumStats es = tile.stats.per_einsum[0];
+    es.cycles = to_count(t);
+    es.energy_pj *= tile.executions;
+    for (auto& [op, count] : es.ops) count = to_count(static_cast<double>(count) * tile.executions);
     s.per_einsum.push_back(es);
   }
   double onchip = sequential;
-  if (g.pipeline_rank >= 0 && unit_time.size() > 1) {
-    const double iters = static_cast<double>(tc.ranks[g.pipeline_rank].size);
-    double slowest = 0, rest = 0;
-    for (const auto& [u, t] : unit_time) slowest = std::max(slowest, t);
-    for (const auto& [u, t] : unit_time) rest += t / iters;
-    onchip = slowest + rest - slowest / iters;
+  if (pipelined && unit_time.size() > 1) {
+    double slowest = 0, all = 0;
+    for (const auto& [u, t] : unit_time) {
+      slowest = std::max(slowest, t);
+      all += t;
+    }
+    onchip = slowest + (all - slowest) / iters + outside;
   }
-  onchip *= n;
+  const std::string root = a.nodes[0].name;
   const double dram_rate = a.dram_words_per_cycle(a.nodes[0]);
   const double dram_cycles = (a.nodes[0].cls == arch::NodeClass::kDram && dram_rate > 0) ? dram_words / dram_rate : 0;
-  s.compute_cycles = static_cast<int64_t>(std::llround(onchip));
+  s.compute_cycles = to_count(onchip);
   s.bound_by = dram_cycles > onchip ? root : "compute";
   s.cycles = static_cast<int64_t>(std::ceil(std::max(onchip, dram_cycles) - 1e-9));
   s.seconds = static_cast<double>(s.cycles) / (a.clock_mhz * 1e6);
   s.area_um2 = a.total_area_um2();
   for (int u : a.compute_units()) {
     const auto it = unit_work.find(a.nodes[u].name);
-    s.utilization[a.nodes[u].name] = (it == unit_work.end() || s.cycles == 0) ? 0.0 : it->second * n / static_cast<double>(s.cycles);
+    s.utilization[a.nodes[u].name] =
+        (it == unit_work.end() || s.cycles == 0) ? 0.0 : it->second / static_cast<double>(s.cycles);
+  }
+  return out;
+}
+
+CascadeStats evaluate_cascade(const arch::Architecture& a, const workloads::Cascade& c,
+                              const mapping::CascadeMapping& m) {
+  CascadeStats out;
+  Stats& s = out.stats;
+  std::map<std::string, double> work;
+  double longest = -1;
+  for (const auto& g : m.groups) {
+    GroupStats gs = evaluate_group(a, c, g);
+    const Stats& x = gs.stats;
+    s.cycles += x.cycles;
+    s.energy_pj += x.energy_pj;
+    s.dram_bytes += x.dram_bytes;
+    s.compute_cycles += x.compute_cycles;
+    if (static_cast<double>(x.cycles) > longest) {
+      longest = static_cast<double>(x.cycles);
+      s.bound_by = x.bound_by;
+    }
+    for (const auto& [u, f] : x.utilization) work[u] += f * static_cast<double>(x.cycles);
+    for (const auto& l : x.per_level) {
+      auto it = std::find_if(s.per_level.begin(), s.per_level.end(), [&](const LevelStats& y) { return y.name == l.name; });
+      if (it == s.per_level.end()) {
+        s.per_level.push_back(l);
+        continue;
+      }
+      it->total += l.total;
+      for (const auto& ta : l.tensors) {
+        auto jt = std::find_if(it->tensors.begin(), it->tensors.end(),
+                               [&](const TensorAccesses& y) { return y.tensor == ta.tensor; });
+        if (jt == it->tensors.end()) it->tensors.push_back(ta);
+        else jt->accesses += ta.accesses;
+      }
+    }
+    for (const auto& en : x.energy) {
+      auto it = std::find_if(s.energy.begin(), s.energy.end(), [&](const EnergyEntry& y) {
+        return y.component == en.component && y.action == en.action;
+      });
+      if (it == s.energy.end()) {
+        s.energy.push_back(en);
+      } else {
+        it->count += en.count;
+        it->energy_pj += en.energy_pj;
+      }
+    }
+    for (const auto& e : x.per_einsum) s.per_einsum.push_back(e);
+    out.groups.push_back(std::move(gs));
+  }
+  s.seconds = static_cast<double>(s.cycles) / (a.clock_mhz * 1e6);
+  s.area_um2 = a.total_area_um2();
+  for (int u : a.compute_units()) {
+    const std::string& name = a.nodes[u].name;
+    s.utilization[name] = s.cycles == 0 ? 0.0 : work[name] / static_cast<double>(s.cycles);
   }
   return out;
 }

@@ -57,7 +57,7 @@ Chain make(int64_t buffer_words, bool two_units, const std::string& tile_map_t, 
   shared.rank = r.c.find_rank("M");
   shared.factor = 2;
   r.g.shared = {shared};
-  r.tc = tile_cascade(r.c, r.g.shared);
+  r.tc = mapping::tile_cascade(r.c, r.g.shared);
   for (const std::string* m : {&tile_map_t, &tile_map_z}) {
     r.g.tiles.push_back(mapping::load_mapping_text(*m, "tile.yaml", r.tc, r.a));
     auto st = mapping::validate_mapping(r.g.tiles.back(), r.tc, r.a);

@@ -1,0 +1,150 @@
+// Cascade mappings: the tile cascade, executions, validation.
+#include "mappers/mapping/cascade_mapping.h"
+
+#include <algorithm>
+
+namespace einflow::mapping {
+namespace {
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+MappingStatus fail(const SourceLoc& loc, const std::string& reason) { return {false, reason, loc}; }
+
+// Whether access `a` of a tensor uses rank `r`'s variable in the dimension
+// along rank `r` (or any dimension).
+bool indexes(const workloads::Access& a, int r) {
+  for (const auto& ix : a.index)
+    if (ix.coef_of(r) != 0) return true;
+  return false;
+}
+
+}  // namespace
+
+int FusionGroup::retention_node(int tensor) const {
+  for (const auto& [t, node] : retain_at)
+    if (t == tensor) return node;
+  return retain;
+}
+
+int64_t FusionGroup::executions(const workloads::Cascade& c, int einsum) const {
+  int64_t n = 1;
+  for (const Loop& loop : shared)
+    if (contains(c.einsums[einsum].iteration_ranks, loop.rank)) n *= loop.factor;
+  return n;
+}
+
+workloads::Cascade tile_cascade(const workloads::Cascade& c, const std::vector<Loop>& shared) {
+  workloads::Cascade t = c;
+  std::vector<int64_t> div(c.ranks.size(), 1);
+  for (const auto& loop : shared) {
+    div[loop.rank] *= loop.factor;
+    if (c.ranks[loop.rank].size % div[loop.rank] != 0)
+      throw UserError(loop.loc, "the shared loops of rank " + c.ranks[loop.rank].name + " (" +
+                                    std::to_string(div[loop.rank]) + ") do not divide its size " +
+                                    std::to_string(c.ranks[loop.rank].size));
+  }
+  for (size_t r = 0; r < c.ranks.size(); ++r) t.ranks[r].size = c.ranks[r].size / div[r];
+  for (auto& tensor : t.tensors)
+    for (size_t i = 0; i < tensor.ranks.size(); ++i) {
+      const int r = tensor.ranks[i];
+      tensor.extents[i] = t.ranks[r].size + (tensor.extents[i] - c.ranks[r].size);  // keeps the +1 of iterative ranks
+    }
+  return t;
+}
+
+MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads::Cascade& c,
+                                       const arch::Architecture& a) {
+  // Every Einsum once; producers in an earlier group or the same one.
+  std::vector<int> group_of(c.einsums.size(), -1);
+  for (size_t g = 0; g < m.groups.size(); ++g)
+    for (size_t k = 0; k < m.groups[g].einsums.size(); ++k) {
+      const int e = m.groups[g].einsums[k];
+      if (group_of[e] >= 0)
+        return fail(m.groups[g].tiles[k].loc, "Einsum " + c.einsums[e].name + " is mapped twice (groups " +
+                                                  std::to_string(group_of[e] + 1) + " and " +
+                                                  std::to_string(g + 1) + ")");
+      group_of[e] = static_cast<int>(g);
+    }
+  for (size_t e = 0; e < c.einsums.size(); ++e)
+    if (group_of[e] < 0) return fail(m.loc, "Einsum " + c.einsums[e].name + " is in no group");
+  for (size_t e = 0; e < c.einsums.size(); ++e)
+    for (const auto& in : c.einsums[e].inputs)
+      for (int w : c.tensors[in.tensor].writers)
+        if (group_of[w] > group_of[e])
+          return fail(m.groups[group_of[e]].loc, "Einsum " + c.einsums[e].name + " reads " +
+                                                     c.tensors[in.tensor].name + ", which Einsum " +
+                                                     c.einsums[w].name + " of a later group writes");
+
+  for (const FusionGroup& g : m.groups) {
+    // Shared loops: iterated by some Einsum of the group, and legal.
+    for (const Loop& loop : g.shared) {
+      bool used = false;
+      for (int e : g.einsums) used = used || contains(c.einsums[e].iteration_ranks, loop.rank);
+      if (!used)
+        return fail(loop.loc, "no Einsum of the group iterates rank " + c.ranks[loop.rank].name +
+                                  ", so a shared loop over it would repeat the same work");
+      if (loop.factor == 1) continue;
+      for (int w : g.einsums) {
+        const workloads::Einsum& we = c.einsums[w];
+        const int t = we.output.tensor;
+        for (int r : c.tensors[t].readers) {
+          if (!contains(g.einsums, r)) continue;
+          const workloads::Einsum& re = c.einsums[r];
+          const bool reader_inside = contains(re.iteration_ranks, loop.rank);
+          if (contains(we.reduced_ranks, loop.rank) && reader_inside)
+            return fail(loop.loc, "Einsum " + re.name + " reads " + c.tensors[t].name + ", the reduction of " +
+                                      we.name + " over " + c.ranks[loop.rank].name +
+                                      ", inside a shared loop over that rank: it needs the finished reduction "
+                                      "(another pass over the rank); share fewer ranks or split the group");
+          if (!reader_inside && contains(c.tensors[t].ranks, loop.rank))
+            for (const auto& in : re.inputs)
+              if (in.tensor == t && indexes(in, loop.rank))
+                return fail(loop.loc, "Einsum " + re.name + " does not iterate rank " + c.ranks[loop.rank].name +
+                                          " but reads " + c.tensors[t].name + " along it");
+        }
+      }
+    }
+    if (g.pipeline_rank >= 0) {
+      bool used = false;
+      for (int e : g.einsums) used = used || contains(c.einsums[e].iteration_ranks, g.pipeline_rank);
+      if (!used)
+        return fail(g.loc, "no Einsum of the group iterates the pipelined rank " + c.ranks[g.pipeline_rank].name);
+    }
+
+    // Retention nodes lie on the path of every tile that touches the tensor.
+    for (size_t k = 0; k < g.einsums.size(); ++k) {
+      const Mapping& tile = g.tiles[k];
+      const std::vector<int> path = a.storage_path(tile.compute);
+      for (int t : einsum_tensors(c.einsums[g.einsums[k]])) {
+        if (c.tensors[t].kind != workloads::TensorKind::kIntermediate) continue;
+        const int node = g.retention_node(t);
+        if (node >= 0 && !contains(path, node))
+          return fail(tile.loc, "intermediate " + c.tensors[t].name + " is to stay at " + a.nodes[node].name +
+                                    ", which is not on the path of Einsum " + c.einsums[g.einsums[k]].name +
+                                    " to " + a.nodes[tile.compute].name);
+      }
+    }
+
+    const workloads::Cascade tc = tile_cascade(c, g.shared);
+    for (const Mapping& tile : g.tiles) {
+      MappingStatus st = validate_mapping(tile, tc, a);
+      if (!st.ok) return st;
+    }
+  }
+  return {};
+}
+
+CascadeMapping unfused(const std::vector<Mapping>& per_einsum) {
+  CascadeMapping m;
+  for (const Mapping& e : per_einsum) {
+    FusionGroup g;
+    g.einsums = {e.einsum};
+    g.tiles = {e};
+    g.loc = e.loc;
+    m.groups.push_back(g);
+    if (m.variant.empty()) m.variant = e.variant;
+  }
+  return m;
+}
+
+}  // namespace einflow::mapping

@@ -1,0 +1,69 @@
+// The mapping of a whole cascade: fusion groups run one after another. The
+// Einsums of a group share outer loops at the root (LoopTree's shared loops),
+// so the intermediates passed between them can stay at an on-chip level for one
+// iteration instead of going through DRAM; each Einsum's tile (the cascade with
+// every shared rank divided by its factor) is mapped as usual and bound to a
+// compute unit; the units may be pipelined across the iterations of a rank
+// (FuseMax's binding). A single-Einsum mapping is a group of one with no shared
+// loops. YAML in and out with an exact round trip (format in README.md).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mappers/mapping/mapping.h"
+
+namespace einflow::mapping {
+
+struct FusionGroup {
+  std::vector<int> einsums;            // cascade Einsum indices, in cascade order
+  std::vector<Loop> shared;            // shared loops at the root, outermost first
+  int retain = -1;                     // node where intermediates stay; -1: every intermediate spills
+  std::vector<std::pair<int, int>> retain_at;  // (tensor, node): intermediates kept elsewhere than `retain`
+  int pipeline_rank = -1;              // rank whose iterations the units overlap; -1: none
+  std::vector<Mapping> tiles;          // per Einsum (same order), on tile_cascade(cascade, shared)
+  SourceLoc loc;
+
+  // Where intermediate `tensor` stays (-1: it spills).
+  int retention_node(int tensor) const;
+  // Number of times Einsum `einsum` runs its tile: the product of the shared
+  // factors of the ranks it iterates (an Einsum without a shared rank runs once
+  // per iteration of the others, after the loop over that rank).
+  int64_t executions(const workloads::Cascade& cascade, int einsum) const;
+};
+
+struct CascadeMapping {
+  std::string variant;                 // workload variant, "" when not given
+  std::vector<FusionGroup> groups;     // in execution order
+  std::string file;
+  SourceLoc loc;
+};
+
+// The cascade of one tile of a group: every rank of a shared loop divided by
+// its factor (tensor extents follow; indices of ranks, tensors and Einsums are
+// those of `cascade`). UserError when a shared factor does not divide its rank.
+workloads::Cascade tile_cascade(const workloads::Cascade& cascade, const std::vector<Loop>& shared);
+
+// Reads a `cascade_mapping:` document; names are resolved with file:line:col.
+CascadeMapping load_cascade_mapping(const std::string& path, const workloads::Cascade& cascade,
+                                    const arch::Architecture& arch);
+CascadeMapping load_cascade_mapping_text(const std::string& text, const std::string& name,
+                                         const workloads::Cascade& cascade, const arch::Architecture& arch);
+// Whether the file's document is a cascade mapping (else a single-Einsum one).
+bool is_cascade_mapping_file(const std::string& path);
+
+std::string write_cascade_mapping(const CascadeMapping& m, const workloads::Cascade& cascade,
+                                  const arch::Architecture& arch);
+
+// Every Einsum in exactly one group; groups in dependency order; shared loops
+// legal (no Einsum inside the loop over a rank consumes a reduction over that
+// rank made in the group: that needs another pass); retention nodes on the
+// tiles' paths; each tile valid (validate_mapping on the tile cascade).
+MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads::Cascade& cascade,
+                                       const arch::Architecture& arch);
+
+// The one-group-per-Einsum cascade mapping of single-Einsum mappings (unfused).
+CascadeMapping unfused(const std::vector<Mapping>& per_einsum);
+
+}  // namespace einflow::mapping
