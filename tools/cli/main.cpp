@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   runners["evaluate"] = einflow::cli::add_evaluate(app);
   runners["import"] = einflow::cli::add_import(app);
   runners["map"] = einflow::cli::add_map(app);
+  runners["study"] = einflow::cli::add_study(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,151 @@
+// The five attention designs of FuseMax's ablation, built from the cascade and
+// the architecture (shared/reference/fusemax.md):
+//   unfused       3-pass; every Einsum alone, intermediates through DRAM
+//   flat          3-pass; one group over (batch, head, query tile); QK rows stay in the buffer
+//   cascade       1-pass on the same binding as FLAT (contractions on the 2D array)
+//   architecture  1-pass; every Einsum over the M0 fiber on the 2D array (FuseMax PEs)
+//   fusemax       the same, the two arrays pipelined across M1
+#include <algorithm>
+#include <cmath>
+
+#include "mappers/mapping/unit_ops.h"
+#include "mappers/named/named.h"
+#include "sim/analytical/group_model.h"
+
+namespace einflow::named {
+namespace {
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+bool is_contraction(const workloads::Cascade& c, int e) {
+  for (const auto& need : mapping::einsum_hw_ops(c, e))
+    if (need.op == "mac") return true;
+  return false;
+}
+
+bool is_copy(const workloads::Einsum& e) {
+  return e.expr.size() == 1 && e.expr[0].kind == workloads::ExprNode::Kind::kAccess && e.reduced_ranks.empty();
+}
+
+// The deepest storage node on the paths to both units.
+int common_storage(const arch::Architecture& a, int u1, int u2) {
+  const std::vector<int> p1 = a.storage_path(u1), p2 = a.storage_path(u2);
+  int common = -1;
+  for (size_t i = 0; i < std::min(p1.size(), p2.size()) && p1[i] == p2[i]; ++i) common = p1[i];
+  return common;
+}
+
+}  // namespace
+
+const std::vector<Design>& attention_designs() {
+  static const std::vector<Design> designs = {
+      {"unfused", "3pass", "3-pass cascade, each Einsum to completion, intermediates through DRAM", false, false, false},
+      {"flat", "3pass", "3-pass cascade fused per query tile; QK rows stay in the global buffer (spill when they do not fit)",
+       true, false, false},
+      {"cascade", "1pass", "1-pass cascade on FLAT's binding: contractions on the 2D array, the rest on the 1D array",
+       true, false, false},
+      {"architecture", "1pass", "1-pass; every Einsum over the M0 fiber on the 2D array, the M1 recurrences on the 1D array",
+       true, true, false},
+      {"fusemax", "1pass", "as architecture, the 2D and 1D arrays pipelined across M1 (FuseMax's binding)", true, true,
+       true},
+  };
+  return designs;
+}
+
+const Design* find_design(const std::string& name) {
+  for (const auto& d : attention_designs())
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architecture& a, const workloads::Cascade& c) {
+  const int P = c.find_rank("P"), M = c.find_rank("M"), M1 = c.find_rank("M1"), M0 = c.find_rank("M0");
+  if (P < 0 || M < 0)
+    throw UserError(c.loc, "design " + d.name + " maps an attention cascade (ranks P and M); cascade '" + c.name +
+                               "' has none");
+  if (d.variant == "1pass" && (M1 < 0 || M0 < 0 || !c.ranks[M1].iterative))
+    throw UserError(c.loc, "design " + d.name + " runs the 1-pass cascade (M = M1 x M0, M1 iterative); cascade '" +
+                               c.name + "' is not one");
+  const ArrayUnits units = find_array_units(a);
+  if (units.array2d < 0) throw UserError(a.loc, "architecture '" + a.name + "' has no compute unit");
+
+  // Binding.
+  std::vector<int> unit_of(c.einsums.size(), units.array1d);
+  for (size_t e = 0; e < c.einsums.size(); ++e) {
+    const workloads::Einsum& es = c.einsums[e];
+    const bool on_2d = d.fusemax_binding ? (M0 >= 0 && contains(es.iteration_ranks, M0))
+                                         : (is_contraction(c, static_cast<int>(e)) || is_copy(es));
+    if (on_2d) unit_of[e] = units.array2d;
+  }
+  TileRequest req;
+  req.x_ranks = {"P", "M0", "M"};
+  req.y_ranks = {"M0", "M"};
+  if (!d.fused) {
+    mapping::CascadeMapping m = canonical_unfused(a, c, unit_of, req);
+    m.variant = d.variant;
+    return m;
+  }
+
+  // Retention: the buffer both arrays share; intermediates over the 2D array's
+  // two spatial ranks, made and used only there, stay in its PE registers.
+  const int buffer = common_storage(a, units.array2d, units.array1d);
+  const std::vector<int> path2d = a.storage_path(units.array2d);
+  const int pe = path2d.back() != buffer ? path2d.back() : -1;
+  const int fiber = M0 >= 0 ? M0 : M;
+  std::vector<std::pair<int, int>> retain_at;
+  for (size_t t = 0; t < c.tensors.size() && pe >= 0 && units.array2d != units.array1d; ++t) {
+    const workloads::Tensor& x = c.tensors[t];
+    if (x.kind != workloads::TensorKind::kIntermediate || !contains(x.ranks, fiber) || !contains(x.ranks, P))
+      continue;
+    bool only_2d = !x.writers.empty();
+    for (int w : x.writers) only_2d = only_2d && unit_of[w] == units.array2d && !is_copy(c.einsums[w]);
+    for (int r : x.readers) only_2d = only_2d && unit_of[r] == units.array2d;
+    if (only_2d) retain_at.emplace_back(static_cast<int>(t), pe);
+  }
+  req.retain = retain_at;
+  std::vector<int> group_einsums = c.topo_order;
+
+  // The query tile: every divisor of P that halves down from P; the lowest
+  // energy-delay product wins (the mapper's default objective; then the largest tile).
+  const int B = c.find_rank("B"), H = c.find_rank("H");
+  mapping::CascadeMapping best;
+  double best_edp = 0;
+  std::string last_reason;
+  for (int64_t tile = c.ranks[P].size; tile >= 1; tile /= 2) {
+    if (c.ranks[P].size % tile != 0) break;
+    mapping::FusionGroup g;
+    g.loc = c.loc;
+    for (int r : {B, H})
+      if (r >= 0 && c.ranks[r].size > 1) g.shared.push_back({r, c.ranks[r].size, mapping::Axis::kX, c.loc});
+    if (c.ranks[P].size / tile > 1) g.shared.push_back({P, c.ranks[P].size / tile, mapping::Axis::kX, c.loc});
+    if (d.variant == "1pass" && c.ranks[M1].size > 1) g.shared.push_back({M1, c.ranks[M1].size, mapping::Axis::kX, c.loc});
+    g.retain = buffer;
+    g.retain_at = retain_at;
+    if (d.pipelined && M1 >= 0) g.pipeline_rank = M1;
+    const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
+    for (int e : group_einsums) {
+      g.einsums.push_back(e);
+      g.tiles.push_back(canonical_tile(a, tc, e, unit_of[e], req));
+    }
+    mapping::CascadeMapping m;
+    m.variant = d.variant;
+    m.loc = c.loc;
+    m.groups.push_back(g);
+    const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
+    if (!st.ok) {
+      last_reason = st.reason;
+      continue;
+    }
+    const sim::Stats s = sim::analytical::evaluate_cascade(a, c, m).stats;
+    const double edp = static_cast<double>(s.cycles) * s.energy_pj;
+    if (best.groups.empty() || edp < best_edp) {
+      best = m;
+      best_edp = edp;
+    }
+  }
+  if (best.groups.empty())
+    throw UserError(a.loc, "design " + d.name + " cannot run on architecture '" + a.name + "': " + last_reason);
+  return best;
+}
+
+}  // namespace einflow::named

@@ -1,0 +1,70 @@
+// Named mappings: the five designs of FuseMax's ablation (unfused, FLAT,
+// +cascade, +architecture, FuseMax) built from first principles for any
+// attention cascade on any architecture with a 2D and a 1D array, and a
+// canonical tiler that gives any Einsum a sensible mapping on a unit.
+// Each design is the set of choices the search would otherwise make: which
+// cascade (passes), how Einsums group and which loops they share, where the
+// intermediates stay, which unit runs each Einsum, and whether the units are
+// pipelined; within a design the one free size (the query tile) is chosen by
+// evaluating every candidate with the analytical model.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arch/arch.h"
+#include "mappers/mapping/cascade_mapping.h"
+#include "workloads/cascade.h"
+
+namespace einflow::named {
+
+struct Design {
+  std::string name;         // unfused, flat, cascade, architecture, fusemax
+  std::string variant;      // the attention cascade it runs: 3pass or 1pass
+  std::string description;
+  bool fused = false;       // one group sharing the batch, head and query loops
+  bool fusemax_binding = false;  // the 2D array runs every Einsum over the M0 fiber, not only the contractions
+  bool pipelined = false;   // the 2D and 1D arrays overlap across M1
+};
+
+// In ablation order.
+const std::vector<Design>& attention_designs();
+// Null when no design has that name.
+const Design* find_design(const std::string& name);
+
+// The compute units of a 2D/1D architecture: the 2D array sits under a fan-out
+// with both axes wider than 1, the 1D array under one with a single row. With
+// one unit, both are that unit.
+struct ArrayUnits {
+  int array2d = -1;
+  int array1d = -1;
+};
+ArrayUnits find_array_units(const arch::Architecture& arch);
+
+// Spatial preferences and retention for the canonical tiler.
+struct TileRequest {
+  std::vector<std::string> x_ranks;  // the first that the Einsum iterates goes across the x axis
+  std::vector<std::string> y_ranks;  // ... across the y axis
+  std::vector<std::pair<int, int>> retain;  // (tensor, node): keep there, bypass the levels between it and the root
+};
+
+// A mapping of Einsum `einsum` of `cascade` on `unit`: the preferred ranks
+// across the fan-out (largest factor that divides and fits), every other loop
+// at the level above the fan-out (output ranks outermost, reduced ranks
+// innermost, so partial sums stay put), moved out to the root outermost first
+// until the tiles fit. May be invalid (the unit lacks an op); the caller validates.
+mapping::Mapping canonical_tile(const arch::Architecture& arch, const workloads::Cascade& cascade, int einsum,
+                                int unit, const TileRequest& request);
+
+// One group per Einsum (dependency order), each on unit `unit_of[einsum]`, canonical tiles.
+mapping::CascadeMapping canonical_unfused(const arch::Architecture& arch, const workloads::Cascade& cascade,
+                                          const std::vector<int>& unit_of, const TileRequest& request);
+
+// The named mapping of an attention cascade (the design's variant) on an
+// architecture. UserError when the cascade is not attention (no P, M ranks) or
+// the architecture cannot run the design.
+mapping::CascadeMapping attention_mapping(const Design& design, const arch::Architecture& arch,
+                                          const workloads::Cascade& cascade);
+
+}  // namespace einflow::named
