@@ -76,6 +76,20 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
                                                      c.einsums[w].name + " of a later group writes");
 
   for (const FusionGroup& g : m.groups) {
+    // An Einsum runs outside the shared loops over ranks it does not iterate,
+    // so the loops it iterates must all enclose those.
+    for (int e : g.einsums) {
+      const Loop* skipped = nullptr;
+      for (const Loop& loop : g.shared) {
+        if (loop.factor == 1) continue;
+        const bool iterates = contains(c.einsums[e].iteration_ranks, loop.rank);
+        if (!iterates && !skipped) skipped = &loop;
+        if (iterates && skipped)
+          return fail(loop.loc, "Einsum " + c.einsums[e].name + " iterates the shared rank " +
+                                    c.ranks[loop.rank].name + " but not " + c.ranks[skipped->rank].name +
+                                    ", whose shared loop is outside it; put the loops it iterates outermost");
+      }
+    }
     // Shared loops: iterated by some Einsum of the group, and legal.
     for (const Loop& loop : g.shared) {
       bool used = false;

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +15,11 @@
 
 #include "arch/arch.h"
 #include "common/text.h"
+#include "mappers/cascade/cascade_search.h"
+#include "mappers/mapping/cascade_mapping.h"
+#include "mappers/named/named.h"
 #include "mappers/search/driver.h"
+#include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
@@ -36,6 +41,51 @@ void write_file(const fs::path& p, const std::string& text) {
   fs::rename(tmp, p);
 }
 
+// --fuse: the cascade search over fusion groups, shared loops, retention,
+// binding and pipelining; writes DIR/cascade_mapping.yaml and DIR/stats.json.
+int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const workloads::Variant& v,
+                const search::MapperConfig& cfg, bool with_designs, const fs::path& dir) {
+  cascade::CascadeSearchConfig cc;
+  cc.seed = cfg.seed;
+  if (cfg.max_evaluations > 0) cc.max_evaluations = cfg.max_evaluations;
+  cc.latency_weight = cfg.latency_weight;
+  cc.energy_weight = cfg.energy_weight;
+  std::vector<std::string> seeded;
+  if (with_designs)
+    for (const auto& d : named::attention_designs()) {
+      if (d.variant != v.name) continue;
+      try {
+        cc.seeds.push_back(named::attention_mapping(d, a, v.cascade));
+        seeded.push_back(d.name);
+      } catch (const UserError&) {
+        // not an attention cascade, or the design cannot run here
+      }
+    }
+  const auto t0 = std::chrono::steady_clock::now();
+  cascade::CascadeSearchResult r = cascade::search_cascade(a, v.cascade, cc);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.best.variant = w.variants.size() > 1 ? v.name : "";
+  fs::create_directories(dir);
+  write_file(dir / "cascade_mapping.yaml", mapping::write_cascade_mapping(r.best, v.cascade, a));
+  nlohmann::json j = stats_json(r.stats);
+  j["workload"] = w.name;
+  j["variant"] = v.name;
+  j["architecture"] = a.name;
+  j["evaluated"] = r.evaluated;
+  j["valid"] = r.valid;
+  j["search_seconds"] = secs;
+  j["groups"] = r.best.groups.size();
+  j["seeds"] = seeded;
+  j["best_is_seed"] = r.from_seed;
+  write_file(dir / "stats.json", j.dump(2) + "\n");
+  std::cout << "cascade " << v.cascade.name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
+            << std::fixed << std::setprecision(2) << secs << " s; best " << r.stats.cycles << " cycles, "
+            << std::setprecision(4) << std::scientific << r.stats.energy_pj << " pJ, " << std::fixed
+            << r.best.groups.size() << " group(s)" << (r.from_seed ? " (a seed design)" : "") << "\n";
+  std::cout << "wrote " << dir.string() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 Runner add_map(CLI::App& app) {
@@ -50,6 +100,10 @@ Runner add_map(CLI::App& app) {
   sub->add_option("--mapper", *mapper_file, "Mapper YAML (search, objective, constraints); default: annealing, EDP");
   sub->add_option("--einsum", *einsum, "Only this Einsum");
   sub->add_option("--out", *out_dir, "Output directory")->required();
+  auto fuse = std::make_shared<bool>(false);
+  auto designs = std::make_shared<bool>(false);
+  sub->add_flag("--fuse", *fuse, "Search the whole cascade: fusion groups, shared loops, retention, binding, pipelining");
+  sub->add_flag("--designs", *designs, "With --fuse on attention: start from the named designs too (FuseMax, FLAT, ...)");
   return [=]() {
     arch::Architecture a = arch::load_arch(*arch_file);
     workloads::Workload w = load(*opt);
@@ -61,6 +115,7 @@ Runner add_map(CLI::App& app) {
                       "the workload has several variants (" + join(w.variant_names(), ", ") + "); name one with --variant");
     const workloads::Variant& v = opt->variant.empty() ? w.variants[0] : *w.find_variant(opt->variant);
     const workloads::Cascade& c = v.cascade;
+    if (*fuse) return map_cascade(a, w, v, cfg, *designs, *out_dir);
     std::vector<int> einsums;
     for (size_t i = 0; i < c.einsums.size(); ++i)
       if (einsum->empty() || c.einsums[i].name == *einsum) einsums.push_back(static_cast<int>(i));
