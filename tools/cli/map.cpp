@@ -31,15 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_file(const fs::path& p, const std::string& text) {
-  const fs::path tmp = p.string() + ".tmp";
-  {
-    std::ofstream os(tmp);
-    os << text;
-    if (!os) throw UserError(SourceLoc{p.string(), 0, 0}, "cannot write " + p.string());
-  }
-  fs::rename(tmp, p);
-}
 
 // --fuse: the cascade search over fusion groups, shared loops, retention,
 // binding and pipelining; writes DIR/cascade_mapping.yaml and DIR/stats.json.
@@ -66,7 +57,7 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.best.variant = w.variants.size() > 1 ? v.name : "";
   fs::create_directories(dir);
-  write_file(dir / "cascade_mapping.yaml", mapping::write_cascade_mapping(r.best, v.cascade, a));
+  write_file_atomic(dir / "cascade_mapping.yaml", mapping::write_cascade_mapping(r.best, v.cascade, a));
   nlohmann::json j = stats_json(r.stats);
   j["workload"] = w.name;
   j["variant"] = v.name;
@@ -77,7 +68,7 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   j["groups"] = r.best.groups.size();
   j["seeds"] = seeded;
   j["best_is_seed"] = r.from_seed;
-  write_file(dir / "stats.json", j.dump(2) + "\n");
+  write_file_atomic(dir / "stats.json", j.dump(2) + "\n");
   std::cout << "cascade " << v.cascade.name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
             << std::fixed << std::setprecision(2) << secs << " s; best " << r.stats.cycles << " cycles, "
             << std::setprecision(4) << std::scientific << r.stats.energy_pj << " pJ, " << std::fixed
@@ -166,16 +157,16 @@ Runner add_map(CLI::App& app) {
         char file[32];
         std::snprintf(file, sizeof file, "top/%02zu.yaml", k + 1);
         const std::string text = mapping::write_mapping(m, c, a);
-        write_file(dir / file, text);
+        write_file_atomic(dir / file, text);
         if (k == 0) {
-          write_file(dir / "mapping.yaml", text);
+          write_file_atomic(dir / "mapping.yaml", text);
           sim::Stats st = sim::analytical::evaluate_mapping(a, c, m);
           nlohmann::json j = stats_json(st);
           j["einsum"] = name;
           j["evaluated"] = r.evaluated;
           j["valid"] = r.valid;
           j["search_seconds"] = r.seconds;
-          write_file(dir / "stats.json", j.dump(2) + "\n");
+          write_file_atomic(dir / "stats.json", j.dump(2) + "\n");
           total_cycles += st.cycles;
           total_energy += st.energy_pj;
           summary["einsums"][name] = {{"cycles", st.cycles}, {"energy_pj", st.energy_pj},
@@ -186,11 +177,11 @@ Runner add_map(CLI::App& app) {
         csv << k + 1 << "," << std::setprecision(6) << std::scientific << r.top[k].cost << "," << r.top[k].cycles << ","
             << r.top[k].energy_pj << "," << std::fixed << r.top[k].utilization << "," << file << "\n";
       }
-      write_file(dir / "top.csv", csv.str());
+      write_file_atomic(dir / "top.csv", csv.str());
     }
     summary["cycles"] = total_cycles;
     summary["energy_pj"] = total_energy;
-    write_file(fs::path(*out_dir) / "summary.json", summary.dump(2) + "\n");
+    write_file_atomic(fs::path(*out_dir) / "summary.json", summary.dump(2) + "\n");
     std::cout << "wrote " << *out_dir << "\n";
     return status;
   };

@@ -18,6 +18,10 @@ struct WorkloadOptions {
   std::vector<std::string> sets;  // KEY=VALUE
 };
 
+// Writes a file whole or not at all (a temporary file renamed over it); a
+// failure is a UserError naming the file.
+void write_file_atomic(const std::string& path, const std::string& text);
+
 // Adds WORKLOAD (or --workload when `named`), --variant and --set to a subcommand.
 void add_workload_options(CLI::App& sub, WorkloadOptions& opt, bool named = false);
 // Loads the workload with the --set overrides; checks --variant names one.

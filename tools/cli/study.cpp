@@ -25,6 +25,7 @@
 #include "mappers/named/named.h"
 #include "sim/analytical/group_model.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/options.h"
 #include "workloads/workload.h"
 
 namespace einflow::cli {
@@ -201,15 +202,6 @@ std::string len_label(int64_t n) {
   return std::to_string(n);
 }
 
-void write_file(const fs::path& p, const std::string& text) {
-  const fs::path tmp = p.string() + ".tmp";
-  {
-    std::ofstream os(tmp);
-    os << text;
-    if (!os) throw UserError(SourceLoc{p.string(), 0, 0}, "cannot write " + p.string());
-  }
-  fs::rename(tmp, p);
-}
 
 }  // namespace
 
@@ -250,7 +242,7 @@ Runner add_study(CLI::App& app) {
             if (!v) throw UserError(SourceLoc{mfile, 0, 0}, "the model has no " + sd.design->variant + " attention variant");
             const mapping::CascadeMapping m = named::attention_mapping(*sd.design, sd.arch, v->cascade);
             const sim::analytical::CascadeStats cs = sim::analytical::evaluate_cascade(sd.arch, v->cascade, m);
-            write_file(fs::path(*out_dir) / "mappings" / (label + "_" + len_label(len) + "_" + sd.design->name + ".yaml"),
+            write_file_atomic(fs::path(*out_dir) / "mappings" / (label + "_" + len_label(len) + "_" + sd.design->name + ".yaml"),
                        "# " + sd.design->name + ": " + sd.design->description + "\n# " + label + ", batch " +
                            std::to_string(s.batch) + ", M = P = " + std::to_string(len) + ", on " + sd.arch.name + "\n" +
                            mapping::write_cascade_mapping(m, v->cascade, sd.arch));
@@ -314,7 +306,7 @@ Runner add_study(CLI::App& app) {
       }
       csv << "," << r->arch << "," << r->buffer_peak_words * 2 << "," << join(r->spilled, " ") << "\n";
     }
-    write_file(fs::path(*out_dir) / "results.csv", csv.str());
+    write_file_atomic(fs::path(*out_dir) / "results.csv", csv.str());
 
     // summary.md: per scope and design, the arithmetic means over the points of
     // the speedup and energy ratio against the baseline, and of the utilizations.
@@ -355,7 +347,7 @@ Runner add_study(CLI::App& app) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     md << "\nEvaluated " << all.size() << " rows in " << std::fixed << std::setprecision(2) << secs << " s on "
        << threads << " thread(s).\n";
-    write_file(fs::path(*out_dir) / "summary.md", md.str());
+    write_file_atomic(fs::path(*out_dir) / "summary.md", md.str());
     std::cout << md.str();
     std::cout << "results: " << (fs::path(*out_dir) / "results.csv").string() << "\n";
     return 0;
