@@ -18,15 +18,20 @@ bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.
 // those of its first position.
 struct Genome {
   std::vector<uint8_t> cut;             // [i]: a group ends after position i
-  std::vector<std::vector<uint8_t>> share;  // [i][rank]: index into the rank's divisors (0: not shared)
+  std::vector<std::vector<uint16_t>> share;  // [i][rank]: index into the rank's divisors (0: not shared)
   std::vector<uint8_t> retain;          // [i]: intermediates stay in the buffer the group's units share
   std::vector<uint8_t> private_retain;  // [i]: those made and used on one unit stay in its own level
-  std::vector<uint8_t> pipeline;        // [i]: 0 none, else 1 + index of the shared loop whose rank is pipelined
+  std::vector<uint8_t> pipeline;        // [i]: 0 none, else 1 + the rank pipelined (when the group shares it)
   std::vector<uint8_t> unit;            // [i]: index into the units able to run the Einsum
   bool operator<(const Genome& o) const {
     return std::tie(cut, share, retain, private_retain, pipeline, unit) <
            std::tie(o.cut, o.share, o.retain, o.private_retain, o.pipeline, o.unit);
   }
+};
+
+// Gene kinds a mutation may change.
+struct Free {
+  bool grouping = true, sharing = true, retention = true, pipelining = true, binding = true;
 };
 
 class Space {
@@ -71,7 +76,7 @@ class Space {
     for (size_t r = 0; r < m_c.ranks.size(); ++r) {
       bool all = m_c.ranks[r].size > 1;
       for (const auto& t : m_c.tensors) all = all && contains(t.ranks, static_cast<int>(r));
-      if (all) g.share[0][r] = static_cast<uint8_t>(m_divisors[r].size() - 1);
+      if (all) g.share[0][r] = static_cast<uint16_t>(m_divisors[r].size() - 1);
     }
     return g;
   }
@@ -82,11 +87,8 @@ class Space {
     Genome g = one_group();
     for (size_t r = 0; r < m_c.ranks.size(); ++r)
       if (m_c.ranks[r].iterative && m_c.ranks[r].size > 1) {
-        g.share[0][r] = static_cast<uint8_t>(m_divisors[r].size() - 1);
-        int position = 0;
-        for (size_t x = 0; x <= r; ++x)
-          if (g.share[0][x] > 0) ++position;
-        g.pipeline[0] = static_cast<uint8_t>(position);
+        g.share[0][r] = static_cast<uint16_t>(m_divisors[r].size() - 1);
+        g.pipeline[0] = static_cast<uint8_t>(r + 1);
       }
     g.private_retain[0] = 1;
     return g;
@@ -152,8 +154,8 @@ class Space {
           const std::vector<int> path = m_a.storage_path(unit);
           if (path.size() > common.size()) grp.retain_at.emplace_back(static_cast<int>(t), path.back());
         }
-      if (g.pipeline[first] > 0 && g.pipeline[first] <= grp.shared.size())
-        grp.pipeline_rank = grp.shared[g.pipeline[first] - 1].rank;
+      for (const auto& loop : grp.shared)
+        if (g.pipeline[first] == loop.rank + 1) grp.pipeline_rank = loop.rank;
       const workloads::Cascade tc = mapping::tile_cascade(m_c, grp.shared);
       for (int e : grp.einsums) grp.tiles.push_back(tile(tc, e, unit_of[e], grp));
       m.groups.push_back(grp);
@@ -161,11 +163,45 @@ class Space {
     return m;
   }
 
-  Genome mutate(const Genome& from, search::Rng& rng) const {
+  // The genome of a cascade mapping whose groups are runs of the dependency order.
+  Genome encode(const mapping::CascadeMapping& m) const {
+    Genome g = blank();
+    int i = 0;
+    for (const auto& grp : m.groups) {
+      const int first = i;
+      for (size_t k = 0; k < grp.einsums.size(); ++k, ++i) {
+        if (i >= size() || m_order[i] != grp.einsums[k])
+          throw UserError(grp.loc, "the constraining design's groups are not runs of the dependency order");
+        const auto& units = m_units[i];
+        const auto u = std::find(units.begin(), units.end(), grp.tiles[k].compute);
+        if (u == units.end()) throw UserError(grp.tiles[k].loc, "the constraining design binds an Einsum to a unit without its ops");
+        g.unit[i] = static_cast<uint8_t>(u - units.begin());
+        if (i + 1 < size()) g.cut[i] = k + 1 == grp.einsums.size();
+      }
+      for (const auto& loop : grp.shared) {
+        const auto& d = m_divisors[loop.rank];
+        const int64_t f = d[g.share[first][loop.rank]] * loop.factor;
+        g.share[first][loop.rank] = static_cast<uint16_t>(std::lower_bound(d.begin(), d.end(), f) - d.begin());
+      }
+      g.retain[first] = grp.retain >= 0;
+      g.private_retain[first] = !grp.retain_at.empty();
+      g.pipeline[first] = static_cast<uint8_t>(grp.pipeline_rank + 1);
+    }
+    return g;
+  }
+
+  Genome mutate(const Genome& from, search::Rng& rng, const Free& free) const {
     Genome g = from;
     const std::vector<int> s = starts(g);
     const int first = s[rng.below(s.size())];
-    switch (rng.below(6)) {
+    std::vector<int> kinds;
+    if (free.grouping) kinds.push_back(0);
+    if (free.sharing) kinds.push_back(1);
+    if (free.retention) kinds.insert(kinds.end(), {2, 3});
+    if (free.pipelining) kinds.push_back(4);
+    if (free.binding) kinds.push_back(5);
+    if (kinds.empty()) return g;
+    switch (kinds[rng.below(kinds.size())]) {
       case 0:
         if (size() > 1) g.cut[rng.below(size() - 1)] ^= 1;
         break;
@@ -178,7 +214,7 @@ class Space {
         int v = g.share[first][r];
         if (rng.below(2)) v = static_cast<int>(rng.below(n));
         else v = std::clamp(v + (rng.below(2) ? 1 : -1), 0, n - 1);
-        g.share[first][r] = static_cast<uint8_t>(v);
+        g.share[first][r] = static_cast<uint16_t>(v);
         break;
       }
       case 2:
@@ -187,9 +223,11 @@ class Space {
       case 3:
         g.private_retain[first] ^= 1;
         break;
-      case 4:
-        g.pipeline[first] = static_cast<uint8_t>(rng.below(4));
+      case 4: {
+        const auto& ranks = m_c.einsums[m_order[first + rng.below(group_size(g, first))]].iteration_ranks;
+        g.pipeline[first] = rng.below(2) || ranks.empty() ? 0 : static_cast<uint8_t>(ranks[rng.below(ranks.size())] + 1);
         break;
+      }
       default: {
         const int i = static_cast<int>(rng.below(size()));
         g.unit[i] = static_cast<uint8_t>(rng.below(m_units[i].size()));
@@ -203,7 +241,7 @@ class Space {
     Genome g;
     const int n = size();
     g.cut.assign(n > 0 ? n - 1 : 0, 0);
-    g.share.assign(n, std::vector<uint8_t>(m_c.ranks.size(), 0));
+    g.share.assign(n, std::vector<uint16_t>(m_c.ranks.size(), 0));
     g.retain.assign(n, 1);
     g.private_retain.assign(n, 0);
     g.pipeline.assign(n, 0);
@@ -248,7 +286,8 @@ class Space {
       return names;
     };
     req.x_ranks = by_size(es.output_ranks);
-    req.y_ranks = by_size(es.iteration_ranks);
+    for (const auto& name : by_size(es.iteration_ranks))
+      if (req.x_ranks.empty() || name != req.x_ranks.front()) req.y_ranks.push_back(name);
     mapping::Mapping m = named::canonical_tile(m_a, tc, e, unit, req);
     m_tiles.emplace(key, m);
     return m;
@@ -309,17 +348,25 @@ CascadeSearchResult search_cascade(const arch::Architecture& a, const workloads:
     return cost;
   };
 
-  for (const auto& m : cfg.seeds) {
+  std::vector<const mapping::CascadeMapping*> seeds;
+  for (const auto& m : cfg.seeds) seeds.push_back(&m);
+  if (cfg.constrain_to) seeds.push_back(cfg.constrain_to);
+  for (const auto* m : seeds) {
     sim::Stats s;
-    const double cost = cost_of(m, &s);
-    consider(m, cost, s, true);
+    const double cost = cost_of(*m, &s);
+    consider(*m, cost, s, true);
   }
 
-  // Annealing from the best of the natural starts; temperatures in log
+  Free free;
+  if (cfg.constrain_to) free = {false, true, false, false, false};
+  // Annealing from the best of the natural starts (or from the constraining
+  // design); temperatures in log
   // units (a 2x worse point is accepted with p = 1/4 at first), falling linearly to 0.
-  Genome current = space.one_group();
+  Genome current = cfg.constrain_to ? space.encode(*cfg.constrain_to) : space.one_group();
   double current_cost = evaluate(current);
-  for (const Genome& alt : {space.unfused(), space.recurrent_group()}) {
+  std::vector<Genome> starts;
+  if (!cfg.constrain_to) starts = {space.unfused(), space.recurrent_group()};
+  for (const Genome& alt : starts) {
     const double alt_cost = evaluate(alt);
     if (current_cost < 0 || (alt_cost >= 0 && alt_cost < current_cost)) {
       current = alt;
@@ -337,7 +384,7 @@ CascadeSearchResult search_cascade(const arch::Architecture& a, const workloads:
       current = best_genome;
       current_cost = best_walk;
     }
-    const Genome next = space.mutate(current, rng);
+    const Genome next = space.mutate(current, rng, free);
     const double cost = evaluate(next);
     if (cost < 0) continue;
     if (best_walk < 0 || cost < best_walk) {

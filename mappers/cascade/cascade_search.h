@@ -24,6 +24,11 @@ struct CascadeSearchConfig {
   // Cascade mappings to start from (e.g. the named designs); the search returns
   // nothing worse than the best of them.
   std::vector<mapping::CascadeMapping> seeds;
+  // A design as constraints: its grouping, binding, retention and pipelining are
+  // kept and only the shared loops' factors (hence the tiles) are searched,
+  // starting from it (and never worse than it). Its groups must be runs of the
+  // dependency order.
+  const mapping::CascadeMapping* constrain_to = nullptr;
 };
 
 struct CascadeSearchResult {

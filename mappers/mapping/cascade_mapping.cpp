@@ -26,10 +26,17 @@ int FusionGroup::retention_node(int tensor) const {
   return retain;
 }
 
+int FusionGroup::innermost(const workloads::Cascade& c, int einsum) const {
+  int last = -1;
+  for (size_t i = 0; i < shared.size(); ++i)
+    if (contains(c.einsums[einsum].iteration_ranks, shared[i].rank)) last = static_cast<int>(i);
+  return last;
+}
+
 int64_t FusionGroup::executions(const workloads::Cascade& c, int einsum) const {
   int64_t n = 1;
-  for (const Loop& loop : shared)
-    if (contains(c.einsums[einsum].iteration_ranks, loop.rank)) n *= loop.factor;
+  const int last = innermost(c, einsum);
+  for (int i = 0; i <= last; ++i) n *= shared[i].factor;
   return n;
 }
 
@@ -76,22 +83,9 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
                                                      c.einsums[w].name + " of a later group writes");
 
   for (const FusionGroup& g : m.groups) {
-    // An Einsum runs outside the shared loops over ranks it does not iterate,
-    // so the loops it iterates must all enclose those.
-    for (int e : g.einsums) {
-      const Loop* skipped = nullptr;
-      for (const Loop& loop : g.shared) {
-        if (loop.factor == 1) continue;
-        const bool iterates = contains(c.einsums[e].iteration_ranks, loop.rank);
-        if (!iterates && !skipped) skipped = &loop;
-        if (iterates && skipped)
-          return fail(loop.loc, "Einsum " + c.einsums[e].name + " iterates the shared rank " +
-                                    c.ranks[loop.rank].name + " but not " + c.ranks[skipped->rank].name +
-                                    ", whose shared loop is outside it; put the loops it iterates outermost");
-      }
-    }
     // Shared loops: iterated by some Einsum of the group, and legal.
-    for (const Loop& loop : g.shared) {
+    for (size_t li = 0; li < g.shared.size(); ++li) {
+      const Loop& loop = g.shared[li];
       bool used = false;
       for (int e : g.einsums) used = used || contains(c.einsums[e].iteration_ranks, loop.rank);
       if (!used)
@@ -104,13 +98,13 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
         for (int r : c.tensors[t].readers) {
           if (!contains(g.einsums, r)) continue;
           const workloads::Einsum& re = c.einsums[r];
-          const bool reader_inside = contains(re.iteration_ranks, loop.rank);
+          const bool reader_inside = g.innermost(c, r) >= static_cast<int>(li);
           if (contains(we.reduced_ranks, loop.rank) && reader_inside)
             return fail(loop.loc, "Einsum " + re.name + " reads " + c.tensors[t].name + ", the reduction of " +
                                       we.name + " over " + c.ranks[loop.rank].name +
                                       ", inside a shared loop over that rank: it needs the finished reduction "
                                       "(another pass over the rank); share fewer ranks or split the group");
-          if (!reader_inside && contains(c.tensors[t].ranks, loop.rank))
+          if (!contains(re.iteration_ranks, loop.rank) && contains(c.tensors[t].ranks, loop.rank))
             for (const auto& in : re.inputs)
               if (in.tensor == t && indexes(in, loop.rank))
                 return fail(loop.loc, "Einsum " + re.name + " does not iterate rank " + c.ranks[loop.rank].name +

@@ -27,9 +27,13 @@ struct FusionGroup {
 
   // Where intermediate `tensor` stays (-1: it spills).
   int retention_node(int tensor) const;
-  // Number of times Einsum `einsum` runs its tile: the product of the shared
-  // factors of the ranks it iterates (an Einsum without a shared rank runs once
-  // per iteration of the others, after the loop over that rank).
+  // An Einsum runs inside the shared loops down to the innermost one over a rank
+  // it iterates (those it does not iterate in between re-run it: recomputation,
+  // e.g. K re-read for every query tile) and after the loops inside that (AV
+  // after the loop over M1). The index of that innermost loop, -1 if none.
+  int innermost(const workloads::Cascade& cascade, int einsum) const;
+  // Number of times the Einsum runs its tile: the product of the factors of the
+  // shared loops down to innermost().
   int64_t executions(const workloads::Cascade& cascade, int einsum) const;
 };
 

@@ -93,10 +93,10 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
       for (const auto& loop : *loops)
         if (loop.factor > 1 && touches(e, t, loop.rank)) return tiles[k].executions;
     double n = 1, upto = 1;
-    for (const auto& loop : g.shared) {
-      if (!in(e.iteration_ranks, loop.rank)) continue;
-      n *= static_cast<double>(loop.factor);
-      if (touches(e, t, loop.rank)) upto = n;
+    const int last = g.innermost(c, tiles[k].einsum);
+    for (int i = 0; i <= last; ++i) {
+      n *= static_cast<double>(g.shared[i].factor);
+      if (touches(e, t, g.shared[i].rank)) upto = n;
     }
     return upto;
   };
@@ -298,11 +298,17 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     for (const auto& loop : g.shared)
       if (loop.rank == g.pipeline_rank) iters *= static_cast<double>(loop.factor);
   if (in_tile) iters = static_cast<double>(tc.ranks[g.pipeline_rank].size);
+  // Einsums inside the loop over the pipelined rank overlap; the others run before or after.
+  auto inside_pipeline = [&](int e) {
+    for (int i = 0; i <= g.innermost(c, e); ++i)
+      if (g.shared[i].rank == g.pipeline_rank) return true;
+    return false;
+  };
   for (int k = 0; k < n_e; ++k) {
     const Tile& tile = tiles[k];
     const double t = tile.onchip_cycles * tile.executions;
     sequential += t;
-    if (pipelined && (in_tile || in(c.einsums[tile.einsum].iteration_ranks, g.pipeline_rank)))
+    if (pipelined && (in_tile || inside_pipeline(tile.einsum)))
       unit_time[tile.unit] += t;
     else
       outside += t;

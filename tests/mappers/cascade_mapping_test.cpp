@@ -79,15 +79,25 @@ TEST(CascadeMapping, SharedLoopOverAReducedRankIsRejected) {
   EXPECT_NE(st.reason.find("another pass"), std::string::npos) << st.reason;
 }
 
-// AV does not iterate M1, so it runs after the loop over M1; a shared loop over
-// P (which it iterates) may not sit inside that loop.
-TEST(CascadeMapping, LoopsAnEinsumIteratesMustEncloseTheOthers) {
+// An Einsum runs inside the shared loops down to the innermost one over a rank
+// it iterates: with shared loops P: 2 (outer) and M1: 4, QK runs 8 times, BK
+// (which does not iterate P) also 8 (K is re-read for each query tile), AV
+// (which does not iterate M1) twice, after each loop over M1; RM#1 (over P
+// only) twice.
+TEST(CascadeMapping, ExecutionsFollowTheLoopNest) {
   Fixture f;
-  CascadeMapping m = named::attention_mapping(*named::find_design("fusemax"), f.a, f.one);
-  m.groups[0].shared.push_back({f.one.find_rank("P"), 2, Axis::kX, {}});
-  const MappingStatus st = validate_cascade_mapping(m, f.one, f.a);
-  EXPECT_FALSE(st.ok);
-  EXPECT_NE(st.reason.find("outside it"), std::string::npos) << st.reason;
+  FusionGroup g;
+  g.shared = {{f.one.find_rank("P"), 2, Axis::kX, {}}, {f.one.find_rank("M1"), 4, Axis::kX, {}}};
+  auto einsum = [&](const std::string& name) {
+    for (size_t e = 0; e < f.one.einsums.size(); ++e)
+      if (f.one.einsums[e].name == name) return static_cast<int>(e);
+    return -1;
+  };
+  EXPECT_EQ(g.executions(f.one, einsum("QK")), 8);
+  EXPECT_EQ(g.executions(f.one, einsum("BK")), 8);
+  EXPECT_EQ(g.executions(f.one, einsum("AV")), 2);
+  EXPECT_EQ(g.executions(f.one, einsum("RM#1")), 2);
+  EXPECT_EQ(g.innermost(f.one, einsum("AV")), 0);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ namespace {
 // --fuse: the cascade search over fusion groups, shared loops, retention,
 // binding and pipelining; writes DIR/cascade_mapping.yaml and DIR/stats.json.
 int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const workloads::Variant& v,
-                const search::MapperConfig& cfg, bool with_designs, const fs::path& dir) {
+                const search::MapperConfig& cfg, bool with_designs, const std::string& design, const fs::path& dir) {
   cascade::CascadeSearchConfig cc;
   cc.seed = cfg.seed;
   if (cfg.max_evaluations > 0) cc.max_evaluations = cfg.max_evaluations;
@@ -52,6 +52,19 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
         // not an attention cascade, or the design cannot run here
       }
     }
+  mapping::CascadeMapping constraint;
+  if (!design.empty()) {
+    const named::Design* d = named::find_design(design);
+    if (!d) {
+      std::vector<std::string> names;
+      for (const auto& x : named::attention_designs()) names.push_back(x.name);
+      throw UserError(SourceLoc{}, "--design", "no design '" + design + "' (" + join(names, ", ") + ")" + did_you_mean(design, names));
+    }
+    if (d->variant != v.name)
+      throw UserError(SourceLoc{}, "--design", "design " + d->name + " runs the " + d->variant + " cascade; pick it with --variant");
+    constraint = named::attention_mapping(*d, a, v.cascade);
+    cc.constrain_to = &constraint;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   cascade::CascadeSearchResult r = cascade::search_cascade(a, v.cascade, cc);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -93,8 +106,11 @@ Runner add_map(CLI::App& app) {
   sub->add_option("--out", *out_dir, "Output directory")->required();
   auto fuse = std::make_shared<bool>(false);
   auto designs = std::make_shared<bool>(false);
+  auto design = std::make_shared<std::string>();
   sub->add_flag("--fuse", *fuse, "Search the whole cascade: fusion groups, shared loops, retention, binding, pipelining");
   sub->add_flag("--designs", *designs, "With --fuse on attention: start from the named designs too (FuseMax, FLAT, ...)");
+  sub->add_option("--design", *design,
+                  "With --fuse on attention: keep this named design's groups, binding, retention and pipelining; search the rest");
   return [=]() {
     arch::Architecture a = arch::load_arch(*arch_file);
     workloads::Workload w = load(*opt);
@@ -106,7 +122,8 @@ Runner add_map(CLI::App& app) {
                       "the workload has several variants (" + join(w.variant_names(), ", ") + "); name one with --variant");
     const workloads::Variant& v = opt->variant.empty() ? w.variants[0] : *w.find_variant(opt->variant);
     const workloads::Cascade& c = v.cascade;
-    if (*fuse) return map_cascade(a, w, v, cfg, *designs, *out_dir);
+    if (*fuse) return map_cascade(a, w, v, cfg, *designs, *design, *out_dir);
+    if (!design->empty() || *designs) throw UserError(SourceLoc{}, "--design", "--design and --designs go with --fuse");
     std::vector<int> einsums;
     for (size_t i = 0; i < c.einsums.size(); ++i)
       if (einsum->empty() || c.einsums[i].name == *einsum) einsums.push_back(static_cast<int>(i));
