@@ -59,6 +59,13 @@ struct Access {
   int tensor = -1;
   std::vector<IndexExpr> index;  // one per tensor rank
   SourceLoc loc;
+
+  // Whether some index uses rank `rank`'s variable.
+  bool uses(int rank) const {
+    for (const auto& ix : index)
+      if (ix.coef_of(rank) != 0) return true;
+    return false;
+  }
 };
 
 // One node of an expression tree. Nodes are stored in post-order, root last.
@@ -96,6 +103,13 @@ struct Einsum {
   SourceLoc loc;
 
   const ExprNode& root() const { return expr.back(); }
+  // Whether its accesses of tensor `tensor` (read or written) use rank `rank`'s variable.
+  bool indexes(int tensor, int rank) const {
+    if (output.tensor == tensor && output.uses(rank)) return true;
+    for (const auto& a : inputs)
+      if (a.tensor == tensor && a.uses(rank)) return true;
+    return false;
+  }
 };
 
 struct Rank {

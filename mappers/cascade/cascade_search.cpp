@@ -1,4 +1,5 @@
 #include "mappers/cascade/cascade_search.h"
+#include "common/contains.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,8 +12,6 @@
 
 namespace einflow::cascade {
 namespace {
-
-bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 // A point: genes per position of the dependency order. A group's genes are
 // those of its first position.
@@ -59,8 +58,6 @@ class Space {
   }
 
   int size() const { return static_cast<int>(m_order.size()); }
-  const std::vector<int>& units(int i) const { return m_units[i]; }
-  size_t n_divisors(int r) const { return m_divisors[r].size(); }
 
   // Every Einsum alone, contractions on the widest unit, the rest on the narrowest.
   Genome unfused() const {
@@ -124,19 +121,11 @@ class Space {
         if (f > 1 && contains(iterated, static_cast<int>(r)))
           grp.shared.push_back({static_cast<int>(r), f, mapping::Axis::kX, m_c.loc});
       }
-      // The deepest storage level every unit of the group reaches, below the root.
-      std::vector<int> common;
-      for (int e : grp.einsums) {
-        const std::vector<int> path = m_a.storage_path(unit_of[e]);
-        if (common.empty()) {
-          common = path;
-        } else {
-          size_t n = 0;
-          while (n < common.size() && n < path.size() && common[n] == path[n]) ++n;
-          common.resize(n);
-        }
-      }
-      if (g.retain[first] && common.size() > 1) grp.retain = common.back();
+      // The deepest storage level every unit of the group reaches, when below the root.
+      std::vector<int> group_units;
+      for (int e : grp.einsums) group_units.push_back(unit_of[e]);
+      const int common = named::common_storage(m_a, group_units);
+      if (g.retain[first] && common != 0) grp.retain = common;
       if (g.private_retain[first] && grp.retain >= 0)
         for (size_t t = 0; t < m_c.tensors.size(); ++t) {
           const workloads::Tensor& x = m_c.tensors[t];
@@ -151,8 +140,8 @@ class Space {
           }
           for (int r : x.readers) one = one && unit_of[r] == unit;
           if (!one || unit < 0) continue;
-          const std::vector<int> path = m_a.storage_path(unit);
-          if (path.size() > common.size()) grp.retain_at.emplace_back(static_cast<int>(t), path.back());
+          const int own = m_a.storage_path(unit).back();
+          if (own != common) grp.retain_at.emplace_back(static_cast<int>(t), own);
         }
       for (const auto& loop : grp.shared)
         if (g.pipeline[first] == loop.rank + 1) grp.pipeline_rank = loop.rank;
@@ -248,8 +237,7 @@ class Space {
     g.unit.assign(n, 0);
     for (int i = 0; i < n; ++i) {
       // Contractions on the unit with the most instances, other Einsums on the one with the fewest.
-      bool mac = false;
-      for (const auto& need : mapping::einsum_hw_ops(m_c, m_order[i])) mac = mac || need.op == "mac";
+      const bool mac = mapping::is_contraction(m_c, m_order[i]);
       size_t best = 0;
       for (size_t k = 1; k < m_units[i].size(); ++k) {
         const int64_t now = m_a.nodes[m_units[i][k]].instances, was = m_a.nodes[m_units[i][best]].instances;

@@ -1,22 +1,13 @@
 // Cascade mappings: the tile cascade, executions, validation.
 #include "mappers/mapping/cascade_mapping.h"
+#include "common/contains.h"
 
 #include <algorithm>
 
 namespace einflow::mapping {
 namespace {
 
-bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
 MappingStatus fail(const SourceLoc& loc, const std::string& reason) { return {false, reason, loc}; }
-
-// Whether access `a` of a tensor uses rank `r`'s variable in the dimension
-// along rank `r` (or any dimension).
-bool indexes(const workloads::Access& a, int r) {
-  for (const auto& ix : a.index)
-    if (ix.coef_of(r) != 0) return true;
-  return false;
-}
 
 }  // namespace
 
@@ -106,7 +97,7 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
                                       "(another pass over the rank); share fewer ranks or split the group");
           if (!contains(re.iteration_ranks, loop.rank) && contains(c.tensors[t].ranks, loop.rank))
             for (const auto& in : re.inputs)
-              if (in.tensor == t && indexes(in, loop.rank))
+              if (in.tensor == t && in.uses(loop.rank))
                 return fail(loop.loc, "Einsum " + re.name + " does not iterate rank " + c.ranks[loop.rank].name +
                                           " but reads " + c.tensors[t].name + " along it");
         }

@@ -42,6 +42,10 @@ std::vector<OpNeed> einsum_hw_ops(const workloads::Cascade& cascade, int einsum)
   return needs;
 }
 
+bool is_contraction(const workloads::Cascade& cascade, int einsum) {
+  return workloads::einsum_ops(cascade, einsum).macs > 0;
+}
+
 const arch::OpSpec* unit_op_for(const arch::Node& unit, const std::string& hw_op) {
   if (const arch::OpSpec* o = unit.find_op(hw_op)) return o;
   if (hw_op == "mul" || hw_op == "add") return unit.find_op("mac");

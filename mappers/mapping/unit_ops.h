@@ -23,6 +23,8 @@ std::string hw_op_name(workloads::Op op);
 
 // Operations of an Einsum, MACs (a multiply feeding a sum) counted as "mac".
 std::vector<OpNeed> einsum_hw_ops(const workloads::Cascade& cascade, int einsum);
+// Whether the Einsum is a contraction (it needs MACs).
+bool is_contraction(const workloads::Cascade& cascade, int einsum);
 
 // The unit's op that performs `hw_op`: the op of that name, else a MAC for
 // "mul" and "add" (a MAC multiplies by one operand and adds the other); null

@@ -3,17 +3,13 @@
 #include <sstream>
 
 #include "common/checked.h"
+#include "common/contains.h"
 #include "mappers/mapping/mapping.h"
 #include "mappers/mapping/projection.h"
 #include "mappers/mapping/unit_ops.h"
 
 namespace einflow::mapping {
 namespace {
-
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 MappingStatus fail(const SourceLoc& loc, const std::string& reason) { return {false, reason, loc}; }
 

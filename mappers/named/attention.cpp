@@ -9,30 +9,15 @@
 #include <cmath>
 
 #include "mappers/mapping/unit_ops.h"
+#include "common/contains.h"
 #include "mappers/named/named.h"
 #include "sim/analytical/group_model.h"
 
 namespace einflow::named {
 namespace {
 
-bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
-bool is_contraction(const workloads::Cascade& c, int e) {
-  for (const auto& need : mapping::einsum_hw_ops(c, e))
-    if (need.op == "mac") return true;
-  return false;
-}
-
 bool is_copy(const workloads::Einsum& e) {
   return e.expr.size() == 1 && e.expr[0].kind == workloads::ExprNode::Kind::kAccess && e.reduced_ranks.empty();
-}
-
-// The deepest storage node on the paths to both units.
-int common_storage(const arch::Architecture& a, int u1, int u2) {
-  const std::vector<int> p1 = a.storage_path(u1), p2 = a.storage_path(u2);
-  int common = -1;
-  for (size_t i = 0; i < std::min(p1.size(), p2.size()) && p1[i] == p2[i]; ++i) common = p1[i];
-  return common;
 }
 
 }  // namespace
@@ -74,7 +59,7 @@ mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architect
   for (size_t e = 0; e < c.einsums.size(); ++e) {
     const workloads::Einsum& es = c.einsums[e];
     const bool on_2d = d.fusemax_binding ? (M0 >= 0 && contains(es.iteration_ranks, M0))
-                                         : (is_contraction(c, static_cast<int>(e)) || is_copy(es));
+                                         : (mapping::is_contraction(c, static_cast<int>(e)) || is_copy(es));
     if (on_2d) unit_of[e] = units.array2d;
   }
   TileRequest req;
@@ -88,7 +73,7 @@ mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architect
 
   // Retention: the buffer both arrays share; intermediates over the 2D array's
   // two spatial ranks, made and used only there, stay in its PE registers.
-  const int buffer = common_storage(a, units.array2d, units.array1d);
+  const int buffer = common_storage(a, {units.array2d, units.array1d});
   const std::vector<int> path2d = a.storage_path(units.array2d);
   const int pe = path2d.back() != buffer ? path2d.back() : -1;
   const int fiber = M0 >= 0 ? M0 : M;
@@ -103,7 +88,6 @@ mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architect
     if (only_2d) retain_at.emplace_back(static_cast<int>(t), pe);
   }
   req.retain = retain_at;
-  std::vector<int> group_einsums = c.topo_order;
 
   // The query tile: every divisor of P that halves down from P; the lowest
   // energy-delay product wins (the mapper's default objective; then the largest tile).
@@ -123,7 +107,7 @@ mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architect
     g.retain_at = retain_at;
     if (d.pipelined && M1 >= 0) g.pipeline_rank = M1;
     const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
-    for (int e : group_einsums) {
+    for (int e : c.topo_order) {
       g.einsums.push_back(e);
       g.tiles.push_back(canonical_tile(a, tc, e, unit_of[e], req));
     }

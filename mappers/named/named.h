@@ -42,6 +42,9 @@ struct ArrayUnits {
 };
 ArrayUnits find_array_units(const arch::Architecture& arch);
 
+// The deepest storage node on the paths to every one of `units` (the root at least).
+int common_storage(const arch::Architecture& arch, const std::vector<int>& units);
+
 // Spatial preferences and retention for the canonical tiler.
 struct TileRequest {
   std::vector<std::string> x_ranks;  // the first that the Einsum iterates goes across the x axis

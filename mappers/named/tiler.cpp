@@ -2,12 +2,11 @@
 #include <algorithm>
 
 #include "mappers/named/named.h"
+#include "common/contains.h"
 #include "sim/analytical/nest_model.h"
 
 namespace einflow::named {
 namespace {
-
-bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 int64_t largest_divisor_at_most(int64_t n, int64_t limit) {
   for (int64_t d = std::min(n, limit); d > 1; --d)
@@ -69,6 +68,21 @@ ArrayUnits find_array_units(const arch::Architecture& a) {
   if (u.array2d < 0) u.array2d = u.array1d;
   if (u.array1d < 0) u.array1d = u.array2d;
   return u;
+}
+
+int common_storage(const arch::Architecture& a, const std::vector<int>& units) {
+  std::vector<int> common;
+  for (int u : units) {
+    const std::vector<int> path = a.storage_path(u);
+    if (common.empty()) {
+      common = path;
+      continue;
+    }
+    size_t n = 0;
+    while (n < common.size() && n < path.size() && common[n] == path[n]) ++n;
+    common.resize(n);
+  }
+  return common.empty() ? 0 : common.back();
 }
 
 mapping::Mapping canonical_tile(const arch::Architecture& a, const workloads::Cascade& c, int einsum, int unit,
@@ -150,16 +164,8 @@ mapping::Mapping canonical_tile(const arch::Architecture& a, const workloads::Ca
   if (sp == 0) return m;
   std::vector<double> weight(c.ranks.size(), 0);
   for (int r : e.iteration_ranks)
-    for (int t : tensors) {
-      bool uses = false;
-      auto check = [&](const workloads::Access& acc) {
-        for (const auto& ix : acc.index) uses = uses || ix.coef_of(r) != 0;
-      };
-      if (e.output.tensor == t) check(e.output);
-      for (const auto& in : e.inputs)
-        if (in.tensor == t) check(in);
-      if (uses) weight[r] += static_cast<double>(c.tensors[t].elements());
-    }
+    for (int t : tensors)
+      if (e.indexes(t, r)) weight[r] += static_cast<double>(c.tensors[t].elements());
   auto position = [&](int r) { return std::find(order.begin(), order.end(), r) - order.begin(); };
   const std::string over = "the tiles kept at " + a.nodes[path[sp]].name;
   for (int guard = 0; guard < 256; ++guard) {

@@ -1,4 +1,5 @@
 #include "sim/analytical/group_model.h"
+#include "common/contains.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,22 +9,7 @@
 namespace einflow::sim::analytical {
 namespace {
 
-bool in(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
 int64_t to_count(double x) { return static_cast<int64_t>(std::llround(x)); }
-
-// Whether Einsum e's accesses of tensor t use rank r's index variable.
-bool touches(const workloads::Einsum& e, int t, int r) {
-  auto uses = [r](const workloads::Access& a) {
-    for (const auto& ix : a.index)
-      if (ix.coef_of(r) != 0) return true;
-    return false;
-  };
-  if (e.output.tensor == t && uses(e.output)) return true;
-  for (const auto& a : e.inputs)
-    if (a.tensor == t && uses(a)) return true;
-  return false;
-}
 
 // Whether `above` is a proper ancestor of `node`.
 bool above(const arch::Architecture& a, int above_node, int node) {
@@ -91,12 +77,12 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     const workloads::Einsum& e = c.einsums[tiles[k].einsum];
     for (const auto* loops : {&g.tiles[k].levels[0].temporal, &g.tiles[k].levels[0].spatial})
       for (const auto& loop : *loops)
-        if (loop.factor > 1 && touches(e, t, loop.rank)) return tiles[k].executions;
+        if (loop.factor > 1 && e.indexes(t, loop.rank)) return tiles[k].executions;
     double n = 1, upto = 1;
     const int last = g.innermost(c, tiles[k].einsum);
     for (int i = 0; i <= last; ++i) {
       n *= static_cast<double>(g.shared[i].factor);
-      if (touches(e, t, g.shared[i].rank)) upto = n;
+      if (e.indexes(t, g.shared[i].rank)) upto = n;
     }
     return upto;
   };
@@ -144,12 +130,12 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     const auto& tensor = c.tensors[t];
     if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty()) continue;
     bool inside = true;
-    for (int w : tensor.writers) inside = inside && in(g.einsums, w);
-    for (int r : tensor.readers) inside = inside && in(g.einsums, r);
+    for (int w : tensor.writers) inside = inside && contains(g.einsums, w);
+    for (int r : tensor.readers) inside = inside && contains(g.einsums, r);
     if (!inside) continue;
     Kept x{static_cast<int>(t), g.retention_node(static_cast<int>(t)), n_e, -1, 0};
     for (int k = 0; k < n_e; ++k)
-      if (in(tensor.writers, tiles[k].einsum) || in(tensor.readers, tiles[k].einsum)) {
+      if (contains(tensor.writers, tiles[k].einsum) || contains(tensor.readers, tiles[k].einsum)) {
         x.first = std::min(x.first, k);
         x.last = std::max(x.last, k);
       }
@@ -160,7 +146,7 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     const std::string& level = a.nodes[x.node].name;
     for (int k = x.first; k <= x.last; ++k) {
       const workloads::Einsum& e = c.einsums[tiles[k].einsum];
-      if ((in(tensor.writers, tiles[k].einsum) || in(tensor.readers, tiles[k].einsum)) &&
+      if ((contains(tensor.writers, tiles[k].einsum) || contains(tensor.readers, tiles[k].einsum)) &&
           tile_words_at(tiles[k].stats, level, tensor.name) < 0)
         throw UserError(g.tiles[k].loc, "intermediate " + tensor.name + " is retained at " + level +
                                             ", but the mapping of Einsum " + e.name + " does not keep it there");

@@ -155,8 +155,8 @@ std::vector<int> linear_einsums(const workloads::Cascade& c) {
   const int B = c.find_rank("B");
   std::vector<int> out;
   for (int e : c.topo_order) {
-    bool mac = false, weight = false;
-    for (const auto& need : mapping::einsum_hw_ops(c, e)) mac = mac || need.op == "mac";
+    const bool mac = mapping::is_contraction(c, e);
+    bool weight = false;
     for (const auto& in : c.einsums[e].inputs) {
       const auto& t = c.tensors[in.tensor];
       weight = weight || (t.kind == workloads::TensorKind::kInput &&
