@@ -1,36 +1,69 @@
-// DRAM standards with full timing, for the cycle-accurate DRAM model; the
-// analytical model uses only the bandwidth and the energy per bit.
+// DRAM standards with full timing, organization and energy, for the
+// command-level DRAM model of sim/cycle; the analytical model uses only the
+// peak bandwidth and the energy per bit.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace einflow::arch {
 
-// Timing in clock cycles of tck_ns unless the name says otherwise.
+// Timing in clock cycles of tck_ns (the command clock) unless the name says otherwise.
 struct DramTiming {
   double tck_ns = 1;
-  int cl = 0, cwl = 0;
-  int trcd_rd = 0, trcd_wr = 0;
+  int cl = 0, cwl = 0;          // read / write latency, column command to data
+  int trcd_rd = 0, trcd_wr = 0; // ACT to RD / WR
   int trp = 0, tras = 0, trc = 0;
-  int tccd_s = 0, tccd_l = 0;
-  int trrd_s = 0, trrd_l = 0;
-  int tfaw = 0;
-  int trefi = 0, trfc = 0;
+  int tccd_s = 0, tccd_l = 0;   // column to column, other / same bank group
+  int trrd_s = 0, trrd_l = 0;   // ACT to ACT, other / same bank group
+  int tfaw = 0;                 // at most four ACTs per rank in this window
+  int trefi = 0, trfc = 0;      // all-bank refresh interval and duration
+  int burst = 0;                // data-bus cycles of one access (BL8 on DDR: 4)
+  int twr = 0;                  // end of write data to PRE
+  int trtp = 0;                 // RD to PRE
+  int twtr_s = 0, twtr_l = 0;   // end of write data to RD, other / same bank group
+  int trtrs = 0;                // data-bus gap when the rank changes
+};
+
+// One channel's organization. A row holds `columns` accesses of access_bytes.
+struct DramOrg {
+  int ranks = 1;
+  int bankgroups = 1;
+  int banks_per_group = 1;
+  int64_t rows = 0;
+  int columns = 0;              // accesses (column commands) per row
+  int devices_per_rank = 1;     // chips that share a rank's command bus
+  int banks() const { return ranks * bankgroups * banks_per_group; }
+};
+
+// Energy of the command stream. With IDD currents (per device, mA; DRAMPower's
+// method) each command costs VDD * (its current - the standby current) * its
+// duration, and standby (IDD3N with a row open, IDD2N otherwise) is charged
+// for all of time. Without them (`idd == false`) every access costs
+// pj_per_bit * its bits, a figure that already includes activation and refresh.
+struct DramPower {
+  bool idd = false;
+  double vdd = 0;
+  double idd0 = 0, idd2n = 0, idd3n = 0, idd4r = 0, idd4w = 0, idd5b = 0;
 };
 
 struct DramStandard {
-  std::string name;             // "DDR4-2400", "HBM2", "GDDR6"
+  std::string name;             // "DDR4-2400", "HBM2", ...
   DramTiming timing;
+  DramOrg org;
+  DramPower power;
   int burst_length = 8;
   int bus_bits = 64;            // per channel (HBM2: 128)
   int access_bytes = 64;        // bytes per column command
-  int channels = 1;             // per device or stack
+  int channels = 1;             // per device, stack or DIMM
   double channel_gbps = 0;      // peak bandwidth per channel, 1e9 bytes/s
-  double pj_per_bit = 0;        // off-chip access energy
+  double pj_per_bit = 0;        // off-chip access energy (analytical model)
   std::string timing_source;
   std::string energy_source;
+
+  uint64_t channel_bytes() const;  // capacity of one channel
 };
 
 // The built-in standards; nullopt for an unknown name.

@@ -324,3 +324,23 @@ TEST(Cli, MapFuseFromTheDesigns) {
 }
 
 }  // namespace
+
+TEST(Cli, DramJsonReportsTheComparisonKeys) {
+  Result r = run("dram --standard DDR4-2400 --pattern random --requests 2000 --outstanding 8 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"bandwidth_gbps", "avg_read_latency_ns", "p99_read_latency_ns", "row_hit_rate", "energy_pj"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["commands"]["RD"], 2000);
+  EXPECT_GE(j["p99_read_latency_ns"].get<double>(), j["avg_read_latency_ns"].get<double>());
+  EXPECT_LE(j["bandwidth_gbps"].get<double>(), 19.2);
+}
+
+TEST(Cli, DramBadInputExitsTwo) {
+  Result r = run("dram --standard DDR9 --requests 10 --outstanding 1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("unknown DRAM standard 'DDR9'"), std::string::npos) << r.out;
+  EXPECT_EQ(run("dram --standard HBM2 --address-mapping ro-co").code, 2);
+  EXPECT_EQ(run("dram --standard HBM2 --pattern zigzag").code, 2);
+  EXPECT_EQ(run("dram --standard HBM2 --outstanding 0").code, 2);
+}

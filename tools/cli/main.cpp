@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   runners["import"] = einflow::cli::add_import(app);
   runners["map"] = einflow::cli::add_map(app);
   runners["study"] = einflow::cli::add_study(app);
+  runners["dram"] = einflow::cli::add_dram(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
