@@ -344,3 +344,18 @@ TEST(Cli, DramBadInputExitsTwo) {
   EXPECT_EQ(run("dram --standard HBM2 --pattern zigzag").code, 2);
   EXPECT_EQ(run("dram --standard HBM2 --outstanding 0").code, 2);
 }
+
+TEST(Cli, SimulateVerifyPassesAndRejectsBadCombinations) {
+  const std::string d = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/conv1d/";
+  Result r = run("simulate --arch " + d + "arch-2level.yaml --workload " + d + "conv1d.yaml --mapping " + d +
+                 "map-2level-ws.yaml --verify");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("O matches the golden interpreter"), std::string::npos) << r.out;
+  r = run("simulate --arch " + d + "arch-2level.yaml --workload " + d + "conv1d.yaml --mapping " + d +
+          "map-2level-ws.yaml --verify --no-data");
+  EXPECT_EQ(r.code, 2);
+  const std::string cm = write_temp("cascade-map.yaml", "cascade_mapping:\n  groups: []\n");
+  r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --mapping " + cm);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("single-Einsum"), std::string::npos) << r.out;
+}

@@ -21,6 +21,7 @@ Runner add_import(CLI::App& app);
 Runner add_map(CLI::App& app);
 Runner add_study(CLI::App& app);
 Runner add_dram(CLI::App& app);
+Runner add_simulate(CLI::App& app);
 
 // Prints an architecture's tree with capacities, bandwidths, energies and area.
 void describe_arch(const std::string& file, bool json, std::ostream& os);

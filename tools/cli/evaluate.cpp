@@ -20,20 +20,6 @@ namespace einflow::cli {
 
 namespace {
 
-const workloads::Variant& pick_variant(const workloads::Workload& w, const std::string& wanted,
-                                       const std::string& mapping_file) {
-  if (!wanted.empty()) {
-    if (const auto* v = w.find_variant(wanted)) return *v;
-    throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
-                    "no variant named '" + wanted + "'; the workload has " + join(w.variant_names(), ", ") +
-                        did_you_mean(wanted, w.variant_names()));
-  }
-  if (w.variants.size() == 1) return w.variants[0];
-  throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
-                  "the workload has several variants (" + join(w.variant_names(), ", ") +
-                      "); name one with --variant or in the mapping");
-}
-
 int evaluate_cascade(const arch::Architecture& a, const workloads::Workload& w, const workloads::Variant& v,
                      const std::string& file, bool json) {
   mapping::CascadeMapping m = mapping::load_cascade_mapping(file, v.cascade, a);

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   runners["map"] = einflow::cli::add_map(app);
   runners["study"] = einflow::cli::add_study(app);
   runners["dram"] = einflow::cli::add_dram(app);
+  runners["simulate"] = einflow::cli::add_simulate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

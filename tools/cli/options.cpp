@@ -36,4 +36,18 @@ workloads::Workload load(const WorkloadOptions& opt) {
   return w;
 }
 
+const workloads::Variant& pick_variant(const workloads::Workload& w, const std::string& wanted,
+                                       const std::string& mapping_file) {
+  if (!wanted.empty()) {
+    if (const auto* v = w.find_variant(wanted)) return *v;
+    throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
+                    "no variant named '" + wanted + "'; the workload has " + join(w.variant_names(), ", ") +
+                        did_you_mean(wanted, w.variant_names()));
+  }
+  if (w.variants.size() == 1) return w.variants[0];
+  throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
+                  "the workload has several variants (" + join(w.variant_names(), ", ") +
+                      "); name one with --variant or in the mapping");
+}
+
 }  // namespace einflow::cli

@@ -1,0 +1,59 @@
+// The cycle model of one mapped Einsum, carrying real values (DESIGN §5).
+//
+// The nest is walked in time order, one step (an iteration of every temporal
+// loop) at a time, every instance of every level in parallel. At each step the
+// levels whose tile changes evict their old output words to the level above
+// (deepest first) and fetch the words of the new tile they do not hold (top
+// first); then every compute instance evaluates its iteration point on the
+// values present in its innermost buffers. Tiles are sets of tensor elements,
+// enumerated, so counts are exact by construction (sliding windows, remainder
+// tiles, multicast and spatial reduction as unions over the children of one
+// parent). A schedule over the steps gives the cycles: each level's link moves
+// its words at its bandwidth, a tile may load while the previous one computes
+// when the level holds two (double buffering), and a step computes when its
+// data is present; time lost waiting is charged to the level that was late.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arch/arch.h"
+#include "mappers/mapping/mapping.h"
+#include "sim/stats/stats.h"
+#include "workloads/cascade.h"
+#include "workloads/golden/tensor.h"
+
+namespace einflow::sim::cycle {
+
+struct SimOptions {
+  bool functional = true;  // carry values (else counts and timing only)
+};
+
+struct SimResult {
+  Stats stats;                              // the struct the analytical model fills
+  std::map<std::string, int64_t> stalls;    // compute-idle cycles by cause
+  int64_t steps = 0;
+  // Functional runs: the Einsum's output tensor as it stands in the root at the end.
+  golden::TensorSet<double> outputs;
+};
+
+// Runs a mapping that validate_mapping() accepted. `inputs` holds every tensor
+// the Einsum reads (functional runs only).
+SimResult simulate_mapping(const arch::Architecture& arch, const workloads::Cascade& cascade,
+                           const mapping::Mapping& m, const golden::TensorSet<double>& inputs,
+                           const SimOptions& opts = {});
+
+// The first element where `got` and `want` differ by more than
+// tol * max(1, |want|); ok when none.
+struct Mismatch {
+  bool ok = true;
+  std::string tensor;
+  std::vector<int64_t> index;
+  double got = 0, want = 0;
+  double max_abs_error = 0;
+};
+Mismatch compare_tensors(const golden::TensorSet<double>& got, const golden::TensorSet<double>& want, double tol);
+
+}  // namespace einflow::sim::cycle
