@@ -13,18 +13,18 @@ namespace einflow::arch {
 // Timing in clock cycles of tck_ns (the command clock) unless the name says otherwise.
 struct DramTiming {
   double tck_ns = 1;
-  int cl = 0, cwl = 0;          // read / write latency, column command to data
-  int trcd_rd = 0, trcd_wr = 0; // ACT to RD / WR
+  int cl = 0, cwl = 0;           // read / write latency, column command to data
+  int trcd_rd = 0, trcd_wr = 0;  // ACT to RD / WR
   int trp = 0, tras = 0, trc = 0;
-  int tccd_s = 0, tccd_l = 0;   // column to column, other / same bank group
-  int trrd_s = 0, trrd_l = 0;   // ACT to ACT, other / same bank group
-  int tfaw = 0;                 // at most four ACTs per rank in this window
-  int trefi = 0, trfc = 0;      // all-bank refresh interval and duration
-  int burst = 0;                // data-bus cycles of one access (BL8 on DDR: 4)
-  int twr = 0;                  // end of write data to PRE
-  int trtp = 0;                 // RD to PRE
-  int twtr_s = 0, twtr_l = 0;   // end of write data to RD, other / same bank group
-  int trtrs = 0;                // data-bus gap when the rank changes
+  int tccd_s = 0, tccd_l = 0;  // column to column, other / same bank group
+  int trrd_s = 0, trrd_l = 0;  // ACT to ACT, other / same bank group
+  int tfaw = 0;                // at most four ACTs per rank in this window
+  int trefi = 0, trfc = 0;     // all-bank refresh interval and duration
+  int burst = 0;               // data-bus cycles of one access (BL8 on DDR: 4)
+  int twr = 0;                 // end of write data to PRE
+  int trtp = 0;                // RD to PRE
+  int twtr_s = 0, twtr_l = 0;  // end of write data to RD, other / same bank group
+  int trtrs = 0;               // data-bus gap when the rank changes
 };
 
 // One channel's organization. A row holds `columns` accesses of access_bytes.
@@ -33,8 +33,8 @@ struct DramOrg {
   int bankgroups = 1;
   int banks_per_group = 1;
   int64_t rows = 0;
-  int columns = 0;              // accesses (column commands) per row
-  int devices_per_rank = 1;     // chips that share a rank's command bus
+  int columns = 0;           // accesses (column commands) per row
+  int devices_per_rank = 1;  // chips that share a rank's command bus
   int banks() const { return ranks * bankgroups * banks_per_group; }
 };
 
@@ -50,16 +50,16 @@ struct DramPower {
 };
 
 struct DramStandard {
-  std::string name;             // "DDR4-2400", "HBM2", ...
+  std::string name;  // "DDR4-2400", "HBM2", ...
   DramTiming timing;
   DramOrg org;
   DramPower power;
   int burst_length = 8;
-  int bus_bits = 64;            // per channel (HBM2: 128)
-  int access_bytes = 64;        // bytes per column command
-  int channels = 1;             // per device, stack or DIMM
-  double channel_gbps = 0;      // peak bandwidth per channel, 1e9 bytes/s
-  double pj_per_bit = 0;        // off-chip access energy (analytical model)
+  int bus_bits = 64;        // per channel (HBM2: 128)
+  int access_bytes = 64;    // bytes per column command
+  int channels = 1;         // per device, stack or DIMM
+  double channel_gbps = 0;  // peak bandwidth per channel, 1e9 bytes/s
+  double pj_per_bit = 0;    // off-chip access energy (analytical model)
   std::string timing_source;
   std::string energy_source;
 

@@ -32,8 +32,8 @@ struct SimOptions {
 };
 
 struct SimResult {
-  Stats stats;                              // the struct the analytical model fills
-  std::map<std::string, int64_t> stalls;    // compute-idle cycles by cause
+  Stats stats;                            // the struct the analytical model fills
+  std::map<std::string, int64_t> stalls;  // compute-idle cycles by cause
   int64_t steps = 0;
   // Functional runs: the Einsum's output tensor as it stands in the root at the end.
   golden::TensorSet<double> outputs;
@@ -44,16 +44,5 @@ struct SimResult {
 SimResult simulate_mapping(const arch::Architecture& arch, const workloads::Cascade& cascade,
                            const mapping::Mapping& m, const golden::TensorSet<double>& inputs,
                            const SimOptions& opts = {});
-
-// The first element where `got` and `want` differ by more than
-// tol * max(1, |want|); ok when none.
-struct Mismatch {
-  bool ok = true;
-  std::string tensor;
-  std::vector<int64_t> index;
-  double got = 0, want = 0;
-  double max_abs_error = 0;
-};
-Mismatch compare_tensors(const golden::TensorSet<double>& got, const golden::TensorSet<double>& want, double tol);
 
 }  // namespace einflow::sim::cycle

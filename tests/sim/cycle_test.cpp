@@ -11,6 +11,7 @@
 #include "mappers/mapping/mapping.h"
 #include "sim/analytical/nest_model.h"
 #include "sim/cycle/nest_sim.h"
+#include "sim/cycle/verify.h"
 #include "workloads/golden/interpreter.h"
 #include "workloads/workload.h"
 
@@ -26,9 +27,13 @@ struct Case {
   golden::TensorSet<double> inputs, golden;
 };
 
-Case load_case(const std::string& arch_file, const std::string& workload, const std::string& map_file) {
-  Case c{arch::load_arch(kSrc + "/" + arch_file), workloads::load_workload(kSrc + "/" + workload).variants.front().cascade,
-         {}, {}, {}};
+Case load_case(const std::string& arch_file, const std::string& workload,
+               const std::string& map_file) {
+  Case c{arch::load_arch(kSrc + "/" + arch_file),
+         workloads::load_workload(kSrc + "/" + workload).variants.front().cascade,
+         {},
+         {},
+         {}};
   c.map = mapping::load_mapping(kSrc + "/" + map_file, c.cascade, c.arch);
   EXPECT_TRUE(mapping::validate_mapping(c.map, c.cascade, c.arch).ok);
   c.inputs = golden::seeded_inputs<double>(c.cascade, 7);
@@ -69,7 +74,8 @@ TEST_P(Agreement, CountsExactCyclesWithinFivePercentValuesGolden) {
   expect_same_counts(a, r.stats);
   // Within 5%, or within the few cycles of the first tile's load, which the
   // analytical model overlaps with compute (it matters on the 48-MAC conv1d).
-  EXPECT_NEAR(static_cast<double>(r.stats.cycles), static_cast<double>(a.cycles), std::max(0.05 * a.cycles, 4.0));
+  EXPECT_NEAR(static_cast<double>(r.stats.cycles), static_cast<double>(a.cycles),
+              std::max(0.05 * a.cycles, 4.0));
   EXPECT_GE(r.stats.cycles, a.cycles);  // the analytical model assumes perfect overlap
   EXPECT_NEAR(r.stats.energy_pj, a.energy_pj, 1e-6 * a.energy_pj);
   Mismatch mm = compare_tensors(r.outputs, c.golden, 1e-12);
@@ -84,9 +90,11 @@ INSTANTIATE_TEST_SUITE_P(
                             "tests/data/conv1d/map-2level-os.yaml"},
                       Named{"tests/data/conv1d/arch-2level.yaml", "tests/data/conv1d/conv1d.yaml",
                             "tests/data/conv1d/map-2level-ws.yaml"},
-                      Named{"tools/bench/data/three-level.arch.yaml", "tests/data/cycle/matmul-32.yaml",
+                      Named{"tools/bench/data/three-level.arch.yaml",
+                            "tests/data/cycle/matmul-32.yaml",
                             "tests/data/cycle/matmul-32-3level.map.yaml"},
-                      Named{"tools/bench/data/three-level.arch.yaml", "tests/data/cycle/matmul-32.yaml",
+                      Named{"tools/bench/data/three-level.arch.yaml",
+                            "tests/data/cycle/matmul-32.yaml",
                             "tests/data/cycle/matmul-32-reduce.map.yaml"}));
 
 TEST(CycleModel, RemainderTilesAreCountedByEnumeration) {

@@ -28,10 +28,18 @@ void bench(benchmark::State& state, const char* standard, sim::dram::Pattern pat
   state.counters["GB/s"] = bw;
 }
 
-void BM_Ddr4Stream(benchmark::State& st) { bench(st, "DDR4-2400", sim::dram::Pattern::kStream); }
-void BM_Ddr4Random(benchmark::State& st) { bench(st, "DDR4-2400", sim::dram::Pattern::kRandom); }
-void BM_Hbm2Stream(benchmark::State& st) { bench(st, "HBM2", sim::dram::Pattern::kStream); }
-void BM_Hbm2Random(benchmark::State& st) { bench(st, "HBM2", sim::dram::Pattern::kRandom); }
+void BM_Ddr4Stream(benchmark::State& st) {
+  bench(st, "DDR4-2400", sim::dram::Pattern::kStream);
+}
+void BM_Ddr4Random(benchmark::State& st) {
+  bench(st, "DDR4-2400", sim::dram::Pattern::kRandom);
+}
+void BM_Hbm2Stream(benchmark::State& st) {
+  bench(st, "HBM2", sim::dram::Pattern::kStream);
+}
+void BM_Hbm2Random(benchmark::State& st) {
+  bench(st, "HBM2", sim::dram::Pattern::kRandom);
+}
 BENCHMARK(BM_Ddr4Stream)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_Ddr4Random)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_Hbm2Stream)->Unit(benchmark::kMillisecond)->Iterations(3);

@@ -2,11 +2,10 @@
 // --outstanding W [--json]: the command-level DRAM model alone on synthetic
 // traffic, reporting what the open DRAM simulators report.
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "arch/dram_standard.h"
 #include "common/error.h"
@@ -35,9 +34,10 @@ struct DramOptions {
 int run_dram(const DramOptions& o) {
   auto s = arch::find_dram_standard(o.standard);
   if (!s)
-    throw UserError(SourceLoc{"--standard", 0, 0}, "unknown DRAM standard '" + o.standard + "'; known: " +
-                                                       join(arch::dram_standard_names(), ", ") +
-                                                       did_you_mean(o.standard, arch::dram_standard_names()));
+    throw UserError(SourceLoc{"--standard", 0, 0},
+                    "unknown DRAM standard '" + o.standard +
+                        "'; known: " + join(arch::dram_standard_names(), ", ") +
+                        did_you_mean(o.standard, arch::dram_standard_names()));
   sim::dram::TrafficConfig cfg;
   cfg.pattern = o.pattern == "random" ? sim::dram::Pattern::kRandom : sim::dram::Pattern::kStream;
   cfg.requests = o.requests;
@@ -45,7 +45,8 @@ int run_dram(const DramOptions& o) {
   cfg.write_fraction = o.write_fraction;
   cfg.seed = o.seed;
   cfg.address_mapping = o.address_mapping;
-  cfg.controller.policy = o.policy == "closed" ? sim::dram::PagePolicy::kClosed : sim::dram::PagePolicy::kOpen;
+  cfg.controller.policy =
+      o.policy == "closed" ? sim::dram::PagePolicy::kClosed : sim::dram::PagePolicy::kOpen;
   cfg.controller.queue_depth = o.queue_depth;
   cfg.controller.refresh = !o.no_refresh;
   sim::dram::TrafficResult r = sim::dram::run_traffic(*s, cfg);
@@ -72,54 +73,69 @@ int run_dram(const DramOptions& o) {
                      {"simulated_cycles_per_second", cps},
                      {"engine_activations", r.activations}};
     for (int c = 0; c < static_cast<int>(Command::kCount); ++c)
-      j["commands"][sim::dram::command_name(static_cast<Command>(c))] = r.stats.commands[static_cast<size_t>(c)];
-    j["energy_breakdown_pj"] = {{"activate", r.energy.activate}, {"read", r.energy.read},
-                                {"write", r.energy.write},       {"refresh", r.energy.refresh},
+      j["commands"][sim::dram::command_name(static_cast<Command>(c))] =
+          r.stats.commands[static_cast<size_t>(c)];
+    j["energy_breakdown_pj"] = {{"activate", r.energy.activate},
+                                {"read", r.energy.read},
+                                {"write", r.energy.write},
+                                {"refresh", r.energy.refresh},
                                 {"background", r.energy.background}};
     j["energy_source"] = s->power.idd ? "IDD currents (DRAMPower method): " + s->energy_source
                                       : "pJ/bit per access: " + s->energy_source;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("%s, %s traffic: %llu requests of %d B, at most %d outstanding, %s page, mapping %s\n",
-              s->name.c_str(), o.pattern.c_str(), static_cast<unsigned long long>(o.requests), s->access_bytes,
-              o.outstanding, o.policy.c_str(), o.address_mapping.c_str());
-  std::printf("  bandwidth          %10.2f GB/s (peak %.1f)\n", r.bandwidth_gbps, s->channel_gbps * s->channels);
-  std::printf("  read latency       %10.1f ns average, %.1f ns p99\n", r.avg_read_latency_ns, r.p99_read_latency_ns);
+  std::printf(
+      "%s, %s traffic: %llu requests of %d B, at most %d outstanding, %s page, mapping %s\n",
+      s->name.c_str(), o.pattern.c_str(), static_cast<unsigned long long>(o.requests),
+      s->access_bytes, o.outstanding, o.policy.c_str(), o.address_mapping.c_str());
+  std::printf("  bandwidth          %10.2f GB/s (peak %.1f)\n", r.bandwidth_gbps,
+              s->channel_gbps * s->channels);
+  std::printf("  read latency       %10.1f ns average, %.1f ns p99\n", r.avg_read_latency_ns,
+              r.p99_read_latency_ns);
   std::printf("  row-buffer hits    %10.1f %%\n", 100.0 * r.row_hit_rate);
   std::printf("  energy             %10.4g pJ (%.2f pJ/bit)\n", r.energy_pj,
               r.energy_pj / (8.0 * static_cast<double>(o.requests) * s->access_bytes));
-  std::printf("  commands           ACT %llu, PRE %llu, RD %llu, WR %llu, RDA %llu, WRA %llu, REF %llu\n",
-              static_cast<unsigned long long>(r.stats.count(Command::kAct)),
-              static_cast<unsigned long long>(r.stats.count(Command::kPre)),
-              static_cast<unsigned long long>(r.stats.count(Command::kRd)),
-              static_cast<unsigned long long>(r.stats.count(Command::kWr)),
-              static_cast<unsigned long long>(r.stats.count(Command::kRda)),
-              static_cast<unsigned long long>(r.stats.count(Command::kWra)),
-              static_cast<unsigned long long>(r.stats.count(Command::kRef)));
+  std::printf(
+      "  commands           ACT %llu, PRE %llu, RD %llu, WR %llu, RDA %llu, WRA %llu, REF %llu\n",
+      static_cast<unsigned long long>(r.stats.count(Command::kAct)),
+      static_cast<unsigned long long>(r.stats.count(Command::kPre)),
+      static_cast<unsigned long long>(r.stats.count(Command::kRd)),
+      static_cast<unsigned long long>(r.stats.count(Command::kWr)),
+      static_cast<unsigned long long>(r.stats.count(Command::kRda)),
+      static_cast<unsigned long long>(r.stats.count(Command::kWra)),
+      static_cast<unsigned long long>(r.stats.count(Command::kRef)));
   std::printf("  simulated          %llu cycles (%.3f us) in %.3f s: %.2f M cycles/s\n",
-              static_cast<unsigned long long>(r.cycles), r.seconds * 1e6, r.wall_seconds, cps / 1e6);
+              static_cast<unsigned long long>(r.cycles), r.seconds * 1e6, r.wall_seconds,
+              cps / 1e6);
   return 0;
 }
 
 }  // namespace
 
 Runner add_dram(CLI::App& app) {
-  auto* sub = app.add_subcommand("dram", "The command-level DRAM model on synthetic traffic (bandwidth, latency, "
-                                         "row hits, energy)");
+  auto* sub =
+      app.add_subcommand("dram",
+                         "The command-level DRAM model on synthetic traffic (bandwidth, latency, "
+                         "row hits, energy)");
   auto o = std::make_shared<DramOptions>();
-  sub->add_option("--standard", o->standard, "DRAM standard: " + join(arch::dram_standard_names(), ", "))
+  sub->add_option("--standard", o->standard,
+                  "DRAM standard: " + join(arch::dram_standard_names(), ", "))
       ->required();
-  sub->add_option("--pattern", o->pattern, "stream (sequential 64-B lines) or random (uniform over the device)")
+  sub->add_option("--pattern", o->pattern,
+                  "stream (sequential 64-B lines) or random (uniform over the device)")
       ->check(CLI::IsMember({"stream", "random"}));
   sub->add_option("--requests", o->requests, "Requests, one access each (default 100000)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   sub->add_option("--outstanding", o->outstanding, "Most requests in flight (default 16)")
       ->check(CLI::Range(1, 1 << 20));
-  sub->add_option("--write-fraction", o->write_fraction, "Fraction of writes (default 0)")->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--write-fraction", o->write_fraction, "Fraction of writes (default 0)")
+      ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--seed", o->seed, "Seed of the random pattern");
-  sub->add_option("--page-policy", o->policy, "open or closed")->check(CLI::IsMember({"open", "closed"}));
-  sub->add_option("--queue-depth", o->queue_depth, "Requests each channel controller holds (default 32)")
+  sub->add_option("--page-policy", o->policy, "open or closed")
+      ->check(CLI::IsMember({"open", "closed"}));
+  sub->add_option("--queue-depth", o->queue_depth,
+                  "Requests each channel controller holds (default 32)")
       ->check(CLI::Range(1, 4096));
   sub->add_option("--address-mapping", o->address_mapping,
                   "Fields most significant first (default ro-ra-ba-bg-ch-co: a row fills first)");

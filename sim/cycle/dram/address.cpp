@@ -17,9 +17,10 @@ int log2_exact(uint64_t n) {
 std::optional<AddressMap> AddressMap::parse(const std::string& mapping, const arch::DramStandard& s,
                                             std::string& error) {
   static const char* kNames[kFields] = {"ch", "ra", "bg", "ba", "ro", "co"};
-  const uint64_t counts[kFields] = {static_cast<uint64_t>(s.channels),     static_cast<uint64_t>(s.org.ranks),
-                                    static_cast<uint64_t>(s.org.bankgroups), static_cast<uint64_t>(s.org.banks_per_group),
-                                    static_cast<uint64_t>(s.org.rows),       static_cast<uint64_t>(s.org.columns)};
+  const uint64_t counts[kFields] = {
+      static_cast<uint64_t>(s.channels),       static_cast<uint64_t>(s.org.ranks),
+      static_cast<uint64_t>(s.org.bankgroups), static_cast<uint64_t>(s.org.banks_per_group),
+      static_cast<uint64_t>(s.org.rows),       static_cast<uint64_t>(s.org.columns)};
   std::vector<Field> msb_first;
   std::string token;
   auto flush = [&]() -> bool {
@@ -35,7 +36,8 @@ std::optional<AddressMap> AddressMap::parse(const std::string& mapping, const ar
         token.clear();
         return true;
       }
-    error = "address mapping '" + mapping + "': unknown field '" + token + "' (fields: ch ra bg ba ro co)";
+    error = "address mapping '" + mapping + "': unknown field '" + token +
+            "' (fields: ch ra bg ba ro co)";
     return false;
   };
   for (char c : mapping) {
@@ -47,7 +49,8 @@ std::optional<AddressMap> AddressMap::parse(const std::string& mapping, const ar
   }
   if (!flush()) return std::nullopt;
   if (msb_first.size() != kFields) {
-    error = "address mapping '" + mapping + "' must name each of ch ra bg ba ro co once, most significant first";
+    error = "address mapping '" + mapping +
+            "' must name each of ch ra bg ba ro co once, most significant first";
     return std::nullopt;
   }
   AddressMap m;
@@ -57,7 +60,8 @@ std::optional<AddressMap> AddressMap::parse(const std::string& mapping, const ar
     m.m_order[static_cast<size_t>(i)] = msb_first[static_cast<size_t>(kFields - 1 - i)];
     int b = log2_exact(counts[i]);
     if (b < 0) {
-      error = std::string("the ") + kNames[i] + " dimension of " + s.name + " (" + std::to_string(counts[i]) +
+      error = std::string("the ") + kNames[i] + " dimension of " + s.name + " (" +
+              std::to_string(counts[i]) +
               ") is not a power of two, so it cannot be taken from address bits";
       return std::nullopt;
     }

@@ -18,9 +18,9 @@ struct Address {
   int channel = 0;
   int rank = 0;
   int bankgroup = 0;
-  int bank = 0;      // within its bank group
+  int bank = 0;  // within its bank group
   int64_t row = 0;
-  int column = 0;    // in accesses
+  int column = 0;  // in accesses
 };
 
 inline constexpr const char* kDefaultAddressMapping = "ro-ra-ba-bg-ch-co";

@@ -19,12 +19,15 @@ ChannelStats& ChannelStats::operator+=(const ChannelStats& o) {
   writes += o.writes;
   row_hits += o.row_hits;
   read_latency_sum += o.read_latency_sum;
-  if (read_latency_hist.size() < o.read_latency_hist.size()) read_latency_hist.resize(o.read_latency_hist.size());
-  for (size_t i = 0; i < o.read_latency_hist.size(); ++i) read_latency_hist[i] += o.read_latency_hist[i];
+  if (read_latency_hist.size() < o.read_latency_hist.size())
+    read_latency_hist.resize(o.read_latency_hist.size());
+  for (size_t i = 0; i < o.read_latency_hist.size(); ++i)
+    read_latency_hist[i] += o.read_latency_hist[i];
   return *this;
 }
 
-ChannelController::ChannelController(const arch::DramStandard& s, const ControllerConfig& cfg, DoneFn done)
+ChannelController::ChannelController(const arch::DramStandard& s, const ControllerConfig& cfg,
+                                     DoneFn done)
     : m_std(s),
       m_cfg(cfg),
       m_done_fn(std::move(done)),
@@ -34,8 +37,9 @@ ChannelController::ChannelController(const arch::DramStandard& s, const Controll
       m_hits(static_cast<size_t>(s.org.banks())) {
   // Ranks refresh staggered over one interval, as DRAMsim3's RANK_LEVEL_STAGGERED does.
   for (int r = 0; r < s.org.ranks; ++r)
-    m_refresh_due[static_cast<size_t>(r)] =
-        static_cast<uint64_t>(s.timing.trefi) * static_cast<uint64_t>(r + 1) / static_cast<uint64_t>(s.org.ranks);
+    m_refresh_due[static_cast<size_t>(r)] = static_cast<uint64_t>(s.timing.trefi) *
+                                            static_cast<uint64_t>(r + 1) /
+                                            static_cast<uint64_t>(s.org.ranks);
   m_queue.reserve(static_cast<size_t>(cfg.queue_depth));
 }
 
@@ -56,14 +60,9 @@ void ChannelController::catch_up_refresh(uint64_t now) {
       Address x;
       x.rank = r;
       uint64_t at = due;
-      for (int bg = 0; bg < m_std.org.bankgroups; ++bg)
-        for (int k = 0; k < m_std.org.banks_per_group; ++k) {
-          x.bankgroup = bg;
-          x.bank = k;
-          if (m_timing.open_row(x) < 0) continue;
-          uint64_t t = std::max(at, m_timing.earliest(Command::kPre, x));
-          issue(Command::kPre, x, t);
-        }
+      m_timing.for_each_open_bank(r, [&](const Address& bank) {
+        issue(Command::kPre, bank, std::max(at, m_timing.earliest(Command::kPre, bank)));
+      });
       issue(Command::kRef, x, std::max(at, m_timing.earliest(Command::kRef, x)));
       due += static_cast<uint64_t>(m_std.timing.trefi);
     }
@@ -83,7 +82,6 @@ ChannelController::Pick ChannelController::pick(uint64_t now) const {
       p.entry = entry;
     }
   };
-  const int nbg = m_std.org.bankgroups, nb = m_std.org.banks_per_group;
 
   // 1. Refresh: a rank past its due time closes its rows, then refreshes.
   uint32_t refreshing = 0;  // bit per rank
@@ -101,12 +99,8 @@ ChannelController::Pick ChannelController::pick(uint64_t now) const {
         consider(Command::kRef, x, -1);
         continue;
       }
-      for (int bg = 0; bg < nbg; ++bg)
-        for (int k = 0; k < nb; ++k) {
-          x.bankgroup = bg;
-          x.bank = k;
-          if (m_timing.open_row(x) >= 0) consider(Command::kPre, x, -1);
-        }
+      m_timing.for_each_open_bank(r,
+                                  [&](const Address& bank) { consider(Command::kPre, bank, -1); });
     }
 
   // 2. Row hits, oldest first. Hits of one bank and direction have the same
@@ -114,7 +108,8 @@ ChannelController::Pick ChannelController::pick(uint64_t now) const {
   std::fill(m_hits.begin(), m_hits.end(), 0);
   std::fill(m_seen.begin(), m_seen.end(), 0);
   for (const Entry& e : m_queue)
-    if (!(refreshing >> e.addr.rank & 1u) && m_timing.open_row(e.bank) == e.addr.row) ++m_hits[e.bank];
+    if (!(refreshing >> e.addr.rank & 1u) && m_timing.open_row(e.bank) == e.addr.row)
+      ++m_hits[e.bank];
   for (size_t i = 0; i < m_queue.size(); ++i) {
     const Entry& e = m_queue[i];
     if (refreshing >> e.addr.rank & 1u) continue;
@@ -124,7 +119,8 @@ ChannelController::Pick ChannelController::pick(uint64_t now) const {
     m_seen[b] |= bit;
     // Closed page: the last queued hit to the row closes it.
     bool close = m_cfg.policy == PagePolicy::kClosed && m_hits[b] == 1;
-    Command c = e.write ? (close ? Command::kWra : Command::kWr) : (close ? Command::kRda : Command::kRd);
+    Command c =
+        e.write ? (close ? Command::kWra : Command::kWr) : (close ? Command::kRda : Command::kRd);
     consider(c, e.addr, static_cast<int>(i));
   }
 
@@ -215,7 +211,8 @@ DramEnergy ChannelController::energy(uint64_t end) const {
   e.activate = dev * act * static_cast<double>(m_stats.count(Command::kAct));
   e.read = dev * (pw.idd4r - pw.idd3n) * t.burst * static_cast<double>(m_stats.reads);
   e.write = dev * (pw.idd4w - pw.idd3n) * t.burst * static_cast<double>(m_stats.writes);
-  e.refresh = dev * (pw.idd5b - pw.idd3n) * t.trfc * static_cast<double>(m_stats.count(Command::kRef));
+  e.refresh =
+      dev * (pw.idd5b - pw.idd3n) * t.trfc * static_cast<double>(m_stats.count(Command::kRef));
   for (int r = 0; r < m_std.org.ranks; ++r) {
     double active = static_cast<double>(std::min(end, m_timing.active_cycles(r, end)));
     e.background += dev * (pw.idd3n * active + pw.idd2n * (static_cast<double>(end) - active));

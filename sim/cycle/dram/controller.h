@@ -40,7 +40,7 @@ struct CommandRecord {
 
 // Energy by cause, pJ.
 struct DramEnergy {
-  double activate = 0;    // ACT + its PRE
+  double activate = 0;  // ACT + its PRE
   double read = 0;
   double write = 0;
   double refresh = 0;
@@ -53,8 +53,8 @@ struct ChannelStats {
   std::array<uint64_t, static_cast<size_t>(Command::kCount)> commands{};
   uint64_t reads = 0;
   uint64_t writes = 0;
-  uint64_t row_hits = 0;                  // column commands that needed no ACT of their own
-  uint64_t read_latency_sum = 0;          // cycles, arrival to last data beat
+  uint64_t row_hits = 0;                    // column commands that needed no ACT of their own
+  uint64_t read_latency_sum = 0;            // cycles, arrival to last data beat
   std::vector<uint64_t> read_latency_hist;  // count per latency in cycles
   uint64_t count(Command c) const { return commands[static_cast<size_t>(c)]; }
   ChannelStats& operator+=(const ChannelStats& o);
@@ -94,8 +94,8 @@ class ChannelController : public Component {
     bool found = false;
     Command command = Command::kAct;
     Address addr;
-    int entry = -1;             // queue index, -1 for refresh work
-    uint64_t earliest = kNever; // of every candidate, picked or not
+    int entry = -1;              // queue index, -1 for refresh work
+    uint64_t earliest = kNever;  // of every candidate, picked or not
   };
   Pick pick(uint64_t now) const;
   void issue(Command c, const Address& a, uint64_t now);
@@ -105,7 +105,7 @@ class ChannelController : public Component {
   ControllerConfig m_cfg;
   DoneFn m_done_fn;
   ChannelTiming m_timing;
-  std::vector<Entry> m_queue;  // arrival order
+  std::vector<Entry> m_queue;           // arrival order
   std::vector<uint64_t> m_refresh_due;  // per rank
   using Pending = std::pair<uint64_t, Completion>;
   struct Later {

@@ -2,14 +2,11 @@
 
 namespace einflow::sim::dram {
 
-DramSystem::DramSystem(const arch::DramStandard& s, const ControllerConfig& cfg, const AddressMap& map,
-                       const ChannelController::DoneFn& done)
+DramSystem::DramSystem(const arch::DramStandard& s, const ControllerConfig& cfg,
+                       const AddressMap& map, const ChannelController::DoneFn& done)
     : m_std(s), m_map(map) {
-  for (int c = 0; c < s.channels; ++c) m_channels.push_back(std::make_unique<ChannelController>(s, cfg, done));
-}
-
-bool DramSystem::can_accept(uint64_t byte_address) const {
-  return m_channels[static_cast<size_t>(m_map.decode(byte_address).channel)]->can_accept();
+  for (int c = 0; c < s.channels; ++c)
+    m_channels.push_back(std::make_unique<ChannelController>(s, cfg, done));
 }
 
 void DramSystem::enqueue(uint64_t id, uint64_t byte_address, bool write, uint64_t now) {

@@ -14,7 +14,6 @@ class DramSystem {
   DramSystem(const arch::DramStandard& s, const ControllerConfig& cfg, const AddressMap& map,
              const ChannelController::DoneFn& done);
 
-  bool can_accept(uint64_t byte_address) const;
   void enqueue(uint64_t id, uint64_t byte_address, bool write, uint64_t now);
   // Adds every channel controller to a clock domain of the DRAM's frequency.
   void add_to(Engine& engine, int domain);

@@ -8,14 +8,22 @@ namespace einflow::sim::dram {
 
 const char* command_name(Command c) {
   switch (c) {
-    case Command::kAct: return "ACT";
-    case Command::kPre: return "PRE";
-    case Command::kRd: return "RD";
-    case Command::kWr: return "WR";
-    case Command::kRda: return "RDA";
-    case Command::kWra: return "WRA";
-    case Command::kRef: return "REF";
-    case Command::kCount: break;
+    case Command::kAct:
+      return "ACT";
+    case Command::kPre:
+      return "PRE";
+    case Command::kRd:
+      return "RD";
+    case Command::kWr:
+      return "WR";
+    case Command::kRda:
+      return "RDA";
+    case Command::kWra:
+      return "WRA";
+    case Command::kRef:
+      return "REF";
+    case Command::kCount:
+      break;
   }
   return "?";
 }
@@ -45,7 +53,8 @@ uint64_t ChannelTiming::earliest(Command c, const Address& a) const {
     case Command::kAct: {
       if (b.open_row >= 0) return kForbidden;
       uint64_t t = std::max({b.act, g.act, r.act});
-      if (r.faw_count == 4) t = std::max(t, r.faw[static_cast<size_t>(r.faw_head)] + static_cast<uint64_t>(m_t.tfaw));
+      if (r.faw_count == 4)
+        t = std::max(t, r.faw[static_cast<size_t>(r.faw_head)] + static_cast<uint64_t>(m_t.tfaw));
       return t;
     }
     case Command::kPre:
@@ -60,7 +69,8 @@ uint64_t ChannelTiming::earliest(Command c, const Address& a) const {
       return std::max({b.wr, g.wr, r.wr, bus_earliest(false, a.rank)});
     case Command::kRef:
       return r.open_banks > 0 ? kForbidden : r.ref;
-    case Command::kCount: break;
+    case Command::kCount:
+      break;
   }
   return kForbidden;
 }
@@ -81,8 +91,9 @@ uint64_t ChannelTiming::active_cycles(int rank, uint64_t now) const {
 }
 
 void ChannelTiming::issue(Command c, const Address& a, uint64_t now) {
-  EINFLOW_ASSERT(legal(c, a, now), std::string("DRAM protocol violation: ") + command_name(c) + " at cycle " +
-                                       std::to_string(now) + " is earlier than allowed");
+  EINFLOW_ASSERT(legal(c, a, now), std::string("DRAM protocol violation: ") + command_name(c) +
+                                       " at cycle " + std::to_string(now) +
+                                       " is earlier than allowed");
   Bank& b = m_banks[bank_index(a)];
   Group& g = m_groups[group_index(a)];
   Rank& r = m_ranks[static_cast<size_t>(a.rank)];
@@ -131,18 +142,19 @@ void ChannelTiming::issue(Command c, const Address& a, uint64_t now) {
       m_bus_read = false;
       break;
     case Command::kRef:
-      for (int bg = 0; bg < m_org.bankgroups; ++bg)
-        for (int k = 0; k < m_org.banks_per_group; ++k) {
-          Address x = a;
-          x.bankgroup = bg;
-          x.bank = k;
-          Bank& bb = m_banks[bank_index(x)];
+      // A rank's banks are contiguous (rank-major numbering).
+      {
+        const size_t per_rank = static_cast<size_t>(m_org.bankgroups * m_org.banks_per_group);
+        for (size_t i = 0; i < per_rank; ++i) {
+          Bank& bb = m_banks[static_cast<size_t>(a.rank) * per_rank + i];
           bb.act = std::max(bb.act, now + T(m_t.trfc));
         }
+      }
       r.act = std::max(r.act, now + T(m_t.trfc));
       r.ref = now + T(m_t.trfc);
       break;
-    case Command::kCount: break;
+    case Command::kCount:
+      break;
   }
   if (c == Command::kRda || c == Command::kWra) {
     // Auto-precharge: the bank closes as soon as PRE would be legal.

@@ -15,9 +15,15 @@ namespace einflow::sim::dram {
 
 enum class Command : uint8_t { kAct, kPre, kRd, kWr, kRda, kWra, kRef, kCount };
 const char* command_name(Command c);
-inline bool is_read(Command c) { return c == Command::kRd || c == Command::kRda; }
-inline bool is_write(Command c) { return c == Command::kWr || c == Command::kWra; }
-inline bool is_column(Command c) { return is_read(c) || is_write(c); }
+inline bool is_read(Command c) {
+  return c == Command::kRd || c == Command::kRda;
+}
+inline bool is_write(Command c) {
+  return c == Command::kWr || c == Command::kWra;
+}
+inline bool is_column(Command c) {
+  return is_read(c) || is_write(c);
+}
 
 class ChannelTiming {
  public:
@@ -39,16 +45,30 @@ class ChannelTiming {
   int64_t open_row(size_t bank_index) const { return m_banks[bank_index].open_row; }
   // Banks are numbered rank-major, then bank group, then bank.
   size_t bank_index(const Address& a) const {
-    return (static_cast<size_t>(a.rank) * static_cast<size_t>(m_org.bankgroups) + static_cast<size_t>(a.bankgroup)) *
+    return (static_cast<size_t>(a.rank) * static_cast<size_t>(m_org.bankgroups) +
+            static_cast<size_t>(a.bankgroup)) *
                static_cast<size_t>(m_org.banks_per_group) +
            static_cast<size_t>(a.bank);
+  }
+  // Calls f(address) for each bank of `rank` with a row open (address.row = that row).
+  template <class F>
+  void for_each_open_bank(int rank, F&& f) const {
+    Address x;
+    x.rank = rank;
+    for (x.bankgroup = 0; x.bankgroup < m_org.bankgroups; ++x.bankgroup)
+      for (x.bank = 0; x.bank < m_org.banks_per_group; ++x.bank) {
+        x.row = m_banks[bank_index(x)].open_row;
+        if (x.row >= 0) f(x);
+      }
   }
   int open_banks(int rank) const { return m_ranks[static_cast<size_t>(rank)].open_banks; }
   // Cycles during which the rank had a row open, up to `now` (for standby energy).
   uint64_t active_cycles(int rank, uint64_t now) const;
   // When a column command issued at `now` delivers its last data beat.
   uint64_t read_done(uint64_t now) const { return now + static_cast<uint64_t>(m_t.cl + m_t.burst); }
-  uint64_t write_done(uint64_t now) const { return now + static_cast<uint64_t>(m_t.cwl + m_t.burst); }
+  uint64_t write_done(uint64_t now) const {
+    return now + static_cast<uint64_t>(m_t.cwl + m_t.burst);
+  }
   const arch::DramTiming& timing() const { return m_t; }
   const arch::DramOrg& org() const { return m_org; }
 
@@ -71,7 +91,8 @@ class ChannelTiming {
   };
 
   size_t group_index(const Address& a) const {
-    return static_cast<size_t>(a.rank) * static_cast<size_t>(m_org.bankgroups) + static_cast<size_t>(a.bankgroup);
+    return static_cast<size_t>(a.rank) * static_cast<size_t>(m_org.bankgroups) +
+           static_cast<size_t>(a.bankgroup);
   }
   const Bank& bank(const Address& a) const { return m_banks[bank_index(a)]; }
   uint64_t bus_earliest(bool read, int rank) const;

@@ -18,7 +18,8 @@ class Generator : public Component {
     draw();
   }
   void tick(uint64_t now) override {
-    while (m_issued < m_cfg.requests && m_outstanding < m_cfg.outstanding && m_sys.channel(m_channel).can_accept()) {
+    while (m_issued < m_cfg.requests && m_outstanding < m_cfg.outstanding &&
+           m_sys.channel(m_channel).can_accept()) {
       m_sys.enqueue(m_issued, m_addr, m_write, now);
       ++m_issued;
       ++m_outstanding;
@@ -26,7 +27,10 @@ class Generator : public Component {
     }
   }
   uint64_t next_busy_cycle(uint64_t now) const override {
-    return m_issued < m_cfg.requests && m_outstanding < m_cfg.outstanding && m_sys.channel(m_channel).can_accept() ? now : kNever;
+    return m_issued < m_cfg.requests && m_outstanding < m_cfg.outstanding &&
+                   m_sys.channel(m_channel).can_accept()
+               ? now
+               : kNever;
   }
   void done(const Completion& c) {
     --m_outstanding;
@@ -36,11 +40,13 @@ class Generator : public Component {
 
  private:
   void draw() {
-    uint64_t line = m_cfg.pattern == Pattern::kStream ? m_issued % m_lines
-                                                      : std::uniform_int_distribution<uint64_t>(0, m_lines - 1)(m_rng);
+    uint64_t line = m_cfg.pattern == Pattern::kStream
+                        ? m_issued % m_lines
+                        : std::uniform_int_distribution<uint64_t>(0, m_lines - 1)(m_rng);
     m_addr = line * static_cast<uint64_t>(m_sys.standard().access_bytes);
     m_channel = static_cast<size_t>(m_sys.map().decode(m_addr).channel);
-    m_write = m_cfg.write_fraction > 0 && std::uniform_real_distribution<double>(0, 1)(m_rng) < m_cfg.write_fraction;
+    m_write = m_cfg.write_fraction > 0 &&
+              std::uniform_real_distribution<double>(0, 1)(m_rng) < m_cfg.write_fraction;
   }
 
   DramSystem& m_sys;
@@ -61,8 +67,10 @@ TrafficResult run_traffic(const arch::DramStandard& s, const TrafficConfig& cfg)
   std::string error;
   auto map = AddressMap::parse(cfg.address_mapping, s, error);
   if (!map) throw UserError(SourceLoc{"--address-mapping", 0, 0}, error);
-  if (cfg.requests == 0) throw UserError(SourceLoc{"--requests", 0, 0}, "needs at least one request");
-  if (cfg.outstanding < 1) throw UserError(SourceLoc{"--outstanding", 0, 0}, "needs at least one outstanding request");
+  if (cfg.requests == 0)
+    throw UserError(SourceLoc{"--requests", 0, 0}, "needs at least one request");
+  if (cfg.outstanding < 1)
+    throw UserError(SourceLoc{"--outstanding", 0, 0}, "needs at least one outstanding request");
 
   Generator* gen_ptr = nullptr;
   DramSystem sys(s, cfg.controller, *map, [&gen_ptr](const Completion& c) { gen_ptr->done(c); });
@@ -89,11 +97,13 @@ TrafficResult run_traffic(const arch::DramStandard& s, const TrafficConfig& cfg)
   const double bytes = static_cast<double>(cfg.requests) * s.access_bytes;
   r.bandwidth_gbps = bytes / (r.seconds * 1e9);
   const uint64_t accesses = r.stats.reads + r.stats.writes;
-  r.row_hit_rate = accesses ? static_cast<double>(r.stats.row_hits) / static_cast<double>(accesses) : 0;
+  r.row_hit_rate =
+      accesses ? static_cast<double>(r.stats.row_hits) / static_cast<double>(accesses) : 0;
   if (r.stats.reads > 0) {
-    r.avg_read_latency_ns =
-        static_cast<double>(r.stats.read_latency_sum) / static_cast<double>(r.stats.reads) * s.timing.tck_ns;
-    const uint64_t target = static_cast<uint64_t>(std::ceil(0.99 * static_cast<double>(r.stats.reads)));
+    r.avg_read_latency_ns = static_cast<double>(r.stats.read_latency_sum) /
+                            static_cast<double>(r.stats.reads) * s.timing.tck_ns;
+    const uint64_t target =
+        static_cast<uint64_t>(std::ceil(0.99 * static_cast<double>(r.stats.reads)));
     uint64_t seen = 0;
     for (size_t lat = 0; lat < r.stats.read_latency_hist.size(); ++lat) {
       seen += r.stats.read_latency_hist[lat];

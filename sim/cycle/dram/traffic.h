@@ -24,16 +24,16 @@ struct TrafficConfig {
 };
 
 struct TrafficResult {
-  uint64_t cycles = 0;           // DRAM clock cycles until the last request completed
+  uint64_t cycles = 0;  // DRAM clock cycles until the last request completed
   double seconds = 0;
-  double bandwidth_gbps = 0;     // 1e9 bytes/s
+  double bandwidth_gbps = 0;  // 1e9 bytes/s
   double avg_read_latency_ns = 0;
   double p99_read_latency_ns = 0;
   double row_hit_rate = 0;
   double energy_pj = 0;
   DramEnergy energy;
   ChannelStats stats;
-  uint64_t activations = 0;      // times the engine ran the DRAM clock domain
+  uint64_t activations = 0;  // times the engine ran the DRAM clock domain
   double wall_seconds = 0;
 };
 

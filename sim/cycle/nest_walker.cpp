@@ -1,0 +1,333 @@
+#include "sim/cycle/nest_walker.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace einflow::sim::cycle::detail {
+
+Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Mapping& m,
+               const golden::TensorSet<double>& inputs, const SimOptions& o)
+    : m_arch(a), m_c(c), m_m(m), m_e(c.einsums[static_cast<size_t>(m.einsum)]), m_opts(o) {
+  m_n = static_cast<int>(m.levels.size());
+  m_R = static_cast<int>(m_e.iteration_ranks.size());
+  for (int r : m_e.iteration_ranks) m_size.push_back(c.ranks[static_cast<size_t>(r)].size);
+  auto local = [&](int rank) {
+    for (int r = 0; r < m_R; ++r)
+      if (m_e.iteration_ranks[static_cast<size_t>(r)] == rank) return r;
+    return -1;
+  };
+  for (int k = 0; k < m_n; ++k) {
+    const auto& lm = m.levels[static_cast<size_t>(k)];
+    for (const auto& l : lm.temporal) m_loops.push_back({k, false, local(l.rank), l.factor, 1});
+    for (const auto& l : lm.spatial) m_loops.push_back({k, true, local(l.rank), l.factor, 1});
+  }
+  std::vector<int64_t> inner(static_cast<size_t>(m_R), 1);
+  for (size_t i = m_loops.size(); i-- > 0;) {
+    m_loops[i].stride = inner[static_cast<size_t>(m_loops[i].rank)];
+    inner[static_cast<size_t>(m_loops[i].rank)] *= m_loops[i].factor;
+  }
+  for (size_t i = 0; i < m_loops.size(); ++i)
+    (m_loops[i].spatial ? m_sp : m_tp).push_back(static_cast<int>(i));
+  // Instances of each level (and of the compute unit, index n): spatial loops above it.
+  m_inst.assign(static_cast<size_t>(m_n + 1), 1);
+  m_sp_above.assign(static_cast<size_t>(m_n + 1), 0);
+  for (int k = 0; k <= m_n; ++k)
+    for (int i : m_sp)
+      if (m_loops[static_cast<size_t>(i)].level < k) {
+        m_inst[static_cast<size_t>(k)] *= m_loops[static_cast<size_t>(i)].factor;
+        ++m_sp_above[static_cast<size_t>(k)];
+      }
+  // Tensors, their accesses and keepers.
+  m_operand.resize(m_e.inputs.size());
+  for (int t : mapping::einsum_tensors(m_e)) {
+    TensorInfo ti;
+    ti.tensor = t;
+    ti.output = t == m_e.output.tensor;
+    const auto& T = c.tensors[static_cast<size_t>(t)];
+    std::vector<int64_t> strides(T.extents.size(), 1);
+    for (size_t d = T.extents.size(); d-- > 1;) strides[d - 1] = strides[d] * T.extents[d];
+    auto affine = [&](const workloads::Access& acc) {
+      Affine f;
+      f.coef.assign(static_cast<size_t>(m_R), 0);
+      for (size_t d = 0; d < acc.index.size(); ++d) {
+        f.base += strides[d] * acc.index[d].constant;
+        for (const auto& term : acc.index[d].terms)
+          f.coef[static_cast<size_t>(local(term.rank))] += strides[d] * term.coef;
+      }
+      return f;
+    };
+    if (ti.output) ti.accesses.push_back(affine(m_e.output));
+    for (size_t a = 0; a < m_e.inputs.size(); ++a)
+      if (m_e.inputs[a].tensor == t) {
+        m_operand[a] = {static_cast<int>(m_tensors.size()), static_cast<int>(ti.accesses.size())};
+        ti.accesses.push_back(affine(m_e.inputs[a]));
+      }
+    for (int k = 0; k < m_n; ++k)
+      if (mapping::level_keeps(m, a, c, k, t)) ti.keepers.push_back(k);
+    m_tensors.push_back(ti);
+  }
+  m_out_t = static_cast<int>(m_tensors.size()) - 1;
+
+  // Root values: inputs as given, the output at the reduction identity (or the
+  // fill where a mask on output ranks excludes the entry).
+  if (m_opts.functional) {
+    for (const auto& ti : m_tensors) {
+      const auto& T = c.tensors[static_cast<size_t>(ti.tensor)];
+      if (ti.output) {
+        m_root[T.name] =
+            golden::DenseTensor<double>(T.extents, workloads::reduce_identity(m_e.reduce));
+      } else {
+        auto it = inputs.find(T.name);
+        if (it == inputs.end()) throw UserError(m_e.loc, "no values for input " + T.name);
+        m_root[T.name] = it->second;
+      }
+    }
+    if (m_e.fill) init_fill();
+  }
+  // Per-level stores and counters.
+  m_store.resize(static_cast<size_t>(m_n));
+  m_seen.resize(static_cast<size_t>(m_n));
+  for (int k = 0; k < m_n; ++k) {
+    m_store[static_cast<size_t>(k)].assign(
+        m_tensors.size(), std::vector<Store>(static_cast<size_t>(m_inst[static_cast<size_t>(k)])));
+    m_seen[static_cast<size_t>(k)].assign(m_tensors.size(),
+                                          std::vector<std::unordered_set<int64_t>>(
+                                              static_cast<size_t>(m_inst[static_cast<size_t>(k)])));
+  }
+  m_counts.assign(static_cast<size_t>(m_n), std::vector<Counts>(m_tensors.size()));
+  m_tile_words.assign(static_cast<size_t>(m_n), std::vector<int64_t>(m_tensors.size(), 0));
+  m_compute_seen.assign(static_cast<size_t>(m_inst[static_cast<size_t>(m_n)]), {});
+  m_stack.resize(m_e.expr.size());
+  m_global_x.assign(c.ranks.size(), 0);
+}
+
+void Walker::init_fill() {
+  // Masks of map Einsums with a fill use output ranks only (validated by the cascade builder).
+  auto& out = m_root[m_c.tensors[static_cast<size_t>(m_e.output.tensor)].name];
+  const TensorInfo& ti = m_tensors[static_cast<size_t>(m_out_t)];
+  std::vector<int64_t> x(static_cast<size_t>(m_R), 0);
+  if (m_R == 0) return;
+  for (;;) {
+    if (!mask_holds(x.data())) out.data[static_cast<size_t>(word_of(ti, x.data()))] = *m_e.fill;
+    int r = m_R;
+    while (r-- > 0) {
+      if (++x[static_cast<size_t>(r)] < m_size[static_cast<size_t>(r)]) break;
+      x[static_cast<size_t>(r)] = 0;
+    }
+    if (r < 0) break;
+  }
+}
+
+bool Walker::mask_holds(const int64_t* x) {
+  for (int r = 0; r < m_R; ++r)
+    m_global_x[static_cast<size_t>(m_e.iteration_ranks[static_cast<size_t>(r)])] = x[r];
+  auto val = [&](const workloads::IndexExpr& ix) {
+    int64_t v = ix.constant;
+    for (const auto& t : ix.terms) v += t.coef * m_global_x[static_cast<size_t>(t.rank)];
+    return v;
+  };
+  for (const auto& cmp : m_e.mask) {
+    int64_t l = val(cmp.lhs), r = val(cmp.rhs);
+    bool ok = true;
+    switch (cmp.cmp) {
+      case workloads::Cmp::kLe:
+        ok = l <= r;
+        break;
+      case workloads::Cmp::kLt:
+        ok = l < r;
+        break;
+      case workloads::Cmp::kGe:
+        ok = l >= r;
+        break;
+      case workloads::Cmp::kGt:
+        ok = l > r;
+        break;
+      case workloads::Cmp::kEq:
+        ok = l == r;
+        break;
+      case workloads::Cmp::kNe:
+        ok = l != r;
+        break;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+double Walker::evaluate(const int64_t* x, int64_t cinst) {
+  const auto& nodes = m_e.expr;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const workloads::ExprNode& nd = nodes[i];
+    switch (nd.kind) {
+      case workloads::ExprNode::Kind::kConst:
+        m_stack[i] = nd.value;
+        break;
+      case workloads::ExprNode::Kind::kAccess: {
+        const Operand& op = m_operand[static_cast<size_t>(nd.access)];
+        const TensorInfo& ti = m_tensors[static_cast<size_t>(op.tensor)];
+        const int q = ti.keepers.back();
+        m_stack[i] = value_at(op.tensor, q, ancestor(cinst, m_n, q),
+                              ti.accesses[static_cast<size_t>(op.access)].at(x));
+        break;
+      }
+      case workloads::ExprNode::Kind::kUnary:
+        m_stack[i] = workloads::apply_unary(nd.op, m_stack[static_cast<size_t>(nd.lhs)]);
+        break;
+      case workloads::ExprNode::Kind::kBinary:
+        m_stack[i] = workloads::apply_binary(nd.op, m_stack[static_cast<size_t>(nd.lhs)],
+                                             m_stack[static_cast<size_t>(nd.rhs)]);
+        break;
+    }
+  }
+  return m_stack.back();
+}
+
+// Level k's output words not in its next tile go to the keeper above (all of
+// them when `all`, at the end). Children of one parent instance reduce in the
+// fan-out: the parent is updated once per word.
+void Walker::evict(int k, Traffic& tr, bool all) {
+  const TensorInfo& ti = m_tensors[static_cast<size_t>(m_out_t)];
+  if (std::find(ti.keepers.begin(), ti.keepers.end(), k) == ti.keepers.end()) return;
+  const int p = keeper_at_or_above(ti, k - 1);
+  auto& stores = m_store[static_cast<size_t>(k)][static_cast<size_t>(m_out_t)];
+  std::map<int64_t, std::vector<int64_t>> by_parent;
+  for (int64_t i = 0; i < m_inst[static_cast<size_t>(k)]; ++i) {
+    Store& st = stores[static_cast<size_t>(i)];
+    const std::vector<int64_t>* keep = all ? nullptr : &m_new_tile[static_cast<size_t>(i)];
+    int64_t n = 0;
+    for (auto it = st.begin(); it != st.end();) {
+      if (keep && std::binary_search(keep->begin(), keep->end(), it->first)) {
+        ++it;
+        continue;
+      }
+      if (it->second.written) combine_into(m_out_t, p, ancestor(i, k, p), it->first, it->second.v);
+      by_parent[ancestor(i, k, p)].push_back(it->first);
+      ++n;
+      it = st.erase(it);
+    }
+    tr.child_out = std::max(tr.child_out, n);
+  }
+  for (auto& [pi, ws] : by_parent) {
+    std::sort(ws.begin(), ws.end());
+    int64_t u = std::unique(ws.begin(), ws.end()) - ws.begin();
+    m_counts[static_cast<size_t>(p)][static_cast<size_t>(m_out_t)].updates += u;
+    tr.parent_write[p][pi] += u;
+  }
+}
+
+void Walker::load(int k, Traffic& tr) {
+  std::vector<int64_t> sidx(m_sp.size());
+  std::vector<int64_t> in_words(static_cast<size_t>(m_inst[static_cast<size_t>(k)]), 0);
+  for (size_t t = 0; t < m_tensors.size(); ++t) {
+    const TensorInfo& ti = m_tensors[t];
+    if (std::find(ti.keepers.begin(), ti.keepers.end(), k) == ti.keepers.end()) continue;
+    const int p = keeper_at_or_above(ti, k - 1);
+    const bool mc = multicast_between(p, k);
+    std::map<int64_t, std::vector<int64_t>> by_parent;
+    auto& stores = m_store[static_cast<size_t>(k)][t];
+    for (int64_t i = 0; i < m_inst[static_cast<size_t>(k)]; ++i) {
+      spatial_of(i, k, sidx);
+      std::vector<int64_t> tile;
+      tile_of(ti, k, sidx, tile);
+      m_tile_words[static_cast<size_t>(k)][t] = std::max<int64_t>(
+          m_tile_words[static_cast<size_t>(k)][t], static_cast<int64_t>(tile.size()));
+      Store& st = stores[static_cast<size_t>(i)];
+      const int64_t pi = ancestor(i, k, p);
+      int64_t fresh = 0;
+      for (int64_t w : tile) {
+        if (st.count(w)) continue;
+        ++fresh;
+        by_parent[pi].push_back(w);
+        Cell c;
+        if (!ti.output) {
+          if (m_opts.functional) c.v = value_at(static_cast<int>(t), p, pi, w);
+        } else {
+          c.v = workloads::reduce_identity(m_e.reduce);
+        }
+        st.emplace(w, c);
+      }
+      if (!ti.output) {
+        // Inputs: words outside the new tile are dropped.
+        for (auto it = st.begin(); it != st.end();)
+          it = std::binary_search(tile.begin(), tile.end(), it->first) ? std::next(it)
+                                                                       : st.erase(it);
+        m_counts[static_cast<size_t>(k)][t].fills += fresh;
+        if (!mc) m_counts[static_cast<size_t>(p)][t].reads += fresh;
+      }
+      in_words[static_cast<size_t>(i)] += fresh;
+    }
+    for (auto& [pi, ws] : by_parent) {
+      std::sort(ws.begin(), ws.end());
+      ws.erase(std::unique(ws.begin(), ws.end()), ws.end());
+      int64_t words = static_cast<int64_t>(ws.size());
+      if (ti.output) {
+        // The first arrival of a word initializes it; later ones refill a partial sum.
+        auto& seen = m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)];
+        words = 0;
+        for (int64_t w : ws)
+          if (!seen.insert(w).second) ++words;
+        m_counts[static_cast<size_t>(k)][t].fills += words;
+        m_counts[static_cast<size_t>(p)][t].reads += words;
+      } else if (mc) {
+        m_counts[static_cast<size_t>(p)][t].reads += words;
+      }
+      tr.parent_read[p][pi] += words;
+    }
+  }
+  for (int64_t w : in_words) tr.child_in = std::max(tr.child_in, w);
+}
+
+void Walker::compute_step(bool& any) {
+  const int64_t ninst = m_inst[static_cast<size_t>(m_n)];
+  std::vector<int64_t> sidx(m_sp.size()), x, span;
+  auto& touched = m_touched;
+  touched.resize(m_tensors.size());
+  for (auto& v : touched) v.clear();
+  for (int64_t c = 0; c < ninst; ++c) {
+    spatial_of(c, m_n, sidx);
+    tile_box(m_n, sidx, x, span);
+    bool inside = true;
+    for (int r = 0; r < m_R; ++r)
+      inside = inside && x[static_cast<size_t>(r)] < m_size[static_cast<size_t>(r)];
+    if (!inside) continue;
+    any = true;
+    for (size_t t = 0; t < m_tensors.size(); ++t) {
+      const TensorInfo& ti = m_tensors[t];
+      const int q = ti.keepers.back();
+      const int64_t qi = ancestor(c, m_n, q);
+      const bool mc = ti.output || multicast_between(q, m_n);
+      for (size_t a = 0; a < ti.accesses.size(); ++a) {
+        if (ti.output && a > 0) break;  // the output's own access
+        int64_t w = ti.accesses[a].at(x.data());
+        if (mc)
+          touched[t].push_back({qi, w});
+        else
+          ++m_counts[static_cast<size_t>(q)][t].reads;
+      }
+    }
+    if (m_opts.functional && mask_holds(x.data())) {
+      double v = evaluate(x.data(), c);
+      const TensorInfo& to = m_tensors[static_cast<size_t>(m_out_t)];
+      const int q = to.keepers.back();
+      combine_into(m_out_t, q, ancestor(c, m_n, q), to.accesses.front().at(x.data()), v);
+    }
+  }
+  for (size_t t = 0; t < m_tensors.size(); ++t) {
+    auto& v = touched[t];
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    const int q = m_tensors[t].keepers.back();
+    if (!m_tensors[t].output) {
+      m_counts[static_cast<size_t>(q)][t].reads += static_cast<int64_t>(v.size());
+      continue;
+    }
+    m_counts[static_cast<size_t>(q)][t].updates += static_cast<int64_t>(v.size());
+    for (const auto& [qi, w] : v) {
+      auto& seen = m_compute_seen[static_cast<size_t>(qi)];
+      if (!seen.insert(w).second) ++m_counts[static_cast<size_t>(q)][t].reads;
+    }
+  }
+}
+
+}  // namespace einflow::sim::cycle::detail

@@ -1,0 +1,224 @@
+// Internal to sim/cycle: the walker of a mapped nest (see nest_sim.h). It
+// moves values and counts accesses (nest_walker.cpp); nest_sim.cpp schedules
+// its steps and reports.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "mappers/mapping/mapping.h"
+#include "sim/cycle/nest_sim.h"
+#include "workloads/scalar_ops.h"
+
+namespace einflow::sim::cycle::detail {
+
+using workloads::Cascade;
+using workloads::Einsum;
+
+struct LoopInfo {
+  int level = 0;
+  bool spatial = false;
+  int rank = 0;  // local rank
+  int64_t factor = 1;
+  int64_t stride = 1;
+};
+
+// Element offset of an access: base + sum over local ranks of coef[r] * x[r].
+struct Affine {
+  int64_t base = 0;
+  std::vector<int64_t> coef;
+  int64_t at(const int64_t* x) const {
+    int64_t o = base;
+    for (size_t r = 0; r < coef.size(); ++r) o += coef[r] * x[r];
+    return o;
+  }
+};
+
+struct Cell {
+  double v = 0;
+  bool written = false;
+};
+using Store = std::unordered_map<int64_t, Cell>;
+
+struct Counts {
+  int64_t reads = 0, fills = 0, updates = 0;
+};
+
+// One tensor the Einsum touches.
+struct TensorInfo {
+  int tensor = -1;  // cascade index
+  bool output = false;
+  std::vector<Affine> accesses;  // every access of it (inputs may repeat a tensor)
+  std::vector<int> keepers;      // levels that keep it, root first
+};
+
+class Walker {
+ public:
+  Walker(const arch::Architecture& a, const Cascade& c, const mapping::Mapping& m,
+         const golden::TensorSet<double>& inputs, const SimOptions& o);
+
+  void run(SimResult& out);
+
+ private:
+  int64_t word_of(const TensorInfo& ti, const int64_t* x) const {
+    return ti.accesses.front().at(x);
+  }
+
+  // The keeper of tensor ti at or above level k (k itself when it keeps it).
+  int keeper_at_or_above(const TensorInfo& ti, int k) const {
+    int best = 0;
+    for (int q : ti.keepers)
+      if (q <= k) best = q;
+    return best;
+  }
+  // The instance of level `p` above instance `inst` of level k.
+  int64_t ancestor(int64_t inst, int k, int p) const {
+    int64_t div = 1;
+    for (int i : m_sp)
+      if (m_loops[static_cast<size_t>(i)].level >= p && m_loops[static_cast<size_t>(i)].level < k)
+        div *= m_loops[static_cast<size_t>(i)].factor;
+    return inst / div;
+  }
+  bool multicast_between(int p, int k) const {
+    for (int i = p; i < k; ++i)
+      if (!m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(i)].node)].multicast)
+        return false;
+    return true;
+  }
+
+  // Spatial loop indices of instance `inst` of level k (the first m_sp_above[k] spatial loops).
+  void spatial_of(int64_t inst, int k, std::vector<int64_t>& sidx) const {
+    int cnt = m_sp_above[static_cast<size_t>(k)];
+    for (int j = cnt; j-- > 0;) {
+      int64_t f = m_loops[static_cast<size_t>(m_sp[static_cast<size_t>(j)])].factor;
+      sidx[static_cast<size_t>(j)] = inst % f;
+      inst /= f;
+    }
+  }
+
+  // The first iteration point of level k's tile (the loops above k at their
+  // current indices, spatial ones at sidx) and its extent per rank; at k = n
+  // the point a compute instance runs this step.
+  void tile_box(int k, const std::vector<int64_t>& sidx, std::vector<int64_t>& base,
+                std::vector<int64_t>& span) const {
+    base.assign(static_cast<size_t>(m_R), 0);
+    span.assign(static_cast<size_t>(m_R), 1);
+    size_t sj = 0;
+    for (size_t i = 0; i < m_loops.size(); ++i) {
+      const LoopInfo& l = m_loops[i];
+      if (l.level < k) {
+        int64_t idx = l.spatial ? sidx[sj] : m_tidx[static_cast<size_t>(m_tpos[i])];
+        base[static_cast<size_t>(l.rank)] += idx * l.stride;
+      } else {
+        span[static_cast<size_t>(l.rank)] *= l.factor;
+      }
+      if (l.spatial) ++sj;
+    }
+  }
+
+  // The elements of tensor ti in the tile of level k for spatial prefix sidx.
+  void tile_of(const TensorInfo& ti, int k, const std::vector<int64_t>& sidx,
+               std::vector<int64_t>& words) {
+    std::vector<int64_t> base, span;
+    tile_box(k, sidx, base, span);
+    words.clear();
+    std::vector<int64_t> x(base), hi(static_cast<size_t>(m_R));
+    for (int r = 0; r < m_R; ++r) {
+      hi[static_cast<size_t>(r)] =
+          std::min(base[static_cast<size_t>(r)] + span[static_cast<size_t>(r)],
+                   m_size[static_cast<size_t>(r)]);
+      if (base[static_cast<size_t>(r)] >= hi[static_cast<size_t>(r)]) return;
+    }
+    for (;;) {
+      for (const Affine& f : ti.accesses) words.push_back(f.at(x.data()));
+      int r = m_R;
+      while (r-- > 0) {
+        if (++x[static_cast<size_t>(r)] < hi[static_cast<size_t>(r)]) break;
+        x[static_cast<size_t>(r)] = base[static_cast<size_t>(r)];
+      }
+      if (r < 0) break;
+    }
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+  }
+
+  double& root_value(const TensorInfo& ti, int64_t w) {
+    return m_root[m_c.tensors[static_cast<size_t>(ti.tensor)].name].data[static_cast<size_t>(w)];
+  }
+  double value_at(int ti, int level, int64_t inst, int64_t w) {
+    if (level == 0) return root_value(m_tensors[static_cast<size_t>(ti)], w);
+    auto& st =
+        m_store[static_cast<size_t>(level)][static_cast<size_t>(ti)][static_cast<size_t>(inst)];
+    auto it = st.find(w);
+    EINFLOW_ASSERT(it != st.end(), "cycle model: a word is missing from its buffer");
+    return it->second.v;
+  }
+  void combine_into(int ti, int level, int64_t inst, int64_t w, double v) {
+    if (!m_opts.functional) return;
+    if (level == 0) {
+      workloads::apply_reduce(m_e.reduce, root_value(m_tensors[static_cast<size_t>(ti)], w), v);
+      return;
+    }
+    Cell& c =
+        m_store[static_cast<size_t>(level)][static_cast<size_t>(ti)][static_cast<size_t>(inst)][w];
+    if (!c.written) {
+      c.v = v;
+      c.written = true;
+    } else {
+      workloads::apply_reduce(m_e.reduce, c.v, v);
+    }
+  }
+
+  void init_fill();
+  bool mask_holds(const int64_t* x);
+  double evaluate(const int64_t* x, int64_t cinst);
+  // Per-arrival traffic of one level, for the schedule.
+  struct Traffic {
+    int64_t child_in = 0, child_out = 0;  // max over the level's instances
+    std::map<int, std::map<int64_t, int64_t>> parent_read,
+        parent_write;  // parent level -> instance -> words
+  };
+  void evict(int k, Traffic& tr, bool all);
+  void load(int k, Traffic& tr);
+  void compute_step(bool& any);
+  double link_cycles(int k, const Traffic& tr) const;
+
+  const arch::Architecture& m_arch;
+  const Cascade& m_c;
+  const mapping::Mapping& m_m;
+  const Einsum& m_e;
+  SimOptions m_opts;
+  int m_n = 0, m_R = 0, m_out_t = 0;
+  std::vector<int64_t> m_size;
+  std::vector<LoopInfo> m_loops;
+  std::vector<int> m_sp, m_tp;
+  std::vector<int> m_tpos;      // loop index -> position in m_tp (temporal loops)
+  std::vector<int64_t> m_tidx;  // current temporal indices
+  std::vector<int64_t> m_inst;
+  std::vector<int> m_sp_above;
+  std::vector<TensorInfo> m_tensors;
+  // Einsum::inputs[i] reads m_tensors[m_operand[i].tensor] through its access m_operand[i].access.
+  struct Operand {
+    int tensor = 0, access = 0;
+  };
+  std::vector<Operand> m_operand;
+  golden::TensorSet<double> m_root;
+  std::vector<std::vector<std::vector<Store>>> m_store;  // [level][tensor][instance]
+  std::vector<std::vector<std::vector<std::unordered_set<int64_t>>>>
+      m_seen;  // output words ever sent down
+  std::vector<std::vector<Counts>> m_counts;
+  std::vector<std::vector<int64_t>> m_tile_words;
+  std::vector<std::unordered_set<int64_t>> m_compute_seen;  // per innermost output keeper instance
+  std::vector<std::vector<int64_t>> m_new_tile;             // scratch
+  std::vector<double> m_stack;
+  std::vector<int64_t> m_global_x;
+  // compute_step's scratch: (keeper instance, word) pairs touched this step, per tensor.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> m_touched;
+};
+
+}  // namespace einflow::sim::cycle::detail
