@@ -110,6 +110,12 @@ struct Einsum {
       if (a.tensor == tensor && a.uses(rank)) return true;
     return false;
   }
+  // Whether it reads tensor `tensor`.
+  bool reads(int tensor) const {
+    for (const auto& a : inputs)
+      if (a.tensor == tensor) return true;
+    return false;
+  }
 };
 
 struct Rank {

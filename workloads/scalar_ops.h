@@ -51,6 +51,19 @@ inline T apply_binary(Op op, T a, T b) {
   }
 }
 
+// Whether `lhs cmp rhs` holds (a mask's comparison).
+inline bool compare(Cmp c, int64_t lhs, int64_t rhs) {
+  switch (c) {
+    case Cmp::kLe: return lhs <= rhs;
+    case Cmp::kLt: return lhs < rhs;
+    case Cmp::kGe: return lhs >= rhs;
+    case Cmp::kGt: return lhs > rhs;
+    case Cmp::kEq: return lhs == rhs;
+    case Cmp::kNe: return lhs != rhs;
+  }
+  return false;
+}
+
 template <class T>
 inline void apply_reduce(Reduce r, T& acc, T v) {
   switch (r) {

@@ -50,15 +50,16 @@ std::string first_keeper(const Stats& s, const std::string& tensor) {
 
 }  // namespace
 
-GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade& c, const Group& g) {
-  if (g.tiles.size() != g.einsums.size())
+GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade& c, const Group& g,
+                          const std::vector<Stats>* tile_stats) {
+  if (g.tiles.size() != g.einsums.size() || (tile_stats && tile_stats->size() != g.einsums.size()))
     throw InternalError("evaluate_group: one tile mapping per Einsum of the group");
   const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
   const int n_e = static_cast<int>(g.einsums.size());
   std::vector<Tile> tiles(n_e);
   for (int k = 0; k < n_e; ++k) {
     Tile& t = tiles[k];
-    t.stats = evaluate_mapping(a, tc, g.tiles[k]);
+    t.stats = tile_stats ? (*tile_stats)[k] : evaluate_mapping(a, tc, g.tiles[k]);
     t.einsum = g.einsums[k];
     t.executions = static_cast<double>(g.executions(c, t.einsum));
     t.unit = a.nodes[g.tiles[k].compute].name;
@@ -333,12 +334,17 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
 
 CascadeStats evaluate_cascade(const arch::Architecture& a, const workloads::Cascade& c,
                               const mapping::CascadeMapping& m) {
+  std::vector<GroupStats> groups;
+  for (const auto& g : m.groups) groups.push_back(evaluate_group(a, c, g));
+  return combine_groups(a, std::move(groups));
+}
+
+CascadeStats combine_groups(const arch::Architecture& a, std::vector<GroupStats> groups) {
   CascadeStats out;
   Stats& s = out.stats;
   std::map<std::string, double> work;
   double longest = -1;
-  for (const auto& g : m.groups) {
-    GroupStats gs = evaluate_group(a, c, g);
+  for (auto& gs : groups) {
     const Stats& x = gs.stats;
     s.cycles += x.cycles;
     s.energy_pj += x.energy_pj;

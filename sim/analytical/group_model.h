@@ -32,12 +32,21 @@ struct GroupStats {
 
 // Evaluates a group whose tiles validate on tile_cascade(); UserError when the
 // group itself is malformed (an intermediate retained where a tile cannot keep it).
-GroupStats evaluate_group(const arch::Architecture& arch, const workloads::Cascade& cascade, const Group& group);
+// `tile_stats`, when given, replaces the nest model's Stats of each tile (one
+// per Einsum of the group, on tile_cascade()): the cycle model passes its own,
+// and the group's accounting (executions, retention, reuse across the shared
+// loops) is applied to them.
+GroupStats evaluate_group(const arch::Architecture& arch, const workloads::Cascade& cascade, const Group& group,
+                          const std::vector<Stats>* tile_stats = nullptr);
 
 struct CascadeStats {
   Stats stats;                     // the groups one after another
   std::vector<GroupStats> groups;
 };
+
+// The groups one after another: cycles, energy and traffic add up, per-level
+// and energy entries merge by name, utilization is work over the total cycles.
+CascadeStats combine_groups(const arch::Architecture& arch, std::vector<GroupStats> groups);
 
 // Evaluates a cascade mapping that validate_cascade_mapping() accepted.
 CascadeStats evaluate_cascade(const arch::Architecture& arch, const workloads::Cascade& cascade,

@@ -36,6 +36,7 @@ double Walker::link_cycles(int k, const Traffic& tr) const {
   gather(tr.parent_read, true);
   gather(tr.parent_write, false);
   for (const auto& [p, rw] : parents) {
+    if (p == 0 && m_place.ideal_root) continue;
     const arch::Node& nd = node_of(p);
     if (nd.cls == arch::NodeClass::kDram)
       c = std::max(c, time(rw.first + rw.second,
@@ -46,6 +47,24 @@ double Walker::link_cycles(int k, const Traffic& tr) const {
   return c;
 }
 
+namespace {
+
+// Appends an interval, merged with the last one of the same unit and name when they touch.
+void note(std::vector<Activity>& acts, const std::string& unit, const std::string& name, double start,
+          double end) {
+  for (auto it = acts.rbegin(); it != acts.rend(); ++it)
+    if (it->unit == unit) {
+      if (it->name == name && it->end >= start) {
+        it->end = std::max(it->end, end);
+        return;
+      }
+      break;
+    }
+  acts.push_back({unit, name, 0, start, end});
+}
+
+}  // namespace
+
 void Walker::run(SimResult& out) {
   m_tpos.assign(m_loops.size(), -1);
   for (size_t j = 0; j < m_tp.size(); ++j)
@@ -53,7 +72,7 @@ void Walker::run(SimResult& out) {
   m_tidx.assign(m_tp.size(), 0);
   const arch::Node& unit = m_arch.nodes[static_cast<size_t>(m_m.compute)];
   const double step_cycles =
-      mapping::issue_cycles_per_point(unit, mapping::einsum_hw_ops(m_c, m_m.einsum));
+      mapping::issue_cycles_per_point(unit, mapping::einsum_hw_ops(m_tc, m_m.einsum));
 
   // The schedule.
   std::vector<double> port_free(static_cast<size_t>(m_n), 0),
@@ -103,6 +122,9 @@ void Walker::run(SimResult& out) {
       const double slot = two ? last2[static_cast<size_t>(k)] : last1[static_cast<size_t>(k)];
       const double parent_ready = k > 1 ? arrival_done[static_cast<size_t>(k - 1)] : 0.0;
       const double start = std::max({port_free[static_cast<size_t>(k)], slot, parent_ready});
+      if (m_opts.record_activity && dur > 0)
+        note(out.activity, m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name,
+             "fill", start, start + dur);
       arrival_done[static_cast<size_t>(k)] = start + dur;
       port_free[static_cast<size_t>(k)] = start + dur;
       busy[static_cast<size_t>(k)] += dur;
@@ -117,6 +139,7 @@ void Walker::run(SimResult& out) {
       const double start = std::max(compute_free, data_ready);
       if (late >= 0) stall[static_cast<size_t>(late)] += start - compute_free;
       compute_free = start + step_cycles;
+      if (m_opts.record_activity) note(out.activity, unit.name, m_e.name, start, compute_free);
       ++steps_run;
     }
     // Next step: the odometer over the temporal loops, innermost last.
@@ -141,7 +164,7 @@ void Walker::run(SimResult& out) {
   }
 
   // The report, in the analytical model's form.
-  analytical::NestModel model(m_arch, m_c, m_m.einsum, m_m.compute);
+  analytical::NestModel model(m_arch, m_tc, m_m.einsum, m_m.compute);
   analytical::Nest nest = model.nest_of(m_m);
   analytical::NestResult r;
   for (int k = 0; k < m_n; ++k)
@@ -151,7 +174,7 @@ void Walker::run(SimResult& out) {
                                              static_cast<double>(c.fills),
                                              static_cast<double>(c.updates)};
       r.tile_words[static_cast<size_t>(k)][t] =
-          k == 0 ? m_c.tensors[static_cast<size_t>(m_tensors[t].tensor)].elements()
+          k == 0 ? m_tc.tensors[static_cast<size_t>(m_tensors[t].tensor)].elements()
                  : m_tile_words[static_cast<size_t>(k)][t];
     }
   for (int k = 0; k <= m_n; ++k)
@@ -186,12 +209,54 @@ void Walker::run(SimResult& out) {
   }
 }
 
+void init_written(const Cascade& c, int einsum, golden::TensorSet<double>& root) {
+  const workloads::Einsum& e = c.einsums[static_cast<size_t>(einsum)];
+  const workloads::Tensor& t = c.tensors[static_cast<size_t>(e.output.tensor)];
+  const double identity = workloads::reduce_identity(e.reduce);
+  auto it = root.find(t.name);
+  if (it == root.end()) it = root.emplace(t.name, golden::DenseTensor<double>(t.extents, identity)).first;
+  golden::DenseTensor<double>& out = it->second;
+  const size_t R = e.iteration_ranks.size();
+  std::vector<int64_t> x(c.ranks.size(), 0);
+  auto value = [&](const workloads::IndexExpr& ix) {
+    int64_t v = ix.constant;
+    for (const auto& term : ix.terms) v += term.coef * x[static_cast<size_t>(term.rank)];
+    return v;
+  };
+  for (;;) {
+    bool in = true;
+    for (const auto& cmp : e.mask) in = in && workloads::compare(cmp.cmp, value(cmp.lhs), value(cmp.rhs));
+    int64_t off = 0;
+    for (size_t d = 0; d < e.output.index.size(); ++d) off += out.strides[d] * value(e.output.index[d]);
+    out.data[static_cast<size_t>(off)] = (in || !e.fill) ? identity : *e.fill;
+    size_t r = R;
+    while (r-- > 0) {
+      const int rank = e.iteration_ranks[r];
+      if (++x[static_cast<size_t>(rank)] < c.ranks[static_cast<size_t>(rank)].size) break;
+      x[static_cast<size_t>(rank)] = 0;
+    }
+    if (r == static_cast<size_t>(-1)) break;
+  }
+}
+
 }  // namespace detail
 
 SimResult simulate_mapping(const arch::Architecture& arch, const Cascade& cascade,
                            const mapping::Mapping& m, const golden::TensorSet<double>& inputs,
                            const SimOptions& opts) {
-  detail::Walker w(arch, cascade, m, inputs, opts);
+  golden::TensorSet<double> root;
+  if (opts.functional) {
+    const workloads::Einsum& e = cascade.einsums[static_cast<size_t>(m.einsum)];
+    for (int t : mapping::einsum_tensors(e)) {
+      const std::string& name = cascade.tensors[static_cast<size_t>(t)].name;
+      if (t == e.output.tensor) continue;
+      auto it = inputs.find(name);
+      if (it == inputs.end()) throw UserError(e.loc, "no values for input " + name);
+      root[name] = it->second;
+    }
+    detail::init_written(cascade, m.einsum, root);
+  }
+  detail::Walker w(arch, cascade, m, root, opts);
   SimResult r;
   w.run(r);
   return r;

@@ -28,7 +28,17 @@
 namespace einflow::sim::cycle {
 
 struct SimOptions {
-  bool functional = true;  // carry values (else counts and timing only)
+  bool functional = true;        // carry values (else counts and timing only)
+  bool record_activity = false;  // keep the units' and links' busy intervals (for --trace)
+};
+
+// One interval of activity, for traces: a unit computing, a level's link
+// moving a tile, or a DRAM transfer. Contiguous intervals of one kind merge.
+struct Activity {
+  std::string unit;  // the compute unit, storage level or DRAM
+  std::string name;  // the Einsum, or what the link moves
+  int group = 0;
+  double start = 0, end = 0;  // cycles from the start of the run
 };
 
 struct SimResult {
@@ -37,6 +47,7 @@ struct SimResult {
   int64_t steps = 0;
   // Functional runs: the Einsum's output tensor as it stands in the root at the end.
   golden::TensorSet<double> outputs;
+  std::vector<Activity> activity;  // with SimOptions::record_activity
 };
 
 // Runs a mapping that validate_mapping() accepted. `inputs` holds every tensor

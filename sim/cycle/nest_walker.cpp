@@ -7,11 +7,21 @@
 namespace einflow::sim::cycle::detail {
 
 Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Mapping& m,
-               const golden::TensorSet<double>& inputs, const SimOptions& o)
-    : m_arch(a), m_c(c), m_m(m), m_e(c.einsums[static_cast<size_t>(m.einsum)]), m_opts(o) {
+               golden::TensorSet<double>& root, const SimOptions& o, const TilePlace& place)
+    : m_arch(a),
+      m_c(c),
+      m_tc(place.tile ? *place.tile : c),
+      m_m(m),
+      m_e(c.einsums[static_cast<size_t>(m.einsum)]),
+      m_opts(o),
+      m_place(place),
+      m_root(root) {
   m_n = static_cast<int>(m.levels.size());
   m_R = static_cast<int>(m_e.iteration_ranks.size());
-  for (int r : m_e.iteration_ranks) m_size.push_back(c.ranks[static_cast<size_t>(r)].size);
+  for (int r : m_e.iteration_ranks) {
+    m_size.push_back(m_tc.ranks[static_cast<size_t>(r)].size);
+    m_off.push_back(place.offset.empty() ? 0 : place.offset[static_cast<size_t>(r)]);
+  }
   auto local = [&](int rank) {
     for (int r = 0; r < m_R; ++r)
       if (m_e.iteration_ranks[static_cast<size_t>(r)] == rank) return r;
@@ -55,6 +65,8 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
         for (const auto& term : acc.index[d].terms)
           f.coef[static_cast<size_t>(local(term.rank))] += strides[d] * term.coef;
       }
+      // Local coordinates of the tile: the offset folds into the base.
+      for (int r = 0; r < m_R; ++r) f.base += f.coef[static_cast<size_t>(r)] * m_off[static_cast<size_t>(r)];
       return f;
     };
     if (ti.output) ti.accesses.push_back(affine(m_e.output));
@@ -62,6 +74,7 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
       if (m_e.inputs[a].tensor == t) {
         m_operand[a] = {static_cast<int>(m_tensors.size()), static_cast<int>(ti.accesses.size())};
         ti.accesses.push_back(affine(m_e.inputs[a]));
+        ti.self_read = ti.self_read || ti.output;
       }
     for (int k = 0; k < m_n; ++k)
       if (mapping::level_keeps(m, a, c, k, t)) ti.keepers.push_back(k);
@@ -69,22 +82,11 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
   }
   m_out_t = static_cast<int>(m_tensors.size()) - 1;
 
-  // Root values: inputs as given, the output at the reduction identity (or the
-  // fill where a mask on output ranks excludes the entry).
-  if (m_opts.functional) {
+  if (m_opts.functional)
     for (const auto& ti : m_tensors) {
       const auto& T = c.tensors[static_cast<size_t>(ti.tensor)];
-      if (ti.output) {
-        m_root[T.name] =
-            golden::DenseTensor<double>(T.extents, workloads::reduce_identity(m_e.reduce));
-      } else {
-        auto it = inputs.find(T.name);
-        if (it == inputs.end()) throw UserError(m_e.loc, "no values for input " + T.name);
-        m_root[T.name] = it->second;
-      }
+      if (!m_root.count(T.name)) throw UserError(m_e.loc, "no values for tensor " + T.name);
     }
-    if (m_e.fill) init_fill();
-  }
   // Per-level stores and counters.
   m_store.resize(static_cast<size_t>(m_n));
   m_seen.resize(static_cast<size_t>(m_n));
@@ -102,56 +104,17 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
   m_global_x.assign(c.ranks.size(), 0);
 }
 
-void Walker::init_fill() {
-  // Masks of map Einsums with a fill use output ranks only (validated by the cascade builder).
-  auto& out = m_root[m_c.tensors[static_cast<size_t>(m_e.output.tensor)].name];
-  const TensorInfo& ti = m_tensors[static_cast<size_t>(m_out_t)];
-  std::vector<int64_t> x(static_cast<size_t>(m_R), 0);
-  if (m_R == 0) return;
-  for (;;) {
-    if (!mask_holds(x.data())) out.data[static_cast<size_t>(word_of(ti, x.data()))] = *m_e.fill;
-    int r = m_R;
-    while (r-- > 0) {
-      if (++x[static_cast<size_t>(r)] < m_size[static_cast<size_t>(r)]) break;
-      x[static_cast<size_t>(r)] = 0;
-    }
-    if (r < 0) break;
-  }
-}
-
 bool Walker::mask_holds(const int64_t* x) {
   for (int r = 0; r < m_R; ++r)
-    m_global_x[static_cast<size_t>(m_e.iteration_ranks[static_cast<size_t>(r)])] = x[r];
+    m_global_x[static_cast<size_t>(m_e.iteration_ranks[static_cast<size_t>(r)])] =
+        x[r] + m_off[static_cast<size_t>(r)];
   auto val = [&](const workloads::IndexExpr& ix) {
     int64_t v = ix.constant;
     for (const auto& t : ix.terms) v += t.coef * m_global_x[static_cast<size_t>(t.rank)];
     return v;
   };
-  for (const auto& cmp : m_e.mask) {
-    int64_t l = val(cmp.lhs), r = val(cmp.rhs);
-    bool ok = true;
-    switch (cmp.cmp) {
-      case workloads::Cmp::kLe:
-        ok = l <= r;
-        break;
-      case workloads::Cmp::kLt:
-        ok = l < r;
-        break;
-      case workloads::Cmp::kGe:
-        ok = l >= r;
-        break;
-      case workloads::Cmp::kGt:
-        ok = l > r;
-        break;
-      case workloads::Cmp::kEq:
-        ok = l == r;
-        break;
-      case workloads::Cmp::kNe:
-        ok = l != r;
-        break;
-    }
-    if (!ok) return false;
-  }
+  for (const auto& cmp : m_e.mask)
+    if (!workloads::compare(cmp.cmp, val(cmp.lhs), val(cmp.rhs))) return false;
   return true;
 }
 
@@ -201,9 +164,15 @@ void Walker::evict(int k, Traffic& tr, bool all) {
         ++it;
         continue;
       }
-      if (it->second.written) combine_into(m_out_t, p, ancestor(i, k, p), it->first, it->second.v);
-      by_parent[ancestor(i, k, p)].push_back(it->first);
-      ++n;
+      // Only words some point updated go up; the others (a recurrence's
+      // earlier entries, read but not written here) are dropped.
+      if (it->second.dirty) {
+        const int64_t pi = ancestor(i, k, p);
+        if (it->second.written) combine_into(m_out_t, p, pi, it->first, it->second.v);
+        if (p > 0) m_store[static_cast<size_t>(p)][static_cast<size_t>(m_out_t)][static_cast<size_t>(pi)][it->first].dirty = true;
+        by_parent[pi].push_back(it->first);
+        ++n;
+      }
       it = st.erase(it);
     }
     tr.child_out = std::max(tr.child_out, n);
@@ -224,12 +193,17 @@ void Walker::load(int k, Traffic& tr) {
     if (std::find(ti.keepers.begin(), ti.keepers.end(), k) == ti.keepers.end()) continue;
     const int p = keeper_at_or_above(ti, k - 1);
     const bool mc = multicast_between(p, k);
-    std::map<int64_t, std::vector<int64_t>> by_parent;
+    // by_parent: words of the tile that arrive; fetched: a recurrence's
+    // earlier entries among them, which it reads but does not write (real
+    // reads of the parent, unlike the output words' first arrival).
+    std::map<int64_t, std::vector<int64_t>> by_parent, fetched;
     auto& stores = m_store[static_cast<size_t>(k)][t];
+    std::vector<int64_t> written;
     for (int64_t i = 0; i < m_inst[static_cast<size_t>(k)]; ++i) {
       spatial_of(i, k, sidx);
       std::vector<int64_t> tile;
       tile_of(ti, k, sidx, tile);
+      if (ti.self_read) tile_of(ti, k, sidx, written, true);
       m_tile_words[static_cast<size_t>(k)][t] = std::max<int64_t>(
           m_tile_words[static_cast<size_t>(k)][t], static_cast<int64_t>(tile.size()));
       Store& st = stores[static_cast<size_t>(i)];
@@ -238,9 +212,15 @@ void Walker::load(int k, Traffic& tr) {
       for (int64_t w : tile) {
         if (st.count(w)) continue;
         ++fresh;
-        by_parent[pi].push_back(w);
+        if (ti.self_read && !std::binary_search(written.begin(), written.end(), w)) {
+          fetched[pi].push_back(w);
+          ++m_counts[static_cast<size_t>(k)][t].fills;
+          if (!mc) ++m_counts[static_cast<size_t>(p)][t].reads;
+        } else
+          by_parent[pi].push_back(w);
         Cell c;
-        if (!ti.output) {
+        if (!ti.output || ti.self_read) {
+          // A recurrence reads earlier entries of its own output: they arrive with their values.
           if (m_opts.functional) c.v = value_at(static_cast<int>(t), p, pi, w);
         } else {
           c.v = workloads::reduce_identity(m_e.reduce);
@@ -274,6 +254,14 @@ void Walker::load(int k, Traffic& tr) {
       }
       tr.parent_read[p][pi] += words;
     }
+    for (auto& [pi, ws] : fetched) {
+      const int64_t per_child = static_cast<int64_t>(ws.size());
+      std::sort(ws.begin(), ws.end());
+      ws.erase(std::unique(ws.begin(), ws.end()), ws.end());
+      const int64_t words = mc ? static_cast<int64_t>(ws.size()) : per_child;
+      if (mc) m_counts[static_cast<size_t>(p)][t].reads += words;
+      tr.parent_read[p][pi] += words;
+    }
   }
   for (int64_t w : in_words) tr.child_in = std::max(tr.child_in, w);
 }
@@ -298,7 +286,10 @@ void Walker::compute_step(bool& any) {
       const int64_t qi = ancestor(c, m_n, q);
       const bool mc = ti.output || multicast_between(q, m_n);
       for (size_t a = 0; a < ti.accesses.size(); ++a) {
-        if (ti.output && a > 0) break;  // the output's own access
+        if (ti.output && a > 0) {  // a recurrence's operand: an earlier entry of the output
+          ++m_counts[static_cast<size_t>(q)][t].reads;
+          continue;
+        }
         int64_t w = ti.accesses[a].at(x.data());
         if (mc)
           touched[t].push_back({qi, w});
@@ -324,6 +315,7 @@ void Walker::compute_step(bool& any) {
     }
     m_counts[static_cast<size_t>(q)][t].updates += static_cast<int64_t>(v.size());
     for (const auto& [qi, w] : v) {
+      if (q > 0) m_store[static_cast<size_t>(q)][t][static_cast<size_t>(qi)][w].dirty = true;
       auto& seen = m_compute_seen[static_cast<size_t>(qi)];
       if (!seen.insert(w).second) ++m_counts[static_cast<size_t>(q)][t].reads;
     }

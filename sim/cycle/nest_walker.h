@@ -41,7 +41,8 @@ struct Affine {
 
 struct Cell {
   double v = 0;
-  bool written = false;
+  bool written = false;  // holds a value computed here or below (functional runs)
+  bool dirty = false;    // some iteration point updated it (timing-only runs too)
 };
 using Store = std::unordered_map<int64_t, Cell>;
 
@@ -53,14 +54,32 @@ struct Counts {
 struct TensorInfo {
   int tensor = -1;  // cascade index
   bool output = false;
+  bool self_read = false;  // the output is also an input (a recurrence: RM[m1+1] from RM[m1])
   std::vector<Affine> accesses;  // every access of it (inputs may repeat a tensor)
   std::vector<int> keepers;      // levels that keep it, root first
 };
 
+// Where one execution of a mapped tile runs: the cascade whose tensors it
+// reads and writes (global coordinates), the tile cascade whose rank sizes
+// bound its loops (the same cascade for a whole Einsum), and the offset of
+// the tile along each rank of the cascade (a fused group's shared loops).
+struct TilePlace {
+  const Cascade* tile = nullptr;      // null: the cascade itself
+  std::vector<int64_t> offset;        // per cascade rank; empty: zeros
+  bool ideal_root = false;            // the root's link costs no time (a group schedules DRAM itself)
+};
+
+// Sets the entries Einsum `einsum` writes (over its whole iteration space) to
+// its reduction's identity, or to its fill where the mask excludes them;
+// creates the tensor in `root` when absent.
+void init_written(const Cascade& c, int einsum, golden::TensorSet<double>& root);
+
 class Walker {
  public:
+  // `root` holds every tensor the Einsum touches at cascade extents, the
+  // output's written entries already initialized (functional runs; unused otherwise).
   Walker(const arch::Architecture& a, const Cascade& c, const mapping::Mapping& m,
-         const golden::TensorSet<double>& inputs, const SimOptions& o);
+         golden::TensorSet<double>& root, const SimOptions& o, const TilePlace& place = {});
 
   void run(SimResult& out);
 
@@ -122,8 +141,9 @@ class Walker {
   }
 
   // The elements of tensor ti in the tile of level k for spatial prefix sidx.
+  // With `written_only`, the elements of the output's own access (what the tile writes).
   void tile_of(const TensorInfo& ti, int k, const std::vector<int64_t>& sidx,
-               std::vector<int64_t>& words) {
+               std::vector<int64_t>& words, bool written_only = false) {
     std::vector<int64_t> base, span;
     tile_box(k, sidx, base, span);
     words.clear();
@@ -135,7 +155,10 @@ class Walker {
       if (base[static_cast<size_t>(r)] >= hi[static_cast<size_t>(r)]) return;
     }
     for (;;) {
-      for (const Affine& f : ti.accesses) words.push_back(f.at(x.data()));
+      for (const Affine& f : ti.accesses) {
+        words.push_back(f.at(x.data()));
+        if (written_only) break;
+      }
       int r = m_R;
       while (r-- > 0) {
         if (++x[static_cast<size_t>(r)] < hi[static_cast<size_t>(r)]) break;
@@ -148,6 +171,8 @@ class Walker {
   }
 
   double& root_value(const TensorInfo& ti, int64_t w) {
+    EINFLOW_ASSERT(w >= 0 && w < static_cast<int64_t>(m_root.at(m_c.tensors[static_cast<size_t>(ti.tensor)].name).data.size()),
+                   "cycle model: an element outside its tensor");
     return m_root[m_c.tensors[static_cast<size_t>(ti.tensor)].name].data[static_cast<size_t>(w)];
   }
   double value_at(int ti, int level, int64_t inst, int64_t w) {
@@ -174,7 +199,6 @@ class Walker {
     }
   }
 
-  void init_fill();
   bool mask_holds(const int64_t* x);
   double evaluate(const int64_t* x, int64_t cinst);
   // Per-arrival traffic of one level, for the schedule.
@@ -189,10 +213,13 @@ class Walker {
   double link_cycles(int k, const Traffic& tr) const;
 
   const arch::Architecture& m_arch;
-  const Cascade& m_c;
+  const Cascade& m_c;   // tensors, extents and expressions
+  const Cascade& m_tc;  // rank sizes of the tile
   const mapping::Mapping& m_m;
   const Einsum& m_e;
   SimOptions m_opts;
+  TilePlace m_place;
+  std::vector<int64_t> m_off;  // per local rank: the tile's offset
   int m_n = 0, m_R = 0, m_out_t = 0;
   std::vector<int64_t> m_size;
   std::vector<LoopInfo> m_loops;
@@ -207,7 +234,7 @@ class Walker {
     int tensor = 0, access = 0;
   };
   std::vector<Operand> m_operand;
-  golden::TensorSet<double> m_root;
+  golden::TensorSet<double>& m_root;
   std::vector<std::vector<std::vector<Store>>> m_store;  // [level][tensor][instance]
   std::vector<std::vector<std::vector<std::unordered_set<int64_t>>>>
       m_seen;  // output words ever sent down

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sys/wait.h>
 
 namespace {
@@ -355,7 +356,64 @@ TEST(Cli, SimulateVerifyPassesAndRejectsBadCombinations) {
           "map-2level-ws.yaml --verify --no-data");
   EXPECT_EQ(r.code, 2);
   const std::string cm = write_temp("cascade-map.yaml", "cascade_mapping:\n  groups: []\n");
-  r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --mapping " + cm);
+  r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --variant 1pass --mapping " + cm);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("is in no group"), std::string::npos) << r.out;
+  r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --design fusemx");
   EXPECT_EQ(r.code, 2) << r.out;
-  EXPECT_NE(r.out.find("single-Einsum"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("did you mean 'fusemax'"), std::string::npos) << r.out;
+  r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml");
+  EXPECT_EQ(r.code, 2) << r.out;
+}
+
+// Every named design of the FuseMax ablation runs on the cycle model and its
+// output equals both the golden interpreter and the direct implementation.
+TEST(Cli, SimulateNamedDesignsVerify) {
+  for (const char* design : {"unfused", "flat", "cascade", "architecture", "fusemax"}) {
+    Result r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --design " +
+                   design + " --verify");
+    EXPECT_EQ(r.code, 0) << design << "\n" << r.out;
+    EXPECT_NE(r.out.find("AV matches the golden interpreter and the direct implementation"), std::string::npos)
+        << design << "\n" << r.out;
+  }
+}
+
+// An online softmax that never rescales its running numerator: the golden
+// interpreter runs it as written, but the reference variant (3-pass softmax)
+// disagrees, so --verify fails naming the first wrong element.
+TEST(Cli, SimulateVerifyCatchesMissingCorrectionFactor) {
+  const std::string wl = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/cycle/online-softmax-no-correction.yaml";
+  Result r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + wl + " --design fusemax --verify");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("verify: AV[0, 0] = "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("variant 3pass gives"), std::string::npos) << r.out;
+  // The reference variant itself, through FLAT's dataflow, passes.
+  r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + wl + " --design flat --verify");
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
+TEST(Cli, SimulateTraceIsChromeTraceEvents) {
+  const std::string trace = ::testing::TempDir() + "fusemax-trace.json";
+  Result r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt +
+                 "tiny.yaml --design fusemax --no-data --trace " + trace + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const int64_t cycles = nlohmann::json::parse(r.out)["cycles"].get<int64_t>();
+  std::ifstream in(trace);
+  nlohmann::json t = nlohmann::json::parse(in);
+  std::map<int, std::string> tracks;
+  for (const auto& e : t["traceEvents"])
+    if (e["ph"] == "M" && e["name"] == "thread_name") tracks[e["tid"].get<int>()] = e["args"]["name"];
+  std::map<std::string, double> busy;
+  double last = 0;
+  for (const auto& e : t["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    EXPECT_GE(e["dur"].get<double>(), 0);
+    busy[tracks.at(e["tid"].get<int>())] += e["args"]["end_cycle"].get<double>() - e["args"]["start_cycle"].get<double>();
+    last = std::max(last, e["args"]["end_cycle"].get<double>());
+  }
+  EXPECT_EQ(static_cast<int64_t>(last), cycles);  // the last activity ends the run
+  EXPECT_GT(busy["Array2D"], 0);
+  EXPECT_GT(busy["Array1D"], 0);
+  // Units never run two tiles at once: busy time within the run.
+  for (const auto& [unit, b] : busy) EXPECT_LE(b, static_cast<double>(cycles)) << unit;
 }

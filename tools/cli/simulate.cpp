@@ -1,7 +1,9 @@
-// einflow simulate --arch A --workload W --mapping M [--verify] [--no-data]
-// [--json]: the cycle model of a mapped Einsum, carrying real values; --verify
-// compares the output with the golden interpreter (exit 1 on a mismatch, naming
-// the tensor and the first differing coordinates).
+// einflow simulate --arch A --workload W (--mapping M | --design NAME) [--verify]
+// [--no-data] [--trace FILE] [--json]: the cycle model of a mapped Einsum
+// (`mapping:`) or of a whole cascade (`cascade_mapping:`, or a named attention
+// design), carrying real values. --verify compares the outputs with the golden
+// interpreter (exit 1 on a mismatch, naming the tensor and the first differing
+// coordinates); --trace writes a Chrome/Perfetto trace of the units and the DRAM.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -11,19 +13,25 @@
 #include "common/text.h"
 #include "mappers/mapping/cascade_mapping.h"
 #include "mappers/mapping/mapping.h"
+#include "mappers/named/named.h"
+#include "sim/analytical/group_model.h"
+#include "sim/analytical/nest_model.h"
+#include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/nest_sim.h"
 #include "sim/cycle/verify.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
 #include "tools/cli/stats_json.h"
+#include "tools/cli/trace.h"
 #include "workloads/golden/interpreter.h"
+#include "workloads/golden/reference.h"
 
 namespace einflow::cli {
 
 namespace {
 
 struct SimulateOptions {
-  std::string arch_file, mapping_file;
+  std::string arch_file, mapping_file, design, trace_file;
   bool verify = false, no_data = false, json = false;
   uint64_t seed = 1;
   double tolerance = 1e-9;
@@ -35,84 +43,181 @@ std::string index_text(const std::vector<int64_t>& idx) {
   return s + "]";
 }
 
+// What one run produced, single Einsum or cascade alike.
+struct Run {
+  std::string what;  // "Einsum QK" or "cascade X, 3 group(s)"
+  sim::Stats stats, analytical;
+  std::map<std::string, int64_t> stalls;
+  int64_t steps = 0;  // single Einsum: steps; cascade: tile executions
+  std::vector<sim::cycle::Activity> activity;
+  golden::TensorSet<double> outputs;
+  std::vector<std::string> compared;  // the tensors --verify compares
+};
+
 int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
-  if (mapping::is_cascade_mapping_file(o.mapping_file))
-    throw UserError(SourceLoc{o.mapping_file, 1, 1}, "cascade_mapping",
-                    "the cycle model runs single-Einsum mappings (`mapping:`) so far; evaluate "
-                    "cascade mappings "
-                    "with `einflow evaluate`");
-  arch::Architecture a = arch::load_arch(o.arch_file);
-  workloads::Workload w = load(wopt);
-  std::string variant =
-      wopt.variant.empty() ? mapping::mapping_variant(o.mapping_file) : wopt.variant;
-  const workloads::Variant& v = pick_variant(w, variant, o.mapping_file);
+  if (o.mapping_file.empty() == o.design.empty())
+    throw UserError(SourceLoc{"--mapping", 0, 0}, "give either --mapping FILE or --design NAME");
   if (o.verify && o.no_data)
     throw UserError(SourceLoc{"--verify", 0, 0},
                     "--verify needs the values that --no-data leaves out");
-  mapping::Mapping m = mapping::load_mapping(o.mapping_file, v.cascade, a);
-  mapping::MappingStatus st = mapping::validate_mapping(m, v.cascade, a);
-  if (!st.ok) {
-    std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
-    return 1;
+  arch::Architecture a = arch::load_arch(o.arch_file);
+  workloads::Workload w = load(wopt);
+  const named::Design* design = nullptr;
+  std::string variant = wopt.variant;
+  if (!o.design.empty()) {
+    design = named::find_design(o.design);
+    if (!design) {
+      std::vector<std::string> names;
+      for (const auto& d : named::attention_designs()) names.push_back(d.name);
+      throw UserError(SourceLoc{"--design", 0, 0}, "no design '" + o.design + "' (" +
+                                                       join(names, ", ") + ")" +
+                                                       did_you_mean(o.design, names));
+    }
+    if (variant.empty()) variant = design->variant;
+  } else if (variant.empty()) {
+    variant = mapping::mapping_variant(o.mapping_file);
   }
-  const workloads::Einsum& e = v.cascade.einsums[static_cast<size_t>(m.einsum)];
-  const workloads::Tensor& out_t = v.cascade.tensors[static_cast<size_t>(e.output.tensor)];
-  if (o.verify && out_t.writers.size() > 1)
-    throw UserError(e.loc, "--verify compares a tensor with one writer; " + out_t.name + " has " +
-                               std::to_string(out_t.writers.size()));
+  const workloads::Variant& v =
+      pick_variant(w, variant, design ? std::string("--design") : o.mapping_file);
+  const workloads::Cascade& c = v.cascade;
 
   golden::TensorSet<double> values, golden_all;
   if (!o.no_data) {
-    // The Einsum's inputs: the cascade's seeded inputs, or intermediates as the golden run makes
-    // them.
-    values = golden::seeded_inputs<double>(v.cascade, o.seed);
-    golden_all = golden::interpret<double>(v.cascade, values);
-    for (const auto& [name, t] : golden_all) values[name] = t;
+    values = golden::seeded_inputs<double>(c, o.seed);
+    golden_all = golden::interpret<double>(c, values);
   }
   sim::cycle::SimOptions so;
   so.functional = !o.no_data;
-  sim::cycle::SimResult r = sim::cycle::simulate_mapping(a, v.cascade, m, values, so);
+  so.record_activity = !o.trace_file.empty();
 
-  sim::cycle::Mismatch mm;
-  if (o.verify) {
-    golden::TensorSet<double> want;
-    want[out_t.name] = golden_all.at(out_t.name);
-    mm = sim::cycle::compare_tensors(r.outputs, want, o.tolerance);
+  Run run;
+  const bool cascade = design || mapping::is_cascade_mapping_file(o.mapping_file);
+  if (cascade) {
+    mapping::CascadeMapping m = design ? named::attention_mapping(*design, a, c)
+                                       : mapping::load_cascade_mapping(o.mapping_file, c, a);
+    mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
+    if (!st.ok) {
+      std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
+      return 1;
+    }
+    sim::cycle::CascadeSimResult r = sim::cycle::simulate_cascade(a, c, m, values, so);
+    run.what = "cascade " + c.name + (design ? " (design " + design->name + ")" : "") + ", " +
+               std::to_string(m.groups.size()) + " group(s)";
+    run.stats = r.stats;
+    run.analytical = sim::analytical::evaluate_cascade(a, c, m).stats;
+    run.stalls = r.stalls;
+    run.steps = r.executions;
+    run.activity = std::move(r.activity);
+    run.outputs = std::move(r.tensors);
+    for (const auto& t : c.tensors)
+      if (t.kind == workloads::TensorKind::kOutput) run.compared.push_back(t.name);
+  } else {
+    mapping::Mapping m = mapping::load_mapping(o.mapping_file, c, a);
+    mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
+    if (!st.ok) {
+      std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
+      return 1;
+    }
+    // The Einsum's inputs: the cascade's seeded inputs, or intermediates as the golden run makes
+    // them.
+    for (const auto& [name, t] : golden_all) values[name] = t;
+    sim::cycle::SimResult r = sim::cycle::simulate_mapping(a, c, m, values, so);
+    run.what = "Einsum " + m.einsum_name + ", unit " + a.nodes[static_cast<size_t>(m.compute)].name;
+    run.stats = r.stats;
+    run.analytical = sim::analytical::evaluate_mapping(a, c, m);
+    run.stalls = r.stalls;
+    run.steps = r.steps;
+    run.activity = std::move(r.activity);
+    run.outputs = std::move(r.outputs);
+    const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
+    const workloads::Tensor& out_t = c.tensors[static_cast<size_t>(e.output.tensor)];
+    if (o.verify && out_t.writers.size() > 1)
+      throw UserError(e.loc, "--verify compares a tensor with one writer; " + out_t.name + " has " +
+                                 std::to_string(out_t.writers.size()) +
+                                 " (simulate the cascade mapping)");
+    run.compared.push_back(out_t.name);
   }
+
+  // --verify: the outputs against the golden interpreter on the same cascade
+  // (the dataflow is faithful), then, for a cascade's outputs, against the
+  // workload's independent answer (the direct implementation of a model, or the
+  // reference variant), which catches a cascade that computes the wrong thing
+  // (an online softmax without its correction factor).
+  sim::cycle::Mismatch mm;
+  std::string against = "the golden interpreter";
+  if (o.verify) {
+    golden::TensorSet<double> got, want;
+    for (const auto& name : run.compared) {
+      want[name] = golden_all.at(name);
+      if (run.outputs.count(name)) got[name] = run.outputs.at(name);
+    }
+    mm = sim::cycle::compare_tensors(got, want, o.tolerance);
+    golden::TensorSet<double> reference;
+    if (mm.ok && cascade && w.model) {
+      reference = golden::reference_outputs<double>(*w.model, *w.instance,
+                                                    golden::seeded_inputs<double>(c, o.seed));
+      against = "the golden interpreter and the direct implementation";
+    } else if (mm.ok && cascade && !w.reference_variant.empty() && w.reference_variant != v.name) {
+      const workloads::Cascade& rc = w.find_variant(w.reference_variant)->cascade;
+      reference = golden::interpret<double>(rc, golden::seeded_inputs<double>(rc, o.seed));
+      against = "the golden interpreter and variant " + w.reference_variant;
+    }
+    if (!reference.empty()) {
+      golden::TensorSet<double> ref;
+      for (const auto& name : run.compared)
+        if (reference.count(name) && reference.at(name).extents == got.at(name).extents)
+          ref[name] = reference.at(name);
+      mm = sim::cycle::compare_tensors(got, ref, o.tolerance);
+      if (!mm.ok) against = against.substr(against.find(" and ") + 5);
+    }
+  }
+  if (!o.trace_file.empty()) write_trace(o.trace_file, run.activity, a.clock_mhz);
+
+  const double gap =
+      run.analytical.cycles > 0
+          ? static_cast<double>(run.stats.cycles - run.analytical.cycles) / run.analytical.cycles
+          : 0.0;
   if (o.json) {
-    nlohmann::json j = stats_json(r.stats);
+    nlohmann::json j = stats_json(run.stats);
     j["architecture"] = a.name;
     j["workload"] = w.name;
     j["variant"] = v.name;
-    j["einsum"] = m.einsum_name;
     j["model"] = "cycle";
-    j["steps"] = r.steps;
-    j["stalls"] = r.stalls;
+    j[cascade ? "executions" : "steps"] = run.steps;
+    j["stalls"] = run.stalls;
+    j["analytical_cycles"] = run.analytical.cycles;
     if (o.verify)
-      j["verify"] = {{"passed", mm.ok},
-                     {"tensor", out_t.name},
-                     {"tolerance", o.tolerance},
-                     {"max_abs_error", mm.max_abs_error},
-                     {"first_mismatch", mm.ok ? nlohmann::json() : nlohmann::json(mm.index)}};
+      j["verify"] = {
+          {"passed", mm.ok},
+          {"tensors", run.compared},
+          {"against", against},
+          {"tolerance", o.tolerance},
+          {"max_abs_error", mm.max_abs_error},
+          {"first_mismatch",
+           mm.ok ? nlohmann::json() : nlohmann::json{{"tensor", mm.tensor}, {"index", mm.index}}}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << "Einsum " << m.einsum_name << " of " << w.name << " (" << v.name << ") on "
-              << a.name << ", unit " << a.nodes[static_cast<size_t>(m.compute)].name
-              << ": cycle model, " << r.steps << " steps" << (o.no_data ? ", timing only" : "")
-              << "\n";
-    print_stats(std::cout, r.stats);
-    for (const auto& [cause, cycles] : r.stalls)
+    std::cout << run.what << " of " << w.name << " (" << v.name << ") on " << a.name
+              << ": cycle model, " << run.steps << (cascade ? " tile executions" : " steps")
+              << (o.no_data ? ", timing only" : "") << "\n";
+    print_stats(std::cout, run.stats);
+    std::printf("  analytical model: %lld cycles (cycle model %+.1f%%)\n",
+                static_cast<long long>(run.analytical.cycles), 100 * gap);
+    for (const auto& [cause, cycles] : run.stalls)
       std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
   }
   if (o.verify) {
     if (!mm.ok) {
-      std::cerr << "verify: " << mm.tensor << index_text(mm.index) << " = " << mm.got << ", golden "
-                << mm.want << " (tolerance " << o.tolerance << " relative)\n";
+      std::cerr << "verify: " << mm.tensor << index_text(mm.index) << " = " << mm.got << ", "
+                << against << " gives " << mm.want << " (tolerance " << o.tolerance
+                << " relative)\n";
       return 1;
     }
     if (!o.json)
-      std::cout << "verify: " << out_t.name << " matches the golden interpreter (max abs error "
-                << mm.max_abs_error << ", tolerance " << o.tolerance << " relative)\n";
+      std::cout << "verify: " << join(run.compared, ", ")
+                << (run.compared.size() == 1 ? " matches " : " match ") << against
+                << " (max abs error " << mm.max_abs_error << ", tolerance " << o.tolerance
+                << " relative)\n";
   }
   return 0;
 }
@@ -121,16 +226,21 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
 
 Runner add_simulate(CLI::App& app) {
   auto* sub = app.add_subcommand("simulate",
-                                 "Cycle model of a mapped Einsum carrying real values (--verify: "
-                                 "compare with the golden interpreter)");
+                                 "Cycle model of a mapped Einsum or cascade carrying real values "
+                                 "(--verify: compare with golden)");
   auto wopt = std::make_shared<WorkloadOptions>();
   auto o = std::make_shared<SimulateOptions>();
   sub->add_option("--arch", o->arch_file, "Architecture YAML file")->required();
   add_workload_options(*sub, *wopt, true);
-  sub->add_option("--mapping", o->mapping_file, "Mapping YAML file")->required();
+  sub->add_option("--mapping", o->mapping_file,
+                  "Mapping YAML file (`mapping:` or `cascade_mapping:`)");
+  sub->add_option("--design", o->design,
+                  "A named attention design instead of a mapping (fusemax, flat, ...)");
   sub->add_flag("--verify", o->verify,
-                "Compare the output with the golden interpreter; exit 1 on a mismatch");
+                "Compare the outputs with the golden interpreter; exit 1 on a mismatch");
   sub->add_flag("--no-data", o->no_data, "Timing and counts only, no values");
+  sub->add_option("--trace", o->trace_file,
+                  "Write a Chrome/Perfetto trace (JSON trace events) of units and DRAM");
   sub->add_option("--seed", o->seed, "Seed of the input values");
   sub->add_option("--tolerance", o->tolerance, "Largest relative error that passes (default 1e-9)");
   sub->add_flag("--json", o->json, "Print one JSON object");

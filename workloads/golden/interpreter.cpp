@@ -49,17 +49,7 @@ Affine affine_index(const IndexExpr& e, const std::vector<int>& vars) {
   return f;
 }
 
-bool holds(Cmp c, int64_t x) {
-  switch (c) {
-    case Cmp::kLe: return x <= 0;
-    case Cmp::kLt: return x < 0;
-    case Cmp::kGe: return x >= 0;
-    case Cmp::kGt: return x > 0;
-    case Cmp::kEq: return x == 0;
-    case Cmp::kNe: return x != 0;
-  }
-  return false;
-}
+bool holds(Cmp c, int64_t x) { return workloads::compare(c, x, 0); }
 
 template <class T>
 class EinsumRun {

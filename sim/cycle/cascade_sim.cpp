@@ -1,0 +1,388 @@
+#include "sim/cycle/cascade_sim.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <queue>
+#include <set>
+
+#include "common/contains.h"
+#include "mappers/mapping/unit_ops.h"
+#include "sim/analytical/group_model.h"
+#include "sim/cycle/nest_walker.h"
+
+namespace einflow::sim::cycle {
+namespace {
+
+using workloads::Cascade;
+
+// Why a task could not start earlier: the edge whose source finished last.
+enum class Why : uint8_t { kNone, kOrder, kData, kDram, kBuffer };
+
+struct Task {
+  int tile = 0;      // index in the group
+  int resource = 0;  // a compute unit, or the DRAM
+  bool dram = false;
+  double dur = 0;
+  std::vector<std::pair<int, Why>> succ;
+  int pending = 0;
+  double ready = 0;
+  Why why = Why::kNone;
+  int from = -1;       // the predecessor that finished last
+  double min_end = 0;  // a compute task ends no earlier than its DRAM transfer
+  double start = 0, end = 0;
+};
+
+// The shared-loop iteration at which tile k runs: the loops down to its
+// innermost one over a rank it iterates run it every time; inside those, it
+// runs once, at the first iteration when an Einsum inside them reads what it
+// writes (RD[0] = 0 before the loop over M1), else at the last (AV after it).
+struct RunsAt {
+  int innermost = -1;
+  bool first = false;
+};
+
+struct GroupRun {
+  const arch::Architecture& a;
+  const Cascade& c;
+  const mapping::FusionGroup& g;
+  const SimOptions& o;
+  int index;
+  golden::TensorSet<double>& root;
+  CascadeSimResult& out;
+
+  analytical::GroupStats run(double t0);
+};
+
+analytical::GroupStats GroupRun::run(double t0) {
+  const Cascade tc = mapping::tile_cascade(c, g.shared);
+  const int n_e = static_cast<int>(g.einsums.size());
+  const size_t L = g.shared.size();
+
+  // When each tile runs.
+  std::vector<RunsAt> at(static_cast<size_t>(n_e));
+  for (int k = 0; k < n_e; ++k) {
+    const int e = g.einsums[static_cast<size_t>(k)];
+    at[static_cast<size_t>(k)].innermost = g.innermost(c, e);
+    const int out_t = c.einsums[static_cast<size_t>(e)].output.tensor;
+    for (int j : g.einsums)
+      if (j != e && c.einsums[static_cast<size_t>(j)].reads(out_t) &&
+          g.innermost(c, j) > at[static_cast<size_t>(k)].innermost)
+        at[static_cast<size_t>(k)].first = true;
+  }
+  auto runs = [&](int k, const std::vector<int64_t>& it) {
+    for (size_t l = static_cast<size_t>(at[static_cast<size_t>(k)].innermost + 1); l < L; ++l)
+      if (it[l] != (at[static_cast<size_t>(k)].first ? 0 : g.shared[l].factor - 1)) return false;
+    return true;
+  };
+  // Offset of the tile along each rank at shared iteration `it`.
+  std::vector<int64_t> stride(L, 0);
+  {
+    std::vector<int64_t> inner(c.ranks.size(), 0);
+    for (size_t r = 0; r < c.ranks.size(); ++r) inner[r] = tc.ranks[r].size;
+    for (size_t l = L; l-- > 0;) {
+      const size_t r = static_cast<size_t>(g.shared[l].rank);
+      stride[l] = inner[r];
+      inner[r] *= g.shared[l].factor;
+    }
+  }
+  auto offsets = [&](const std::vector<int64_t>& it) {
+    std::vector<int64_t> off(c.ranks.size(), 0);
+    for (size_t l = 0; l < L; ++l) off[static_cast<size_t>(g.shared[l].rank)] += it[l] * stride[l];
+    return off;
+  };
+
+  // Each tile once, timing only, with an ideal root link: the time of every
+  // execution (executions differ only in where they are: shared factors divide
+  // their ranks, so every tile has the same shape).
+  std::vector<SimResult> tile(static_cast<size_t>(n_e));
+  std::vector<Stats> tile_stats;
+  SimOptions timing = o;
+  timing.functional = false;
+  golden::TensorSet<double> none;
+  for (int k = 0; k < n_e; ++k) {
+    detail::TilePlace place{&tc, {}, true};
+    detail::Walker w(a, c, g.tiles[static_cast<size_t>(k)], none, timing, place);
+    w.run(tile[static_cast<size_t>(k)]);
+    tile_stats.push_back(tile[static_cast<size_t>(k)].stats);
+  }
+  // The group's accounting on the cycle model's tile counts.
+  analytical::GroupStats gs = analytical::evaluate_group(a, c, g, &tile_stats);
+
+  // DRAM words per execution of each tile: its root traffic, scaled per tensor
+  // to what the group moves (retained intermediates never, inputs kept across
+  // shared loops less often).
+  const arch::Node& rootn = a.nodes[0];
+  const double rate = rootn.cls == arch::NodeClass::kDram && rootn.bandwidth_gbps > 0
+                          ? a.dram_words_per_cycle(rootn)
+                          : 0.0;
+  std::vector<double> dram_words(static_cast<size_t>(n_e), 0);
+  if (rate > 0) {
+    auto root_words = [&](const Stats& s, const std::string& tensor) {
+      for (const auto& l : s.per_level)
+        if (l.name == rootn.name)
+          for (const auto& ta : l.tensors)
+            if (ta.tensor == tensor)
+              return static_cast<double>(ta.accesses.reads + ta.accesses.fills +
+                                         ta.accesses.updates);
+      return 0.0;
+    };
+    for (size_t t = 0; t < c.tensors.size(); ++t) {
+      const std::string& name = c.tensors[t].name;
+      double per_tiles = 0;
+      for (int k = 0; k < n_e; ++k)
+        per_tiles += root_words(tile_stats[static_cast<size_t>(k)], name) *
+                     static_cast<double>(g.executions(c, g.einsums[static_cast<size_t>(k)]));
+      if (per_tiles <= 0) continue;
+      const double f = root_words(gs.stats, name) / per_tiles;
+      for (int k = 0; k < n_e; ++k)
+        dram_words[static_cast<size_t>(k)] +=
+            f * root_words(tile_stats[static_cast<size_t>(k)], name);
+    }
+  }
+
+  // Resources: the compute units of the tiles, then the DRAM.
+  std::vector<int> resource_of(static_cast<size_t>(n_e));
+  std::vector<std::string> resources;
+  for (int k = 0; k < n_e; ++k) {
+    const std::string& u =
+        a.nodes[static_cast<size_t>(g.tiles[static_cast<size_t>(k)].compute)].name;
+    auto it = std::find(resources.begin(), resources.end(), u);
+    resource_of[static_cast<size_t>(k)] = static_cast<int>(it - resources.begin());
+    if (it == resources.end()) resources.push_back(u);
+  }
+  const int dram_res = static_cast<int>(resources.size());
+  resources.push_back(rootn.name);
+
+  if (o.functional)
+    for (int e : g.einsums) detail::init_written(c, e, root);
+
+  // Program order: the executions and their dependencies, values computed as we go.
+  std::vector<Task> tasks;
+  auto edge = [&](int from, int to, Why why) {
+    if (from < 0 || from == to) return;
+    tasks[static_cast<size_t>(from)].succ.push_back({to, why});
+    ++tasks[static_cast<size_t>(to)].pending;
+  };
+  const bool pipelined = g.pipeline_rank >= 0;
+  std::vector<std::vector<int>> history(static_cast<size_t>(n_e));  // compute tasks of each tile
+  std::vector<std::map<int, int>> last_writer(c.tensors.size());    // tile -> its last task
+  std::vector<int64_t> generation(c.tensors.size(), 0);
+  std::vector<std::map<int64_t, std::vector<int>>> readers(
+      c.tensors.size());  // generation -> tasks
+  int previous = -1;
+  std::vector<int64_t> it(L, 0);
+  for (;;) {
+    for (int k = 0; k < n_e; ++k) {
+      if (!runs(k, it)) continue;
+      const int e = g.einsums[static_cast<size_t>(k)];
+      const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
+      if (o.functional) {
+        detail::TilePlace place{&tc, offsets(it), true};
+        detail::Walker w(a, c, g.tiles[static_cast<size_t>(k)], root, o, place);
+        SimResult scratch;
+        w.run(scratch);
+      }
+      auto& hist = history[static_cast<size_t>(k)];
+      int d = -1;
+      if (dram_words[static_cast<size_t>(k)] > 0) {
+        Task t;
+        t.tile = k;
+        t.resource = dram_res;
+        t.dram = true;
+        t.dur = std::ceil(dram_words[static_cast<size_t>(k)] / rate);
+        tasks.push_back(t);
+        d = static_cast<int>(tasks.size()) - 1;
+        if (hist.size() >= 2) edge(hist[hist.size() - 2], d, Why::kBuffer);
+      }
+      Task t;
+      t.tile = k;
+      t.resource = resource_of[static_cast<size_t>(k)];
+      t.dur = static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles);
+      tasks.push_back(t);
+      const int x = static_cast<int>(tasks.size()) - 1;
+      edge(d, x, Why::kDram);
+      if (!hist.empty()) edge(hist.back(), x, Why::kOrder);
+      if (!pipelined) edge(previous, x, Why::kOrder);
+      previous = x;
+      for (int in : mapping::einsum_tensors(es)) {
+        if (!es.reads(in)) continue;
+        for (const auto& [j, task] : last_writer[static_cast<size_t>(in)])
+          edge(task, x, Why::kData);
+        readers[static_cast<size_t>(in)][generation[static_cast<size_t>(in)]].push_back(x);
+      }
+      const size_t ot = static_cast<size_t>(es.output.tensor);
+      const int64_t gen = ++generation[ot];
+      auto old = readers[ot].find(gen - 2);
+      if (old != readers[ot].end()) {
+        for (int r : old->second) edge(r, x, Why::kBuffer);
+        readers[ot].erase(old);
+      }
+      last_writer[ot][k] = x;
+      hist.push_back(x);
+      ++out.executions;
+    }
+    size_t l = L;
+    while (l-- > 0) {
+      if (++it[l] < g.shared[l].factor) break;
+      it[l] = 0;
+    }
+    if (l == static_cast<size_t>(-1)) break;
+  }
+
+  // List scheduling: each resource runs its lowest-numbered ready task.
+  using Event = std::pair<double, int>;  // finish time, task
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
+  std::vector<std::priority_queue<int, std::vector<int>, std::greater<int>>> ready(
+      resources.size());
+  std::vector<bool> busy(resources.size(), false);
+  std::vector<double> last_end(resources.size(), -1), work(resources.size(), 0);
+  for (size_t i = 0; i < tasks.size(); ++i)
+    if (tasks[i].pending == 0)
+      ready[static_cast<size_t>(tasks[i].resource)].push(static_cast<int>(i));
+  double now = 0, end = 0;
+  for (;;) {
+    // Dispatch until nothing more can start now (a transfer that starts releases its computation).
+    for (bool more = true; more;) {
+      more = false;
+      for (size_t r = 0; r < resources.size(); ++r) {
+        if (busy[r] || ready[r].empty()) continue;
+        more = true;
+        const int x = ready[r].top();
+        ready[r].pop();
+        Task& t = tasks[static_cast<size_t>(x)];
+        t.start = now;
+        t.end = std::max(now + t.dur, t.min_end);
+        busy[r] = true;
+        work[r] += t.dur;
+        events.push({t.end, x});
+        if (!t.dram && t.min_end > now + t.dur)
+          out.stalls["dram"] += static_cast<int64_t>(std::llround(t.min_end - now - t.dur));
+        // A transfer and the computation it feeds overlap: the computation may
+        // start with it (its tiles stream in) and ends no earlier.
+        if (t.dram)
+          for (const auto& [sx, why] : t.succ) {
+            Task& u = tasks[static_cast<size_t>(sx)];
+            if (why != Why::kDram) continue;
+            u.min_end = std::max(u.min_end, t.end);
+            if (now >= u.ready) {
+              u.ready = now;
+              u.why = why;
+              u.from = x;
+            }
+            if (--u.pending == 0) ready[static_cast<size_t>(u.resource)].push(sx);
+          }
+        // A compute unit idle since its last task waited for this one's last input.
+        const double gap = now - std::max(last_end[r], 0.0);
+        if (!t.dram && last_end[r] >= 0 && gap > 0 && t.from >= 0) {
+          std::string cause;
+          switch (t.why) {
+            case Why::kData:  // without pipelining a unit idles while the others run, by design
+              if (pipelined)
+                cause = "data from " +
+                        resources[static_cast<size_t>(tasks[static_cast<size_t>(t.from)].resource)];
+              break;
+            case Why::kDram:
+              cause = "dram";
+              break;
+            case Why::kBuffer:
+              cause = "double buffer";
+              break;
+            default:
+              break;
+          }
+          if (!cause.empty()) out.stalls[cause] += static_cast<int64_t>(std::llround(gap));
+        }
+        if (o.record_activity) {
+          const int e = g.einsums[static_cast<size_t>(t.tile)];
+          out.activity.push_back({resources[r], c.einsums[static_cast<size_t>(e)].name, index,
+                                  t0 + t.start, t0 + t.end});
+        }
+      }
+    }
+    if (events.empty()) break;
+    now = events.top().first;
+    while (!events.empty() && events.top().first == now) {
+      const int x = events.top().second;
+      events.pop();
+      Task& t = tasks[static_cast<size_t>(x)];
+      busy[static_cast<size_t>(t.resource)] = false;
+      last_end[static_cast<size_t>(t.resource)] = t.end;
+      end = std::max(end, t.end);
+      for (const auto& [s, why] : t.succ) {
+        if (t.dram && why == Why::kDram) continue;  // released when the transfer started
+        Task& u = tasks[static_cast<size_t>(s)];
+        if (t.end >= u.ready) {
+          u.ready = t.end;
+          u.why = why;
+          u.from = x;
+        }
+        if (--u.pending == 0) ready[static_cast<size_t>(u.resource)].push(s);
+      }
+    }
+  }
+  for (const Task& t : tasks)
+    EINFLOW_ASSERT(t.pending == 0, "cycle model: a dependency cycle among a group's executions");
+
+  // The group's report: counts and energy from the accounting, time from the schedule.
+  Stats& s = gs.stats;
+  for (int k = 0; k < n_e; ++k) {
+    const double n = static_cast<double>(g.executions(c, g.einsums[static_cast<size_t>(k)]));
+    for (const auto& [cause, cycles] : tile[static_cast<size_t>(k)].stalls)
+      out.stalls[cause] += static_cast<int64_t>(std::llround(static_cast<double>(cycles) * n));
+    s.per_einsum[static_cast<size_t>(k)].cycles = static_cast<int64_t>(
+        std::llround(static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles) * n));
+  }
+  std::map<std::string, double> unit_work;
+  for (int k = 0; k < n_e; ++k) {
+    const Stats& ts = tile_stats[static_cast<size_t>(k)];
+    const std::string& u = resources[static_cast<size_t>(resource_of[static_cast<size_t>(k)])];
+    unit_work[u] += ts.utilization.at(u) * static_cast<double>(ts.cycles) *
+                    static_cast<double>(g.executions(c, g.einsums[static_cast<size_t>(k)]));
+  }
+  double busiest = 0;
+  for (size_t r = 0; r + 1 < resources.size(); ++r) busiest = std::max(busiest, work[r]);
+  s.cycles = static_cast<int64_t>(std::ceil(end - 1e-9));
+  s.compute_cycles = static_cast<int64_t>(std::llround(busiest));
+  s.bound_by = work[static_cast<size_t>(dram_res)] > busiest ? rootn.name : "compute";
+  s.seconds = static_cast<double>(s.cycles) / (a.clock_mhz * 1e6);
+  for (int u : a.compute_units()) {
+    const auto w = unit_work.find(a.nodes[static_cast<size_t>(u)].name);
+    s.utilization[a.nodes[static_cast<size_t>(u)].name] =
+        (w == unit_work.end() || s.cycles == 0) ? 0.0 : w->second / static_cast<double>(s.cycles);
+  }
+  return gs;
+}
+
+}  // namespace
+
+CascadeSimResult simulate_cascade(const arch::Architecture& arch, const Cascade& cascade,
+                                  const mapping::CascadeMapping& m,
+                                  const golden::TensorSet<double>& inputs, const SimOptions& opts) {
+  CascadeSimResult out;
+  golden::TensorSet<double> root;
+  if (opts.functional)
+    for (const auto& t : cascade.tensors) {
+      if (t.kind != workloads::TensorKind::kInput) continue;
+      auto it = inputs.find(t.name);
+      if (it == inputs.end()) throw UserError(cascade.loc, "no values for input " + t.name);
+      root[t.name] = it->second;
+    }
+  std::vector<analytical::GroupStats> groups;
+  double t0 = 0;
+  for (size_t gi = 0; gi < m.groups.size(); ++gi) {
+    GroupRun run{arch, cascade, m.groups[gi], opts, static_cast<int>(gi), root, out};
+    groups.push_back(run.run(t0));
+    t0 += static_cast<double>(groups.back().stats.cycles);
+    for (const auto& r : groups.back().retained) out.retained.push_back(r);
+    for (const auto& r : groups.back().spilled) out.spilled.push_back(r);
+  }
+  out.stats = analytical::combine_groups(arch, std::move(groups)).stats;
+  if (opts.functional)
+    for (const auto& t : cascade.tensors)
+      if (t.kind != workloads::TensorKind::kInput && root.count(t.name))
+        out.tensors[t.name] = root[t.name];
+  return out;
+}
+
+}  // namespace einflow::sim::cycle
