@@ -105,6 +105,7 @@ analytical::GroupStats GroupRun::run(double t0) {
     detail::Walker w(a, c, g.tiles[static_cast<size_t>(k)], none, timing, place);
     w.run(tile[static_cast<size_t>(k)]);
     tile_stats.push_back(tile[static_cast<size_t>(k)].stats);
+    out.fast_forwarded = out.fast_forwarded || tile[static_cast<size_t>(k)].fast_forwarded;
   }
   // The group's accounting on the cycle model's tile counts.
   analytical::GroupStats gs = analytical::evaluate_group(a, c, g, &tile_stats);

@@ -39,6 +39,7 @@ struct CascadeSimResult {
   Stats stats;
   std::map<std::string, int64_t> stalls;  // unit-idle cycles by cause, over all units
   int64_t executions = 0;
+  bool fast_forwarded = false;            // some tile's iterations were extrapolated
   std::vector<Activity> activity;  // with SimOptions::record_activity
   std::vector<std::string> retained, spilled;
   // Functional runs: every tensor the cascade writes, at cascade extents.

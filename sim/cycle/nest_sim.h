@@ -30,6 +30,9 @@ namespace einflow::sim::cycle {
 struct SimOptions {
   bool functional = true;        // carry values (else counts and timing only)
   bool record_activity = false;  // keep the units' and links' busy intervals (for --trace)
+  // Timing-only runs: extrapolate the outermost loop's iterations once they
+  // repeat (the result says fast_forwarded).
+  bool fast_forward = true;
 };
 
 // One interval of activity, for traces: a unit computing, a level's link
@@ -45,6 +48,7 @@ struct SimResult {
   Stats stats;                            // the struct the analytical model fills
   std::map<std::string, int64_t> stalls;  // compute-idle cycles by cause
   int64_t steps = 0;
+  bool fast_forwarded = false;  // some iterations were extrapolated, not simulated
   // Functional runs: the Einsum's output tensor as it stands in the root at the end.
   golden::TensorSet<double> outputs;
   std::vector<Activity> activity;  // with SimOptions::record_activity

@@ -169,7 +169,11 @@ void Walker::evict(int k, Traffic& tr, bool all) {
       if (it->second.dirty) {
         const int64_t pi = ancestor(i, k, p);
         if (it->second.written) combine_into(m_out_t, p, pi, it->first, it->second.v);
-        if (p > 0) m_store[static_cast<size_t>(p)][static_cast<size_t>(m_out_t)][static_cast<size_t>(pi)][it->first].dirty = true;
+        if (p > 0) {
+          Cell& cell = m_store[static_cast<size_t>(p)][static_cast<size_t>(m_out_t)][static_cast<size_t>(pi)][it->first];
+          if (m_log_on && !cell.dirty) m_log_evicted.emplace_back(p, pi, it->first);
+          cell.dirty = true;
+        }
         by_parent[pi].push_back(it->first);
         ++n;
       }
@@ -216,8 +220,9 @@ void Walker::load(int k, Traffic& tr) {
           fetched[pi].push_back(w);
           ++m_counts[static_cast<size_t>(k)][t].fills;
           if (!mc) ++m_counts[static_cast<size_t>(p)][t].reads;
-        } else
+        } else {
           by_parent[pi].push_back(w);
+        }
         Cell c;
         if (!ti.output || ti.self_read) {
           // A recurrence reads earlier entries of its own output: they arrive with their values.
@@ -246,7 +251,10 @@ void Walker::load(int k, Traffic& tr) {
         auto& seen = m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)];
         words = 0;
         for (int64_t w : ws)
-          if (!seen.insert(w).second) ++words;
+          if (!seen.insert(w).second)
+            ++words;
+          else if (m_log_on)
+            m_log_seen.emplace_back(k, pi, w);
         m_counts[static_cast<size_t>(k)][t].fills += words;
         m_counts[static_cast<size_t>(p)][t].reads += words;
       } else if (mc) {
@@ -315,11 +323,38 @@ void Walker::compute_step(bool& any) {
     }
     m_counts[static_cast<size_t>(q)][t].updates += static_cast<int64_t>(v.size());
     for (const auto& [qi, w] : v) {
-      if (q > 0) m_store[static_cast<size_t>(q)][t][static_cast<size_t>(qi)][w].dirty = true;
+      if (q > 0) {
+        Cell& cell = m_store[static_cast<size_t>(q)][t][static_cast<size_t>(qi)][w];
+        if (m_log_on && !cell.dirty) m_log_dirty.emplace_back(q, qi, w);
+        cell.dirty = true;
+      }
       auto& seen = m_compute_seen[static_cast<size_t>(qi)];
-      if (!seen.insert(w).second) ++m_counts[static_cast<size_t>(q)][t].reads;
+      if (!seen.insert(w).second)
+        ++m_counts[static_cast<size_t>(q)][t].reads;
+      else if (m_log_on)
+        m_log_first.emplace_back(q, qi, w);
     }
   }
+}
+
+void Walker::replay_log(int64_t shift, int up_to_level, bool evicted_only) {
+  const size_t t = static_cast<size_t>(m_out_t);
+  // Dirty flags only where the words stay across the loop (a level at or
+  // above it holds every iteration's words); below it they came and went.
+  auto dirty = [&](const std::vector<std::tuple<int, int64_t, int64_t>>& log) {
+    for (const auto& [k, i, w] : log) {
+      if (k > up_to_level) continue;
+      auto& st = m_store[static_cast<size_t>(k)][t][static_cast<size_t>(i)];
+      auto it = st.find(w + shift);
+      if (it != st.end()) it->second.dirty = true;
+    }
+  };
+  dirty(m_log_evicted);
+  if (evicted_only) return;
+  dirty(m_log_dirty);
+  for (const auto& [q, qi, w] : m_log_first) m_compute_seen[static_cast<size_t>(qi)].insert(w + shift);
+  for (const auto& [k, pi, w] : m_log_seen)
+    m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].insert(w + shift);
 }
 
 }  // namespace einflow::sim::cycle::detail

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -244,6 +245,14 @@ class Walker {
   std::vector<std::vector<int64_t>> m_new_tile;             // scratch
   std::vector<double> m_stack;
   std::vector<int64_t> m_global_x;
+  // Fast-forward: what the current iteration of the extrapolated loop added to
+  // the output's first-touch and ever-sent sets and dirty flags (level,
+  // instance, word), replayed shifted for every skipped iteration.
+  bool m_log_on = false;
+  // Evictions at an iteration's first step return the previous iteration's
+  // words, so m_log_evicted is one iteration behind the others.
+  std::vector<std::tuple<int, int64_t, int64_t>> m_log_first, m_log_seen, m_log_dirty, m_log_evicted;
+  void replay_log(int64_t shift, int up_to_level, bool evicted_only);
   // compute_step's scratch: (keeper instance, word) pairs touched this step, per tensor.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> m_touched;
 };

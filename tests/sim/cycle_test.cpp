@@ -139,6 +139,7 @@ TEST(CycleModel, TimingOnlyRunsGiveTheSameCountsAndCycles) {
   SimResult full = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
   SimOptions o;
   o.functional = false;
+  o.fast_forward = false;  // simulated step by step, as the functional run
   SimResult timing = simulate_mapping(c.arch, c.cascade, c.map, {}, o);
   expect_same_counts(full.stats, timing.stats);
   EXPECT_EQ(full.stats.cycles, timing.stats.cycles);
@@ -241,6 +242,48 @@ TEST(CycleModel, RecurrenceTilesFetchTheirEarlierEntries) {
   expect(rm_counts("PRM", "DRAM"), 32, 0, 0);
   expect(rm_counts("PRM", "GlobalBuffer"), 32, 32, 0);
   expect(rm_counts("PRM", "PE1D"), 32, 32, 0);
+}
+
+// Steady-state fast-forward against full simulation (timing only): the tiny
+// attention at 128 queries and keys, every design, and a 128^3 matmul on the
+// 3-level preset. Counts and cycles within 1%.
+TEST(CycleModel, FastForwardWithinOnePercentOfFullSimulation) {
+  auto close = [](double x, double y) { return std::abs(x - y) <= 0.01 * std::max(std::abs(y), 1.0); };
+  auto compare = [&](const Stats& ff, const Stats& full) {
+    EXPECT_TRUE(close(static_cast<double>(ff.cycles), static_cast<double>(full.cycles)))
+        << ff.cycles << " vs " << full.cycles;
+    ASSERT_EQ(ff.per_level.size(), full.per_level.size());
+    for (size_t l = 0; l < ff.per_level.size(); ++l) {
+      const Accesses &x = ff.per_level[l].total, &y = full.per_level[l].total;
+      SCOPED_TRACE(ff.per_level[l].name);
+      EXPECT_TRUE(close(static_cast<double>(x.reads), static_cast<double>(y.reads))) << x.reads << " " << y.reads;
+      EXPECT_TRUE(close(static_cast<double>(x.fills), static_cast<double>(y.fills))) << x.fills << " " << y.fills;
+      EXPECT_TRUE(close(static_cast<double>(x.updates), static_cast<double>(y.updates))) << x.updates << " " << y.updates;
+    }
+  };
+  SimOptions ff, full;
+  ff.functional = full.functional = false;
+  full.fast_forward = false;
+  const arch::Architecture a = arch::load_arch(kSrc + "/tests/data/attention/fusemax-4x4.yaml");
+  const workloads::Workload w = workloads::load_workload(kSrc + "/tests/data/attention/tiny.yaml",
+                                                         {{"instance.seq_len", "128"}, {"instance.block", "16"}});
+  int fast_forwarded = 0;
+  for (const auto& d : named::attention_designs()) {
+    SCOPED_TRACE(d.name);
+    const workloads::Cascade& c = w.find_variant(d.variant)->cascade;
+    mapping::CascadeMapping m = named::attention_mapping(d, a, c);
+    CascadeSimResult x = simulate_cascade(a, c, m, {}, ff), y = simulate_cascade(a, c, m, {}, full);
+    EXPECT_FALSE(y.fast_forwarded);
+    fast_forwarded += x.fast_forwarded;
+    compare(x.stats, y.stats);
+  }
+  EXPECT_GT(fast_forwarded, 0);
+  Case mm = load_case("tools/bench/data/three-level.arch.yaml", "tests/data/cycle/matmul-64.yaml",
+                      "tests/data/cycle/matmul-64-3level.map.yaml");
+  SimResult x = simulate_mapping(mm.arch, mm.cascade, mm.map, {}, ff);
+  SimResult y = simulate_mapping(mm.arch, mm.cascade, mm.map, {}, full);
+  EXPECT_TRUE(x.fast_forwarded);
+  compare(x.stats, y.stats);
 }
 
 // FuseMax's pipelining: the 1D array is the busier unit; it cannot start its

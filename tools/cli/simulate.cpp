@@ -32,7 +32,7 @@ namespace {
 
 struct SimulateOptions {
   std::string arch_file, mapping_file, design, trace_file;
-  bool verify = false, no_data = false, json = false;
+  bool verify = false, no_data = false, json = false, no_fast_forward = false;
   uint64_t seed = 1;
   double tolerance = 1e-9;
 };
@@ -49,6 +49,7 @@ struct Run {
   sim::Stats stats, analytical;
   std::map<std::string, int64_t> stalls;
   int64_t steps = 0;  // single Einsum: steps; cascade: tile executions
+  bool fast_forwarded = false;
   std::vector<sim::cycle::Activity> activity;
   golden::TensorSet<double> outputs;
   std::vector<std::string> compared;  // the tensors --verify compares
@@ -89,6 +90,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   sim::cycle::SimOptions so;
   so.functional = !o.no_data;
   so.record_activity = !o.trace_file.empty();
+  so.fast_forward = !o.no_fast_forward;
 
   Run run;
   const bool cascade = design || mapping::is_cascade_mapping_file(o.mapping_file);
@@ -107,6 +109,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     run.analytical = sim::analytical::evaluate_cascade(a, c, m).stats;
     run.stalls = r.stalls;
     run.steps = r.executions;
+    run.fast_forwarded = r.fast_forwarded;
     run.activity = std::move(r.activity);
     run.outputs = std::move(r.tensors);
     for (const auto& t : c.tensors)
@@ -127,6 +130,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     run.analytical = sim::analytical::evaluate_mapping(a, c, m);
     run.stalls = r.stalls;
     run.steps = r.steps;
+    run.fast_forwarded = r.fast_forwarded;
     run.activity = std::move(r.activity);
     run.outputs = std::move(r.outputs);
     const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
@@ -185,6 +189,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     j["model"] = "cycle";
     j[cascade ? "executions" : "steps"] = run.steps;
     j["stalls"] = run.stalls;
+    j["fast_forwarded"] = run.fast_forwarded;
     j["analytical_cycles"] = run.analytical.cycles;
     if (o.verify)
       j["verify"] = {
@@ -199,7 +204,8 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   } else {
     std::cout << run.what << " of " << w.name << " (" << v.name << ") on " << a.name
               << ": cycle model, " << run.steps << (cascade ? " tile executions" : " steps")
-              << (o.no_data ? ", timing only" : "") << "\n";
+              << (o.no_data ? ", timing only" : "")
+              << (run.fast_forwarded ? ", steady state fast-forwarded" : "") << "\n";
     print_stats(std::cout, run.stats);
     std::printf("  analytical model: %lld cycles (cycle model %+.1f%%)\n",
                 static_cast<long long>(run.analytical.cycles), 100 * gap);
@@ -241,6 +247,9 @@ Runner add_simulate(CLI::App& app) {
   sub->add_flag("--no-data", o->no_data, "Timing and counts only, no values");
   sub->add_option("--trace", o->trace_file,
                   "Write a Chrome/Perfetto trace (JSON trace events) of units and DRAM");
+  sub->add_flag(
+      "--no-fast-forward", o->no_fast_forward,
+      "With --no-data: simulate every iteration instead of extrapolating a repeating loop");
   sub->add_option("--seed", o->seed, "Seed of the input values");
   sub->add_option("--tolerance", o->tolerance, "Largest relative error that passes (default 1e-9)");
   sub->add_flag("--json", o->json, "Print one JSON object");
