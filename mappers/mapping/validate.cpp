@@ -54,6 +54,30 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
       return fail(m.loc, "the factors of rank " + rank.name + " multiply to " + std::to_string(product[r]) +
                              ", less than its size " + std::to_string(rank.size));
   }
+  // A recurrence (it reads its own output at another entry: RM[m1] to write
+  // RM[m1+1]) runs its iterations in order, so no spatial loop may spread a
+  // rank that carries it: each instance would read a value another one has
+  // not written yet.
+  std::vector<int> carried;
+  for (const auto& in : e.inputs) {
+    if (in.tensor != e.output.tensor) continue;
+    for (size_t d = 0; d < in.index.size() && d < e.output.index.size(); ++d) {
+      const workloads::IndexExpr &w = e.output.index[d], &r = in.index[d];
+      bool same = w.constant == r.constant && w.terms.size() == r.terms.size();
+      for (size_t i = 0; same && i < w.terms.size(); ++i)
+        same = w.terms[i].rank == r.terms[i].rank && w.terms[i].coef == r.terms[i].coef;
+      if (same) continue;
+      for (const auto* x : {&w, &r})
+        for (const auto& t : x->terms) carried.push_back(t.rank);
+    }
+  }
+  for (const auto& l : m.levels)
+    for (const Loop& loop : l.spatial)
+      if (loop.factor > 1 && std::find(carried.begin(), carried.end(), loop.rank) != carried.end())
+        return fail(loop.loc, "Einsum " + e.name + " carries a recurrence over rank " + c.ranks[loop.rank].name +
+                                  " (it reads " + c.tensors[e.output.tensor].name +
+                                  " where an earlier iteration wrote it); its iterations run in order, not on " +
+                                  std::to_string(loop.factor) + " instances");
   // With remainder tiles, the outermost loop of each rank must not have an
   // iteration that is always empty: ceil(size / inner tile) == its factor.
   if (m.imperfect) {

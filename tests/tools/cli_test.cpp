@@ -324,6 +324,27 @@ TEST(Cli, MapFuseFromTheDesigns) {
   EXPECT_EQ(nlohmann::json::parse(e.out)["cycles"], j["cycles"]);
 }
 
+// A recurrence cannot spread its carried rank over instances: each would read
+// an entry another has not written yet (the cycle model's --verify caught a
+// searched mapping doing this).
+TEST(Cli, RecurrenceOverSpatialInstancesIsRejected) {
+  const std::string map = write_temp("rm-spatial.map.yaml", R"(mapping:
+  einsum: RM#2
+  compute: Array1D
+  levels:
+    - target: DRAM
+    - target: GlobalBuffer
+      temporal: [{P: 16}]
+      spatial: [{M1: 4, axis: x}]
+    - target: PE1D
+)");
+  Result r = run("evaluate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --variant 1pass --mapping " + map);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("rm-spatial.map.yaml:8:17: invalid mapping: Einsum RM#2 carries a recurrence over rank M1"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 
 TEST(Cli, DramJsonReportsTheComparisonKeys) {
