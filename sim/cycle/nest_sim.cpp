@@ -16,7 +16,8 @@ namespace detail {
 // Cycles one arrival occupies level k's link: words over the bandwidth of each
 // end. On-chip ports are per instance (the busiest one sets the time); DRAM is
 // one port whose reads and writes share its bandwidth.
-double Walker::link_cycles(int k, const Traffic& tr) const {
+double Walker::link_cycles(int k, const Traffic& tr, double* dram) const {
+  *dram = 0;
   auto node_of = [&](int level) -> const arch::Node& {
     return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)];
   };
@@ -38,9 +39,10 @@ double Walker::link_cycles(int k, const Traffic& tr) const {
   for (const auto& [p, rw] : parents) {
     if (p == 0 && m_place.ideal_root) continue;
     const arch::Node& nd = node_of(p);
-    if (nd.cls == arch::NodeClass::kDram)
-      c = std::max(c, time(rw.first + rw.second,
-                           nd.bandwidth_gbps > 0 ? m_arch.dram_words_per_cycle(nd) : 0.0));
+    if (nd.cls == arch::NodeClass::kDram) {
+      *dram = time(rw.first + rw.second, nd.bandwidth_gbps > 0 ? m_arch.dram_words_per_cycle(nd) : 0.0);
+      c = std::max(c, *dram);
+    }
     else
       c = std::max({c, time(rw.first, nd.read_bandwidth), time(rw.second, nd.write_bandwidth)});
   }
@@ -83,6 +85,7 @@ void Walker::run(SimResult& out) {
                             0);  // compute idle, by the level it waited for
   std::vector<Traffic> traffic(static_cast<size_t>(m_n));
   double compute_free = 0;
+  std::vector<double> dram_free(1, 0);  // the DRAM's one port, shared by every level's link to it
   int64_t steps_run = 0;
   std::vector<int64_t> sidx(m_sp.size());
 
@@ -108,7 +111,7 @@ void Walker::run(SimResult& out) {
     int64_t steps = 0;
   };
   std::vector<Snapshot> snaps;
-  std::vector<std::vector<double>*> clocks = {&port_free, &arrival_done, &last1, &last2, &busy, &stall};
+  std::vector<std::vector<double>*> clocks = {&port_free, &arrival_done, &last1, &last2, &busy, &stall, &dram_free};
   auto snapshot = [&]() {
     Snapshot sn{m_counts, {compute_free}, steps_run};
     for (const auto* v : clocks) sn.clocks.insert(sn.clocks.end(), v->begin(), v->end());
@@ -196,7 +199,8 @@ void Walker::run(SimResult& out) {
     double data_ready = 0;
     int late = -1;
     for (int k = top + 1; k < m_n; ++k) {
-      const double dur = link_cycles(k, traffic[static_cast<size_t>(k)]);
+      double dram_part = 0;
+      const double dur = link_cycles(k, traffic[static_cast<size_t>(k)], &dram_part);
       if (s > 0) {
         last2[static_cast<size_t>(k)] = last1[static_cast<size_t>(k)];
         last1[static_cast<size_t>(k)] = compute_free;
@@ -209,7 +213,10 @@ void Walker::run(SimResult& out) {
       const bool two = nd.size_words == 0 || 2 * words <= nd.size_words;
       const double slot = two ? last2[static_cast<size_t>(k)] : last1[static_cast<size_t>(k)];
       const double parent_ready = k > 1 ? arrival_done[static_cast<size_t>(k - 1)] : 0.0;
-      const double start = std::max({port_free[static_cast<size_t>(k)], slot, parent_ready});
+      // Links of several levels to the DRAM share its one port.
+      const double start = std::max({port_free[static_cast<size_t>(k)], slot, parent_ready,
+                                     dram_part > 0 ? dram_free[0] : 0.0});
+      if (dram_part > 0) dram_free[0] = start + dram_part;
       if (m_opts.record_activity && dur > 0)
         note(out.activity, m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name,
              "fill", start, start + dur);
@@ -246,8 +253,11 @@ void Walker::run(SimResult& out) {
   for (int k = m_n - 1; k > 0; --k) {
     Traffic tr;
     evict(k, tr, true);
-    const double dur = link_cycles(k, tr);
-    end = std::max(end, std::max(port_free[static_cast<size_t>(k)], end) + dur);
+    double dram_part = 0;
+    const double dur = link_cycles(k, tr, &dram_part);
+    const double start = std::max({port_free[static_cast<size_t>(k)], end, dram_part > 0 ? dram_free[0] : 0.0});
+    if (dram_part > 0) dram_free[0] = start + dram_part;
+    end = std::max(end, start + dur);
     busy[static_cast<size_t>(k)] += dur;
   }
 

@@ -211,7 +211,8 @@ class Walker {
   void evict(int k, Traffic& tr, bool all);
   void load(int k, Traffic& tr);
   void compute_step(bool& any);
-  double link_cycles(int k, const Traffic& tr) const;
+  // `dram`: the part of it the DRAM's port is busy (0 when the link does not reach the DRAM).
+  double link_cycles(int k, const Traffic& tr, double* dram) const;
 
   const arch::Architecture& m_arch;
   const Cascade& m_c;   // tensors, extents and expressions

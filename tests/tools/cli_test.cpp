@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <sys/wait.h>
 
 namespace {
@@ -15,8 +16,8 @@ struct Result {
   std::string out;
 };
 
-Result run(const std::string& args) {
-  std::string cmd = std::string(EINFLOW_BINARY) + " " + args + " 2>&1";
+Result run_shell(const std::string& cmd_line) {
+  std::string cmd = cmd_line + " 2>&1";
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
@@ -26,6 +27,8 @@ Result run(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+Result run(const std::string& args) { return run_shell(std::string(EINFLOW_BINARY) + " " + args); }
 
 std::string write_temp(const std::string& name, const std::string& text) {
   std::string path = ::testing::TempDir() + name;
@@ -343,6 +346,31 @@ TEST(Cli, RecurrenceOverSpatialInstancesIsRejected) {
   EXPECT_NE(r.out.find("rm-spatial.map.yaml:8:17: invalid mapping: Einsum RM#2 carries a recurrence over rank M1"),
             std::string::npos)
       << r.out;
+}
+
+// Every ready-to-run example (configs/examples/<name>/: an arch, a workload and
+// a mapping file) runs on the cycle model and verifies against golden.
+TEST(Cli, EveryExampleSimulatesAndVerifies) {
+  const std::string dir = std::string(EINFLOW_SOURCE_DIR) + "/configs/examples/";
+  Result ls = run_shell("ls " + dir);
+  std::istringstream names(ls.out);
+  int examples = 0;
+  for (std::string name; std::getline(names, name);) {
+    std::string arch, workload, mapping;
+    Result files = run_shell("ls " + dir + name);
+    std::istringstream fs(files.out);
+    for (std::string f; std::getline(fs, f);) {
+      if (f.find("arch") != std::string::npos) arch = dir + name + "/" + f;
+      if (f.find("workload") != std::string::npos) workload = dir + name + "/" + f;
+      if (f.find("mapping") != std::string::npos) mapping = dir + name + "/" + f;
+    }
+    ASSERT_FALSE(arch.empty() || workload.empty() || mapping.empty()) << name;
+    Result r = run("simulate --arch " + arch + " --workload " + workload + " --mapping " + mapping + " --verify");
+    EXPECT_EQ(r.code, 0) << name << "\n" << r.out;
+    EXPECT_NE(r.out.find("verify: "), std::string::npos) << name;
+    ++examples;
+  }
+  EXPECT_GE(examples, 4);
 }
 
 }  // namespace

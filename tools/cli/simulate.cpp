@@ -205,7 +205,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     std::cout << run.what << " of " << w.name << " (" << v.name << ") on " << a.name
               << ": cycle model, " << run.steps << (cascade ? " tile executions" : " steps")
               << (o.no_data ? ", timing only" : "")
-              << (run.fast_forwarded ? ", steady state fast-forwarded" : "") << "\n";
+              << (run.fast_forwarded ? (cascade ? ", tile timing fast-forwarded" : ", steady state fast-forwarded") : "") << "\n";
     print_stats(std::cout, run.stats);
     std::printf("  analytical model: %lld cycles (cycle model %+.1f%%)\n",
                 static_cast<long long>(run.analytical.cycles), 100 * gap);
