@@ -4,12 +4,10 @@
 #include <cmath>
 #include <functional>
 #include <queue>
-#include <set>
 
-#include "common/contains.h"
-#include "mappers/mapping/unit_ops.h"
 #include "sim/analytical/group_model.h"
 #include "sim/cycle/nest_walker.h"
+#include "workloads/golden/interpreter.h"
 
 namespace einflow::sim::cycle {
 namespace {
@@ -156,7 +154,7 @@ analytical::GroupStats GroupRun::run(double t0) {
   resources.push_back(rootn.name);
 
   if (o.functional)
-    for (int e : g.einsums) detail::init_written(c, e, root);
+    for (int e : g.einsums) golden::initialise_output(c, e, root);
 
   // Program order: the executions and their dependencies, values computed as we go.
   std::vector<Task> tasks;
@@ -181,8 +179,8 @@ analytical::GroupStats GroupRun::run(double t0) {
       if (o.functional) {
         detail::TilePlace place{&tc, offsets(it), true};
         detail::Walker w(a, c, g.tiles[static_cast<size_t>(k)], root, o, place);
-        SimResult scratch;
-        w.run(scratch);
+        SimResult values_only;
+        w.run(values_only, false);
       }
       auto& hist = history[static_cast<size_t>(k)];
       int d = -1;

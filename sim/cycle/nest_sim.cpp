@@ -6,6 +6,7 @@
 #include "mappers/mapping/unit_ops.h"
 #include "sim/analytical/nest_model.h"
 #include "sim/cycle/nest_walker.h"
+#include "workloads/golden/interpreter.h"
 
 namespace einflow::sim::cycle {
 
@@ -40,10 +41,10 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram) const {
     if (p == 0 && m_place.ideal_root) continue;
     const arch::Node& nd = node_of(p);
     if (nd.cls == arch::NodeClass::kDram) {
-      *dram = time(rw.first + rw.second, nd.bandwidth_gbps > 0 ? m_arch.dram_words_per_cycle(nd) : 0.0);
+      *dram =
+          time(rw.first + rw.second, nd.bandwidth_gbps > 0 ? m_arch.dram_words_per_cycle(nd) : 0.0);
       c = std::max(c, *dram);
-    }
-    else
+    } else
       c = std::max({c, time(rw.first, nd.read_bandwidth), time(rw.second, nd.write_bandwidth)});
   }
   return c;
@@ -52,8 +53,8 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram) const {
 namespace {
 
 // Appends an interval, merged with the last one of the same unit and name when they touch.
-void note(std::vector<Activity>& acts, const std::string& unit, const std::string& name, double start,
-          double end) {
+void note(std::vector<Activity>& acts, const std::string& unit, const std::string& name,
+          double start, double end) {
   for (auto it = acts.rbegin(); it != acts.rend(); ++it)
     if (it->unit == unit) {
       if (it->name == name && it->end >= start) {
@@ -67,7 +68,7 @@ void note(std::vector<Activity>& acts, const std::string& unit, const std::strin
 
 }  // namespace
 
-void Walker::run(SimResult& out) {
+void Walker::run(SimResult& out, bool report) {
   m_tpos.assign(m_loops.size(), -1);
   for (size_t j = 0; j < m_tp.size(); ++j)
     m_tpos[static_cast<size_t>(m_tp[j])] = static_cast<int>(j);
@@ -91,18 +92,18 @@ void Walker::run(SimResult& out) {
 
   // Steady-state fast-forward (timing-only runs): the temporal loop with the
   // most iterations (at least 8) whose rank has no remainder at its level
-  // repeats the same work on other data (output words shifted by a constant). Within each pass over it, once two
-  // consecutive iterations changed the counts and every clock of the schedule
-  // by the same amounts, all but its last two iterations are extrapolated and
-  // the last two simulated (so the next pass, or the drain, starts from real
-  // buffer contents).
+  // repeats the same work on other data (output words shifted by a constant). Within each pass over
+  // it, once two consecutive iterations changed the counts and every clock of the schedule by the
+  // same amounts, all but its last two iterations are extrapolated and the last two simulated (so
+  // the next pass, or the drain, starts from real buffer contents).
   int ff_loop = -1;
   if (!m_opts.functional && m_opts.fast_forward)
     for (size_t j = 0; j < m_tp.size(); ++j) {
       const LoopInfo& l = m_loops[static_cast<size_t>(m_tp[j])];
       const bool exact = m_size[static_cast<size_t>(l.rank)] % (l.factor * l.stride) == 0;
       if (exact && !m_tensors[static_cast<size_t>(m_out_t)].self_read && l.factor >= 8 &&
-          (ff_loop < 0 || l.factor > m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(ff_loop)])].factor))
+          (ff_loop < 0 ||
+           l.factor > m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(ff_loop)])].factor))
         ff_loop = static_cast<int>(j);
     }
   struct Snapshot {
@@ -111,7 +112,8 @@ void Walker::run(SimResult& out) {
     int64_t steps = 0;
   };
   std::vector<Snapshot> snaps;
-  std::vector<std::vector<double>*> clocks = {&port_free, &arrival_done, &last1, &last2, &busy, &stall, &dram_free};
+  std::vector<std::vector<double>*> clocks = {&port_free, &arrival_done, &last1,    &last2,
+                                              &busy,      &stall,        &dram_free};
   auto snapshot = [&]() {
     Snapshot sn{m_counts, {compute_free}, steps_run};
     for (const auto* v : clocks) sn.clocks.insert(sn.clocks.end(), v->begin(), v->end());
@@ -130,26 +132,13 @@ void Walker::run(SimResult& out) {
       }
     return true;
   };
-  auto fast_forward = [&]() {
-    const int64_t factor = m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(ff_loop)])].factor;
-    int64_t& idx = m_tidx[static_cast<size_t>(ff_loop)];
-    snaps.push_back(snapshot());
-    if (snaps.size() > 3) snaps.erase(snaps.begin());
-    struct ClearLog {
-      Walker& w;
-      ~ClearLog() {
-        w.m_log_first.clear();
-        w.m_log_seen.clear();
-        w.m_log_dirty.clear();
-        w.m_log_evicted.clear();
-      }
-    } clear_log{*this};
-    if (snaps.size() < 3 || !same_delta(snaps[0], snaps[1], snaps[2])) return;
-    const int64_t skip = factor - 2 - idx;
-    if (skip < 1) return;
+  // Extrapolates `skip` iterations of the loop at the rate of the last one.
+  auto extrapolate = [&](int64_t skip) {
     // The output words of iteration idx - 1 + d are those of idx - 1 shifted.
     const LoopInfo& fl = m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(ff_loop)])];
-    const int64_t step_words = fl.stride * m_tensors[static_cast<size_t>(m_out_t)].accesses.front().coef[static_cast<size_t>(fl.rank)];
+    const int64_t step_words =
+        fl.stride *
+        m_tensors[static_cast<size_t>(m_out_t)].accesses.front().coef[static_cast<size_t>(fl.rank)];
     for (int64_t d = 1; d <= skip + 1; ++d) replay_log(d * step_words, fl.level, d > skip);
     const Snapshot &b = snaps[1], &c = snaps[2];
     const double n = static_cast<double>(skip);
@@ -168,8 +157,18 @@ void Walker::run(SimResult& out) {
         ++i;
       }
     steps_run += skip * (c.steps - b.steps);
-    idx += skip;
+    m_tidx[static_cast<size_t>(ff_loop)] += skip;
     out.fast_forwarded = true;
+  };
+  // At the start of each iteration of the loop.
+  auto fast_forward = [&]() {
+    const int64_t factor = m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(ff_loop)])].factor;
+    snaps.push_back(snapshot());
+    if (snaps.size() > 3) snaps.erase(snaps.begin());
+    const int64_t skip = factor - 2 - m_tidx[static_cast<size_t>(ff_loop)];
+    if (snaps.size() == 3 && skip >= 1 && same_delta(snaps[0], snaps[1], snaps[2]))
+      extrapolate(skip);
+    clear_log();
   };
 
   m_log_on = ff_loop >= 0;
@@ -218,7 +217,8 @@ void Walker::run(SimResult& out) {
                                      dram_part > 0 ? dram_free[0] : 0.0});
       if (dram_part > 0) dram_free[0] = start + dram_part;
       if (m_opts.record_activity && dur > 0)
-        note(out.activity, m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name,
+        note(out.activity,
+             m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name,
              "fill", start, start + dur);
       arrival_done[static_cast<size_t>(k)] = start + dur;
       port_free[static_cast<size_t>(k)] = start + dur;
@@ -255,11 +255,15 @@ void Walker::run(SimResult& out) {
     evict(k, tr, true);
     double dram_part = 0;
     const double dur = link_cycles(k, tr, &dram_part);
-    const double start = std::max({port_free[static_cast<size_t>(k)], end, dram_part > 0 ? dram_free[0] : 0.0});
+    const double start =
+        std::max({port_free[static_cast<size_t>(k)], end, dram_part > 0 ? dram_free[0] : 0.0});
     if (dram_part > 0) dram_free[0] = start + dram_part;
     end = std::max(end, start + dur);
     busy[static_cast<size_t>(k)] += dur;
   }
+
+  out.steps = steps_run;
+  if (!report) return;
 
   // The report, in the analytical model's form.
   analytical::NestModel model(m_arch, m_tc, m_m.einsum, m_m.compute);
@@ -300,40 +304,9 @@ void Walker::run(SimResult& out) {
   for (const auto& en : out.stats.energy) energy += en.energy_pj;
   out.stats.energy_pj = energy;
   for (auto& es : out.stats.per_einsum) es.energy_pj = energy;
-  out.steps = steps_run;
   if (m_opts.functional) {
     const std::string& name = m_c.tensors[static_cast<size_t>(m_e.output.tensor)].name;
     out.outputs[name] = m_root[name];
-  }
-}
-
-void init_written(const Cascade& c, int einsum, golden::TensorSet<double>& root) {
-  const workloads::Einsum& e = c.einsums[static_cast<size_t>(einsum)];
-  const workloads::Tensor& t = c.tensors[static_cast<size_t>(e.output.tensor)];
-  const double identity = workloads::reduce_identity(e.reduce);
-  auto it = root.find(t.name);
-  if (it == root.end()) it = root.emplace(t.name, golden::DenseTensor<double>(t.extents, identity)).first;
-  golden::DenseTensor<double>& out = it->second;
-  const size_t R = e.iteration_ranks.size();
-  std::vector<int64_t> x(c.ranks.size(), 0);
-  auto value = [&](const workloads::IndexExpr& ix) {
-    int64_t v = ix.constant;
-    for (const auto& term : ix.terms) v += term.coef * x[static_cast<size_t>(term.rank)];
-    return v;
-  };
-  for (;;) {
-    bool in = true;
-    for (const auto& cmp : e.mask) in = in && workloads::compare(cmp.cmp, value(cmp.lhs), value(cmp.rhs));
-    int64_t off = 0;
-    for (size_t d = 0; d < e.output.index.size(); ++d) off += out.strides[d] * value(e.output.index[d]);
-    out.data[static_cast<size_t>(off)] = (in || !e.fill) ? identity : *e.fill;
-    size_t r = R;
-    while (r-- > 0) {
-      const int rank = e.iteration_ranks[r];
-      if (++x[static_cast<size_t>(rank)] < c.ranks[static_cast<size_t>(rank)].size) break;
-      x[static_cast<size_t>(rank)] = 0;
-    }
-    if (r == static_cast<size_t>(-1)) break;
   }
 }
 
@@ -352,7 +325,7 @@ SimResult simulate_mapping(const arch::Architecture& arch, const Cascade& cascad
       if (it == inputs.end()) throw UserError(e.loc, "no values for input " + name);
       root[name] = it->second;
     }
-    detail::init_written(cascade, m.einsum, root);
+    golden::initialise_output(cascade, m.einsum, root);
   }
   detail::Walker w(arch, cascade, m, root, opts);
   SimResult r;

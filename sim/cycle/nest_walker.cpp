@@ -66,7 +66,8 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
           f.coef[static_cast<size_t>(local(term.rank))] += strides[d] * term.coef;
       }
       // Local coordinates of the tile: the offset folds into the base.
-      for (int r = 0; r < m_R; ++r) f.base += f.coef[static_cast<size_t>(r)] * m_off[static_cast<size_t>(r)];
+      for (int r = 0; r < m_R; ++r)
+        f.base += f.coef[static_cast<size_t>(r)] * m_off[static_cast<size_t>(r)];
       return f;
     };
     if (ti.output) ti.accesses.push_back(affine(m_e.output));
@@ -169,11 +170,7 @@ void Walker::evict(int k, Traffic& tr, bool all) {
       if (it->second.dirty) {
         const int64_t pi = ancestor(i, k, p);
         if (it->second.written) combine_into(m_out_t, p, pi, it->first, it->second.v);
-        if (p > 0) {
-          Cell& cell = m_store[static_cast<size_t>(p)][static_cast<size_t>(m_out_t)][static_cast<size_t>(pi)][it->first];
-          if (m_log_on && !cell.dirty) m_log_evicted.emplace_back(p, pi, it->first);
-          cell.dirty = true;
-        }
+        if (p > 0) mark_dirty(p, pi, it->first, m_log_evicted);
         by_parent[pi].push_back(it->first);
         ++n;
       }
@@ -323,11 +320,7 @@ void Walker::compute_step(bool& any) {
     }
     m_counts[static_cast<size_t>(q)][t].updates += static_cast<int64_t>(v.size());
     for (const auto& [qi, w] : v) {
-      if (q > 0) {
-        Cell& cell = m_store[static_cast<size_t>(q)][t][static_cast<size_t>(qi)][w];
-        if (m_log_on && !cell.dirty) m_log_dirty.emplace_back(q, qi, w);
-        cell.dirty = true;
-      }
+      if (q > 0) mark_dirty(q, qi, w, m_log_dirty);
       auto& seen = m_compute_seen[static_cast<size_t>(qi)];
       if (!seen.insert(w).second)
         ++m_counts[static_cast<size_t>(q)][t].reads;
@@ -341,7 +334,7 @@ void Walker::replay_log(int64_t shift, int up_to_level, bool evicted_only) {
   const size_t t = static_cast<size_t>(m_out_t);
   // Dirty flags only where the words stay across the loop (a level at or
   // above it holds every iteration's words); below it they came and went.
-  auto dirty = [&](const std::vector<std::tuple<int, int64_t, int64_t>>& log) {
+  auto dirty = [&](const Log& log) {
     for (const auto& [k, i, w] : log) {
       if (k > up_to_level) continue;
       auto& st = m_store[static_cast<size_t>(k)][t][static_cast<size_t>(i)];
@@ -352,7 +345,8 @@ void Walker::replay_log(int64_t shift, int up_to_level, bool evicted_only) {
   dirty(m_log_evicted);
   if (evicted_only) return;
   dirty(m_log_dirty);
-  for (const auto& [q, qi, w] : m_log_first) m_compute_seen[static_cast<size_t>(qi)].insert(w + shift);
+  for (const auto& [q, qi, w] : m_log_first)
+    m_compute_seen[static_cast<size_t>(qi)].insert(w + shift);
   for (const auto& [k, pi, w] : m_log_seen)
     m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].insert(w + shift);
 }

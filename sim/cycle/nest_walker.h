@@ -55,7 +55,7 @@ struct Counts {
 struct TensorInfo {
   int tensor = -1;  // cascade index
   bool output = false;
-  bool self_read = false;  // the output is also an input (a recurrence: RM[m1+1] from RM[m1])
+  bool self_read = false;        // the output is also an input (a recurrence: RM[m1+1] from RM[m1])
   std::vector<Affine> accesses;  // every access of it (inputs may repeat a tensor)
   std::vector<int> keepers;      // levels that keep it, root first
 };
@@ -65,15 +65,10 @@ struct TensorInfo {
 // bound its loops (the same cascade for a whole Einsum), and the offset of
 // the tile along each rank of the cascade (a fused group's shared loops).
 struct TilePlace {
-  const Cascade* tile = nullptr;      // null: the cascade itself
-  std::vector<int64_t> offset;        // per cascade rank; empty: zeros
-  bool ideal_root = false;            // the root's link costs no time (a group schedules DRAM itself)
+  const Cascade* tile = nullptr;  // null: the cascade itself
+  std::vector<int64_t> offset;    // per cascade rank; empty: zeros
+  bool ideal_root = false;        // the root's link costs no time (a group schedules DRAM itself)
 };
-
-// Sets the entries Einsum `einsum` writes (over its whole iteration space) to
-// its reduction's identity, or to its fill where the mask excludes them;
-// creates the tensor in `root` when absent.
-void init_written(const Cascade& c, int einsum, golden::TensorSet<double>& root);
 
 class Walker {
  public:
@@ -82,7 +77,9 @@ class Walker {
   Walker(const arch::Architecture& a, const Cascade& c, const mapping::Mapping& m,
          golden::TensorSet<double>& root, const SimOptions& o, const TilePlace& place = {});
 
-  void run(SimResult& out);
+  // Without `report`, the run only moves values in the root (and fills
+  // out.steps and out.activity): a cascade's executions need no Stats.
+  void run(SimResult& out, bool report = true);
 
  private:
   int64_t word_of(const TensorInfo& ti, const int64_t* x) const {
@@ -172,8 +169,10 @@ class Walker {
   }
 
   double& root_value(const TensorInfo& ti, int64_t w) {
-    EINFLOW_ASSERT(w >= 0 && w < static_cast<int64_t>(m_root.at(m_c.tensors[static_cast<size_t>(ti.tensor)].name).data.size()),
-                   "cycle model: an element outside its tensor");
+    EINFLOW_ASSERT(
+        w >= 0 && w < static_cast<int64_t>(
+                          m_root.at(m_c.tensors[static_cast<size_t>(ti.tensor)].name).data.size()),
+        "cycle model: an element outside its tensor");
     return m_root[m_c.tensors[static_cast<size_t>(ti.tensor)].name].data[static_cast<size_t>(w)];
   }
   double value_at(int ti, int level, int64_t inst, int64_t w) {
@@ -252,8 +251,19 @@ class Walker {
   bool m_log_on = false;
   // Evictions at an iteration's first step return the previous iteration's
   // words, so m_log_evicted is one iteration behind the others.
-  std::vector<std::tuple<int, int64_t, int64_t>> m_log_first, m_log_seen, m_log_dirty, m_log_evicted;
+  using Log = std::vector<std::tuple<int, int64_t, int64_t>>;
+  Log m_log_first, m_log_seen, m_log_dirty, m_log_evicted;
   void replay_log(int64_t shift, int up_to_level, bool evicted_only);
+  void clear_log() {
+    for (Log* l : {&m_log_first, &m_log_seen, &m_log_dirty, &m_log_evicted}) l->clear();
+  }
+  // Marks output word w of instance `inst` of `level` as updated (noted in `log`).
+  void mark_dirty(int level, int64_t inst, int64_t w, Log& log) {
+    Cell& cell = m_store[static_cast<size_t>(level)][static_cast<size_t>(m_out_t)]
+                        [static_cast<size_t>(inst)][w];
+    if (m_log_on && !cell.dirty) log.emplace_back(level, inst, w);
+    cell.dirty = true;
+  }
   // compute_step's scratch: (keeper instance, word) pairs touched this step, per tensor.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> m_touched;
 };

@@ -257,9 +257,17 @@ TensorSet<T> interpret(const Cascade& c, const TensorSet<T>& inputs) {
   return tensors;
 }
 
+template <class T>
+void initialise_output(const Cascade& c, int einsum, TensorSet<T>& tensors) {
+  const workloads::Tensor& out = c.tensors[c.einsums[einsum].output.tensor];
+  if (!tensors.count(out.name)) tensors[out.name] = DenseTensor<T>(out.extents);
+  EinsumRun<T>(c, c.einsums[einsum], tensors, tensors).initialise();
+}
+
 template TensorSet<float> seeded_inputs<float>(const Cascade&, uint64_t);
 template TensorSet<double> seeded_inputs<double>(const Cascade&, uint64_t);
 template TensorSet<float> interpret<float>(const Cascade&, const TensorSet<float>&);
 template TensorSet<double> interpret<double>(const Cascade&, const TensorSet<double>&);
+template void initialise_output<double>(const Cascade&, int, TensorSet<double>&);
 
 }  // namespace einflow::golden

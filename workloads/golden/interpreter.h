@@ -15,6 +15,13 @@ namespace einflow::golden {
 template <class T>
 TensorSet<T> seeded_inputs(const workloads::Cascade& cascade, uint64_t seed);
 
+// Sets every entry Einsum `einsum` writes to its reduction's identity, or to
+// its fill where its mask excludes the entry, as the interpreter does before
+// running it; creates the output in `tensors` (zeros) when absent. The
+// Einsum's inputs must be in `tensors`. A mapped execution starts from this.
+template <class T>
+void initialise_output(const workloads::Cascade& cascade, int einsum, TensorSet<T>& tensors);
+
 // Runs the cascade; returns every tensor it writes (intermediates and outputs).
 // Throws UserError if an input is missing or has the wrong shape.
 template <class T>
