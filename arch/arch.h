@@ -12,6 +12,10 @@
 #include "arch/dram_standard.h"
 #include "common/error.h"
 
+namespace einflow {
+class YamlNode;
+}
+
 namespace einflow::arch {
 
 enum class NodeClass : uint8_t { kDram, kSram, kRegfile, kCompute };
@@ -103,5 +107,7 @@ class Architecture {
 // Loads, validates and builds; throws UserError listing every problem.
 Architecture load_arch(const std::string& path);
 Architecture load_arch_text(const std::string& text, const std::string& name);
+// From a parsed document (a sweep's point, with its overrides applied).
+Architecture load_arch_node(const YamlNode& doc);
 
 }  // namespace einflow::arch

@@ -352,6 +352,8 @@ Architecture build(const YamlNode& doc) {
 
 Architecture load_arch(const std::string& path) { return build(YamlNode::load_file(path)); }
 
+Architecture load_arch_node(const YamlNode& doc) { return build(doc); }
+
 Architecture load_arch_text(const std::string& text, const std::string& name) {
   return build(YamlNode::load_string(text, name));
 }

@@ -261,33 +261,77 @@ YamlNode YamlNode::with_override(const std::string& key, const std::string& valu
   } catch (const YAML::Exception& e) {
     throw UserError(cli, key, "cannot parse the value '" + value + "': " + e.msg);
   }
-  std::vector<std::string> parts;
+  // Components are map keys, optionally followed by sequence indices: "a.b[2].c".
+  struct Part {
+    std::string key;
+    bool index = false;
+    size_t i = 0;
+  };
+  std::vector<Part> parts;
   size_t pos = 0;
   for (;;) {
     size_t dot = key.find('.', pos);
-    parts.push_back(key.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
+    std::string comp = key.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+    const size_t bracket = comp.find('[');
+    if (comp.empty() || bracket == 0) throw UserError(cli, key, "empty key in the path");
+    parts.push_back({comp.substr(0, bracket)});
+    for (size_t b = bracket; b != std::string::npos; b = comp.find('[', b + 1)) {
+      const size_t close = comp.find(']', b);
+      const auto n = close == std::string::npos ? std::nullopt : parse_int_with_suffix(comp.substr(b + 1, close - b - 1));
+      if (!n || *n < 0 || (close + 1 < comp.size() && comp[close + 1] != '['))
+        throw UserError(cli, key, "malformed index in '" + comp + "'");
+      parts.push_back({"", true, static_cast<size_t>(*n)});
+    }
     if (dot == std::string::npos) break;
     pos = dot + 1;
   }
-  for (const auto& p : parts)
-    if (p.empty()) throw UserError(cli, key, "empty key in the path");
-  // yaml-cpp nodes are handles: walking with copies edits the cloned tree in place.
-  std::vector<YAML::Node> chain{root};
+  auto name = [](const Part& p) { return p.index ? "[" + std::to_string(p.i) + "]" : "'" + p.key + "'"; };
+  // yaml-cpp nodes are handles: walking with reset() (not =, which assigns
+  // the value) edits the cloned tree in place.
+  YAML::Node cur = root;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    YAML::Node cur = chain.back();
-    if (!cur.IsMap() && !cur.IsNull())
-      throw UserError(cli, key, "'" + parts[i] + "' cannot be set inside a non-map value");
-    YAML::Node child = cur[parts[i]];
-    if (!child.IsDefined() || child.IsNull()) {
-      cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
-      child = cur[parts[i]];
+    const Part& p = parts[i];
+    if (p.index) {
+      if (!cur.IsSequence() || p.i >= cur.size())
+        throw UserError(cli, key, name(p) + " is not an element of a sequence here");
+      cur.reset(cur[p.i]);
+      continue;
     }
-    chain.push_back(child);
+    if (!cur.IsMap() && !cur.IsNull())
+      throw UserError(cli, key, name(p) + " cannot be set inside a non-map value");
+    YAML::Node child = cur[p.key];
+    if (!child.IsDefined() || child.IsNull()) {
+      cur[p.key] = YAML::Node(parts[i + 1].index ? YAML::NodeType::Sequence : YAML::NodeType::Map);
+      child = cur[p.key];
+    }
+    cur.reset(child);
   }
-  if (!chain.back().IsMap() && !chain.back().IsNull())
-    throw UserError(cli, key, "cannot set a key inside a non-map value");
-  chain.back()[parts.back()] = parsed;
+  const Part& last = parts.back();
+  if (last.index) {
+    if (!cur.IsSequence() || last.i >= cur.size())
+      throw UserError(cli, key, name(last) + " is not an element of a sequence here");
+    cur[last.i] = parsed;
+  } else {
+    if (!cur.IsMap() && !cur.IsNull()) throw UserError(cli, key, "cannot set a key inside a non-map value");
+    cur[last.key] = parsed;
+  }
   return from_yaml(root, file(), "", m_loc, SourceLoc{});
+}
+
+std::string YamlNode::emit() const {
+  if (!m_node) return "";
+  YAML::Emitter out;
+  out << *m_node;
+  return out.c_str();
+}
+
+std::string YamlNode::emit_flow() const {
+  if (!m_node) return "";
+  YAML::Emitter out;
+  out.SetMapFormat(YAML::Flow);
+  out.SetSeqFormat(YAML::Flow);
+  out << *m_node;
+  return out.c_str();
 }
 
 }  // namespace einflow

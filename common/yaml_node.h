@@ -80,9 +80,15 @@ class YamlNode {
   bool expect_map(Diagnostics& diags) const;
   bool expect_sequence(Diagnostics& diags) const;
 
-  // A copy of this document with the value at dotted `key` ("instance.batch")
-  // replaced by `value` (YAML text), creating maps on the way. For --set.
+  // A copy of this document with the value at dotted `key` ("instance.batch",
+  // "tree.children[0].size_bytes") replaced by `value` (YAML text), creating
+  // maps on the way (sequence elements must exist). For --set and sweeps.
   YamlNode with_override(const std::string& key, const std::string& value) const;
+
+  // The node as YAML text: block style (canonical, for hashing a resolved
+  // config), or flow style on one line (for a value in a table).
+  std::string emit() const;
+  std::string emit_flow() const;
 
   // What the node is, for messages: "a map", "a sequence", "'text'", "nothing".
   std::string describe() const;

@@ -110,6 +110,8 @@ Workload load_workload(const std::string& path, const std::vector<Override>& ove
   return build(apply_overrides(YamlNode::load_file(path), overrides), path);
 }
 
+Workload load_workload_node(const YamlNode& doc, const std::string& path) { return build(doc, path); }
+
 Workload load_workload_text(const std::string& text, const std::string& name,
                             const std::vector<Override>& overrides) {
   return build(apply_overrides(YamlNode::load_string(text, name), overrides), name);

@@ -20,6 +20,10 @@
 #include "workloads/cascade.h"
 #include "workloads/transformer.h"
 
+namespace einflow {
+class YamlNode;
+}
+
 namespace einflow::workloads {
 
 struct Variant {
@@ -51,5 +55,8 @@ Override parse_override(const std::string& text);
 Workload load_workload(const std::string& path, const std::vector<Override>& overrides = {});
 Workload load_workload_text(const std::string& text, const std::string& name,
                             const std::vector<Override>& overrides = {});
+// From a parsed document (a sweep's point, with its overrides applied); `path`
+// names the file in the workload.
+Workload load_workload_node(const YamlNode& doc, const std::string& path);
 
 }  // namespace einflow::workloads

@@ -11,6 +11,10 @@
 
 #include "common/error.h"
 
+namespace einflow {
+class YamlNode;
+}
+
 namespace einflow::search {
 
 // Constraints on one storage level of the path.
@@ -49,5 +53,7 @@ struct MapperConfig {
 
 MapperConfig load_mapper_config(const std::string& path);
 MapperConfig load_mapper_config_text(const std::string& text, const std::string& name);
+// From a parsed document (a sweep's point, with its overrides applied).
+MapperConfig load_mapper_config_node(const YamlNode& doc);
 
 }  // namespace einflow::search

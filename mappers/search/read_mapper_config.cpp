@@ -123,6 +123,7 @@ MapperConfig build(const YamlNode& doc) {
 }  // namespace
 
 MapperConfig load_mapper_config(const std::string& path) { return build(YamlNode::load_file(path)); }
+MapperConfig load_mapper_config_node(const YamlNode& doc) { return build(doc); }
 MapperConfig load_mapper_config_text(const std::string& text, const std::string& name) {
   return build(YamlNode::load_string(text, name));
 }

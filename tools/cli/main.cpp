@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   runners["study"] = einflow::cli::add_study(app);
   runners["dram"] = einflow::cli::add_dram(app);
   runners["simulate"] = einflow::cli::add_simulate(app);
+  runners["sweep"] = einflow::cli::add_sweep(app);
+  runners["report"] = einflow::cli::add_report(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,173 @@
+// Loading a sweep directory into ReportData: records, axes, baseline ratios,
+// Pareto front and provenance.
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <ostream>
+#include <set>
+
+#include "common/text.h"
+#include "common/yaml_node.h"
+#include "tools/report/report.h"
+#include "tools/sweep/runner.h"
+#include "tools/sweep/spec.h"
+
+namespace einflow::report {
+
+namespace fs = std::filesystem;
+
+std::string axis_value(const sweep::Record& r, const std::string& key) {
+  for (const auto& a : r.axes())
+    if (a.key() == key) {
+      std::string v = a.value();
+      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+      return key == "arch" || key == "workload" ? fs::path(v).stem().string() : v;
+    }
+  return "";
+}
+
+double metric(const sweep::Record& r, const std::string& name) {
+  const auto& t = r.total();
+  if (name == "cycles") return static_cast<double>(t.cycles());
+  if (name == "seconds") return t.seconds();
+  if (name == "energy_pj") return t.energy_pj();
+  if (name == "dram_bytes") return static_cast<double>(t.dram_bytes());
+  if (name == "area_um2") return t.area_um2();
+  throw InternalError("no scalar metric " + name);
+}
+
+std::vector<size_t> pareto_front(const std::vector<sweep::Record>& records, const std::string& a, const std::string& b) {
+  std::vector<size_t> ok;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (records[i].status() == results::OK) ok.push_back(i);
+  // Sorted by a, then b: a point is on the front when its b is below every b before it.
+  std::stable_sort(ok.begin(), ok.end(), [&](size_t x, size_t y) {
+    const double ax = metric(records[x], a), ay = metric(records[y], a);
+    return ax != ay ? ax < ay : metric(records[x], b) < metric(records[y], b);
+  });
+  std::vector<size_t> front;
+  for (size_t i : ok)
+    if (front.empty() || metric(records[i], b) < metric(records[front.back()], b)) front.push_back(i);
+  return front;
+}
+
+namespace {
+
+// What the report takes from the sweep file's copy; its file paths are not
+// checked again (they were relative to where the sweep ran).
+void read_spec_copy(const std::string& path, ReportData& d) {
+  if (!fs::exists(path)) return;
+  const YamlNode doc = YamlNode::load_file(path);
+  const YamlNode n = doc["sweep"];
+  if (!n.is_map()) return;
+  Diagnostics ignore;
+  if (n.has("name")) d.name = n["name"].scalar();
+  if (n.has("metrics"))
+    if (auto m = n["metrics"].as_string_list(ignore)) d.metrics = *m;
+  if (n.has("axes") && n["axes"].is_sequence())
+    for (size_t i = 0; i < n["axes"].size(); ++i) {
+      const YamlNode a = n["axes"].at(i);
+      if (a.has("zip") && a["zip"].is_sequence()) {
+        for (size_t j = 0; j < a["zip"].size(); ++j) d.axis_keys.push_back(a["zip"].at(j)["key"].scalar());
+      } else {
+        d.axis_keys.push_back(a["key"].scalar());
+      }
+    }
+  const YamlNode r = n["report"];
+  if (r.is_map()) {
+    if (r.has("baseline")) d.baseline = r["baseline"].scalar();
+    if (r.has("x")) d.x = r["x"].scalar();
+    if (r.has("pareto"))
+      if (auto p = r["pareto"].as_string_list(ignore)) d.pareto = *p;
+  }
+}
+
+void add_unique(std::vector<std::string>& v, const std::string& x) {
+  if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+}
+
+}  // namespace
+
+ReportData load_report(const std::string& dir, const ReportOptions& opts, std::ostream& log) {
+  ReportData d;
+  d.name = fs::path(dir).filename().string();
+  d.metrics = {"cycles", "seconds", "energy_pj", "dram_bytes", "utilization"};
+  read_spec_copy(sweep::spec_copy_path(dir), d);
+  const std::string store = sweep::store_path(dir);
+  if (!fs::exists(store)) throw UserError(SourceLoc{dir, 0, 0}, "no results.pb here (run einflow sweep --out " + dir + ")");
+  sweep::StoreContents c = sweep::read_store(store);
+  if (!c.warning.empty()) log << "warning: " << c.warning << "\n";
+  d.records = sweep::merge_records({c.records});
+  if (d.records.empty()) throw UserError(SourceLoc{store, 0, 0}, "the store holds no results yet");
+
+  // Axes: the spec's order, then any key only the records name.
+  for (const auto& r : d.records)
+    for (const auto& a : r.axes()) add_unique(d.axis_keys, a.key());
+  std::map<std::string, int> last_seen;
+  auto last = [](const std::string& k) { return k.substr(k.find_last_of('.') + 1); };
+  for (const auto& k : d.axis_keys) ++last_seen[last(k)];
+  for (const auto& k : d.axis_keys) d.labels[k] = last_seen[last(k)] > 1 ? k : last(k);
+
+  std::set<std::string> versions, hashes, modes;
+  std::string all_hashes;
+  for (const auto& r : d.records) {
+    add_unique(d.designs, r.design());
+    for (const auto& [u, f] : r.total().utilization()) add_unique(d.units, u);
+    for (const auto& [cname, e] : r.total().energy_by_component_pj()) add_unique(d.components, cname);
+    versions.insert(r.provenance().version());
+    hashes.insert(r.provenance().git_hash());
+    modes.insert(r.provenance().mode());
+    all_hashes += r.config_hash() + "\n";
+  }
+  std::sort(d.units.begin(), d.units.end());
+  d.versions.assign(versions.begin(), versions.end());
+  d.git_hashes.assign(hashes.begin(), hashes.end());
+  d.modes.assign(modes.begin(), modes.end());
+  d.set_hash = sweep::hash_hex(all_hashes);
+  char when[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+  d.generated = when;
+
+  if (!opts.baseline.empty()) d.baseline = opts.baseline;
+  if (!opts.x.empty()) d.x = opts.x;
+  if (!opts.pareto.empty()) d.pareto = opts.pareto;
+  if (d.baseline.empty()) d.baseline = d.designs.front();
+  if (std::find(d.designs.begin(), d.designs.end(), d.baseline) == d.designs.end())
+    throw UserError(SourceLoc{}, "--baseline",
+                    "no design '" + d.baseline + "' in the results (" + join(d.designs, ", ") + ")" +
+                        did_you_mean(d.baseline, d.designs));
+  if (d.x.empty() && !d.axis_keys.empty()) d.x = d.axis_keys.front();
+  if (!d.x.empty() && std::find(d.axis_keys.begin(), d.axis_keys.end(), d.x) == d.axis_keys.end())
+    throw UserError(SourceLoc{}, "--x", "no axis '" + d.x + "' (" + join(d.axis_keys, ", ") + ")");
+  if (d.pareto.empty()) d.pareto = {"cycles", "energy_pj"};
+  static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj", "dram_bytes", "area_um2"};
+  if (d.pareto.size() != 2) throw UserError(SourceLoc{}, "--pareto", "expected two metrics, e.g. cycles,energy_pj");
+  for (const auto& m : d.pareto)
+    if (std::find(scalar.begin(), scalar.end(), m) == scalar.end())
+      throw UserError(SourceLoc{}, "--pareto",
+                      "'" + m + "' is not a scalar metric (" + join(scalar, ", ") + ")" + did_you_mean(m, scalar));
+
+  // Baseline ratios: the baseline's row with the same axis values.
+  auto where = [&](const sweep::Record& r) {
+    std::string k;
+    for (const auto& key : d.axis_keys) k += axis_value(r, key) + "\x1f";
+    return k;
+  };
+  std::map<std::string, const sweep::Record*> base;
+  for (const auto& r : d.records)
+    if (r.design() == d.baseline && r.status() == results::OK) base[where(r)] = &r;
+  for (const auto& r : d.records) {
+    auto it = base.find(where(r));
+    const bool ok = it != base.end() && r.status() == results::OK && r.total().cycles() > 0 && r.total().energy_pj() > 0;
+    d.speedup.push_back(ok ? std::optional<double>(static_cast<double>(it->second->total().cycles()) /
+                                                   static_cast<double>(r.total().cycles()))
+                           : std::nullopt);
+    d.energy_ratio.push_back(ok ? std::optional<double>(r.total().energy_pj() / it->second->total().energy_pj())
+                                : std::nullopt);
+  }
+  d.front = pareto_front(d.records, d.pareto[0], d.pareto[1]);
+  return d;
+}
+
+}  // namespace einflow::report

@@ -1,0 +1,283 @@
+// The table formats: Markdown, CSV, JSON, LaTeX (booktabs).
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/text.h"
+#include "tools/report/report.h"
+
+namespace einflow::report {
+
+namespace {
+
+std::string num(double v, int digits = 4) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+bool wants(const ReportData& d, const std::string& m) {
+  return std::find(d.metrics.begin(), d.metrics.end(), m) != d.metrics.end();
+}
+
+double util(const sweep::Record& r, const std::string& unit) {
+  auto it = r.total().utilization().find(unit);
+  return it == r.total().utilization().end() ? 0.0 : it->second;
+}
+
+// A column of the results tables: header (with its unit) and the cell of a record.
+struct Column {
+  std::string header;
+  std::function<std::string(size_t)> cell;
+};
+
+std::vector<Column> columns(const ReportData& d) {
+  std::vector<Column> cols;
+  const auto& R = d.records;
+  for (const auto& k : d.axis_keys) cols.push_back({d.labels.at(k), [&, k](size_t i) { return axis_value(R[i], k); }});
+  cols.push_back({"design", [&](size_t i) { return R[i].design(); }});
+  if (wants(d, "cycles")) cols.push_back({"cycles", [&](size_t i) { return std::to_string(R[i].total().cycles()); }});
+  if (wants(d, "seconds")) cols.push_back({"time (s)", [&](size_t i) { return num(R[i].total().seconds()); }});
+  if (wants(d, "energy_pj")) cols.push_back({"energy (pJ)", [&](size_t i) { return num(R[i].total().energy_pj()); }});
+  if (wants(d, "dram_bytes"))
+    cols.push_back({"DRAM (bytes)", [&](size_t i) { return num(static_cast<double>(R[i].total().dram_bytes())); }});
+  if (wants(d, "area_um2")) cols.push_back({"area (um^2)", [&](size_t i) { return num(R[i].total().area_um2()); }});
+  if (wants(d, "utilization"))
+    for (const auto& u : d.units)
+      cols.push_back({"util " + u + " (%)", [&, u](size_t i) { return num(100 * util(R[i], u), 3); }});
+  cols.push_back({"speedup vs " + d.baseline + " (x)",
+                  [&](size_t i) { return d.speedup[i] ? num(*d.speedup[i], 3) : std::string("-"); }});
+  cols.push_back({"energy vs " + d.baseline + " (x)",
+                  [&](size_t i) { return d.energy_ratio[i] ? num(*d.energy_ratio[i], 3) : std::string("-"); }});
+  return cols;
+}
+
+// Per design: geometric means of the ratios, arithmetic means of the utilizations.
+struct Summary {
+  std::string design;
+  int n = 0;
+  double speedup = 0, energy = 0;
+  std::map<std::string, double> util;
+};
+
+std::vector<Summary> summarise(const ReportData& d) {
+  std::vector<Summary> out;
+  for (const auto& name : d.designs) {
+    Summary s;
+    s.design = name;
+    double log_s = 0, log_e = 0;
+    for (size_t i = 0; i < d.records.size(); ++i) {
+      if (d.records[i].design() != name || !d.speedup[i]) continue;
+      ++s.n;
+      log_s += std::log(*d.speedup[i]);
+      log_e += std::log(*d.energy_ratio[i]);
+      for (const auto& u : d.units) s.util[u] += util(d.records[i], u);
+    }
+    if (s.n == 0) continue;
+    s.speedup = std::exp(log_s / s.n);
+    s.energy = std::exp(log_e / s.n);
+    for (auto& [u, v] : s.util) v /= s.n;
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::string provenance_line(const ReportData& d) {
+  return "einflow " + join(d.versions, ", ") + " (git " + join(d.git_hashes, ", ") + "), mode " + join(d.modes, ", ") +
+         ", " + std::to_string(d.records.size()) + " results (config hashes in the CSV and JSON; set hash " +
+         d.set_hash + "), generated " + d.generated;
+}
+
+std::string tex_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$') out += '\\';
+    if (c == '^') {
+      out += "\\textasciicircum{}";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string markdown(const ReportData& d) {
+  std::ostringstream md;
+  int failed = 0;
+  for (const auto& r : d.records) failed += r.status() == results::FAILED;
+  md << "# Sweep " << d.name << "\n\n"
+     << d.records.size() << " points (" << failed << " failed), designs " << join(d.designs, ", ")
+     << "; ratios against `" << d.baseline << "` at the same axis values.\n\n"
+     << "Provenance: " << provenance_line(d) << ".\n";
+  md << "\n## Summary\n\nGeometric means of the ratios over the points with a baseline; mean utilizations.\n\n"
+     << "| design | points | speedup vs " << d.baseline << " (x) | energy vs " << d.baseline << " (x) |";
+  for (const auto& u : d.units) md << " util " << u << " (%) |";
+  md << "\n|---|---|---|---|";
+  for (size_t i = 0; i < d.units.size(); ++i) md << "---|";
+  md << "\n";
+  for (const auto& s : summarise(d)) {
+    md << "| " << s.design << " | " << s.n << " | " << num(s.speedup, 3) << " | " << num(s.energy, 3) << " |";
+    for (const auto& u : d.units) md << " " << num(100 * s.util.at(u), 3) << " |";
+    md << "\n";
+  }
+  const auto cols = columns(d);
+  md << "\n## Results\n\n|";
+  for (const auto& c : cols) md << " " << c.header << " |";
+  md << "\n|";
+  for (size_t i = 0; i < cols.size(); ++i) md << "---|";
+  md << "\n";
+  for (size_t i = 0; i < d.records.size(); ++i) {
+    if (d.records[i].status() != results::OK) continue;
+    md << "|";
+    for (const auto& c : cols) md << " " << c.cell(i) << " |";
+    md << "\n";
+  }
+  md << "\n## Pareto front (" << d.pareto[0] << " vs " << d.pareto[1] << ", both minimised)\n\n| point | design |";
+  for (const auto& k : d.axis_keys) md << " " << d.labels.at(k) << " |";
+  md << " " << d.pareto[0] << " | " << d.pareto[1] << " |\n|---|---|";
+  for (size_t i = 0; i < d.axis_keys.size() + 2; ++i) md << "---|";
+  md << "\n";
+  for (size_t i : d.front) {
+    md << "| " << d.records[i].point() << " | " << d.records[i].design() << " |";
+    for (const auto& k : d.axis_keys) md << " " << axis_value(d.records[i], k) << " |";
+    md << " " << num(metric(d.records[i], d.pareto[0])) << " | " << num(metric(d.records[i], d.pareto[1])) << " |\n";
+  }
+  if (failed) {
+    md << "\n## Failed points\n\n";
+    for (const auto& r : d.records)
+      if (r.status() == results::FAILED) md << "- point " << r.point() << " (" << r.design() << "): " << r.error() << "\n";
+  }
+  return md.str();
+}
+
+std::string csv(const ReportData& d) {
+  std::set<std::string> causes;
+  for (const auto& r : d.records)
+    for (const auto& [c, n] : r.total().stalls()) causes.insert(c);
+  auto field = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  std::ostringstream o;
+  o << "# sweep " << d.name << "; " << provenance_line(d) << "\n";
+  o << "point,config_hash";
+  for (const auto& k : d.axis_keys) o << "," << field(k);
+  o << ",design,arch,workload,status,cycles,seconds,energy_pj,dram_bytes,area_um2";
+  for (const auto& u : d.units) o << ",util_" << u;
+  for (const auto& c : d.components) o << ",energy_" << c << "_pj";
+  for (const auto& c : causes) o << "," << field("stall_" + c + "_cycles");
+  o << ",speedup_vs_" << d.baseline << ",energy_vs_" << d.baseline << ",pareto,error\n";
+  for (size_t i = 0; i < d.records.size(); ++i) {
+    const auto& r = d.records[i];
+    const auto& t = r.total();
+    o << r.point() << "," << r.config_hash();
+    for (const auto& k : d.axis_keys) o << "," << field(axis_value(r, k));
+    o << "," << field(r.design()) << "," << field(r.arch()) << "," << field(r.workload()) << ","
+      << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << "," << format_double(t.seconds()) << ","
+      << format_double(t.energy_pj()) << "," << t.dram_bytes() << "," << format_double(t.area_um2());
+    for (const auto& u : d.units) o << "," << format_double(util(r, u));
+    for (const auto& c : d.components) {
+      auto it = t.energy_by_component_pj().find(c);
+      o << "," << format_double(it == t.energy_by_component_pj().end() ? 0.0 : it->second);
+    }
+    for (const auto& c : causes) {
+      auto it = t.stalls().find(c);
+      o << "," << (it == t.stalls().end() ? 0 : it->second);
+    }
+    o << "," << (d.speedup[i] ? format_double(*d.speedup[i]) : "") << ","
+      << (d.energy_ratio[i] ? format_double(*d.energy_ratio[i]) : "") << ","
+      << (std::find(d.front.begin(), d.front.end(), i) != d.front.end() ? "1" : "0") << "," << field(r.error()) << "\n";
+  }
+  return o.str();
+}
+
+std::string json(const ReportData& d) {
+  nlohmann::json j;
+  j["sweep"] = d.name;
+  j["provenance"] = {{"versions", d.versions}, {"git_hashes", d.git_hashes}, {"modes", d.modes},
+                     {"set_hash", d.set_hash}, {"generated", d.generated}};
+  j["baseline"] = d.baseline;
+  j["axes"] = d.axis_keys;
+  nlohmann::json recs = nlohmann::json::array();
+  for (size_t i = 0; i < d.records.size(); ++i) {
+    const auto& r = d.records[i];
+    const auto& t = r.total();
+    nlohmann::json x;
+    x["point"] = r.point();
+    x["config_hash"] = r.config_hash();
+    for (const auto& k : d.axis_keys) x["axes"][k] = axis_value(r, k);
+    x["design"] = r.design();
+    x["arch"] = r.arch();
+    x["workload"] = r.workload();
+    x["status"] = r.status() == results::OK ? "ok" : "failed";
+    if (!r.error().empty()) x["error"] = r.error();
+    x["cycles"] = t.cycles();
+    x["seconds"] = t.seconds();
+    x["energy_pj"] = t.energy_pj();
+    x["dram_bytes"] = t.dram_bytes();
+    x["area_um2"] = t.area_um2();
+    x["utilization"] = std::map<std::string, double>(t.utilization().begin(), t.utilization().end());
+    x["energy_by_component_pj"] =
+        std::map<std::string, double>(t.energy_by_component_pj().begin(), t.energy_by_component_pj().end());
+    if (!t.stalls().empty()) x["stalls"] = std::map<std::string, int64_t>(t.stalls().begin(), t.stalls().end());
+    if (t.fast_forwarded()) x["fast_forwarded"] = true;
+    nlohmann::json pe = nlohmann::json::array();
+    for (const auto& e : r.per_einsum())
+      pe.push_back({{"name", e.name()}, {"unit", e.unit()}, {"cycles", e.cycles()}, {"energy_pj", e.energy_pj()}});
+    x["per_einsum"] = pe;
+    if (d.speedup[i]) x["speedup"] = *d.speedup[i];
+    if (d.energy_ratio[i]) x["energy_ratio"] = *d.energy_ratio[i];
+    const auto& p = r.provenance();
+    x["provenance"] = {{"version", p.version()}, {"git_hash", p.git_hash()}, {"seed", p.seed()},
+                       {"mode", p.mode()},       {"wall_seconds", p.wall_seconds()},
+                       {"finished_unix", p.finished_unix()}, {"host", p.host()}};
+    recs.push_back(x);
+  }
+  j["records"] = recs;
+  std::vector<int64_t> front;
+  for (size_t i : d.front) front.push_back(d.records[i].point());
+  j["pareto"] = {{"metrics", d.pareto}, {"points", front}};
+  return j.dump(2) + "\n";
+}
+
+std::string latex(const ReportData& d) {
+  std::ostringstream t;
+  t << "% sweep " << d.name << ": " << provenance_line(d) << "\n"
+    << "% Needs \\usepackage{booktabs}. Geometric means over the points; ratios against " << d.baseline << ".\n"
+    << "\\begin{tabular}{lrr";
+  for (size_t i = 0; i < d.units.size(); ++i) t << "r";
+  t << "}\n\\toprule\nDesign & Speedup ($\\times$) & Energy ($\\times$)";
+  for (const auto& u : d.units) t << " & " << tex_escape(u) << " util. (\\%)";
+  t << " \\\\\n\\midrule\n";
+  for (const auto& s : summarise(d)) {
+    t << tex_escape(s.design) << " & " << num(s.speedup, 3) << " & " << num(s.energy, 3);
+    for (const auto& u : d.units) t << " & " << num(100 * s.util.at(u), 3);
+    t << " \\\\\n";
+  }
+  t << "\\bottomrule\n\\end{tabular}\n\n";
+  const auto cols = columns(d);
+  t << "% Every point.\n\\begin{tabular}{";
+  for (size_t i = 0; i < cols.size(); ++i) t << (i <= d.axis_keys.size() ? "l" : "r");
+  t << "}\n\\toprule\n";
+  for (size_t i = 0; i < cols.size(); ++i) t << (i ? " & " : "") << tex_escape(cols[i].header);
+  t << " \\\\\n\\midrule\n";
+  for (size_t i = 0; i < d.records.size(); ++i) {
+    if (d.records[i].status() != results::OK) continue;
+    for (size_t c = 0; c < cols.size(); ++c) t << (c ? " & " : "") << tex_escape(cols[c].cell(i));
+    t << " \\\\\n";
+  }
+  t << "\\bottomrule\n\\end{tabular}\n";
+  return t.str();
+}
+
+}  // namespace einflow::report

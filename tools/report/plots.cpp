@@ -1,0 +1,274 @@
+// Plots rendered by gnuplot: speedup against the x axis per group of the other
+// axes, energy by component as stacked bars, utilization per unit, and the
+// Pareto front. Each plot is a tab-separated .dat and a .gp script that writes
+// PDF, SVG and PNG; the scripts stay beside the figures, to be edited.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "common/text.h"
+#include "common/yaml_node.h"
+#include "tools/report/report.h"
+
+namespace einflow::report {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kMaxGroups = 12;
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "NaN";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// Text safe inside a gnuplot single-quoted string and in a file name.
+std::string label(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '\'' ? '"' : c;
+  return out;
+}
+std::string slug(const std::string& s) {
+  std::string out;
+  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' ? c : '-';
+  return out;
+}
+
+// A gnuplot script writing `name`.pdf, .svg and .png with the same plot.
+std::string script(const std::string& name, const std::string& setup, const std::string& plot) {
+  std::ostringstream s;
+  s << "# einflow report: " << name << " (run with: gnuplot " << name << ".gp)\n"
+    << "set datafile separator '\\t'\nset key outside right top\nset grid ytics\n"
+    << setup << "set terminal pdfcairo noenhanced size 6in,3.6in font 'Helvetica,10'\nset output '" << name << ".pdf'\n"
+    << plot << "\nset terminal svg noenhanced size 720,430 dynamic font 'Helvetica,11'\nset output '" << name << ".svg'\nreplot\n"
+    << "set terminal pngcairo noenhanced size 1080,640 font 'Helvetica,12'\nset output '" << name << ".png'\nreplot\nunset output\n";
+  return s.str();
+}
+
+bool on_path(const std::string& prog) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::stringstream ss(path);
+  for (std::string dir; std::getline(ss, dir, ':');)
+    if (!dir.empty() && ::access((fs::path(dir) / prog).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+// The records grouped by every axis except x, in order of first appearance.
+std::vector<std::pair<std::string, std::vector<size_t>>> groups(const ReportData& d) {
+  std::vector<std::pair<std::string, std::vector<size_t>>> out;
+  for (size_t i = 0; i < d.records.size(); ++i) {
+    std::vector<std::string> parts;
+    for (const auto& k : d.axis_keys)
+      if (k != d.x) parts.push_back(d.labels.at(k) + " " + axis_value(d.records[i], k));
+    const std::string g = join(parts, ", ");
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& x) { return x.first == g; });
+    if (it == out.end()) out.push_back({g, {i}});
+    else it->second.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> plots(const ReportData& d, const std::string& dir, std::ostream& log) {
+  fs::create_directories(dir);
+  std::vector<std::pair<std::string, std::string>> files;  // name, script
+  auto write = [&](const std::string& name, const std::string& data, const std::string& gp) {
+    std::ofstream(fs::path(dir) / (name + ".dat")) << data;
+    std::ofstream(fs::path(dir) / (name + ".gp")) << gp;
+    files.emplace_back(name, gp);
+  };
+  const auto gs = groups(d);
+  if (gs.size() > kMaxGroups)
+    log << "note: " << gs.size() << " groups of points; plotting the first " << kMaxGroups << "\n";
+  for (size_t gi = 0; gi < gs.size() && gi < kMaxGroups; ++gi) {
+    const auto& [gname, members] = gs[gi];
+    const std::string suffix = gs.size() == 1 ? "" : "-" + slug(gname);
+    const std::string title = gname.empty() ? d.name : d.name + ": " + gname;
+    // x values in order of appearance; numeric when every one is.
+    std::vector<std::string> xs;
+    for (size_t i : members) {
+      const std::string v = d.x.empty() ? "" : axis_value(d.records[i], d.x);
+      if (std::find(xs.begin(), xs.end(), v) == xs.end()) xs.push_back(v);
+    }
+    bool numeric = !d.x.empty();
+    double lo = INFINITY, hi = 0;
+    for (const auto& x : xs) {
+      auto v = parse_int_with_suffix(x) ? std::optional<double>(static_cast<double>(*parse_int_with_suffix(x)))
+                                        : parse_double(x);
+      numeric = numeric && v && *v > 0;
+      if (v) lo = std::min(lo, *v), hi = std::max(hi, *v);
+    }
+    auto xnum = [&](const std::string& x) {
+      auto i = parse_int_with_suffix(x);
+      return i ? static_cast<double>(*i) : parse_double(x).value_or(0);
+    };
+    // Speedup against the x axis, a line per design.
+    {
+      std::ostringstream dat;
+      dat << "x";
+      for (const auto& des : d.designs) dat << "\t" << des;
+      dat << "\n";
+      for (const auto& x : xs) {
+        dat << (numeric ? num(xnum(x)) : x);
+        for (const auto& des : d.designs) {
+          double v = NAN;
+          for (size_t i : members)
+            if (d.records[i].design() == des && axis_value(d.records[i], d.x) == x && d.speedup[i]) v = *d.speedup[i];
+          dat << "\t" << num(v);
+        }
+        dat << "\n";
+      }
+      std::ostringstream setup;
+      setup << "set title '" << label(title) << "'\nset xlabel '" << label(d.x.empty() ? "point" : d.labels.at(d.x))
+            << "'\nset ylabel 'speedup vs " << label(d.baseline) << " (x)'\nset logscale y 2\n";
+      if (numeric && hi / lo >= 8) setup << "set logscale x 2\n";
+      std::ostringstream plot;
+      plot << "plot for [i=2:" << d.designs.size() + 1 << "] '" << "speedup" << suffix << ".dat' using "
+           << (numeric ? "1:i" : "0:i:xtic(1)") << " with linespoints lw 2 pt 7 title columnheader(i)";
+      write("speedup" + suffix, dat.str(), script("speedup" + suffix, setup.str(), plot.str()));
+    }
+    // Energy by component, a stacked bar per design and x value.
+    {
+      std::ostringstream dat;
+      dat << "point";
+      for (const auto& c : d.components) dat << "\t" << c;
+      dat << "\n";
+      for (const auto& x : xs)
+        for (const auto& des : d.designs)
+          for (size_t i : members) {
+            const auto& r = d.records[i];
+            if (r.design() != des || axis_value(r, d.x) != x || r.status() != results::OK) continue;
+            dat << des << (x.empty() ? "" : " " + x);
+            for (const auto& c : d.components) {
+              auto it = r.total().energy_by_component_pj().find(c);
+              dat << "\t" << num((it == r.total().energy_by_component_pj().end() ? 0.0 : it->second) * 1e-6);
+            }
+            dat << "\n";
+          }
+      std::ostringstream setup;
+      setup << "set title '" << label(title) << ": energy by component'\nset ylabel 'energy (uJ)'\n"
+            << "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
+            << "set boxwidth 0.75\nset xtics rotate by -45 scale 0\n";
+      std::ostringstream plot;
+      plot << "plot for [i=2:" << d.components.size() + 1 << "] 'energy" << suffix
+           << ".dat' using i:xtic(1) title columnheader(i)";
+      write("energy" + suffix, dat.str(), script("energy" + suffix, setup.str(), plot.str()));
+    }
+  }
+  // Utilization per unit: a cluster per design, mean over its points.
+  {
+    std::ostringstream dat;
+    dat << "design";
+    for (const auto& u : d.units) dat << "\t" << u;
+    dat << "\n";
+    for (const auto& des : d.designs) {
+      std::map<std::string, double> sum;
+      int n = 0;
+      for (const auto& r : d.records) {
+        if (r.design() != des || r.status() != results::OK) continue;
+        ++n;
+        for (const auto& u : d.units) {
+          auto it = r.total().utilization().find(u);
+          sum[u] += it == r.total().utilization().end() ? 0.0 : it->second;
+        }
+      }
+      dat << des;
+      for (const auto& u : d.units) dat << "\t" << num(n ? 100 * sum[u] / n : NAN);
+      dat << "\n";
+    }
+    std::ostringstream setup;
+    setup << "set title '" << label(d.name) << ": utilization per unit (mean over the points)'\n"
+          << "set ylabel 'utilization (%)'\nset yrange [0:100]\nset style data histograms\n"
+          << "set style histogram clustered gap 1\nset style fill solid 0.85 border -1\nset xtics scale 0\n";
+    std::ostringstream plot;
+    plot << "plot for [i=2:" << d.units.size() + 1 << "] 'utilization.dat' using i:xtic(1) title columnheader(i)";
+    write("utilization", dat.str(), script("utilization", setup.str(), plot.str()));
+  }
+  // Pareto front: every point, by design, and the front as a step line.
+  {
+    std::ostringstream dat;
+    for (size_t k = 0; k < d.designs.size(); ++k) {
+      dat << "# " << d.designs[k] << "\n" << d.pareto[0] << "\t" << d.pareto[1] << "\n";
+      for (const auto& r : d.records)
+        if (r.design() == d.designs[k] && r.status() == results::OK)
+          dat << num(metric(r, d.pareto[0])) << "\t" << num(metric(r, d.pareto[1])) << "\n";
+      dat << "\n\n";
+    }
+    dat << "# front\n" << d.pareto[0] << "\t" << d.pareto[1] << "\n";
+    for (size_t i : d.front)
+      dat << num(metric(d.records[i], d.pareto[0])) << "\t" << num(metric(d.records[i], d.pareto[1])) << "\n";
+    std::ostringstream setup;
+    setup << "set title '" << label(d.name) << ": Pareto front'\nset xlabel '" << d.pareto[0] << "'\nset ylabel '"
+          << d.pareto[1] << "'\nset logscale xy\nset key autotitle columnheader\n";
+    std::ostringstream plot;
+    plot << "plot for [i=0:" << d.designs.size() - 1 << "] 'pareto.dat' index i using 1:2 with points pt 7 ps 0.8 title '"
+         << "'.word('" << label(join(d.designs, " ")) << "', i+1), 'pareto.dat' index " << d.designs.size()
+         << " using 1:2 with steps lw 2 lc rgb 'black' title 'Pareto front'";
+    write("pareto", dat.str(), script("pareto", setup.str(), plot.str()));
+  }
+
+  std::vector<std::string> out;
+  for (const auto& [name, gp] : files) out.push_back((fs::path(dir) / (name + ".gp")).string());
+  if (!on_path("gnuplot")) {
+    log << "note: gnuplot is not on the PATH; the scripts are in " << dir << " (Debian: apt-get install gnuplot-nox)\n";
+    return out;
+  }
+  for (const auto& [name, gp] : files) {
+    const std::string cmd = "cd '" + dir + "' && gnuplot '" + name + ".gp' 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string msg;
+    char buf[512];
+    while (p && std::fgets(buf, sizeof buf, p)) msg += buf;
+    const int status = p ? ::pclose(p) : -1;
+    if (status != 0) {
+      log << "warning: gnuplot failed on " << name << ".gp: " << msg;
+      continue;
+    }
+    for (const char* ext : {".pdf", ".svg", ".png"}) out.push_back((fs::path(dir) / (name + ext)).string());
+  }
+  return out;
+}
+
+std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts, std::ostream& log) {
+  static const std::vector<std::string> kFormats = {"md", "csv", "json", "tex", "plots"};
+  for (const auto& f : opts.formats)
+    if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
+      throw UserError(SourceLoc{}, "--format",
+                      "unknown format '" + f + "' (" + join(kFormats, ", ") + ")" + did_you_mean(f, kFormats));
+  const ReportData d = load_report(dir, opts, log);
+  const fs::path out = opts.out_dir.empty() ? fs::path(dir) : fs::path(opts.out_dir);
+  fs::create_directories(out);
+  std::vector<std::string> written;
+  auto put = [&](const std::string& name, const std::string& text) {
+    const fs::path p = out / name;
+    const fs::path tmp = out / (name + ".tmp");
+    std::ofstream(tmp, std::ios::binary | std::ios::trunc) << text;
+    fs::rename(tmp, p);
+    written.push_back(p.string());
+  };
+  for (const auto& f : opts.formats) {
+    if (f == "md") put("report.md", markdown(d));
+    if (f == "csv") put("results.csv", csv(d));
+    if (f == "json") put("report.json", json(d));
+    if (f == "tex") put("report.tex", latex(d));
+    if (f == "plots")
+      for (const auto& p : plots(d, (out / "plots").string(), log)) written.push_back(p);
+  }
+  return written;
+}
+
+}  // namespace einflow::report

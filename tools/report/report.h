@@ -1,0 +1,70 @@
+// Reports of a sweep directory (its results.pb and sweep.yaml): tables in
+// Markdown, CSV, JSON and LaTeX (booktabs), and plots rendered by gnuplot to
+// PDF, SVG and PNG. Every report carries its provenance: einflow version, git
+// hashes, the config hashes (one per row, and one over all of them), date.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tools/sweep/store.h"
+
+namespace einflow::report {
+
+struct ReportOptions {
+  std::vector<std::string> formats = {"md"};  // md, csv, json, tex, plots
+  std::string out_dir;                        // "" = the sweep directory
+  std::string baseline;                       // overrides sweep.report.baseline
+  std::vector<std::string> pareto;            // overrides sweep.report.pareto (two metrics)
+  std::string x;                              // overrides sweep.report.x
+};
+
+// What every format is made from.
+struct ReportData {
+  std::string name;                            // the sweep's name
+  std::vector<sweep::Record> records;          // sorted by point, one per config hash
+  std::vector<std::string> axis_keys;          // in the sweep's order
+  std::map<std::string, std::string> labels;   // axis key -> column label
+  std::vector<std::string> designs;            // in order of first appearance
+  std::vector<std::string> units, components;  // compute units, energy components seen
+  std::vector<std::string> metrics;            // sweep.metrics
+  std::string baseline, x;
+  std::vector<std::string> pareto;
+  // Per record (index as in `records`): baseline cycles / cycles and energy /
+  // baseline energy, at the same axis values; empty without a baseline row.
+  std::vector<std::optional<double>> speedup, energy_ratio;
+  std::vector<size_t> front;                   // records on the Pareto front, by the first metric
+  // Provenance.
+  std::vector<std::string> versions, git_hashes, modes;
+  std::string set_hash;                        // over every row's config hash
+  std::string generated;                       // UTC date and time
+};
+
+// Reads DIR/results.pb (and DIR/sweep.yaml when present). A store with no
+// record is a UserError.
+ReportData load_report(const std::string& dir, const ReportOptions& opts, std::ostream& log);
+
+// The value of an axis at a record, for tables ("1024"; a file's stem).
+std::string axis_value(const sweep::Record& r, const std::string& key);
+// A scalar metric of a record: cycles, seconds, energy_pj, dram_bytes, area_um2.
+double metric(const sweep::Record& r, const std::string& name);
+// The non-dominated records (both metrics minimised) among the OK ones, sorted by `a`.
+std::vector<size_t> pareto_front(const std::vector<sweep::Record>& records, const std::string& a,
+                                 const std::string& b);
+
+std::string markdown(const ReportData& d);
+std::string csv(const ReportData& d);
+std::string json(const ReportData& d);
+std::string latex(const ReportData& d);
+// Writes the plots' data and gnuplot scripts under `dir` and renders them when
+// gnuplot is on the PATH; returns the files written (without gnuplot: the
+// scripts, and a note in `log`).
+std::vector<std::string> plots(const ReportData& d, const std::string& dir, std::ostream& log);
+
+// Writes the formats asked for; returns the files written.
+std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts, std::ostream& log);
+
+}  // namespace einflow::report

@@ -1,0 +1,280 @@
+#include "tools/sweep/evaluate.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <map>
+
+#include "arch/arch.h"
+#include "common/version.h"
+#include "mappers/cascade/cascade_search.h"
+#include "mappers/mapping/cascade_mapping.h"
+#include "mappers/mapping/mapping.h"
+#include "mappers/mapping/unit_ops.h"
+#include "mappers/named/named.h"
+#include "mappers/search/driver.h"
+#include "mappers/search/mapper_config.h"
+#include "sim/analytical/group_model.h"
+#include "sim/analytical/nest_model.h"
+#include "sim/cycle/cascade_sim.h"
+#include "tools/sweep/rerank.h"
+#include "workloads/workload.h"
+
+namespace einflow::sweep {
+
+namespace {
+
+// What running one mapping gives.
+struct Outcome {
+  sim::Stats stats;
+  std::map<std::string, int64_t> stalls;
+  bool fast_forwarded = false;
+  std::string mapping_yaml;
+};
+
+// Two parts run one after the other: times, energies and traffic add up,
+// energy entries merge by component and action, utilization is work over time.
+void then(Outcome& total, const Outcome& x) {
+  sim::Stats& t = total.stats;
+  const sim::Stats& s = x.stats;
+  std::map<std::string, double> work;
+  for (const auto& [u, f] : t.utilization) work[u] += f * static_cast<double>(t.cycles);
+  for (const auto& [u, f] : s.utilization) work[u] += f * static_cast<double>(s.cycles);
+  t.cycles += s.cycles;
+  t.seconds += s.seconds;
+  t.energy_pj += s.energy_pj;
+  t.dram_bytes += s.dram_bytes;
+  t.compute_cycles += s.compute_cycles;
+  for (const auto& [u, w] : work) t.utilization[u] = t.cycles ? w / static_cast<double>(t.cycles) : 0;
+  for (const auto& e : s.energy) {
+    auto it = std::find_if(t.energy.begin(), t.energy.end(), [&](const sim::EnergyEntry& x) {
+      return x.component == e.component && x.action == e.action;
+    });
+    if (it == t.energy.end()) {
+      t.energy.push_back(e);
+    } else {
+      it->count += e.count;
+      it->energy_pj += e.energy_pj;
+    }
+  }
+  t.per_einsum.insert(t.per_einsum.end(), s.per_einsum.begin(), s.per_einsum.end());
+  if (t.bound_by.empty()) t.bound_by = s.bound_by;
+  for (const auto& [c, n] : x.stalls) total.stalls[c] += n;
+  total.fast_forwarded = total.fast_forwarded || x.fast_forwarded;
+  if (!x.mapping_yaml.empty())
+    total.mapping_yaml += (total.mapping_yaml.empty() ? "" : "---\n") + x.mapping_yaml;
+}
+
+sim::cycle::SimOptions timing_only() {
+  sim::cycle::SimOptions o;
+  o.functional = false;
+  return o;
+}
+
+Outcome run_cascade(const arch::Architecture& a, const workloads::Cascade& c, const mapping::CascadeMapping& m,
+                    bool cycle) {
+  Outcome o;
+  o.mapping_yaml = mapping::write_cascade_mapping(m, c, a);
+  if (!cycle) {
+    o.stats = sim::analytical::evaluate_cascade(a, c, m).stats;
+    return o;
+  }
+  sim::cycle::CascadeSimResult r = sim::cycle::simulate_cascade(a, c, m, {}, timing_only());
+  o.stats = std::move(r.stats);
+  o.stalls = std::move(r.stalls);
+  o.fast_forwarded = r.fast_forwarded;
+  return o;
+}
+
+Outcome run_mapping(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m, bool cycle) {
+  Outcome o;
+  o.mapping_yaml = mapping::write_mapping(m, c, a);
+  if (!cycle) {
+    o.stats = sim::analytical::evaluate_mapping(a, c, m);
+    return o;
+  }
+  sim::cycle::SimResult r = sim::cycle::simulate_mapping(a, c, m, {}, timing_only());
+  o.stats = std::move(r.stats);
+  o.stalls = std::move(r.stalls);
+  o.fast_forwarded = r.fast_forwarded;
+  return o;
+}
+
+const workloads::Variant& pick(const workloads::Workload& w, const std::string& wanted, const SourceLoc& loc) {
+  if (wanted.empty()) {
+    const workloads::Variant* ref = w.reference_variant.empty() ? nullptr : w.find_variant(w.reference_variant);
+    return ref ? *ref : w.variants.front();
+  }
+  const workloads::Variant* v = w.find_variant(wanted);
+  if (!v) throw UserError(loc, "variant", "the workload " + w.name + " has no variant '" + wanted + "'");
+  return *v;
+}
+
+// The linear layers of a layer cascade: contractions that read a weight (an
+// input without the batch rank), each alone on the 2D array with canonical
+// tiles (tokens across the columns, the largest reduced ranks down the rows).
+Outcome linear_layers(const arch::Architecture& a, const workloads::Cascade& c, bool cycle) {
+  const named::ArrayUnits units = named::find_array_units(a);
+  const int B = c.find_rank("B");
+  Outcome total;
+  for (int e : c.topo_order) {
+    bool weight = false;
+    for (const auto& in : c.einsums[e].inputs) {
+      const auto& t = c.tensors[in.tensor];
+      weight = weight || (t.kind == workloads::TensorKind::kInput &&
+                          std::find(t.ranks.begin(), t.ranks.end(), B) == t.ranks.end());
+    }
+    if (!mapping::is_contraction(c, e) || !weight) continue;
+    named::TileRequest req;
+    req.x_ranks = {"P", "M"};
+    std::vector<int> reduced = c.einsums[e].reduced_ranks;
+    std::stable_sort(reduced.begin(), reduced.end(),
+                     [&](int x, int y) { return c.ranks[x].size > c.ranks[y].size; });
+    for (int r : reduced) req.y_ranks.push_back(c.ranks[r].name);
+    const mapping::Mapping m = named::canonical_tile(a, c, e, units.array2d, req);
+    const mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
+    if (!st.ok) throw UserError(a.loc, "linear layer " + c.einsums[e].name + " cannot run on " + a.name + ": " + st.reason);
+    Outcome x = run_mapping(a, c, m, cycle);
+    x.mapping_yaml.clear();
+    then(total, x);
+  }
+  return total;
+}
+
+// A named attention design; on a model workload of scope `layer`, the
+// attention on the design plus the linear layers (FuseMax's end-to-end figure).
+Outcome named_design(const Point& p, const arch::Architecture& a, const workloads::Workload& w, bool cycle) {
+  const named::Design& d = *named::find_design(p.design->named);
+  const bool layer = w.instance && w.instance->scope == workloads::Scope::kLayer;
+  const workloads::Workload att =
+      layer ? workloads::load_workload_node(p.workload_doc.with_override("instance.scope", "attention"), p.workload_file)
+            : w;
+  const workloads::Variant& v = pick(att, p.design->variant.empty() ? d.variant : p.design->variant, p.design->loc);
+  Outcome o = run_cascade(a, v.cascade, named::attention_mapping(d, a, v.cascade), cycle);
+  if (layer) then(o, linear_layers(a, w.variants.front().cascade, cycle));
+  return o;
+}
+
+Outcome mapping_file(const Point& p, const arch::Architecture& a, const workloads::Workload& w, bool cycle) {
+  const std::string& file = p.design->file;
+  const workloads::Variant& v =
+      pick(w, p.design->variant.empty() ? mapping::mapping_variant(file) : p.design->variant, p.design->loc);
+  if (mapping::is_cascade_mapping_file(file)) {
+    const mapping::CascadeMapping m = mapping::load_cascade_mapping(file, v.cascade, a);
+    const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, v.cascade, a);
+    if (!st.ok) throw UserError(st.loc, "invalid mapping: " + st.reason);
+    return run_cascade(a, v.cascade, m, cycle);
+  }
+  const mapping::Mapping m = mapping::load_mapping(file, v.cascade, a);
+  const mapping::MappingStatus st = mapping::validate_mapping(m, v.cascade, a);
+  if (!st.ok) throw UserError(st.loc, "invalid mapping: " + st.reason);
+  return run_mapping(a, v.cascade, m, cycle);
+}
+
+// A search: the cascade search (fuse), or each Einsum's best mapping on its own,
+// one after another; `rerank` picks among each search's top K on the cycle model.
+Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture& a, const workloads::Workload& w,
+                 const EvalOptions& opts) {
+  search::MapperConfig cfg = search::load_mapper_config_node(p.mapper_doc);
+  cfg.seed = spec.seed;
+  cfg.threads = opts.search_threads;
+  const bool cycle = spec.mode != "analytical";
+  const workloads::Variant& v = pick(w, p.design->variant, p.design->loc);
+  const workloads::Cascade& c = v.cascade;
+  if (p.design->fuse) {
+    cascade::CascadeSearchConfig cc;
+    cc.seed = cfg.seed;
+    if (cfg.max_evaluations > 0) cc.max_evaluations = cfg.max_evaluations;
+    cc.latency_weight = cfg.latency_weight;
+    cc.energy_weight = cfg.energy_weight;
+    const cascade::CascadeSearchResult r = cascade::search_cascade(a, c, cc);
+    if (r.valid == 0) throw UserError(p.design->loc, "the cascade search found no valid mapping");
+    return run_cascade(a, c, r.best, cycle);
+  }
+  Outcome total;
+  for (int e : c.topo_order) {
+    const search::EinsumSearch s = search::search_einsum(a, c, e, cfg);
+    if (s.result.top.empty())
+      throw UserError(p.design->loc, "no valid mapping of Einsum " + c.einsums[e].name + " on " + a.name);
+    size_t best = 0;
+    if (spec.mode == "rerank") best = rerank(a, c, s, spec.rerank, cfg.latency_weight, cfg.energy_weight).front().index;
+    then(total, run_mapping(a, c, s.space->to_mapping(s.result.top[best].genome), cycle));
+  }
+  return total;
+}
+
+void fill_metrics(results::Metrics& m, const Outcome& o, const arch::Architecture& a) {
+  const sim::Stats& s = o.stats;
+  m.set_cycles(s.cycles);
+  m.set_seconds(s.seconds);
+  m.set_energy_pj(s.energy_pj);
+  m.set_dram_bytes(s.dram_bytes);
+  m.set_area_um2(a.total_area_um2());
+  m.set_bound_by(s.bound_by);
+  m.set_fast_forwarded(o.fast_forwarded);
+  for (const auto& [u, f] : s.utilization) (*m.mutable_utilization())[u] = f;
+  for (const auto& e : s.energy) (*m.mutable_energy_by_component_pj())[e.component] += e.energy_pj;
+  for (const auto& [c, n] : o.stalls) (*m.mutable_stalls())[c] = n;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  return gethostname(buf, sizeof buf - 1) == 0 ? buf : "";
+}
+
+}  // namespace
+
+Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& opts) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Record r;
+  r.set_point(p.index);
+  r.set_config_hash(p.config_hash);
+  r.set_design(p.design->name);
+  for (const auto& [k, v] : p.axes) {
+    results::AxisValue* a = r.add_axes();
+    a->set_key(k);
+    a->set_value(v);
+  }
+  try {
+    const arch::Architecture a = arch::load_arch_node(p.arch_doc);
+    r.set_arch(a.name);
+    const workloads::Workload w = workloads::load_workload_node(p.workload_doc, p.workload_file);
+    r.set_workload(w.name);
+    const bool cycle = spec.mode != "analytical";
+    Outcome o;
+    switch (p.design->kind) {
+      case DesignSpec::Kind::kNamed: o = named_design(p, a, w, cycle); break;
+      case DesignSpec::Kind::kMapping: o = mapping_file(p, a, w, cycle); break;
+      case DesignSpec::Kind::kMapper: o = searched(spec, p, a, w, opts); break;
+    }
+    fill_metrics(*r.mutable_total(), o, a);
+    for (const auto& e : o.stats.per_einsum) {
+      results::EinsumResult* x = r.add_per_einsum();
+      x->set_name(e.name);
+      x->set_unit(e.unit);
+      x->set_cycles(e.cycles);
+      x->set_energy_pj(e.energy_pj);
+    }
+    r.set_mapping_yaml(o.mapping_yaml);
+    r.set_status(results::OK);
+  } catch (const UserError& e) {
+    r.set_status(results::FAILED);
+    r.set_error(e.what());
+  } catch (const std::exception& e) {
+    r.set_status(results::FAILED);
+    r.set_error(std::string("internal error: ") + e.what());
+  }
+  results::Provenance* prov = r.mutable_provenance();
+  prov->set_version(kVersion);
+  prov->set_git_hash(kGitHash);
+  prov->set_seed(spec.seed);
+  prov->set_mode(spec.mode);
+  prov->set_wall_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  prov->set_finished_unix(static_cast<int64_t>(std::time(nullptr)));
+  prov->set_host(host_name());
+  return r;
+}
+
+}  // namespace einflow::sweep

@@ -1,0 +1,228 @@
+// Expansion of a sweep into points: the grid (or zip) of the axes times the
+// designs, each with its documents resolved, filtered and hashed.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "arch/arch.h"
+#include "tools/sweep/filter.h"
+#include "tools/sweep/spec.h"
+
+namespace einflow::sweep {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The node at a dotted path with [i] indices, or an undefined node.
+YamlNode at_path(YamlNode n, const std::string& path) {
+  size_t pos = 0;
+  while (pos <= path.size() && n.defined()) {
+    const size_t dot = path.find('.', pos);
+    std::string comp = path.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+    const size_t bracket = comp.find('[');
+    n = n[comp.substr(0, bracket)];
+    for (size_t b = bracket; b != std::string::npos && n.defined(); b = comp.find('[', b + 1)) {
+      const size_t i = std::stoul(comp.substr(b + 1));
+      if (!n.is_sequence() || i >= n.size()) return YamlNode();
+      n = n.at(i);
+    }
+    if (dot == std::string::npos) break;
+    pos = dot + 1;
+  }
+  return n;
+}
+
+// The tree node named `name` (depth first), or an undefined node.
+YamlNode find_arch_node(const YamlNode& n, const std::string& name) {
+  if (!n.is_map()) return YamlNode();
+  if (n.has("name") && n["name"].scalar() == name) return n;
+  if (n.has("children") && n["children"].is_sequence())
+    for (size_t i = 0; i < n["children"].size(); ++i) {
+      YamlNode found = find_arch_node(n["children"].at(i), name);
+      if (found.defined()) return found;
+    }
+  return YamlNode();
+}
+
+// "arch.GlobalBuffer.size_bytes" -> "architecture.tree.children[0].size_bytes";
+// "arch.clock_mhz" -> "architecture.clock_mhz".
+std::string arch_path(const YamlNode& doc, const std::string& rest) {
+  const size_t dot = rest.find('.');
+  if (dot != std::string::npos) {
+    const YamlNode node = find_arch_node(doc["architecture"]["tree"], rest.substr(0, dot));
+    if (node.defined()) return node.path() + rest.substr(dot);
+  }
+  return "architecture." + rest;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string unquote(const std::string& v) {
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) return v.substr(1, v.size() - 2);
+  return v;
+}
+
+class Resolver {
+ public:
+  explicit Resolver(const SweepSpec& s) : m_spec(s), m_dir(fs::path(s.file).parent_path()) {}
+
+  const YamlNode& doc(const std::string& file) {
+    auto it = m_docs.find(file);
+    if (it == m_docs.end()) it = m_docs.emplace(file, YamlNode::load_file(file)).first;
+    return it->second;
+  }
+  const std::string& text(const std::string& file) {
+    auto it = m_texts.find(file);
+    if (it == m_texts.end()) it = m_texts.emplace(file, read_text(file)).first;
+    return it->second;
+  }
+  std::string resolve_file(const std::string& value, const SourceLoc& loc, const std::string& key) const {
+    const std::string v = unquote(value);
+    const std::string f = fs::path(v).is_absolute() ? v : (m_dir / v).string();
+    if (!fs::exists(f)) throw UserError(loc, key, "no file " + f);
+    return f;
+  }
+
+  // Applies one override to the point; `loc` locates it in the sweep file.
+  void apply(Point& p, const std::string& key, const std::string& value, const SourceLoc& loc) {
+    const size_t dot = key.find('.');
+    const std::string prefix = key.substr(0, dot);
+    const std::string rest = dot == std::string::npos ? "" : key.substr(dot + 1);
+    try {
+      if (prefix == "arch" && rest.empty()) {
+        p.arch_file = resolve_file(value, loc, key);
+        p.arch_doc = doc(p.arch_file);
+      } else if (prefix == "workload" && rest.empty()) {
+        p.workload_file = resolve_file(value, loc, key);
+        p.workload_doc = doc(p.workload_file);
+      } else if (prefix == "arch") {
+        p.arch_doc = p.arch_doc.with_override(arch_path(p.arch_doc, rest), value);
+      } else if (prefix == "workload") {
+        p.workload_doc = p.workload_doc.with_override(rest, value);
+      } else if (prefix == "mapper") {
+        // Applies to mapper designs only; the others have no mapper config.
+        if (p.design->kind == DesignSpec::Kind::kMapper) p.mapper_doc = p.mapper_doc.with_override(key, value);
+      } else {
+        throw UserError(loc, key, "a key starts with arch, workload or mapper");
+      }
+    } catch (const UserError& e) {
+      // Overrides are checked against the documents here; say which sweep key failed.
+      if (e.diagnostics().empty() || e.diagnostics().front().loc.file != "<command line>") throw;
+      throw UserError(loc, key, e.diagnostics().front().message);
+    }
+  }
+
+  // The canonical text of everything that decides a point's result.
+  std::string canonical(const Point& p) {
+    const DesignSpec& d = *p.design;
+    std::ostringstream s;
+    s << "einflow sweep point v1\nmode " << m_spec.mode << "\nrerank " << (m_spec.mode == "rerank" ? m_spec.rerank : 0)
+      << "\nseed " << m_spec.seed << "\ndesign " << d.name << "\nkind " << static_cast<int>(d.kind) << "\nnamed "
+      << d.named << "\nfuse " << d.fuse << "\nvariant " << d.variant << "\n";
+    for (const auto& [k, v] : p.axes) s << "axis " << k << " = " << v << "\n";
+    s << "--- arch\n" << p.arch_doc.emit() << "\n--- workload\n" << p.workload_doc.emit() << "\n";
+    if (d.kind == DesignSpec::Kind::kMapping) s << "--- mapping\n" << text(d.file) << "\n";
+    if (d.kind == DesignSpec::Kind::kMapper) s << "--- mapper\n" << p.mapper_doc.emit() << "\n";
+    return s.str();
+  }
+
+  // A filter name's value at the point.
+  std::optional<double> lookup(const Point& p, const std::string& name, std::optional<arch::Architecture>& built) {
+    if (name == "area_um2") {
+      if (!built) built = arch::load_arch_node(p.arch_doc);
+      return built->total_area_um2();
+    }
+    const size_t dot = name.find('.');
+    const std::string prefix = name.substr(0, dot);
+    if (dot == std::string::npos) return std::nullopt;
+    const std::string rest = name.substr(dot + 1);
+    YamlNode n;
+    if (prefix == "arch") n = at_path(p.arch_doc, arch_path(p.arch_doc, rest));
+    else if (prefix == "workload") n = at_path(p.workload_doc, rest);
+    else if (prefix == "mapper") n = at_path(p.mapper_doc, name);
+    if (!n.is_scalar()) return std::nullopt;
+    if (auto i = parse_int_with_suffix(n.scalar())) return static_cast<double>(*i);
+    return parse_double(n.scalar());
+  }
+
+ private:
+  const SweepSpec& m_spec;
+  fs::path m_dir;
+  std::map<std::string, YamlNode> m_docs;
+  std::map<std::string, std::string> m_texts;
+};
+
+}  // namespace
+
+Expansion expand(const SweepSpec& spec) {
+  Resolver res(spec);
+  Expansion out;
+  // The combinations, first axis outermost.
+  std::vector<std::vector<size_t>> combos;
+  if (spec.axes.empty()) {
+    combos.push_back({});
+  } else if (spec.zip) {
+    for (size_t i = 0; i < spec.axes.front().size(); ++i) combos.emplace_back(spec.axes.size(), i);
+  } else {
+    std::vector<size_t> at(spec.axes.size(), 0);
+    for (;;) {
+      combos.push_back(at);
+      if (combos.size() > 10000000) throw UserError(SourceLoc{spec.file, 0, 0}, "sweep", "more than 10^7 combinations");
+      size_t k = spec.axes.size();
+      while (k > 0 && ++at[k - 1] == spec.axes[k - 1].size()) at[--k] = 0;
+      if (k == 0) break;
+    }
+  }
+  std::set<std::string> seen;
+  for (const auto& combo : combos)
+    for (const auto& design : spec.designs) {
+      Point p;
+      p.design = &design;
+      p.arch_file = design.arch_file.empty() ? spec.arch_file : design.arch_file;
+      p.workload_file = spec.workload_file;
+      p.arch_doc = res.doc(p.arch_file);
+      p.workload_doc = res.doc(p.workload_file);
+      if (design.kind == DesignSpec::Kind::kMapper) p.mapper_doc = res.doc(design.file);
+      const SourceLoc here{spec.file, 0, 0};
+      for (const auto& [k, v] : spec.sets) res.apply(p, k, v, here);
+      for (size_t a = 0; a < spec.axes.size(); ++a)
+        for (const auto& key : spec.axes[a].keys) {
+          p.axes.emplace_back(key.key, key.values[combo[a]]);
+          res.apply(p, key.key, key.values[combo[a]], key.loc);
+        }
+      for (const auto& [k, v] : design.sets) res.apply(p, k, v, design.loc);
+      std::optional<arch::Architecture> built;
+      bool keep = true;
+      for (const auto& f : spec.filters) {
+        try {
+          keep = f->holds([&](const std::string& name) { return res.lookup(p, name, built); });
+        } catch (const UserError&) {
+          // An architecture that does not build is kept: the point fails with its error.
+          if (built || std::find(f->names().begin(), f->names().end(), "area_um2") == f->names().end()) throw;
+        }
+        if (!keep) break;
+      }
+      if (!keep) {
+        ++out.filtered;
+        continue;
+      }
+      p.config_hash = hash_hex(res.canonical(p));
+      if (!seen.insert(p.config_hash).second) {
+        ++out.duplicates;
+        continue;
+      }
+      p.index = static_cast<int64_t>(out.points.size());
+      out.points.push_back(std::move(p));
+    }
+  return out;
+}
+
+}  // namespace einflow::sweep

@@ -1,0 +1,290 @@
+#include "tools/sweep/spec.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/text.h"
+#include "mappers/named/named.h"
+#include "tools/sweep/filter.h"
+
+namespace einflow::sweep {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& known_metrics() {
+  static const std::vector<std::string> k = {"cycles", "seconds", "energy_pj", "dram_bytes",
+                                             "area_um2", "utilization", "energy_breakdown", "stalls"};
+  return k;
+}
+
+std::string hash_hex(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Numbers of a range as YAML text: integers when every bound is one.
+std::vector<std::string> range_values(const YamlNode& r, bool log, Diagnostics& d) {
+  std::vector<std::string> out;
+  if (!r.expect_map(d)) return out;
+  const char* step_key = log ? "factor" : "step";
+  r.check_keys({"from", "to", step_key}, d);
+  if (!r.require("from", d) || !r.require("to", d) || !r.require(step_key, d)) return out;
+  const auto from_i = parse_int_with_suffix(r["from"].scalar());
+  const auto to_i = parse_int_with_suffix(r["to"].scalar());
+  const auto step_i = parse_int_with_suffix(r[step_key].scalar());
+  const auto from = r["from"].as_double(d), to = r["to"].as_double(d), step = r[step_key].as_double(d);
+  std::optional<double> fromv = from_i ? std::optional<double>(static_cast<double>(*from_i)) : from;
+  std::optional<double> tov = to_i ? std::optional<double>(static_cast<double>(*to_i)) : to;
+  std::optional<double> stepv = step_i ? std::optional<double>(static_cast<double>(*step_i)) : step;
+  if (!fromv || !tov || !stepv) return out;
+  const bool ints = from_i && to_i && step_i;
+  if (log ? (*stepv <= 1 || *fromv <= 0) : *stepv <= 0) {
+    d.error(r[step_key].loc(), r[step_key].path(), log ? "expected a factor > 1 and a positive start" : "expected a positive step");
+    return out;
+  }
+  if (*tov < *fromv) {
+    d.error(r["to"].loc(), r["to"].path(), "the range ends before it starts");
+    return out;
+  }
+  const double eps = 1e-9 * std::max(1.0, std::fabs(*tov));
+  for (double v = *fromv; v <= *tov + eps; v = log ? v * *stepv : v + *stepv) {
+    if (out.size() >= 100000) {
+      d.error(r.loc(), r.path(), "more than 100000 values");
+      break;
+    }
+    out.push_back(ints ? std::to_string(static_cast<int64_t>(std::llround(v))) : format_double(v));
+  }
+  return out;
+}
+
+AxisKey read_axis_key(const YamlNode& x, Diagnostics& d) {
+  AxisKey k;
+  k.loc = x.loc();
+  if (!x.expect_map(d)) return k;
+  x.check_keys({"key", "values", "range", "log_range"}, d);
+  if (!x.require("key", d)) return k;
+  k.key = x["key"].as_string(d).value_or("");
+  k.loc = x["key"].loc();
+  const int forms = x.has("values") + x.has("range") + x.has("log_range");
+  if (forms != 1) {
+    d.error(x.loc(), x.path(), "an axis takes exactly one of values, range, log_range");
+    return k;
+  }
+  if (x.has("values")) {
+    const YamlNode v = x["values"];
+    if (v.expect_sequence(d))
+      for (size_t i = 0; i < v.size(); ++i) k.values.push_back(v.at(i).emit_flow());
+    if (v.is_sequence() && v.size() == 0) d.error(v.loc(), v.path(), "an axis needs at least one value");
+  } else {
+    k.values = range_values(x.has("range") ? x["range"] : x["log_range"], x.has("log_range"), d);
+  }
+  const std::string prefix = k.key.substr(0, k.key.find('.'));
+  if (!k.key.empty() && prefix != "arch" && prefix != "workload" && prefix != "mapper")
+    d.error(x["key"].loc(), x["key"].path(),
+            "a key starts with arch, workload or mapper, got '" + k.key + "'" +
+                did_you_mean(prefix, {"arch", "workload", "mapper"}));
+  return k;
+}
+
+void read_sets(const YamlNode& n, std::vector<std::pair<std::string, std::string>>& out, Diagnostics& d) {
+  if (!n.expect_map(d)) return;
+  for (const auto& [key, value] : n.entries()) {
+    const std::string prefix = key.substr(0, key.find('.'));
+    if (prefix != "arch" && prefix != "workload" && prefix != "mapper")
+      d.error(value.key_loc(), value.path(), "a key starts with arch, workload or mapper, got '" + key + "'");
+    out.emplace_back(key, value.emit_flow());
+  }
+}
+
+DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
+  DesignSpec s;
+  s.loc = x.loc();
+  auto resolve = [&](const std::string& f) { return fs::path(f).is_absolute() ? f : (dir / f).string(); };
+  if (!x.expect_map(d)) return s;
+  x.check_keys({"name", "design", "mapping", "mapper", "fuse", "variant", "arch", "set"}, d);
+  const int kinds = x.has("design") + x.has("mapping") + x.has("mapper");
+  if (kinds != 1) d.error(x.loc(), x.path(), "a design takes exactly one of design, mapping, mapper");
+  if (x.has("design")) {
+    s.kind = DesignSpec::Kind::kNamed;
+    s.named = x["design"].as_string(d).value_or("");
+    if (!s.named.empty() && !named::find_design(s.named)) {
+      std::vector<std::string> names;
+      for (const auto& nd : named::attention_designs()) names.push_back(nd.name);
+      d.error(x["design"].loc(), x["design"].path(),
+              "no design '" + s.named + "' (" + join(names, ", ") + ")" + did_you_mean(s.named, names));
+    }
+  }
+  for (const char* key : {"mapping", "mapper"})
+    if (x.has(key)) {
+      s.kind = std::string(key) == "mapping" ? DesignSpec::Kind::kMapping : DesignSpec::Kind::kMapper;
+      s.file = resolve(x[key].as_string(d).value_or(""));
+      if (!fs::exists(s.file)) d.error(x[key].loc(), x[key].path(), "no file " + s.file);
+    }
+  s.name = x.has("name") ? x["name"].as_string(d).value_or("") : s.named;
+  if (s.name.empty()) d.error(x.loc(), x.path(), "a design needs a name");
+  if (x.has("fuse")) {
+    s.fuse = x["fuse"].as_bool(d).value_or(false);
+    if (s.kind != DesignSpec::Kind::kMapper) d.error(x["fuse"].loc(), x["fuse"].path(), "fuse goes with mapper");
+  }
+  if (x.has("variant")) s.variant = x["variant"].as_string(d).value_or("");
+  if (x.has("arch")) {
+    s.arch_file = resolve(x["arch"].as_string(d).value_or(""));
+    if (!fs::exists(s.arch_file)) d.error(x["arch"].loc(), x["arch"].path(), "no architecture file " + s.arch_file);
+  }
+  if (x.has("set")) read_sets(x["set"], s.sets, d);
+  return s;
+}
+
+}  // namespace
+
+SweepSpec read_sweep(const std::string& path) {
+  Diagnostics d;
+  YamlNode doc = YamlNode::load_file(path);
+  SweepSpec s;
+  s.file = path;
+  s.text = read_text(path);
+  const fs::path dir = fs::path(path).parent_path();
+  auto resolve = [&](const std::string& f) { return fs::path(f).is_absolute() ? f : (dir / f).string(); };
+  if (doc.expect_map(d)) doc.check_keys({"sweep"}, d);
+  if (!doc.require("sweep", d)) d.throw_if_any();
+  const YamlNode n = doc["sweep"];
+  if (!n.expect_map(d)) d.throw_if_any();
+  n.check_keys({"name", "base", "axes", "combine", "filters", "designs", "metrics", "mode", "rerank", "seed", "report"},
+               d);
+  n.require("base", d);
+  n.require("designs", d);
+  s.name = n.has("name") ? n["name"].as_string(d).value_or("") : fs::path(path).stem().string();
+  if (n.has("base") && n["base"].expect_map(d)) {
+    const YamlNode b = n["base"];
+    b.check_keys({"arch", "workload", "set"}, d);
+    for (const char* key : {"arch", "workload"}) {
+      if (!b.require(key, d)) continue;
+      const std::string f = resolve(b[key].as_string(d).value_or(""));
+      if (!fs::exists(f)) d.error(b[key].loc(), b[key].path(), "no file " + f);
+      (std::string(key) == "arch" ? s.arch_file : s.workload_file) = f;
+    }
+    if (b.has("set")) read_sets(b["set"], s.sets, d);
+  }
+  if (n.has("axes") && n["axes"].expect_sequence(d))
+    for (size_t i = 0; i < n["axes"].size(); ++i) {
+      const YamlNode x = n["axes"].at(i);
+      Axis axis;
+      if (x.is_map() && x.has("zip")) {
+        x.check_keys({"zip"}, d);
+        const YamlNode z = x["zip"];
+        if (z.expect_sequence(d))
+          for (size_t j = 0; j < z.size(); ++j) axis.keys.push_back(read_axis_key(z.at(j), d));
+        for (const auto& k : axis.keys)
+          if (k.values.size() != axis.size())
+            d.error(k.loc, z.path(), "zipped keys need as many values each (" + std::to_string(axis.size()) + " vs " +
+                                         std::to_string(k.values.size()) + ")");
+        if (axis.keys.empty()) d.error(z.loc(), z.path(), "a zip needs at least one key");
+      } else {
+        axis.keys.push_back(read_axis_key(x, d));
+      }
+      s.axes.push_back(std::move(axis));
+    }
+  if (n.has("combine")) {
+    const std::string c = n["combine"].as_string(d).value_or("grid");
+    if (c != "grid" && c != "zip")
+      d.error(n["combine"].loc(), n["combine"].path(), "expected grid or zip, got '" + c + "'");
+    s.zip = c == "zip";
+    for (const auto& a : s.axes)
+      if (s.zip && a.size() != s.axes.front().size())
+        d.error(n["combine"].loc(), n["combine"].path(), "combine: zip needs axes of equal length");
+  }
+  if (n.has("filters") && n["filters"].expect_sequence(d))
+    for (size_t i = 0; i < n["filters"].size(); ++i) {
+      const YamlNode f = n["filters"].at(i);
+      const auto text = f.as_string(d);
+      if (!text) continue;
+      try {
+        s.filters.push_back(
+            std::make_shared<Filter>(*text, f.is_quoted() ? f.loc().shifted(1) : f.loc(), f.path()));
+      } catch (const UserError& e) {
+        for (const auto& x : e.diagnostics()) d.error(x.loc, x.key_path, x.message);
+      }
+    }
+  if (n.has("designs") && n["designs"].expect_sequence(d)) {
+    for (size_t i = 0; i < n["designs"].size(); ++i) s.designs.push_back(read_design(n["designs"].at(i), dir, d));
+    for (size_t i = 0; i < s.designs.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (!s.designs[i].name.empty() && s.designs[i].name == s.designs[j].name)
+          d.error(s.designs[i].loc, n["designs"].at(i).path(), "a second design named '" + s.designs[i].name + "'");
+    if (s.designs.empty()) d.error(n["designs"].loc(), n["designs"].path(), "a sweep needs at least one design");
+  }
+  s.metrics = {"cycles", "seconds", "energy_pj", "dram_bytes", "utilization"};
+  if (n.has("metrics"))
+    if (auto m = n["metrics"].as_string_list(d)) {
+      s.metrics = *m;
+      for (const auto& x : *m)
+        if (std::find(known_metrics().begin(), known_metrics().end(), x) == known_metrics().end())
+          d.error(n["metrics"].loc(), n["metrics"].path(),
+                  "unknown metric '" + x + "' (" + join(known_metrics(), ", ") + ")" + did_you_mean(x, known_metrics()));
+    }
+  if (n.has("mode")) {
+    s.mode = n["mode"].as_string(d).value_or("analytical");
+    const std::vector<std::string> modes = {"analytical", "cycle", "rerank"};
+    if (std::find(modes.begin(), modes.end(), s.mode) == modes.end())
+      d.error(n["mode"].loc(), n["mode"].path(), "unknown mode '" + s.mode + "' (analytical, cycle, rerank)" +
+                                                     did_you_mean(s.mode, modes));
+  }
+  if (n.has("rerank")) {
+    const auto k = n["rerank"].as_int(d);
+    if (k && (*k < 1 || *k > 1000)) d.error(n["rerank"].loc(), n["rerank"].path(), "expected 1 to 1000");
+    else if (k) s.rerank = static_cast<int>(*k);
+  }
+  if (n.has("seed")) {
+    const auto k = n["seed"].as_int(d);
+    if (k && *k < 0) d.error(n["seed"].loc(), n["seed"].path(), "expected a seed >= 0");
+    else if (k) s.seed = static_cast<uint64_t>(*k);
+  }
+  if (n.has("report") && n["report"].expect_map(d)) {
+    const YamlNode r = n["report"];
+    r.check_keys({"baseline", "x", "pareto"}, d);
+    if (r.has("baseline")) {
+      s.report.baseline = r["baseline"].as_string(d).value_or("");
+      bool found = false;
+      for (const auto& ds : s.designs) found = found || ds.name == s.report.baseline;
+      if (!found) d.error(r["baseline"].loc(), r["baseline"].path(), "the baseline '" + s.report.baseline + "' is not a design of the sweep");
+    }
+    if (r.has("x")) {
+      s.report.x = r["x"].as_string(d).value_or("");
+      bool found = false;
+      for (const auto& a : s.axes)
+        for (const auto& k : a.keys) found = found || k.key == s.report.x;
+      if (!found) d.error(r["x"].loc(), r["x"].path(), "'" + s.report.x + "' is not an axis of the sweep");
+    }
+    if (r.has("pareto"))
+      if (auto p = r["pareto"].as_string_list(d)) {
+        s.report.pareto = *p;
+        static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj", "dram_bytes", "area_um2"};
+        if (p->size() != 2) d.error(r["pareto"].loc(), r["pareto"].path(), "expected two metrics");
+        for (const auto& x : *p)
+          if (std::find(scalar.begin(), scalar.end(), x) == scalar.end())
+            d.error(r["pareto"].loc(), r["pareto"].path(),
+                    "'" + x + "' is not a scalar metric (" + join(scalar, ", ") + ")" + did_you_mean(x, scalar));
+      }
+  }
+  d.throw_if_any();
+  return s;
+}
+
+}  // namespace einflow::sweep
