@@ -61,4 +61,13 @@ std::string format_double(double v) {
   return buf;
 }
 
+std::string format_number(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+  }
+  return format_double(v);
+}
+
 }  // namespace einflow

@@ -20,5 +20,8 @@ std::string join(const std::vector<std::string>& items, const std::string& sep);
 
 // Shortest decimal text that reads back as the same double ("inf", "-inf", "nan" too).
 std::string format_double(double v);
+// For tables and axis values: an integral value below 10^15 in full ("500"),
+// anything else as format_double.
+std::string format_number(double v);
 
 }  // namespace einflow

@@ -313,7 +313,8 @@ YamlNode YamlNode::with_override(const std::string& key, const std::string& valu
     cur[last.i] = parsed;
   } else {
     if (!cur.IsMap() && !cur.IsNull()) throw UserError(cli, key, "cannot set a key inside a non-map value");
-    cur[last.key] = parsed;
+    if (parsed.IsNull()) cur.remove(last.key);  // `null` takes the key out (back to its default)
+    else cur[last.key] = parsed;
   }
   return from_yaml(root, file(), "", m_loc, SourceLoc{});
 }

@@ -82,7 +82,8 @@ class YamlNode {
 
   // A copy of this document with the value at dotted `key` ("instance.batch",
   // "tree.children[0].size_bytes") replaced by `value` (YAML text), creating
-  // maps on the way (sequence elements must exist). For --set and sweeps.
+  // maps on the way (sequence elements must exist); a `null` value removes the
+  // key. For --set and sweeps.
   YamlNode with_override(const std::string& key, const std::string& value) const;
 
   // The node as YAML text: block style (canonical, for hashing a resolved

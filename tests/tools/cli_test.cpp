@@ -266,43 +266,6 @@ namespace {
 
 const std::string kAtt = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/attention/";
 
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-// The study of the five designs on the miniature machines: one row per design,
-// the contract's columns, FuseMax's 392 cycles (tests/mappers/named_test.cpp),
-// and each point's mapping evaluates to the same numbers.
-TEST(Cli, StudyWritesTheComparisonCsvAndMappings) {
-  const std::string out = ::testing::TempDir() + "study-out";
-  Result r = run("study " + kAtt + "study.yaml --out " + out);
-  ASSERT_EQ(r.code, 0) << r.out;
-  const auto rows = lines_of(out + "/results.csv");
-  ASSERT_EQ(rows.size(), 6u);
-  EXPECT_EQ(rows[0].rfind("model,seq_len,design,scope,cycles,seconds,energy_pj,dram_bytes,util_Array2D,util_Array1D", 0), 0u)
-      << rows[0];
-  EXPECT_EQ(rows[5].rfind("tiny,16,fusemax,attention,392,", 0), 0u) << rows[5];
-  EXPECT_NE(r.out.find("| fusemax |"), std::string::npos) << r.out;
-  Result e = run("evaluate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --mapping " + out +
-                 "/mappings/tiny_16_fusemax.yaml --json");
-  ASSERT_EQ(e.code, 0) << e.out;
-  auto j = nlohmann::json::parse(e.out);
-  EXPECT_EQ(j["cycles"].get<int64_t>(), 392);
-  EXPECT_EQ(j["groups"][0]["spilled"].size(), 0u);
-}
-
-TEST(Cli, StudyBadDesignExitsTwoWithLocation) {
-  const std::string f = write_temp("bad.study.yaml", "study:\n  models: [" + kAtt + "tiny.yaml]\n  seq_len: [16]\n"
-                                    "  designs:\n    - {name: fusemx, arch: " + kAtt + "fusemax-4x4.yaml}\n");
-  Result r = run("study " + f + " --out " + ::testing::TempDir() + "study-bad");
-  EXPECT_EQ(r.code, 2) << r.out;
-  EXPECT_NE(r.out.find("bad.study.yaml:5:"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("did you mean 'fusemax'"), std::string::npos) << r.out;
-}
-
 // The cascade search started from the named designs writes a cascade mapping
 // at least as good as FuseMax's (EDP).
 TEST(Cli, MapFuseFromTheDesigns) {
@@ -313,12 +276,16 @@ TEST(Cli, MapFuseFromTheDesigns) {
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream in(out + "/stats.json");
   auto j = nlohmann::json::parse(in);
+  // FuseMax's own mapping of the tiny attention, from a sweep of the named designs.
   const std::string named = ::testing::TempDir() + "fuse-named";
-  ASSERT_EQ(run("study " + kAtt + "study.yaml --out " + named).code, 0);
-  Result fm = run("evaluate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --mapping " + named +
-                  "/mappings/tiny_16_fusemax.yaml --json");
-  ASSERT_EQ(fm.code, 0) << fm.out;
-  auto f = nlohmann::json::parse(fm.out);
+  run_shell("rm -rf " + named);
+  ASSERT_EQ(run("sweep " + kAtt + "designs.yaml --out " + named).code, 0);
+  ASSERT_EQ(run("report " + named + " --format json").code, 0);
+  std::ifstream fin(named + "/report.json");
+  nlohmann::json f;
+  for (const auto& rec : nlohmann::json::parse(fin)["records"])
+    if (rec["design"] == "fusemax") f = rec;
+  ASSERT_EQ(f["cycles"].get<int64_t>(), 392);
   EXPECT_LE(j["cycles"].get<double>() * j["energy_pj"].get<double>(),
             f["cycles"].get<double>() * f["energy_pj"].get<double>() * (1 + 1e-12));
   Result e = run("evaluate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --mapping " + out +

@@ -19,7 +19,6 @@ Runner add_check(CLI::App& app);
 Runner add_evaluate(CLI::App& app);
 Runner add_import(CLI::App& app);
 Runner add_map(CLI::App& app);
-Runner add_study(CLI::App& app);
 Runner add_dram(CLI::App& app);
 Runner add_simulate(CLI::App& app);
 Runner add_sweep(CLI::App& app);

@@ -19,7 +19,6 @@ int main(int argc, char** argv) {
   runners["evaluate"] = einflow::cli::add_evaluate(app);
   runners["import"] = einflow::cli::add_import(app);
   runners["map"] = einflow::cli::add_map(app);
-  runners["study"] = einflow::cli::add_study(app);
   runners["dram"] = einflow::cli::add_dram(app);
   runners["simulate"] = einflow::cli::add_simulate(app);
   runners["sweep"] = einflow::cli::add_sweep(app);

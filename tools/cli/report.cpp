@@ -36,10 +36,13 @@ Runner add_report(CLI::App& app) {
   sub->add_option("--baseline", opts->baseline, "Design the speedup and energy ratios are taken against");
   sub->add_option("--pareto", *pareto, "Two metrics for the Pareto front, e.g. cycles,energy_pj");
   sub->add_option("--x", opts->x, "Axis key along the plots' x axis");
+  auto by = std::make_shared<std::string>();
+  sub->add_option("--by", *by, "Comma-separated axis keys the summary is split by");
   return [=]() {
     report::ReportOptions o = *opts;
     o.formats = split_commas(*formats);
     if (!pareto->empty()) o.pareto = split_commas(*pareto);
+    if (!by->empty()) o.by = split_commas(*by);
     for (const auto& f : report::write_report(*dir, o, std::cerr)) std::cout << f << "\n";
     return 0;
   };

@@ -79,6 +79,8 @@ void read_spec_copy(const std::string& path, ReportData& d) {
     if (r.has("x")) d.x = r["x"].scalar();
     if (r.has("pareto"))
       if (auto p = r["pareto"].as_string_list(ignore)) d.pareto = *p;
+    if (r.has("by"))
+      if (auto b = r["by"].as_string_list(ignore)) d.by = *b;
   }
 }
 
@@ -103,11 +105,32 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   // Axes: the spec's order, then any key only the records name.
   for (const auto& r : d.records)
     for (const auto& a : r.axes()) add_unique(d.axis_keys, a.key());
-  std::map<std::string, int> last_seen;
-  auto last = [](const std::string& k) { return k.substr(k.find_last_of('.') + 1); };
-  for (const auto& k : d.axis_keys) ++last_seen[last(k)];
-  for (const auto& k : d.axis_keys) d.labels[k] = last_seen[last(k)] > 1 ? k : last(k);
-
+  // Labels: the shortest trailing part of each key that no other key ends with
+  // (two parts at least when the last is a single letter, as in mesh.x).
+  auto parts = [](const std::string& k) {
+    std::vector<std::string> p;
+    for (size_t pos = 0;;) {
+      const size_t dot = k.find('.', pos);
+      p.push_back(k.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
+      if (dot == std::string::npos) return p;
+      pos = dot + 1;
+    }
+  };
+  auto suffix = [&](const std::string& k, size_t n) {
+    const auto p = parts(k);
+    std::vector<std::string> tail(p.end() - static_cast<std::ptrdiff_t>(std::min(n, p.size())), p.end());
+    return join(tail, ".");
+  };
+  for (const auto& k : d.axis_keys) {
+    const size_t total = parts(k).size();
+    size_t n = parts(k).back().size() <= 1 ? 2 : 1;
+    for (; n < total; ++n) {
+      bool unique = true;
+      for (const auto& other : d.axis_keys) unique = unique && (other == k || suffix(other, n) != suffix(k, n));
+      if (unique) break;
+    }
+    d.labels[k] = suffix(k, n);
+  }
   std::set<std::string> versions, hashes, modes;
   std::string all_hashes;
   for (const auto& r : d.records) {
@@ -132,6 +155,10 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   if (!opts.baseline.empty()) d.baseline = opts.baseline;
   if (!opts.x.empty()) d.x = opts.x;
   if (!opts.pareto.empty()) d.pareto = opts.pareto;
+  if (!opts.by.empty()) d.by = opts.by;
+  for (const auto& k : d.by)
+    if (std::find(d.axis_keys.begin(), d.axis_keys.end(), k) == d.axis_keys.end())
+      throw UserError(SourceLoc{}, "--by", "no axis '" + k + "' (" + join(d.axis_keys, ", ") + ")");
   if (d.baseline.empty()) d.baseline = d.designs.front();
   if (std::find(d.designs.begin(), d.designs.end(), d.baseline) == d.designs.end())
     throw UserError(SourceLoc{}, "--baseline",

@@ -58,33 +58,46 @@ std::vector<Column> columns(const ReportData& d) {
   return cols;
 }
 
-// Per design: geometric means of the ratios, arithmetic means of the utilizations.
+// Per design (and per value of the `by` axes): geometric means of the ratios,
+// arithmetic means of the utilizations.
 struct Summary {
+  std::string group;  // "scope layer", or "" without `by`
   std::string design;
   int n = 0;
   double speedup = 0, energy = 0;
   std::map<std::string, double> util;
 };
 
+std::string group_of(const ReportData& d, const sweep::Record& r) {
+  std::vector<std::string> parts;
+  for (const auto& k : d.by) parts.push_back(d.labels.at(k) + " " + axis_value(r, k));
+  return join(parts, ", ");
+}
+
 std::vector<Summary> summarise(const ReportData& d) {
+  std::vector<std::string> groups;
+  for (const auto& r : d.records)
+    if (std::find(groups.begin(), groups.end(), group_of(d, r)) == groups.end()) groups.push_back(group_of(d, r));
   std::vector<Summary> out;
-  for (const auto& name : d.designs) {
-    Summary s;
-    s.design = name;
-    double log_s = 0, log_e = 0;
-    for (size_t i = 0; i < d.records.size(); ++i) {
-      if (d.records[i].design() != name || !d.speedup[i]) continue;
-      ++s.n;
-      log_s += std::log(*d.speedup[i]);
-      log_e += std::log(*d.energy_ratio[i]);
-      for (const auto& u : d.units) s.util[u] += util(d.records[i], u);
+  for (const auto& g : groups)
+    for (const auto& name : d.designs) {
+      Summary s;
+      s.group = g;
+      s.design = name;
+      double log_s = 0, log_e = 0;
+      for (size_t i = 0; i < d.records.size(); ++i) {
+        if (d.records[i].design() != name || !d.speedup[i] || group_of(d, d.records[i]) != g) continue;
+        ++s.n;
+        log_s += std::log(*d.speedup[i]);
+        log_e += std::log(*d.energy_ratio[i]);
+        for (const auto& u : d.units) s.util[u] += util(d.records[i], u);
+      }
+      if (s.n == 0) continue;
+      s.speedup = std::exp(log_s / s.n);
+      s.energy = std::exp(log_e / s.n);
+      for (auto& [u, v] : s.util) v /= s.n;
+      out.push_back(s);
     }
-    if (s.n == 0) continue;
-    s.speedup = std::exp(log_s / s.n);
-    s.energy = std::exp(log_e / s.n);
-    for (auto& [u, v] : s.util) v /= s.n;
-    out.push_back(s);
-  }
   return out;
 }
 
@@ -118,13 +131,14 @@ std::string markdown(const ReportData& d) {
      << "; ratios against `" << d.baseline << "` at the same axis values.\n\n"
      << "Provenance: " << provenance_line(d) << ".\n";
   md << "\n## Summary\n\nGeometric means of the ratios over the points with a baseline; mean utilizations.\n\n"
-     << "| design | points | speedup vs " << d.baseline << " (x) | energy vs " << d.baseline << " (x) |";
+     << "|" << (d.by.empty() ? "" : " group |") << " design | points | speedup vs " << d.baseline
+     << " (x) | energy vs " << d.baseline << " (x) |";
   for (const auto& u : d.units) md << " util " << u << " (%) |";
-  md << "\n|---|---|---|---|";
+  md << "\n|" << (d.by.empty() ? "" : "---|") << "---|---|---|---|";
   for (size_t i = 0; i < d.units.size(); ++i) md << "---|";
   md << "\n";
   for (const auto& s : summarise(d)) {
-    md << "| " << s.design << " | " << s.n << " | " << num(s.speedup, 3) << " | " << num(s.energy, 3) << " |";
+    md << "|" << (d.by.empty() ? "" : " " + s.group + " |") << " " << s.design << " | " << s.n << " | " << num(s.speedup, 3) << " | " << num(s.energy, 3) << " |";
     for (const auto& u : d.units) md << " " << num(100 * s.util.at(u), 3) << " |";
     md << "\n";
   }
@@ -183,19 +197,19 @@ std::string csv(const ReportData& d) {
     o << r.point() << "," << r.config_hash();
     for (const auto& k : d.axis_keys) o << "," << field(axis_value(r, k));
     o << "," << field(r.design()) << "," << field(r.arch()) << "," << field(r.workload()) << ","
-      << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << "," << format_double(t.seconds()) << ","
-      << format_double(t.energy_pj()) << "," << t.dram_bytes() << "," << format_double(t.area_um2());
-    for (const auto& u : d.units) o << "," << format_double(util(r, u));
+      << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << "," << format_number(t.seconds()) << ","
+      << format_number(t.energy_pj()) << "," << t.dram_bytes() << "," << format_number(t.area_um2());
+    for (const auto& u : d.units) o << "," << format_number(util(r, u));
     for (const auto& c : d.components) {
       auto it = t.energy_by_component_pj().find(c);
-      o << "," << format_double(it == t.energy_by_component_pj().end() ? 0.0 : it->second);
+      o << "," << format_number(it == t.energy_by_component_pj().end() ? 0.0 : it->second);
     }
     for (const auto& c : causes) {
       auto it = t.stalls().find(c);
       o << "," << (it == t.stalls().end() ? 0 : it->second);
     }
-    o << "," << (d.speedup[i] ? format_double(*d.speedup[i]) : "") << ","
-      << (d.energy_ratio[i] ? format_double(*d.energy_ratio[i]) : "") << ","
+    o << "," << (d.speedup[i] ? format_number(*d.speedup[i]) : "") << ","
+      << (d.energy_ratio[i] ? format_number(*d.energy_ratio[i]) : "") << ","
       << (std::find(d.front.begin(), d.front.end(), i) != d.front.end() ? "1" : "0") << "," << field(r.error()) << "\n";
   }
   return o.str();
@@ -254,13 +268,13 @@ std::string latex(const ReportData& d) {
   std::ostringstream t;
   t << "% sweep " << d.name << ": " << provenance_line(d) << "\n"
     << "% Needs \\usepackage{booktabs}. Geometric means over the points; ratios against " << d.baseline << ".\n"
-    << "\\begin{tabular}{lrr";
+    << "\\begin{tabular}{" << (d.by.empty() ? "" : "l") << "lrr";
   for (size_t i = 0; i < d.units.size(); ++i) t << "r";
-  t << "}\n\\toprule\nDesign & Speedup ($\\times$) & Energy ($\\times$)";
+  t << "}\n\\toprule\n" << (d.by.empty() ? "" : "Group & ") << "Design & Speedup ($\\times$) & Energy ($\\times$)";
   for (const auto& u : d.units) t << " & " << tex_escape(u) << " util. (\\%)";
   t << " \\\\\n\\midrule\n";
   for (const auto& s : summarise(d)) {
-    t << tex_escape(s.design) << " & " << num(s.speedup, 3) << " & " << num(s.energy, 3);
+    t << (d.by.empty() ? "" : tex_escape(s.group) + " & ") << tex_escape(s.design) << " & " << num(s.speedup, 3) << " & " << num(s.energy, 3);
     for (const auto& u : d.units) t << " & " << num(100 * s.util.at(u), 3);
     t << " \\\\\n";
   }

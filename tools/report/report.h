@@ -20,6 +20,7 @@ struct ReportOptions {
   std::string baseline;                       // overrides sweep.report.baseline
   std::vector<std::string> pareto;            // overrides sweep.report.pareto (two metrics)
   std::string x;                              // overrides sweep.report.x
+  std::vector<std::string> by;                // overrides sweep.report.by
 };
 
 // What every format is made from.
@@ -33,6 +34,7 @@ struct ReportData {
   std::vector<std::string> metrics;            // sweep.metrics
   std::string baseline, x;
   std::vector<std::string> pareto;
+  std::vector<std::string> by;                 // axis keys the summary is split by
   // Per record (index as in `records`): baseline cycles / cycles and energy /
   // baseline energy, at the same axis values; empty without a baseline row.
   std::vector<std::optional<double>> speedup, energy_ratio;

@@ -46,13 +46,15 @@ std::vector<std::string> range_values(const YamlNode& r, bool log, Diagnostics& 
   const char* step_key = log ? "factor" : "step";
   r.check_keys({"from", "to", step_key}, d);
   if (!r.require("from", d) || !r.require("to", d) || !r.require(step_key, d)) return out;
+  // Integers (with K/M/G) where written so, else floating point.
+  auto number = [&](const char* key) -> std::optional<double> {
+    if (auto i = parse_int_with_suffix(r[key].scalar())) return static_cast<double>(*i);
+    return r[key].as_double(d);
+  };
   const auto from_i = parse_int_with_suffix(r["from"].scalar());
   const auto to_i = parse_int_with_suffix(r["to"].scalar());
   const auto step_i = parse_int_with_suffix(r[step_key].scalar());
-  const auto from = r["from"].as_double(d), to = r["to"].as_double(d), step = r[step_key].as_double(d);
-  std::optional<double> fromv = from_i ? std::optional<double>(static_cast<double>(*from_i)) : from;
-  std::optional<double> tov = to_i ? std::optional<double>(static_cast<double>(*to_i)) : to;
-  std::optional<double> stepv = step_i ? std::optional<double>(static_cast<double>(*step_i)) : step;
+  const std::optional<double> fromv = number("from"), tov = number("to"), stepv = number(step_key);
   if (!fromv || !tov || !stepv) return out;
   const bool ints = from_i && to_i && step_i;
   if (log ? (*stepv <= 1 || *fromv <= 0) : *stepv <= 0) {
@@ -69,7 +71,7 @@ std::vector<std::string> range_values(const YamlNode& r, bool log, Diagnostics& 
       d.error(r.loc(), r.path(), "more than 100000 values");
       break;
     }
-    out.push_back(ints ? std::to_string(static_cast<int64_t>(std::llround(v))) : format_double(v));
+    out.push_back(ints ? std::to_string(static_cast<int64_t>(std::llround(v))) : format_number(v));
   }
   return out;
 }
@@ -258,7 +260,19 @@ SweepSpec read_sweep(const std::string& path) {
   }
   if (n.has("report") && n["report"].expect_map(d)) {
     const YamlNode r = n["report"];
-    r.check_keys({"baseline", "x", "pareto"}, d);
+    r.check_keys({"baseline", "x", "pareto", "by"}, d);
+    auto is_axis = [&](const std::string& key) {
+      for (const auto& a : s.axes)
+        for (const auto& k : a.keys)
+          if (k.key == key) return true;
+      return false;
+    };
+    if (r.has("by"))
+      if (auto by = r["by"].as_string_list(d)) {
+        s.report.by = *by;
+        for (const auto& k : *by)
+          if (!is_axis(k)) d.error(r["by"].loc(), r["by"].path(), "'" + k + "' is not an axis of the sweep");
+      }
     if (r.has("baseline")) {
       s.report.baseline = r["baseline"].as_string(d).value_or("");
       bool found = false;
@@ -267,10 +281,7 @@ SweepSpec read_sweep(const std::string& path) {
     }
     if (r.has("x")) {
       s.report.x = r["x"].as_string(d).value_or("");
-      bool found = false;
-      for (const auto& a : s.axes)
-        for (const auto& k : a.keys) found = found || k.key == s.report.x;
-      if (!found) d.error(r["x"].loc(), r["x"].path(), "'" + s.report.x + "' is not an axis of the sweep");
+      if (!is_axis(s.report.x)) d.error(r["x"].loc(), r["x"].path(), "'" + s.report.x + "' is not an axis of the sweep");
     }
     if (r.has("pareto"))
       if (auto p = r["pareto"].as_string_list(d)) {

@@ -18,7 +18,7 @@
 //     mode: analytical                       # analytical, cycle, or rerank (search, then cycle model on the top K)
 //     rerank: 4
 //     seed: 1
-//     report: {baseline: flat, x: workload.instance.seq_len, pareto: [area_um2, cycles]}
+//     report: {baseline: flat, x: workload.instance.seq_len, pareto: [area_um2, cycles], by: [workload]}
 //
 // Keys: `arch.KEY` (under `architecture:`; `arch.NODE.KEY` for a node of the
 // tree by name), `workload.KEY`, `mapper.KEY` (a mapper design's config), and
@@ -67,6 +67,7 @@ struct ReportSpec {
   std::string baseline;             // design the ratios are taken against ("" = the first)
   std::string x;                    // axis key plotted along x ("" = the first axis)
   std::vector<std::string> pareto;  // two metrics (both minimised)
+  std::vector<std::string> by;      // axis keys the summary is split by (e.g. the scope)
 };
 
 struct SweepSpec {
@@ -96,7 +97,7 @@ SweepSpec read_sweep(const std::string& path);
 struct Point {
   int64_t index = 0;  // among the points kept, in expansion order
   std::vector<std::pair<std::string, std::string>> axes;
-  const DesignSpec* design = nullptr;
+  const DesignSpec* design = nullptr;  // in the spec, which must outlive the point
   std::string arch_file, workload_file;
   YamlNode arch_doc, workload_doc, mapper_doc;  // with every override applied
   std::string config_hash;                      // 16 hex digits

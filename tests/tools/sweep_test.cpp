@@ -1,0 +1,424 @@
+// Sweeps: expansion (grid, zip, ranges, filters) against hand-listed points,
+// the results store (truncation, merge), kill-and-resume, shards, and the
+// report's numbers against hand calculation on a store built here.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "arch/arch.h"
+#include "tools/report/report.h"
+#include "tools/sweep/runner.h"
+#include "tools/sweep/spec.h"
+#include "tools/sweep/store.h"
+
+namespace einflow::sweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kData = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/";
+const std::string kBin = EINFLOW_BINARY;
+
+struct Shell {
+  int code = -1;
+  std::string out;
+};
+
+Shell sh(const std::string& cmd) {
+  Shell r;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string temp_dir(const std::string& name) {
+  const std::string d = ::testing::TempDir() + "sweep-" + name;
+  fs::remove_all(d);
+  return d;
+}
+
+// A sweep file in the temporary folder; "@/" stands for the attention test data.
+std::string write_sweep(const std::string& name, std::string body) {
+  for (size_t at = body.find("@/"); at != std::string::npos; at = body.find("@/"))
+    body.replace(at, 2, kData + "attention/");
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << body;
+  return path;
+}
+
+std::string axis(const Point& p, const std::string& key) {
+  for (const auto& [k, v] : p.axes)
+    if (k == key) return v;
+  return "?";
+}
+
+// Everything a record says about its result, without when and where it ran,
+// serialized deterministically (protobuf maps have no order otherwise).
+std::map<std::string, std::string> results_of(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (Record r : read_store(store_path(dir)).records) {
+    r.clear_provenance();
+    std::string bytes;
+    {
+      google::protobuf::io::StringOutputStream raw(&bytes);
+      google::protobuf::io::CodedOutputStream coded(&raw);
+      coded.SetSerializationDeterministic(true);
+      r.SerializeToCodedStream(&coded);
+    }
+    EXPECT_TRUE(out.emplace(r.config_hash(), bytes).second) << "duplicate " << r.config_hash();
+  }
+  return out;
+}
+
+// Compares without printing megabytes of records on a failure.
+void expect_same_results(const std::map<std::string, std::string>& got,
+                         const std::map<std::string, std::string>& want, const std::string& what) {
+  EXPECT_EQ(got.size(), want.size()) << what;
+  int differ = 0;
+  for (const auto& [hash, bytes] : want) {
+    auto it = got.find(hash);
+    if (it == got.end() || it->second != bytes) ++differ;
+  }
+  EXPECT_EQ(differ, 0) << what << ": records missing or different";
+}
+
+TEST(Sweep, GridOfAnAxisAndAZipTimesDesigns) {
+  const std::string f = write_sweep("grid.sweep.yaml", R"(sweep:
+  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}
+  axes:
+    - {key: workload.instance.seq_len, values: [16, 32]}
+    - zip:
+        - {key: arch.GlobalBuffer.size_words, values: [4096, 2048]}
+        - {key: arch.clock_mhz, values: [1000, 500]}
+  designs:
+    - {name: a, design: fusemax}
+    - {name: b, design: architecture}
+)");
+  const SweepSpec spec = read_sweep(f);
+  const Expansion ex = expand(spec);
+  ASSERT_EQ(ex.points.size(), 8u);  // 2 x 2 combinations x 2 designs
+  const char* want[8][4] = {{"16", "4096", "1000", "a"}, {"16", "4096", "1000", "b"}, {"16", "2048", "500", "a"},
+                            {"16", "2048", "500", "b"},  {"32", "4096", "1000", "a"}, {"32", "4096", "1000", "b"},
+                            {"32", "2048", "500", "a"},  {"32", "2048", "500", "b"}};
+  for (size_t i = 0; i < 8; ++i) {
+    const Point& p = ex.points[i];
+    EXPECT_EQ(p.index, static_cast<int64_t>(i));
+    EXPECT_EQ(axis(p, "workload.instance.seq_len"), want[i][0]);
+    EXPECT_EQ(axis(p, "arch.GlobalBuffer.size_words"), want[i][1]);
+    EXPECT_EQ(axis(p, "arch.clock_mhz"), want[i][2]);
+    EXPECT_EQ(p.design->name, want[i][3]);
+    // The override reached the node named GlobalBuffer, deep in the tree.
+    const arch::Architecture a = arch::load_arch_node(p.arch_doc);
+    EXPECT_EQ(a.nodes[a.find("GlobalBuffer")].size_words, std::stoll(want[i][1]));
+    EXPECT_EQ(a.clock_mhz, std::stod(want[i][2]));
+  }
+  EXPECT_NE(ex.points[0].config_hash, ex.points[2].config_hash);
+  const SweepSpec again = read_sweep(f);
+  EXPECT_EQ(expand(again).points[5].config_hash, ex.points[5].config_hash);  // deterministic
+}
+
+TEST(Sweep, ZipAndRanges) {
+  const std::string f = write_sweep("zip.sweep.yaml", R"(sweep:
+  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}
+  combine: zip
+  axes:
+    - {key: workload.instance.seq_len, log_range: {from: 16, to: 64, factor: 2}}
+    - {key: arch.clock_mhz, range: {from: 0.5e3, to: 1.5e3, step: 0.5e3}}
+  designs: [{name: f, design: fusemax}]
+)");
+  const SweepSpec spec = read_sweep(f);
+  const Expansion ex = expand(spec);
+  ASSERT_EQ(ex.points.size(), 3u);
+  EXPECT_EQ(axis(ex.points[0], "workload.instance.seq_len"), "16");
+  EXPECT_EQ(axis(ex.points[2], "workload.instance.seq_len"), "64");
+  EXPECT_EQ(axis(ex.points[0], "arch.clock_mhz"), "500");
+  EXPECT_EQ(axis(ex.points[1], "arch.clock_mhz"), "1000");
+  EXPECT_EQ(axis(ex.points[2], "arch.clock_mhz"), "1500");
+}
+
+// tests/data/sweep/tiny.yaml: 3 lengths x 2 buffers x 5 designs; the filter
+// seq_len * 32 <= size_words drops (64, 1024) only: 64 * 32 = 2048 > 1024.
+TEST(Sweep, FiltersDropThePointsThatFailThem) {
+  const SweepSpec spec = read_sweep(kData + "sweep/tiny.yaml");
+  const Expansion ex = expand(spec);
+  EXPECT_EQ(ex.points.size(), 25u);
+  EXPECT_EQ(ex.filtered, 5);
+  for (const auto& p : ex.points)
+    EXPECT_FALSE(axis(p, "workload.instance.seq_len") == "64" && axis(p, "arch.GlobalBuffer.size_words") == "1024");
+}
+
+// The iso-area sweep keeps the published FuseMax (256 x 256, 16 MiB) and drops
+// every 320 x 320 array, larger in PEs alone.
+TEST(Sweep, IsoAreaFilterKeepsThePublishedConfiguration) {
+  const SweepSpec spec = read_sweep(std::string(EINFLOW_SOURCE_DIR) + "/configs/sweeps/iso-area.yaml");
+  const Expansion ex = expand(spec);
+  bool published = false;
+  for (const auto& p : ex.points) {
+    EXPECT_NE(axis(p, "arch.PE2D.mesh.x"), "320");
+    published = published ||
+                (axis(p, "arch.PE2D.mesh.x") == "256" && axis(p, "arch.GlobalBuffer.size_bytes") == "16777216");
+  }
+  EXPECT_TRUE(published);
+  EXPECT_GT(ex.filtered, 0);
+}
+
+TEST(Sweep, BadSweepFilesExitTwoWithLocations) {
+  struct Case {
+    const char* body;
+    const char* where;
+    const char* what;
+  } cases[] = {
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  designz: []\n", ":3:3:", "did you mean 'designs'"},
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  axes: [{key: arc.clock_mhz, values: [1]}]\n"
+       "  designs: [{design: fusemax}]\n",
+       ":3:16:", "did you mean 'arch'"},
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  filters: ['area_um2 <= (3']\n"
+       "  designs: [{design: fusemax}]\n",
+       ":3:28:", "expected ')'"},
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  axes:\n    - zip:\n"
+       "        - {key: arch.clock_mhz, values: [1, 2]}\n        - {key: workload.instance.batch, values: [1]}\n"
+       "  designs: [{design: fusemax}]\n",
+       ":6:17:", "as many values"},
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  designs: [{design: fusemx}]\n", ":3:22:",
+       "did you mean 'fusemax'"},
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n"
+       "  axes: [{key: arch.GlobalBuffer.size_words.x, values: [1]}]\n  designs: [{design: fusemax}]\n",
+       ":3:16:", "non-map"},
+  };
+  for (const auto& c : cases) {
+    const std::string f = write_sweep("bad.sweep.yaml", c.body);
+    const Shell r = sh(kBin + " sweep " + f + " --out " + temp_dir("bad"));
+    EXPECT_EQ(r.code, 2) << c.body << r.out;
+    EXPECT_NE(r.out.find("bad.sweep.yaml" + std::string(c.where)), std::string::npos) << c.body << r.out;
+    EXPECT_NE(r.out.find(c.what), std::string::npos) << c.body << r.out;
+  }
+}
+
+TEST(Store, TruncatedLastRecordIsDroppedWithAWarning) {
+  const std::string dir = temp_dir("trunc");
+  fs::create_directories(dir);
+  std::vector<Record> recs(3);
+  for (int i = 0; i < 3; ++i) {
+    recs[i].set_point(i);
+    recs[i].set_config_hash("h" + std::to_string(i));
+    recs[i].mutable_total()->set_cycles(100 + i);
+  }
+  write_store(store_path(dir), recs);
+  const auto full = fs::file_size(store_path(dir));
+  fs::resize_file(store_path(dir), full - 3);
+  StoreContents c = read_store(store_path(dir));
+  ASSERT_EQ(c.records.size(), 2u);
+  EXPECT_EQ(c.records[1].total().cycles(), 101);
+  EXPECT_NE(c.warning.find("truncated"), std::string::npos);
+  // Appending after the good prefix cuts the broken tail off.
+  {
+    StoreWriter w(store_path(dir), c.valid_bytes);
+    w.append(recs[2]);
+  }
+  c = read_store(store_path(dir));
+  ASSERT_EQ(c.records.size(), 3u);
+  EXPECT_TRUE(c.warning.empty());
+  EXPECT_EQ(c.records[2].total().cycles(), 102);
+  // Damage before the end is not silently dropped: the first record's first
+  // byte (after its one-byte length) becomes a tag of wire type 7, which no
+  // message has.
+  {
+    std::fstream f(store_path(dir), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(1);
+    f.put(static_cast<char>(0x07));
+  }
+  EXPECT_THROW(read_store(store_path(dir)), UserError);
+}
+
+TEST(Store, MergeDeduplicatesByHashAndSortsByPoint) {
+  std::vector<Record> a(2), b(2);
+  a[0].set_point(2), a[0].set_config_hash("x");
+  a[1].set_point(0), a[1].set_config_hash("y");
+  b[0].set_point(2), b[0].set_config_hash("x");
+  b[1].set_point(1), b[1].set_config_hash("z");
+  const auto m = merge_records({a, b});
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[0].config_hash(), "y");
+  EXPECT_EQ(m[1].config_hash(), "z");
+  EXPECT_EQ(m[2].config_hash(), "x");
+}
+
+// The store's results do not depend on threads or shards, and a second run
+// into the same directory needs --resume.
+TEST(Sweep, ThreadsAndShardsGiveTheSameResults) {
+  const std::string sweep = kData + "sweep/tiny.yaml";
+  const std::string one = temp_dir("jobs1"), two = temp_dir("jobs2");
+  ASSERT_EQ(sh(kBin + " sweep " + sweep + " --out " + one + " --jobs 1").code, 0);
+  ASSERT_EQ(sh(kBin + " sweep " + sweep + " --out " + two + " --jobs 2").code, 0);
+  const auto base = results_of(one);
+  EXPECT_EQ(base.size(), 25u);
+  expect_same_results(results_of(two), base, "--jobs 2");
+  std::string dirs;
+  for (int i = 0; i < 3; ++i) {
+    const std::string d = temp_dir("shard" + std::to_string(i));
+    ASSERT_EQ(sh(kBin + " sweep " + sweep + " --out " + d + " --shard " + std::to_string(i) + "/3").code, 0);
+    for (const auto& r : read_store(store_path(d)).records) EXPECT_EQ(r.point() % 3, i);
+    dirs += " " + d;
+  }
+  const std::string merged = temp_dir("merged");
+  ASSERT_EQ(sh(kBin + " sweep merge" + dirs + " " + one + " --out " + merged).code, 0);
+  expect_same_results(results_of(merged), base, "merged shards");
+  const Shell again = sh(kBin + " sweep " + sweep + " --out " + one);
+  EXPECT_EQ(again.code, 2) << again.out;
+  EXPECT_NE(again.out.find("--resume"), std::string::npos) << again.out;
+  const Shell resumed = sh(kBin + " sweep " + sweep + " --out " + one + " --resume");
+  EXPECT_EQ(resumed.code, 0) << resumed.out;
+  EXPECT_NE(resumed.out.find("0 evaluated, 25 already done"), std::string::npos) << resumed.out;
+  expect_same_results(results_of(one), base, "resumed");
+}
+
+// SIGKILL at several moments (by the store's size, so mid-record too), then
+// --resume: the same results as an uninterrupted run, none twice.
+TEST(Sweep, KilledSweepsResumeToTheSameResults) {
+  const std::string sweep = std::string(EINFLOW_SOURCE_DIR) + "/configs/studies/fusemax.yaml";
+  const std::string whole = temp_dir("whole");
+  ASSERT_EQ(sh(kBin + " sweep " + sweep + " --out " + whole + " --jobs 2").code, 0);
+  const auto base = results_of(whole);
+  ASSERT_EQ(base.size(), 240u);
+  const uintmax_t total = fs::file_size(store_path(whole));
+  for (double at : {0.0, 0.13, 0.5, 0.87}) {
+    const std::string dir = temp_dir("killed");
+    fs::create_directories(dir);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl(kBin.c_str(), kBin.c_str(), "sweep", sweep.c_str(), "--out", dir.c_str(), "--jobs", "2",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    ASSERT_GT(pid, 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const uintmax_t threshold = static_cast<uintmax_t>(at * static_cast<double>(total));
+    bool exited = false;
+    for (;;) {
+      std::error_code ec;
+      const uintmax_t size = fs::file_size(store_path(dir), ec);
+      if (!ec && size > threshold) break;
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    if (!exited) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    const size_t before = read_store(store_path(dir)).records.size();
+    const Shell r = sh(kBin + " sweep " + sweep + " --out " + dir + " --resume --jobs 2");
+    ASSERT_EQ(r.code, 0) << r.out;
+    expect_same_results(results_of(dir), base,
+                        "killed at " + std::to_string(at) + " with " + std::to_string(before) + " records");
+  }
+}
+
+// A point whose configuration is wrong is recorded as failed; the others run,
+// the exit code is 1, and a resume does not run it again.
+TEST(Sweep, FailedPointsAreRecordedAndTheSweepGoesOn) {
+  const std::string f = write_sweep("fail.sweep.yaml", R"(sweep:
+  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}
+  axes: [{key: arch.clock_mhz, values: [1000, -5, 500]}]
+  designs: [{name: f, design: fusemax}]
+)");
+  const std::string dir = temp_dir("fail");
+  const Shell r = sh(kBin + " sweep " + f + " --out " + dir);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("point 1 (f) failed"), std::string::npos) << r.out;
+  const auto recs = merge_records({read_store(store_path(dir)).records});
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].status(), results::OK);
+  EXPECT_EQ(recs[1].status(), results::FAILED);
+  EXPECT_NE(recs[1].error().find("clock_mhz"), std::string::npos) << recs[1].error();
+  EXPECT_EQ(recs[2].status(), results::OK);
+  EXPECT_EQ(recs[2].total().cycles(), recs[0].total().cycles());  // the clock changes seconds, not cycles
+  EXPECT_DOUBLE_EQ(recs[2].total().seconds(), 2 * recs[0].total().seconds());
+  const Shell again = sh(kBin + " sweep " + f + " --out " + dir + " --resume");
+  EXPECT_NE(again.out.find("0 evaluated, 3 already done"), std::string::npos) << again.out;
+}
+
+// A store written here with numbers chosen by hand: ratios, Pareto front and
+// the tables follow from them.
+TEST(Report, NumbersFromAHandBuiltStore) {
+  const std::string dir = temp_dir("report");
+  fs::create_directories(dir);
+  std::ofstream(spec_copy_path(dir)) << "sweep:\n  name: hand\n  axes: [{key: workload.instance.seq_len, values: [1K, 2K]}]\n"
+                                        "  report: {baseline: base, pareto: [cycles, energy_pj]}\n";
+  struct Row {
+    const char* len;
+    const char* design;
+    int64_t cycles;
+    double energy;
+  } rows[] = {{"1K", "base", 1000, 50}, {"1K", "fast", 250, 100}, {"2K", "base", 4000, 200}, {"2K", "fast", 800, 300}};
+  std::vector<Record> recs;
+  for (size_t i = 0; i < 4; ++i) {
+    Record r;
+    r.set_point(static_cast<int64_t>(i));
+    r.set_config_hash("hash" + std::to_string(i));
+    r.set_design(rows[i].design);
+    auto* a = r.add_axes();
+    a->set_key("workload.instance.seq_len");
+    a->set_value(rows[i].len);
+    r.mutable_total()->set_cycles(rows[i].cycles);
+    r.mutable_total()->set_energy_pj(rows[i].energy);
+    (*r.mutable_total()->mutable_utilization())["Array"] = 0.5;
+    (*r.mutable_total()->mutable_energy_by_component_pj())["DRAM"] = rows[i].energy;
+    r.mutable_provenance()->set_version("9.9.9");
+    r.mutable_provenance()->set_git_hash("abc");
+    recs.push_back(r);
+  }
+  write_store(store_path(dir), recs);
+  std::ostringstream log;
+  const report::ReportData d = report::load_report(dir, {}, log);
+  ASSERT_EQ(d.speedup.size(), 4u);
+  EXPECT_DOUBLE_EQ(*d.speedup[1], 4.0);        // 1000 / 250
+  EXPECT_DOUBLE_EQ(*d.energy_ratio[1], 2.0);   // 100 / 50
+  EXPECT_DOUBLE_EQ(*d.speedup[3], 5.0);        // 4000 / 800
+  EXPECT_DOUBLE_EQ(*d.energy_ratio[3], 1.5);   // 300 / 200
+  // Front on (cycles, energy): (250, 100) and (1000, 50); (800, 300) and (4000, 200) are dominated.
+  ASSERT_EQ(d.front.size(), 2u);
+  EXPECT_EQ(d.front[0], 1u);
+  EXPECT_EQ(d.front[1], 0u);
+  const std::string md = report::markdown(d);
+  EXPECT_NE(md.find("| fast | 2 | 4.47 | 1.73 | 50 |"), std::string::npos) << md;  // sqrt(4*5), sqrt(2*1.5)
+  EXPECT_NE(md.find("einflow 9.9.9 (git abc)"), std::string::npos) << md;
+  const std::string csv = report::csv(d);
+  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,ok,250,0,100,0,0,0.5,100,4,2,1,\n"), std::string::npos) << csv;
+  const std::string tex = report::latex(d);
+  EXPECT_NE(tex.find("\\toprule"), std::string::npos);
+  EXPECT_NE(tex.find("fast & 4.47 & 1.73 & 50 \\\\"), std::string::npos) << tex;
+  const auto files = report::write_report(dir, {{"md", "csv", "json", "tex", "plots"}, "", "", {}, "", {}}, log);
+  for (const char* name : {"report.md", "results.csv", "report.json", "report.tex", "plots/speedup.gp", "plots/pareto.gp"})
+    EXPECT_TRUE(fs::exists(fs::path(dir) / name)) << name;
+  if (sh("command -v gnuplot").code == 0) {
+    for (const char* name : {"plots/speedup.pdf", "plots/speedup.svg", "plots/speedup.png", "plots/pareto.png",
+                             "plots/energy.png", "plots/utilization.png"})
+      EXPECT_GT(fs::file_size(fs::path(dir) / name), 1000u) << name << log.str();
+  }
+}
+
+}  // namespace
+}  // namespace einflow::sweep
