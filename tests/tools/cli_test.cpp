@@ -282,8 +282,9 @@ TEST(Cli, MapFuseFromTheDesigns) {
   ASSERT_EQ(run("sweep " + kAtt + "designs.yaml --out " + named).code, 0);
   ASSERT_EQ(run("report " + named + " --format json").code, 0);
   std::ifstream fin(named + "/report.json");
+  const nlohmann::json rep = nlohmann::json::parse(fin);
   nlohmann::json f;
-  for (const auto& rec : nlohmann::json::parse(fin)["records"])
+  for (const auto& rec : rep["records"])
     if (rec["design"] == "fusemax") f = rec;
   ASSERT_EQ(f["cycles"].get<int64_t>(), 392);
   EXPECT_LE(j["cycles"].get<double>() * j["energy_pj"].get<double>(),
