@@ -142,7 +142,8 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
     modes.insert(r.provenance().mode());
     all_hashes += r.config_hash() + "\n";
   }
-  std::sort(d.units.begin(), d.units.end());
+  std::sort(d.units.begin(), d.units.end());  // protobuf maps iterate in no fixed order
+  std::sort(d.components.begin(), d.components.end());
   d.versions.assign(versions.begin(), versions.end());
   d.git_hashes.assign(hashes.begin(), hashes.end());
   d.modes.assign(modes.begin(), modes.end());
