@@ -31,7 +31,7 @@ Runner add_report(CLI::App& app) {
   auto pareto = std::make_shared<std::string>();
   auto opts = std::make_shared<report::ReportOptions>();
   sub->add_option("DIR", *dir, "Sweep directory (results.pb)")->required();
-  sub->add_option("--format", *formats, "Comma-separated: md, csv, json, tex, plots (default md)");
+  sub->add_option("--format", *formats, "Comma-separated: md, csv, json, tex, plots, mappings (default md)");
   sub->add_option("--out", opts->out_dir, "Output directory (default: DIR)");
   sub->add_option("--baseline", opts->baseline, "Design the speedup and energy ratios are taken against");
   sub->add_option("--pareto", *pareto, "Two metrics for the Pareto front, e.g. cycles,energy_pj");

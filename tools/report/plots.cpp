@@ -244,7 +244,7 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, std:
 }
 
 std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts, std::ostream& log) {
-  static const std::vector<std::string> kFormats = {"md", "csv", "json", "tex", "plots"};
+  static const std::vector<std::string> kFormats = {"md", "csv", "json", "tex", "plots", "mappings"};
   for (const auto& f : opts.formats)
     if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
       throw UserError(SourceLoc{}, "--format",
@@ -267,6 +267,18 @@ std::vector<std::string> write_report(const std::string& dir, const ReportOption
     if (f == "tex") put("report.tex", latex(d));
     if (f == "plots")
       for (const auto& p : plots(d, (out / "plots").string(), log)) written.push_back(p);
+    if (f == "mappings") {
+      // Each point's mapping, to evaluate or simulate on its own.
+      fs::create_directories(out / "mappings");
+      for (const auto& r : d.records) {
+        if (r.mapping_yaml().empty()) continue;
+        std::string axes;
+        for (const auto& k : d.axis_keys) axes += (axes.empty() ? "" : ", ") + d.labels.at(k) + " " + axis_value(r, k);
+        put("mappings/" + std::to_string(r.point()) + "-" + slug(r.design()) + ".yaml",
+            "# point " + std::to_string(r.point()) + " of sweep " + d.name + ": " + r.design() + " on " + r.arch() +
+                (axes.empty() ? "" : " (" + axes + ")") + ", config " + r.config_hash() + "\n" + r.mapping_yaml());
+      }
+    }
   }
   return written;
 }

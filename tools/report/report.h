@@ -15,7 +15,7 @@
 namespace einflow::report {
 
 struct ReportOptions {
-  std::vector<std::string> formats = {"md"};  // md, csv, json, tex, plots
+  std::vector<std::string> formats = {"md"};  // md, csv, json, tex, plots, mappings
   std::string out_dir;                        // "" = the sweep directory
   std::string baseline;                       // overrides sweep.report.baseline
   std::vector<std::string> pareto;            // overrides sweep.report.pareto (two metrics)
