@@ -47,9 +47,11 @@ std::string slug(const std::string& s) {
 }
 
 // A gnuplot script writing `name`.pdf, .svg and .png with the same plot.
-std::string script(const std::string& name, const std::string& setup, const std::string& plot) {
+std::string script(const ReportData& d, const std::string& name, const std::string& setup, const std::string& plot) {
   std::ostringstream s;
   s << "# einflow report: " << name << " (run with: gnuplot " << name << ".gp)\n"
+    << "# sweep " << d.name << "; einflow " << join(d.versions, ", ") << " (git " << join(d.git_hashes, ", ")
+    << "); results set hash " << d.set_hash << "; generated " << d.generated << "\n"
     << "set datafile separator '\\t'\nset key outside right top\nset grid ytics\n"
     << setup << "set terminal pdfcairo noenhanced size 6in,3.6in font 'Helvetica,10'\nset output '" << name << ".pdf'\n"
     << plot << "\nset terminal svg noenhanced size 720,430 dynamic font 'Helvetica,11'\nset output '" << name << ".svg'\nreplot\n"
@@ -139,7 +141,7 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, std:
       std::ostringstream plot;
       plot << "plot for [i=2:" << d.designs.size() + 1 << "] '" << "speedup" << suffix << ".dat' using "
            << (numeric ? "1:i" : "0:i:xtic(1)") << " with linespoints lw 2 pt 7 title columnheader(i)";
-      write("speedup" + suffix, dat.str(), script("speedup" + suffix, setup.str(), plot.str()));
+      write("speedup" + suffix, dat.str(), script(d, "speedup" + suffix, setup.str(), plot.str()));
     }
     // Energy by component, a stacked bar per design and x value.
     {
@@ -166,7 +168,7 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, std:
       std::ostringstream plot;
       plot << "plot for [i=2:" << d.components.size() + 1 << "] 'energy" << suffix
            << ".dat' using i:xtic(1) title columnheader(i)";
-      write("energy" + suffix, dat.str(), script("energy" + suffix, setup.str(), plot.str()));
+      write("energy" + suffix, dat.str(), script(d, "energy" + suffix, setup.str(), plot.str()));
     }
   }
   // Utilization per unit: a cluster per design, mean over its points.
@@ -196,7 +198,7 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, std:
           << "set style histogram clustered gap 1\nset style fill solid 0.85 border -1\nset xtics scale 0\n";
     std::ostringstream plot;
     plot << "plot for [i=2:" << d.units.size() + 1 << "] 'utilization.dat' using i:xtic(1) title columnheader(i)";
-    write("utilization", dat.str(), script("utilization", setup.str(), plot.str()));
+    write("utilization", dat.str(), script(d, "utilization", setup.str(), plot.str()));
   }
   // Pareto front: every point, by design, and the front as a step line.
   {
@@ -218,7 +220,7 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, std:
     plot << "plot for [i=0:" << d.designs.size() - 1 << "] 'pareto.dat' index i using 1:2 with points pt 7 ps 0.8 title '"
          << "'.word('" << label(join(d.designs, " ")) << "', i+1), 'pareto.dat' index " << d.designs.size()
          << " using 1:2 with steps lw 2 lc rgb 'black' title 'Pareto front'";
-    write("pareto", dat.str(), script("pareto", setup.str(), plot.str()));
+    write("pareto", dat.str(), script(d, "pareto", setup.str(), plot.str()));
   }
 
   std::vector<std::string> out;
