@@ -1,6 +1,10 @@
 #include "tools/cli/options.h"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <sstream>
 
 #include <filesystem>
 #include <fstream>
@@ -48,6 +52,15 @@ const workloads::Variant& pick_variant(const workloads::Workload& w, const std::
   throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
                   "the workload has several variants (" + join(w.variant_names(), ", ") +
                       "); name one with --variant or in the mapping");
+}
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::stringstream dirs(path);
+  for (std::string dir; std::getline(dirs, dir, ':');)
+    if (!dir.empty() && ::access((std::filesystem::path(dir) / program).c_str(), X_OK) == 0) return true;
+  return false;
 }
 
 }  // namespace einflow::cli

@@ -22,6 +22,9 @@ struct WorkloadOptions {
 // failure is a UserError naming the file.
 void write_file_atomic(const std::string& path, const std::string& text);
 
+// Whether an executable of that name is on the PATH.
+bool on_path(const std::string& program);
+
 // Adds WORKLOAD (or --workload when `named`), --variant and --set to a subcommand.
 void add_workload_options(CLI::App& sub, WorkloadOptions& opt, bool named = false);
 // Loads the workload with the --set overrides; checks --variant names one.

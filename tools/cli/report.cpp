@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "tools/cli/commands.h"
+#include "tools/cli/options.h"
 #include "tools/report/report.h"
 
 namespace einflow::cli {
@@ -43,6 +44,7 @@ Runner add_report(CLI::App& app) {
     o.formats = split_commas(*formats);
     if (!pareto->empty()) o.pareto = split_commas(*pareto);
     if (!by->empty()) o.by = split_commas(*by);
+    o.gnuplot = on_path("gnuplot");
     for (const auto& f : report::write_report(*dir, o, std::cerr)) std::cout << f << "\n";
     return 0;
   };

@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/options.h"
 #include "tools/sweep/runner.h"
 #include "tools/sweep/slurm.h"
 #include "tools/sweep/spec.h"
@@ -93,6 +94,7 @@ Runner add_sweep(CLI::App& app) {
       so.array = *array;
       so.sbatch_opts = *sbatch_opts;
       so.resume = *resume;
+      so.submit = on_path("sbatch");
       return sweep::run_slurm(spec, ex, so, std::cout);
     }
     if (*array != 0 || !sbatch_opts->empty()) throw UserError(SourceLoc{}, "--array", "--array and --sbatch-opt go with --slurm");

@@ -2,11 +2,9 @@
 // axes, energy by component as stacked bars, utilization per unit, and the
 // Pareto front. Each plot is a tab-separated .dat and a .gp script that writes
 // PDF, SVG and PNG; the scripts stay beside the figures, to be edited.
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -59,15 +57,6 @@ std::string script(const ReportData& d, const std::string& name, const std::stri
   return s.str();
 }
 
-bool on_path(const std::string& prog) {
-  const char* path = std::getenv("PATH");
-  if (!path) return false;
-  std::stringstream ss(path);
-  for (std::string dir; std::getline(ss, dir, ':');)
-    if (!dir.empty() && ::access((fs::path(dir) / prog).c_str(), X_OK) == 0) return true;
-  return false;
-}
-
 // The records grouped by every axis except x, in order of first appearance.
 std::vector<std::pair<std::string, std::vector<size_t>>> groups(const ReportData& d) {
   std::vector<std::pair<std::string, std::vector<size_t>>> out;
@@ -85,7 +74,7 @@ std::vector<std::pair<std::string, std::vector<size_t>>> groups(const ReportData
 
 }  // namespace
 
-std::vector<std::string> plots(const ReportData& d, const std::string& dir, std::ostream& log) {
+std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool render, std::ostream& log) {
   fs::create_directories(dir);
   std::vector<std::pair<std::string, std::string>> files;  // name, script
   auto write = [&](const std::string& name, const std::string& data, const std::string& gp) {
@@ -225,7 +214,7 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, std:
 
   std::vector<std::string> out;
   for (const auto& [name, gp] : files) out.push_back((fs::path(dir) / (name + ".gp")).string());
-  if (!on_path("gnuplot")) {
+  if (!render) {
     log << "note: gnuplot is not on the PATH; the scripts are in " << dir << " (Debian: apt-get install gnuplot-nox)\n";
     return out;
   }
@@ -268,7 +257,7 @@ std::vector<std::string> write_report(const std::string& dir, const ReportOption
     if (f == "json") put("report.json", json(d));
     if (f == "tex") put("report.tex", latex(d));
     if (f == "plots")
-      for (const auto& p : plots(d, (out / "plots").string(), log)) written.push_back(p);
+      for (const auto& p : plots(d, (out / "plots").string(), opts.gnuplot, log)) written.push_back(p);
     if (f == "mappings") {
       // Each point's mapping, to evaluate or simulate on its own.
       fs::create_directories(out / "mappings");

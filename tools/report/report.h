@@ -21,6 +21,7 @@ struct ReportOptions {
   std::vector<std::string> pareto;            // overrides sweep.report.pareto (two metrics)
   std::string x;                              // overrides sweep.report.x
   std::vector<std::string> by;                // overrides sweep.report.by
+  bool gnuplot = true;                        // render the plots (gnuplot is there)
 };
 
 // What every format is made from.
@@ -61,10 +62,10 @@ std::string markdown(const ReportData& d);
 std::string csv(const ReportData& d);
 std::string json(const ReportData& d);
 std::string latex(const ReportData& d);
-// Writes the plots' data and gnuplot scripts under `dir` and renders them when
-// gnuplot is on the PATH; returns the files written (without gnuplot: the
-// scripts, and a note in `log`).
-std::vector<std::string> plots(const ReportData& d, const std::string& dir, std::ostream& log);
+// Writes the plots' data and gnuplot scripts under `dir` and, with `render`,
+// runs gnuplot on them; returns the files written (without: the scripts, and
+// a note in `log`).
+std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool render, std::ostream& log);
 
 // Writes the formats asked for; returns the files written.
 std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts, std::ostream& log);

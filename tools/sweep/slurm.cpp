@@ -1,6 +1,5 @@
 #include "tools/sweep/slurm.h"
 
-#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -29,15 +28,6 @@ std::string quote(const std::string& s) {
 
 std::string shard_dir(const std::string& out, int i) {
   return (fs::path(out) / "shards" / std::to_string(i)).string();
-}
-
-bool on_path(const std::string& prog) {
-  const char* path = std::getenv("PATH");
-  if (!path) return false;
-  std::stringstream ss(path);
-  for (std::string dir; std::getline(ss, dir, ':');)
-    if (!dir.empty() && ::access((fs::path(dir) / prog).c_str(), X_OK) == 0) return true;
-  return false;
 }
 
 // Runs a command, returning its trimmed stdout; a failure is a UserError.
@@ -155,7 +145,7 @@ int run_slurm(const SweepSpec& spec, const Expansion& ex, const SlurmOptions& op
     return 0;
   }
   const std::string array = ranges(todo);
-  if (!on_path("sbatch")) {
+  if (!opts.submit) {
     out << "sbatch is not on the PATH; submit the scripts with:\n"
         << "  job=$(sbatch --parsable --array=" << array << " " << (sdir / "sweep.sbatch").string() << ")\n"
         << "  sbatch --dependency=afterany:$job " << (sdir / "merge.sbatch").string() << "\n";
