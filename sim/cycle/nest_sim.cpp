@@ -291,9 +291,10 @@ void Walker::run(SimResult& out, bool report) {
   r.bound_level = -1;
   for (int k = 1; k < m_n; ++k) {
     const double w = stall[static_cast<size_t>(k)];
+    // The level right under the root fills from the DRAM: its waits are the DRAM's.
     if (w > 0)
-      out.stalls["fill " +
-                 m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name] =
+      out.stalls[k == 1 ? std::string("dram")
+                        : "fill " + m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name] =
           static_cast<int64_t>(w);
     if (2 * w > static_cast<double>(r.cycles) &&
         (r.bound_level < 0 || w > stall[static_cast<size_t>(r.bound_level)]))

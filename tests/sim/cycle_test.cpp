@@ -337,5 +337,25 @@ TEST(CascadeCycleModel, DramBoundRunsReportDramStalls) {
   EXPECT_LE(r.stats.cycles - a.cycles, r.stats.compute_cycles + r.stalls.at("dram"));
 }
 
+// One Einsum alone, DRAM-bound: its waits for the tiles coming from the DRAM
+// are named `dram`, and they account for the gap to the analytical bound.
+TEST(CycleModel, DramBoundEinsumReportsDramStalls) {
+  Attention t = tiny_attention();
+  for (auto& n : t.arch.nodes)
+    if (n.cls == arch::NodeClass::kDram) n.bandwidth_gbps = 1;
+  const workloads::Cascade& c = variant(t, "3pass");
+  const mapping::CascadeMapping m = named::attention_mapping(*named::find_design("unfused"), t.arch, c);
+  const mapping::Mapping& qk = m.groups.front().tiles.front();
+  SimOptions timing;
+  timing.functional = false;
+  const SimResult r = simulate_mapping(t.arch, c, qk, {}, timing);
+  const Stats a = analytical::evaluate_mapping(t.arch, c, qk);
+  EXPECT_EQ(a.bound_by, "DRAM");
+  EXPECT_GE(r.stats.cycles, a.cycles);
+  ASSERT_TRUE(r.stalls.count("dram"));
+  for (const auto& [cause, cycles] : r.stalls) EXPECT_EQ(cause.rfind("fill GlobalBuffer", 0), std::string::npos);
+  EXPECT_LE(r.stats.cycles - a.cycles, r.stats.compute_cycles + r.stalls.at("dram"));
+}
+
 }  // namespace
 }  // namespace einflow::sim::cycle
