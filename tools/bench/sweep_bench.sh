@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sweep and report speed: the reduced FuseMax study of tools/quickstart (target:
+# the whole quickstart study in under two minutes) and the full FuseMax
+# evaluation, each swept into a fresh directory with every hardware thread and
+# then reported in every format. Prints wall seconds, points per second and the
+# peak resident memory of each step.
+#   usage: tools/bench/sweep_bench.sh [EINFLOW]   (default build/release/tools/einflow)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+einflow="${1:-$root/build/release/tools/einflow}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+measure() {  # label, command...
+  local label="$1"
+  shift
+  local t0 t1 rss="?"
+  t0=$(date +%s%N)
+  if [ -x /usr/bin/time ]; then  # Debian package `time`, for the peak memory
+    /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$work/out" 2>&1 || { cat "$work/out"; exit 1; }
+    rss="$(tail -1 "$work/rss")"
+  else
+    "$@" > "$work/out" 2>&1 || { cat "$work/out"; exit 1; }
+  fi
+  t1=$(date +%s%N)
+  local ms=$(( (t1 - t0) / 1000000 ))
+  printf '%-34s %5d.%03d s  %8s KiB peak\n' "$label" $((ms / 1000)) $((ms % 1000)) "$rss"
+}
+for study in fusemax-quick fusemax; do
+  spec="$root/configs/studies/$study.yaml"
+  measure "sweep $study" "$einflow" sweep "$spec" --out "$work/$study"
+  grep -o '[0-9]* points' "$work/out" | head -1 | sed "s/^/  /"
+  measure "report $study (all formats)" "$einflow" report "$work/$study" --format md,csv,json,tex,plots,mappings
+done
