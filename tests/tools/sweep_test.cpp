@@ -511,3 +511,24 @@ TEST(Rerank, SweepRecordsTheCycleModelOfItsMapping) {
 
 }  // namespace
 }  // namespace einflow::sweep
+
+namespace einflow::sweep {
+namespace {
+
+// Progress (points, rate, ETA) goes to stderr when it is a terminal, and not
+// otherwise. `script` (util-linux) gives the sweep a terminal.
+TEST(Sweep, ProgressOnATerminalOnly) {
+  const std::string sweep = kData + "sweep/tiny.yaml";
+  const Shell plain = sh(kBin + " sweep " + sweep + " --out " + temp_dir("plain") + " --jobs 1");
+  ASSERT_EQ(plain.code, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("ETA"), std::string::npos) << plain.out;
+  if (sh("command -v script").code != 0) GTEST_SKIP() << "no script(1) to give the sweep a terminal";
+  const Shell tty = sh("script -qec '" + kBin + " sweep " + sweep + " --out " + temp_dir("tty") + " --jobs 1' /dev/null");
+  ASSERT_EQ(tty.code, 0) << tty.out;
+  EXPECT_NE(tty.out.find("\rsweep: 1/25 points, "), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("\rsweep: 25/25 points, "), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("/s, ETA "), std::string::npos) << tty.out;
+}
+
+}  // namespace
+}  // namespace einflow::sweep

@@ -101,10 +101,11 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
         std::lock_guard<std::mutex> lock(log_mutex);
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double rate = secs > 0 ? static_cast<double>(n) / secs : 0;
-        log << "\rsweep: " << n + sum.already << "/" << sum.in_shard << " points, " << std::fixed;
-        log.precision(1);
-        log << rate << "/s, ETA " << (rate > 0 ? eta(static_cast<double>(todo.size() - n) / rate) : "?") << "   "
-            << std::flush;
+        char line[128];
+        std::snprintf(line, sizeof line, "\rsweep: %lld/%lld points, %.1f/s, ETA %s   ",
+                      static_cast<long long>(n + sum.already), static_cast<long long>(sum.in_shard), rate,
+                      rate > 0 ? eta(static_cast<double>(todo.size() - n) / rate).c_str() : "?");
+        log << line << std::flush;
       }
     }
   };
