@@ -532,3 +532,32 @@ TEST(Sweep, ProgressOnATerminalOnly) {
 
 }  // namespace
 }  // namespace einflow::sweep
+
+namespace einflow::sweep {
+namespace {
+
+// mode cycle: the named designs run on the cycle model (timing only). FuseMax's
+// tiny attention then lies between the hand lower bound (1D work 320 + the first
+// QK and LM, 20: 340 cycles) and the analytical model's 392, as `simulate` says.
+TEST(Sweep, CycleModeRunsTheCycleModel) {
+  const std::string f = write_sweep("cycle.sweep.yaml", R"(sweep:
+  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}
+  designs: [{name: fusemax, design: fusemax}]
+  mode: cycle
+)");
+  const std::string dir = temp_dir("cycle");
+  ASSERT_EQ(sh(kBin + " sweep " + f + " --out " + dir).code, 0);
+  const auto recs = read_store(store_path(dir)).records;
+  ASSERT_EQ(recs.size(), 1u);
+  const int64_t cycles = recs[0].total().cycles();
+  EXPECT_GE(cycles, 340);
+  EXPECT_LE(cycles, 392);
+  const Shell sim = sh(kBin + " simulate --arch " + kData + "attention/fusemax-4x4.yaml --workload " + kData +
+                       "attention/tiny.yaml --design fusemax --no-data --json");
+  ASSERT_EQ(sim.code, 0) << sim.out;
+  EXPECT_NE(sim.out.find("\"cycles\": " + std::to_string(cycles) + ","), std::string::npos) << cycles << sim.out;
+  EXPECT_EQ(recs[0].provenance().mode(), "cycle");
+}
+
+}  // namespace
+}  // namespace einflow::sweep
