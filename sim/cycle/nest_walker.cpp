@@ -95,7 +95,7 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
     m_store[static_cast<size_t>(k)].assign(
         m_tensors.size(), std::vector<Store>(static_cast<size_t>(m_inst[static_cast<size_t>(k)])));
     m_seen[static_cast<size_t>(k)].assign(m_tensors.size(),
-                                          std::vector<std::unordered_set<int64_t>>(
+                                          std::vector<WordSet>(
                                               static_cast<size_t>(m_inst[static_cast<size_t>(k)])));
   }
   m_counts.assign(static_cast<size_t>(m_n), std::vector<Counts>(m_tensors.size()));
@@ -179,8 +179,8 @@ void Walker::evict(int k, Traffic& tr, bool all) {
     tr.child_out = std::max(tr.child_out, n);
   }
   for (auto& [pi, ws] : by_parent) {
-    std::sort(ws.begin(), ws.end());
-    int64_t u = std::unique(ws.begin(), ws.end()) - ws.begin();
+    sort_unique(ws);
+    const int64_t u = static_cast<int64_t>(ws.size());
     m_counts[static_cast<size_t>(p)][static_cast<size_t>(m_out_t)].updates += u;
     tr.parent_write[p][pi] += u;
   }
@@ -240,15 +240,14 @@ void Walker::load(int k, Traffic& tr) {
       in_words[static_cast<size_t>(i)] += fresh;
     }
     for (auto& [pi, ws] : by_parent) {
-      std::sort(ws.begin(), ws.end());
-      ws.erase(std::unique(ws.begin(), ws.end()), ws.end());
+      sort_unique(ws);
       int64_t words = static_cast<int64_t>(ws.size());
       if (ti.output) {
         // The first arrival of a word initializes it; later ones refill a partial sum.
         auto& seen = m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)];
         words = 0;
         for (int64_t w : ws)
-          if (!seen.insert(w).second)
+          if (!seen.insert(w))
             ++words;
           else if (m_log_on)
             m_log_seen.emplace_back(k, pi, w);
@@ -261,8 +260,7 @@ void Walker::load(int k, Traffic& tr) {
     }
     for (auto& [pi, ws] : fetched) {
       const int64_t per_child = static_cast<int64_t>(ws.size());
-      std::sort(ws.begin(), ws.end());
-      ws.erase(std::unique(ws.begin(), ws.end()), ws.end());
+      sort_unique(ws);
       const int64_t words = mc ? static_cast<int64_t>(ws.size()) : per_child;
       if (mc) m_counts[static_cast<size_t>(p)][t].reads += words;
       tr.parent_read[p][pi] += words;
@@ -322,7 +320,7 @@ void Walker::compute_step(bool& any) {
     for (const auto& [qi, w] : v) {
       if (q > 0) mark_dirty(q, qi, w, m_log_dirty);
       auto& seen = m_compute_seen[static_cast<size_t>(qi)];
-      if (!seen.insert(w).second)
+      if (!seen.insert(w))
         ++m_counts[static_cast<size_t>(q)][t].reads;
       else if (m_log_on)
         m_log_first.emplace_back(q, qi, w);

@@ -14,6 +14,8 @@
 
 #include "mappers/mapping/mapping.h"
 #include "sim/cycle/nest_sim.h"
+#include "sim/cycle/sort_unique.h"
+#include "sim/cycle/word_set.h"
 #include "workloads/scalar_ops.h"
 
 namespace einflow::sim::cycle::detail {
@@ -164,8 +166,7 @@ class Walker {
       }
       if (r < 0) break;
     }
-    std::sort(words.begin(), words.end());
-    words.erase(std::unique(words.begin(), words.end()), words.end());
+    sort_unique(words);
   }
 
   double& root_value(const TensorInfo& ti, int64_t w) {
@@ -237,11 +238,10 @@ class Walker {
   std::vector<Operand> m_operand;
   golden::TensorSet<double>& m_root;
   std::vector<std::vector<std::vector<Store>>> m_store;  // [level][tensor][instance]
-  std::vector<std::vector<std::vector<std::unordered_set<int64_t>>>>
-      m_seen;  // output words ever sent down
+  std::vector<std::vector<std::vector<WordSet>>> m_seen;  // output words ever sent down
   std::vector<std::vector<Counts>> m_counts;
   std::vector<std::vector<int64_t>> m_tile_words;
-  std::vector<std::unordered_set<int64_t>> m_compute_seen;  // per innermost output keeper instance
+  std::vector<WordSet> m_compute_seen;  // per innermost output keeper instance
   std::vector<std::vector<int64_t>> m_new_tile;             // scratch
   std::vector<double> m_stack;
   std::vector<int64_t> m_global_x;

@@ -14,6 +14,8 @@
 #include "sim/analytical/nest_model.h"
 #include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/nest_sim.h"
+#include "sim/cycle/sort_unique.h"
+#include "sim/cycle/word_set.h"
 #include "sim/cycle/verify.h"
 #include "workloads/golden/interpreter.h"
 #include "workloads/workload.h"
@@ -355,6 +357,26 @@ TEST(CycleModel, DramBoundEinsumReportsDramStalls) {
   ASSERT_TRUE(r.stalls.count("dram"));
   for (const auto& [cause, cycles] : r.stalls) EXPECT_EQ(cause.rfind("fill GlobalBuffer", 0), std::string::npos);
   EXPECT_LE(r.stats.cycles - a.cycles, r.stats.compute_cycles + r.stalls.at("dram"));
+}
+
+// The walker's word-list helpers: both paths of sort_unique (a dense list
+// through the bitmap, a sparse one through sorting) and the open-addressing set
+// through several growths.
+TEST(CycleModel, WordHelpersSortUniqueAndSet) {
+  std::vector<int64_t> dense;
+  for (int64_t i = 0; i < 300; ++i) dense.push_back(1000 + (i * 7) % 150);  // 150 distinct, each twice
+  detail::sort_unique(dense);
+  ASSERT_EQ(dense.size(), 150u);
+  for (int64_t i = 0; i < 150; ++i) EXPECT_EQ(dense[static_cast<size_t>(i)], 1000 + i);
+  std::vector<int64_t> sparse;
+  for (int64_t i = 0; i < 100; ++i) sparse.push_back((99 - i % 50) * 1000000);  // 50 distinct, far apart
+  detail::sort_unique(sparse);
+  ASSERT_EQ(sparse.size(), 50u);
+  for (int64_t i = 0; i < 50; ++i) EXPECT_EQ(sparse[static_cast<size_t>(i)], (50 + i) * 1000000);
+  detail::WordSet set;
+  for (int64_t w = 0; w < 1000; ++w) EXPECT_TRUE(set.insert(w * 3));
+  for (int64_t w = 0; w < 3000; ++w) EXPECT_EQ(set.insert(w), w % 3 != 0) << w;
+  EXPECT_EQ(set.size(), 3000u);
 }
 
 }  // namespace
