@@ -1,6 +1,8 @@
 // Sweeps: expansion (grid, zip, ranges, filters) against hand-listed points,
 // the results store (truncation, merge), kill-and-resume, shards, and the
 // report's numbers against hand calculation on a store built here.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,9 +17,6 @@
 #include <map>
 #include <sstream>
 #include <thread>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "arch/arch.h"
 #include "tools/report/report.h"
@@ -115,8 +114,9 @@ TEST(Sweep, GridOfAnAxisAndAZipTimesDesigns) {
   const SweepSpec spec = read_sweep(f);
   const Expansion ex = expand(spec);
   ASSERT_EQ(ex.points.size(), 8u);  // 2 x 2 combinations x 2 designs
-  const char* want[8][4] = {{"16", "4096", "1000", "a"}, {"16", "4096", "1000", "b"}, {"16", "2048", "500", "a"},
-                            {"16", "2048", "500", "b"},  {"32", "4096", "1000", "a"}, {"32", "4096", "1000", "b"},
+  const char* want[8][4] = {{"16", "4096", "1000", "a"}, {"16", "4096", "1000", "b"},
+                            {"16", "2048", "500", "a"},  {"16", "2048", "500", "b"},
+                            {"32", "4096", "1000", "a"}, {"32", "4096", "1000", "b"},
                             {"32", "2048", "500", "a"},  {"32", "2048", "500", "b"}};
   for (size_t i = 0; i < 8; ++i) {
     const Point& p = ex.points[i];
@@ -162,19 +162,21 @@ TEST(Sweep, FiltersDropThePointsThatFailThem) {
   EXPECT_EQ(ex.points.size(), 25u);
   EXPECT_EQ(ex.filtered, 5);
   for (const auto& p : ex.points)
-    EXPECT_FALSE(axis(p, "workload.instance.seq_len") == "64" && axis(p, "arch.GlobalBuffer.size_words") == "1024");
+    EXPECT_FALSE(axis(p, "workload.instance.seq_len") == "64" &&
+                 axis(p, "arch.GlobalBuffer.size_words") == "1024");
 }
 
 // The iso-area sweep keeps the published FuseMax (256 x 256, 16 MiB) and drops
 // every 320 x 320 array, larger in PEs alone.
 TEST(Sweep, IsoAreaFilterKeepsThePublishedConfiguration) {
-  const SweepSpec spec = read_sweep(std::string(EINFLOW_SOURCE_DIR) + "/configs/sweeps/iso-area.yaml");
+  const SweepSpec spec =
+      read_sweep(std::string(EINFLOW_SOURCE_DIR) + "/configs/sweeps/iso-area.yaml");
   const Expansion ex = expand(spec);
   bool published = false;
   for (const auto& p : ex.points) {
     EXPECT_NE(axis(p, "arch.PE2D.mesh.x"), "320");
-    published = published ||
-                (axis(p, "arch.PE2D.mesh.x") == "256" && axis(p, "arch.GlobalBuffer.size_bytes") == "16777216");
+    published = published || (axis(p, "arch.PE2D.mesh.x") == "256" &&
+                              axis(p, "arch.GlobalBuffer.size_bytes") == "16777216");
   }
   EXPECT_TRUE(published);
   EXPECT_GT(ex.filtered, 0);
@@ -186,28 +188,35 @@ TEST(Sweep, BadSweepFilesExitTwoWithLocations) {
     const char* where;
     const char* what;
   } cases[] = {
-      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  designz: []\n", ":3:3:", "did you mean 'designs'"},
-      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  axes: [{key: arc.clock_mhz, values: [1]}]\n"
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  designz: []\n",
+       ":3:3:", "did you mean 'designs'"},
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  axes: [{key: "
+       "arc.clock_mhz, values: [1]}]\n"
        "  designs: [{design: fusemax}]\n",
        ":3:16:", "did you mean 'arch'"},
-      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  filters: ['area_um2 <= (3']\n"
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  filters: ['area_um2 "
+       "<= (3']\n"
        "  designs: [{design: fusemax}]\n",
        ":3:28:", "expected ')'"},
       {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  axes:\n    - zip:\n"
-       "        - {key: arch.clock_mhz, values: [1, 2]}\n        - {key: workload.instance.batch, values: [1]}\n"
+       "        - {key: arch.clock_mhz, values: [1, 2]}\n        - {key: workload.instance.batch, "
+       "values: [1]}\n"
        "  designs: [{design: fusemax}]\n",
        ":6:17:", "as many values"},
-      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  designs: [{design: fusemx}]\n", ":3:22:",
-       "did you mean 'fusemax'"},
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n  designs: [{design: "
+       "fusemx}]\n",
+       ":3:22:", "did you mean 'fusemax'"},
       {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n"
-       "  axes: [{key: arch.GlobalBuffer.size_words.x, values: [1]}]\n  designs: [{design: fusemax}]\n",
+       "  axes: [{key: arch.GlobalBuffer.size_words.x, values: [1]}]\n  designs: [{design: "
+       "fusemax}]\n",
        ":3:16:", "non-map"},
   };
   for (const auto& c : cases) {
     const std::string f = write_sweep("bad.sweep.yaml", c.body);
     const Shell r = sh(kBin + " sweep " + f + " --out " + temp_dir("bad"));
     EXPECT_EQ(r.code, 2) << c.body << r.out;
-    EXPECT_NE(r.out.find("bad.sweep.yaml" + std::string(c.where)), std::string::npos) << c.body << r.out;
+    EXPECT_NE(r.out.find("bad.sweep.yaml" + std::string(c.where)), std::string::npos)
+        << c.body << r.out;
     EXPECT_NE(r.out.find(c.what), std::string::npos) << c.body << r.out;
   }
 }
@@ -274,7 +283,9 @@ TEST(Sweep, ThreadsAndShardsGiveTheSameResults) {
   std::string dirs;
   for (int i = 0; i < 3; ++i) {
     const std::string d = temp_dir("shard" + std::to_string(i));
-    ASSERT_EQ(sh(kBin + " sweep " + sweep + " --out " + d + " --shard " + std::to_string(i) + "/3").code, 0);
+    ASSERT_EQ(
+        sh(kBin + " sweep " + sweep + " --out " + d + " --shard " + std::to_string(i) + "/3").code,
+        0);
     for (const auto& r : read_store(store_path(d)).records) EXPECT_EQ(r.point() % 3, i);
     dirs += " " + d;
   }
@@ -331,8 +342,9 @@ TEST(Sweep, KilledSweepsResumeToTheSameResults) {
     const size_t before = read_store(store_path(dir)).records.size();
     const Shell r = sh(kBin + " sweep " + sweep + " --out " + dir + " --resume --jobs 2");
     ASSERT_EQ(r.code, 0) << r.out;
-    expect_same_results(results_of(dir), base,
-                        "killed at " + std::to_string(at) + " with " + std::to_string(before) + " records");
+    expect_same_results(
+        results_of(dir), base,
+        "killed at " + std::to_string(at) + " with " + std::to_string(before) + " records");
   }
 }
 
@@ -354,7 +366,8 @@ TEST(Sweep, FailedPointsAreRecordedAndTheSweepGoesOn) {
   EXPECT_EQ(recs[1].status(), results::FAILED);
   EXPECT_NE(recs[1].error().find("clock_mhz"), std::string::npos) << recs[1].error();
   EXPECT_EQ(recs[2].status(), results::OK);
-  EXPECT_EQ(recs[2].total().cycles(), recs[0].total().cycles());  // the clock changes seconds, not cycles
+  EXPECT_EQ(recs[2].total().cycles(),
+            recs[0].total().cycles());  // the clock changes seconds, not cycles
   EXPECT_DOUBLE_EQ(recs[2].total().seconds(), 2 * recs[0].total().seconds());
   const Shell again = sh(kBin + " sweep " + f + " --out " + dir + " --resume");
   EXPECT_NE(again.out.find("0 evaluated, 3 already done"), std::string::npos) << again.out;
@@ -365,14 +378,18 @@ TEST(Sweep, FailedPointsAreRecordedAndTheSweepGoesOn) {
 TEST(Report, NumbersFromAHandBuiltStore) {
   const std::string dir = temp_dir("report");
   fs::create_directories(dir);
-  std::ofstream(spec_copy_path(dir)) << "sweep:\n  name: hand\n  axes: [{key: workload.instance.seq_len, values: [1K, 2K]}]\n"
-                                        "  report: {baseline: base, pareto: [cycles, energy_pj]}\n";
+  std::ofstream(spec_copy_path(dir))
+      << "sweep:\n  name: hand\n  axes: [{key: workload.instance.seq_len, values: [1K, 2K]}]\n"
+         "  report: {baseline: base, pareto: [cycles, energy_pj]}\n";
   struct Row {
     const char* len;
     const char* design;
     int64_t cycles;
     double energy;
-  } rows[] = {{"1K", "base", 1000, 50}, {"1K", "fast", 250, 100}, {"2K", "base", 4000, 200}, {"2K", "fast", 800, 300}};
+  } rows[] = {{"1K", "base", 1000, 50},
+              {"1K", "fast", 250, 100},
+              {"2K", "base", 4000, 200},
+              {"2K", "fast", 800, 300}};
   std::vector<Record> recs;
   for (size_t i = 0; i < 4; ++i) {
     Record r;
@@ -394,30 +411,33 @@ TEST(Report, NumbersFromAHandBuiltStore) {
   std::ostringstream log;
   const report::ReportData d = report::load_report(dir, {}, log);
   ASSERT_EQ(d.speedup.size(), 4u);
-  EXPECT_DOUBLE_EQ(*d.speedup[1], 4.0);        // 1000 / 250
-  EXPECT_DOUBLE_EQ(*d.energy_ratio[1], 2.0);   // 100 / 50
-  EXPECT_DOUBLE_EQ(*d.speedup[3], 5.0);        // 4000 / 800
-  EXPECT_DOUBLE_EQ(*d.energy_ratio[3], 1.5);   // 300 / 200
+  EXPECT_DOUBLE_EQ(*d.speedup[1], 4.0);       // 1000 / 250
+  EXPECT_DOUBLE_EQ(*d.energy_ratio[1], 2.0);  // 100 / 50
+  EXPECT_DOUBLE_EQ(*d.speedup[3], 5.0);       // 4000 / 800
+  EXPECT_DOUBLE_EQ(*d.energy_ratio[3], 1.5);  // 300 / 200
   // Front on (cycles, energy): (250, 100) and (1000, 50); (800, 300) and (4000, 200) are dominated.
   ASSERT_EQ(d.front.size(), 2u);
   EXPECT_EQ(d.front[0], 1u);
   EXPECT_EQ(d.front[1], 0u);
   const std::string md = report::markdown(d);
-  EXPECT_NE(md.find("| fast | 2 | 4.47 | 1.73 | 50 |"), std::string::npos) << md;  // sqrt(4*5), sqrt(2*1.5)
+  EXPECT_NE(md.find("| fast | 2 | 4.47 | 1.73 | 50 |"), std::string::npos)
+      << md;  // sqrt(4*5), sqrt(2*1.5)
   EXPECT_NE(md.find("einflow 9.9.9 (git abc)"), std::string::npos) << md;
   const std::string csv = report::csv(d);
-  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,ok,250,0,100,0,0,0.5,100,4,2,1,\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,ok,250,0,100,0,0,0.5,100,4,2,1,\n"), std::string::npos)
+      << csv;
   const std::string tex = report::latex(d);
   EXPECT_NE(tex.find("\\toprule"), std::string::npos);
   EXPECT_NE(tex.find("fast & 4.47 & 1.73 & 50 \\\\"), std::string::npos) << tex;
   const bool gnuplot = sh("command -v gnuplot").code == 0;
-  const auto files =
-      report::write_report(dir, {{"md", "csv", "json", "tex", "plots"}, "", "", {}, "", {}, gnuplot}, log);
-  for (const char* name : {"report.md", "results.csv", "report.json", "report.tex", "plots/speedup.gp", "plots/pareto.gp"})
+  const auto files = report::write_report(
+      dir, {{"md", "csv", "json", "tex", "plots"}, "", "", {}, "", {}, gnuplot}, log);
+  for (const char* name : {"report.md", "results.csv", "report.json", "report.tex",
+                           "plots/speedup.gp", "plots/pareto.gp"})
     EXPECT_TRUE(fs::exists(fs::path(dir) / name)) << name;
   if (gnuplot) {
-    for (const char* name : {"plots/speedup.pdf", "plots/speedup.svg", "plots/speedup.png", "plots/pareto.png",
-                             "plots/energy.png", "plots/utilization.png"})
+    for (const char* name : {"plots/speedup.pdf", "plots/speedup.svg", "plots/speedup.png",
+                             "plots/pareto.png", "plots/energy.png", "plots/utilization.png"})
       EXPECT_GT(fs::file_size(fs::path(dir) / name), 1000u) << name << log.str();
   }
 }
@@ -435,8 +455,9 @@ TEST(Report, MappingsEvaluateToTheirRecords) {
   const std::string dir = temp_dir("mappings");
   ASSERT_EQ(sh(kBin + " sweep " + kData + "attention/designs.yaml --out " + dir).code, 0);
   ASSERT_EQ(sh(kBin + " report " + dir + " --format mappings").code, 0);
-  const Shell e = sh(kBin + " evaluate --arch " + kData + "attention/fusemax-4x4.yaml --workload " + kData +
-                     "attention/tiny.yaml --mapping " + dir + "/mappings/4-fusemax.yaml --json");
+  const Shell e =
+      sh(kBin + " evaluate --arch " + kData + "attention/fusemax-4x4.yaml --workload " + kData +
+         "attention/tiny.yaml --mapping " + dir + "/mappings/4-fusemax.yaml --json");
   ASSERT_EQ(e.code, 0) << e.out;
   EXPECT_NE(e.out.find("\"cycles\": 392,"), std::string::npos) << e.out;
 }
@@ -463,13 +484,15 @@ TEST(Rerank, MapOrdersTheTopKByTheCycleModel) {
   const std::string dir = temp_dir("rerank");
   const std::string mapper = ::testing::TempDir() + "rerank.mapper.yaml";
   std::ofstream(mapper) << "mapper:\n  max_evaluations: 2000\n  top_k: 8\n";
-  const Shell r = sh(kBin + " map --arch " + kGemm + "arch.yaml --workload " + kGemm + "workload.yaml --mapper " + mapper +
-                     " --rerank 5 --out " + dir);
+  const Shell r = sh(kBin + " map --arch " + kGemm + "arch.yaml --workload " + kGemm +
+                     "workload.yaml --mapper " + mapper + " --rerank 5 --out " + dir);
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream csv(dir + "/Z/top.csv");
   std::string line;
   std::getline(csv, line);
-  ASSERT_EQ(line, "rank,cost,cycles,energy_pj,utilization,analytical_rank,cycle_model_cycles,cycle_model_energy_pj,file");
+  ASSERT_EQ(line,
+            "rank,cost,cycles,energy_pj,utilization,analytical_rank,cycle_model_cycles,cycle_model_"
+            "energy_pj,file");
   double prev = 0;
   for (int k = 0; k < 5 && std::getline(csv, line); ++k) {
     const auto f = split(line);
@@ -477,14 +500,15 @@ TEST(Rerank, MapOrdersTheTopKByTheCycleModel) {
     EXPECT_GE(cost, prev * (1 - 1e-12)) << line;
     prev = cost;
   }
-  const Shell sim = sh(kBin + " simulate --arch " + kGemm + "arch.yaml --workload " + kGemm + "workload.yaml --mapping " +
-                       dir + "/Z/mapping.yaml --no-data --json");
+  const Shell sim = sh(kBin + " simulate --arch " + kGemm + "arch.yaml --workload " + kGemm +
+                       "workload.yaml --mapping " + dir + "/Z/mapping.yaml --no-data --json");
   ASSERT_EQ(sim.code, 0) << sim.out;
   std::ifstream stats(dir + "/Z/stats.json");
   std::stringstream all;
   all << stats.rdbuf();
   const std::string cycles = sim.out.substr(sim.out.find("\"cycles\": ") + 10);
-  EXPECT_NE(all.str().find("\"cycles\": " + cycles.substr(0, cycles.find_first_of(",\n"))), std::string::npos)
+  EXPECT_NE(all.str().find("\"cycles\": " + cycles.substr(0, cycles.find_first_of(",\n"))),
+            std::string::npos)
       << all.str() << sim.out;
 }
 
@@ -494,18 +518,23 @@ TEST(Rerank, SweepRecordsTheCycleModelOfItsMapping) {
   const std::string f = ::testing::TempDir() + "rerank.sweep.yaml";
   const std::string mapper = ::testing::TempDir() + "rerank.mapper.yaml";
   std::ofstream(mapper) << "mapper:\n  max_evaluations: 1000\n  top_k: 4\n";
-  std::ofstream(f) << "sweep:\n  base: {arch: " << kGemm << "arch.yaml, workload: " << kGemm << "workload.yaml}\n"
-                   << "  designs: [{name: searched, mapper: " << mapper << "}]\n  mode: rerank\n  rerank: 4\n";
+  std::ofstream(f) << "sweep:\n  base: {arch: " << kGemm << "arch.yaml, workload: " << kGemm
+                   << "workload.yaml}\n"
+                   << "  designs: [{name: searched, mapper: " << mapper
+                   << "}]\n  mode: rerank\n  rerank: 4\n";
   const std::string dir = temp_dir("rerank-sweep");
   ASSERT_EQ(sh(kBin + " sweep " + f + " --out " + dir).code, 0);
   ASSERT_EQ(sh(kBin + " report " + dir + " --format mappings").code, 0);
   const auto recs = read_store(store_path(dir)).records;
   ASSERT_EQ(recs.size(), 1u);
-  const Shell sim = sh(kBin + " simulate --arch " + kGemm + "arch.yaml --workload " + kGemm + "workload.yaml --mapping " +
-                       dir + "/mappings/0-searched.yaml --no-data --json");
+  const Shell sim =
+      sh(kBin + " simulate --arch " + kGemm + "arch.yaml --workload " + kGemm +
+         "workload.yaml --mapping " + dir + "/mappings/0-searched.yaml --no-data --json");
   ASSERT_EQ(sim.code, 0) << sim.out;
-  EXPECT_NE(sim.out.find("\"cycles\": " + std::to_string(recs[0].total().cycles()) + ","), std::string::npos)
-      << recs[0].total().cycles() << "\n" << sim.out;
+  EXPECT_NE(sim.out.find("\"cycles\": " + std::to_string(recs[0].total().cycles()) + ","),
+            std::string::npos)
+      << recs[0].total().cycles() << "\n"
+      << sim.out;
   EXPECT_EQ(recs[0].provenance().mode(), "rerank");
 }
 
@@ -522,8 +551,10 @@ TEST(Sweep, ProgressOnATerminalOnly) {
   const Shell plain = sh(kBin + " sweep " + sweep + " --out " + temp_dir("plain") + " --jobs 1");
   ASSERT_EQ(plain.code, 0) << plain.out;
   EXPECT_EQ(plain.out.find("ETA"), std::string::npos) << plain.out;
-  if (sh("command -v script").code != 0) GTEST_SKIP() << "no script(1) to give the sweep a terminal";
-  const Shell tty = sh("script -qec '" + kBin + " sweep " + sweep + " --out " + temp_dir("tty") + " --jobs 1' /dev/null");
+  if (sh("command -v script").code != 0)
+    GTEST_SKIP() << "no script(1) to give the sweep a terminal";
+  const Shell tty = sh("script -qec '" + kBin + " sweep " + sweep + " --out " + temp_dir("tty") +
+                       " --jobs 1' /dev/null");
   ASSERT_EQ(tty.code, 0) << tty.out;
   EXPECT_NE(tty.out.find("\rsweep: 1/25 points, "), std::string::npos) << tty.out;
   EXPECT_NE(tty.out.find("\rsweep: 25/25 points, "), std::string::npos) << tty.out;
@@ -552,10 +583,12 @@ TEST(Sweep, CycleModeRunsTheCycleModel) {
   const int64_t cycles = recs[0].total().cycles();
   EXPECT_GE(cycles, 340);
   EXPECT_LE(cycles, 392);
-  const Shell sim = sh(kBin + " simulate --arch " + kData + "attention/fusemax-4x4.yaml --workload " + kData +
-                       "attention/tiny.yaml --design fusemax --no-data --json");
+  const Shell sim =
+      sh(kBin + " simulate --arch " + kData + "attention/fusemax-4x4.yaml --workload " + kData +
+         "attention/tiny.yaml --design fusemax --no-data --json");
   ASSERT_EQ(sim.code, 0) << sim.out;
-  EXPECT_NE(sim.out.find("\"cycles\": " + std::to_string(cycles) + ","), std::string::npos) << cycles << sim.out;
+  EXPECT_NE(sim.out.find("\"cycles\": " + std::to_string(cycles) + ","), std::string::npos)
+      << cycles << sim.out;
   EXPECT_EQ(recs[0].provenance().mode(), "cycle");
 }
 

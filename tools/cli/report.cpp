@@ -1,15 +1,15 @@
 // einflow report DIR [--format md,csv,json,tex,plots] [--out DIR2]
 //                    [--baseline DESIGN] [--pareto A,B] [--x KEY]
 // Tables and plots of a sweep's results (tools/report/report.h).
-#include <CLI/CLI.hpp>
+#include "tools/report/report.h"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
-#include "tools/report/report.h"
 
 namespace einflow::cli {
 
@@ -26,15 +26,18 @@ std::vector<std::string> split_commas(const std::string& s) {
 }  // namespace
 
 Runner add_report(CLI::App& app) {
-  auto* sub = app.add_subcommand("report", "Tables (md, csv, json, tex) and plots of a sweep's results");
+  auto* sub =
+      app.add_subcommand("report", "Tables (md, csv, json, tex) and plots of a sweep's results");
   auto dir = std::make_shared<std::string>();
   auto formats = std::make_shared<std::string>("md");
   auto pareto = std::make_shared<std::string>();
   auto opts = std::make_shared<report::ReportOptions>();
   sub->add_option("DIR", *dir, "Sweep directory (results.pb)")->required();
-  sub->add_option("--format", *formats, "Comma-separated: md, csv, json, tex, plots, mappings (default md)");
+  sub->add_option("--format", *formats,
+                  "Comma-separated: md, csv, json, tex, plots, mappings (default md)");
   sub->add_option("--out", opts->out_dir, "Output directory (default: DIR)");
-  sub->add_option("--baseline", opts->baseline, "Design the speedup and energy ratios are taken against");
+  sub->add_option("--baseline", opts->baseline,
+                  "Design the speedup and energy ratios are taken against");
   sub->add_option("--pareto", *pareto, "Two metrics for the Pareto front, e.g. cycles,energy_pj");
   sub->add_option("--x", opts->x, "Axis key along the plots' x axis");
   auto by = std::make_shared<std::string>();

@@ -3,9 +3,9 @@
 // einflow sweep merge DIR... --out DIR
 // Expands the sweep (tools/sweep/spec.h), runs its points into DIR/results.pb
 // and prints a summary; exit 1 when some point failed (its error is recorded).
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -49,7 +49,8 @@ std::string self_path() {
 }  // namespace
 
 Runner add_sweep(CLI::App& app) {
-  auto* sub = app.add_subcommand("sweep", "Run a design-space sweep from a SWEEP.yaml into a resumable results store");
+  auto* sub = app.add_subcommand(
+      "sweep", "Run a design-space sweep from a SWEEP.yaml into a resumable results store");
   sub->require_subcommand(0, 1);
   auto file = std::make_shared<std::string>();
   auto out_dir = std::make_shared<std::string>();
@@ -62,13 +63,18 @@ Runner add_sweep(CLI::App& app) {
   sub->add_option("SWEEP", *file, "Sweep YAML file");
   sub->add_option("--out", *out_dir, "Output directory (results.pb, sweep.yaml)");
   sub->add_option("--jobs", *jobs, "Threads (0: every hardware thread)");
-  sub->add_flag("--resume", *resume, "Go on with the results already in DIR, skipping the points they hold");
+  sub->add_flag("--resume", *resume,
+                "Go on with the results already in DIR, skipping the points they hold");
   sub->add_option("--shard", *shard, "Run only the points whose index is I modulo N (I/N)");
-  sub->add_flag("--slurm", *slurm, "Write and submit a Slurm job array, one shard per task, and a merge job");
-  sub->add_option("--array", *array, "With --slurm: the number of shards (array tasks); default min(points, 16)");
-  sub->add_option("--sbatch-opt", *sbatch_opts, "With --slurm: an sbatch option for the scripts (repeatable)");
+  sub->add_flag("--slurm", *slurm,
+                "Write and submit a Slurm job array, one shard per task, and a merge job");
+  sub->add_option("--array", *array,
+                  "With --slurm: the number of shards (array tasks); default min(points, 16)");
+  sub->add_option("--sbatch-opt", *sbatch_opts,
+                  "With --slurm: an sbatch option for the scripts (repeatable)");
 
-  auto* merge = sub->add_subcommand("merge", "Merge shard stores (deduplicated by config hash) into one directory");
+  auto* merge = sub->add_subcommand(
+      "merge", "Merge shard stores (deduplicated by config hash) into one directory");
   auto dirs = std::make_shared<std::vector<std::string>>();
   auto merge_out = std::make_shared<std::string>();
   merge->add_option("DIR", *dirs, "Sweep directories")->required();
@@ -81,12 +87,15 @@ Runner add_sweep(CLI::App& app) {
                 << sweep::store_path(*merge_out) << "\n";
       return 0;
     }
-    if (file->empty()) throw UserError(SourceLoc{}, "SWEEP", "name a sweep file (or: einflow sweep merge DIR... --out DIR)");
+    if (file->empty())
+      throw UserError(SourceLoc{}, "SWEEP",
+                      "name a sweep file (or: einflow sweep merge DIR... --out DIR)");
     if (out_dir->empty()) throw UserError(SourceLoc{}, "--out", "name an output directory");
     const sweep::SweepSpec spec = sweep::read_sweep(*file);
     const sweep::Expansion ex = sweep::expand(spec);
     if (*slurm) {
-      if (!shard->empty()) throw UserError(SourceLoc{}, "--shard", "--slurm chooses the shards itself");
+      if (!shard->empty())
+        throw UserError(SourceLoc{}, "--shard", "--slurm chooses the shards itself");
       sweep::SlurmOptions so;
       so.out_dir = *out_dir;
       so.spec_file = *file;
@@ -97,7 +106,8 @@ Runner add_sweep(CLI::App& app) {
       so.submit = on_path("sbatch");
       return sweep::run_slurm(spec, ex, so, std::cout);
     }
-    if (*array != 0 || !sbatch_opts->empty()) throw UserError(SourceLoc{}, "--array", "--array and --sbatch-opt go with --slurm");
+    if (*array != 0 || !sbatch_opts->empty())
+      throw UserError(SourceLoc{}, "--array", "--array and --sbatch-opt go with --slurm");
     sweep::RunOptions ro;
     ro.out_dir = *out_dir;
     ro.jobs = *jobs;
@@ -108,7 +118,8 @@ Runner add_sweep(CLI::App& app) {
     std::cout << "sweep " << spec.name << ": " << s.points << " points";
     if (ex.filtered) std::cout << " (" << ex.filtered << " filtered out)";
     if (ex.duplicates) std::cout << " (" << ex.duplicates << " repeated configurations dropped)";
-    if (ro.shards > 1) std::cout << ", shard " << ro.shard << "/" << ro.shards << " has " << s.in_shard;
+    if (ro.shards > 1)
+      std::cout << ", shard " << ro.shard << "/" << ro.shards << " has " << s.in_shard;
     std::cout << "; " << s.evaluated << " evaluated";
     if (s.already) std::cout << ", " << s.already << " already done";
     std::cout << " in " << std::fixed << std::setprecision(2) << s.seconds << " s";

@@ -20,7 +20,8 @@ std::string axis_value(const sweep::Record& r, const std::string& key) {
   for (const auto& a : r.axes())
     if (a.key() == key) {
       std::string v = a.value();
-      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+        v = v.substr(1, v.size() - 2);
       return key == "arch" || key == "workload" ? fs::path(v).stem().string() : v;
     }
   return "";
@@ -36,7 +37,8 @@ double metric(const sweep::Record& r, const std::string& name) {
   throw InternalError("no scalar metric " + name);
 }
 
-std::vector<size_t> pareto_front(const std::vector<sweep::Record>& records, const std::string& a, const std::string& b) {
+std::vector<size_t> pareto_front(const std::vector<sweep::Record>& records, const std::string& a,
+                                 const std::string& b) {
   std::vector<size_t> ok;
   for (size_t i = 0; i < records.size(); ++i)
     if (records[i].status() == results::OK) ok.push_back(i);
@@ -47,7 +49,8 @@ std::vector<size_t> pareto_front(const std::vector<sweep::Record>& records, cons
   });
   std::vector<size_t> front;
   for (size_t i : ok)
-    if (front.empty() || metric(records[i], b) < metric(records[front.back()], b)) front.push_back(i);
+    if (front.empty() || metric(records[i], b) < metric(records[front.back()], b))
+      front.push_back(i);
   return front;
 }
 
@@ -68,7 +71,8 @@ void read_spec_copy(const std::string& path, ReportData& d) {
     for (size_t i = 0; i < n["axes"].size(); ++i) {
       const YamlNode a = n["axes"].at(i);
       if (a.has("zip") && a["zip"].is_sequence()) {
-        for (size_t j = 0; j < a["zip"].size(); ++j) d.axis_keys.push_back(a["zip"].at(j)["key"].scalar());
+        for (size_t j = 0; j < a["zip"].size(); ++j)
+          d.axis_keys.push_back(a["zip"].at(j)["key"].scalar());
       } else {
         d.axis_keys.push_back(a["key"].scalar());
       }
@@ -96,7 +100,9 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   d.metrics = {"cycles", "seconds", "energy_pj", "dram_bytes", "utilization"};
   read_spec_copy(sweep::spec_copy_path(dir), d);
   const std::string store = sweep::store_path(dir);
-  if (!fs::exists(store)) throw UserError(SourceLoc{dir, 0, 0}, "no results.pb here (run einflow sweep --out " + dir + ")");
+  if (!fs::exists(store))
+    throw UserError(SourceLoc{dir, 0, 0},
+                    "no results.pb here (run einflow sweep --out " + dir + ")");
   sweep::StoreContents c = sweep::read_store(store);
   if (!c.warning.empty()) log << "warning: " << c.warning << "\n";
   d.records = sweep::merge_records({c.records});
@@ -118,7 +124,8 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   };
   auto suffix = [&](const std::string& k, size_t n) {
     const auto p = parts(k);
-    std::vector<std::string> tail(p.end() - static_cast<std::ptrdiff_t>(std::min(n, p.size())), p.end());
+    std::vector<std::string> tail(p.end() - static_cast<std::ptrdiff_t>(std::min(n, p.size())),
+                                  p.end());
     return join(tail, ".");
   };
   for (const auto& k : d.axis_keys) {
@@ -126,7 +133,8 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
     size_t n = parts(k).back().size() <= 1 ? 2 : 1;
     for (; n < total; ++n) {
       bool unique = true;
-      for (const auto& other : d.axis_keys) unique = unique && (other == k || suffix(other, n) != suffix(k, n));
+      for (const auto& other : d.axis_keys)
+        unique = unique && (other == k || suffix(other, n) != suffix(k, n));
       if (unique) break;
     }
     d.labels[k] = suffix(k, n);
@@ -136,7 +144,8 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   for (const auto& r : d.records) {
     add_unique(d.designs, r.design());
     for (const auto& [u, f] : r.total().utilization()) add_unique(d.units, u);
-    for (const auto& [cname, e] : r.total().energy_by_component_pj()) add_unique(d.components, cname);
+    for (const auto& [cname, e] : r.total().energy_by_component_pj())
+      add_unique(d.components, cname);
     versions.insert(r.provenance().version());
     hashes.insert(r.provenance().git_hash());
     modes.insert(r.provenance().mode());
@@ -163,18 +172,21 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   if (d.baseline.empty()) d.baseline = d.designs.front();
   if (std::find(d.designs.begin(), d.designs.end(), d.baseline) == d.designs.end())
     throw UserError(SourceLoc{}, "--baseline",
-                    "no design '" + d.baseline + "' in the results (" + join(d.designs, ", ") + ")" +
-                        did_you_mean(d.baseline, d.designs));
+                    "no design '" + d.baseline + "' in the results (" + join(d.designs, ", ") +
+                        ")" + did_you_mean(d.baseline, d.designs));
   if (d.x.empty() && !d.axis_keys.empty()) d.x = d.axis_keys.front();
   if (!d.x.empty() && std::find(d.axis_keys.begin(), d.axis_keys.end(), d.x) == d.axis_keys.end())
     throw UserError(SourceLoc{}, "--x", "no axis '" + d.x + "' (" + join(d.axis_keys, ", ") + ")");
   if (d.pareto.empty()) d.pareto = {"cycles", "energy_pj"};
-  static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj", "dram_bytes", "area_um2"};
-  if (d.pareto.size() != 2) throw UserError(SourceLoc{}, "--pareto", "expected two metrics, e.g. cycles,energy_pj");
+  static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj", "dram_bytes",
+                                                  "area_um2"};
+  if (d.pareto.size() != 2)
+    throw UserError(SourceLoc{}, "--pareto", "expected two metrics, e.g. cycles,energy_pj");
   for (const auto& m : d.pareto)
     if (std::find(scalar.begin(), scalar.end(), m) == scalar.end())
       throw UserError(SourceLoc{}, "--pareto",
-                      "'" + m + "' is not a scalar metric (" + join(scalar, ", ") + ")" + did_you_mean(m, scalar));
+                      "'" + m + "' is not a scalar metric (" + join(scalar, ", ") + ")" +
+                          did_you_mean(m, scalar));
 
   // Baseline ratios: the baseline's row with the same axis values.
   auto where = [&](const sweep::Record& r) {
@@ -187,12 +199,15 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
     if (r.design() == d.baseline && r.status() == results::OK) base[where(r)] = &r;
   for (const auto& r : d.records) {
     auto it = base.find(where(r));
-    const bool ok = it != base.end() && r.status() == results::OK && r.total().cycles() > 0 && r.total().energy_pj() > 0;
-    d.speedup.push_back(ok ? std::optional<double>(static_cast<double>(it->second->total().cycles()) /
-                                                   static_cast<double>(r.total().cycles()))
-                           : std::nullopt);
-    d.energy_ratio.push_back(ok ? std::optional<double>(r.total().energy_pj() / it->second->total().energy_pj())
-                                : std::nullopt);
+    const bool ok = it != base.end() && r.status() == results::OK && r.total().cycles() > 0 &&
+                    r.total().energy_pj() > 0;
+    d.speedup.push_back(
+        ok ? std::optional<double>(static_cast<double>(it->second->total().cycles()) /
+                                   static_cast<double>(r.total().cycles()))
+           : std::nullopt);
+    d.energy_ratio.push_back(
+        ok ? std::optional<double>(r.total().energy_pj() / it->second->total().energy_pj())
+           : std::nullopt);
   }
   d.front = pareto_front(d.records, d.pareto[0], d.pareto[1]);
   return d;

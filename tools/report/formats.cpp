@@ -1,11 +1,10 @@
 // The table formats: Markdown, CSV, JSON, LaTeX (booktabs).
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -40,21 +39,30 @@ struct Column {
 std::vector<Column> columns(const ReportData& d) {
   std::vector<Column> cols;
   const auto& R = d.records;
-  for (const auto& k : d.axis_keys) cols.push_back({d.labels.at(k), [&, k](size_t i) { return axis_value(R[i], k); }});
+  for (const auto& k : d.axis_keys)
+    cols.push_back({d.labels.at(k), [&, k](size_t i) { return axis_value(R[i], k); }});
   cols.push_back({"design", [&](size_t i) { return R[i].design(); }});
-  if (wants(d, "cycles")) cols.push_back({"cycles", [&](size_t i) { return std::to_string(R[i].total().cycles()); }});
-  if (wants(d, "seconds")) cols.push_back({"time (s)", [&](size_t i) { return num(R[i].total().seconds()); }});
-  if (wants(d, "energy_pj")) cols.push_back({"energy (pJ)", [&](size_t i) { return num(R[i].total().energy_pj()); }});
+  if (wants(d, "cycles"))
+    cols.push_back({"cycles", [&](size_t i) { return std::to_string(R[i].total().cycles()); }});
+  if (wants(d, "seconds"))
+    cols.push_back({"time (s)", [&](size_t i) { return num(R[i].total().seconds()); }});
+  if (wants(d, "energy_pj"))
+    cols.push_back({"energy (pJ)", [&](size_t i) { return num(R[i].total().energy_pj()); }});
   if (wants(d, "dram_bytes"))
-    cols.push_back({"DRAM (bytes)", [&](size_t i) { return num(static_cast<double>(R[i].total().dram_bytes())); }});
-  if (wants(d, "area_um2")) cols.push_back({"area (um^2)", [&](size_t i) { return num(R[i].total().area_um2()); }});
+    cols.push_back({"DRAM (bytes)",
+                    [&](size_t i) { return num(static_cast<double>(R[i].total().dram_bytes())); }});
+  if (wants(d, "area_um2"))
+    cols.push_back({"area (um^2)", [&](size_t i) { return num(R[i].total().area_um2()); }});
   if (wants(d, "utilization"))
     for (const auto& u : d.units)
-      cols.push_back({"util " + u + " (%)", [&, u](size_t i) { return num(100 * util(R[i], u), 3); }});
-  cols.push_back({"speedup vs " + d.baseline + " (x)",
-                  [&](size_t i) { return d.speedup[i] ? num(*d.speedup[i], 3) : std::string("-"); }});
-  cols.push_back({"energy vs " + d.baseline + " (x)",
-                  [&](size_t i) { return d.energy_ratio[i] ? num(*d.energy_ratio[i], 3) : std::string("-"); }});
+      cols.push_back(
+          {"util " + u + " (%)", [&, u](size_t i) { return num(100 * util(R[i], u), 3); }});
+  cols.push_back({"speedup vs " + d.baseline + " (x)", [&](size_t i) {
+                    return d.speedup[i] ? num(*d.speedup[i], 3) : std::string("-");
+                  }});
+  cols.push_back({"energy vs " + d.baseline + " (x)", [&](size_t i) {
+                    return d.energy_ratio[i] ? num(*d.energy_ratio[i], 3) : std::string("-");
+                  }});
   return cols;
 }
 
@@ -77,7 +85,8 @@ std::string group_of(const ReportData& d, const sweep::Record& r) {
 std::vector<Summary> summarise(const ReportData& d) {
   std::vector<std::string> groups;
   for (const auto& r : d.records)
-    if (std::find(groups.begin(), groups.end(), group_of(d, r)) == groups.end()) groups.push_back(group_of(d, r));
+    if (std::find(groups.begin(), groups.end(), group_of(d, r)) == groups.end())
+      groups.push_back(group_of(d, r));
   std::vector<Summary> out;
   for (const auto& g : groups)
     for (const auto& name : d.designs) {
@@ -86,7 +95,8 @@ std::vector<Summary> summarise(const ReportData& d) {
       s.design = name;
       double log_s = 0, log_e = 0;
       for (size_t i = 0; i < d.records.size(); ++i) {
-        if (d.records[i].design() != name || !d.speedup[i] || group_of(d, d.records[i]) != g) continue;
+        if (d.records[i].design() != name || !d.speedup[i] || group_of(d, d.records[i]) != g)
+          continue;
         ++s.n;
         log_s += std::log(*d.speedup[i]);
         log_e += std::log(*d.energy_ratio[i]);
@@ -102,9 +112,10 @@ std::vector<Summary> summarise(const ReportData& d) {
 }
 
 std::string provenance_line(const ReportData& d) {
-  return "einflow " + join(d.versions, ", ") + " (git " + join(d.git_hashes, ", ") + "), mode " + join(d.modes, ", ") +
-         ", " + std::to_string(d.records.size()) + " results (config hashes in the CSV and JSON; set hash " +
-         d.set_hash + "), generated " + d.generated;
+  return "einflow " + join(d.versions, ", ") + " (git " + join(d.git_hashes, ", ") + "), mode " +
+         join(d.modes, ", ") + ", " + std::to_string(d.records.size()) +
+         " results (config hashes in the CSV and JSON; set hash " + d.set_hash + "), generated " +
+         d.generated;
 }
 
 std::string tex_escape(const std::string& s) {
@@ -130,7 +141,8 @@ std::string markdown(const ReportData& d) {
      << d.records.size() << " points (" << failed << " failed), designs " << join(d.designs, ", ")
      << "; ratios against `" << d.baseline << "` at the same axis values.\n\n"
      << "Provenance: " << provenance_line(d) << ".\n";
-  md << "\n## Summary\n\nGeometric means of the ratios over the points with a baseline; mean utilizations.\n\n"
+  md << "\n## Summary\n\nGeometric means of the ratios over the points with a baseline; mean "
+        "utilizations.\n\n"
      << "|" << (d.by.empty() ? "" : " group |") << " design | points | speedup vs " << d.baseline
      << " (x) | energy vs " << d.baseline << " (x) |";
   for (const auto& u : d.units) md << " util " << u << " (%) |";
@@ -138,7 +150,8 @@ std::string markdown(const ReportData& d) {
   for (size_t i = 0; i < d.units.size(); ++i) md << "---|";
   md << "\n";
   for (const auto& s : summarise(d)) {
-    md << "|" << (d.by.empty() ? "" : " " + s.group + " |") << " " << s.design << " | " << s.n << " | " << num(s.speedup, 3) << " | " << num(s.energy, 3) << " |";
+    md << "|" << (d.by.empty() ? "" : " " + s.group + " |") << " " << s.design << " | " << s.n
+       << " | " << num(s.speedup, 3) << " | " << num(s.energy, 3) << " |";
     for (const auto& u : d.units) md << " " << num(100 * s.util.at(u), 3) << " |";
     md << "\n";
   }
@@ -154,7 +167,8 @@ std::string markdown(const ReportData& d) {
     for (const auto& c : cols) md << " " << c.cell(i) << " |";
     md << "\n";
   }
-  md << "\n## Pareto front (" << d.pareto[0] << " vs " << d.pareto[1] << ", both minimised)\n\n| point | design |";
+  md << "\n## Pareto front (" << d.pareto[0] << " vs " << d.pareto[1]
+     << ", both minimised)\n\n| point | design |";
   for (const auto& k : d.axis_keys) md << " " << d.labels.at(k) << " |";
   md << " " << d.pareto[0] << " | " << d.pareto[1] << " |\n|---|---|";
   for (size_t i = 0; i < d.axis_keys.size() + 2; ++i) md << "---|";
@@ -162,12 +176,14 @@ std::string markdown(const ReportData& d) {
   for (size_t i : d.front) {
     md << "| " << d.records[i].point() << " | " << d.records[i].design() << " |";
     for (const auto& k : d.axis_keys) md << " " << axis_value(d.records[i], k) << " |";
-    md << " " << num(metric(d.records[i], d.pareto[0])) << " | " << num(metric(d.records[i], d.pareto[1])) << " |\n";
+    md << " " << num(metric(d.records[i], d.pareto[0])) << " | "
+       << num(metric(d.records[i], d.pareto[1])) << " |\n";
   }
   if (failed) {
     md << "\n## Failed points\n\n";
     for (const auto& r : d.records)
-      if (r.status() == results::FAILED) md << "- point " << r.point() << " (" << r.design() << "): " << r.error() << "\n";
+      if (r.status() == results::FAILED)
+        md << "- point " << r.point() << " (" << r.design() << "): " << r.error() << "\n";
   }
   return md.str();
 }
@@ -197,8 +213,9 @@ std::string csv(const ReportData& d) {
     o << r.point() << "," << r.config_hash();
     for (const auto& k : d.axis_keys) o << "," << field(axis_value(r, k));
     o << "," << field(r.design()) << "," << field(r.arch()) << "," << field(r.workload()) << ","
-      << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << "," << format_number(t.seconds()) << ","
-      << format_number(t.energy_pj()) << "," << t.dram_bytes() << "," << format_number(t.area_um2());
+      << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << ","
+      << format_number(t.seconds()) << "," << format_number(t.energy_pj()) << "," << t.dram_bytes()
+      << "," << format_number(t.area_um2());
     for (const auto& u : d.units) o << "," << format_number(util(r, u));
     for (const auto& c : d.components) {
       auto it = t.energy_by_component_pj().find(c);
@@ -210,7 +227,8 @@ std::string csv(const ReportData& d) {
     }
     o << "," << (d.speedup[i] ? format_number(*d.speedup[i]) : "") << ","
       << (d.energy_ratio[i] ? format_number(*d.energy_ratio[i]) : "") << ","
-      << (std::find(d.front.begin(), d.front.end(), i) != d.front.end() ? "1" : "0") << "," << field(r.error()) << "\n";
+      << (std::find(d.front.begin(), d.front.end(), i) != d.front.end() ? "1" : "0") << ","
+      << field(r.error()) << "\n";
   }
   return o.str();
 }
@@ -218,8 +236,11 @@ std::string csv(const ReportData& d) {
 std::string json(const ReportData& d) {
   nlohmann::json j;
   j["sweep"] = d.name;
-  j["provenance"] = {{"versions", d.versions}, {"git_hashes", d.git_hashes}, {"modes", d.modes},
-                     {"set_hash", d.set_hash}, {"generated", d.generated}};
+  j["provenance"] = {{"versions", d.versions},
+                     {"git_hashes", d.git_hashes},
+                     {"modes", d.modes},
+                     {"set_hash", d.set_hash},
+                     {"generated", d.generated}};
   j["baseline"] = d.baseline;
   j["axes"] = d.axis_keys;
   nlohmann::json recs = nlohmann::json::array();
@@ -240,21 +261,30 @@ std::string json(const ReportData& d) {
     x["energy_pj"] = t.energy_pj();
     x["dram_bytes"] = t.dram_bytes();
     x["area_um2"] = t.area_um2();
-    x["utilization"] = std::map<std::string, double>(t.utilization().begin(), t.utilization().end());
-    x["energy_by_component_pj"] =
-        std::map<std::string, double>(t.energy_by_component_pj().begin(), t.energy_by_component_pj().end());
-    if (!t.stalls().empty()) x["stalls"] = std::map<std::string, int64_t>(t.stalls().begin(), t.stalls().end());
+    x["utilization"] =
+        std::map<std::string, double>(t.utilization().begin(), t.utilization().end());
+    x["energy_by_component_pj"] = std::map<std::string, double>(t.energy_by_component_pj().begin(),
+                                                                t.energy_by_component_pj().end());
+    if (!t.stalls().empty())
+      x["stalls"] = std::map<std::string, int64_t>(t.stalls().begin(), t.stalls().end());
     if (t.fast_forwarded()) x["fast_forwarded"] = true;
     nlohmann::json pe = nlohmann::json::array();
     for (const auto& e : r.per_einsum())
-      pe.push_back({{"name", e.name()}, {"unit", e.unit()}, {"cycles", e.cycles()}, {"energy_pj", e.energy_pj()}});
+      pe.push_back({{"name", e.name()},
+                    {"unit", e.unit()},
+                    {"cycles", e.cycles()},
+                    {"energy_pj", e.energy_pj()}});
     x["per_einsum"] = pe;
     if (d.speedup[i]) x["speedup"] = *d.speedup[i];
     if (d.energy_ratio[i]) x["energy_ratio"] = *d.energy_ratio[i];
     const auto& p = r.provenance();
-    x["provenance"] = {{"version", p.version()}, {"git_hash", p.git_hash()}, {"seed", p.seed()},
-                       {"mode", p.mode()},       {"wall_seconds", p.wall_seconds()},
-                       {"finished_unix", p.finished_unix()}, {"host", p.host()}};
+    x["provenance"] = {{"version", p.version()},
+                       {"git_hash", p.git_hash()},
+                       {"seed", p.seed()},
+                       {"mode", p.mode()},
+                       {"wall_seconds", p.wall_seconds()},
+                       {"finished_unix", p.finished_unix()},
+                       {"host", p.host()}};
     recs.push_back(x);
   }
   j["records"] = recs;
@@ -267,14 +297,17 @@ std::string json(const ReportData& d) {
 std::string latex(const ReportData& d) {
   std::ostringstream t;
   t << "% sweep " << d.name << ": " << provenance_line(d) << "\n"
-    << "% Needs \\usepackage{booktabs}. Geometric means over the points; ratios against " << d.baseline << ".\n"
+    << "% Needs \\usepackage{booktabs}. Geometric means over the points; ratios against "
+    << d.baseline << ".\n"
     << "\\begin{tabular}{" << (d.by.empty() ? "" : "l") << "lrr";
   for (size_t i = 0; i < d.units.size(); ++i) t << "r";
-  t << "}\n\\toprule\n" << (d.by.empty() ? "" : "Group & ") << "Design & Speedup ($\\times$) & Energy ($\\times$)";
+  t << "}\n\\toprule\n"
+    << (d.by.empty() ? "" : "Group & ") << "Design & Speedup ($\\times$) & Energy ($\\times$)";
   for (const auto& u : d.units) t << " & " << tex_escape(u) << " util. (\\%)";
   t << " \\\\\n\\midrule\n";
   for (const auto& s : summarise(d)) {
-    t << (d.by.empty() ? "" : tex_escape(s.group) + " & ") << tex_escape(s.design) << " & " << num(s.speedup, 3) << " & " << num(s.energy, 3);
+    t << (d.by.empty() ? "" : tex_escape(s.group) + " & ") << tex_escape(s.design) << " & "
+      << num(s.speedup, 3) << " & " << num(s.energy, 3);
     for (const auto& u : d.units) t << " & " << num(100 * s.util.at(u), 3);
     t << " \\\\\n";
   }

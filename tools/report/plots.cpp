@@ -45,16 +45,28 @@ std::string slug(const std::string& s) {
 }
 
 // A gnuplot script writing `name`.pdf, .svg and .png with the same plot.
-std::string script(const ReportData& d, const std::string& name, const std::string& setup, const std::string& plot) {
+std::string script(const ReportData& d, const std::string& name, const std::string& setup,
+                   const std::string& plot) {
   std::ostringstream s;
   s << "# einflow report: " << name << " (run with: gnuplot " << name << ".gp)\n"
-    << "# sweep " << d.name << "; einflow " << join(d.versions, ", ") << " (git " << join(d.git_hashes, ", ")
-    << "); results set hash " << d.set_hash << "; generated " << d.generated << "\n"
+    << "# sweep " << d.name << "; einflow " << join(d.versions, ", ") << " (git "
+    << join(d.git_hashes, ", ") << "); results set hash " << d.set_hash << "; generated "
+    << d.generated << "\n"
     << "set datafile separator '\\t'\nset key outside right top\nset grid ytics\n"
-    << setup << "set terminal pdfcairo noenhanced size 6in,3.6in font 'Helvetica,10'\nset output '" << name << ".pdf'\n"
-    << plot << "\nset terminal svg noenhanced size 720,430 dynamic font 'Helvetica,11'\nset output '" << name << ".svg'\nreplot\n"
-    << "set terminal pngcairo noenhanced size 1080,640 font 'Helvetica,12'\nset output '" << name << ".png'\nreplot\nunset output\n";
+    << setup << "set terminal pdfcairo noenhanced size 6in,3.6in font 'Helvetica,10'\nset output '"
+    << name << ".pdf'\n"
+    << plot
+    << "\nset terminal svg noenhanced size 720,430 dynamic font 'Helvetica,11'\nset output '"
+    << name << ".svg'\nreplot\n"
+    << "set terminal pngcairo noenhanced size 1080,640 font 'Helvetica,12'\nset output '" << name
+    << ".png'\nreplot\nunset output\n";
   return s.str();
+}
+
+// An axis value as a number (1K = 1024), if it is one.
+std::optional<double> number_of(const std::string& x) {
+  if (auto i = parse_int_with_suffix(x)) return static_cast<double>(*i);
+  return parse_double(x);
 }
 
 // The records grouped by every axis except x, in order of first appearance.
@@ -66,159 +78,194 @@ std::vector<std::pair<std::string, std::vector<size_t>>> groups(const ReportData
       if (k != d.x) parts.push_back(d.labels.at(k) + " " + axis_value(d.records[i], k));
     const std::string g = join(parts, ", ");
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& x) { return x.first == g; });
-    if (it == out.end()) out.push_back({g, {i}});
-    else it->second.push_back(i);
+    if (it == out.end())
+      out.push_back({g, {i}});
+    else
+      it->second.push_back(i);
   }
   return out;
 }
 
+// A plot: its name, its data and its gnuplot script.
+struct Plot {
+  std::string name, data, script;
+};
+
+// One group of records (the same values of every axis but x).
+struct Group {
+  std::string suffix, title;
+  const std::vector<size_t>* members = nullptr;
+  std::vector<std::string> xs;  // x values in order of appearance
+  bool numeric = false;         // every x is a positive number
+  bool wide = false;            // spanning a factor of 8 or more (log scale)
+};
+
+Group make_group(const ReportData& d, const std::string& name, const std::vector<size_t>& members,
+                 bool only) {
+  Group g;
+  g.suffix = only ? "" : "-" + slug(name);
+  g.title = name.empty() ? d.name : d.name + ": " + name;
+  g.members = &members;
+  for (size_t i : members) {
+    const std::string v = d.x.empty() ? "" : axis_value(d.records[i], d.x);
+    if (std::find(g.xs.begin(), g.xs.end(), v) == g.xs.end()) g.xs.push_back(v);
+  }
+  g.numeric = !d.x.empty();
+  double lo = INFINITY, hi = 0;
+  for (const auto& x : g.xs) {
+    const auto v = number_of(x);
+    g.numeric = g.numeric && v && *v > 0;
+    if (v) lo = std::min(lo, *v), hi = std::max(hi, *v);
+  }
+  g.wide = g.numeric && hi / lo >= 8;
+  return g;
+}
+
+// Speedup against the x axis, a line per design.
+Plot speedup_plot(const ReportData& d, const Group& g) {
+  std::ostringstream dat;
+  dat << "x";
+  for (const auto& des : d.designs) dat << "\t" << des;
+  dat << "\n";
+  for (const auto& x : g.xs) {
+    dat << (g.numeric ? num(number_of(x).value_or(0)) : x);
+    for (const auto& des : d.designs) {
+      double v = NAN;
+      for (size_t i : *g.members)
+        if (d.records[i].design() == des && axis_value(d.records[i], d.x) == x && d.speedup[i])
+          v = *d.speedup[i];
+      dat << "\t" << num(v);
+    }
+    dat << "\n";
+  }
+  std::ostringstream setup, plot;
+  setup << "set title '" << label(g.title) << "'\nset xlabel '"
+        << label(d.x.empty() ? "point" : d.labels.at(d.x)) << "'\nset ylabel 'speedup vs "
+        << label(d.baseline) << " (x)'\nset logscale y 2\n";
+  if (g.wide) setup << "set logscale x 2\n";
+  const std::string name = "speedup" + g.suffix;
+  plot << "plot for [i=2:" << d.designs.size() + 1 << "] '" << name << ".dat' using "
+       << (g.numeric ? "1:i" : "0:i:xtic(1)")
+       << " with linespoints lw 2 pt 7 title columnheader(i)";
+  return {name, dat.str(), script(d, name, setup.str(), plot.str())};
+}
+
+// Energy by component, a stacked bar per design and x value.
+Plot energy_plot(const ReportData& d, const Group& g) {
+  std::ostringstream dat;
+  dat << "point";
+  for (const auto& c : d.components) dat << "\t" << c;
+  dat << "\n";
+  for (const auto& x : g.xs)
+    for (const auto& des : d.designs)
+      for (size_t i : *g.members) {
+        const auto& r = d.records[i];
+        if (r.design() != des || axis_value(r, d.x) != x || r.status() != results::OK) continue;
+        dat << des << (x.empty() ? "" : " " + x);
+        for (const auto& c : d.components) {
+          auto it = r.total().energy_by_component_pj().find(c);
+          dat << "\t"
+              << num((it == r.total().energy_by_component_pj().end() ? 0.0 : it->second) * 1e-6);
+        }
+        dat << "\n";
+      }
+  std::ostringstream setup, plot;
+  setup << "set title '" << label(g.title) << ": energy by component'\nset ylabel 'energy (uJ)'\n"
+        << "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 "
+           "border -1\n"
+        << "set boxwidth 0.75\nset xtics rotate by -45 scale 0\n";
+  const std::string name = "energy" + g.suffix;
+  plot << "plot for [i=2:" << d.components.size() + 1 << "] '" << name
+       << ".dat' using i:xtic(1) title columnheader(i)";
+  return {name, dat.str(), script(d, name, setup.str(), plot.str())};
+}
+
+// Utilization per unit: a cluster per design, mean over its points.
+Plot utilization_plot(const ReportData& d) {
+  std::ostringstream dat;
+  dat << "design";
+  for (const auto& u : d.units) dat << "\t" << u;
+  dat << "\n";
+  for (const auto& des : d.designs) {
+    std::map<std::string, double> sum;
+    int n = 0;
+    for (const auto& r : d.records) {
+      if (r.design() != des || r.status() != results::OK) continue;
+      ++n;
+      for (const auto& u : d.units) {
+        auto it = r.total().utilization().find(u);
+        sum[u] += it == r.total().utilization().end() ? 0.0 : it->second;
+      }
+    }
+    dat << des;
+    for (const auto& u : d.units) dat << "\t" << num(n ? 100 * sum[u] / n : NAN);
+    dat << "\n";
+  }
+  std::ostringstream setup, plot;
+  setup << "set title '" << label(d.name) << ": utilization per unit (mean over the points)'\n"
+        << "set ylabel 'utilization (%)'\nset yrange [0:100]\nset style data histograms\n"
+        << "set style histogram clustered gap 1\nset style fill solid 0.85 border -1\nset xtics "
+           "scale 0\n";
+  plot << "plot for [i=2:" << d.units.size() + 1
+       << "] 'utilization.dat' using i:xtic(1) title columnheader(i)";
+  return {"utilization", dat.str(), script(d, "utilization", setup.str(), plot.str())};
+}
+
+// The Pareto front: every point, by design, and the front as a step line.
+Plot pareto_plot(const ReportData& d) {
+  std::ostringstream dat;
+  for (size_t k = 0; k < d.designs.size(); ++k) {
+    dat << "# " << d.designs[k] << "\n" << d.pareto[0] << "\t" << d.pareto[1] << "\n";
+    for (const auto& r : d.records)
+      if (r.design() == d.designs[k] && r.status() == results::OK)
+        dat << num(metric(r, d.pareto[0])) << "\t" << num(metric(r, d.pareto[1])) << "\n";
+    dat << "\n\n";
+  }
+  dat << "# front\n" << d.pareto[0] << "\t" << d.pareto[1] << "\n";
+  for (size_t i : d.front)
+    dat << num(metric(d.records[i], d.pareto[0])) << "\t" << num(metric(d.records[i], d.pareto[1]))
+        << "\n";
+  std::ostringstream setup;
+  setup << "set title '" << label(d.name) << ": Pareto front'\nset xlabel '" << d.pareto[0]
+        << "'\nset ylabel '" << d.pareto[1]
+        << "'\nset logscale xy\nset key autotitle columnheader\n";
+  std::ostringstream plot;
+  plot << "plot for [i=0:" << d.designs.size() - 1
+       << "] 'pareto.dat' index i using 1:2 with points pt 7 ps 0.8 title '"
+       << "'.word('" << label(join(d.designs, " ")) << "', i+1), 'pareto.dat' index "
+       << d.designs.size() << " using 1:2 with steps lw 2 lc rgb 'black' title 'Pareto front'";
+  return {"pareto", dat.str(), script(d, "pareto", setup.str(), plot.str())};
+}
+
 }  // namespace
 
-std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool render, std::ostream& log) {
+std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool render,
+                               std::ostream& log) {
   fs::create_directories(dir);
-  std::vector<std::pair<std::string, std::string>> files;  // name, script
-  auto write = [&](const std::string& name, const std::string& data, const std::string& gp) {
-    std::ofstream(fs::path(dir) / (name + ".dat")) << data;
-    std::ofstream(fs::path(dir) / (name + ".gp")) << gp;
-    files.emplace_back(name, gp);
-  };
+  std::vector<Plot> all;
   const auto gs = groups(d);
   if (gs.size() > kMaxGroups)
     log << "note: " << gs.size() << " groups of points; plotting the first " << kMaxGroups << "\n";
   for (size_t gi = 0; gi < gs.size() && gi < kMaxGroups; ++gi) {
-    const auto& [gname, members] = gs[gi];
-    const std::string suffix = gs.size() == 1 ? "" : "-" + slug(gname);
-    const std::string title = gname.empty() ? d.name : d.name + ": " + gname;
-    // x values in order of appearance; numeric when every one is.
-    std::vector<std::string> xs;
-    for (size_t i : members) {
-      const std::string v = d.x.empty() ? "" : axis_value(d.records[i], d.x);
-      if (std::find(xs.begin(), xs.end(), v) == xs.end()) xs.push_back(v);
-    }
-    bool numeric = !d.x.empty();
-    double lo = INFINITY, hi = 0;
-    for (const auto& x : xs) {
-      auto v = parse_int_with_suffix(x) ? std::optional<double>(static_cast<double>(*parse_int_with_suffix(x)))
-                                        : parse_double(x);
-      numeric = numeric && v && *v > 0;
-      if (v) lo = std::min(lo, *v), hi = std::max(hi, *v);
-    }
-    auto xnum = [&](const std::string& x) {
-      auto i = parse_int_with_suffix(x);
-      return i ? static_cast<double>(*i) : parse_double(x).value_or(0);
-    };
-    // Speedup against the x axis, a line per design.
-    {
-      std::ostringstream dat;
-      dat << "x";
-      for (const auto& des : d.designs) dat << "\t" << des;
-      dat << "\n";
-      for (const auto& x : xs) {
-        dat << (numeric ? num(xnum(x)) : x);
-        for (const auto& des : d.designs) {
-          double v = NAN;
-          for (size_t i : members)
-            if (d.records[i].design() == des && axis_value(d.records[i], d.x) == x && d.speedup[i]) v = *d.speedup[i];
-          dat << "\t" << num(v);
-        }
-        dat << "\n";
-      }
-      std::ostringstream setup;
-      setup << "set title '" << label(title) << "'\nset xlabel '" << label(d.x.empty() ? "point" : d.labels.at(d.x))
-            << "'\nset ylabel 'speedup vs " << label(d.baseline) << " (x)'\nset logscale y 2\n";
-      if (numeric && hi / lo >= 8) setup << "set logscale x 2\n";
-      std::ostringstream plot;
-      plot << "plot for [i=2:" << d.designs.size() + 1 << "] '" << "speedup" << suffix << ".dat' using "
-           << (numeric ? "1:i" : "0:i:xtic(1)") << " with linespoints lw 2 pt 7 title columnheader(i)";
-      write("speedup" + suffix, dat.str(), script(d, "speedup" + suffix, setup.str(), plot.str()));
-    }
-    // Energy by component, a stacked bar per design and x value.
-    {
-      std::ostringstream dat;
-      dat << "point";
-      for (const auto& c : d.components) dat << "\t" << c;
-      dat << "\n";
-      for (const auto& x : xs)
-        for (const auto& des : d.designs)
-          for (size_t i : members) {
-            const auto& r = d.records[i];
-            if (r.design() != des || axis_value(r, d.x) != x || r.status() != results::OK) continue;
-            dat << des << (x.empty() ? "" : " " + x);
-            for (const auto& c : d.components) {
-              auto it = r.total().energy_by_component_pj().find(c);
-              dat << "\t" << num((it == r.total().energy_by_component_pj().end() ? 0.0 : it->second) * 1e-6);
-            }
-            dat << "\n";
-          }
-      std::ostringstream setup;
-      setup << "set title '" << label(title) << ": energy by component'\nset ylabel 'energy (uJ)'\n"
-            << "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
-            << "set boxwidth 0.75\nset xtics rotate by -45 scale 0\n";
-      std::ostringstream plot;
-      plot << "plot for [i=2:" << d.components.size() + 1 << "] 'energy" << suffix
-           << ".dat' using i:xtic(1) title columnheader(i)";
-      write("energy" + suffix, dat.str(), script(d, "energy" + suffix, setup.str(), plot.str()));
-    }
+    const Group g = make_group(d, gs[gi].first, gs[gi].second, gs.size() == 1);
+    all.push_back(speedup_plot(d, g));
+    all.push_back(energy_plot(d, g));
   }
-  // Utilization per unit: a cluster per design, mean over its points.
-  {
-    std::ostringstream dat;
-    dat << "design";
-    for (const auto& u : d.units) dat << "\t" << u;
-    dat << "\n";
-    for (const auto& des : d.designs) {
-      std::map<std::string, double> sum;
-      int n = 0;
-      for (const auto& r : d.records) {
-        if (r.design() != des || r.status() != results::OK) continue;
-        ++n;
-        for (const auto& u : d.units) {
-          auto it = r.total().utilization().find(u);
-          sum[u] += it == r.total().utilization().end() ? 0.0 : it->second;
-        }
-      }
-      dat << des;
-      for (const auto& u : d.units) dat << "\t" << num(n ? 100 * sum[u] / n : NAN);
-      dat << "\n";
-    }
-    std::ostringstream setup;
-    setup << "set title '" << label(d.name) << ": utilization per unit (mean over the points)'\n"
-          << "set ylabel 'utilization (%)'\nset yrange [0:100]\nset style data histograms\n"
-          << "set style histogram clustered gap 1\nset style fill solid 0.85 border -1\nset xtics scale 0\n";
-    std::ostringstream plot;
-    plot << "plot for [i=2:" << d.units.size() + 1 << "] 'utilization.dat' using i:xtic(1) title columnheader(i)";
-    write("utilization", dat.str(), script(d, "utilization", setup.str(), plot.str()));
+  all.push_back(utilization_plot(d));
+  all.push_back(pareto_plot(d));
+  for (const auto& p : all) {
+    std::ofstream(fs::path(dir) / (p.name + ".dat")) << p.data;
+    std::ofstream(fs::path(dir) / (p.name + ".gp")) << p.script;
   }
-  // Pareto front: every point, by design, and the front as a step line.
-  {
-    std::ostringstream dat;
-    for (size_t k = 0; k < d.designs.size(); ++k) {
-      dat << "# " << d.designs[k] << "\n" << d.pareto[0] << "\t" << d.pareto[1] << "\n";
-      for (const auto& r : d.records)
-        if (r.design() == d.designs[k] && r.status() == results::OK)
-          dat << num(metric(r, d.pareto[0])) << "\t" << num(metric(r, d.pareto[1])) << "\n";
-      dat << "\n\n";
-    }
-    dat << "# front\n" << d.pareto[0] << "\t" << d.pareto[1] << "\n";
-    for (size_t i : d.front)
-      dat << num(metric(d.records[i], d.pareto[0])) << "\t" << num(metric(d.records[i], d.pareto[1])) << "\n";
-    std::ostringstream setup;
-    setup << "set title '" << label(d.name) << ": Pareto front'\nset xlabel '" << d.pareto[0] << "'\nset ylabel '"
-          << d.pareto[1] << "'\nset logscale xy\nset key autotitle columnheader\n";
-    std::ostringstream plot;
-    plot << "plot for [i=0:" << d.designs.size() - 1 << "] 'pareto.dat' index i using 1:2 with points pt 7 ps 0.8 title '"
-         << "'.word('" << label(join(d.designs, " ")) << "', i+1), 'pareto.dat' index " << d.designs.size()
-         << " using 1:2 with steps lw 2 lc rgb 'black' title 'Pareto front'";
-    write("pareto", dat.str(), script(d, "pareto", setup.str(), plot.str()));
-  }
-
   std::vector<std::string> out;
-  for (const auto& [name, gp] : files) out.push_back((fs::path(dir) / (name + ".gp")).string());
+  for (const auto& p : all) out.push_back((fs::path(dir) / (p.name + ".gp")).string());
   if (!render) {
-    log << "note: gnuplot is not on the PATH; the scripts are in " << dir << " (Debian: apt-get install gnuplot-nox)\n";
+    log << "note: gnuplot is not on the PATH; the scripts are in " << dir
+        << " (Debian: apt-get install gnuplot-nox)\n";
     return out;
   }
-  for (const auto& [name, gp] : files) {
+  for (const auto& plot : all) {
+    const std::string& name = plot.name;
     const std::string cmd = "cd '" + dir + "' && gnuplot '" + name + ".gp' 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     std::string msg;
@@ -229,17 +276,21 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool
       log << "warning: gnuplot failed on " << name << ".gp: " << msg;
       continue;
     }
-    for (const char* ext : {".pdf", ".svg", ".png"}) out.push_back((fs::path(dir) / (name + ext)).string());
+    for (const char* ext : {".pdf", ".svg", ".png"})
+      out.push_back((fs::path(dir) / (name + ext)).string());
   }
   return out;
 }
 
-std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts, std::ostream& log) {
-  static const std::vector<std::string> kFormats = {"md", "csv", "json", "tex", "plots", "mappings"};
+std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts,
+                                      std::ostream& log) {
+  static const std::vector<std::string> kFormats = {"md",  "csv",   "json",
+                                                    "tex", "plots", "mappings"};
   for (const auto& f : opts.formats)
     if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
-      throw UserError(SourceLoc{}, "--format",
-                      "unknown format '" + f + "' (" + join(kFormats, ", ") + ")" + did_you_mean(f, kFormats));
+      throw UserError(
+          SourceLoc{}, "--format",
+          "unknown format '" + f + "' (" + join(kFormats, ", ") + ")" + did_you_mean(f, kFormats));
   const ReportData d = load_report(dir, opts, log);
   const fs::path out = opts.out_dir.empty() ? fs::path(dir) : fs::path(opts.out_dir);
   fs::create_directories(out);
@@ -257,17 +308,20 @@ std::vector<std::string> write_report(const std::string& dir, const ReportOption
     if (f == "json") put("report.json", json(d));
     if (f == "tex") put("report.tex", latex(d));
     if (f == "plots")
-      for (const auto& p : plots(d, (out / "plots").string(), opts.gnuplot, log)) written.push_back(p);
+      for (const auto& p : plots(d, (out / "plots").string(), opts.gnuplot, log))
+        written.push_back(p);
     if (f == "mappings") {
       // Each point's mapping, to evaluate or simulate on its own.
       fs::create_directories(out / "mappings");
       for (const auto& r : d.records) {
         if (r.mapping_yaml().empty()) continue;
         std::string axes;
-        for (const auto& k : d.axis_keys) axes += (axes.empty() ? "" : ", ") + d.labels.at(k) + " " + axis_value(r, k);
+        for (const auto& k : d.axis_keys)
+          axes += (axes.empty() ? "" : ", ") + d.labels.at(k) + " " + axis_value(r, k);
         put("mappings/" + std::to_string(r.point()) + "-" + slug(r.design()) + ".yaml",
-            "# point " + std::to_string(r.point()) + " of sweep " + d.name + ": " + r.design() + " on " + r.arch() +
-                (axes.empty() ? "" : " (" + axes + ")") + ", config " + r.config_hash() + "\n" + r.mapping_yaml());
+            "# point " + std::to_string(r.point()) + " of sweep " + d.name + ": " + r.design() +
+                " on " + r.arch() + (axes.empty() ? "" : " (" + axes + ")") + ", config " +
+                r.config_hash() + "\n" + r.mapping_yaml());
       }
     }
   }

@@ -35,15 +35,15 @@ struct ReportData {
   std::vector<std::string> metrics;            // sweep.metrics
   std::string baseline, x;
   std::vector<std::string> pareto;
-  std::vector<std::string> by;                 // axis keys the summary is split by
+  std::vector<std::string> by;  // axis keys the summary is split by
   // Per record (index as in `records`): baseline cycles / cycles and energy /
   // baseline energy, at the same axis values; empty without a baseline row.
   std::vector<std::optional<double>> speedup, energy_ratio;
-  std::vector<size_t> front;                   // records on the Pareto front, by the first metric
+  std::vector<size_t> front;  // records on the Pareto front, by the first metric
   // Provenance.
   std::vector<std::string> versions, git_hashes, modes;
-  std::string set_hash;                        // over every row's config hash
-  std::string generated;                       // UTC date and time
+  std::string set_hash;   // over every row's config hash
+  std::string generated;  // UTC date and time
 };
 
 // Reads DIR/results.pb (and DIR/sweep.yaml when present). A store with no
@@ -65,9 +65,11 @@ std::string latex(const ReportData& d);
 // Writes the plots' data and gnuplot scripts under `dir` and, with `render`,
 // runs gnuplot on them; returns the files written (without: the scripts, and
 // a note in `log`).
-std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool render, std::ostream& log);
+std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool render,
+                               std::ostream& log);
 
 // Writes the formats asked for; returns the files written.
-std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts, std::ostream& log);
+std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts,
+                                      std::ostream& log);
 
 }  // namespace einflow::report

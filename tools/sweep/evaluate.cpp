@@ -47,7 +47,8 @@ void then(Outcome& total, const Outcome& x) {
   t.energy_pj += s.energy_pj;
   t.dram_bytes += s.dram_bytes;
   t.compute_cycles += s.compute_cycles;
-  for (const auto& [u, w] : work) t.utilization[u] = t.cycles ? w / static_cast<double>(t.cycles) : 0;
+  for (const auto& [u, w] : work)
+    t.utilization[u] = t.cycles ? w / static_cast<double>(t.cycles) : 0;
   for (const auto& e : s.energy) {
     auto it = std::find_if(t.energy.begin(), t.energy.end(), [&](const sim::EnergyEntry& x) {
       return x.component == e.component && x.action == e.action;
@@ -73,8 +74,8 @@ sim::cycle::SimOptions timing_only() {
   return o;
 }
 
-Outcome run_cascade(const arch::Architecture& a, const workloads::Cascade& c, const mapping::CascadeMapping& m,
-                    bool cycle) {
+Outcome run_cascade(const arch::Architecture& a, const workloads::Cascade& c,
+                    const mapping::CascadeMapping& m, bool cycle) {
   Outcome o;
   o.mapping_yaml = mapping::write_cascade_mapping(m, c, a);
   if (!cycle) {
@@ -88,7 +89,8 @@ Outcome run_cascade(const arch::Architecture& a, const workloads::Cascade& c, co
   return o;
 }
 
-Outcome run_mapping(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m, bool cycle) {
+Outcome run_mapping(const arch::Architecture& a, const workloads::Cascade& c,
+                    const mapping::Mapping& m, bool cycle) {
   Outcome o;
   o.mapping_yaml = mapping::write_mapping(m, c, a);
   if (!cycle) {
@@ -102,13 +104,16 @@ Outcome run_mapping(const arch::Architecture& a, const workloads::Cascade& c, co
   return o;
 }
 
-const workloads::Variant& pick(const workloads::Workload& w, const std::string& wanted, const SourceLoc& loc) {
+const workloads::Variant& pick(const workloads::Workload& w, const std::string& wanted,
+                               const SourceLoc& loc) {
   if (wanted.empty()) {
-    const workloads::Variant* ref = w.reference_variant.empty() ? nullptr : w.find_variant(w.reference_variant);
+    const workloads::Variant* ref =
+        w.reference_variant.empty() ? nullptr : w.find_variant(w.reference_variant);
     return ref ? *ref : w.variants.front();
   }
   const workloads::Variant* v = w.find_variant(wanted);
-  if (!v) throw UserError(loc, "variant", "the workload " + w.name + " has no variant '" + wanted + "'");
+  if (!v)
+    throw UserError(loc, "variant", "the workload " + w.name + " has no variant '" + wanted + "'");
   return *v;
 }
 
@@ -135,7 +140,9 @@ Outcome linear_layers(const arch::Architecture& a, const workloads::Cascade& c, 
     for (int r : reduced) req.y_ranks.push_back(c.ranks[r].name);
     const mapping::Mapping m = named::canonical_tile(a, c, e, units.array2d, req);
     const mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
-    if (!st.ok) throw UserError(a.loc, "linear layer " + c.einsums[e].name + " cannot run on " + a.name + ": " + st.reason);
+    if (!st.ok)
+      throw UserError(a.loc, "linear layer " + c.einsums[e].name + " cannot run on " + a.name +
+                                 ": " + st.reason);
     Outcome x = run_mapping(a, c, m, cycle);
     x.mapping_yaml.clear();
     then(total, x);
@@ -145,22 +152,27 @@ Outcome linear_layers(const arch::Architecture& a, const workloads::Cascade& c, 
 
 // A named attention design; on a model workload of scope `layer`, the
 // attention on the design plus the linear layers (FuseMax's end-to-end figure).
-Outcome named_design(const Point& p, const arch::Architecture& a, const workloads::Workload& w, bool cycle) {
+Outcome named_design(const Point& p, const arch::Architecture& a, const workloads::Workload& w,
+                     bool cycle) {
   const named::Design& d = *named::find_design(p.design->named);
   const bool layer = w.instance && w.instance->scope == workloads::Scope::kLayer;
   const workloads::Workload att =
-      layer ? workloads::load_workload_node(p.workload_doc.with_override("instance.scope", "attention"), p.workload_file)
+      layer ? workloads::load_workload_node(
+                  p.workload_doc.with_override("instance.scope", "attention"), p.workload_file)
             : w;
-  const workloads::Variant& v = pick(att, p.design->variant.empty() ? d.variant : p.design->variant, p.design->loc);
+  const workloads::Variant& v =
+      pick(att, p.design->variant.empty() ? d.variant : p.design->variant, p.design->loc);
   Outcome o = run_cascade(a, v.cascade, named::attention_mapping(d, a, v.cascade), cycle);
   if (layer) then(o, linear_layers(a, w.variants.front().cascade, cycle));
   return o;
 }
 
-Outcome mapping_file(const Point& p, const arch::Architecture& a, const workloads::Workload& w, bool cycle) {
+Outcome mapping_file(const Point& p, const arch::Architecture& a, const workloads::Workload& w,
+                     bool cycle) {
   const std::string& file = p.design->file;
   const workloads::Variant& v =
-      pick(w, p.design->variant.empty() ? mapping::mapping_variant(file) : p.design->variant, p.design->loc);
+      pick(w, p.design->variant.empty() ? mapping::mapping_variant(file) : p.design->variant,
+           p.design->loc);
   if (mapping::is_cascade_mapping_file(file)) {
     const mapping::CascadeMapping m = mapping::load_cascade_mapping(file, v.cascade, a);
     const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, v.cascade, a);
@@ -175,8 +187,8 @@ Outcome mapping_file(const Point& p, const arch::Architecture& a, const workload
 
 // A search: the cascade search (fuse), or each Einsum's best mapping on its own,
 // one after another; `rerank` picks among each search's top K on the cycle model.
-Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture& a, const workloads::Workload& w,
-                 const EvalOptions& opts) {
+Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture& a,
+                 const workloads::Workload& w, const EvalOptions& opts) {
   search::MapperConfig cfg = search::load_mapper_config_node(p.mapper_doc);
   cfg.seed = spec.seed;
   cfg.threads = opts.search_threads;
@@ -197,9 +209,11 @@ Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture
   for (int e : c.topo_order) {
     const search::EinsumSearch s = search::search_einsum(a, c, e, cfg);
     if (s.result.top.empty())
-      throw UserError(p.design->loc, "no valid mapping of Einsum " + c.einsums[e].name + " on " + a.name);
+      throw UserError(p.design->loc,
+                      "no valid mapping of Einsum " + c.einsums[e].name + " on " + a.name);
     size_t best = 0;
-    if (spec.mode == "rerank") best = rerank(a, c, s, spec.rerank, cfg.latency_weight, cfg.energy_weight).front().index;
+    if (spec.mode == "rerank")
+      best = rerank(a, c, s, spec.rerank, cfg.latency_weight, cfg.energy_weight).front().index;
     then(total, run_mapping(a, c, s.space->to_mapping(s.result.top[best].genome), cycle));
   }
   return total;
@@ -245,9 +259,15 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
     const bool cycle = spec.mode != "analytical";
     Outcome o;
     switch (p.design->kind) {
-      case DesignSpec::Kind::kNamed: o = named_design(p, a, w, cycle); break;
-      case DesignSpec::Kind::kMapping: o = mapping_file(p, a, w, cycle); break;
-      case DesignSpec::Kind::kMapper: o = searched(spec, p, a, w, opts); break;
+      case DesignSpec::Kind::kNamed:
+        o = named_design(p, a, w, cycle);
+        break;
+      case DesignSpec::Kind::kMapping:
+        o = mapping_file(p, a, w, cycle);
+        break;
+      case DesignSpec::Kind::kMapper:
+        o = searched(spec, p, a, w, opts);
+        break;
     }
     fill_metrics(*r.mutable_total(), o, a);
     for (const auto& e : o.stats.per_einsum) {
@@ -271,7 +291,8 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
   prov->set_git_hash(kGitHash);
   prov->set_seed(spec.seed);
   prov->set_mode(spec.mode);
-  prov->set_wall_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  prov->set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   prov->set_finished_unix(static_cast<int64_t>(std::time(nullptr)));
   prov->set_host(host_name());
   return r;

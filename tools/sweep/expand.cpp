@@ -66,7 +66,8 @@ std::string read_text(const std::string& path) {
 }
 
 std::string unquote(const std::string& v) {
-  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) return v.substr(1, v.size() - 2);
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+    return v.substr(1, v.size() - 2);
   return v;
 }
 
@@ -84,7 +85,8 @@ class Resolver {
     if (it == m_texts.end()) it = m_texts.emplace(file, read_text(file)).first;
     return it->second;
   }
-  std::string resolve_file(const std::string& value, const SourceLoc& loc, const std::string& key) const {
+  std::string resolve_file(const std::string& value, const SourceLoc& loc,
+                           const std::string& key) const {
     const std::string v = unquote(value);
     const std::string f = fs::path(v).is_absolute() ? v : (m_dir / v).string();
     if (!fs::exists(f)) throw UserError(loc, key, "no file " + f);
@@ -109,7 +111,8 @@ class Resolver {
         p.workload_doc = p.workload_doc.with_override(rest, value);
       } else if (prefix == "mapper") {
         // Applies to mapper designs only; the others have no mapper config.
-        if (p.design->kind == DesignSpec::Kind::kMapper) p.mapper_doc = p.mapper_doc.with_override(key, value);
+        if (p.design->kind == DesignSpec::Kind::kMapper)
+          p.mapper_doc = p.mapper_doc.with_override(key, value);
       } else {
         throw UserError(loc, key, "a key starts with arch, workload or mapper");
       }
@@ -124,9 +127,10 @@ class Resolver {
   std::string canonical(const Point& p) {
     const DesignSpec& d = *p.design;
     std::ostringstream s;
-    s << "einflow sweep point v1\nmode " << m_spec.mode << "\nrerank " << (m_spec.mode == "rerank" ? m_spec.rerank : 0)
-      << "\nseed " << m_spec.seed << "\ndesign " << d.name << "\nkind " << static_cast<int>(d.kind) << "\nnamed "
-      << d.named << "\nfuse " << d.fuse << "\nvariant " << d.variant << "\n";
+    s << "einflow sweep point v1\nmode " << m_spec.mode << "\nrerank "
+      << (m_spec.mode == "rerank" ? m_spec.rerank : 0) << "\nseed " << m_spec.seed << "\ndesign "
+      << d.name << "\nkind " << static_cast<int>(d.kind) << "\nnamed " << d.named << "\nfuse "
+      << d.fuse << "\nvariant " << d.variant << "\n";
     for (const auto& [k, v] : p.axes) s << "axis " << k << " = " << v << "\n";
     s << "--- arch\n" << p.arch_doc.emit() << "\n--- workload\n" << p.workload_doc.emit() << "\n";
     if (d.kind == DesignSpec::Kind::kMapping) s << "--- mapping\n" << text(d.file) << "\n";
@@ -135,7 +139,8 @@ class Resolver {
   }
 
   // A filter name's value at the point.
-  std::optional<double> lookup(const Point& p, const std::string& name, std::optional<arch::Architecture>& built) {
+  std::optional<double> lookup(const Point& p, const std::string& name,
+                               std::optional<arch::Architecture>& built) {
     if (name == "area_um2") {
       if (!built) built = arch::load_arch_node(p.arch_doc);
       return built->total_area_um2();
@@ -145,9 +150,12 @@ class Resolver {
     if (dot == std::string::npos) return std::nullopt;
     const std::string rest = name.substr(dot + 1);
     YamlNode n;
-    if (prefix == "arch") n = at_path(p.arch_doc, arch_path(p.arch_doc, rest));
-    else if (prefix == "workload") n = at_path(p.workload_doc, rest);
-    else if (prefix == "mapper") n = at_path(p.mapper_doc, name);
+    if (prefix == "arch")
+      n = at_path(p.arch_doc, arch_path(p.arch_doc, rest));
+    else if (prefix == "workload")
+      n = at_path(p.workload_doc, rest);
+    else if (prefix == "mapper")
+      n = at_path(p.mapper_doc, name);
     if (!n.is_scalar()) return std::nullopt;
     if (auto i = parse_int_with_suffix(n.scalar())) return static_cast<double>(*i);
     return parse_double(n.scalar());
@@ -175,7 +183,8 @@ Expansion expand(const SweepSpec& spec) {
     std::vector<size_t> at(spec.axes.size(), 0);
     for (;;) {
       combos.push_back(at);
-      if (combos.size() > 10000000) throw UserError(SourceLoc{spec.file, 0, 0}, "sweep", "more than 10^7 combinations");
+      if (combos.size() > 10000000)
+        throw UserError(SourceLoc{spec.file, 0, 0}, "sweep", "more than 10^7 combinations");
       size_t k = spec.axes.size();
       while (k > 0 && ++at[k - 1] == spec.axes[k - 1].size()) at[--k] = 0;
       if (k == 0) break;
@@ -206,7 +215,9 @@ Expansion expand(const SweepSpec& spec) {
           keep = f->holds([&](const std::string& name) { return res.lookup(p, name, built); });
         } catch (const UserError&) {
           // An architecture that does not build is kept: the point fails with its error.
-          if (built || std::find(f->names().begin(), f->names().end(), "area_um2") == f->names().end()) throw;
+          if (built ||
+              std::find(f->names().begin(), f->names().end(), "area_um2") == f->names().end())
+            throw;
         }
         if (!keep) break;
       }

@@ -45,17 +45,23 @@ class Filter::Parser {
   double sum() {
     double v = product();
     for (;;) {
-      if (accept("+")) v += product();
-      else if (accept("-")) v -= product();
-      else return v;
+      if (accept("+"))
+        v += product();
+      else if (accept("-"))
+        v -= product();
+      else
+        return v;
     }
   }
   double product() {
     double v = unary();
     for (;;) {
-      if (accept("*")) v *= unary();
-      else if (accept("/")) v /= unary();
-      else return v;
+      if (accept("*"))
+        v *= unary();
+      else if (accept("/"))
+        v /= unary();
+      else
+        return v;
     }
   }
   double unary() {
@@ -77,7 +83,8 @@ class Filter::Parser {
       if (!v) fail(t, "'" + t.text + "' has no numeric value at this point");
       return *v;
     }
-    fail(t, t.kind == Token::kEnd ? "the expression ends too early" : "unexpected '" + t.text + "'");
+    fail(t,
+         t.kind == Token::kEnd ? "the expression ends too early" : "unexpected '" + t.text + "'");
   }
 
   const Filter& m_f;
@@ -96,21 +103,28 @@ Filter::Filter(const std::string& text, const SourceLoc& loc, const std::string&
     }
     Token t;
     t.col = static_cast<int>(i);
-    if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < text.size() && std::isdigit(text[i + 1]))) {
+    if (std::isdigit(static_cast<unsigned char>(c)) ||
+        (c == '.' && i + 1 < text.size() && std::isdigit(text[i + 1]))) {
       size_t j = i;
-      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '.' ||
-                                 ((text[j] == '+' || text[j] == '-') && (text[j - 1] == 'e' || text[j - 1] == 'E'))))
+      while (j < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '.' ||
+              ((text[j] == '+' || text[j] == '-') && (text[j - 1] == 'e' || text[j - 1] == 'E'))))
         ++j;
       t.text = text.substr(i, j - i);
       t.kind = Token::kNumber;
-      if (auto n = parse_int_with_suffix(t.text)) t.value = static_cast<double>(*n);
-      else if (auto d = parse_double(t.text)) t.value = *d;
-      else throw UserError(loc.shifted(t.col), key_path, "filter '" + text + "': '" + t.text + "' is not a number");
+      if (auto n = parse_int_with_suffix(t.text))
+        t.value = static_cast<double>(*n);
+      else if (auto d = parse_double(t.text))
+        t.value = *d;
+      else
+        throw UserError(loc.shifted(t.col), key_path,
+                        "filter '" + text + "': '" + t.text + "' is not a number");
       i = j;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t j = i;
-      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_' ||
-                                 text[j] == '.' || text[j] == '[' || text[j] == ']'))
+      while (j < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_' ||
+              text[j] == '.' || text[j] == '[' || text[j] == ']'))
         ++j;
       t.text = text.substr(i, j - i);
       t.kind = Token::kName;
@@ -124,7 +138,8 @@ Filter::Filter(const std::string& text, const SourceLoc& loc, const std::string&
           break;
         }
       if (t.text.empty())
-        throw UserError(loc.shifted(t.col), key_path, "filter '" + text + "': unexpected '" + std::string(1, c) + "'");
+        throw UserError(loc.shifted(t.col), key_path,
+                        "filter '" + text + "': unexpected '" + std::string(1, c) + "'");
       t.kind = Token::kOp;
       i += t.text.size();
     }
@@ -136,6 +151,8 @@ Filter::Filter(const std::string& text, const SourceLoc& loc, const std::string&
   Parser(*this, nullptr).comparison();  // syntax check now, not at the first point
 }
 
-bool Filter::holds(const Lookup& lookup) const { return Parser(*this, &lookup).comparison(); }
+bool Filter::holds(const Lookup& lookup) const {
+  return Parser(*this, &lookup).comparison();
+}
 
 }  // namespace einflow::sweep

@@ -8,7 +8,8 @@
 namespace einflow::sweep {
 
 std::vector<Reranked> rerank(const arch::Architecture& arch, const workloads::Cascade& cascade,
-                             const search::EinsumSearch& s, int k, double latency_weight, double energy_weight) {
+                             const search::EinsumSearch& s, int k, double latency_weight,
+                             double energy_weight) {
   std::vector<Reranked> out;
   sim::cycle::SimOptions opts;
   opts.functional = false;
@@ -25,7 +26,8 @@ std::vector<Reranked> rerank(const arch::Architecture& arch, const workloads::Ca
     x.fast_forwarded = r.fast_forwarded;
     out.push_back(std::move(x));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Reranked& a, const Reranked& b) { return a.cost < b.cost; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Reranked& a, const Reranked& b) { return a.cost < b.cost; });
   return out;
 }
 

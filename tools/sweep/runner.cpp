@@ -17,8 +17,12 @@ namespace einflow::sweep {
 
 namespace fs = std::filesystem;
 
-std::string store_path(const std::string& dir) { return (fs::path(dir) / "results.pb").string(); }
-std::string spec_copy_path(const std::string& dir) { return (fs::path(dir) / "sweep.yaml").string(); }
+std::string store_path(const std::string& dir) {
+  return (fs::path(dir) / "results.pb").string();
+}
+std::string spec_copy_path(const std::string& dir) {
+  return (fs::path(dir) / "sweep.yaml").string();
+}
 
 namespace {
 
@@ -29,20 +33,25 @@ void write_text_atomic(const std::string& path, const std::string& text) {
     out << text;
     if (!out.flush()) throw UserError(SourceLoc{tmp, 0, 0}, "cannot write");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw UserError(SourceLoc{path, 0, 0}, "cannot write");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw UserError(SourceLoc{path, 0, 0}, "cannot write");
 }
 
 std::string eta(double seconds) {
   char buf[32];
-  if (seconds < 120) std::snprintf(buf, sizeof buf, "%.0f s", seconds);
-  else if (seconds < 7200) std::snprintf(buf, sizeof buf, "%.0f min", seconds / 60);
-  else std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
+  if (seconds < 120)
+    std::snprintf(buf, sizeof buf, "%.0f s", seconds);
+  else if (seconds < 7200)
+    std::snprintf(buf, sizeof buf, "%.0f min", seconds / 60);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
   return buf;
 }
 
 }  // namespace
 
-RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOptions& opts, std::ostream& log) {
+RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOptions& opts,
+                     std::ostream& log) {
   const auto t0 = std::chrono::steady_clock::now();
   if (opts.shards < 1 || opts.shard < 0 || opts.shard >= opts.shards)
     throw UserError(SourceLoc{}, "--shard", "expected I/N with 0 <= I < N");
@@ -51,8 +60,9 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
   StoreContents have = read_store(store);
   if (!have.warning.empty()) log << "warning: " << have.warning << "\n";
   if (!opts.resume && !have.records.empty())
-    throw UserError(SourceLoc{store, 0, 0}, "the directory already holds " + std::to_string(have.records.size()) +
-                                                " results; add --resume to go on with them, or pick another --out");
+    throw UserError(SourceLoc{store, 0, 0},
+                    "the directory already holds " + std::to_string(have.records.size()) +
+                        " results; add --resume to go on with them, or pick another --out");
   write_text_atomic(spec_copy_path(opts.out_dir), spec.text);
   std::set<std::string> done;
   for (const auto& r : have.records) done.insert(r.config_hash());
@@ -63,14 +73,17 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
   for (const auto& p : ex.points) {
     if (!in_shard(p.index, opts.shard, opts.shards)) continue;
     ++sum.in_shard;
-    if (done.count(p.config_hash)) ++sum.already;
-    else todo.push_back(&p);
+    if (done.count(p.config_hash))
+      ++sum.already;
+    else
+      todo.push_back(&p);
   }
   for (const auto& r : have.records)
     if (r.status() == results::FAILED && in_shard(r.point(), opts.shard, opts.shards)) ++sum.failed;
 
   StoreWriter writer(store, have.valid_bytes);
-  int threads = opts.jobs > 0 ? opts.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = opts.jobs > 0 ? opts.jobs
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max(1, std::min<int>(threads, static_cast<int>(todo.size())));
   EvalOptions eo;
   eo.search_threads = threads == 1 ? 0 : 1;  // one level of parallelism at a time
@@ -86,8 +99,8 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
         if (r.status() == results::FAILED) {
           ++failed;
           std::lock_guard<std::mutex> lock(log_mutex);
-          log << (opts.progress ? "\n" : "") << "point " << r.point() << " (" << r.design() << ") failed: " << r.error()
-              << "\n";
+          log << (opts.progress ? "\n" : "") << "point " << r.point() << " (" << r.design()
+              << ") failed: " << r.error() << "\n";
         }
       } catch (...) {
         // The store itself failed (disk full, ...): stop taking points.
@@ -99,11 +112,13 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
       const int64_t n = ++finished;
       if (opts.progress) {
         std::lock_guard<std::mutex> lock(log_mutex);
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double rate = secs > 0 ? static_cast<double>(n) / secs : 0;
         char line[128];
         std::snprintf(line, sizeof line, "\rsweep: %lld/%lld points, %.1f/s, ETA %s   ",
-                      static_cast<long long>(n + sum.already), static_cast<long long>(sum.in_shard), rate,
+                      static_cast<long long>(n + sum.already), static_cast<long long>(sum.in_shard),
+                      rate,
                       rate > 0 ? eta(static_cast<double>(todo.size() - n) / rate).c_str() : "?");
         log << line << std::flush;
       }
@@ -120,11 +135,13 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
   return sum;
 }
 
-int64_t merge_dirs(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& log) {
+int64_t merge_dirs(const std::vector<std::string>& dirs, const std::string& out_dir,
+                   std::ostream& log) {
   std::vector<std::vector<Record>> stores;
   std::string spec_text;
   for (const auto& d : dirs) {
-    if (!fs::exists(store_path(d))) throw UserError(SourceLoc{d, 0, 0}, "no results.pb in this directory");
+    if (!fs::exists(store_path(d)))
+      throw UserError(SourceLoc{d, 0, 0}, "no results.pb in this directory");
     StoreContents c = read_store(store_path(d));
     if (!c.warning.empty()) log << "warning: " << c.warning << "\n";
     stores.push_back(std::move(c.records));

@@ -13,10 +13,10 @@ namespace einflow::sweep {
 
 struct RunOptions {
   std::string out_dir;
-  int jobs = 0;          // threads; 0: every hardware thread
-  bool resume = false;   // skip points already in the store (else a non-empty store is an error)
+  int jobs = 0;         // threads; 0: every hardware thread
+  bool resume = false;  // skip points already in the store (else a non-empty store is an error)
   int shard = 0, shards = 1;
-  bool progress = false; // a progress line on stderr
+  bool progress = false;  // a progress line on stderr
 };
 
 struct RunSummary {
@@ -33,12 +33,16 @@ std::string store_path(const std::string& dir);
 std::string spec_copy_path(const std::string& dir);
 
 // Whether point `index` belongs to shard `shard` of `shards`.
-inline bool in_shard(int64_t index, int shard, int shards) { return index % shards == shard; }
+inline bool in_shard(int64_t index, int shard, int shards) {
+  return index % shards == shard;
+}
 
-RunSummary run_sweep(const SweepSpec& spec, const Expansion& points, const RunOptions& opts, std::ostream& log);
+RunSummary run_sweep(const SweepSpec& spec, const Expansion& points, const RunOptions& opts,
+                     std::ostream& log);
 
 // Merges the stores of several sweep directories into `out_dir` (records
 // deduplicated by config hash); returns how many records it wrote.
-int64_t merge_dirs(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& log);
+int64_t merge_dirs(const std::vector<std::string>& dirs, const std::string& out_dir,
+                   std::ostream& log);
 
 }  // namespace einflow::sweep

@@ -14,8 +14,9 @@ namespace einflow::sweep {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& known_metrics() {
-  static const std::vector<std::string> k = {"cycles", "seconds", "energy_pj", "dram_bytes",
-                                             "area_um2", "utilization", "energy_breakdown", "stalls"};
+  static const std::vector<std::string> k = {"cycles",           "seconds",  "energy_pj",
+                                             "dram_bytes",       "area_um2", "utilization",
+                                             "energy_breakdown", "stalls"};
   return k;
 }
 
@@ -58,7 +59,8 @@ std::vector<std::string> range_values(const YamlNode& r, bool log, Diagnostics& 
   if (!fromv || !tov || !stepv) return out;
   const bool ints = from_i && to_i && step_i;
   if (log ? (*stepv <= 1 || *fromv <= 0) : *stepv <= 0) {
-    d.error(r[step_key].loc(), r[step_key].path(), log ? "expected a factor > 1 and a positive start" : "expected a positive step");
+    d.error(r[step_key].loc(), r[step_key].path(),
+            log ? "expected a factor > 1 and a positive start" : "expected a positive step");
     return out;
   }
   if (*tov < *fromv) {
@@ -93,7 +95,8 @@ AxisKey read_axis_key(const YamlNode& x, Diagnostics& d) {
     const YamlNode v = x["values"];
     if (v.expect_sequence(d))
       for (size_t i = 0; i < v.size(); ++i) k.values.push_back(v.at(i).emit_flow());
-    if (v.is_sequence() && v.size() == 0) d.error(v.loc(), v.path(), "an axis needs at least one value");
+    if (v.is_sequence() && v.size() == 0)
+      d.error(v.loc(), v.path(), "an axis needs at least one value");
   } else {
     k.values = range_values(x.has("range") ? x["range"] : x["log_range"], x.has("log_range"), d);
   }
@@ -105,12 +108,14 @@ AxisKey read_axis_key(const YamlNode& x, Diagnostics& d) {
   return k;
 }
 
-void read_sets(const YamlNode& n, std::vector<std::pair<std::string, std::string>>& out, Diagnostics& d) {
+void read_sets(const YamlNode& n, std::vector<std::pair<std::string, std::string>>& out,
+               Diagnostics& d) {
   if (!n.expect_map(d)) return;
   for (const auto& [key, value] : n.entries()) {
     const std::string prefix = key.substr(0, key.find('.'));
     if (prefix != "arch" && prefix != "workload" && prefix != "mapper")
-      d.error(value.key_loc(), value.path(), "a key starts with arch, workload or mapper, got '" + key + "'");
+      d.error(value.key_loc(), value.path(),
+              "a key starts with arch, workload or mapper, got '" + key + "'");
     out.emplace_back(key, value.emit_flow());
   }
 }
@@ -118,24 +123,29 @@ void read_sets(const YamlNode& n, std::vector<std::pair<std::string, std::string
 DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
   DesignSpec s;
   s.loc = x.loc();
-  auto resolve = [&](const std::string& f) { return fs::path(f).is_absolute() ? f : (dir / f).string(); };
+  auto resolve = [&](const std::string& f) {
+    return fs::path(f).is_absolute() ? f : (dir / f).string();
+  };
   if (!x.expect_map(d)) return s;
   x.check_keys({"name", "design", "mapping", "mapper", "fuse", "variant", "arch", "set"}, d);
   const int kinds = x.has("design") + x.has("mapping") + x.has("mapper");
-  if (kinds != 1) d.error(x.loc(), x.path(), "a design takes exactly one of design, mapping, mapper");
+  if (kinds != 1)
+    d.error(x.loc(), x.path(), "a design takes exactly one of design, mapping, mapper");
   if (x.has("design")) {
     s.kind = DesignSpec::Kind::kNamed;
     s.named = x["design"].as_string(d).value_or("");
     if (!s.named.empty() && !named::find_design(s.named)) {
       std::vector<std::string> names;
       for (const auto& nd : named::attention_designs()) names.push_back(nd.name);
-      d.error(x["design"].loc(), x["design"].path(),
-              "no design '" + s.named + "' (" + join(names, ", ") + ")" + did_you_mean(s.named, names));
+      d.error(
+          x["design"].loc(), x["design"].path(),
+          "no design '" + s.named + "' (" + join(names, ", ") + ")" + did_you_mean(s.named, names));
     }
   }
   for (const char* key : {"mapping", "mapper"})
     if (x.has(key)) {
-      s.kind = std::string(key) == "mapping" ? DesignSpec::Kind::kMapping : DesignSpec::Kind::kMapper;
+      s.kind =
+          std::string(key) == "mapping" ? DesignSpec::Kind::kMapping : DesignSpec::Kind::kMapper;
       s.file = resolve(x[key].as_string(d).value_or(""));
       if (!fs::exists(s.file)) d.error(x[key].loc(), x[key].path(), "no file " + s.file);
     }
@@ -143,12 +153,14 @@ DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
   if (s.name.empty()) d.error(x.loc(), x.path(), "a design needs a name");
   if (x.has("fuse")) {
     s.fuse = x["fuse"].as_bool(d).value_or(false);
-    if (s.kind != DesignSpec::Kind::kMapper) d.error(x["fuse"].loc(), x["fuse"].path(), "fuse goes with mapper");
+    if (s.kind != DesignSpec::Kind::kMapper)
+      d.error(x["fuse"].loc(), x["fuse"].path(), "fuse goes with mapper");
   }
   if (x.has("variant")) s.variant = x["variant"].as_string(d).value_or("");
   if (x.has("arch")) {
     s.arch_file = resolve(x["arch"].as_string(d).value_or(""));
-    if (!fs::exists(s.arch_file)) d.error(x["arch"].loc(), x["arch"].path(), "no architecture file " + s.arch_file);
+    if (!fs::exists(s.arch_file))
+      d.error(x["arch"].loc(), x["arch"].path(), "no architecture file " + s.arch_file);
   }
   if (x.has("set")) read_sets(x["set"], s.sets, d);
   return s;
@@ -156,34 +168,9 @@ DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
 
 }  // namespace
 
-SweepSpec read_sweep(const std::string& path) {
-  Diagnostics d;
-  YamlNode doc = YamlNode::load_file(path);
-  SweepSpec s;
-  s.file = path;
-  s.text = read_text(path);
-  const fs::path dir = fs::path(path).parent_path();
-  auto resolve = [&](const std::string& f) { return fs::path(f).is_absolute() ? f : (dir / f).string(); };
-  if (doc.expect_map(d)) doc.check_keys({"sweep"}, d);
-  if (!doc.require("sweep", d)) d.throw_if_any();
-  const YamlNode n = doc["sweep"];
-  if (!n.expect_map(d)) d.throw_if_any();
-  n.check_keys({"name", "base", "axes", "combine", "filters", "designs", "metrics", "mode", "rerank", "seed", "report"},
-               d);
-  n.require("base", d);
-  n.require("designs", d);
-  s.name = n.has("name") ? n["name"].as_string(d).value_or("") : fs::path(path).stem().string();
-  if (n.has("base") && n["base"].expect_map(d)) {
-    const YamlNode b = n["base"];
-    b.check_keys({"arch", "workload", "set"}, d);
-    for (const char* key : {"arch", "workload"}) {
-      if (!b.require(key, d)) continue;
-      const std::string f = resolve(b[key].as_string(d).value_or(""));
-      if (!fs::exists(f)) d.error(b[key].loc(), b[key].path(), "no file " + f);
-      (std::string(key) == "arch" ? s.arch_file : s.workload_file) = f;
-    }
-    if (b.has("set")) read_sets(b["set"], s.sets, d);
-  }
+namespace {
+
+void read_axes(const YamlNode& n, SweepSpec& s, Diagnostics& d) {
   if (n.has("axes") && n["axes"].expect_sequence(d))
     for (size_t i = 0; i < n["axes"].size(); ++i) {
       const YamlNode x = n["axes"].at(i);
@@ -195,8 +182,9 @@ SweepSpec read_sweep(const std::string& path) {
           for (size_t j = 0; j < z.size(); ++j) axis.keys.push_back(read_axis_key(z.at(j), d));
         for (const auto& k : axis.keys)
           if (k.values.size() != axis.size())
-            d.error(k.loc, z.path(), "zipped keys need as many values each (" + std::to_string(axis.size()) + " vs " +
-                                         std::to_string(k.values.size()) + ")");
+            d.error(k.loc, z.path(),
+                    "zipped keys need as many values each (" + std::to_string(axis.size()) +
+                        " vs " + std::to_string(k.values.size()) + ")");
         if (axis.keys.empty()) d.error(z.loc(), z.path(), "a zip needs at least one key");
       } else {
         axis.keys.push_back(read_axis_key(x, d));
@@ -218,20 +206,16 @@ SweepSpec read_sweep(const std::string& path) {
       const auto text = f.as_string(d);
       if (!text) continue;
       try {
-        s.filters.push_back(
-            std::make_shared<Filter>(*text, f.is_quoted() ? f.loc().shifted(1) : f.loc(), f.path()));
+        s.filters.push_back(std::make_shared<Filter>(
+            *text, f.is_quoted() ? f.loc().shifted(1) : f.loc(), f.path()));
       } catch (const UserError& e) {
         for (const auto& x : e.diagnostics()) d.error(x.loc, x.key_path, x.message);
       }
     }
-  if (n.has("designs") && n["designs"].expect_sequence(d)) {
-    for (size_t i = 0; i < n["designs"].size(); ++i) s.designs.push_back(read_design(n["designs"].at(i), dir, d));
-    for (size_t i = 0; i < s.designs.size(); ++i)
-      for (size_t j = 0; j < i; ++j)
-        if (!s.designs[i].name.empty() && s.designs[i].name == s.designs[j].name)
-          d.error(s.designs[i].loc, n["designs"].at(i).path(), "a second design named '" + s.designs[i].name + "'");
-    if (s.designs.empty()) d.error(n["designs"].loc(), n["designs"].path(), "a sweep needs at least one design");
-  }
+}
+
+// metrics, mode, rerank, seed.
+void read_options(const YamlNode& n, SweepSpec& s, Diagnostics& d) {
   s.metrics = {"cycles", "seconds", "energy_pj", "dram_bytes", "utilization"};
   if (n.has("metrics"))
     if (auto m = n["metrics"].as_string_list(d)) {
@@ -239,25 +223,34 @@ SweepSpec read_sweep(const std::string& path) {
       for (const auto& x : *m)
         if (std::find(known_metrics().begin(), known_metrics().end(), x) == known_metrics().end())
           d.error(n["metrics"].loc(), n["metrics"].path(),
-                  "unknown metric '" + x + "' (" + join(known_metrics(), ", ") + ")" + did_you_mean(x, known_metrics()));
+                  "unknown metric '" + x + "' (" + join(known_metrics(), ", ") + ")" +
+                      did_you_mean(x, known_metrics()));
     }
   if (n.has("mode")) {
     s.mode = n["mode"].as_string(d).value_or("analytical");
     const std::vector<std::string> modes = {"analytical", "cycle", "rerank"};
     if (std::find(modes.begin(), modes.end(), s.mode) == modes.end())
-      d.error(n["mode"].loc(), n["mode"].path(), "unknown mode '" + s.mode + "' (analytical, cycle, rerank)" +
-                                                     did_you_mean(s.mode, modes));
+      d.error(n["mode"].loc(), n["mode"].path(),
+              "unknown mode '" + s.mode + "' (analytical, cycle, rerank)" +
+                  did_you_mean(s.mode, modes));
   }
   if (n.has("rerank")) {
     const auto k = n["rerank"].as_int(d);
-    if (k && (*k < 1 || *k > 1000)) d.error(n["rerank"].loc(), n["rerank"].path(), "expected 1 to 1000");
-    else if (k) s.rerank = static_cast<int>(*k);
+    if (k && (*k < 1 || *k > 1000))
+      d.error(n["rerank"].loc(), n["rerank"].path(), "expected 1 to 1000");
+    else if (k)
+      s.rerank = static_cast<int>(*k);
   }
   if (n.has("seed")) {
     const auto k = n["seed"].as_int(d);
-    if (k && *k < 0) d.error(n["seed"].loc(), n["seed"].path(), "expected a seed >= 0");
-    else if (k) s.seed = static_cast<uint64_t>(*k);
+    if (k && *k < 0)
+      d.error(n["seed"].loc(), n["seed"].path(), "expected a seed >= 0");
+    else if (k)
+      s.seed = static_cast<uint64_t>(*k);
   }
+}
+
+void read_report(const YamlNode& n, SweepSpec& s, Diagnostics& d) {
   if (n.has("report") && n["report"].expect_map(d)) {
     const YamlNode r = n["report"];
     r.check_keys({"baseline", "x", "pareto", "by"}, d);
@@ -271,29 +264,84 @@ SweepSpec read_sweep(const std::string& path) {
       if (auto by = r["by"].as_string_list(d)) {
         s.report.by = *by;
         for (const auto& k : *by)
-          if (!is_axis(k)) d.error(r["by"].loc(), r["by"].path(), "'" + k + "' is not an axis of the sweep");
+          if (!is_axis(k))
+            d.error(r["by"].loc(), r["by"].path(), "'" + k + "' is not an axis of the sweep");
       }
     if (r.has("baseline")) {
       s.report.baseline = r["baseline"].as_string(d).value_or("");
       bool found = false;
       for (const auto& ds : s.designs) found = found || ds.name == s.report.baseline;
-      if (!found) d.error(r["baseline"].loc(), r["baseline"].path(), "the baseline '" + s.report.baseline + "' is not a design of the sweep");
+      if (!found)
+        d.error(r["baseline"].loc(), r["baseline"].path(),
+                "the baseline '" + s.report.baseline + "' is not a design of the sweep");
     }
     if (r.has("x")) {
       s.report.x = r["x"].as_string(d).value_or("");
-      if (!is_axis(s.report.x)) d.error(r["x"].loc(), r["x"].path(), "'" + s.report.x + "' is not an axis of the sweep");
+      if (!is_axis(s.report.x))
+        d.error(r["x"].loc(), r["x"].path(), "'" + s.report.x + "' is not an axis of the sweep");
     }
     if (r.has("pareto"))
       if (auto p = r["pareto"].as_string_list(d)) {
         s.report.pareto = *p;
-        static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj", "dram_bytes", "area_um2"};
+        static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj",
+                                                        "dram_bytes", "area_um2"};
         if (p->size() != 2) d.error(r["pareto"].loc(), r["pareto"].path(), "expected two metrics");
         for (const auto& x : *p)
           if (std::find(scalar.begin(), scalar.end(), x) == scalar.end())
             d.error(r["pareto"].loc(), r["pareto"].path(),
-                    "'" + x + "' is not a scalar metric (" + join(scalar, ", ") + ")" + did_you_mean(x, scalar));
+                    "'" + x + "' is not a scalar metric (" + join(scalar, ", ") + ")" +
+                        did_you_mean(x, scalar));
       }
   }
+}
+
+}  // namespace
+
+SweepSpec read_sweep(const std::string& path) {
+  Diagnostics d;
+  YamlNode doc = YamlNode::load_file(path);
+  SweepSpec s;
+  s.file = path;
+  s.text = read_text(path);
+  const fs::path dir = fs::path(path).parent_path();
+  auto resolve = [&](const std::string& f) {
+    return fs::path(f).is_absolute() ? f : (dir / f).string();
+  };
+  if (doc.expect_map(d)) doc.check_keys({"sweep"}, d);
+  if (!doc.require("sweep", d)) d.throw_if_any();
+  const YamlNode n = doc["sweep"];
+  if (!n.expect_map(d)) d.throw_if_any();
+  n.check_keys({"name", "base", "axes", "combine", "filters", "designs", "metrics", "mode",
+                "rerank", "seed", "report"},
+               d);
+  n.require("base", d);
+  n.require("designs", d);
+  s.name = n.has("name") ? n["name"].as_string(d).value_or("") : fs::path(path).stem().string();
+  if (n.has("base") && n["base"].expect_map(d)) {
+    const YamlNode b = n["base"];
+    b.check_keys({"arch", "workload", "set"}, d);
+    for (const char* key : {"arch", "workload"}) {
+      if (!b.require(key, d)) continue;
+      const std::string f = resolve(b[key].as_string(d).value_or(""));
+      if (!fs::exists(f)) d.error(b[key].loc(), b[key].path(), "no file " + f);
+      (std::string(key) == "arch" ? s.arch_file : s.workload_file) = f;
+    }
+    if (b.has("set")) read_sets(b["set"], s.sets, d);
+  }
+  if (n.has("designs") && n["designs"].expect_sequence(d)) {
+    for (size_t i = 0; i < n["designs"].size(); ++i)
+      s.designs.push_back(read_design(n["designs"].at(i), dir, d));
+    for (size_t i = 0; i < s.designs.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (!s.designs[i].name.empty() && s.designs[i].name == s.designs[j].name)
+          d.error(s.designs[i].loc, n["designs"].at(i).path(),
+                  "a second design named '" + s.designs[i].name + "'");
+    if (s.designs.empty())
+      d.error(n["designs"].loc(), n["designs"].path(), "a sweep needs at least one design");
+  }
+  read_axes(n, s, d);
+  read_options(n, s, d);
+  read_report(n, s, d);
   d.throw_if_any();
   return s;
 }

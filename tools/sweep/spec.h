@@ -15,10 +15,9 @@
 //       - {name: searched, mapper: M.yaml}   # a mapper search (fuse: true for the cascade search),
 //       - {name: mine, mapping: MAP.yaml}    # or a mapping file; arch/set/variant per design
 //     metrics: [cycles, energy_pj]           # the report's columns
-//     mode: analytical                       # analytical, cycle, or rerank (search, then cycle model on the top K)
-//     rerank: 4
-//     seed: 1
-//     report: {baseline: flat, x: workload.instance.seq_len, pareto: [area_um2, cycles], by: [workload]}
+//     mode: analytical                       # analytical, cycle, or rerank (search, then cycle
+//     model on the top K) rerank: 4 seed: 1 report: {baseline: flat, x: workload.instance.seq_len,
+//     pareto: [area_um2, cycles], by: [workload]}
 //
 // Keys: `arch.KEY` (under `architecture:`; `arch.NODE.KEY` for a node of the
 // tree by name), `workload.KEY`, `mapper.KEY` (a mapper design's config), and

@@ -50,7 +50,8 @@ void write_all(int fd, const std::string& data, const std::string& path) {
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw UserError(SourceLoc{path, 0, 0}, std::string("cannot write: ") + std::strerror(errno));
+    if (n < 0)
+      throw UserError(SourceLoc{path, 0, 0}, std::string("cannot write: ") + std::strerror(errno));
     done += static_cast<size_t>(n);
   }
 }
@@ -73,10 +74,12 @@ StoreContents read_store(const std::string& path) {
     if (!whole || !r.ParseFromArray(data.data() + pos, static_cast<int>(len))) {
       const bool last = !whole || pos + len == data.size();
       if (!last)
-        throw UserError(SourceLoc{path, 0, 0}, "damaged record at byte " + std::to_string(start) +
-                                                   " (not the last one); the store cannot be read safely");
-      c.warning = path + ": dropped a truncated last record (" + std::to_string(data.size() - start) +
-                  " bytes at byte " + std::to_string(start) + "), left by an interrupted run";
+        throw UserError(SourceLoc{path, 0, 0},
+                        "damaged record at byte " + std::to_string(start) +
+                            " (not the last one); the store cannot be read safely");
+      c.warning = path + ": dropped a truncated last record (" +
+                  std::to_string(data.size() - start) + " bytes at byte " + std::to_string(start) +
+                  "), left by an interrupted run";
       break;
     }
     pos += len;
@@ -88,11 +91,15 @@ StoreContents read_store(const std::string& path) {
 
 StoreWriter::StoreWriter(const std::string& path, int64_t valid_bytes) : m_path(path) {
   m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (m_fd < 0) throw UserError(SourceLoc{path, 0, 0}, std::string("cannot open the store: ") + std::strerror(errno));
-  if (::ftruncate(m_fd, valid_bytes) != 0 || ::lseek(m_fd, valid_bytes, SEEK_SET) < 0 || ::fsync(m_fd) != 0) {
+  if (m_fd < 0)
+    throw UserError(SourceLoc{path, 0, 0},
+                    std::string("cannot open the store: ") + std::strerror(errno));
+  if (::ftruncate(m_fd, valid_bytes) != 0 || ::lseek(m_fd, valid_bytes, SEEK_SET) < 0 ||
+      ::fsync(m_fd) != 0) {
     const int err = errno;
     ::close(m_fd);
-    throw UserError(SourceLoc{path, 0, 0}, std::string("cannot prepare the store: ") + std::strerror(err));
+    throw UserError(SourceLoc{path, 0, 0},
+                    std::string("cannot prepare the store: ") + std::strerror(err));
   }
 }
 
@@ -104,13 +111,15 @@ void StoreWriter::append(const Record& r) {
   const std::string data = frame(r);
   std::lock_guard<std::mutex> lock(m_mutex);
   write_all(m_fd, data, m_path);
-  if (::fsync(m_fd) != 0) throw UserError(SourceLoc{m_path, 0, 0}, std::string("cannot sync: ") + std::strerror(errno));
+  if (::fsync(m_fd) != 0)
+    throw UserError(SourceLoc{m_path, 0, 0}, std::string("cannot sync: ") + std::strerror(errno));
 }
 
 void write_store(const std::string& path, const std::vector<Record>& records) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw UserError(SourceLoc{tmp, 0, 0}, std::string("cannot create: ") + std::strerror(errno));
+  if (fd < 0)
+    throw UserError(SourceLoc{tmp, 0, 0}, std::string("cannot create: ") + std::strerror(errno));
   std::string data;
   for (const auto& r : records) data += frame(r);
   try {
