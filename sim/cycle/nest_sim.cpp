@@ -68,14 +68,46 @@ void note(std::vector<Activity>& acts, const std::string& unit, const std::strin
 
 }  // namespace
 
+namespace {
+
+// The op that folds a point's value into its output word: the MAC of a
+// contraction, else the reduction's own op ("" when the Einsum reduces nothing).
+std::string accumulating_op(const std::vector<mapping::OpNeed>& needs, workloads::Reduce reduce) {
+  for (const auto& nd : needs)
+    if (nd.op == "mac") return "mac";
+  switch (reduce) {
+    case workloads::Reduce::kSum: return "add";
+    case workloads::Reduce::kMax:
+    case workloads::Reduce::kMin: return "max";
+    case workloads::Reduce::kProd: return "mul";
+    case workloads::Reduce::kNone: break;
+  }
+  return "";
+}
+
+}  // namespace
+
 void Walker::run(SimResult& out, bool report) {
   m_tpos.assign(m_loops.size(), -1);
   for (size_t j = 0; j < m_tp.size(); ++j)
     m_tpos[static_cast<size_t>(m_tp[j])] = static_cast<int>(j);
   m_tidx.assign(m_tp.size(), 0);
   const arch::Node& unit = m_arch.nodes[static_cast<size_t>(m_m.compute)];
-  const double step_cycles =
-      mapping::issue_cycles_per_point(unit, mapping::einsum_hw_ops(m_tc, m_m.einsum));
+  const std::vector<mapping::OpNeed> needs = mapping::einsum_hw_ops(m_tc, m_m.einsum);
+  const double step_cycles = mapping::issue_cycles_per_point(unit, needs);
+  // The unit's pipelines: a point's result appears `point_latency` cycles after
+  // it issues (its ops one after another); a step accumulating into the word
+  // the previous step wrote waits for the accumulating op's result.
+  double point_latency = 0;
+  for (const auto& nd : needs)
+    if (const arch::OpSpec* op = mapping::unit_op_for(unit, nd.op))
+      point_latency += nd.per_point * static_cast<double>(op->latency_cycles);
+  point_latency = std::max(point_latency, step_cycles);
+  const std::string acc_op = accumulating_op(needs, m_e.reduce);
+  const arch::OpSpec* acc = acc_op.empty() ? nullptr : mapping::unit_op_for(unit, acc_op);
+  const double acc_latency = acc ? static_cast<double>(acc->latency_cycles) : 0;
+  int64_t prev_word = -1;
+  std::vector<double> pipe_stall(1, 0);  // compute waiting on its own pipeline
 
   // The schedule.
   std::vector<double> port_free(static_cast<size_t>(m_n), 0),
@@ -113,7 +145,7 @@ void Walker::run(SimResult& out, bool report) {
   };
   std::vector<Snapshot> snaps;
   std::vector<std::vector<double>*> clocks = {&port_free, &arrival_done, &last1,    &last2,
-                                              &busy,      &stall,        &dram_free};
+                                              &busy,      &stall,        &dram_free, &pipe_stall};
   auto snapshot = [&]() {
     Snapshot sn{m_counts, {compute_free}, steps_run};
     for (const auto* v : clocks) sn.clocks.insert(sn.clocks.end(), v->begin(), v->end());
@@ -231,8 +263,17 @@ void Walker::run(SimResult& out, bool report) {
     bool any = false;
     compute_step(any);
     if (any) {
-      const double start = std::max(compute_free, data_ready);
+      double start = std::max(compute_free, data_ready);
       if (late >= 0) stall[static_cast<size_t>(late)] += start - compute_free;
+      if (acc_latency > step_cycles && m_step_word >= 0 && m_step_word == prev_word) {
+        // compute_free - step_cycles is when the previous step issued.
+        const double ready = compute_free - step_cycles + acc_latency;
+        if (ready > start) {
+          pipe_stall[0] += ready - start;
+          start = ready;
+        }
+      }
+      prev_word = m_step_word;
       compute_free = start + step_cycles;
       if (m_opts.record_activity) note(out.activity, unit.name, m_e.name, start, compute_free);
       ++steps_run;
@@ -248,8 +289,9 @@ void Walker::run(SimResult& out, bool report) {
     if (j < 0) break;
     changed = j;
   }
-  // Drain: every level returns its outputs, deepest first.
-  double end = compute_free;
+  // Drain: the last point's result leaves the unit's pipeline, then every
+  // level returns its outputs, deepest first.
+  double end = steps_run > 0 ? compute_free - step_cycles + point_latency : compute_free;
   for (int k = m_n - 1; k > 0; --k) {
     Traffic tr;
     evict(k, tr, true);
@@ -287,6 +329,7 @@ void Walker::run(SimResult& out, bool report) {
   r.compute_instances = m_inst[static_cast<size_t>(m_n)];
   r.compute_cycles = static_cast<double>(steps_run) * step_cycles;
   r.cycles = static_cast<int64_t>(std::ceil(end));
+  if (pipe_stall[0] > 0) out.stalls["pipeline " + acc_op] = static_cast<int64_t>(std::llround(pipe_stall[0]));
   // Bound by a level when waiting for it took more than half the run.
   r.bound_level = -1;
   for (int k = 1; k < m_n; ++k) {

@@ -275,6 +275,7 @@ void Walker::compute_step(bool& any) {
   auto& touched = m_touched;
   touched.resize(m_tensors.size());
   for (auto& v : touched) v.clear();
+  m_step_word = -1;
   for (int64_t c = 0; c < ninst; ++c) {
     spatial_of(c, m_n, sidx);
     tile_box(m_n, sidx, x, span);
@@ -282,6 +283,7 @@ void Walker::compute_step(bool& any) {
     for (int r = 0; r < m_R; ++r)
       inside = inside && x[static_cast<size_t>(r)] < m_size[static_cast<size_t>(r)];
     if (!inside) continue;
+    if (!any) m_step_word = m_tensors[static_cast<size_t>(m_out_t)].accesses.front().at(x.data());
     any = true;
     for (size_t t = 0; t < m_tensors.size(); ++t) {
       const TensorInfo& ti = m_tensors[t];

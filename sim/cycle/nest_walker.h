@@ -211,6 +211,10 @@ class Walker {
   void evict(int k, Traffic& tr, bool all);
   void load(int k, Traffic& tr);
   void compute_step(bool& any);
+  // The output word the first active instance updated in the last compute step
+  // (-1 when none): equal in two consecutive steps, the second one accumulates
+  // into the first one's result.
+  int64_t m_step_word = -1;
   // `dram`: the part of it the DRAM's port is busy (0 when the link does not reach the DRAM).
   double link_cycles(int k, const Traffic& tr, double* dram) const;
 

@@ -359,6 +359,31 @@ TEST(CycleModel, DramBoundEinsumReportsDramStalls) {
   EXPECT_LE(r.stats.cycles - a.cycles, r.stats.compute_cycles + r.stalls.at("dram"));
 }
 
+// Per-op pipelines, worked by hand (tests/data/cycle/pipeline): 4 lanes, an
+// adder with a 4-cycle latency issuing one add per cycle, unlimited bandwidth;
+// Z[p, n] = sum over m (16) of A[p, m, n], P across the lanes, 64 steps.
+// M innermost: the 15 later steps of each n wait 3 cycles for the previous
+// sum, so each n takes 15 x 4 + 1 = 61 cycles: 4 x 61 + 3 (the last add's
+// latency) = 247, of which 4 x 15 x 3 = 180 are pipeline stalls. N innermost:
+// no step adds into the word the one before wrote: 64 + 3 = 67. The analytical
+// model (issue cycles only) gives 64 for both. Values verify either way.
+TEST(CycleModel, PipelineHazardsOfTheAccumulatingOp) {
+  const std::string dir = "tests/data/cycle/pipeline/";
+  const std::pair<const char*, int64_t> cases[] = {{"m-inner.yaml", 247}, {"m-outer.yaml", 67}};
+  for (const auto& [file, cycles] : cases) {
+    Case c = load_case(dir + "arch.yaml", dir + "workload.yaml", dir + file);
+    const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
+    EXPECT_EQ(r.stats.cycles, cycles) << file;
+    EXPECT_EQ(r.stalls.count("pipeline add") ? r.stalls.at("pipeline add") : 0, cycles == 247 ? 180 : 0) << file;
+    EXPECT_EQ(analytical::evaluate_mapping(c.arch, c.cascade, c.map).cycles, 64) << file;
+    EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok) << file;
+    SimOptions timing;
+    timing.functional = false;
+    timing.fast_forward = false;
+    EXPECT_EQ(simulate_mapping(c.arch, c.cascade, c.map, {}, timing).stats.cycles, cycles) << file;
+  }
+}
+
 // The walker's word-list helpers: both paths of sort_unique (a dense list
 // through the bitmap, a sparse one through sorting) and the open-addressing set
 // through several growths.
