@@ -56,6 +56,10 @@ struct Node {
   int64_t banks = 1;
   double read_bandwidth = 0;    // words per cycle per instance; 0 = unlimited
   double write_bandwidth = 0;   // words per cycle per instance; 0 = unlimited
+  // Cycles a word takes across the network from the parent into these
+  // instances (and back up); transfers pipeline, so it delays arrivals, not
+  // the link's throughput. The analytical model assumes it hidden.
+  int64_t noc_latency_cycles = 0;
   bool multicast = true;        // the fan-out below can send one word to many children
   bool spatial_reduction = true;  // the fan-out below can add children's partial sums
   std::vector<std::string> keep;    // tensors it may hold (empty: any)

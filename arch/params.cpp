@@ -28,6 +28,8 @@ const std::vector<Param>& node_params() {
        "read words per cycle per instance"},
       {"write_bandwidth", "number", "words/cycle", "0 (unlimited)", kSramBit | kRegfileBit,
        "write words per cycle per instance"},
+      {"noc_latency_cycles", "int", "cycles", "0", kSramBit | kRegfileBit,
+       "latency of the network from the parent into these instances (cycle model)"},
       {"multicast", "bool", "", "true", kStorageBits, "the fan-out below sends one word to many children"},
       {"spatial_reduction", "bool", "", "true", kStorageBits,
        "the fan-out below adds the children's partial sums"},

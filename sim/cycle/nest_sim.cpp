@@ -50,6 +50,16 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram) const {
   return c;
 }
 
+double Walker::noc_latency(int k, const Traffic& tr) const {
+  bool moved = tr.child_in > 0 || tr.child_out > 0;
+  for (const auto* side : {&tr.parent_read, &tr.parent_write})
+    for (const auto& [p, per] : *side)
+      for (const auto& [pi, words] : per) moved = moved || words > 0;
+  return moved ? static_cast<double>(
+                     m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].noc_latency_cycles)
+               : 0.0;
+}
+
 namespace {
 
 // Appends an interval, merged with the last one of the same unit and name when they touch.
@@ -252,11 +262,11 @@ void Walker::run(SimResult& out, bool report) {
         note(out.activity,
              m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name,
              "fill", start, start + dur);
-      arrival_done[static_cast<size_t>(k)] = start + dur;
+      arrival_done[static_cast<size_t>(k)] = start + dur + noc_latency(k, traffic[static_cast<size_t>(k)]);
       port_free[static_cast<size_t>(k)] = start + dur;
       busy[static_cast<size_t>(k)] += dur;
-      if (start + dur > data_ready) {
-        data_ready = start + dur;
+      if (arrival_done[static_cast<size_t>(k)] > data_ready) {
+        data_ready = arrival_done[static_cast<size_t>(k)];
         late = k;
       }
     }
@@ -300,7 +310,7 @@ void Walker::run(SimResult& out, bool report) {
     const double start =
         std::max({port_free[static_cast<size_t>(k)], end, dram_part > 0 ? dram_free[0] : 0.0});
     if (dram_part > 0) dram_free[0] = start + dram_part;
-    end = std::max(end, start + dur);
+    end = std::max(end, start + dur + noc_latency(k, tr));
     busy[static_cast<size_t>(k)] += dur;
   }
 

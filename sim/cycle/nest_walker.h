@@ -209,6 +209,8 @@ class Walker {
         parent_write;  // parent level -> instance -> words
   };
   void evict(int k, Traffic& tr, bool all);
+  // The latency of level k's network when the traffic moves any word (else 0).
+  double noc_latency(int k, const Traffic& tr) const;
   void load(int k, Traffic& tr);
   void compute_step(bool& any);
   // The output word the first active instance updated in the last compute step

@@ -384,6 +384,27 @@ TEST(CycleModel, PipelineHazardsOfTheAccumulatingOp) {
   }
 }
 
+// The network's latency into the lanes (5 cycles; tests/data/cycle/noc), on the
+// pipeline case's row sums with N innermost (no accumulation hazard), worked by
+// hand. Whole slices: A's slice arrives at 5, 64 steps, the last add's result
+// at 5 + 63 + 4 = 72, Z back across the network at 77. A word per step,
+// double-buffered: step s's word leaves when step s - 2 has computed (E) and
+// arrives 5 later, so E(0) = 6, E(1) = 7 and then two steps per 6 cycles,
+// E(63) = 7 + 6 x 31 = 193; the last add at 196, Z back at 201, 129 cycles of
+// waiting for the lanes' fills. The analytical model (latency hidden): 64.
+TEST(CycleModel, NocLatencyDelaysArrivals) {
+  const std::pair<const char*, int64_t> cases[] = {{"m-whole.yaml", 77}, {"m-steps.yaml", 201}};
+  for (const auto& [file, cycles] : cases) {
+    Case c = load_case("tests/data/cycle/noc/arch.yaml", "tests/data/cycle/pipeline/workload.yaml",
+                       std::string("tests/data/cycle/noc/") + file);
+    const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
+    EXPECT_EQ(r.stats.cycles, cycles) << file;
+    EXPECT_EQ(r.stalls.at("fill Lane"), cycles == 77 ? 5 : 129) << file;
+    EXPECT_EQ(analytical::evaluate_mapping(c.arch, c.cascade, c.map).cycles, 64) << file;
+    EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok) << file;
+  }
+}
+
 // The walker's word-list helpers: both paths of sort_unique (a dense list
 // through the bitmap, a sparse one through sorting) and the open-addressing set
 // through several growths.
