@@ -594,3 +594,37 @@ TEST(Sweep, CycleModeRunsTheCycleModel) {
 
 }  // namespace
 }  // namespace einflow::sweep
+
+namespace einflow::sweep {
+namespace {
+
+// Command-line faults of sweep and report exit 2 with what is wrong.
+TEST(Sweep, BadCommandLinesExitTwo) {
+  const std::string sweep = kData + "sweep/tiny.yaml";
+  const std::string empty = temp_dir("empty");
+  fs::create_directories(empty);
+  const struct {
+    std::string args, what;
+  } cases[] = {
+      {"sweep " + sweep + " --out " + temp_dir("shard") + " --shard 3/2", "0 <= I < N"},
+      {"sweep " + sweep + " --out " + temp_dir("shard") + " --shard two", "expected I/N"},
+      {"sweep " + sweep + " --out " + temp_dir("arr") + " --array 3", "go with --slurm"},
+      {"sweep merge " + empty + " --out " + temp_dir("merged-bad"), "no results.pb"},
+      {"report " + empty, "no results.pb"},
+      {"report " + kData + "sweep --format md,pdf", "unknown format 'pdf'"},
+  };
+  for (const auto& c : cases) {
+    const Shell r = sh(kBin + " " + c.args);
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.what), std::string::npos) << c.args << "\n" << r.out;
+  }
+  // A report needs a store with records, and names a baseline that is there.
+  const std::string dir = temp_dir("baseline");
+  ASSERT_EQ(sh(kBin + " sweep " + sweep + " --out " + dir).code, 0);
+  const Shell r = sh(kBin + " report " + dir + " --baseline flatt");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("did you mean 'flat'"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace einflow::sweep
