@@ -252,6 +252,61 @@ bool YamlNode::expect_sequence(Diagnostics& diags) const {
   return false;
 }
 
+namespace {
+
+// A component of a dotted path: a map key, or a sequence index ("a.b[2].c"
+// is a, b, [2], c).
+struct PathPart {
+  std::string key;
+  bool index = false;
+  size_t i = 0;
+};
+
+// A UserError at `loc` when the path is malformed.
+std::vector<PathPart> parse_path(const std::string& key, const SourceLoc& loc) {
+  std::vector<PathPart> parts;
+  size_t pos = 0;
+  for (;;) {
+    size_t dot = key.find('.', pos);
+    std::string comp = key.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+    const size_t bracket = comp.find('[');
+    if (comp.empty() || bracket == 0) throw UserError(loc, key, "empty key in the path");
+    parts.push_back({comp.substr(0, bracket)});
+    for (size_t b = bracket; b != std::string::npos; b = comp.find('[', b + 1)) {
+      const size_t close = comp.find(']', b);
+      const auto n = close == std::string::npos ? std::nullopt : parse_int_with_suffix(comp.substr(b + 1, close - b - 1));
+      if (!n || *n < 0 || (close + 1 < comp.size() && comp[close + 1] != '['))
+        throw UserError(loc, key, "malformed index in '" + comp + "'");
+      parts.push_back({"", true, static_cast<size_t>(*n)});
+    }
+    if (dot == std::string::npos) break;
+    pos = dot + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+YamlNode YamlNode::find(const std::string& path) const {
+  std::vector<PathPart> parts;
+  try {
+    parts = parse_path(path, m_loc);
+  } catch (const UserError&) {
+    return YamlNode();
+  }
+  YamlNode n = *this;
+  for (const auto& p : parts) {
+    if (p.index) {
+      if (!n.is_sequence() || p.i >= n.size()) return YamlNode();
+      n = n.at(p.i);
+    } else {
+      if (!n.is_map() || !n.has(p.key)) return YamlNode();
+      n = n[p.key];
+    }
+  }
+  return n;
+}
+
 YamlNode YamlNode::with_override(const std::string& key, const std::string& value) const {
   SourceLoc cli{"<command line>", 0, 0};
   YAML::Node root = m_node ? YAML::Clone(*m_node) : YAML::Node(YAML::NodeType::Map);
@@ -261,36 +316,13 @@ YamlNode YamlNode::with_override(const std::string& key, const std::string& valu
   } catch (const YAML::Exception& e) {
     throw UserError(cli, key, "cannot parse the value '" + value + "': " + e.msg);
   }
-  // Components are map keys, optionally followed by sequence indices: "a.b[2].c".
-  struct Part {
-    std::string key;
-    bool index = false;
-    size_t i = 0;
-  };
-  std::vector<Part> parts;
-  size_t pos = 0;
-  for (;;) {
-    size_t dot = key.find('.', pos);
-    std::string comp = key.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
-    const size_t bracket = comp.find('[');
-    if (comp.empty() || bracket == 0) throw UserError(cli, key, "empty key in the path");
-    parts.push_back({comp.substr(0, bracket)});
-    for (size_t b = bracket; b != std::string::npos; b = comp.find('[', b + 1)) {
-      const size_t close = comp.find(']', b);
-      const auto n = close == std::string::npos ? std::nullopt : parse_int_with_suffix(comp.substr(b + 1, close - b - 1));
-      if (!n || *n < 0 || (close + 1 < comp.size() && comp[close + 1] != '['))
-        throw UserError(cli, key, "malformed index in '" + comp + "'");
-      parts.push_back({"", true, static_cast<size_t>(*n)});
-    }
-    if (dot == std::string::npos) break;
-    pos = dot + 1;
-  }
-  auto name = [](const Part& p) { return p.index ? "[" + std::to_string(p.i) + "]" : "'" + p.key + "'"; };
+  const std::vector<PathPart> parts = parse_path(key, cli);
+  auto name = [](const PathPart& p) { return p.index ? "[" + std::to_string(p.i) + "]" : "'" + p.key + "'"; };
   // yaml-cpp nodes are handles: walking with reset() (not =, which assigns
   // the value) edits the cloned tree in place.
   YAML::Node cur = root;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    const Part& p = parts[i];
+    const PathPart& p = parts[i];
     if (p.index) {
       if (!cur.IsSequence() || p.i >= cur.size())
         throw UserError(cli, key, name(p) + " is not an element of a sequence here");
@@ -306,7 +338,7 @@ YamlNode YamlNode::with_override(const std::string& key, const std::string& valu
     }
     cur.reset(child);
   }
-  const Part& last = parts.back();
+  const PathPart& last = parts.back();
   if (last.index) {
     if (!cur.IsSequence() || last.i >= cur.size())
       throw UserError(cli, key, name(last) + " is not an element of a sequence here");

@@ -80,6 +80,10 @@ class YamlNode {
   bool expect_map(Diagnostics& diags) const;
   bool expect_sequence(Diagnostics& diags) const;
 
+  // The node at a dotted path with sequence indices ("tree.children[0].size_words");
+  // an undefined node when the path is malformed or leads nowhere.
+  YamlNode find(const std::string& path) const;
+
   // A copy of this document with the value at dotted `key` ("instance.batch",
   // "tree.children[0].size_bytes") replaced by `value` (YAML text), creating
   // maps on the way (sequence elements must exist); a `null` value removes the

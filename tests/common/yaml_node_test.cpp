@@ -70,6 +70,16 @@ TEST(YamlNode, OverrideReplacesAndCreates) {
   EXPECT_THROW(root.with_override("instance.batch.x", "1"), UserError);
 }
 
+TEST(YamlNode, FindFollowsKeysAndIndices) {
+  auto root = YamlNode::load_string("tree:\n  children:\n    - {name: A, size: 4}\n    - {name: B, size: 8}\n", "f.yaml");
+  Diagnostics d;
+  EXPECT_EQ(*root.find("tree.children[1].size").as_int(d), 8);
+  EXPECT_EQ(root.find("tree.children[1].size").path(), "tree.children[1].size");
+  EXPECT_FALSE(root.find("tree.children[2].size").defined());
+  EXPECT_FALSE(root.find("tree.missing").defined());
+  EXPECT_FALSE(root.find("tree..children").defined());
+}
+
 TEST(YamlNode, IntegerOverflowIsRejected) {
   EXPECT_FALSE(parse_int_with_suffix("99999999999999999999"));
   EXPECT_FALSE(parse_int_with_suffix("9000000000000G"));

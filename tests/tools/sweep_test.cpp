@@ -1,103 +1,21 @@
 // Sweeps: expansion (grid, zip, ranges, filters) against hand-listed points,
-// the results store (truncation, merge), kill-and-resume, shards, and the
-// report's numbers against hand calculation on a store built here.
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+// bad sweep files and command lines, threads, shards, kill-and-resume, failed
+// points, progress and the cycle mode.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <thread>
 
 #include "arch/arch.h"
-#include "tools/report/report.h"
-#include "tools/sweep/runner.h"
-#include "tools/sweep/spec.h"
-#include "tools/sweep/store.h"
+#include "tests/tools/sweep_testing.h"
 
 namespace einflow::sweep {
 namespace {
 
-namespace fs = std::filesystem;
-
-const std::string kData = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/";
-const std::string kBin = EINFLOW_BINARY;
-
-struct Shell {
-  int code = -1;
-  std::string out;
-};
-
-Shell sh(const std::string& cmd) {
-  Shell r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string temp_dir(const std::string& name) {
-  const std::string d = ::testing::TempDir() + "sweep-" + name;
-  fs::remove_all(d);
-  return d;
-}
-
-// A sweep file in the temporary folder; "@/" stands for the attention test data.
-std::string write_sweep(const std::string& name, std::string body) {
-  for (size_t at = body.find("@/"); at != std::string::npos; at = body.find("@/"))
-    body.replace(at, 2, kData + "attention/");
-  const std::string path = ::testing::TempDir() + name;
-  std::ofstream(path) << body;
-  return path;
-}
-
-std::string axis(const Point& p, const std::string& key) {
-  for (const auto& [k, v] : p.axes)
-    if (k == key) return v;
-  return "?";
-}
-
-// Everything a record says about its result, without when and where it ran,
-// serialized deterministically (protobuf maps have no order otherwise).
-std::map<std::string, std::string> results_of(const std::string& dir) {
-  std::map<std::string, std::string> out;
-  for (Record r : read_store(store_path(dir)).records) {
-    r.clear_provenance();
-    std::string bytes;
-    {
-      google::protobuf::io::StringOutputStream raw(&bytes);
-      google::protobuf::io::CodedOutputStream coded(&raw);
-      coded.SetSerializationDeterministic(true);
-      r.SerializeToCodedStream(&coded);
-    }
-    EXPECT_TRUE(out.emplace(r.config_hash(), bytes).second) << "duplicate " << r.config_hash();
-  }
-  return out;
-}
-
-// Compares without printing megabytes of records on a failure.
-void expect_same_results(const std::map<std::string, std::string>& got,
-                         const std::map<std::string, std::string>& want, const std::string& what) {
-  EXPECT_EQ(got.size(), want.size()) << what;
-  int differ = 0;
-  for (const auto& [hash, bytes] : want) {
-    auto it = got.find(hash);
-    if (it == got.end() || it->second != bytes) ++differ;
-  }
-  EXPECT_EQ(differ, 0) << what << ": records missing or different";
-}
+using namespace einflow::sweep::testing;
 
 TEST(Sweep, GridOfAnAxisAndAZipTimesDesigns) {
   const std::string f = write_sweep("grid.sweep.yaml", R"(sweep:
@@ -221,55 +139,6 @@ TEST(Sweep, BadSweepFilesExitTwoWithLocations) {
   }
 }
 
-TEST(Store, TruncatedLastRecordIsDroppedWithAWarning) {
-  const std::string dir = temp_dir("trunc");
-  fs::create_directories(dir);
-  std::vector<Record> recs(3);
-  for (int i = 0; i < 3; ++i) {
-    recs[i].set_point(i);
-    recs[i].set_config_hash("h" + std::to_string(i));
-    recs[i].mutable_total()->set_cycles(100 + i);
-  }
-  write_store(store_path(dir), recs);
-  const auto full = fs::file_size(store_path(dir));
-  fs::resize_file(store_path(dir), full - 3);
-  StoreContents c = read_store(store_path(dir));
-  ASSERT_EQ(c.records.size(), 2u);
-  EXPECT_EQ(c.records[1].total().cycles(), 101);
-  EXPECT_NE(c.warning.find("truncated"), std::string::npos);
-  // Appending after the good prefix cuts the broken tail off.
-  {
-    StoreWriter w(store_path(dir), c.valid_bytes);
-    w.append(recs[2]);
-  }
-  c = read_store(store_path(dir));
-  ASSERT_EQ(c.records.size(), 3u);
-  EXPECT_TRUE(c.warning.empty());
-  EXPECT_EQ(c.records[2].total().cycles(), 102);
-  // Damage before the end is not silently dropped: the first record's first
-  // byte (after its one-byte length) becomes a tag of wire type 7, which no
-  // message has.
-  {
-    std::fstream f(store_path(dir), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(1);
-    f.put(static_cast<char>(0x07));
-  }
-  EXPECT_THROW(read_store(store_path(dir)), UserError);
-}
-
-TEST(Store, MergeDeduplicatesByHashAndSortsByPoint) {
-  std::vector<Record> a(2), b(2);
-  a[0].set_point(2), a[0].set_config_hash("x");
-  a[1].set_point(0), a[1].set_config_hash("y");
-  b[0].set_point(2), b[0].set_config_hash("x");
-  b[1].set_point(1), b[1].set_config_hash("z");
-  const auto m = merge_records({a, b});
-  ASSERT_EQ(m.size(), 3u);
-  EXPECT_EQ(m[0].config_hash(), "y");
-  EXPECT_EQ(m[1].config_hash(), "z");
-  EXPECT_EQ(m[2].config_hash(), "x");
-}
-
 // The store's results do not depend on threads or shards, and a second run
 // into the same directory needs --resume.
 TEST(Sweep, ThreadsAndShardsGiveTheSameResults) {
@@ -373,177 +242,6 @@ TEST(Sweep, FailedPointsAreRecordedAndTheSweepGoesOn) {
   EXPECT_NE(again.out.find("0 evaluated, 3 already done"), std::string::npos) << again.out;
 }
 
-// A store written here with numbers chosen by hand: ratios, Pareto front and
-// the tables follow from them.
-TEST(Report, NumbersFromAHandBuiltStore) {
-  const std::string dir = temp_dir("report");
-  fs::create_directories(dir);
-  std::ofstream(spec_copy_path(dir))
-      << "sweep:\n  name: hand\n  axes: [{key: workload.instance.seq_len, values: [1K, 2K]}]\n"
-         "  report: {baseline: base, pareto: [cycles, energy_pj]}\n";
-  struct Row {
-    const char* len;
-    const char* design;
-    int64_t cycles;
-    double energy;
-  } rows[] = {{"1K", "base", 1000, 50},
-              {"1K", "fast", 250, 100},
-              {"2K", "base", 4000, 200},
-              {"2K", "fast", 800, 300}};
-  std::vector<Record> recs;
-  for (size_t i = 0; i < 4; ++i) {
-    Record r;
-    r.set_point(static_cast<int64_t>(i));
-    r.set_config_hash("hash" + std::to_string(i));
-    r.set_design(rows[i].design);
-    auto* a = r.add_axes();
-    a->set_key("workload.instance.seq_len");
-    a->set_value(rows[i].len);
-    r.mutable_total()->set_cycles(rows[i].cycles);
-    r.mutable_total()->set_energy_pj(rows[i].energy);
-    (*r.mutable_total()->mutable_utilization())["Array"] = 0.5;
-    (*r.mutable_total()->mutable_energy_by_component_pj())["DRAM"] = rows[i].energy;
-    r.mutable_provenance()->set_version("9.9.9");
-    r.mutable_provenance()->set_git_hash("abc");
-    recs.push_back(r);
-  }
-  write_store(store_path(dir), recs);
-  std::ostringstream log;
-  const report::ReportData d = report::load_report(dir, {}, log);
-  ASSERT_EQ(d.speedup.size(), 4u);
-  EXPECT_DOUBLE_EQ(*d.speedup[1], 4.0);       // 1000 / 250
-  EXPECT_DOUBLE_EQ(*d.energy_ratio[1], 2.0);  // 100 / 50
-  EXPECT_DOUBLE_EQ(*d.speedup[3], 5.0);       // 4000 / 800
-  EXPECT_DOUBLE_EQ(*d.energy_ratio[3], 1.5);  // 300 / 200
-  // Front on (cycles, energy): (250, 100) and (1000, 50); (800, 300) and (4000, 200) are dominated.
-  ASSERT_EQ(d.front.size(), 2u);
-  EXPECT_EQ(d.front[0], 1u);
-  EXPECT_EQ(d.front[1], 0u);
-  const std::string md = report::markdown(d);
-  EXPECT_NE(md.find("| fast | 2 | 4.47 | 1.73 | 50 |"), std::string::npos)
-      << md;  // sqrt(4*5), sqrt(2*1.5)
-  EXPECT_NE(md.find("einflow 9.9.9 (git abc)"), std::string::npos) << md;
-  const std::string csv = report::csv(d);
-  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,ok,250,0,100,0,0,0.5,100,4,2,1,\n"), std::string::npos)
-      << csv;
-  const std::string tex = report::latex(d);
-  EXPECT_NE(tex.find("\\toprule"), std::string::npos);
-  EXPECT_NE(tex.find("fast & 4.47 & 1.73 & 50 \\\\"), std::string::npos) << tex;
-  const bool gnuplot = sh("command -v gnuplot").code == 0;
-  const auto files = report::write_report(
-      dir, {{"md", "csv", "json", "tex", "plots"}, "", "", {}, "", {}, gnuplot}, log);
-  for (const char* name : {"report.md", "results.csv", "report.json", "report.tex",
-                           "plots/speedup.gp", "plots/pareto.gp"})
-    EXPECT_TRUE(fs::exists(fs::path(dir) / name)) << name;
-  if (gnuplot) {
-    for (const char* name : {"plots/speedup.pdf", "plots/speedup.svg", "plots/speedup.png",
-                             "plots/pareto.png", "plots/energy.png", "plots/utilization.png"})
-      EXPECT_GT(fs::file_size(fs::path(dir) / name), 1000u) << name << log.str();
-  }
-}
-
-}  // namespace
-}  // namespace einflow::sweep
-
-namespace einflow::sweep {
-namespace {
-
-// The mappings a report writes out are the ones the records were evaluated on:
-// FuseMax's on the tiny attention evaluates to its hand-worked 392 cycles
-// (tests/mappers/named_test.cpp).
-TEST(Report, MappingsEvaluateToTheirRecords) {
-  const std::string dir = temp_dir("mappings");
-  ASSERT_EQ(sh(kBin + " sweep " + kData + "attention/designs.yaml --out " + dir).code, 0);
-  ASSERT_EQ(sh(kBin + " report " + dir + " --format mappings").code, 0);
-  const Shell e =
-      sh(kBin + " evaluate --arch " + kData + "attention/fusemax-4x4.yaml --workload " + kData +
-         "attention/tiny.yaml --mapping " + dir + "/mappings/4-fusemax.yaml --json");
-  ASSERT_EQ(e.code, 0) << e.out;
-  EXPECT_NE(e.out.find("\"cycles\": 392,"), std::string::npos) << e.out;
-}
-
-}  // namespace
-}  // namespace einflow::sweep
-
-namespace einflow::sweep {
-namespace {
-
-const std::string kGemm = std::string(EINFLOW_SOURCE_DIR) + "/configs/examples/tpu-gemm/";
-
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> out;
-  std::stringstream ss(line);
-  for (std::string x; std::getline(ss, x, ',');) out.push_back(x);
-  if (!line.empty() && line.back() == ',') out.push_back("");
-  return out;
-}
-
-// map --rerank K: the first K rows are in the cycle model's cost order, and the
-// chosen mapping's cycle-model figure is what `simulate --no-data` gives for it.
-TEST(Rerank, MapOrdersTheTopKByTheCycleModel) {
-  const std::string dir = temp_dir("rerank");
-  const std::string mapper = ::testing::TempDir() + "rerank.mapper.yaml";
-  std::ofstream(mapper) << "mapper:\n  max_evaluations: 2000\n  top_k: 8\n";
-  const Shell r = sh(kBin + " map --arch " + kGemm + "arch.yaml --workload " + kGemm +
-                     "workload.yaml --mapper " + mapper + " --rerank 5 --out " + dir);
-  ASSERT_EQ(r.code, 0) << r.out;
-  std::ifstream csv(dir + "/Z/top.csv");
-  std::string line;
-  std::getline(csv, line);
-  ASSERT_EQ(line,
-            "rank,cost,cycles,energy_pj,utilization,analytical_rank,cycle_model_cycles,cycle_model_"
-            "energy_pj,file");
-  double prev = 0;
-  for (int k = 0; k < 5 && std::getline(csv, line); ++k) {
-    const auto f = split(line);
-    const double cost = std::stod(f[6]) * std::stod(f[7]);  // EDP on the cycle model
-    EXPECT_GE(cost, prev * (1 - 1e-12)) << line;
-    prev = cost;
-  }
-  const Shell sim = sh(kBin + " simulate --arch " + kGemm + "arch.yaml --workload " + kGemm +
-                       "workload.yaml --mapping " + dir + "/Z/mapping.yaml --no-data --json");
-  ASSERT_EQ(sim.code, 0) << sim.out;
-  std::ifstream stats(dir + "/Z/stats.json");
-  std::stringstream all;
-  all << stats.rdbuf();
-  const std::string cycles = sim.out.substr(sim.out.find("\"cycles\": ") + 10);
-  EXPECT_NE(all.str().find("\"cycles\": " + cycles.substr(0, cycles.find_first_of(",\n"))),
-            std::string::npos)
-      << all.str() << sim.out;
-}
-
-// mode rerank in a sweep: the recorded figures are the cycle model's for the
-// mapping the record keeps.
-TEST(Rerank, SweepRecordsTheCycleModelOfItsMapping) {
-  const std::string f = ::testing::TempDir() + "rerank.sweep.yaml";
-  const std::string mapper = ::testing::TempDir() + "rerank.mapper.yaml";
-  std::ofstream(mapper) << "mapper:\n  max_evaluations: 1000\n  top_k: 4\n";
-  std::ofstream(f) << "sweep:\n  base: {arch: " << kGemm << "arch.yaml, workload: " << kGemm
-                   << "workload.yaml}\n"
-                   << "  designs: [{name: searched, mapper: " << mapper
-                   << "}]\n  mode: rerank\n  rerank: 4\n";
-  const std::string dir = temp_dir("rerank-sweep");
-  ASSERT_EQ(sh(kBin + " sweep " + f + " --out " + dir).code, 0);
-  ASSERT_EQ(sh(kBin + " report " + dir + " --format mappings").code, 0);
-  const auto recs = read_store(store_path(dir)).records;
-  ASSERT_EQ(recs.size(), 1u);
-  const Shell sim =
-      sh(kBin + " simulate --arch " + kGemm + "arch.yaml --workload " + kGemm +
-         "workload.yaml --mapping " + dir + "/mappings/0-searched.yaml --no-data --json");
-  ASSERT_EQ(sim.code, 0) << sim.out;
-  EXPECT_NE(sim.out.find("\"cycles\": " + std::to_string(recs[0].total().cycles()) + ","),
-            std::string::npos)
-      << recs[0].total().cycles() << "\n"
-      << sim.out;
-  EXPECT_EQ(recs[0].provenance().mode(), "rerank");
-}
-
-}  // namespace
-}  // namespace einflow::sweep
-
-namespace einflow::sweep {
-namespace {
-
 // Progress (points, rate, ETA) goes to stderr when it is a terminal, and not
 // otherwise. `script` (util-linux) gives the sweep a terminal.
 TEST(Sweep, ProgressOnATerminalOnly) {
@@ -560,12 +258,6 @@ TEST(Sweep, ProgressOnATerminalOnly) {
   EXPECT_NE(tty.out.find("\rsweep: 25/25 points, "), std::string::npos) << tty.out;
   EXPECT_NE(tty.out.find("/s, ETA "), std::string::npos) << tty.out;
 }
-
-}  // namespace
-}  // namespace einflow::sweep
-
-namespace einflow::sweep {
-namespace {
 
 // mode cycle: the named designs run on the cycle model (timing only). FuseMax's
 // tiny attention then lies between the hand lower bound (1D work 320 + the first
@@ -591,12 +283,6 @@ TEST(Sweep, CycleModeRunsTheCycleModel) {
       << cycles << sim.out;
   EXPECT_EQ(recs[0].provenance().mode(), "cycle");
 }
-
-}  // namespace
-}  // namespace einflow::sweep
-
-namespace einflow::sweep {
-namespace {
 
 // Command-line faults of sweep and report exit 2 with what is wrong.
 TEST(Sweep, BadCommandLinesExitTwo) {

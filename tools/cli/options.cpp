@@ -13,16 +13,6 @@
 
 namespace einflow::cli {
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream os(tmp);
-    os << text;
-    if (!os) throw UserError(SourceLoc{path, 0, 0}, "cannot write " + path);
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 void add_workload_options(CLI::App& sub, WorkloadOptions& opt, bool named) {
   sub.add_option(named ? "--workload" : "WORKLOAD", opt.file, "Workload YAML file")->required();
   sub.add_option("--variant", opt.variant, "Only this variant (e.g. 1pass)");

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/files.h"
 #include "workloads/workload.h"
 
 namespace CLI {
@@ -18,9 +19,7 @@ struct WorkloadOptions {
   std::vector<std::string> sets;  // KEY=VALUE
 };
 
-// Writes a file whole or not at all (a temporary file renamed over it); a
-// failure is a UserError naming the file.
-void write_file_atomic(const std::string& path, const std::string& text);
+using einflow::write_file_atomic;  // common/files.h
 
 // Whether an executable of that name is on the PATH.
 bool on_path(const std::string& program);

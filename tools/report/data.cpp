@@ -19,9 +19,7 @@ namespace fs = std::filesystem;
 std::string axis_value(const sweep::Record& r, const std::string& key) {
   for (const auto& a : r.axes())
     if (a.key() == key) {
-      std::string v = a.value();
-      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-        v = v.substr(1, v.size() - 2);
+      const std::string v = sweep::unquoted(a.value());
       return key == "arch" || key == "workload" ? fs::path(v).stem().string() : v;
     }
   return "";

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/files.h"
 #include "common/text.h"
 #include "common/yaml_node.h"
 #include "tools/report/report.h"
@@ -297,9 +298,7 @@ std::vector<std::string> write_report(const std::string& dir, const ReportOption
   std::vector<std::string> written;
   auto put = [&](const std::string& name, const std::string& text) {
     const fs::path p = out / name;
-    const fs::path tmp = out / (name + ".tmp");
-    std::ofstream(tmp, std::ios::binary | std::ios::trunc) << text;
-    fs::rename(tmp, p);
+    write_file_atomic(p.string(), text);
     written.push_back(p.string());
   };
   for (const auto& f : opts.formats) {

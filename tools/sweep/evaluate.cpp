@@ -26,42 +26,23 @@ namespace einflow::sweep {
 
 namespace {
 
-// What running one mapping gives.
+// What running one mapping gives, or several run one after another.
 struct Outcome {
-  sim::Stats stats;
+  std::vector<sim::analytical::GroupStats> parts;  // combined by combine_groups at the end
   std::map<std::string, int64_t> stalls;
   bool fast_forwarded = false;
   std::string mapping_yaml;
 };
 
-// Two parts run one after the other: times, energies and traffic add up,
-// energy entries merge by component and action, utilization is work over time.
-void then(Outcome& total, const Outcome& x) {
-  sim::Stats& t = total.stats;
-  const sim::Stats& s = x.stats;
-  std::map<std::string, double> work;
-  for (const auto& [u, f] : t.utilization) work[u] += f * static_cast<double>(t.cycles);
-  for (const auto& [u, f] : s.utilization) work[u] += f * static_cast<double>(s.cycles);
-  t.cycles += s.cycles;
-  t.seconds += s.seconds;
-  t.energy_pj += s.energy_pj;
-  t.dram_bytes += s.dram_bytes;
-  t.compute_cycles += s.compute_cycles;
-  for (const auto& [u, w] : work)
-    t.utilization[u] = t.cycles ? w / static_cast<double>(t.cycles) : 0;
-  for (const auto& e : s.energy) {
-    auto it = std::find_if(t.energy.begin(), t.energy.end(), [&](const sim::EnergyEntry& x) {
-      return x.component == e.component && x.action == e.action;
-    });
-    if (it == t.energy.end()) {
-      t.energy.push_back(e);
-    } else {
-      it->count += e.count;
-      it->energy_pj += e.energy_pj;
-    }
-  }
-  t.per_einsum.insert(t.per_einsum.end(), s.per_einsum.begin(), s.per_einsum.end());
-  if (t.bound_by.empty()) t.bound_by = s.bound_by;
+Outcome part(sim::Stats stats) {
+  Outcome o;
+  o.parts.push_back({std::move(stats), {}, {}, {}});
+  return o;
+}
+
+// `x` runs after what `total` holds.
+void then(Outcome& total, Outcome x) {
+  for (auto& p : x.parts) total.parts.push_back(std::move(p));
   for (const auto& [c, n] : x.stalls) total.stalls[c] += n;
   total.fast_forwarded = total.fast_forwarded || x.fast_forwarded;
   if (!x.mapping_yaml.empty())
@@ -76,14 +57,14 @@ sim::cycle::SimOptions timing_only() {
 
 Outcome run_cascade(const arch::Architecture& a, const workloads::Cascade& c,
                     const mapping::CascadeMapping& m, bool cycle) {
-  Outcome o;
-  o.mapping_yaml = mapping::write_cascade_mapping(m, c, a);
   if (!cycle) {
-    o.stats = sim::analytical::evaluate_cascade(a, c, m).stats;
+    Outcome o = part(sim::analytical::evaluate_cascade(a, c, m).stats);
+    o.mapping_yaml = mapping::write_cascade_mapping(m, c, a);
     return o;
   }
   sim::cycle::CascadeSimResult r = sim::cycle::simulate_cascade(a, c, m, {}, timing_only());
-  o.stats = std::move(r.stats);
+  Outcome o = part(std::move(r.stats));
+  o.mapping_yaml = mapping::write_cascade_mapping(m, c, a);
   o.stalls = std::move(r.stalls);
   o.fast_forwarded = r.fast_forwarded;
   return o;
@@ -91,14 +72,14 @@ Outcome run_cascade(const arch::Architecture& a, const workloads::Cascade& c,
 
 Outcome run_mapping(const arch::Architecture& a, const workloads::Cascade& c,
                     const mapping::Mapping& m, bool cycle) {
-  Outcome o;
-  o.mapping_yaml = mapping::write_mapping(m, c, a);
   if (!cycle) {
-    o.stats = sim::analytical::evaluate_mapping(a, c, m);
+    Outcome o = part(sim::analytical::evaluate_mapping(a, c, m));
+    o.mapping_yaml = mapping::write_mapping(m, c, a);
     return o;
   }
   sim::cycle::SimResult r = sim::cycle::simulate_mapping(a, c, m, {}, timing_only());
-  o.stats = std::move(r.stats);
+  Outcome o = part(std::move(r.stats));
+  o.mapping_yaml = mapping::write_mapping(m, c, a);
   o.stalls = std::move(r.stalls);
   o.fast_forwarded = r.fast_forwarded;
   return o;
@@ -145,7 +126,7 @@ Outcome linear_layers(const arch::Architecture& a, const workloads::Cascade& c, 
                                  ": " + st.reason);
     Outcome x = run_mapping(a, c, m, cycle);
     x.mapping_yaml.clear();
-    then(total, x);
+    then(total, std::move(x));
   }
   return total;
 }
@@ -219,8 +200,8 @@ Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture
   return total;
 }
 
-void fill_metrics(results::Metrics& m, const Outcome& o, const arch::Architecture& a) {
-  const sim::Stats& s = o.stats;
+void fill_metrics(results::Metrics& m, const Outcome& o, const sim::Stats& s,
+                  const arch::Architecture& a) {
   m.set_cycles(s.cycles);
   m.set_seconds(s.seconds);
   m.set_energy_pj(s.energy_pj);
@@ -269,8 +250,9 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
         o = searched(spec, p, a, w, opts);
         break;
     }
-    fill_metrics(*r.mutable_total(), o, a);
-    for (const auto& e : o.stats.per_einsum) {
+    const sim::Stats stats = sim::analytical::combine_groups(a, o.parts).stats;
+    fill_metrics(*r.mutable_total(), o, stats, a);
+    for (const auto& e : stats.per_einsum) {
       results::EinsumResult* x = r.add_per_einsum();
       x->set_name(e.name);
       x->set_unit(e.unit);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "arch/arch.h"
+#include "common/files.h"
 #include "tools/sweep/filter.h"
 #include "tools/sweep/spec.h"
 
@@ -15,25 +16,6 @@ namespace einflow::sweep {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The node at a dotted path with [i] indices, or an undefined node.
-YamlNode at_path(YamlNode n, const std::string& path) {
-  size_t pos = 0;
-  while (pos <= path.size() && n.defined()) {
-    const size_t dot = path.find('.', pos);
-    std::string comp = path.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
-    const size_t bracket = comp.find('[');
-    n = n[comp.substr(0, bracket)];
-    for (size_t b = bracket; b != std::string::npos && n.defined(); b = comp.find('[', b + 1)) {
-      const size_t i = std::stoul(comp.substr(b + 1));
-      if (!n.is_sequence() || i >= n.size()) return YamlNode();
-      n = n.at(i);
-    }
-    if (dot == std::string::npos) break;
-    pos = dot + 1;
-  }
-  return n;
-}
 
 // The tree node named `name` (depth first), or an undefined node.
 YamlNode find_arch_node(const YamlNode& n, const std::string& name) {
@@ -58,19 +40,6 @@ std::string arch_path(const YamlNode& doc, const std::string& rest) {
   return "architecture." + rest;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string unquote(const std::string& v) {
-  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-    return v.substr(1, v.size() - 2);
-  return v;
-}
-
 class Resolver {
  public:
   explicit Resolver(const SweepSpec& s) : m_spec(s), m_dir(fs::path(s.file).parent_path()) {}
@@ -82,12 +51,12 @@ class Resolver {
   }
   const std::string& text(const std::string& file) {
     auto it = m_texts.find(file);
-    if (it == m_texts.end()) it = m_texts.emplace(file, read_text(file)).first;
+    if (it == m_texts.end()) it = m_texts.emplace(file, read_file(file)).first;
     return it->second;
   }
   std::string resolve_file(const std::string& value, const SourceLoc& loc,
                            const std::string& key) const {
-    const std::string v = unquote(value);
+    const std::string v = unquoted(value);
     const std::string f = fs::path(v).is_absolute() ? v : (m_dir / v).string();
     if (!fs::exists(f)) throw UserError(loc, key, "no file " + f);
     return f;
@@ -151,11 +120,11 @@ class Resolver {
     const std::string rest = name.substr(dot + 1);
     YamlNode n;
     if (prefix == "arch")
-      n = at_path(p.arch_doc, arch_path(p.arch_doc, rest));
+      n = p.arch_doc.find(arch_path(p.arch_doc, rest));
     else if (prefix == "workload")
-      n = at_path(p.workload_doc, rest);
+      n = p.workload_doc.find(rest);
     else if (prefix == "mapper")
-      n = at_path(p.mapper_doc, name);
+      n = p.mapper_doc.find(name);
     if (!n.is_scalar()) return std::nullopt;
     if (auto i = parse_int_with_suffix(n.scalar())) return static_cast<double>(*i);
     return parse_double(n.scalar());

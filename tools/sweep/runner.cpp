@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "common/files.h"
 #include "tools/sweep/evaluate.h"
 #include "tools/sweep/store.h"
 
@@ -25,17 +26,6 @@ std::string spec_copy_path(const std::string& dir) {
 }
 
 namespace {
-
-void write_text_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw UserError(SourceLoc{tmp, 0, 0}, "cannot write");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw UserError(SourceLoc{path, 0, 0}, "cannot write");
-}
 
 std::string eta(double seconds) {
   char buf[32];
@@ -63,7 +53,7 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
     throw UserError(SourceLoc{store, 0, 0},
                     "the directory already holds " + std::to_string(have.records.size()) +
                         " results; add --resume to go on with them, or pick another --out");
-  write_text_atomic(spec_copy_path(opts.out_dir), spec.text);
+  write_file_atomic(spec_copy_path(opts.out_dir), spec.text);
   std::set<std::string> done;
   for (const auto& r : have.records) done.insert(r.config_hash());
 
@@ -145,15 +135,12 @@ int64_t merge_dirs(const std::vector<std::string>& dirs, const std::string& out_
     StoreContents c = read_store(store_path(d));
     if (!c.warning.empty()) log << "warning: " << c.warning << "\n";
     stores.push_back(std::move(c.records));
-    if (spec_text.empty() && fs::exists(spec_copy_path(d))) {
-      std::ifstream in(spec_copy_path(d), std::ios::binary);
-      spec_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
+    if (spec_text.empty()) spec_text = read_file(spec_copy_path(d));
   }
   const std::vector<Record> merged = merge_records(stores);
   fs::create_directories(out_dir);
   write_store(store_path(out_dir), merged);
-  if (!spec_text.empty()) write_text_atomic(spec_copy_path(out_dir), spec_text);
+  if (!spec_text.empty()) write_file_atomic(spec_copy_path(out_dir), spec_text);
   return static_cast<int64_t>(merged.size());
 }
 

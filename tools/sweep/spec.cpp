@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/files.h"
 #include "common/text.h"
 #include "mappers/named/named.h"
 #include "tools/sweep/filter.h"
@@ -20,6 +21,12 @@ const std::vector<std::string>& known_metrics() {
   return k;
 }
 
+std::string unquoted(const std::string& v) {
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+    return v.substr(1, v.size() - 2);
+  return v;
+}
+
 std::string hash_hex(const std::string& text) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : text) {
@@ -32,13 +39,6 @@ std::string hash_hex(const std::string& text) {
 }
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Numbers of a range as YAML text: integers when every bound is one.
 std::vector<std::string> range_values(const YamlNode& r, bool log, Diagnostics& d) {
@@ -302,7 +302,7 @@ SweepSpec read_sweep(const std::string& path) {
   YamlNode doc = YamlNode::load_file(path);
   SweepSpec s;
   s.file = path;
-  s.text = read_text(path);
+  s.text = read_file(path);
   const fs::path dir = fs::path(path).parent_path();
   auto resolve = [&](const std::string& f) {
     return fs::path(f).is_absolute() ? f : (dir / f).string();

@@ -113,6 +113,9 @@ struct Expansion {
 // the axis. Deterministic: the same spec gives the same points and hashes.
 Expansion expand(const SweepSpec& spec);
 
+// An axis value's YAML text without its quotes ("'a.yaml'" -> "a.yaml").
+std::string unquoted(const std::string& yaml_text);
+
 // FNV-1a, 64 bits, as 16 hex digits.
 std::string hash_hex(const std::string& text);
 

@@ -1,0 +1,99 @@
+// Reports: the numbers of a store built by hand, and the mappings written out.
+#include "tools/report/report.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "tests/tools/sweep_testing.h"
+
+namespace einflow::sweep {
+namespace {
+
+using namespace einflow::sweep::testing;
+
+// A store written here with numbers chosen by hand: ratios, Pareto front and
+// the tables follow from them.
+TEST(Report, NumbersFromAHandBuiltStore) {
+  const std::string dir = temp_dir("report");
+  fs::create_directories(dir);
+  std::ofstream(spec_copy_path(dir))
+      << "sweep:\n  name: hand\n  axes: [{key: workload.instance.seq_len, values: [1K, 2K]}]\n"
+         "  report: {baseline: base, pareto: [cycles, energy_pj]}\n";
+  struct Row {
+    const char* len;
+    const char* design;
+    int64_t cycles;
+    double energy;
+  } rows[] = {{"1K", "base", 1000, 50},
+              {"1K", "fast", 250, 100},
+              {"2K", "base", 4000, 200},
+              {"2K", "fast", 800, 300}};
+  std::vector<Record> recs;
+  for (size_t i = 0; i < 4; ++i) {
+    Record r;
+    r.set_point(static_cast<int64_t>(i));
+    r.set_config_hash("hash" + std::to_string(i));
+    r.set_design(rows[i].design);
+    auto* a = r.add_axes();
+    a->set_key("workload.instance.seq_len");
+    a->set_value(rows[i].len);
+    r.mutable_total()->set_cycles(rows[i].cycles);
+    r.mutable_total()->set_energy_pj(rows[i].energy);
+    (*r.mutable_total()->mutable_utilization())["Array"] = 0.5;
+    (*r.mutable_total()->mutable_energy_by_component_pj())["DRAM"] = rows[i].energy;
+    r.mutable_provenance()->set_version("9.9.9");
+    r.mutable_provenance()->set_git_hash("abc");
+    recs.push_back(r);
+  }
+  write_store(store_path(dir), recs);
+  std::ostringstream log;
+  const report::ReportData d = report::load_report(dir, {}, log);
+  ASSERT_EQ(d.speedup.size(), 4u);
+  EXPECT_DOUBLE_EQ(*d.speedup[1], 4.0);       // 1000 / 250
+  EXPECT_DOUBLE_EQ(*d.energy_ratio[1], 2.0);  // 100 / 50
+  EXPECT_DOUBLE_EQ(*d.speedup[3], 5.0);       // 4000 / 800
+  EXPECT_DOUBLE_EQ(*d.energy_ratio[3], 1.5);  // 300 / 200
+  // Front on (cycles, energy): (250, 100) and (1000, 50); (800, 300) and (4000, 200) are dominated.
+  ASSERT_EQ(d.front.size(), 2u);
+  EXPECT_EQ(d.front[0], 1u);
+  EXPECT_EQ(d.front[1], 0u);
+  const std::string md = report::markdown(d);
+  EXPECT_NE(md.find("| fast | 2 | 4.47 | 1.73 | 50 |"), std::string::npos)
+      << md;  // sqrt(4*5), sqrt(2*1.5)
+  EXPECT_NE(md.find("einflow 9.9.9 (git abc)"), std::string::npos) << md;
+  const std::string csv = report::csv(d);
+  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,ok,250,0,100,0,0,0.5,100,4,2,1,\n"), std::string::npos)
+      << csv;
+  const std::string tex = report::latex(d);
+  EXPECT_NE(tex.find("\\toprule"), std::string::npos);
+  EXPECT_NE(tex.find("fast & 4.47 & 1.73 & 50 \\\\"), std::string::npos) << tex;
+  const bool gnuplot = sh("command -v gnuplot").code == 0;
+  const auto files = report::write_report(
+      dir, {{"md", "csv", "json", "tex", "plots"}, "", "", {}, "", {}, gnuplot}, log);
+  for (const char* name : {"report.md", "results.csv", "report.json", "report.tex",
+                           "plots/speedup.gp", "plots/pareto.gp"})
+    EXPECT_TRUE(fs::exists(fs::path(dir) / name)) << name;
+  if (gnuplot) {
+    for (const char* name : {"plots/speedup.pdf", "plots/speedup.svg", "plots/speedup.png",
+                             "plots/pareto.png", "plots/energy.png", "plots/utilization.png"})
+      EXPECT_GT(fs::file_size(fs::path(dir) / name), 1000u) << name << log.str();
+  }
+}
+
+// The mappings a report writes out are the ones the records were evaluated on:
+// FuseMax's on the tiny attention evaluates to its hand-worked 392 cycles
+// (tests/mappers/named_test.cpp).
+TEST(Report, MappingsEvaluateToTheirRecords) {
+  const std::string dir = temp_dir("mappings");
+  ASSERT_EQ(sh(kBin + " sweep " + kData + "attention/designs.yaml --out " + dir).code, 0);
+  ASSERT_EQ(sh(kBin + " report " + dir + " --format mappings").code, 0);
+  const Shell e =
+      sh(kBin + " evaluate --arch " + kData + "attention/fusemax-4x4.yaml --workload " + kData +
+         "attention/tiny.yaml --mapping " + dir + "/mappings/4-fusemax.yaml --json");
+  ASSERT_EQ(e.code, 0) << e.out;
+  EXPECT_NE(e.out.find("\"cycles\": 392,"), std::string::npos) << e.out;
+}
+
+}  // namespace
+}  // namespace einflow::sweep
