@@ -34,9 +34,19 @@ struct Outcome {
   std::string mapping_yaml;
 };
 
-Outcome part(sim::Stats stats) {
+Outcome part(sim::Stats stats, std::string mapping_yaml) {
   Outcome o;
   o.parts.push_back({std::move(stats), {}, {}, {}});
+  o.mapping_yaml = std::move(mapping_yaml);
+  return o;
+}
+
+// A cycle-model result (of a cascade or of one Einsum) as an outcome.
+template <class SimResult>
+Outcome cycle_part(SimResult r, std::string mapping_yaml) {
+  Outcome o = part(std::move(r.stats), std::move(mapping_yaml));
+  o.stalls = std::move(r.stalls);
+  o.fast_forwarded = r.fast_forwarded;
   return o;
 }
 
@@ -57,32 +67,16 @@ sim::cycle::SimOptions timing_only() {
 
 Outcome run_cascade(const arch::Architecture& a, const workloads::Cascade& c,
                     const mapping::CascadeMapping& m, bool cycle) {
-  if (!cycle) {
-    Outcome o = part(sim::analytical::evaluate_cascade(a, c, m).stats);
-    o.mapping_yaml = mapping::write_cascade_mapping(m, c, a);
-    return o;
-  }
-  sim::cycle::CascadeSimResult r = sim::cycle::simulate_cascade(a, c, m, {}, timing_only());
-  Outcome o = part(std::move(r.stats));
-  o.mapping_yaml = mapping::write_cascade_mapping(m, c, a);
-  o.stalls = std::move(r.stalls);
-  o.fast_forwarded = r.fast_forwarded;
-  return o;
+  std::string yaml = mapping::write_cascade_mapping(m, c, a);
+  if (!cycle) return part(sim::analytical::evaluate_cascade(a, c, m).stats, std::move(yaml));
+  return cycle_part(sim::cycle::simulate_cascade(a, c, m, {}, timing_only()), std::move(yaml));
 }
 
 Outcome run_mapping(const arch::Architecture& a, const workloads::Cascade& c,
                     const mapping::Mapping& m, bool cycle) {
-  if (!cycle) {
-    Outcome o = part(sim::analytical::evaluate_mapping(a, c, m));
-    o.mapping_yaml = mapping::write_mapping(m, c, a);
-    return o;
-  }
-  sim::cycle::SimResult r = sim::cycle::simulate_mapping(a, c, m, {}, timing_only());
-  Outcome o = part(std::move(r.stats));
-  o.mapping_yaml = mapping::write_mapping(m, c, a);
-  o.stalls = std::move(r.stalls);
-  o.fast_forwarded = r.fast_forwarded;
-  return o;
+  std::string yaml = mapping::write_mapping(m, c, a);
+  if (!cycle) return part(sim::analytical::evaluate_mapping(a, c, m), std::move(yaml));
+  return cycle_part(sim::cycle::simulate_mapping(a, c, m, {}, timing_only()), std::move(yaml));
 }
 
 const workloads::Variant& pick(const workloads::Workload& w, const std::string& wanted,
