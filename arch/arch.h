@@ -54,12 +54,21 @@ struct Node {
   int64_t size_words = 0;       // capacity per instance; 0 = unbounded
   int word_bits = 16;
   int64_t banks = 1;
+  // Ports per bank, each moving one word (read or write) per cycle; 0: banks
+  // are not modelled for timing (only area and energy). A word's bank is its
+  // tensor's row-major element index modulo `banks` (tensors bank-aligned).
+  int64_t ports_per_bank = 0;
+  // Cycles from a read request to its data (cycle model; pipelined).
+  int64_t access_latency_cycles = 0;
   double read_bandwidth = 0;    // words per cycle per instance; 0 = unlimited
   double write_bandwidth = 0;   // words per cycle per instance; 0 = unlimited
   // Cycles a word takes across the network from the parent into these
   // instances (and back up); transfers pipeline, so it delays arrivals, not
   // the link's throughput. The analytical model assumes it hidden.
   int64_t noc_latency_cycles = 0;
+  // Words per cycle the network from one parent instance into these instances
+  // carries in each direction (a multicast word once); 0 = unlimited (cycle model).
+  double noc_bandwidth = 0;
   bool multicast = true;        // the fan-out below can send one word to many children
   bool spatial_reduction = true;  // the fan-out below can add children's partial sums
   std::vector<std::string> keep;    // tensors it may hold (empty: any)

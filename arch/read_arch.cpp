@@ -140,6 +140,9 @@ class Reader {
     if (auto v = read_number(n, "read_bandwidth", true, m_diags)) node.read_bandwidth = *v;
     if (auto v = read_number(n, "write_bandwidth", true, m_diags)) node.write_bandwidth = *v;
     if (auto v = read_int(n, "noc_latency_cycles", 0, m_diags)) node.noc_latency_cycles = *v;
+    if (auto v = read_int(n, "ports_per_bank", 0, m_diags)) node.ports_per_bank = *v;
+    if (auto v = read_int(n, "access_latency_cycles", 0, m_diags)) node.access_latency_cycles = *v;
+    if (auto v = read_number(n, "noc_bandwidth", true, m_diags)) node.noc_bandwidth = *v;
     if (n.has("multicast")) node.multicast = n["multicast"].as_bool(m_diags).value_or(true);
     if (n.has("spatial_reduction"))
       node.spatial_reduction = n["spatial_reduction"].as_bool(m_diags).value_or(true);

@@ -32,6 +32,7 @@ NestModel::NestModel(const arch::Architecture& arch, const workloads::Cascade& c
     } else {
       li.read_bw = n.read_bandwidth;
       li.write_bw = n.write_bandwidth;
+      li.port_bw = static_cast<double>(n.banks * n.ports_per_bank);
     }
     m_levels.push_back(li);
   }
@@ -382,6 +383,8 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
     } else {
       if (li.read_bw > 0) c = std::max(c, reads / inst / li.read_bw);
       if (li.write_bw > 0) c = std::max(c, writes / inst / li.write_bw);
+      // Banked ports, words spread evenly over the banks (conflicts are the cycle model's).
+      if (li.port_bw > 0) c = std::max(c, (reads + writes) / inst / li.port_bw);
     }
     out.level_cycles[i] = c;
     if (c > cycles) {

@@ -38,6 +38,7 @@ namespace einflow::sim::cycle {
 struct CascadeSimResult {
   Stats stats;
   std::map<std::string, int64_t> stalls;  // unit-idle cycles by cause, over all units
+  std::map<std::string, int64_t> bank_conflicts;  // link cycles bank conflicts added, by node
   int64_t executions = 0;
   bool fast_forwarded = false;            // some tile's iterations were extrapolated
   std::vector<Activity> activity;  // with SimOptions::record_activity

@@ -15,10 +15,16 @@ using workloads::Cascade;
 namespace detail {
 
 // Cycles one arrival occupies level k's link: words over the bandwidth of each
-// end. On-chip ports are per instance (the busiest one sets the time); DRAM is
-// one port whose reads and writes share its bandwidth.
-double Walker::link_cycles(int k, const Traffic& tr, double* dram) const {
+// end and of the network between them. On-chip ports are per instance (the
+// busiest one sets the time); DRAM is one port whose reads and writes share its
+// bandwidth. A level with timed banks moves each bank's words through its
+// ports; what that adds over the words spread evenly is `conflict`, charged to
+// the level whose banks took longest (`conflict_at`).
+double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
+                           int* conflict_at) const {
   *dram = 0;
+  *conflict = 0;
+  *conflict_at = k;
   auto node_of = [&](int level) -> const arch::Node& {
     return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)];
   };
@@ -31,8 +37,11 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram) const {
     for (const auto& [p, per] : side) {
       const bool dram = node_of(p).cls == arch::NodeClass::kDram;
       double& words = read ? parents[p].first : parents[p].second;
-      for (const auto& [pi, w] : per)
+      for (const auto& [pi, w] : per) {
         words = dram ? words + static_cast<double>(w) : std::max(words, static_cast<double>(w));
+        // The network from one parent instance carries each direction at its bandwidth.
+        c = std::max(c, time(static_cast<double>(w), child.noc_bandwidth));
+      }
     }
   };
   gather(tr.parent_read, true);
@@ -47,17 +56,40 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram) const {
     } else
       c = std::max({c, time(rw.first, nd.read_bandwidth), time(rw.second, nd.write_bandwidth)});
   }
-  return c;
+  double even = c, banked = c;
+  for (const auto& [at, per_bank] : tr.banks) {
+    const double ports = static_cast<double>(m_bank_ports[static_cast<size_t>(at.first)]);
+    int64_t total = 0, most = 0;
+    for (int64_t n : per_bank) {
+      total += n;
+      most = std::max(most, n);
+    }
+    even = std::max(even, time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
+    if (time(static_cast<double>(most), ports) > banked) {
+      banked = time(static_cast<double>(most), ports);
+      *conflict_at = at.first;
+    }
+  }
+  *conflict = std::max(0.0, banked - even);
+  return std::max(banked, even);
 }
 
-double Walker::noc_latency(int k, const Traffic& tr) const {
-  bool moved = tr.child_in > 0 || tr.child_out > 0;
-  for (const auto* side : {&tr.parent_read, &tr.parent_write})
-    for (const auto& [p, per] : *side)
-      for (const auto& [pi, words] : per) moved = moved || words > 0;
-  return moved ? static_cast<double>(
-                     m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].noc_latency_cycles)
-               : 0.0;
+double Walker::transfer_latency(int k, const Traffic& tr) const {
+  auto node_of = [&](int level) -> const arch::Node& {
+    return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)];
+  };
+  bool moved = tr.child_in > 0;
+  int64_t access = tr.child_out > 0 ? node_of(k).access_latency_cycles : 0;
+  for (const auto& [p, per] : tr.parent_read)
+    for (const auto& [pi, words] : per)
+      if (words > 0) {
+        moved = true;
+        access = std::max(access, node_of(p).access_latency_cycles);
+      }
+  for (const auto& [p, per] : tr.parent_write)
+    for (const auto& [pi, words] : per) moved = moved || words > 0;
+  moved = moved || tr.child_out > 0;
+  return moved ? static_cast<double>(node_of(k).noc_latency_cycles + access) : 0.0;
 }
 
 namespace {
@@ -129,6 +161,7 @@ void Walker::run(SimResult& out, bool report) {
   std::vector<Traffic> traffic(static_cast<size_t>(m_n));
   double compute_free = 0;
   std::vector<double> dram_free(1, 0);  // the DRAM's one port, shared by every level's link to it
+  std::vector<double> conflict(static_cast<size_t>(m_n), 0);  // link cycles added by bank conflicts
   int64_t steps_run = 0;
   std::vector<int64_t> sidx(m_sp.size());
 
@@ -154,8 +187,9 @@ void Walker::run(SimResult& out, bool report) {
     int64_t steps = 0;
   };
   std::vector<Snapshot> snaps;
-  std::vector<std::vector<double>*> clocks = {&port_free, &arrival_done, &last1,    &last2,
-                                              &busy,      &stall,        &dram_free, &pipe_stall};
+  std::vector<std::vector<double>*> clocks = {&port_free,  &arrival_done, &last1,
+                                              &last2,      &busy,         &stall,
+                                              &dram_free,  &pipe_stall,   &conflict};
   auto snapshot = [&]() {
     Snapshot sn{m_counts, {compute_free}, steps_run};
     for (const auto* v : clocks) sn.clocks.insert(sn.clocks.end(), v->begin(), v->end());
@@ -240,8 +274,10 @@ void Walker::run(SimResult& out, bool report) {
     double data_ready = 0;
     int late = -1;
     for (int k = top + 1; k < m_n; ++k) {
-      double dram_part = 0;
-      const double dur = link_cycles(k, traffic[static_cast<size_t>(k)], &dram_part);
+      double dram_part = 0, clash = 0;
+      int clash_at = k;
+      const double dur = link_cycles(k, traffic[static_cast<size_t>(k)], &dram_part, &clash, &clash_at);
+      conflict[static_cast<size_t>(clash_at)] += clash;
       if (s > 0) {
         last2[static_cast<size_t>(k)] = last1[static_cast<size_t>(k)];
         last1[static_cast<size_t>(k)] = compute_free;
@@ -262,7 +298,8 @@ void Walker::run(SimResult& out, bool report) {
         note(out.activity,
              m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name,
              "fill", start, start + dur);
-      arrival_done[static_cast<size_t>(k)] = start + dur + noc_latency(k, traffic[static_cast<size_t>(k)]);
+      arrival_done[static_cast<size_t>(k)] =
+          start + dur + transfer_latency(k, traffic[static_cast<size_t>(k)]);
       port_free[static_cast<size_t>(k)] = start + dur;
       busy[static_cast<size_t>(k)] += dur;
       if (arrival_done[static_cast<size_t>(k)] > data_ready) {
@@ -305,12 +342,14 @@ void Walker::run(SimResult& out, bool report) {
   for (int k = m_n - 1; k > 0; --k) {
     Traffic tr;
     evict(k, tr, true);
-    double dram_part = 0;
-    const double dur = link_cycles(k, tr, &dram_part);
+    double dram_part = 0, clash = 0;
+    int clash_at = k;
+    const double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at);
+    conflict[static_cast<size_t>(clash_at)] += clash;
     const double start =
         std::max({port_free[static_cast<size_t>(k)], end, dram_part > 0 ? dram_free[0] : 0.0});
     if (dram_part > 0) dram_free[0] = start + dram_part;
-    end = std::max(end, start + dur + noc_latency(k, tr));
+    end = std::max(end, start + dur + transfer_latency(k, tr));
     busy[static_cast<size_t>(k)] += dur;
   }
 
@@ -339,6 +378,10 @@ void Walker::run(SimResult& out, bool report) {
   r.compute_instances = m_inst[static_cast<size_t>(m_n)];
   r.compute_cycles = static_cast<double>(steps_run) * step_cycles;
   r.cycles = static_cast<int64_t>(std::ceil(end));
+  for (int k = 0; k < m_n; ++k)
+    if (conflict[static_cast<size_t>(k)] > 0)
+      out.bank_conflicts[m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name] +=
+          static_cast<int64_t>(std::llround(conflict[static_cast<size_t>(k)]));
   if (pipe_stall[0] > 0) out.stalls["pipeline " + acc_op] = static_cast<int64_t>(std::llround(pipe_stall[0]));
   // Bound by a level when waiting for it took more than half the run.
   r.bound_level = -1;

@@ -47,6 +47,11 @@ struct Activity {
 struct SimResult {
   Stats stats;                            // the struct the analytical model fills
   std::map<std::string, int64_t> stalls;  // compute-idle cycles by cause
+  // Link cycles that bank conflicts added, by the storage node whose banks
+  // conflicted: a link's time over what it would be with each side's words
+  // spread evenly over its banks. Compute waits for them only when the link is late
+  // (then as `fill <level>` stalls).
+  std::map<std::string, int64_t> bank_conflicts;
   int64_t steps = 0;
   bool fast_forwarded = false;  // some iterations were extrapolated, not simulated
   // Functional runs: the Einsum's output tensor as it stands in the root at the end.

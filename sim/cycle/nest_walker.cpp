@@ -48,6 +48,10 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
         m_inst[static_cast<size_t>(k)] *= m_loops[static_cast<size_t>(i)].factor;
         ++m_sp_above[static_cast<size_t>(k)];
       }
+  m_bank_ports.assign(static_cast<size_t>(m_n), 0);
+  for (int k = 0; k < m_n; ++k)
+    m_bank_ports[static_cast<size_t>(k)] =
+        m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].ports_per_bank;
   // Tensors, their accesses and keepers.
   m_operand.resize(m_e.inputs.size());
   for (int t : mapping::einsum_tensors(m_e)) {
@@ -169,6 +173,7 @@ void Walker::evict(int k, Traffic& tr, bool all) {
       // earlier entries, read but not written here) are dropped.
       if (it->second.dirty) {
         const int64_t pi = ancestor(i, k, p);
+        bank_access(tr, k, i, it->first);
         if (it->second.written) combine_into(m_out_t, p, pi, it->first, it->second.v);
         if (p > 0) mark_dirty(p, pi, it->first, m_log_evicted);
         by_parent[pi].push_back(it->first);
@@ -183,6 +188,7 @@ void Walker::evict(int k, Traffic& tr, bool all) {
     const int64_t u = static_cast<int64_t>(ws.size());
     m_counts[static_cast<size_t>(p)][static_cast<size_t>(m_out_t)].updates += u;
     tr.parent_write[p][pi] += u;
+    for (int64_t w : ws) bank_access(tr, p, pi, w);
   }
 }
 
@@ -198,6 +204,7 @@ void Walker::load(int k, Traffic& tr) {
     // earlier entries among them, which it reads but does not write (real
     // reads of the parent, unlike the output words' first arrival).
     std::map<int64_t, std::vector<int64_t>> by_parent, fetched;
+    std::map<int64_t, int64_t> unicast;  // without multicast: words read per parent instance, a copy per child
     auto& stores = m_store[static_cast<size_t>(k)][t];
     std::vector<int64_t> written;
     for (int64_t i = 0; i < m_inst[static_cast<size_t>(k)]; ++i) {
@@ -214,11 +221,25 @@ void Walker::load(int k, Traffic& tr) {
         if (st.count(w)) continue;
         ++fresh;
         if (ti.self_read && !std::binary_search(written.begin(), written.end(), w)) {
+          bank_access(tr, k, i, w);
           fetched[pi].push_back(w);
           ++m_counts[static_cast<size_t>(k)][t].fills;
-          if (!mc) ++m_counts[static_cast<size_t>(p)][t].reads;
+          if (!mc) {
+            ++m_counts[static_cast<size_t>(p)][t].reads;
+            ++unicast[pi];
+            bank_access(tr, p, pi, w);
+          }
         } else {
           by_parent[pi].push_back(w);
+          // The child's banks take the words that really arrive: not an output
+          // word's first arrival, which only initializes it.
+          if (!ti.output || (m_bank_ports[static_cast<size_t>(k)] > 0 &&
+                             m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w)))
+            bank_access(tr, k, i, w);
+          if (!ti.output && !mc) {
+            ++unicast[pi];
+            bank_access(tr, p, pi, w);
+          }
         }
         Cell c;
         if (!ti.output || ti.self_read) {
@@ -247,24 +268,31 @@ void Walker::load(int k, Traffic& tr) {
         auto& seen = m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)];
         words = 0;
         for (int64_t w : ws)
-          if (!seen.insert(w))
+          if (!seen.insert(w)) {
             ++words;
-          else if (m_log_on)
+            bank_access(tr, p, pi, w);
+          } else if (m_log_on) {
             m_log_seen.emplace_back(k, pi, w);
+          }
         m_counts[static_cast<size_t>(k)][t].fills += words;
         m_counts[static_cast<size_t>(p)][t].reads += words;
       } else if (mc) {
         m_counts[static_cast<size_t>(p)][t].reads += words;
+        for (int64_t w : ws) bank_access(tr, p, pi, w);
+      } else {
+        words = 0;  // counted per child below
       }
       tr.parent_read[p][pi] += words;
     }
     for (auto& [pi, ws] : fetched) {
-      const int64_t per_child = static_cast<int64_t>(ws.size());
+      if (!mc) continue;  // counted per child below
       sort_unique(ws);
-      const int64_t words = mc ? static_cast<int64_t>(ws.size()) : per_child;
-      if (mc) m_counts[static_cast<size_t>(p)][t].reads += words;
+      const int64_t words = static_cast<int64_t>(ws.size());
+      m_counts[static_cast<size_t>(p)][t].reads += words;
       tr.parent_read[p][pi] += words;
+      for (int64_t w : ws) bank_access(tr, p, pi, w);
     }
+    for (const auto& [pi, words] : unicast) tr.parent_read[p][pi] += words;
   }
   for (int64_t w : in_words) tr.child_in = std::max(tr.child_in, w);
 }

@@ -207,18 +207,34 @@ class Walker {
     int64_t child_in = 0, child_out = 0;  // max over the level's instances
     std::map<int, std::map<int64_t, int64_t>> parent_read,
         parent_write;  // parent level -> instance -> words
+    // Levels whose banks are timed: (level, instance) -> accesses per bank.
+    std::map<std::pair<int, int64_t>, std::vector<int64_t>> banks;
   };
+  // Counts an access of word w (of a tensor) in a bank of level's instance, when its banks are timed.
+  void bank_access(Traffic& tr, int level, int64_t inst, int64_t w) const {
+    const int64_t ports = m_bank_ports[static_cast<size_t>(level)];
+    if (ports <= 0) return;
+    const int64_t nb = m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)].banks;
+    std::vector<int64_t>& h = tr.banks[{level, inst}];
+    if (h.empty()) h.assign(static_cast<size_t>(nb), 0);
+    ++h[static_cast<size_t>(w % nb)];
+  }
   void evict(int k, Traffic& tr, bool all);
-  // The latency of level k's network when the traffic moves any word (else 0).
-  double noc_latency(int k, const Traffic& tr) const;
+  // Cycles from level k's link finishing to its words having arrived when the
+  // traffic moves any word (else 0): the network's latency and the access
+  // latency of the buffer read.
+  double transfer_latency(int k, const Traffic& tr) const;
   void load(int k, Traffic& tr);
   void compute_step(bool& any);
   // The output word the first active instance updated in the last compute step
   // (-1 when none): equal in two consecutive steps, the second one accumulates
   // into the first one's result.
   int64_t m_step_word = -1;
-  // `dram`: the part of it the DRAM's port is busy (0 when the link does not reach the DRAM).
-  double link_cycles(int k, const Traffic& tr, double* dram) const;
+  // `dram`: the part of it the DRAM's port is busy (0 when the link does not
+  // reach the DRAM); `conflict`: the part added by bank conflicts, in the
+  // banks of level `conflict_at`.
+  double link_cycles(int k, const Traffic& tr, double* dram, double* conflict, int* conflict_at) const;
+  std::vector<int64_t> m_bank_ports;  // per level: ports per bank, 0 when its banks are not timed
 
   const arch::Architecture& m_arch;
   const Cascade& m_c;   // tensors, extents and expressions

@@ -23,6 +23,14 @@ class WordSet {
       }
     }
   }
+  bool contains(int64_t w) const {
+    if (m_slots.empty()) return false;
+    const size_t mask = m_slots.size() - 1;
+    for (size_t i = hash(w) & mask;; i = (i + 1) & mask) {
+      if (m_slots[i] == w) return true;
+      if (m_slots[i] == kEmpty) return false;
+    }
+  }
   size_t size() const { return m_size; }
 
  private:

@@ -47,7 +47,7 @@ std::string index_text(const std::vector<int64_t>& idx) {
 struct Run {
   std::string what;  // "Einsum QK" or "cascade X, 3 group(s)"
   sim::Stats stats, analytical;
-  std::map<std::string, int64_t> stalls;
+  std::map<std::string, int64_t> stalls, bank_conflicts;
   int64_t steps = 0;  // single Einsum: steps; cascade: tile executions
   bool fast_forwarded = false;
   std::vector<sim::cycle::Activity> activity;
@@ -108,6 +108,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     run.stats = r.stats;
     run.analytical = sim::analytical::evaluate_cascade(a, c, m).stats;
     run.stalls = r.stalls;
+    run.bank_conflicts = r.bank_conflicts;
     run.steps = r.executions;
     run.fast_forwarded = r.fast_forwarded;
     run.activity = std::move(r.activity);
@@ -129,6 +130,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     run.stats = r.stats;
     run.analytical = sim::analytical::evaluate_mapping(a, c, m);
     run.stalls = r.stalls;
+    run.bank_conflicts = r.bank_conflicts;
     run.steps = r.steps;
     run.fast_forwarded = r.fast_forwarded;
     run.activity = std::move(r.activity);
@@ -191,6 +193,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     j["model"] = "cycle";
     j[cascade ? "executions" : "steps"] = run.steps;
     j["stalls"] = run.stalls;
+    j["bank_conflict_cycles"] = run.bank_conflicts;
     j["fast_forwarded"] = run.fast_forwarded;
     j["analytical_cycles"] = run.analytical.cycles;
     if (o.verify)
@@ -216,6 +219,8 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
                 static_cast<long long>(run.analytical.cycles), 100 * gap);
     for (const auto& [cause, cycles] : run.stalls)
       std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
+    for (const auto& [node, cycles] : run.bank_conflicts)
+      std::cout << "  bank conflicts in " << node << ": " << cycles << " link cycles\n";
   }
   if (o.verify) {
     if (!mm.ok) {
