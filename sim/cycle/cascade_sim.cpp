@@ -330,7 +330,8 @@ analytical::GroupStats GroupRun::run(double t0) {
     for (const auto& [cause, cycles] : tile[static_cast<size_t>(k)].stalls)
       out.stalls[cause] += static_cast<int64_t>(std::llround(static_cast<double>(cycles) * n));
     for (const auto& [node, cycles] : tile[static_cast<size_t>(k)].bank_conflicts)
-      out.bank_conflicts[node] += static_cast<int64_t>(std::llround(static_cast<double>(cycles) * n));
+      out.bank_conflicts[node] +=
+          static_cast<int64_t>(std::llround(static_cast<double>(cycles) * n));
     s.per_einsum[static_cast<size_t>(k)].cycles = static_cast<int64_t>(
         std::llround(static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles) * n));
   }

@@ -64,7 +64,8 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
       total += n;
       most = std::max(most, n);
     }
-    even = std::max(even, time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
+    even = std::max(even,
+                    time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
     if (time(static_cast<double>(most), ports) > banked) {
       banked = time(static_cast<double>(most), ports);
       *conflict_at = at.first;
@@ -187,9 +188,8 @@ void Walker::run(SimResult& out, bool report) {
     int64_t steps = 0;
   };
   std::vector<Snapshot> snaps;
-  std::vector<std::vector<double>*> clocks = {&port_free,  &arrival_done, &last1,
-                                              &last2,      &busy,         &stall,
-                                              &dram_free,  &pipe_stall,   &conflict};
+  std::vector<std::vector<double>*> clocks = {
+      &port_free, &arrival_done, &last1, &last2, &busy, &stall, &dram_free, &pipe_stall, &conflict};
   auto snapshot = [&]() {
     Snapshot sn{m_counts, {compute_free}, steps_run};
     for (const auto* v : clocks) sn.clocks.insert(sn.clocks.end(), v->begin(), v->end());
@@ -276,7 +276,8 @@ void Walker::run(SimResult& out, bool report) {
     for (int k = top + 1; k < m_n; ++k) {
       double dram_part = 0, clash = 0;
       int clash_at = k;
-      const double dur = link_cycles(k, traffic[static_cast<size_t>(k)], &dram_part, &clash, &clash_at);
+      const double dur =
+          link_cycles(k, traffic[static_cast<size_t>(k)], &dram_part, &clash, &clash_at);
       conflict[static_cast<size_t>(clash_at)] += clash;
       if (s > 0) {
         last2[static_cast<size_t>(k)] = last1[static_cast<size_t>(k)];
@@ -380,7 +381,8 @@ void Walker::run(SimResult& out, bool report) {
   r.cycles = static_cast<int64_t>(std::ceil(end));
   for (int k = 0; k < m_n; ++k)
     if (conflict[static_cast<size_t>(k)] > 0)
-      out.bank_conflicts[m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name] +=
+      out.bank_conflicts[m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)]
+                             .name] +=
           static_cast<int64_t>(std::llround(conflict[static_cast<size_t>(k)]));
   if (pipe_stall[0] > 0) out.stalls["pipeline " + acc_op] = static_cast<int64_t>(std::llround(pipe_stall[0]));
   // Bound by a level when waiting for it took more than half the run.

@@ -204,7 +204,8 @@ void Walker::load(int k, Traffic& tr) {
     // earlier entries among them, which it reads but does not write (real
     // reads of the parent, unlike the output words' first arrival).
     std::map<int64_t, std::vector<int64_t>> by_parent, fetched;
-    std::map<int64_t, int64_t> unicast;  // without multicast: words read per parent instance, a copy per child
+    std::map<int64_t, int64_t>
+        unicast;  // without multicast: words read per parent instance, a copy per child
     auto& stores = m_store[static_cast<size_t>(k)][t];
     std::vector<int64_t> written;
     for (int64_t i = 0; i < m_inst[static_cast<size_t>(k)]; ++i) {
@@ -233,8 +234,9 @@ void Walker::load(int k, Traffic& tr) {
           by_parent[pi].push_back(w);
           // The child's banks take the words that really arrive: not an output
           // word's first arrival, which only initializes it.
-          if (!ti.output || (m_bank_ports[static_cast<size_t>(k)] > 0 &&
-                             m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w)))
+          if (!ti.output ||
+              (m_bank_ports[static_cast<size_t>(k)] > 0 &&
+               m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w)))
             bank_access(tr, k, i, w);
           if (!ti.output && !mc) {
             ++unicast[pi];

@@ -210,11 +210,13 @@ class Walker {
     // Levels whose banks are timed: (level, instance) -> accesses per bank.
     std::map<std::pair<int, int64_t>, std::vector<int64_t>> banks;
   };
-  // Counts an access of word w (of a tensor) in a bank of level's instance, when its banks are timed.
+  // Counts an access of word w (of a tensor) in a bank of level's instance, when its banks are
+  // timed.
   void bank_access(Traffic& tr, int level, int64_t inst, int64_t w) const {
     const int64_t ports = m_bank_ports[static_cast<size_t>(level)];
     if (ports <= 0) return;
-    const int64_t nb = m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)].banks;
+    const int64_t nb =
+        m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)].banks;
     std::vector<int64_t>& h = tr.banks[{level, inst}];
     if (h.empty()) h.assign(static_cast<size_t>(nb), 0);
     ++h[static_cast<size_t>(w % nb)];
@@ -233,7 +235,8 @@ class Walker {
   // `dram`: the part of it the DRAM's port is busy (0 when the link does not
   // reach the DRAM); `conflict`: the part added by bank conflicts, in the
   // banks of level `conflict_at`.
-  double link_cycles(int k, const Traffic& tr, double* dram, double* conflict, int* conflict_at) const;
+  double link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
+                     int* conflict_at) const;
   std::vector<int64_t> m_bank_ports;  // per level: ports per bank, 0 when its banks are not timed
 
   const arch::Architecture& m_arch;

@@ -413,8 +413,9 @@ TEST(CycleModel, NocLatencyDelaysArrivals) {
 // (215), and their read out of the buffer to the DRAM takes 2 more: 217. The
 // analytical model (network ideal): 64.
 TEST(CycleModel, NocBandwidthAndAccessLatency) {
-  Case c = load_case("tests/data/cycle/noc/arch-narrow.yaml", "tests/data/cycle/pipeline/workload.yaml",
-                     "tests/data/cycle/noc/m-whole.yaml");
+  Case c =
+      load_case("tests/data/cycle/noc/arch-narrow.yaml", "tests/data/cycle/pipeline/workload.yaml",
+                "tests/data/cycle/noc/m-whole.yaml");
   const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
   EXPECT_EQ(r.stats.cycles, 217);
   EXPECT_EQ(r.stalls.at("fill Lane"), 135);

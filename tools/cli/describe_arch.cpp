@@ -47,11 +47,14 @@ void print_node(const arch::Architecture& a, int i, int depth, std::ostream& os,
          << (n.write_bandwidth > 0 ? num(n.write_bandwidth) : "unlimited") << " words/cycle per instance\n";
       if (n.ports_per_bank > 0)
         os << pad << n.ports_per_bank << " port" << (n.ports_per_bank == 1 ? "" : "s")
-           << " per bank (" << n.banks * n.ports_per_bank << " words/cycle at most; bank conflicts timed)\n";
+           << " per bank (" << n.banks * n.ports_per_bank
+           << " words/cycle at most; bank conflicts timed)\n";
       if (n.access_latency_cycles > 0 || n.noc_latency_cycles > 0 || n.noc_bandwidth > 0)
-        os << pad << "access latency " << n.access_latency_cycles << " cycles; network from the parent: "
-           << n.noc_latency_cycles << " cycles, "
-           << (n.noc_bandwidth > 0 ? num(n.noc_bandwidth) + " words/cycle" : std::string("unlimited")) << "\n";
+        os << pad << "access latency " << n.access_latency_cycles
+           << " cycles; network from the parent: " << n.noc_latency_cycles << " cycles, "
+           << (n.noc_bandwidth > 0 ? num(n.noc_bandwidth) + " words/cycle"
+                                   : std::string("unlimited"))
+           << "\n";
       os << pad << "energy read " << num(n.read_pj) << ", write " << num(n.write_pj) << " pJ/word\n";
     }
     if (!n.keep.empty() || !n.bypass.empty()) {
