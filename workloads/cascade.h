@@ -16,6 +16,9 @@ namespace einflow::workloads {
 enum class DType : uint8_t { kFp16, kBf16, kFp32, kFp64, kInt8, kInt16, kInt32 };
 const char* dtype_name(DType t);
 int dtype_bytes(DType t);
+inline bool dtype_is_integer(DType t) {
+  return t == DType::kInt8 || t == DType::kInt16 || t == DType::kInt32;
+}
 std::optional<DType> parse_dtype(const std::string& name);
 std::vector<std::string> dtype_names();
 

@@ -75,4 +75,29 @@ inline void apply_reduce(Reduce r, T& acc, T v) {
   }
 }
 
+// A value stored in a tensor of type t. Integer types saturate: the value is
+// rounded to the nearest integer (halves away from zero) and clamped to the
+// type's range, as fixed-point accelerators' saturating accumulators do, so
+// the order in which a sum is accumulated can change it. Floating-point types
+// keep the value (their rounding is not modelled).
+template <class T>
+inline T to_dtype(DType t, T v) {
+  double lo = 0, hi = 0;
+  switch (t) {
+    case DType::kInt8: lo = -128, hi = 127; break;
+    case DType::kInt16: lo = -32768, hi = 32767; break;
+    case DType::kInt32: lo = -2147483648.0, hi = 2147483647.0; break;
+    default: return v;
+  }
+  const double r = std::round(static_cast<double>(v));
+  return static_cast<T>(r < lo ? lo : r > hi ? hi : r);  // NaN stays NaN
+}
+
+// Folds v into acc by the reduction, in a tensor of type t.
+template <class T>
+inline void reduce_into(Reduce r, DType t, T& acc, T v) {
+  apply_reduce(r, acc, v);
+  acc = to_dtype(t, acc);
+}
+
 }  // namespace einflow::workloads

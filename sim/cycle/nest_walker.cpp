@@ -48,6 +48,7 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
         m_inst[static_cast<size_t>(k)] *= m_loops[static_cast<size_t>(i)].factor;
         ++m_sp_above[static_cast<size_t>(k)];
       }
+  m_out_dtype = c.tensors[static_cast<size_t>(m_e.output.tensor)].dtype;
   m_bank_ports.assign(static_cast<size_t>(m_n), 0);
   for (int k = 0; k < m_n; ++k)
     m_bank_ports[static_cast<size_t>(k)] =

@@ -187,16 +187,16 @@ class Walker {
   void combine_into(int ti, int level, int64_t inst, int64_t w, double v) {
     if (!m_opts.functional) return;
     if (level == 0) {
-      workloads::apply_reduce(m_e.reduce, root_value(m_tensors[static_cast<size_t>(ti)], w), v);
+      workloads::reduce_into(m_e.reduce, m_out_dtype, root_value(m_tensors[static_cast<size_t>(ti)], w), v);
       return;
     }
     Cell& c =
         m_store[static_cast<size_t>(level)][static_cast<size_t>(ti)][static_cast<size_t>(inst)][w];
     if (!c.written) {
-      c.v = v;
+      c.v = workloads::to_dtype(m_out_dtype, v);
       c.written = true;
     } else {
-      workloads::apply_reduce(m_e.reduce, c.v, v);
+      workloads::reduce_into(m_e.reduce, m_out_dtype, c.v, v);
     }
   }
 
@@ -237,6 +237,8 @@ class Walker {
   // banks of level `conflict_at`.
   double link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
                      int* conflict_at) const;
+  // The output's type: integer sums saturate at every step, in the mapping's order.
+  workloads::DType m_out_dtype = workloads::DType::kFp32;
   std::vector<int64_t> m_bank_ports;  // per level: ports per bank, 0 when its banks are not timed
 
   const arch::Architecture& m_arch;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -10,7 +11,8 @@
 namespace einflow::sim::cycle {
 
 // The first element where `got` and `want` differ by more than
-// tol * max(1, |want|); ok when none.
+// tol * max(1, |want|), or at all for the tensors in `exact` (integer data);
+// ok when none.
 struct Mismatch {
   bool ok = true;
   std::string tensor;
@@ -19,6 +21,7 @@ struct Mismatch {
   double max_abs_error = 0;
 };
 Mismatch compare_tensors(const golden::TensorSet<double>& got,
-                         const golden::TensorSet<double>& want, double tol);
+                         const golden::TensorSet<double>& want, double tol,
+                         const std::set<std::string>& exact = {});
 
 }  // namespace einflow::sim::cycle

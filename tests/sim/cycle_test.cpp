@@ -459,6 +459,43 @@ TEST(CycleModel, BankConflictsFromTheLayout) {
   }
 }
 
+// Integer data (tests/data/cycle/int): int8 operands, saturating int16 sums,
+// compared exactly. Row 0 of A is all ones (8 x 127 = 1016, in range); rows 1-3
+// are 120 for k < 4 and -120 after, B is 127: products of +-15240. In the
+// Einsum's order the sum climbs 15240, 30480, then saturates at 32767 twice,
+// and falls 17527, 2287, -12953, -28193 (worked by hand). The in-order mapping
+// gives exactly that; the mapping that spreads K over the lanes adds
+// 15240 - 15240 in each lane and 0 in the network, and verification names
+// Z[1] as the first element that differs.
+TEST(CycleModel, IntegerSumsSaturateInTheMappingsOrder) {
+  const std::string dir = "tests/data/cycle/int/";
+  Case c = load_case(dir + "arch.yaml", dir + "workload.yaml", dir + "in-order.yaml");
+  for (const double v : c.inputs.at("A").data) {
+    EXPECT_EQ(v, std::round(v));
+    EXPECT_LE(std::abs(v), 127);
+  }
+  golden::DenseTensor<double>& A = c.inputs.at("A");
+  for (int64_t m = 0; m < 4; ++m)
+    for (int64_t k = 0; k < 8; ++k)
+      A.data[static_cast<size_t>(m * 8 + k)] = m == 0 ? 1 : k < 4 ? 120 : -120;
+  for (double& b : c.inputs.at("B").data) b = 127;
+  const golden::TensorSet<double> want = golden::interpret<double>(c.cascade, c.inputs);
+  EXPECT_EQ(want.at("Z").data, (std::vector<double>{1016, -28193, -28193, -28193}));
+  const std::set<std::string> exact = {"Z"};
+  const SimResult in_order = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
+  EXPECT_TRUE(compare_tensors(in_order.outputs, {{"Z", want.at("Z")}}, 0, exact).ok);
+  const mapping::Mapping split =
+      mapping::load_mapping(kSrc + "/" + dir + "split-k.yaml", c.cascade, c.arch);
+  ASSERT_TRUE(mapping::validate_mapping(split, c.cascade, c.arch).ok);
+  const SimResult r = simulate_mapping(c.arch, c.cascade, split, c.inputs);
+  EXPECT_EQ(r.outputs.at("Z").data, (std::vector<double>{1016, 0, 0, 0}));
+  const Mismatch mm = compare_tensors(r.outputs, {{"Z", want.at("Z")}}, 1e-9, exact);
+  EXPECT_FALSE(mm.ok);
+  EXPECT_EQ(mm.tensor, "Z");
+  EXPECT_EQ(mm.index, (std::vector<int64_t>{1}));
+  EXPECT_EQ(mm.want, -28193);
+}
+
 // The walker's word-list helpers: both paths of sort_unique (a dense list
 // through the bitmap, a sparse one through sorting) and the open-addressing set
 // through several growths.

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "arch/arch.h"
 #include "common/text.h"
@@ -151,13 +152,16 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   // (an online softmax without its correction factor).
   sim::cycle::Mismatch mm;
   std::string against = "the golden interpreter";
+  std::set<std::string> exact;  // integer tensors, compared exactly
   if (o.verify) {
     golden::TensorSet<double> got, want;
     for (const auto& name : run.compared) {
       want[name] = golden_all.at(name);
       if (run.outputs.count(name)) got[name] = run.outputs.at(name);
     }
-    mm = sim::cycle::compare_tensors(got, want, o.tolerance);
+    for (const auto& t : c.tensors)
+      if (workloads::dtype_is_integer(t.dtype)) exact.insert(t.name);
+    mm = sim::cycle::compare_tensors(got, want, o.tolerance, exact);
     std::string independent;  // the independent answer's name, when there is one
     golden::TensorSet<double> reference;
     if (mm.ok && cascade && w.model) {
@@ -175,7 +179,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
         if (reference.count(name) && got.count(name) &&
             reference.at(name).extents == got.at(name).extents)
           ref[name] = reference.at(name);
-      mm = sim::cycle::compare_tensors(got, ref, o.tolerance);
+      mm = sim::cycle::compare_tensors(got, ref, o.tolerance, exact);
       against = mm.ok ? against + " and " + independent : independent;
     }
   }
@@ -185,6 +189,17 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
       run.analytical.cycles > 0
           ? static_cast<double>(run.stats.cycles - run.analytical.cycles) / run.analytical.cycles
           : 0.0;
+  // Integer tensors compare exactly, the others within the tolerance.
+  std::vector<std::string> exact_compared;
+  for (const auto& name : run.compared)
+    if (exact.count(name)) exact_compared.push_back(name);
+  std::ostringstream tol;
+  tol << "tolerance " << o.tolerance << " relative";
+  const std::string tolerance_text =
+      exact_compared.empty() ? tol.str()
+      : exact_compared.size() == run.compared.size()
+          ? std::string("exact, integer data")
+          : tol.str() + ", integer tensors exact";
   if (o.json) {
     nlohmann::json j = stats_json(run.stats);
     j["architecture"] = a.name;
@@ -202,6 +217,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
           {"tensors", run.compared},
           {"against", against},
           {"tolerance", o.tolerance},
+          {"exact", exact_compared},
           {"max_abs_error", mm.max_abs_error},
           {"first_mismatch",
            mm.ok ? nlohmann::json() : nlohmann::json{{"tensor", mm.tensor}, {"index", mm.index}}}};
@@ -225,15 +241,14 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   if (o.verify) {
     if (!mm.ok) {
       std::cerr << "verify: " << mm.tensor << index_text(mm.index) << " = " << mm.got << ", "
-                << against << " gives " << mm.want << " (tolerance " << o.tolerance
-                << " relative)\n";
+                << against << " gives " << mm.want << " ("
+                << (exact.count(mm.tensor) ? "exact, integer data" : tol.str()) << ")\n";
       return 1;
     }
     if (!o.json)
       std::cout << "verify: " << join(run.compared, ", ")
                 << (run.compared.size() == 1 ? " matches " : " match ") << against
-                << " (max abs error " << mm.max_abs_error << ", tolerance " << o.tolerance
-                << " relative)\n";
+                << " (max abs error " << mm.max_abs_error << ", " << tolerance_text << ")\n";
   }
   return 0;
 }

@@ -55,9 +55,14 @@ template <class T>
 class EinsumRun {
  public:
   EinsumRun(const Cascade& c, const Einsum& e, TensorSet<T>& tensors, const TensorSet<T>& inputs)
-      : m_e(e), m_vars(e.iteration_ranks) {
+      : m_e(e),
+        m_vars(e.iteration_ranks),
+        m_dtype(c.tensors[e.output.tensor].dtype),
+        m_int(workloads::dtype_is_integer(m_dtype)) {
     // Any order of the iteration variables gives the same result up to rounding;
-    // run innermost the one along which the largest input is contiguous.
+    // run innermost the one along which the largest input is contiguous. An
+    // integer output saturates, so its sums keep the Einsum's own order: the
+    // iteration ranks as declared, the last one innermost.
     int64_t largest = -1;
     int inner = -1;
     for (const auto& a : e.inputs) {
@@ -70,7 +75,7 @@ class EinsumRun {
       }
     }
     auto it = std::find(m_vars.begin(), m_vars.end(), inner);
-    if (it != m_vars.end()) std::rotate(it, it + 1, m_vars.end());
+    if (it != m_vars.end() && !m_int) std::rotate(it, it + 1, m_vars.end());
     for (int r : m_vars) m_sizes.push_back(c.ranks[r].size);
     m_out = &tensors.at(c.tensors[e.output.tensor].name);
     m_out_f = affine_access(e.output, m_out->strides, m_vars);
@@ -97,7 +102,7 @@ class EinsumRun {
   // fill where the mask excludes the entry (such masks use output ranks only).
   void initialise() {
     T identity = static_cast<T>(workloads::reduce_identity(m_e.reduce));
-    T fill = static_cast<T>(m_e.fill.value_or(0.0));
+    T fill = workloads::to_dtype(m_dtype, static_cast<T>(m_e.fill.value_or(0.0)));
     std::vector<int64_t> lo(m_vars.size(), 0), hi(m_sizes);
     // Reduced variables do not move the output: visit them once.
     for (size_t v = 0; v < m_vars.size(); ++v)
@@ -140,7 +145,12 @@ class EinsumRun {
         const T* b = m_in[1] + in_off[1];
         const int64_t as = in_s[0], bs = in_s[1];
         T* o = out + out_off;
-        for (int64_t i = lo[inner]; i < hi[inner]; ++i) workloads::apply_reduce(m_e.reduce, o[out_s * i], a[as * i] * b[bs * i]);
+        if (m_int)
+          for (int64_t i = lo[inner]; i < hi[inner]; ++i)
+            workloads::reduce_into(m_e.reduce, m_dtype, o[out_s * i], a[as * i] * b[bs * i]);
+        else
+          for (int64_t i = lo[inner]; i < hi[inner]; ++i)
+            workloads::apply_reduce(m_e.reduce, o[out_s * i], a[as * i] * b[bs * i]);
         return;
       }
       for (int64_t i = lo[inner]; i < hi[inner]; ++i) {
@@ -149,7 +159,7 @@ class EinsumRun {
           skip = !holds(m_mask[k].second, mask_off[k] + mask_s[k] * i);
         if (skip) continue;
         T value = evaluate(in_off, in_s, i);
-        workloads::apply_reduce(m_e.reduce, out[out_off + out_s * i], value);
+        workloads::reduce_into(m_e.reduce, m_dtype, out[out_off + out_s * i], value);
       }
     });
   }
@@ -205,6 +215,8 @@ class EinsumRun {
 
   const Einsum& m_e;
   std::vector<int> m_vars;
+  workloads::DType m_dtype;  // the output's
+  bool m_int;                // ... an integer type: values saturate
   std::vector<int64_t> m_sizes;
   DenseTensor<T>* m_out = nullptr;
   Affine m_out_f;
@@ -222,7 +234,11 @@ TensorSet<T> seeded_inputs(const Cascade& c, uint64_t seed) {
   TensorSet<T> out;
   for (int t : c.inputs()) {
     const auto& tensor = c.tensors[t];
-    out[tensor.name] = seeded_tensor<T>(tensor.extents, tensor_seed(seed, tensor.name), tensor.init_scale);
+    DenseTensor<T>& d = out[tensor.name] =
+        seeded_tensor<T>(tensor.extents, tensor_seed(seed, tensor.name), tensor.init_scale);
+    // Integer tensors hold integers: rounded and clamped to the type.
+    if (workloads::dtype_is_integer(tensor.dtype))
+      for (T& v : d.data) v = workloads::to_dtype(tensor.dtype, v);
   }
   return out;
 }
