@@ -84,10 +84,17 @@ template <class T>
 inline T to_dtype(DType t, T v) {
   double lo = 0, hi = 0;
   switch (t) {
-    case DType::kInt8: lo = -128, hi = 127; break;
-    case DType::kInt16: lo = -32768, hi = 32767; break;
-    case DType::kInt32: lo = -2147483648.0, hi = 2147483647.0; break;
-    default: return v;
+    case DType::kInt8:
+      lo = -128, hi = 127;
+      break;
+    case DType::kInt16:
+      lo = -32768, hi = 32767;
+      break;
+    case DType::kInt32:
+      lo = -2147483648.0, hi = 2147483647.0;
+      break;
+    default:
+      return v;
   }
   const double r = std::round(static_cast<double>(v));
   return static_cast<T>(r < lo ? lo : r > hi ? hi : r);  // NaN stays NaN

@@ -187,7 +187,8 @@ class Walker {
   void combine_into(int ti, int level, int64_t inst, int64_t w, double v) {
     if (!m_opts.functional) return;
     if (level == 0) {
-      workloads::reduce_into(m_e.reduce, m_out_dtype, root_value(m_tensors[static_cast<size_t>(ti)], w), v);
+      workloads::reduce_into(m_e.reduce, m_out_dtype,
+                             root_value(m_tensors[static_cast<size_t>(ti)], w), v);
       return;
     }
     Cell& c =

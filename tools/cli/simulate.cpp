@@ -195,11 +195,10 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     if (exact.count(name)) exact_compared.push_back(name);
   std::ostringstream tol;
   tol << "tolerance " << o.tolerance << " relative";
-  const std::string tolerance_text =
-      exact_compared.empty() ? tol.str()
-      : exact_compared.size() == run.compared.size()
-          ? std::string("exact, integer data")
-          : tol.str() + ", integer tensors exact";
+  const std::string tolerance_text = exact_compared.empty() ? tol.str()
+                                     : exact_compared.size() == run.compared.size()
+                                         ? std::string("exact, integer data")
+                                         : tol.str() + ", integer tensors exact";
   if (o.json) {
     nlohmann::json j = stats_json(run.stats);
     j["architecture"] = a.name;
