@@ -47,7 +47,7 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   gather(tr.parent_read, true);
   gather(tr.parent_write, false);
   for (const auto& [p, rw] : parents) {
-    if (p == 0 && m_place.ideal_root) continue;
+    if (p == 0 && (m_place.ideal_root || m_opts.root_link)) continue;  // timed elsewhere
     const arch::Node& nd = node_of(p);
     if (nd.cls == arch::NodeClass::kDram) {
       *dram =
@@ -163,6 +163,19 @@ void Walker::run(SimResult& out, bool report) {
   double compute_free = 0;
   std::vector<double> dram_free(1, 0);  // the DRAM's one port, shared by every level's link to it
   std::vector<double> conflict(static_cast<size_t>(m_n), 0);  // link cycles added by bank conflicts
+  // With a root link: what the DRAM's timing added to each level's last
+  // transfer over its peak bandwidth, in all, and the compute waits it caused.
+  std::vector<double> timing_extra(static_cast<size_t>(m_n), 0), dram_timing_stall(1, 0);
+  double timing_total = 0;
+  auto reaches_link = [&](const Traffic& tr) {
+    return m_opts.root_link && (!tr.dram_reads.empty() || !tr.dram_writes.empty());
+  };
+  auto link_transfer = [&](double start, const Traffic& tr, double& extra) {
+    const double t = m_opts.root_link->transfer(start, tr.dram_reads, tr.dram_writes);
+    extra = std::max(0.0, t - m_opts.root_link->peak_cycles(tr.dram_reads.size(), tr.dram_writes.size()));
+    timing_total += extra;
+    return t;
+  };
   int64_t steps_run = 0;
   std::vector<int64_t> sidx(m_sp.size());
 
@@ -173,7 +186,7 @@ void Walker::run(SimResult& out, bool report) {
   // same amounts, all but its last two iterations are extrapolated and the last two simulated (so
   // the next pass, or the drain, starts from real buffer contents).
   int ff_loop = -1;
-  if (!m_opts.functional && m_opts.fast_forward)
+  if (!m_opts.functional && m_opts.fast_forward && !m_opts.root_link)
     for (size_t j = 0; j < m_tp.size(); ++j) {
       const LoopInfo& l = m_loops[static_cast<size_t>(m_tp[j])];
       const bool exact = m_size[static_cast<size_t>(l.rank)] % (l.factor * l.stride) == 0;
@@ -276,8 +289,7 @@ void Walker::run(SimResult& out, bool report) {
     for (int k = top + 1; k < m_n; ++k) {
       double dram_part = 0, clash = 0;
       int clash_at = k;
-      const double dur =
-          link_cycles(k, traffic[static_cast<size_t>(k)], &dram_part, &clash, &clash_at);
+      double dur = link_cycles(k, traffic[static_cast<size_t>(k)], &dram_part, &clash, &clash_at);
       conflict[static_cast<size_t>(clash_at)] += clash;
       if (s > 0) {
         last2[static_cast<size_t>(k)] = last1[static_cast<size_t>(k)];
@@ -292,8 +304,15 @@ void Walker::run(SimResult& out, bool report) {
       const double slot = two ? last2[static_cast<size_t>(k)] : last1[static_cast<size_t>(k)];
       const double parent_ready = k > 1 ? arrival_done[static_cast<size_t>(k - 1)] : 0.0;
       // Links of several levels to the DRAM share its one port.
+      const bool via_link = reaches_link(traffic[static_cast<size_t>(k)]);
       const double start = std::max({port_free[static_cast<size_t>(k)], slot, parent_ready,
-                                     dram_part > 0 ? dram_free[0] : 0.0});
+                                     dram_part > 0 || via_link ? dram_free[0] : 0.0});
+      if (via_link) {
+        double extra = 0;
+        dram_part = link_transfer(start, traffic[static_cast<size_t>(k)], extra);
+        timing_extra[static_cast<size_t>(k)] = extra;
+        dur = std::max(dur, dram_part);
+      }
       if (dram_part > 0) dram_free[0] = start + dram_part;
       if (m_opts.record_activity && dur > 0)
         note(out.activity,
@@ -312,7 +331,13 @@ void Walker::run(SimResult& out, bool report) {
     compute_step(any);
     if (any) {
       double start = std::max(compute_free, data_ready);
-      if (late >= 0) stall[static_cast<size_t>(late)] += start - compute_free;
+      if (late >= 0) {
+        // Waiting on a transfer the DRAM's timing stretched: that part is the timing's.
+        const double wait = start - compute_free;
+        const double timing = std::min(wait, timing_extra[static_cast<size_t>(late)]);
+        dram_timing_stall[0] += timing;
+        stall[static_cast<size_t>(late)] += wait - timing;
+      }
       if (acc_latency > step_cycles && m_step_word >= 0 && m_step_word == prev_word) {
         // compute_free - step_cycles is when the previous step issued.
         const double ready = compute_free - step_cycles + acc_latency;
@@ -345,10 +370,16 @@ void Walker::run(SimResult& out, bool report) {
     evict(k, tr, true);
     double dram_part = 0, clash = 0;
     int clash_at = k;
-    const double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at);
+    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at);
     conflict[static_cast<size_t>(clash_at)] += clash;
-    const double start =
-        std::max({port_free[static_cast<size_t>(k)], end, dram_part > 0 ? dram_free[0] : 0.0});
+    const bool via_link = reaches_link(tr);
+    const double start = std::max(
+        {port_free[static_cast<size_t>(k)], end, dram_part > 0 || via_link ? dram_free[0] : 0.0});
+    if (via_link) {
+      double extra = 0;
+      dram_part = link_transfer(start, tr, extra);
+      dur = std::max(dur, dram_part);
+    }
     if (dram_part > 0) dram_free[0] = start + dram_part;
     end = std::max(end, start + dur + transfer_latency(k, tr));
     busy[static_cast<size_t>(k)] += dur;
@@ -384,6 +415,9 @@ void Walker::run(SimResult& out, bool report) {
       out.bank_conflicts[m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)]
                              .name] +=
           static_cast<int64_t>(std::llround(conflict[static_cast<size_t>(k)]));
+  if (dram_timing_stall[0] > 0)
+    out.stalls["dram timing"] = static_cast<int64_t>(std::llround(dram_timing_stall[0]));
+  out.dram_timing_cycles = static_cast<int64_t>(std::llround(timing_total));
   if (pipe_stall[0] > 0) out.stalls["pipeline " + acc_op] = static_cast<int64_t>(std::llround(pipe_stall[0]));
   // Bound by a level when waiting for it took more than half the run.
   r.bound_level = -1;

@@ -21,6 +21,7 @@
 
 #include "arch/arch.h"
 #include "mappers/mapping/mapping.h"
+#include "sim/cycle/root_link.h"
 #include "sim/stats/stats.h"
 #include "workloads/cascade.h"
 #include "workloads/golden/tensor.h"
@@ -33,6 +34,10 @@ struct SimOptions {
   // Timing-only runs: extrapolate the outermost loop's iterations once they
   // repeat (the result says fast_forwarded).
   bool fast_forward = true;
+  // The root's link as a timing model of its own (the command-level DRAM,
+  // cycle/dram/dram_link.h) instead of the DRAM's bandwidth; not owned. Single
+  // Einsums only; turns fast-forward off (the DRAM's state does not repeat).
+  RootLink* root_link = nullptr;
 };
 
 // One interval of activity, for traces: a unit computing, a level's link
@@ -52,6 +57,9 @@ struct SimResult {
   // spread evenly over its banks. Compute waits for them only when the link is late
   // (then as `fill <level>` stalls).
   std::map<std::string, int64_t> bank_conflicts;
+  // With a root link: the cycles its transfers took beyond the same words at
+  // the DRAM's peak bandwidth (row misses, refresh, bus turnarounds).
+  int64_t dram_timing_cycles = 0;
   int64_t steps = 0;
   bool fast_forwarded = false;  // some iterations were extrapolated, not simulated
   // Functional runs: the Einsum's output tensor as it stands in the root at the end.

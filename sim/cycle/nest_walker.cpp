@@ -49,6 +49,16 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
         ++m_sp_above[static_cast<size_t>(k)];
       }
   m_out_dtype = c.tensors[static_cast<size_t>(m_e.output.tensor)].dtype;
+  if (m_opts.root_link) {
+    // The DRAM holds the cascade's tensors one after another, each row-major
+    // from a 4 KiB boundary.
+    uint64_t at = 0;
+    const auto wb = static_cast<uint64_t>(m_opts.root_link->word_bytes());
+    for (const auto& T : c.tensors) {
+      m_dram_base.push_back(at);
+      at += (static_cast<uint64_t>(T.elements()) * wb + 4095) / 4096 * 4096;
+    }
+  }
   m_bank_ports.assign(static_cast<size_t>(m_n), 0);
   for (int k = 0; k < m_n; ++k)
     m_bank_ports[static_cast<size_t>(k)] =
@@ -189,7 +199,7 @@ void Walker::evict(int k, Traffic& tr, bool all) {
     const int64_t u = static_cast<int64_t>(ws.size());
     m_counts[static_cast<size_t>(p)][static_cast<size_t>(m_out_t)].updates += u;
     tr.parent_write[p][pi] += u;
-    for (int64_t w : ws) bank_access(tr, p, pi, w);
+    for (int64_t w : ws) parent_access(tr, p, pi, m_out_t, w, true);
   }
 }
 
@@ -229,7 +239,7 @@ void Walker::load(int k, Traffic& tr) {
           if (!mc) {
             ++m_counts[static_cast<size_t>(p)][t].reads;
             ++unicast[pi];
-            bank_access(tr, p, pi, w);
+            parent_access(tr, p, pi, static_cast<int>(t), w, false);
           }
         } else {
           by_parent[pi].push_back(w);
@@ -241,7 +251,7 @@ void Walker::load(int k, Traffic& tr) {
             bank_access(tr, k, i, w);
           if (!ti.output && !mc) {
             ++unicast[pi];
-            bank_access(tr, p, pi, w);
+            parent_access(tr, p, pi, static_cast<int>(t), w, false);
           }
         }
         Cell c;
@@ -273,7 +283,7 @@ void Walker::load(int k, Traffic& tr) {
         for (int64_t w : ws)
           if (!seen.insert(w)) {
             ++words;
-            bank_access(tr, p, pi, w);
+            parent_access(tr, p, pi, static_cast<int>(t), w, false);
           } else if (m_log_on) {
             m_log_seen.emplace_back(k, pi, w);
           }
@@ -281,7 +291,7 @@ void Walker::load(int k, Traffic& tr) {
         m_counts[static_cast<size_t>(p)][t].reads += words;
       } else if (mc) {
         m_counts[static_cast<size_t>(p)][t].reads += words;
-        for (int64_t w : ws) bank_access(tr, p, pi, w);
+        for (int64_t w : ws) parent_access(tr, p, pi, static_cast<int>(t), w, false);
       } else {
         words = 0;  // counted per child below
       }
@@ -293,7 +303,7 @@ void Walker::load(int k, Traffic& tr) {
       const int64_t words = static_cast<int64_t>(ws.size());
       m_counts[static_cast<size_t>(p)][t].reads += words;
       tr.parent_read[p][pi] += words;
-      for (int64_t w : ws) bank_access(tr, p, pi, w);
+      for (int64_t w : ws) parent_access(tr, p, pi, static_cast<int>(t), w, false);
     }
     for (const auto& [pi, words] : unicast) tr.parent_read[p][pi] += words;
   }

@@ -210,6 +210,8 @@ class Walker {
         parent_write;  // parent level -> instance -> words
     // Levels whose banks are timed: (level, instance) -> accesses per bank.
     std::map<std::pair<int, int64_t>, std::vector<int64_t>> banks;
+    // With a root link: byte addresses of the DRAM words read and written.
+    std::vector<uint64_t> dram_reads, dram_writes;
   };
   // Counts an access of word w (of a tensor) in a bank of level's instance, when its banks are
   // timed.
@@ -221,6 +223,18 @@ class Walker {
     std::vector<int64_t>& h = tr.banks[{level, inst}];
     if (h.empty()) h.assign(static_cast<size_t>(nb), 0);
     ++h[static_cast<size_t>(w % nb)];
+  }
+  // An access of the parent level on a transfer: the DRAM's words go to the
+  // root link (when there is one), a banked buffer's to its banks. `t`: the
+  // walker's tensor.
+  void parent_access(Traffic& tr, int level, int64_t inst, int t, int64_t w, bool write) const {
+    if (level == 0 && m_opts.root_link) {
+      const uint64_t a = m_dram_base[static_cast<size_t>(m_tensors[static_cast<size_t>(t)].tensor)] +
+                         static_cast<uint64_t>(w) * static_cast<uint64_t>(m_opts.root_link->word_bytes());
+      (write ? tr.dram_writes : tr.dram_reads).push_back(a);
+      return;
+    }
+    bank_access(tr, level, inst, w);
   }
   void evict(int k, Traffic& tr, bool all);
   // Cycles from level k's link finishing to its words having arrived when the
@@ -240,6 +254,7 @@ class Walker {
                      int* conflict_at) const;
   // The output's type: integer sums saturate at every step, in the mapping's order.
   workloads::DType m_out_dtype = workloads::DType::kFp32;
+  std::vector<uint64_t> m_dram_base;  // with a root link: per cascade tensor, its first byte
   std::vector<int64_t> m_bank_ports;  // per level: ports per bank, 0 when its banks are not timed
 
   const arch::Architecture& m_arch;

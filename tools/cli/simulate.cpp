@@ -18,6 +18,7 @@
 #include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
 #include "sim/cycle/cascade_sim.h"
+#include "sim/cycle/dram/dram_link.h"
 #include "sim/cycle/nest_sim.h"
 #include "sim/cycle/verify.h"
 #include "tools/cli/commands.h"
@@ -33,7 +34,7 @@ namespace {
 
 struct SimulateOptions {
   std::string arch_file, mapping_file, design, trace_file;
-  bool verify = false, no_data = false, json = false, no_fast_forward = false;
+  bool verify = false, no_data = false, json = false, no_fast_forward = false, dram_timing = false;
   uint64_t seed = 1;
   double tolerance = 1e-9;
 };
@@ -49,6 +50,7 @@ struct Run {
   std::string what;  // "Einsum QK" or "cascade X, 3 group(s)"
   sim::Stats stats, analytical;
   std::map<std::string, int64_t> stalls, bank_conflicts;
+  int64_t dram_timing_cycles = 0;
   int64_t steps = 0;  // single Einsum: steps; cascade: tile executions
   bool fast_forwarded = false;
   std::vector<sim::cycle::Activity> activity;
@@ -95,6 +97,20 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
 
   Run run;
   const bool cascade = design || mapping::is_cascade_mapping_file(o.mapping_file);
+  // --dram-timing: the command-level DRAM times the root's link.
+  std::unique_ptr<sim::dram::DramLink> dram_link;
+  if (o.dram_timing) {
+    const arch::Node& root = a.nodes.front();
+    if (!root.dram_standard)
+      throw UserError(root.loc, "--dram-timing needs the DRAM node '" + root.name +
+                                    "' to name a standard (standard: DDR4-2400, HBM2, ...)");
+    if (cascade)
+      throw UserError(SourceLoc{"--dram-timing", 0, 0},
+                      "--dram-timing times single-Einsum mappings; a cascade's DRAM transfers use "
+                      "its bandwidth");
+    dram_link = std::make_unique<sim::dram::DramLink>(root, a.clock_mhz);
+    so.root_link = dram_link.get();
+  }
   if (cascade) {
     mapping::CascadeMapping m = design ? named::attention_mapping(*design, a, c)
                                        : mapping::load_cascade_mapping(o.mapping_file, c, a);
@@ -132,6 +148,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     run.analytical = sim::analytical::evaluate_mapping(a, c, m);
     run.stalls = r.stalls;
     run.bank_conflicts = r.bank_conflicts;
+    run.dram_timing_cycles = r.dram_timing_cycles;
     run.steps = r.steps;
     run.fast_forwarded = r.fast_forwarded;
     run.activity = std::move(r.activity);
@@ -208,6 +225,22 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     j[cascade ? "executions" : "steps"] = run.steps;
     j["stalls"] = run.stalls;
     j["bank_conflict_cycles"] = run.bank_conflicts;
+    if (dram_link) {
+      const sim::dram::DramLinkStats ds = dram_link->stats();
+      const uint64_t acc = ds.channels.reads + ds.channels.writes;
+      j["dram_timing"] = {
+          {"standard", a.nodes.front().dram_standard->name},
+          {"transfers", ds.transfers},
+          {"read_lines", ds.read_lines},
+          {"write_lines", ds.write_lines},
+          {"row_hit_rate", acc ? static_cast<double>(ds.channels.row_hits) / static_cast<double>(acc) : 0.0},
+          {"activates", ds.channels.count(sim::dram::Command::kAct)},
+          {"refreshes", ds.channels.count(sim::dram::Command::kRef)},
+          {"busy_cycles", ds.cycles},
+          {"peak_bandwidth_cycles", ds.peak_cycles},
+          {"cycles_over_peak", run.dram_timing_cycles},
+          {"energy_pj", ds.energy_pj}};
+    }
     j["fast_forwarded"] = run.fast_forwarded;
     j["analytical_cycles"] = run.analytical.cycles;
     if (o.verify)
@@ -236,6 +269,20 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
       std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
     for (const auto& [node, cycles] : run.bank_conflicts)
       std::cout << "  bank conflicts in " << node << ": " << cycles << " link cycles\n";
+    if (dram_link) {
+      const sim::dram::DramLinkStats ds = dram_link->stats();
+      const uint64_t acc = ds.channels.reads + ds.channels.writes;
+      std::printf(
+          "  DRAM timing (%s): %llu transfers, %llu + %llu lines read + written, row hits %.1f%%, "
+          "%llu ACT, %llu REF, %.0f pJ; %lld cycles over the peak bandwidth's %.0f\n",
+          a.nodes.front().dram_standard->name.c_str(), static_cast<unsigned long long>(ds.transfers),
+          static_cast<unsigned long long>(ds.read_lines),
+          static_cast<unsigned long long>(ds.write_lines),
+          acc ? 100.0 * static_cast<double>(ds.channels.row_hits) / static_cast<double>(acc) : 0.0,
+          static_cast<unsigned long long>(ds.channels.count(sim::dram::Command::kAct)),
+          static_cast<unsigned long long>(ds.channels.count(sim::dram::Command::kRef)),
+          ds.energy_pj, static_cast<long long>(run.dram_timing_cycles), ds.peak_cycles);
+    }
   }
   if (o.verify) {
     if (!mm.ok) {
@@ -274,6 +321,8 @@ Runner add_simulate(CLI::App& app) {
   sub->add_flag(
       "--no-fast-forward", o->no_fast_forward,
       "With --no-data: simulate every iteration instead of extrapolating a repeating loop");
+  sub->add_flag("--dram-timing", o->dram_timing,
+                "Time the DRAM's transfers on the command-level model of its standard (one Einsum)");
   sub->add_option("--seed", o->seed, "Seed of the input values");
   sub->add_option("--tolerance", o->tolerance, "Largest relative error that passes (default 1e-9)");
   sub->add_flag("--json", o->json, "Print one JSON object");

@@ -1,0 +1,73 @@
+// The command-level DRAM as the root's link of the cycle model, worked by hand.
+#include <gtest/gtest.h>
+
+#include "arch/arch.h"
+#include "mappers/mapping/mapping.h"
+#include "sim/analytical/nest_model.h"
+#include "sim/cycle/dram/dram_link.h"
+#include "sim/cycle/nest_sim.h"
+#include "sim/cycle/verify.h"
+#include "workloads/golden/interpreter.h"
+#include "workloads/workload.h"
+
+namespace einflow::sim {
+namespace {
+
+const std::string kSrc = EINFLOW_SOURCE_DIR;
+
+// Row sums of A[4, 16, 4] (tests/data/cycle/pipeline) on four lanes under a
+// buffer fed by DDR4-2400 (tCK 0.833 ns: 1200.48 DRAM cycles per 1000 core
+// cycles; tRCD 17, CL 17, CWL 12, tCCD_L 6, a burst 4), the whole matrix
+// loaded into the buffer at once. A's 512 bytes are 8 lines of row 0, bank 0
+// (the default mapping fills a row first): ACT at 0, RD at 17, 23, ..., 59,
+// the last data at 59 + 17 + 4 = 80, so the buffer has A at DRAM cycle 81,
+// core cycle ceil(81 / 1.20048) = 68. 64 one-cycle steps end at 132; Z's 32
+// bytes (one line at 4096, the same open row) go back at core 132, DRAM
+// ceil(132 x 1.20048) = 159: WR at 159 (a row hit), done 159 + 12 + 4 = 175,
+// so DRAM 176, core ceil(176 / 1.20048) = 147 cycles. At the peak bandwidth
+// (19.2 bytes per core cycle) the two transfers take 27 and 2, so the DRAM's
+// timing added (68 - 27) + (15 - 2) = 54, of which compute waited 41
+// ("dram timing") and 27 at the peak rate ("dram"). 1 ACT, 8 of 9 accesses
+// row hits. On the bandwidth alone: 27 + 64 + 2 = 93.
+TEST(DramLink, RootLinkTimedByTheCommandLevelDram) {
+  const arch::Architecture a = arch::load_arch(kSrc + "/tests/data/cycle/dram/arch.yaml");
+  const workloads::Cascade c =
+      workloads::load_workload(kSrc + "/tests/data/cycle/pipeline/workload.yaml").variants.front().cascade;
+  const mapping::Mapping m = mapping::load_mapping(kSrc + "/tests/data/cycle/noc/m-whole.yaml", c, a);
+  ASSERT_TRUE(mapping::validate_mapping(m, c, a).ok);
+  const golden::TensorSet<double> in = golden::seeded_inputs<double>(c, 3);
+
+  const cycle::SimResult plain = cycle::simulate_mapping(a, c, m, in);
+  EXPECT_EQ(plain.stats.cycles, 93);
+
+  dram::DramLink link(a.nodes.front(), a.clock_mhz);
+  cycle::SimOptions opts;
+  opts.root_link = &link;
+  const cycle::SimResult r = cycle::simulate_mapping(a, c, m, in, opts);
+  EXPECT_EQ(r.stats.cycles, 147);
+  EXPECT_EQ(r.dram_timing_cycles, 54);
+  EXPECT_EQ(r.stalls.at("dram timing"), 41);
+  EXPECT_EQ(r.stalls.at("dram"), 27);
+  const dram::DramLinkStats s = link.stats();
+  EXPECT_EQ(s.transfers, 2u);
+  EXPECT_EQ(s.read_lines, 8u);
+  EXPECT_EQ(s.write_lines, 1u);
+  EXPECT_EQ(s.channels.count(dram::Command::kAct), 1u);
+  EXPECT_EQ(s.channels.row_hits, 8u);
+  EXPECT_GT(s.energy_pj, 0);
+  // The same counts as the analytical model, and the same values.
+  const Stats an = analytical::evaluate_mapping(a, c, m);
+  EXPECT_EQ(an.dram_bytes, r.stats.dram_bytes);
+  const auto want = golden::interpret<double>(c, in);
+  EXPECT_TRUE(cycle::compare_tensors(r.outputs, {{"Z", want.at("Z")}}, 1e-12).ok);
+
+  // Timing only: the same cycles (no fast-forward with a root link).
+  dram::DramLink again(a.nodes.front(), a.clock_mhz);
+  cycle::SimOptions timing;
+  timing.functional = false;
+  timing.root_link = &again;
+  EXPECT_EQ(cycle::simulate_mapping(a, c, m, {}, timing).stats.cycles, 147);
+}
+
+}  // namespace
+}  // namespace einflow::sim
