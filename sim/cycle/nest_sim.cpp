@@ -172,7 +172,8 @@ void Walker::run(SimResult& out, bool report) {
   };
   auto link_transfer = [&](double start, const Traffic& tr, double& extra) {
     const double t = m_opts.root_link->transfer(start, tr.dram_reads, tr.dram_writes);
-    extra = std::max(0.0, t - m_opts.root_link->peak_cycles(tr.dram_reads.size(), tr.dram_writes.size()));
+    extra = std::max(
+        0.0, t - m_opts.root_link->peak_cycles(tr.dram_reads.size(), tr.dram_writes.size()));
     timing_total += extra;
     return t;
   };

@@ -229,8 +229,9 @@ class Walker {
   // walker's tensor.
   void parent_access(Traffic& tr, int level, int64_t inst, int t, int64_t w, bool write) const {
     if (level == 0 && m_opts.root_link) {
-      const uint64_t a = m_dram_base[static_cast<size_t>(m_tensors[static_cast<size_t>(t)].tensor)] +
-                         static_cast<uint64_t>(w) * static_cast<uint64_t>(m_opts.root_link->word_bytes());
+      const uint64_t a =
+          m_dram_base[static_cast<size_t>(m_tensors[static_cast<size_t>(t)].tensor)] +
+          static_cast<uint64_t>(w) * static_cast<uint64_t>(m_opts.root_link->word_bytes());
       (write ? tr.dram_writes : tr.dram_reads).push_back(a);
       return;
     }

@@ -1,10 +1,11 @@
 // The command-level DRAM as the root's link of the cycle model, worked by hand.
+#include "sim/cycle/dram/dram_link.h"
+
 #include <gtest/gtest.h>
 
 #include "arch/arch.h"
 #include "mappers/mapping/mapping.h"
 #include "sim/analytical/nest_model.h"
-#include "sim/cycle/dram/dram_link.h"
 #include "sim/cycle/nest_sim.h"
 #include "sim/cycle/verify.h"
 #include "workloads/golden/interpreter.h"
@@ -32,8 +33,11 @@ const std::string kSrc = EINFLOW_SOURCE_DIR;
 TEST(DramLink, RootLinkTimedByTheCommandLevelDram) {
   const arch::Architecture a = arch::load_arch(kSrc + "/tests/data/cycle/dram/arch.yaml");
   const workloads::Cascade c =
-      workloads::load_workload(kSrc + "/tests/data/cycle/pipeline/workload.yaml").variants.front().cascade;
-  const mapping::Mapping m = mapping::load_mapping(kSrc + "/tests/data/cycle/noc/m-whole.yaml", c, a);
+      workloads::load_workload(kSrc + "/tests/data/cycle/pipeline/workload.yaml")
+          .variants.front()
+          .cascade;
+  const mapping::Mapping m =
+      mapping::load_mapping(kSrc + "/tests/data/cycle/noc/m-whole.yaml", c, a);
   ASSERT_TRUE(mapping::validate_mapping(m, c, a).ok);
   const golden::TensorSet<double> in = golden::seeded_inputs<double>(c, 3);
 

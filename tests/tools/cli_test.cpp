@@ -352,17 +352,20 @@ TEST(Cli, EveryExampleSimulatesAndVerifies) {
 TEST(Cli, SimulateWithDramTiming) {
   const std::string d = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/cycle/";
   Result r = run("simulate --arch " + d + "dram/arch.yaml --workload " + d +
-                 "pipeline/workload.yaml --mapping " + d + "noc/m-whole.yaml --dram-timing --verify --json");
+                 "pipeline/workload.yaml --mapping " + d +
+                 "noc/m-whole.yaml --dram-timing --verify --json");
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["cycles"], 147);
   EXPECT_EQ(j["dram_timing"]["cycles_over_peak"], 54);
   EXPECT_EQ(j["dram_timing"]["standard"], "DDR4-2400");
-  r = run("simulate --arch " + d + "noc/arch.yaml --workload " + d + "pipeline/workload.yaml --mapping " + d +
-          "noc/m-whole.yaml --dram-timing");
+  r = run("simulate --arch " + d + "noc/arch.yaml --workload " + d +
+          "pipeline/workload.yaml --mapping " + d + "noc/m-whole.yaml --dram-timing");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("noc/arch.yaml:9:5: --dram-timing needs the DRAM node"), std::string::npos) << r.out;
-  r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --design fusemax --dram-timing");
+  EXPECT_NE(r.out.find("noc/arch.yaml:9:5: --dram-timing needs the DRAM node"), std::string::npos)
+      << r.out;
+  r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt +
+          "tiny.yaml --design fusemax --dram-timing");
   EXPECT_EQ(r.code, 2);
 }
 

@@ -233,7 +233,8 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
           {"transfers", ds.transfers},
           {"read_lines", ds.read_lines},
           {"write_lines", ds.write_lines},
-          {"row_hit_rate", acc ? static_cast<double>(ds.channels.row_hits) / static_cast<double>(acc) : 0.0},
+          {"row_hit_rate",
+           acc ? static_cast<double>(ds.channels.row_hits) / static_cast<double>(acc) : 0.0},
           {"activates", ds.channels.count(sim::dram::Command::kAct)},
           {"refreshes", ds.channels.count(sim::dram::Command::kRef)},
           {"busy_cycles", ds.cycles},
@@ -275,7 +276,8 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
       std::printf(
           "  DRAM timing (%s): %llu transfers, %llu + %llu lines read + written, row hits %.1f%%, "
           "%llu ACT, %llu REF, %.0f pJ; %lld cycles over the peak bandwidth's %.0f\n",
-          a.nodes.front().dram_standard->name.c_str(), static_cast<unsigned long long>(ds.transfers),
+          a.nodes.front().dram_standard->name.c_str(),
+          static_cast<unsigned long long>(ds.transfers),
           static_cast<unsigned long long>(ds.read_lines),
           static_cast<unsigned long long>(ds.write_lines),
           acc ? 100.0 * static_cast<double>(ds.channels.row_hits) / static_cast<double>(acc) : 0.0,
@@ -321,8 +323,9 @@ Runner add_simulate(CLI::App& app) {
   sub->add_flag(
       "--no-fast-forward", o->no_fast_forward,
       "With --no-data: simulate every iteration instead of extrapolating a repeating loop");
-  sub->add_flag("--dram-timing", o->dram_timing,
-                "Time the DRAM's transfers on the command-level model of its standard (one Einsum)");
+  sub->add_flag(
+      "--dram-timing", o->dram_timing,
+      "Time the DRAM's transfers on the command-level model of its standard (one Einsum)");
   sub->add_option("--seed", o->seed, "Seed of the input values");
   sub->add_option("--tolerance", o->tolerance, "Largest relative error that passes (default 1e-9)");
   sub->add_flag("--json", o->json, "Print one JSON object");

@@ -88,13 +88,16 @@ DramLink::DramLink(const arch::Node& dram, double core_mhz, const ControllerConf
                                        [self](const Completion& c) { self->feeder->done(c); });
   m.feeder = std::make_unique<Feeder>(*m.sys);
   m.domain = m.engine.add_domain(m.std.name, m.dram_mhz);
-  m.engine.add_component(m.domain, m.feeder.get());  // requests arrive before the controllers schedule
+  m.engine.add_component(m.domain,
+                         m.feeder.get());  // requests arrive before the controllers schedule
   m.sys->add_to(m.engine, m.domain);
 }
 
 DramLink::~DramLink() = default;
 
-int DramLink::word_bytes() const { return m_impl->word_bytes; }
+int DramLink::word_bytes() const {
+  return m_impl->word_bytes;
+}
 
 double DramLink::transfer(double start, const std::vector<uint64_t>& reads,
                           const std::vector<uint64_t>& writes) {
@@ -112,7 +115,8 @@ double DramLink::transfer(double start, const std::vector<uint64_t>& reads,
   }
   if (lines.empty()) return 0;
   // Core cycle -> DRAM cycle; transfers come in order, so the DRAM's clock only moves on.
-  const uint64_t s = std::max(m.dram_end, static_cast<uint64_t>(std::ceil(start * m.dram_mhz / m.core_mhz - 1e-9)));
+  const uint64_t s = std::max(
+      m.dram_end, static_cast<uint64_t>(std::ceil(start * m.dram_mhz / m.core_mhz - 1e-9)));
   m.feeder->load(s, std::move(lines));
   m.engine.run();
   EINFLOW_ASSERT(m.sys->idle(), "DRAM link: a transfer ended with requests in flight");
@@ -126,8 +130,11 @@ double DramLink::transfer(double start, const std::vector<uint64_t>& reads,
 }
 
 double DramLink::peak_cycles(size_t read_words, size_t write_words) const {
-  const double bytes = static_cast<double>((read_words + write_words) * static_cast<size_t>(m_impl->word_bytes));
-  return m_impl->peak_bytes_per_core_cycle > 0 ? std::ceil(bytes / m_impl->peak_bytes_per_core_cycle) : 0;
+  const double bytes =
+      static_cast<double>((read_words + write_words) * static_cast<size_t>(m_impl->word_bytes));
+  return m_impl->peak_bytes_per_core_cycle > 0
+             ? std::ceil(bytes / m_impl->peak_bytes_per_core_cycle)
+             : 0;
 }
 
 DramLinkStats DramLink::stats() const {

@@ -17,10 +17,10 @@ namespace einflow::sim::dram {
 struct DramLinkStats {
   uint64_t transfers = 0;
   uint64_t read_lines = 0, write_lines = 0;
-  double cycles = 0;        // core cycles the DRAM was busy with transfers
-  double peak_cycles = 0;   // the same words at the peak bandwidth
-  ChannelStats channels;    // the commands, row hits and latencies
-  double energy_pj = 0;     // from the command stream (standby while busy)
+  double cycles = 0;       // core cycles the DRAM was busy with transfers
+  double peak_cycles = 0;  // the same words at the peak bandwidth
+  ChannelStats channels;   // the commands, row hits and latencies
+  double energy_pj = 0;    // from the command stream (standby while busy)
 };
 
 class DramLink : public cycle::RootLink {
