@@ -69,6 +69,11 @@ struct Node {
   // Words per cycle the network from one parent instance into these instances
   // carries in each direction (a multicast word once); 0 = unlimited (cycle model).
   double noc_bandwidth = 0;
+  // The instances (a PE array's registers, right above its compute units) pass
+  // operands and results to their neighbours, one hop per cycle, instead of a
+  // broadcast network: the far corner of the used X x Y array computes and
+  // returns (X - 1) + (Y - 1) cycles after the near one (cycle model).
+  bool systolic = false;
   bool multicast = true;        // the fan-out below can send one word to many children
   bool spatial_reduction = true;  // the fan-out below can add children's partial sums
   std::vector<std::string> keep;    // tensors it may hold (empty: any)

@@ -37,6 +37,8 @@ const std::vector<Param>& node_params() {
        "latency of the network from the parent into these instances (cycle model)"},
       {"noc_bandwidth", "number", "words/cycle", "0 (unlimited)", kSramBit | kRegfileBit,
        "words per cycle, each direction, of the network from one parent instance (cycle model)"},
+      {"systolic", "bool", "", "false", kSramBit | kRegfileBit,
+       "PE registers over compute units pass data neighbour to neighbour (cycle model)"},
       {"multicast", "bool", "", "true", kStorageBits,
        "the fan-out below sends one word to many children"},
       {"spatial_reduction", "bool", "", "true", kStorageBits,

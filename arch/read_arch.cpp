@@ -143,6 +143,7 @@ class Reader {
     if (auto v = read_int(n, "ports_per_bank", 0, m_diags)) node.ports_per_bank = *v;
     if (auto v = read_int(n, "access_latency_cycles", 0, m_diags)) node.access_latency_cycles = *v;
     if (auto v = read_number(n, "noc_bandwidth", true, m_diags)) node.noc_bandwidth = *v;
+    if (n.has("systolic")) node.systolic = n["systolic"].as_bool(m_diags).value_or(false);
     if (n.has("multicast")) node.multicast = n["multicast"].as_bool(m_diags).value_or(true);
     if (n.has("spatial_reduction"))
       node.spatial_reduction = n["spatial_reduction"].as_bool(m_diags).value_or(true);
@@ -300,6 +301,9 @@ void resolve(Architecture& arch, Reader& reader, Diagnostics& diags) {
       diags.error(n.loc, n.name, "dram '" + n.name + "' must be the root of the tree");
     if (n.is_storage() && n.children.empty())
       diags.error(n.loc, n.name, "storage '" + n.name + "' has no compute unit below it");
+    if (n.systolic && (n.children.size() != 1 || arch.nodes[n.children[0]].cls != NodeClass::kCompute))
+      diags.error(n.loc, n.name + ".systolic",
+                  "systolic '" + n.name + "' must hold one compute unit directly below it (a PE's registers)");
     const int64_t parent_instances = n.parent >= 0 ? arch.nodes[n.parent].instances : 1;
     auto inst = checked_mul(parent_instances, n.mesh.size());
     if (!inst) {

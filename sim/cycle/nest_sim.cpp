@@ -366,6 +366,11 @@ void Walker::run(SimResult& out, bool report) {
   // Drain: the last point's result leaves the unit's pipeline, then every
   // level returns its outputs, deepest first.
   double end = steps_run > 0 ? compute_free - step_cycles + point_latency : compute_free;
+  // A systolic array's far corner computes its last point m_skew later, and
+  // its results leave the array last. (During the run the skew costs nothing:
+  // operands reach each PE as late as it computes, and results leave one
+  // after another while the next tile streams in.)
+  if (steps_run > 0) end += m_skew;
   for (int k = m_n - 1; k > 0; --k) {
     Traffic tr;
     evict(k, tr, true);

@@ -59,6 +59,14 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
       at += (static_cast<uint64_t>(T.elements()) * wb + 4095) / 4096 * 4096;
     }
   }
+  if (m_n >= 2 &&
+      m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(m_n - 1)].node)].systolic) {
+    // The spatial loops of the level above spread the PEs over its mesh.
+    int64_t x = 1, y = 1;
+    for (const auto& l : m_m.levels[static_cast<size_t>(m_n - 2)].spatial)
+      (l.axis == mapping::Axis::kX ? x : y) *= l.factor;
+    m_skew = static_cast<double>((x - 1) + (y - 1));
+  }
   m_bank_ports.assign(static_cast<size_t>(m_n), 0);
   for (int k = 0; k < m_n; ++k)
     m_bank_ports[static_cast<size_t>(k)] =

@@ -256,6 +256,9 @@ class Walker {
   // The output's type: integer sums saturate at every step, in the mapping's order.
   workloads::DType m_out_dtype = workloads::DType::kFp32;
   std::vector<uint64_t> m_dram_base;  // with a root link: per cascade tensor, its first byte
+  // A systolic innermost level: cycles from the near corner of the array to
+  // the far one, (X - 1) + (Y - 1) over the used mesh (0 otherwise).
+  double m_skew = 0;
   std::vector<int64_t> m_bank_ports;  // per level: ports per bank, 0 when its banks are not timed
 
   const arch::Architecture& m_arch;
