@@ -301,9 +301,11 @@ void resolve(Architecture& arch, Reader& reader, Diagnostics& diags) {
       diags.error(n.loc, n.name, "dram '" + n.name + "' must be the root of the tree");
     if (n.is_storage() && n.children.empty())
       diags.error(n.loc, n.name, "storage '" + n.name + "' has no compute unit below it");
-    if (n.systolic && (n.children.size() != 1 || arch.nodes[n.children[0]].cls != NodeClass::kCompute))
+    if (n.systolic &&
+        (n.children.size() != 1 || arch.nodes[n.children[0]].cls != NodeClass::kCompute))
       diags.error(n.loc, n.name + ".systolic",
-                  "systolic '" + n.name + "' must hold one compute unit directly below it (a PE's registers)");
+                  "systolic '" + n.name +
+                      "' must hold one compute unit directly below it (a PE's registers)");
     const int64_t parent_instances = n.parent >= 0 ? arch.nodes[n.parent].instances : 1;
     auto inst = checked_mul(parent_instances, n.mesh.size());
     if (!inst) {

@@ -147,13 +147,15 @@ TEST(Arch, ErrorsAreLocated) {
   // A systolic node must be a PE's registers over one compute unit.
   y = kTwoArrays;
   y.replace(y.find("banks: 4"), 8, "systolic: true");
-  EXPECT_NE(error_of(y).find("a.yaml:10:9: GlobalBuffer.systolic: systolic 'GlobalBuffer' must hold one compute "
-                             "unit directly below it"),
+  EXPECT_NE(error_of(y).find(
+                "a.yaml:10:9: GlobalBuffer.systolic: systolic 'GlobalBuffer' must hold one compute "
+                "unit directly below it"),
             std::string::npos)
       << error_of(y);
   y = kTwoArrays;
-  y.replace(y.find("mesh: {x: 4, y: 8}"), 18, "mesh: {x: 4, y: 8}\n            systolic: true\n            "
-                                               "ports_per_bank: 2\n            noc_bandwidth: 4");
+  y.replace(y.find("mesh: {x: 4, y: 8}"), 18,
+            "mesh: {x: 4, y: 8}\n            systolic: true\n            "
+            "ports_per_bank: 2\n            noc_bandwidth: 4");
   EXPECT_EQ(error_of(y), "");
   EXPECT_NE(error_of("architecture:\n  name: x\n  tree: {name: B, class: sram, size_words: 4, children: [{name: U, "
                      "class: compute, ops: {frob: {}}}]}\n")

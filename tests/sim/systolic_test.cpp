@@ -28,8 +28,8 @@ struct Reg {
 };
 
 struct RefResult {
-  int64_t cycles = 0;            // the cycle after the last result is complete
-  std::vector<double> c;         // row-major C
+  int64_t cycles = 0;     // the cycle after the last result is complete
+  std::vector<double> c;  // row-major C
 };
 
 // Output-stationary GEMM on an X x Y array: PE (i, j) accumulates C[tile
@@ -169,7 +169,8 @@ TEST(Systolic, OutputStationaryMatchesThePerPeReference) {
   for (const bool systolic : {false, true}) {
     SCOPED_TRACE(systolic ? "systolic" : "broadcast");
     const Loaded l = load("os-gemm.yaml", "os-mapping.yaml", systolic);
-    const RefResult ref = reference_os(l.inputs.at("A").data, l.inputs.at("B").data, 8, 8, 16, 4, 4, systolic);
+    const RefResult ref =
+        reference_os(l.inputs.at("A").data, l.inputs.at("B").data, 8, 8, 16, 4, 4, systolic);
     EXPECT_EQ(ref.cycles, systolic ? 70 : 64);
     EXPECT_EQ(ref.c, l.golden.at("C").data);
     const cycle::SimResult r = cycle::simulate_mapping(l.arch, l.cascade, l.map, l.inputs);
@@ -185,7 +186,8 @@ TEST(Systolic, WeightStationaryMatchesThePerPeReference) {
   for (const bool systolic : {false, true}) {
     SCOPED_TRACE(systolic ? "systolic" : "broadcast");
     const Loaded l = load("ws-gemm.yaml", "ws-mapping.yaml", systolic);
-    const RefResult ref = reference_ws(l.inputs.at("A").data, l.inputs.at("B").data, 16, 4, 4, systolic);
+    const RefResult ref =
+        reference_ws(l.inputs.at("A").data, l.inputs.at("B").data, 16, 4, 4, systolic);
     EXPECT_EQ(ref.cycles, systolic ? 22 : 16);
     const std::vector<double>& want = l.golden.at("C").data;
     ASSERT_EQ(ref.c.size(), want.size());
