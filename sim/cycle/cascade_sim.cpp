@@ -29,6 +29,18 @@ struct Task {
   int from = -1;       // the predecessor that finished last
   double min_end = 0;  // a compute task ends no earlier than its DRAM transfer
   double start = 0, end = 0;
+  // With a root link: a transfer's time beyond the peak bandwidth's; for a
+  // computation, that of the transfer it waits for.
+  double extra = 0;
+};
+
+// With a root link: where each tensor's next words to move are. A group's
+// DRAM traffic per execution is a count per tensor; the executions take the
+// tensor's words in order, a contiguous run each (wrapping around), as tiles
+// along the outer ranks of row-major tensors do.
+struct LinkCursor {
+  std::vector<uint64_t> base;
+  std::vector<int64_t> read_at, write_at;
 };
 
 // The shared-loop iteration at which tile k runs: the loops down to its
@@ -48,6 +60,7 @@ struct GroupRun {
   int index;
   golden::TensorSet<double>& root;
   CascadeSimResult& out;
+  LinkCursor& cursor;
 
   analytical::GroupStats run(double t0);
 };
@@ -97,6 +110,9 @@ analytical::GroupStats GroupRun::run(double t0) {
   std::vector<Stats> tile_stats;
   SimOptions timing = o;
   timing.functional = false;
+  timing.root_link = nullptr;  // a tile's walk has an ideal root; the group times its DRAM
+  SimOptions values = o;
+  values.root_link = nullptr;
   golden::TensorSet<double> none;
   for (int k = 0; k < n_e; ++k) {
     detail::TilePlace place{&tc, {}, true};
@@ -116,15 +132,20 @@ analytical::GroupStats GroupRun::run(double t0) {
                           ? a.dram_words_per_cycle(rootn)
                           : 0.0;
   std::vector<double> dram_words(static_cast<size_t>(n_e), 0);
+  // Per tile, per tensor: words read from and written to the DRAM per execution.
+  std::vector<std::vector<std::pair<double, double>>> dram_rw(
+      static_cast<size_t>(n_e), std::vector<std::pair<double, double>>(c.tensors.size()));
   if (rate > 0) {
-    auto root_words = [&](const Stats& s, const std::string& tensor) {
+    auto root_access = [&](const Stats& s, const std::string& tensor) {
       for (const auto& l : s.per_level)
         if (l.name == rootn.name)
           for (const auto& ta : l.tensors)
-            if (ta.tensor == tensor)
-              return static_cast<double>(ta.accesses.reads + ta.accesses.fills +
-                                         ta.accesses.updates);
-      return 0.0;
+            if (ta.tensor == tensor) return ta.accesses;
+      return Accesses{};
+    };
+    auto root_words = [&](const Stats& s, const std::string& tensor) {
+      const Accesses ac = root_access(s, tensor);
+      return static_cast<double>(ac.reads + ac.fills + ac.updates);
     };
     for (size_t t = 0; t < c.tensors.size(); ++t) {
       const std::string& name = c.tensors[t].name;
@@ -134,11 +155,37 @@ analytical::GroupStats GroupRun::run(double t0) {
                      static_cast<double>(g.executions(c, g.einsums[static_cast<size_t>(k)]));
       if (per_tiles <= 0) continue;
       const double f = root_words(gs.stats, name) / per_tiles;
-      for (int k = 0; k < n_e; ++k)
+      for (int k = 0; k < n_e; ++k) {
         dram_words[static_cast<size_t>(k)] +=
             f * root_words(tile_stats[static_cast<size_t>(k)], name);
+        const Accesses ac = root_access(tile_stats[static_cast<size_t>(k)], name);
+        dram_rw[static_cast<size_t>(k)][t] = {f * static_cast<double>(ac.reads + ac.fills),
+                                              f * static_cast<double>(ac.updates)};
+      }
     }
   }
+  // A DRAM task on the root link: the words of its execution from each
+  // tensor's cursor; returns the time, its excess over the peak in `extra`.
+  auto link_transfer = [&](int k, double start, double& extra) {
+    RootLink& link = *o.root_link;
+    const uint64_t wb = static_cast<uint64_t>(link.word_bytes());
+    std::vector<uint64_t> reads, writes;
+    for (size_t t = 0; t < c.tensors.size(); ++t) {
+      const int64_t n = c.tensors[t].elements();
+      auto take = [&](double words, int64_t& at, std::vector<uint64_t>& to) {
+        for (int64_t i = 0, m = std::llround(words); i < m; ++i) {
+          to.push_back(cursor.base[t] + static_cast<uint64_t>(at) * wb);
+          at = (at + 1) % n;
+        }
+      };
+      take(dram_rw[static_cast<size_t>(k)][t].first, cursor.read_at[t], reads);
+      take(dram_rw[static_cast<size_t>(k)][t].second, cursor.write_at[t], writes);
+    }
+    const double dur = link.transfer(start, reads, writes);
+    extra = std::max(0.0, dur - link.peak_cycles(reads.size(), writes.size()));
+    out.dram_timing_cycles += static_cast<int64_t>(std::llround(extra));
+    return dur;
+  };
 
   // Resources: the compute units of the tiles, then the DRAM.
   std::vector<int> resource_of(static_cast<size_t>(n_e));
@@ -178,7 +225,7 @@ analytical::GroupStats GroupRun::run(double t0) {
       const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
       if (o.functional) {
         detail::TilePlace place{&tc, offsets(it), true};
-        detail::Walker w(a, c, g.tiles[static_cast<size_t>(k)], root, o, place);
+        detail::Walker w(a, c, g.tiles[static_cast<size_t>(k)], root, values, place);
         SimResult values_only;
         w.run(values_only, false);
       }
@@ -251,12 +298,17 @@ analytical::GroupStats GroupRun::run(double t0) {
         ready[r].pop();
         Task& t = tasks[static_cast<size_t>(x)];
         t.start = now;
+        if (t.dram && o.root_link) t.dur = link_transfer(t.tile, t0 + now, t.extra);
         t.end = std::max(now + t.dur, t.min_end);
         busy[r] = true;
         work[r] += t.dur;
         events.push({t.end, x});
-        if (!t.dram && t.min_end > now + t.dur)
-          out.stalls["dram"] += static_cast<int64_t>(std::llround(t.min_end - now - t.dur));
+        if (!t.dram && t.min_end > now + t.dur) {
+          // Waiting for a transfer to end: as far as the DRAM's timing stretched it, that is the cause.
+          const double wait = t.min_end - now - t.dur, timing = std::min(wait, t.extra);
+          if (timing > 0) out.stalls["dram timing"] += static_cast<int64_t>(std::llround(timing));
+          if (wait > timing) out.stalls["dram"] += static_cast<int64_t>(std::llround(wait - timing));
+        }
         // A transfer and the computation it feeds overlap: the computation may
         // start with it (its tiles stream in) and ends no earlier.
         if (t.dram)
@@ -264,6 +316,7 @@ analytical::GroupStats GroupRun::run(double t0) {
             Task& u = tasks[static_cast<size_t>(sx)];
             if (why != Why::kDram) continue;
             u.min_end = std::max(u.min_end, t.end);
+            u.extra = std::max(u.extra, t.extra);
             if (now >= u.ready) {
               u.ready = now;
               u.why = why;
@@ -371,9 +424,15 @@ CascadeSimResult simulate_cascade(const arch::Architecture& arch, const Cascade&
       root[t.name] = it->second;
     }
   std::vector<analytical::GroupStats> groups;
+  LinkCursor cursor;
+  if (opts.root_link) {
+    cursor.base = detail::dram_layout(cascade, opts.root_link->word_bytes());
+    cursor.read_at.assign(cascade.tensors.size(), 0);
+    cursor.write_at.assign(cascade.tensors.size(), 0);
+  }
   double t0 = 0;
   for (size_t gi = 0; gi < m.groups.size(); ++gi) {
-    GroupRun run{arch, cascade, m.groups[gi], opts, static_cast<int>(gi), root, out};
+    GroupRun run{arch, cascade, m.groups[gi], opts, static_cast<int>(gi), root, out, cursor};
     groups.push_back(run.run(t0));
     t0 += static_cast<double>(groups.back().stats.cycles);
     for (const auto& r : groups.back().retained) out.retained.push_back(r);

@@ -39,6 +39,8 @@ struct CascadeSimResult {
   Stats stats;
   std::map<std::string, int64_t> stalls;  // unit-idle cycles by cause, over all units
   std::map<std::string, int64_t> bank_conflicts;  // link cycles bank conflicts added, by node
+  // With a root link: what the DRAM's timing added to its transfers over the peak bandwidth.
+  int64_t dram_timing_cycles = 0;
   int64_t executions = 0;
   bool fast_forwarded = false;            // some tile's iterations were extrapolated
   std::vector<Activity> activity;  // with SimOptions::record_activity

@@ -49,16 +49,7 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
         ++m_sp_above[static_cast<size_t>(k)];
       }
   m_out_dtype = c.tensors[static_cast<size_t>(m_e.output.tensor)].dtype;
-  if (m_opts.root_link) {
-    // The DRAM holds the cascade's tensors one after another, each row-major
-    // from a 4 KiB boundary.
-    uint64_t at = 0;
-    const auto wb = static_cast<uint64_t>(m_opts.root_link->word_bytes());
-    for (const auto& T : c.tensors) {
-      m_dram_base.push_back(at);
-      at += (static_cast<uint64_t>(T.elements()) * wb + 4095) / 4096 * 4096;
-    }
-  }
+  if (m_opts.root_link) m_dram_base = dram_layout(c, m_opts.root_link->word_bytes());
   if (m_n >= 2 &&
       m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(m_n - 1)].node)].systolic) {
     // The spatial loops of the level above spread the PEs over its mesh.

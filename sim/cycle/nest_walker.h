@@ -72,6 +72,18 @@ struct TilePlace {
   bool ideal_root = false;        // the root's link costs no time (a group schedules DRAM itself)
 };
 
+// Where a root link finds the cascade's tensors: one after another in the
+// DRAM, each row-major from a 4 KiB boundary (per tensor, its first byte).
+inline std::vector<uint64_t> dram_layout(const Cascade& c, int word_bytes) {
+  std::vector<uint64_t> base;
+  uint64_t at = 0;
+  for (const auto& t : c.tensors) {
+    base.push_back(at);
+    at += (static_cast<uint64_t>(t.elements()) * static_cast<uint64_t>(word_bytes) + 4095) / 4096 * 4096;
+  }
+  return base;
+}
+
 class Walker {
  public:
   // `root` holds every tensor the Einsum touches at cascade extents, the

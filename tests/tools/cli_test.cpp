@@ -348,7 +348,7 @@ TEST(Cli, EveryExampleSimulatesAndVerifies) {
 }  // namespace
 
 // --dram-timing on the hand-worked case of tests/sim/dram_link_test.cpp (147
-// cycles); without a DRAM standard, or on a cascade, it is refused with exit 2.
+// cycles) and on a cascade; without a DRAM standard it is refused with exit 2.
 TEST(Cli, SimulateWithDramTiming) {
   const std::string d = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/cycle/";
   Result r = run("simulate --arch " + d + "dram/arch.yaml --workload " + d +
@@ -367,6 +367,10 @@ TEST(Cli, SimulateWithDramTiming) {
   r = run("simulate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt +
           "tiny.yaml --design fusemax --dram-timing");
   EXPECT_EQ(r.code, 2);
+  r = run("simulate --arch " + kAtt + "fusemax-4x4-hbm2.yaml --workload " + kAtt +
+          "tiny.yaml --design fusemax --dram-timing --verify");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("DRAM timing (HBM2)"), std::string::npos) << r.out;
 }
 
 TEST(Cli, DramJsonReportsTheComparisonKeys) {

@@ -104,10 +104,6 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     if (!root.dram_standard)
       throw UserError(root.loc, "--dram-timing needs the DRAM node '" + root.name +
                                     "' to name a standard (standard: DDR4-2400, HBM2, ...)");
-    if (cascade)
-      throw UserError(SourceLoc{"--dram-timing", 0, 0},
-                      "--dram-timing times single-Einsum mappings; a cascade's DRAM transfers use "
-                      "its bandwidth");
     dram_link = std::make_unique<sim::dram::DramLink>(root, a.clock_mhz);
     so.root_link = dram_link.get();
   }
@@ -126,6 +122,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     run.analytical = sim::analytical::evaluate_cascade(a, c, m).stats;
     run.stalls = r.stalls;
     run.bank_conflicts = r.bank_conflicts;
+    run.dram_timing_cycles = r.dram_timing_cycles;
     run.steps = r.executions;
     run.fast_forwarded = r.fast_forwarded;
     run.activity = std::move(r.activity);
@@ -325,7 +322,7 @@ Runner add_simulate(CLI::App& app) {
       "With --no-data: simulate every iteration instead of extrapolating a repeating loop");
   sub->add_flag(
       "--dram-timing", o->dram_timing,
-      "Time the DRAM's transfers on the command-level model of its standard (one Einsum)");
+      "Time the DRAM's transfers on the command-level model of its standard");
   sub->add_option("--seed", o->seed, "Seed of the input values");
   sub->add_option("--tolerance", o->tolerance, "Largest relative error that passes (default 1e-9)");
   sub->add_flag("--json", o->json, "Print one JSON object");
