@@ -304,10 +304,12 @@ analytical::GroupStats GroupRun::run(double t0) {
         work[r] += t.dur;
         events.push({t.end, x});
         if (!t.dram && t.min_end > now + t.dur) {
-          // Waiting for a transfer to end: as far as the DRAM's timing stretched it, that is the cause.
+          // Waiting for a transfer to end: as far as the DRAM's timing stretched it, that is the
+          // cause.
           const double wait = t.min_end - now - t.dur, timing = std::min(wait, t.extra);
           if (timing > 0) out.stalls["dram timing"] += static_cast<int64_t>(std::llround(timing));
-          if (wait > timing) out.stalls["dram"] += static_cast<int64_t>(std::llround(wait - timing));
+          if (wait > timing)
+            out.stalls["dram"] += static_cast<int64_t>(std::llround(wait - timing));
         }
         // A transfer and the computation it feeds overlap: the computation may
         // start with it (its tiles stream in) and ends no earlier.

@@ -79,7 +79,8 @@ inline std::vector<uint64_t> dram_layout(const Cascade& c, int word_bytes) {
   uint64_t at = 0;
   for (const auto& t : c.tensors) {
     base.push_back(at);
-    at += (static_cast<uint64_t>(t.elements()) * static_cast<uint64_t>(word_bytes) + 4095) / 4096 * 4096;
+    at += (static_cast<uint64_t>(t.elements()) * static_cast<uint64_t>(word_bytes) + 4095) / 4096 *
+          4096;
   }
   return base;
 }

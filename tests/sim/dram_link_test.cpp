@@ -6,8 +6,8 @@
 #include "arch/arch.h"
 #include "mappers/mapping/mapping.h"
 #include "mappers/named/named.h"
-#include "sim/cycle/cascade_sim.h"
 #include "sim/analytical/nest_model.h"
+#include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/nest_sim.h"
 #include "sim/cycle/verify.h"
 #include "workloads/golden/interpreter.h"
@@ -81,7 +81,8 @@ TEST(DramLink, RootLinkTimedByTheCommandLevelDram) {
 // timing added is the link's busy time over the peak-bandwidth time, and the
 // waits charged to it ("dram timing") are at most that.
 TEST(DramLink, CascadeTransfersOnTheRootLink) {
-  const arch::Architecture a = arch::load_arch(kSrc + "/tests/data/attention/fusemax-4x4-hbm2.yaml");
+  const arch::Architecture a =
+      arch::load_arch(kSrc + "/tests/data/attention/fusemax-4x4-hbm2.yaml");
   const workloads::Workload w = workloads::load_workload(kSrc + "/tests/data/attention/tiny.yaml");
   for (const char* name : {"fusemax", "flat", "unfused"}) {
     SCOPED_TRACE(name);
@@ -102,7 +103,8 @@ TEST(DramLink, CascadeTransfersOnTheRootLink) {
     const dram::DramLinkStats s = link.stats();
     EXPECT_GT(s.transfers, 0u);
     // Every line of every tensor moved at least once: lines >= bytes / 64.
-    EXPECT_GE(static_cast<double>((s.read_lines + s.write_lines) * 64), static_cast<double>(r.stats.dram_bytes));
+    EXPECT_GE(static_cast<double>((s.read_lines + s.write_lines) * 64),
+              static_cast<double>(r.stats.dram_bytes));
     EXPECT_NEAR(static_cast<double>(r.dram_timing_cycles), s.cycles - s.peak_cycles,
                 static_cast<double>(s.transfers));
     const int64_t timing_waits = r.stalls.count("dram timing") ? r.stalls.at("dram timing") : 0;

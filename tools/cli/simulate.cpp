@@ -320,9 +320,8 @@ Runner add_simulate(CLI::App& app) {
   sub->add_flag(
       "--no-fast-forward", o->no_fast_forward,
       "With --no-data: simulate every iteration instead of extrapolating a repeating loop");
-  sub->add_flag(
-      "--dram-timing", o->dram_timing,
-      "Time the DRAM's transfers on the command-level model of its standard");
+  sub->add_flag("--dram-timing", o->dram_timing,
+                "Time the DRAM's transfers on the command-level model of its standard");
   sub->add_option("--seed", o->seed, "Seed of the input values");
   sub->add_option("--tolerance", o->tolerance, "Largest relative error that passes (default 1e-9)");
   sub->add_flag("--json", o->json, "Print one JSON object");
