@@ -36,7 +36,7 @@ const std::vector<Param>& node_params() {
       {"noc_latency_cycles", "int", "cycles", "0", kSramBit | kRegfileBit,
        "latency of the network from the parent into these instances (cycle model)"},
       {"noc_bandwidth", "number", "words/cycle", "0 (unlimited)", kSramBit | kRegfileBit,
-       "words per cycle, each direction, of the network from one parent instance (cycle model)"},
+       "words per cycle, each direction, of the network from one parent instance"},
       {"systolic", "bool", "", "false", kSramBit | kRegfileBit,
        "PE registers over compute units pass data neighbour to neighbour (cycle model)"},
       {"multicast", "bool", "", "true", kStorageBits,

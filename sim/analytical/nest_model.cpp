@@ -33,6 +33,7 @@ NestModel::NestModel(const arch::Architecture& arch, const workloads::Cascade& c
       li.read_bw = n.read_bandwidth;
       li.write_bw = n.write_bandwidth;
       li.port_bw = static_cast<double>(n.banks * n.ports_per_bank);
+      li.noc_bw = n.noc_bandwidth;
     }
     m_levels.push_back(li);
   }
@@ -385,6 +386,16 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
       if (li.write_bw > 0) c = std::max(c, writes / inst / li.write_bw);
       // Banked ports, words spread evenly over the banks (conflicts are the cycle model's).
       if (li.port_bw > 0) c = std::max(c, (reads + writes) / inst / li.port_bw);
+    }
+    if (li.noc_bw > 0 && i > 0) {
+      // The network from each instance of the level above carries its reads
+      // down (a multicast word once) and its updates up.
+      double down = 0, up = 0;
+      for (int t = 0; t < n_tensors(); ++t) {
+        down += out.counts[i - 1][t].reads;
+        up += out.counts[i - 1][t].updates;
+      }
+      c = std::max(c, std::max(down, up) / static_cast<double>(out.instances_used[i - 1]) / li.noc_bw);
     }
     out.level_cycles[i] = c;
     if (c > cycles) {
