@@ -321,7 +321,7 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
   const double dram_cycles = (a.nodes[0].cls == arch::NodeClass::kDram && dram_rate > 0) ? dram_words / dram_rate : 0;
   s.compute_cycles = to_count(onchip);
   s.bound_by = dram_cycles > onchip ? root : "compute";
-  s.cycles = static_cast<int64_t>(std::ceil(std::max(onchip, dram_cycles) - 1e-9));
+  s.cycles = whole_cycles(std::max(onchip, dram_cycles), a.loc);
   s.seconds = static_cast<double>(s.cycles) / (a.clock_mhz * 1e6);
   s.area_um2 = a.total_area_um2();
   for (int u : a.compute_units()) {

@@ -403,7 +403,7 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
       out.bound_level = i;
     }
   }
-  out.cycles = static_cast<int64_t>(std::ceil(cycles - 1e-9));
+  out.cycles = whole_cycles(cycles, m_arch.loc);
   out.energy_pj = energy;
 }
 

@@ -399,7 +399,7 @@ analytical::GroupStats GroupRun::run(double t0) {
   }
   double busiest = 0;
   for (size_t r = 0; r + 1 < resources.size(); ++r) busiest = std::max(busiest, work[r]);
-  s.cycles = static_cast<int64_t>(std::ceil(end - 1e-9));
+  s.cycles = whole_cycles(end, a.loc);
   s.compute_cycles = static_cast<int64_t>(std::llround(busiest));
   s.bound_by = work[static_cast<size_t>(dram_res)] > busiest ? rootn.name : "compute";
   s.seconds = static_cast<double>(s.cycles) / (a.clock_mhz * 1e6);

@@ -415,7 +415,7 @@ void Walker::run(SimResult& out, bool report) {
   r.steps = steps_run;
   r.compute_instances = m_inst[static_cast<size_t>(m_n)];
   r.compute_cycles = static_cast<double>(steps_run) * step_cycles;
-  r.cycles = static_cast<int64_t>(std::ceil(end));
+  r.cycles = whole_cycles(end, m_arch.loc);
   for (int k = 0; k < m_n; ++k)
     if (conflict[static_cast<size_t>(k)] > 0)
       out.bank_conflicts[m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)]

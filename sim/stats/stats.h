@@ -7,7 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
+
 namespace einflow::sim {
+
+// A run's time in whole cycles. Past 2^62 cycles (centuries at any clock: a
+// bandwidth of nearly zero, or an overflow-sized problem) it is a user fault
+// of the architecture `where`, not a number.
+int64_t whole_cycles(double cycles, const SourceLoc& where);
 
 // Timeloop's meaning: reads = words read out of the level (by its children, or
 // by the compute units); fills = words written into it from its parent;

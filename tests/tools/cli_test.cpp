@@ -373,6 +373,21 @@ TEST(Cli, SimulateWithDramTiming) {
   EXPECT_NE(r.out.find("DRAM timing (HBM2)"), std::string::npos) << r.out;
 }
 
+// A bandwidth of nearly nothing makes a run longer than 2^62 cycles: both
+// models say so with the architecture's location and exit 2.
+TEST(Cli, ImpossiblyLongRunsExitTwo) {
+  const std::string d = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/cycle/";
+  const std::string arch = ::testing::TempDir() + "/crawl.yaml";
+  Result w = run_shell("sed 's/noc_bandwidth: 2/read_bandwidth: 1e-300/' " + d + "noc/arch-narrow.yaml > " + arch);
+  ASSERT_EQ(w.code, 0);
+  for (const char* cmd : {"evaluate", "simulate"}) {
+    Result r = run(std::string(cmd) + " --arch " + arch + " --workload " + d + "pipeline/workload.yaml --mapping " +
+                   d + "noc/m-whole.yaml");
+    EXPECT_EQ(r.code, 2) << cmd;
+    EXPECT_NE(r.out.find("crawl.yaml:5:3: the run would take more than 2^62 cycles"), std::string::npos) << r.out;
+  }
+}
+
 TEST(Cli, DramJsonReportsTheComparisonKeys) {
   Result r = run("dram --standard DDR4-2400 --pattern random --requests 2000 --outstanding 8 --json");
   ASSERT_EQ(r.code, 0) << r.out;
