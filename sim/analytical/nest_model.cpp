@@ -395,7 +395,8 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
         down += out.counts[i - 1][t].reads;
         up += out.counts[i - 1][t].updates;
       }
-      c = std::max(c, std::max(down, up) / static_cast<double>(out.instances_used[i - 1]) / li.noc_bw);
+      c = std::max(c,
+                   std::max(down, up) / static_cast<double>(out.instances_used[i - 1]) / li.noc_bw);
     }
     out.level_cycles[i] = c;
     if (c > cycles) {

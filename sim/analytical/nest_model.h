@@ -90,7 +90,7 @@ class NestModel {
     double read_pj = 0, write_pj = 0;
     double read_bw = 0, write_bw = 0;  // words per cycle per instance, 0 = unlimited
     bool shared_bw = false;            // DRAM: reads and writes share one bandwidth
-    double noc_bw = 0;  // the network from the level above into this one, each way; 0 = ideal
+    double noc_bw = 0;   // the network from the level above into this one, each way; 0 = ideal
     double port_bw = 0;  // banks x ports per bank, reads and writes together; 0 = untimed
     bool multicast = true;
   };

@@ -8,16 +8,15 @@ namespace einflow::sim {
 
 int64_t whole_cycles(double cycles, const SourceLoc& where) {
   if (!(cycles < 4.611686e18))  // 2^62; NaN too
-    throw UserError(where, "the run would take more than 2^62 cycles (a bandwidth near zero, or a problem "
-                           "too large to time)");
+    throw UserError(where,
+                    "the run would take more than 2^62 cycles (a bandwidth near zero, or a problem "
+                    "too large to time)");
   return static_cast<int64_t>(std::ceil(cycles - 1e-9));
 }
 
 }  // namespace einflow::sim
 
 namespace einflow::sim::analytical {
-
-
 
 double NestModel::utilization(const NestResult& r) const {
   const double peak = static_cast<double>(r.cycles) * static_cast<double>(m_arch.nodes[m_compute].instances);

@@ -378,13 +378,16 @@ TEST(Cli, SimulateWithDramTiming) {
 TEST(Cli, ImpossiblyLongRunsExitTwo) {
   const std::string d = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/cycle/";
   const std::string arch = ::testing::TempDir() + "/crawl.yaml";
-  Result w = run_shell("sed 's/noc_bandwidth: 2/read_bandwidth: 1e-300/' " + d + "noc/arch-narrow.yaml > " + arch);
+  Result w = run_shell("sed 's/noc_bandwidth: 2/read_bandwidth: 1e-300/' " + d +
+                       "noc/arch-narrow.yaml > " + arch);
   ASSERT_EQ(w.code, 0);
   for (const char* cmd : {"evaluate", "simulate"}) {
-    Result r = run(std::string(cmd) + " --arch " + arch + " --workload " + d + "pipeline/workload.yaml --mapping " +
-                   d + "noc/m-whole.yaml");
+    Result r = run(std::string(cmd) + " --arch " + arch + " --workload " + d +
+                   "pipeline/workload.yaml --mapping " + d + "noc/m-whole.yaml");
     EXPECT_EQ(r.code, 2) << cmd;
-    EXPECT_NE(r.out.find("crawl.yaml:5:3: the run would take more than 2^62 cycles"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("crawl.yaml:5:3: the run would take more than 2^62 cycles"),
+              std::string::npos)
+        << r.out;
   }
 }
 
