@@ -140,7 +140,13 @@ class Reader {
     if (auto v = read_number(n, "read_bandwidth", true, m_diags)) node.read_bandwidth = *v;
     if (auto v = read_number(n, "write_bandwidth", true, m_diags)) node.write_bandwidth = *v;
     if (auto v = read_int(n, "noc_latency_cycles", 0, m_diags)) node.noc_latency_cycles = *v;
-    if (auto v = read_int(n, "ports_per_bank", 0, m_diags)) node.ports_per_bank = *v;
+    if (auto v = read_int(n, "ports_per_bank", 0, m_diags)) {
+      node.ports_per_bank = *v;
+      // The cycle model counts accesses per bank: keep that table small.
+      if (*v > 0 && node.banks > (int64_t{1} << 20))
+        m_diags.error(n["ports_per_bank"].loc(), n["ports_per_bank"].path(),
+                      "timing " + std::to_string(node.banks) + " banks is not supported (at most 1048576)");
+    }
     if (auto v = read_int(n, "access_latency_cycles", 0, m_diags)) node.access_latency_cycles = *v;
     if (auto v = read_number(n, "noc_bandwidth", true, m_diags)) node.noc_bandwidth = *v;
     if (n.has("systolic")) node.systolic = n["systolic"].as_bool(m_diags).value_or(false);

@@ -157,6 +157,11 @@ TEST(Arch, ErrorsAreLocated) {
             "mesh: {x: 4, y: 8}\n            systolic: true\n            "
             "ports_per_bank: 2\n            noc_bandwidth: 4");
   EXPECT_EQ(error_of(y), "");
+  y = kTwoArrays;
+  y.replace(y.find("banks: 4"), 8, "banks: 4000000000\n        ports_per_bank: 1");
+  EXPECT_NE(error_of(y).find("a.yaml:14:25: architecture.tree.children[0].ports_per_bank: timing 4000000000 banks"),
+            std::string::npos)
+      << error_of(y);
   EXPECT_NE(error_of("architecture:\n  name: x\n  tree: {name: B, class: sram, size_words: 4, children: [{name: U, "
                      "class: compute, ops: {frob: {}}}]}\n")
                 .find("no built-in energy for op 'frob'"),
