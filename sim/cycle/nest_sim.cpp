@@ -166,6 +166,8 @@ void Walker::run(SimResult& out, bool report) {
   // With a root link: what the DRAM's timing added to each level's last
   // transfer over its peak bandwidth, in all, and the compute waits it caused.
   std::vector<double> timing_extra(static_cast<size_t>(m_n), 0), dram_timing_stall(1, 0);
+  // Per level: when its latest link started for want of its parent's tile (-1: not so).
+  std::vector<double> gate(static_cast<size_t>(m_n), -1.0);
   double timing_total = 0;
   auto reaches_link = [&](const Traffic& tr) {
     return m_opts.root_link && (!tr.dram_reads.empty() || !tr.dram_writes.empty());
@@ -306,8 +308,12 @@ void Walker::run(SimResult& out, bool report) {
       const double parent_ready = k > 1 ? arrival_done[static_cast<size_t>(k - 1)] : 0.0;
       // Links of several levels to the DRAM share its one port.
       const bool via_link = reaches_link(traffic[static_cast<size_t>(k)]);
-      const double start = std::max({port_free[static_cast<size_t>(k)], slot, parent_ready,
-                                     dram_part > 0 || via_link ? dram_free[0] : 0.0});
+      const double own = std::max({port_free[static_cast<size_t>(k)], slot,
+                                   dram_part > 0 || via_link ? dram_free[0] : 0.0});
+      const double start = std::max(own, parent_ready);
+      // The link waited for its parent's tile: waits on it are the parent's up to then.
+      gate[static_cast<size_t>(k)] = parent_ready > own ? parent_ready : -1.0;
+      timing_extra[static_cast<size_t>(k)] = 0;
       if (via_link) {
         double extra = 0;
         dram_part = link_transfer(start, traffic[static_cast<size_t>(k)], extra);
@@ -332,12 +338,19 @@ void Walker::run(SimResult& out, bool report) {
     compute_step(any);
     if (any) {
       double start = std::max(compute_free, data_ready);
-      if (late >= 0) {
-        // Waiting on a transfer the DRAM's timing stretched: that part is the timing's.
-        const double wait = start - compute_free;
-        const double timing = std::min(wait, timing_extra[static_cast<size_t>(late)]);
+      // The wait goes to the level whose tile came last, except the part
+      // before its link could start because its parent's tile had not come:
+      // that part goes up the chain the same way. Waiting on a transfer the
+      // DRAM's timing stretched: that part is the timing's.
+      double until = start;
+      for (int l = late; l >= 1 && until > compute_free; --l) {
+        const double g = gate[static_cast<size_t>(l)];
+        const double from = l > 1 && g > compute_free ? std::min(g, until) : compute_free;
+        const double wait = until - from;
+        const double timing = std::min(wait, timing_extra[static_cast<size_t>(l)]);
         dram_timing_stall[0] += timing;
-        stall[static_cast<size_t>(late)] += wait - timing;
+        stall[static_cast<size_t>(l)] += wait - timing;
+        until = from;
       }
       if (acc_latency > step_cycles && m_step_word >= 0 && m_step_word == prev_word) {
         // compute_free - step_cycles is when the previous step issued.

@@ -430,9 +430,10 @@ TEST(CycleModel, NocBandwidthAndAccessLatency) {
 // cycles. Stored by rows, the four words of a step (p x 16 + m) share bank
 // m mod 4: 4 cycles a step instead of 1, so step s computes at 20 + 4s, the
 // last done at 81; Z's 4 words (banks 0-3) reach the buffer at 82 and the DRAM
-// at 83; 3 x 16 = 48 conflict cycles, 20 + 15 x 3 = 65 of waiting. Stored by
+// at 83; 3 x 16 = 48 conflict cycles; the lanes wait 4 + 15 x 3 = 49 for
+// their words and, at the start, 16 for the buffer's (`dram`). Stored by
 // columns (m x 4 + p, a bank each): step s computes at 17 + s, the run ends at
-// 35, no conflicts. The analytical model spreads the buffer's 132 counted
+// 35, no conflicts, waits 1 and 16. The analytical model spreads the buffer's 132 counted
 // accesses (64 reads, 64 fills, 4 updates) over its 4 ports: 33 for both, with
 // the same counts; both verify.
 TEST(CycleModel, BankConflictsFromTheLayout) {
@@ -440,7 +441,7 @@ TEST(CycleModel, BankConflictsFromTheLayout) {
   const struct {
     const char* workload;
     int64_t cycles, conflicts, waits;
-  } cases[] = {{"rows.yaml", 83, 48, 65}, {"cols.yaml", 35, 0, 17}};
+  } cases[] = {{"rows.yaml", 83, 48, 49}, {"cols.yaml", 35, 0, 1}};
   for (const auto& k : cases) {
     Case c = load_case(dir + "arch.yaml", dir + k.workload, dir + "mapping.yaml");
     const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
@@ -448,6 +449,7 @@ TEST(CycleModel, BankConflictsFromTheLayout) {
     EXPECT_EQ(r.bank_conflicts.count("Buffer") ? r.bank_conflicts.at("Buffer") : 0, k.conflicts)
         << k.workload;
     EXPECT_EQ(r.stalls.at("fill Lane"), k.waits) << k.workload;
+    EXPECT_EQ(r.stalls.at("dram"), 16) << k.workload;
     const Stats a = analytical::evaluate_mapping(c.arch, c.cascade, c.map);
     EXPECT_EQ(a.cycles, 33) << k.workload;
     EXPECT_EQ(a.bound_by, "Buffer") << k.workload;
