@@ -79,7 +79,7 @@ double Walker::transfer_latency(int k, const Traffic& tr) const {
   auto node_of = [&](int level) -> const arch::Node& {
     return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)];
   };
-  bool moved = tr.child_in > 0;
+  bool moved = tr.child_in > 0 || tr.child_out > 0;
   int64_t access = tr.child_out > 0 ? node_of(k).access_latency_cycles : 0;
   for (const auto& [p, per] : tr.parent_read)
     for (const auto& [pi, words] : per)
@@ -89,7 +89,6 @@ double Walker::transfer_latency(int k, const Traffic& tr) const {
       }
   for (const auto& [p, per] : tr.parent_write)
     for (const auto& [pi, words] : per) moved = moved || words > 0;
-  moved = moved || tr.child_out > 0;
   return moved ? static_cast<double>(node_of(k).noc_latency_cycles + access) : 0.0;
 }
 

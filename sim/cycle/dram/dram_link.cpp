@@ -20,14 +20,12 @@ class Feeder : public Component {
     m_start = start;
     m_lines = std::move(lines);
     m_next = 0;
-    m_outstanding = 0;
     m_last = start;
   }
   void tick(uint64_t now) override {
     while (m_next < m_lines.size() && can_issue()) {
       m_sys.enqueue(m_next, m_lines[m_next].first, m_lines[m_next].second, now);
       ++m_next;
-      ++m_outstanding;
     }
   }
   uint64_t next_busy_cycle(uint64_t now) const override {
@@ -35,7 +33,6 @@ class Feeder : public Component {
     return std::max(now, m_start);
   }
   void done(const Completion& c) {
-    --m_outstanding;
     m_last = std::max(m_last, c.cycle + 1);
   }
   uint64_t last() const { return m_last; }
@@ -50,7 +47,6 @@ class Feeder : public Component {
   uint64_t m_start = 0;
   std::vector<std::pair<uint64_t, bool>> m_lines;
   size_t m_next = 0;
-  int64_t m_outstanding = 0;
   uint64_t m_last = 0;
 };
 
