@@ -10,19 +10,12 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 einflow="${1:-$root/build/release/tools/einflow}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=tools/bench/timed.sh
+source "$root/tools/bench/timed.sh"
 measure() {  # label, command...
   local label="$1"
   shift
-  local t0 t1 rss="?"
-  t0=$(date +%s%N)
-  if [ -x /usr/bin/time ]; then  # Debian package `time`, for the peak memory
-    /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$work/out" 2>&1 || { cat "$work/out"; exit 1; }
-    rss="$(tail -1 "$work/rss")"
-  else
-    "$@" > "$work/out" 2>&1 || { cat "$work/out"; exit 1; }
-  fi
-  t1=$(date +%s%N)
-  local ms=$(( (t1 - t0) / 1000000 ))
+  timed "$@"
   printf '%-34s %5d.%03d s  %8s KiB peak\n' "$label" $((ms / 1000)) $((ms % 1000)) "$rss"
 }
 for study in fusemax-quick fusemax; do
