@@ -8,8 +8,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 einflow="${1:-$root/build/release/tools/einflow}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 # shellcheck source=tools/bench/timed.sh
 source "$root/tools/bench/timed.sh"
 measure() {  # label, command...

@@ -1,7 +1,9 @@
-# Sourced by the benchmark scripts: `timed COMMAND...` runs a command with its
-# output in $work/out (the caller's scratch folder) and sets `ms` (wall
-# milliseconds) and `rss` (peak resident KiB, "?" without /usr/bin/time);
-# a failing command prints its output and ends the script.
+# Sourced by the benchmark scripts: makes the scratch folder $work (removed at
+# exit); `timed COMMAND...` runs a command with its output in $work/out and
+# sets `ms` (wall milliseconds) and `rss` (peak resident KiB, "?" without
+# /usr/bin/time); a failing command prints its output and ends the script.
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 timed() {
   local t0 t1
   rss="?"
