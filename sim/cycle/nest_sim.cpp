@@ -25,17 +25,14 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   *dram = 0;
   *conflict = 0;
   *conflict_at = k;
-  auto node_of = [&](int level) -> const arch::Node& {
-    return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)];
-  };
   auto time = [](double words, double bw) { return bw > 0 ? std::ceil(words / bw) : 0.0; };
-  const arch::Node& child = node_of(k);
+  const arch::Node& child = level_node(k);
   double c = std::max(time(static_cast<double>(tr.child_in), child.write_bandwidth),
                       time(static_cast<double>(tr.child_out), child.read_bandwidth));
   std::map<int, std::pair<double, double>> parents;  // level -> (read words, written words)
   auto gather = [&](const std::map<int, std::map<int64_t, int64_t>>& side, bool read) {
     for (const auto& [p, per] : side) {
-      const bool dram = node_of(p).cls == arch::NodeClass::kDram;
+      const bool dram = level_node(p).cls == arch::NodeClass::kDram;
       double& words = read ? parents[p].first : parents[p].second;
       for (const auto& [pi, w] : per) {
         words = dram ? words + static_cast<double>(w) : std::max(words, static_cast<double>(w));
@@ -48,7 +45,7 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   gather(tr.parent_write, false);
   for (const auto& [p, rw] : parents) {
     if (p == 0 && (m_place.ideal_root || m_opts.root_link)) continue;  // timed elsewhere
-    const arch::Node& nd = node_of(p);
+    const arch::Node& nd = level_node(p);
     if (nd.cls == arch::NodeClass::kDram) {
       *dram =
           time(rw.first + rw.second, nd.bandwidth_gbps > 0 ? m_arch.dram_words_per_cycle(nd) : 0.0);
@@ -76,20 +73,17 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
 }
 
 double Walker::transfer_latency(int k, const Traffic& tr) const {
-  auto node_of = [&](int level) -> const arch::Node& {
-    return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)];
-  };
   bool moved = tr.child_in > 0 || tr.child_out > 0;
-  int64_t access = tr.child_out > 0 ? node_of(k).access_latency_cycles : 0;
+  int64_t access = tr.child_out > 0 ? level_node(k).access_latency_cycles : 0;
   for (const auto& [p, per] : tr.parent_read)
     for (const auto& [pi, words] : per)
       if (words > 0) {
         moved = true;
-        access = std::max(access, node_of(p).access_latency_cycles);
+        access = std::max(access, level_node(p).access_latency_cycles);
       }
   for (const auto& [p, per] : tr.parent_write)
     for (const auto& [pi, words] : per) moved = moved || words > 0;
-  return moved ? static_cast<double>(node_of(k).noc_latency_cycles + access) : 0.0;
+  return moved ? static_cast<double>(level_node(k).noc_latency_cycles + access) : 0.0;
 }
 
 namespace {
@@ -300,8 +294,7 @@ void Walker::run(SimResult& out, bool report) {
       int64_t words = 0;
       for (size_t t = 0; t < m_tensors.size(); ++t)
         words += m_tile_words[static_cast<size_t>(k)][t];
-      const arch::Node& nd =
-          m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)];
+      const arch::Node& nd = level_node(k);
       const bool two = nd.size_words == 0 || 2 * words <= nd.size_words;
       const double slot = two ? last2[static_cast<size_t>(k)] : last1[static_cast<size_t>(k)];
       const double parent_ready = k > 1 ? arrival_done[static_cast<size_t>(k - 1)] : 0.0;
@@ -321,9 +314,7 @@ void Walker::run(SimResult& out, bool report) {
       }
       if (dram_part > 0) dram_free[0] = start + dram_part;
       if (m_opts.record_activity && dur > 0)
-        note(out.activity,
-             m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name,
-             "fill", start, start + dur);
+        note(out.activity, level_node(k).name, "fill", start, start + dur);
       arrival_done[static_cast<size_t>(k)] =
           start + dur + transfer_latency(k, traffic[static_cast<size_t>(k)]);
       port_free[static_cast<size_t>(k)] = start + dur;
@@ -430,8 +421,7 @@ void Walker::run(SimResult& out, bool report) {
   r.cycles = whole_cycles(end, m_arch.loc);
   for (int k = 0; k < m_n; ++k)
     if (conflict[static_cast<size_t>(k)] > 0)
-      out.bank_conflicts[m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)]
-                             .name] +=
+      out.bank_conflicts[level_node(k).name] +=
           static_cast<int64_t>(std::llround(conflict[static_cast<size_t>(k)]));
   if (dram_timing_stall[0] > 0)
     out.stalls["dram timing"] = static_cast<int64_t>(std::llround(dram_timing_stall[0]));
@@ -443,8 +433,7 @@ void Walker::run(SimResult& out, bool report) {
     const double w = stall[static_cast<size_t>(k)];
     // The level right under the root fills from the DRAM: its waits are the DRAM's.
     if (w > 0)
-      out.stalls[k == 1 ? std::string("dram")
-                        : "fill " + m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].name] =
+      out.stalls[k == 1 ? std::string("dram") : "fill " + level_node(k).name] =
           static_cast<int64_t>(w);
     if (2 * w > static_cast<double>(r.cycles) &&
         (r.bound_level < 0 || w > stall[static_cast<size_t>(r.bound_level)]))

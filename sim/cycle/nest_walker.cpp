@@ -50,8 +50,7 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
       }
   m_out_dtype = c.tensors[static_cast<size_t>(m_e.output.tensor)].dtype;
   if (m_opts.root_link) m_dram_base = dram_layout(c, m_opts.root_link->word_bytes());
-  if (m_n >= 2 &&
-      m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(m_n - 1)].node)].systolic) {
+  if (m_n >= 2 && level_node(m_n - 1).systolic) {
     // The spatial loops of the level above spread the PEs over its mesh.
     int64_t x = 1, y = 1;
     for (const auto& l : m_m.levels[static_cast<size_t>(m_n - 2)].spatial)
@@ -59,9 +58,7 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
     m_skew = static_cast<double>((x - 1) + (y - 1));
   }
   m_bank_ports.assign(static_cast<size_t>(m_n), 0);
-  for (int k = 0; k < m_n; ++k)
-    m_bank_ports[static_cast<size_t>(k)] =
-        m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)].ports_per_bank;
+  for (int k = 0; k < m_n; ++k) m_bank_ports[static_cast<size_t>(k)] = level_node(k).ports_per_bank;
   // Tensors, their accesses and keepers.
   m_operand.resize(m_e.inputs.size());
   for (int t : mapping::einsum_tensors(m_e)) {

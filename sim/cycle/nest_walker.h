@@ -118,8 +118,7 @@ class Walker {
   }
   bool multicast_between(int p, int k) const {
     for (int i = p; i < k; ++i)
-      if (!m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(i)].node)].multicast)
-        return false;
+      if (!level_node(i).multicast) return false;
     return true;
   }
 
@@ -226,13 +225,16 @@ class Walker {
     // With a root link: byte addresses of the DRAM words read and written.
     std::vector<uint64_t> dram_reads, dram_writes;
   };
+  // The architecture node of level k.
+  const arch::Node& level_node(int k) const {
+    return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)];
+  }
   // Counts an access of word w (of a tensor) in a bank of level's instance, when its banks are
   // timed.
   void bank_access(Traffic& tr, int level, int64_t inst, int64_t w) const {
     const int64_t ports = m_bank_ports[static_cast<size_t>(level)];
     if (ports <= 0) return;
-    const int64_t nb =
-        m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(level)].node)].banks;
+    const int64_t nb = level_node(level).banks;
     std::vector<int64_t>& h = tr.banks[{level, inst}];
     if (h.empty()) h.assign(static_cast<size_t>(nb), 0);
     ++h[static_cast<size_t>(w % nb)];

@@ -15,55 +15,16 @@
 #include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/nest_sim.h"
 #include "sim/cycle/sort_unique.h"
-#include "sim/cycle/word_set.h"
 #include "sim/cycle/verify.h"
+#include "sim/cycle/word_set.h"
+#include "tests/sim/cycle_testing.h"
 #include "workloads/golden/interpreter.h"
 #include "workloads/workload.h"
 
 namespace einflow::sim::cycle {
 namespace {
 
-const std::string kSrc = EINFLOW_SOURCE_DIR;
-
-struct Case {
-  arch::Architecture arch;
-  workloads::Cascade cascade;
-  mapping::Mapping map;
-  golden::TensorSet<double> inputs, golden;
-};
-
-Case load_case(const std::string& arch_file, const std::string& workload,
-               const std::string& map_file) {
-  Case c{arch::load_arch(kSrc + "/" + arch_file),
-         workloads::load_workload(kSrc + "/" + workload).variants.front().cascade,
-         {},
-         {},
-         {}};
-  c.map = mapping::load_mapping(kSrc + "/" + map_file, c.cascade, c.arch);
-  EXPECT_TRUE(mapping::validate_mapping(c.map, c.cascade, c.arch).ok);
-  c.inputs = golden::seeded_inputs<double>(c.cascade, 7);
-  c.golden = golden::interpret<double>(c.cascade, c.inputs);
-  return c;
-}
-
-// `skip`: tensors the analytical model is known to count differently.
-void expect_same_counts(const Stats& a, const Stats& s, const std::vector<std::string>& skip = {}) {
-  ASSERT_EQ(a.per_level.size(), s.per_level.size());
-  for (size_t l = 0; l < a.per_level.size(); ++l) {
-    ASSERT_EQ(a.per_level[l].tensors.size(), s.per_level[l].tensors.size());
-    for (size_t t = 0; t < a.per_level[l].tensors.size(); ++t) {
-      const auto& x = a.per_level[l].tensors[t];
-      const auto& y = s.per_level[l].tensors[t];
-      SCOPED_TRACE(a.per_level[l].name + " " + x.tensor);
-      EXPECT_EQ(x.tensor, y.tensor);
-      if (std::find(skip.begin(), skip.end(), x.tensor) != skip.end()) continue;
-      EXPECT_EQ(x.accesses.reads, y.accesses.reads);
-      EXPECT_EQ(x.accesses.fills, y.accesses.fills);
-      EXPECT_EQ(x.accesses.updates, y.accesses.updates);
-      EXPECT_EQ(x.tile_words, y.tile_words);
-    }
-  }
-}
+using namespace testing;
 
 struct Named {
   const char* arch;
@@ -357,146 +318,6 @@ TEST(CycleModel, DramBoundEinsumReportsDramStalls) {
   ASSERT_TRUE(r.stalls.count("dram"));
   for (const auto& [cause, cycles] : r.stalls) EXPECT_EQ(cause.rfind("fill GlobalBuffer", 0), std::string::npos);
   EXPECT_LE(r.stats.cycles - a.cycles, r.stats.compute_cycles + r.stalls.at("dram"));
-}
-
-// Per-op pipelines, worked by hand (tests/data/cycle/pipeline): 4 lanes, an
-// adder with a 4-cycle latency issuing one add per cycle, unlimited bandwidth;
-// Z[p, n] = sum over m (16) of A[p, m, n], P across the lanes, 64 steps.
-// M innermost: the 15 later steps of each n wait 3 cycles for the previous
-// sum, so each n takes 15 x 4 + 1 = 61 cycles: 4 x 61 + 3 (the last add's
-// latency) = 247, of which 4 x 15 x 3 = 180 are pipeline stalls. N innermost:
-// no step adds into the word the one before wrote: 64 + 3 = 67. The analytical
-// model (issue cycles only) gives 64 for both. Values verify either way.
-TEST(CycleModel, PipelineHazardsOfTheAccumulatingOp) {
-  const std::string dir = "tests/data/cycle/pipeline/";
-  const std::pair<const char*, int64_t> cases[] = {{"m-inner.yaml", 247}, {"m-outer.yaml", 67}};
-  for (const auto& [file, cycles] : cases) {
-    Case c = load_case(dir + "arch.yaml", dir + "workload.yaml", dir + file);
-    const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-    EXPECT_EQ(r.stats.cycles, cycles) << file;
-    EXPECT_EQ(r.stalls.count("pipeline add") ? r.stalls.at("pipeline add") : 0, cycles == 247 ? 180 : 0) << file;
-    EXPECT_EQ(analytical::evaluate_mapping(c.arch, c.cascade, c.map).cycles, 64) << file;
-    EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok) << file;
-    SimOptions timing;
-    timing.functional = false;
-    timing.fast_forward = false;
-    EXPECT_EQ(simulate_mapping(c.arch, c.cascade, c.map, {}, timing).stats.cycles, cycles) << file;
-  }
-}
-
-// The network's latency into the lanes (5 cycles; tests/data/cycle/noc), on the
-// pipeline case's row sums with N innermost (no accumulation hazard), worked by
-// hand. Whole slices: A's slice arrives at 5, 64 steps, the last add's result
-// at 5 + 63 + 4 = 72, Z back across the network at 77. A word per step,
-// double-buffered: step s's word leaves when step s - 2 has computed (E) and
-// arrives 5 later, so E(0) = 6, E(1) = 7 and then two steps per 6 cycles,
-// E(63) = 7 + 6 x 31 = 193; the last add at 196, Z back at 201, 129 cycles of
-// waiting for the lanes' fills. The analytical model (latency hidden): 64.
-TEST(CycleModel, NocLatencyDelaysArrivals) {
-  const std::pair<const char*, int64_t> cases[] = {{"m-whole.yaml", 77}, {"m-steps.yaml", 201}};
-  for (const auto& [file, cycles] : cases) {
-    Case c = load_case("tests/data/cycle/noc/arch.yaml", "tests/data/cycle/pipeline/workload.yaml",
-                       std::string("tests/data/cycle/noc/") + file);
-    const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-    EXPECT_EQ(r.stats.cycles, cycles) << file;
-    EXPECT_EQ(r.stalls.at("fill Lane"), cycles == 77 ? 5 : 129) << file;
-    EXPECT_EQ(analytical::evaluate_mapping(c.arch, c.cascade, c.map).cycles, 64) << file;
-    EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok) << file;
-  }
-}
-
-// A narrow network (2 words per cycle each way into the four lanes) and a
-// buffer whose reads take 2 cycles (tests/data/cycle/noc/arch-narrow.yaml), on
-// the whole-slice mapping, worked by hand: A's 256 words cross the network in
-// 128 cycles and arrive 5 + 2 later (135); 64 steps, the last issuing at 198
-// and its sum ready at 202; Z's 16 words go up in 8 cycles and cross in 5
-// (215), and their read out of the buffer to the DRAM takes 2 more: 217. The
-// analytical model bounds the network by the buffer's 256 reads at 2 words per
-// cycle: 128 (latency hidden).
-TEST(CycleModel, NocBandwidthAndAccessLatency) {
-  Case c =
-      load_case("tests/data/cycle/noc/arch-narrow.yaml", "tests/data/cycle/pipeline/workload.yaml",
-                "tests/data/cycle/noc/m-whole.yaml");
-  const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-  EXPECT_EQ(r.stats.cycles, 217);
-  EXPECT_EQ(r.stalls.at("fill Lane"), 135);
-  EXPECT_EQ(analytical::evaluate_mapping(c.arch, c.cascade, c.map).cycles, 128);
-  EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok);
-}
-
-// Bank conflicts, worked by hand (tests/data/cycle/banks): row sums over four
-// lanes from a buffer of 4 single-ported banks, a word per lane per step (16
-// steps). The buffer first takes the 64 words of the matrix, 16 per bank: 16
-// cycles. Stored by rows, the four words of a step (p x 16 + m) share bank
-// m mod 4: 4 cycles a step instead of 1, so step s computes at 20 + 4s, the
-// last done at 81; Z's 4 words (banks 0-3) reach the buffer at 82 and the DRAM
-// at 83; 3 x 16 = 48 conflict cycles; the lanes wait 4 + 15 x 3 = 49 for
-// their words and, at the start, 16 for the buffer's (`dram`). Stored by
-// columns (m x 4 + p, a bank each): step s computes at 17 + s, the run ends at
-// 35, no conflicts, waits 1 and 16. The analytical model spreads the buffer's 132 counted
-// accesses (64 reads, 64 fills, 4 updates) over its 4 ports: 33 for both, with
-// the same counts; both verify.
-TEST(CycleModel, BankConflictsFromTheLayout) {
-  const std::string dir = "tests/data/cycle/banks/";
-  const struct {
-    const char* workload;
-    int64_t cycles, conflicts, waits;
-  } cases[] = {{"rows.yaml", 83, 48, 49}, {"cols.yaml", 35, 0, 1}};
-  for (const auto& k : cases) {
-    Case c = load_case(dir + "arch.yaml", dir + k.workload, dir + "mapping.yaml");
-    const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-    EXPECT_EQ(r.stats.cycles, k.cycles) << k.workload;
-    EXPECT_EQ(r.bank_conflicts.count("Buffer") ? r.bank_conflicts.at("Buffer") : 0, k.conflicts)
-        << k.workload;
-    EXPECT_EQ(r.stalls.at("fill Lane"), k.waits) << k.workload;
-    EXPECT_EQ(r.stalls.at("dram"), 16) << k.workload;
-    const Stats a = analytical::evaluate_mapping(c.arch, c.cascade, c.map);
-    EXPECT_EQ(a.cycles, 33) << k.workload;
-    EXPECT_EQ(a.bound_by, "Buffer") << k.workload;
-    expect_same_counts(a, r.stats);
-    EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok) << k.workload;
-    SimOptions timing;
-    timing.functional = false;
-    const SimResult t = simulate_mapping(c.arch, c.cascade, c.map, {}, timing);
-    EXPECT_EQ(t.stats.cycles, k.cycles) << k.workload;
-  }
-}
-
-// Integer data (tests/data/cycle/int): int8 operands, saturating int16 sums,
-// compared exactly. Row 0 of A is all ones (8 x 127 = 1016, in range); rows 1-3
-// are 120 for k < 4 and -120 after, B is 127: products of +-15240. In the
-// Einsum's order the sum climbs 15240, 30480, then saturates at 32767 twice,
-// and falls 17527, 2287, -12953, -28193 (worked by hand). The in-order mapping
-// gives exactly that; the mapping that spreads K over the lanes adds
-// 15240 - 15240 in each lane and 0 in the network, and verification names
-// Z[1] as the first element that differs.
-TEST(CycleModel, IntegerSumsSaturateInTheMappingsOrder) {
-  const std::string dir = "tests/data/cycle/int/";
-  Case c = load_case(dir + "arch.yaml", dir + "workload.yaml", dir + "in-order.yaml");
-  for (const double v : c.inputs.at("A").data) {
-    EXPECT_EQ(v, std::round(v));
-    EXPECT_LE(std::abs(v), 127);
-  }
-  golden::DenseTensor<double>& A = c.inputs.at("A");
-  for (int64_t m = 0; m < 4; ++m)
-    for (int64_t k = 0; k < 8; ++k)
-      A.data[static_cast<size_t>(m * 8 + k)] = m == 0 ? 1 : k < 4 ? 120 : -120;
-  for (double& b : c.inputs.at("B").data) b = 127;
-  const golden::TensorSet<double> want = golden::interpret<double>(c.cascade, c.inputs);
-  EXPECT_EQ(want.at("Z").data, (std::vector<double>{1016, -28193, -28193, -28193}));
-  const std::set<std::string> exact = {"Z"};
-  const SimResult in_order = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-  EXPECT_TRUE(compare_tensors(in_order.outputs, {{"Z", want.at("Z")}}, 0, exact).ok);
-  const mapping::Mapping split =
-      mapping::load_mapping(kSrc + "/" + dir + "split-k.yaml", c.cascade, c.arch);
-  ASSERT_TRUE(mapping::validate_mapping(split, c.cascade, c.arch).ok);
-  const SimResult r = simulate_mapping(c.arch, c.cascade, split, c.inputs);
-  EXPECT_EQ(r.outputs.at("Z").data, (std::vector<double>{1016, 0, 0, 0}));
-  const Mismatch mm = compare_tensors(r.outputs, {{"Z", want.at("Z")}}, 1e-9, exact);
-  EXPECT_FALSE(mm.ok);
-  EXPECT_EQ(mm.tensor, "Z");
-  EXPECT_EQ(mm.index, (std::vector<int64_t>{1}));
-  EXPECT_EQ(mm.want, -28193);
 }
 
 // The walker's word-list helpers: both paths of sort_unique (a dense list

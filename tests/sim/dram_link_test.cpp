@@ -10,13 +10,14 @@
 #include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/nest_sim.h"
 #include "sim/cycle/verify.h"
+#include "tests/sim/cycle_testing.h"
 #include "workloads/golden/interpreter.h"
 #include "workloads/workload.h"
 
 namespace einflow::sim {
 namespace {
 
-const std::string kSrc = EINFLOW_SOURCE_DIR;
+using cycle::testing::kSrc;
 
 // Row sums of A[4, 16, 4] (tests/data/cycle/pipeline) on four lanes under a
 // buffer fed by DDR4-2400 (tCK 0.833 ns: 1200.48 DRAM cycles per 1000 core
@@ -33,15 +34,13 @@ const std::string kSrc = EINFLOW_SOURCE_DIR;
 // ("dram timing") and 27 at the peak rate ("dram"). 1 ACT, 8 of 9 accesses
 // row hits. On the bandwidth alone: 27 + 64 + 2 = 93.
 TEST(DramLink, RootLinkTimedByTheCommandLevelDram) {
-  const arch::Architecture a = arch::load_arch(kSrc + "/tests/data/cycle/dram/arch.yaml");
-  const workloads::Cascade c =
-      workloads::load_workload(kSrc + "/tests/data/cycle/pipeline/workload.yaml")
-          .variants.front()
-          .cascade;
-  const mapping::Mapping m =
-      mapping::load_mapping(kSrc + "/tests/data/cycle/noc/m-whole.yaml", c, a);
-  ASSERT_TRUE(mapping::validate_mapping(m, c, a).ok);
-  const golden::TensorSet<double> in = golden::seeded_inputs<double>(c, 3);
+  const cycle::testing::Case k = cycle::testing::load_case(
+      "tests/data/cycle/dram/arch.yaml", "tests/data/cycle/pipeline/workload.yaml",
+      "tests/data/cycle/noc/m-whole.yaml");
+  const arch::Architecture& a = k.arch;
+  const workloads::Cascade& c = k.cascade;
+  const mapping::Mapping& m = k.map;
+  const golden::TensorSet<double>& in = k.inputs;
 
   const cycle::SimResult plain = cycle::simulate_mapping(a, c, m, in);
   EXPECT_EQ(plain.stats.cycles, 93);
@@ -64,8 +63,7 @@ TEST(DramLink, RootLinkTimedByTheCommandLevelDram) {
   // The same counts as the analytical model, and the same values.
   const Stats an = analytical::evaluate_mapping(a, c, m);
   EXPECT_EQ(an.dram_bytes, r.stats.dram_bytes);
-  const auto want = golden::interpret<double>(c, in);
-  EXPECT_TRUE(cycle::compare_tensors(r.outputs, {{"Z", want.at("Z")}}, 1e-12).ok);
+  EXPECT_TRUE(cycle::compare_tensors(r.outputs, {{"Z", k.golden.at("Z")}}, 1e-12).ok);
 
   // Timing only: the same cycles (no fast-forward with a root link).
   dram::DramLink again(a.nodes.front(), a.clock_mhz);

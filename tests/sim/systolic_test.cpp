@@ -12,14 +12,10 @@
 #include "sim/analytical/nest_model.h"
 #include "sim/cycle/nest_sim.h"
 #include "sim/cycle/verify.h"
-#include "workloads/golden/interpreter.h"
-#include "workloads/workload.h"
+#include "tests/sim/cycle_testing.h"
 
 namespace einflow::sim {
 namespace {
-
-const std::string kSrc = EINFLOW_SOURCE_DIR;
-const std::string kDir = kSrc + "/tests/data/cycle/systolic/";
 
 struct Reg {
   bool valid = false;
@@ -141,24 +137,13 @@ RefResult reference_ws(const std::vector<double>& A, const std::vector<double>& 
   return r;
 }
 
-struct Loaded {
-  arch::Architecture arch;
-  workloads::Cascade cascade;
-  mapping::Mapping map;
-  golden::TensorSet<double> inputs, golden;
-};
-
-Loaded load(const std::string& workload, const std::string& mapping_file, bool systolic) {
-  Loaded l{arch::load_arch(kDir + "arch.yaml"),
-           workloads::load_workload(kDir + workload).variants.front().cascade,
-           {},
-           {},
-           {}};
+// A GEMM case on the array, as broadcast when `systolic` is off.
+cycle::testing::Case load(const std::string& workload, const std::string& mapping_file,
+                          bool systolic) {
+  const std::string dir = "tests/data/cycle/systolic/";
+  cycle::testing::Case l =
+      cycle::testing::load_case(dir + "arch.yaml", dir + workload, dir + mapping_file);
   for (auto& n : l.arch.nodes) n.systolic = n.systolic && systolic;
-  l.map = mapping::load_mapping(kDir + mapping_file, l.cascade, l.arch);
-  EXPECT_TRUE(mapping::validate_mapping(l.map, l.cascade, l.arch).ok);
-  l.inputs = golden::seeded_inputs<double>(l.cascade, 5);
-  l.golden = golden::interpret<double>(l.cascade, l.inputs);
   return l;
 }
 
@@ -168,7 +153,7 @@ Loaded load(const std::string& workload, const std::string& mapping_file, bool s
 TEST(Systolic, OutputStationaryMatchesThePerPeReference) {
   for (const bool systolic : {false, true}) {
     SCOPED_TRACE(systolic ? "systolic" : "broadcast");
-    const Loaded l = load("os-gemm.yaml", "os-mapping.yaml", systolic);
+    const cycle::testing::Case l = load("os-gemm.yaml", "os-mapping.yaml", systolic);
     const RefResult ref =
         reference_os(l.inputs.at("A").data, l.inputs.at("B").data, 8, 8, 16, 4, 4, systolic);
     EXPECT_EQ(ref.cycles, systolic ? 70 : 64);
@@ -185,7 +170,7 @@ TEST(Systolic, OutputStationaryMatchesThePerPeReference) {
 TEST(Systolic, WeightStationaryMatchesThePerPeReference) {
   for (const bool systolic : {false, true}) {
     SCOPED_TRACE(systolic ? "systolic" : "broadcast");
-    const Loaded l = load("ws-gemm.yaml", "ws-mapping.yaml", systolic);
+    const cycle::testing::Case l = load("ws-gemm.yaml", "ws-mapping.yaml", systolic);
     const RefResult ref =
         reference_ws(l.inputs.at("A").data, l.inputs.at("B").data, 16, 4, 4, systolic);
     EXPECT_EQ(ref.cycles, systolic ? 22 : 16);

@@ -58,6 +58,17 @@ struct Run {
   std::vector<std::string> compared;  // the tensors --verify compares
 };
 
+// What single-Einsum and cascade results have in common.
+template <class Result>
+void take_common(Run& run, Result& r) {
+  run.stats = r.stats;
+  run.stalls = r.stalls;
+  run.bank_conflicts = r.bank_conflicts;
+  run.dram_timing_cycles = r.dram_timing_cycles;
+  run.fast_forwarded = r.fast_forwarded;
+  run.activity = std::move(r.activity);
+}
+
 int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   if (o.mapping_file.empty() == o.design.empty())
     throw UserError(SourceLoc{"--mapping", 0, 0}, "give either --mapping FILE or --design NAME");
@@ -118,14 +129,9 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     sim::cycle::CascadeSimResult r = sim::cycle::simulate_cascade(a, c, m, values, so);
     run.what = "cascade " + c.name + (design ? " (design " + design->name + ")" : "") + ", " +
                std::to_string(m.groups.size()) + " group(s)";
-    run.stats = r.stats;
+    take_common(run, r);
     run.analytical = sim::analytical::evaluate_cascade(a, c, m).stats;
-    run.stalls = r.stalls;
-    run.bank_conflicts = r.bank_conflicts;
-    run.dram_timing_cycles = r.dram_timing_cycles;
     run.steps = r.executions;
-    run.fast_forwarded = r.fast_forwarded;
-    run.activity = std::move(r.activity);
     run.outputs = std::move(r.tensors);
     for (const auto& t : c.tensors)
       if (t.kind == workloads::TensorKind::kOutput) run.compared.push_back(t.name);
@@ -141,14 +147,9 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     for (const auto& [name, t] : golden_all) values[name] = t;
     sim::cycle::SimResult r = sim::cycle::simulate_mapping(a, c, m, values, so);
     run.what = "Einsum " + m.einsum_name + ", unit " + a.nodes[static_cast<size_t>(m.compute)].name;
-    run.stats = r.stats;
+    take_common(run, r);
     run.analytical = sim::analytical::evaluate_mapping(a, c, m);
-    run.stalls = r.stalls;
-    run.bank_conflicts = r.bank_conflicts;
-    run.dram_timing_cycles = r.dram_timing_cycles;
     run.steps = r.steps;
-    run.fast_forwarded = r.fast_forwarded;
-    run.activity = std::move(r.activity);
     run.outputs = std::move(r.outputs);
     const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
     const workloads::Tensor& out_t = c.tensors[static_cast<size_t>(e.output.tensor)];
@@ -213,6 +214,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
                                      : exact_compared.size() == run.compared.size()
                                          ? std::string("exact, integer data")
                                          : tol.str() + ", integer tensors exact";
+  const sim::dram::DramLinkStats ds = dram_link ? dram_link->stats() : sim::dram::DramLinkStats{};
   if (o.json) {
     nlohmann::json j = stats_json(run.stats);
     j["architecture"] = a.name;
@@ -223,21 +225,17 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     j["stalls"] = run.stalls;
     j["bank_conflict_cycles"] = run.bank_conflicts;
     if (dram_link) {
-      const sim::dram::DramLinkStats ds = dram_link->stats();
-      const uint64_t acc = ds.channels.reads + ds.channels.writes;
-      j["dram_timing"] = {
-          {"standard", a.nodes.front().dram_standard->name},
-          {"transfers", ds.transfers},
-          {"read_lines", ds.read_lines},
-          {"write_lines", ds.write_lines},
-          {"row_hit_rate",
-           acc ? static_cast<double>(ds.channels.row_hits) / static_cast<double>(acc) : 0.0},
-          {"activates", ds.channels.count(sim::dram::Command::kAct)},
-          {"refreshes", ds.channels.count(sim::dram::Command::kRef)},
-          {"busy_cycles", ds.cycles},
-          {"peak_bandwidth_cycles", ds.peak_cycles},
-          {"cycles_over_peak", run.dram_timing_cycles},
-          {"energy_pj", ds.energy_pj}};
+      j["dram_timing"] = {{"standard", a.nodes.front().dram_standard->name},
+                          {"transfers", ds.transfers},
+                          {"read_lines", ds.read_lines},
+                          {"write_lines", ds.write_lines},
+                          {"row_hit_rate", ds.channels.row_hit_rate()},
+                          {"activates", ds.channels.count(sim::dram::Command::kAct)},
+                          {"refreshes", ds.channels.count(sim::dram::Command::kRef)},
+                          {"busy_cycles", ds.cycles},
+                          {"peak_bandwidth_cycles", ds.peak_cycles},
+                          {"cycles_over_peak", run.dram_timing_cycles},
+                          {"energy_pj", ds.energy_pj}};
     }
     j["fast_forwarded"] = run.fast_forwarded;
     j["analytical_cycles"] = run.analytical.cycles;
@@ -268,16 +266,13 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     for (const auto& [node, cycles] : run.bank_conflicts)
       std::cout << "  bank conflicts in " << node << ": " << cycles << " link cycles\n";
     if (dram_link) {
-      const sim::dram::DramLinkStats ds = dram_link->stats();
-      const uint64_t acc = ds.channels.reads + ds.channels.writes;
       std::printf(
           "  DRAM timing (%s): %llu transfers, %llu + %llu lines read + written, row hits %.1f%%, "
           "%llu ACT, %llu REF, %.0f pJ; %lld cycles over the peak bandwidth's %.0f\n",
           a.nodes.front().dram_standard->name.c_str(),
           static_cast<unsigned long long>(ds.transfers),
           static_cast<unsigned long long>(ds.read_lines),
-          static_cast<unsigned long long>(ds.write_lines),
-          acc ? 100.0 * static_cast<double>(ds.channels.row_hits) / static_cast<double>(acc) : 0.0,
+          static_cast<unsigned long long>(ds.write_lines), 100.0 * ds.channels.row_hit_rate(),
           static_cast<unsigned long long>(ds.channels.count(sim::dram::Command::kAct)),
           static_cast<unsigned long long>(ds.channels.count(sim::dram::Command::kRef)),
           ds.energy_pj, static_cast<long long>(run.dram_timing_cycles), ds.peak_cycles);

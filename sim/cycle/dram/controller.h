@@ -57,6 +57,11 @@ struct ChannelStats {
   uint64_t read_latency_sum = 0;            // cycles, arrival to last data beat
   std::vector<uint64_t> read_latency_hist;  // count per latency in cycles
   uint64_t count(Command c) const { return commands[static_cast<size_t>(c)]; }
+  // Column commands that found their row open, of all column commands.
+  double row_hit_rate() const {
+    const uint64_t accesses = reads + writes;
+    return accesses ? static_cast<double>(row_hits) / static_cast<double>(accesses) : 0.0;
+  }
   ChannelStats& operator+=(const ChannelStats& o);
 };
 

@@ -96,9 +96,7 @@ TrafficResult run_traffic(const arch::DramStandard& s, const TrafficConfig& cfg)
   r.activations = engine.activations(domain);
   const double bytes = static_cast<double>(cfg.requests) * s.access_bytes;
   r.bandwidth_gbps = bytes / (r.seconds * 1e9);
-  const uint64_t accesses = r.stats.reads + r.stats.writes;
-  r.row_hit_rate =
-      accesses ? static_cast<double>(r.stats.row_hits) / static_cast<double>(accesses) : 0;
+  r.row_hit_rate = r.stats.row_hit_rate();
   if (r.stats.reads > 0) {
     r.avg_read_latency_ns = static_cast<double>(r.stats.read_latency_sum) /
                             static_cast<double>(r.stats.reads) * s.timing.tck_ns;
