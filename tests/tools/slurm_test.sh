@@ -6,6 +6,13 @@
 # and checks that --resume --slurm resubmits that shard alone and gets the same
 # results again. Exit 77 (reported by ctest as skipped, never as passed) when
 # Slurm cannot be installed or started here.
+#
+# Nothing here depends on timing: output is matched from variables (never a
+# pipe into `grep -q`, which under pipefail fails the test when the writer dies
+# of SIGPIPE), the jobs are waited for by their own ids until Slurm reports a
+# final state (an unanswered query is retried, never read as "done"), waits are
+# deadlines in seconds, not counts of polls, and the daemons are waited out
+# when stopped so that the next run finds its ports free.
 #   usage: slurm_test.sh EINFLOW SOURCE_DIR
 set -uo pipefail
 einflow="$1"
@@ -28,12 +35,21 @@ fi
 D="$(mktemp -d /tmp/einflow-slurm.XXXXXX)"
 chmod 755 "$D"
 host="$(hostname -s)"
+# has OUTPUT TEXT: whether the text occurs in the output (no pipe, no SIGPIPE).
+has() { [[ "$1" == *"$2"* ]]; }
 cleanup() {
-  # Only what this test started, by its pid files.
-  for pid in "$D/slurmd.pid" "$D/slurmctld.pid" "$D/munge/munged.pid"; do
-    [ -s "$pid" ] && $sudo kill "$(cat "$pid")" 2>/dev/null
+  # Only what this test started, by its pid files; each is waited for (up to
+  # 30 s) so that its port and files are free when this returns.
+  local pids=()
+  for f in "$D/slurmd.pid" "$D/slurmctld.pid" "$D/munge/munged.pid"; do
+    [ -s "$f" ] && pids+=("$(cat "$f")")
   done
-  sleep 0.5
+  for p in "${pids[@]}"; do $sudo kill "$p" 2>/dev/null; done
+  local end=$((SECONDS + 30))
+  for p in "${pids[@]}"; do
+    while $sudo kill -0 "$p" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do sleep 0.1; done
+    $sudo kill -9 "$p" 2>/dev/null
+  done
   $sudo rm -rf "$D"
 }
 trap cleanup EXIT
@@ -47,9 +63,11 @@ $sudo chmod 400 "$D/munge/munge.key"
 $sudo runuser -u munge -- /usr/sbin/munged --key-file="$D/munge/munge.key" --socket="$D/munge/munge.socket.2" \
   --pid-file="$D/munge/munged.pid" --log-file="$D/munge/munged.log" --seed-file="$D/munge/munged.seed" ||
   skip "munged does not start"
-for _ in $(seq 50); do [ -S "$D/munge/munge.socket.2" ] && break; sleep 0.1; done
-munge -S "$D/munge/munge.socket.2" -n | unmunge -S "$D/munge/munge.socket.2" | grep -q "STATUS: *Success" ||
-  skip "munge does not authenticate"
+end=$((SECONDS + 60))
+while [ ! -S "$D/munge/munge.socket.2" ] && [ "$SECONDS" -lt "$end" ]; do sleep 0.1; done
+cred="$(munge -S "$D/munge/munge.socket.2" -n 2>&1)" || skip "munge does not encode: $cred"
+auth="$(unmunge -S "$D/munge/munge.socket.2" <<<"$cred" 2>&1)"
+[[ "$auth" =~ STATUS:\ *Success ]] || skip "munge does not authenticate: $auth"
 
 mkdir -p "$D/state" "$D/spool"
 export SLURM_CONF="$D/slurm.conf"
@@ -74,6 +92,7 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
+MinJobAge=3600
 MpiDefault=none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
@@ -82,23 +101,54 @@ PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 $sudo env SLURM_CONF="$SLURM_CONF" /usr/sbin/slurmctld -c || skip "slurmctld does not start"
 $sudo env SLURM_CONF="$SLURM_CONF" /usr/sbin/slurmd -c || skip "slurmd does not start"
+# The node registers within seconds on an idle machine; a loaded one gets two minutes.
 up=0
-for _ in $(seq 100); do
-  if sinfo -h -o '%T' 2>/dev/null | grep -q -E '^idle'; then up=1; break; fi
+end=$((SECONDS + 120))
+while [ "$SECONDS" -lt "$end" ]; do
+  state="$(sinfo -h -o '%T' 2>/dev/null)" && [[ "$state" == idle* ]] && { up=1; break; }
   sleep 0.2
 done
-[ "$up" -eq 1 ] || skip "the node does not come up: $(sinfo 2>&1 | tail -2)"
+[ "$up" -eq 1 ] || skip "the node does not come up: $(sinfo 2>&1)"
 
 sweep="$src/tests/data/sweep/tiny.yaml"
 "$einflow" sweep "$sweep" --out "$D/local" >/dev/null || fail "local sweep"
 "$einflow" report "$D/local" --format csv >/dev/null || fail "local report"
 
-wait_queue() {
-  for _ in $(seq 600); do
-    [ -z "$(squeue -h 2>/dev/null)" ] && return 0
-    sleep 0.2
+# wait_jobs OUTPUT: waits for the job array and the merge job that `sweep
+# --slurm` reported submitting ("submitted job array A (tasks T) and merge job
+# M") to reach a final state, by asking Slurm for each job by its id (MinJobAge
+# keeps finished jobs visible); a query Slurm does not answer is asked again,
+# never taken for "finished". The merge job must end COMPLETED.
+job_state() {  # job id -> the states of its records (an array has one per task), or fails
+  local info
+  info="$(scontrol -o show job "$1" 2>/dev/null)" || return 1
+  [[ "$info" == *JobState=* ]] || return 1
+  local states=() line
+  while IFS= read -r line; do
+    [[ "$line" =~ JobState=([A-Z_]+) ]] && states+=("${BASH_REMATCH[1]}")
+  done <<<"$info"
+  echo "${states[*]}"
+}
+final() {  # states -> whether every one is final
+  local s
+  for s in $1; do
+    case "$s" in
+      COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE | PREEMPTED) ;;
+      *) return 1 ;;
+    esac
   done
-  fail "the jobs did not finish: $(squeue 2>&1)"
+}
+wait_jobs() {
+  [[ "$1" =~ submitted\ job\ array\ ([0-9]+).*merge\ job\ ([0-9]+) ]] || fail "no job ids in: $1"
+  local array="${BASH_REMATCH[1]}" merge="${BASH_REMATCH[2]}" end=$((SECONDS + 900)) a="" m=""
+  while [ "$SECONDS" -lt "$end" ]; do
+    if a="$(job_state "$array")" && m="$(job_state "$merge")" && final "$a" && final "$m"; then
+      [ "$m" = COMPLETED ] || fail "the merge job $merge ended $m (array $array: $a)"
+      return 0
+    fi
+    sleep 0.5
+  done
+  fail "the jobs did not finish in 900 s: array $array ($a), merge $merge ($m)"
 }
 same_as_local() {
   "$einflow" report "$D/cluster" --format csv >/dev/null || fail "cluster report"
@@ -107,18 +157,18 @@ same_as_local() {
 }
 
 out="$("$einflow" sweep "$sweep" --out "$D/cluster" --slurm --array 3 --sbatch-opt=--time=10 2>&1)" || fail "submit: $out"
-echo "$out" | grep -q "submitted job array" || fail "not submitted: $out"
-wait_queue
+has "$out" "submitted job array" || fail "not submitted: $out"
+wait_jobs "$out"
 [ -f "$D/cluster/results.pb" ] || fail "the merge job wrote nothing"
 same_as_local "first submission"
 
 rm -f "$D/cluster/shards/1/results.pb" "$D/cluster/results.pb"
 out="$("$einflow" sweep "$sweep" --out "$D/cluster" --slurm --resume 2>&1)" || fail "resubmit: $out"
-echo "$out" | grep -q "1 to run" || fail "expected one shard to rerun: $out"
-echo "$out" | grep -q "(tasks 1)" || fail "expected task 1 alone: $out"
-wait_queue
+has "$out" "1 to run" || fail "expected one shard to rerun: $out"
+has "$out" "(tasks 1)" || fail "expected task 1 alone: $out"
+wait_jobs "$out"
 same_as_local "after resubmitting shard 1"
 
 out="$("$einflow" sweep "$sweep" --out "$D/cluster" --slurm --resume 2>&1)" || fail "resume when complete: $out"
-echo "$out" | grep -q "every shard is complete" || fail "expected nothing to run: $out"
+has "$out" "every shard is complete" || fail "expected nothing to run: $out"
 echo "PASSED: Slurm job array of 3 shards and the merge equal the local run; resubmission ran shard 1 alone"

@@ -19,6 +19,6 @@ measure() {  # label, command...
 for study in fusemax-quick fusemax; do
   spec="$root/configs/studies/$study.yaml"
   measure "sweep $study" "$einflow" sweep "$spec" --out "$work/$study"
-  grep -o '[0-9]* points' "$work/out" | head -1 | sed "s/^/  /"
+  grep -m1 -o '[0-9]* points' "$work/out" | sed "s/^/  /"
   measure "report $study (all formats)" "$einflow" report "$work/$study" --format md,csv,json,tex,plots,mappings
 done

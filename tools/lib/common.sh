@@ -13,9 +13,12 @@ einflow_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 einflow_install_deps() {
   local missing=()
   for pkg in "${EINFLOW_PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-      missing+=("$pkg")
-    fi
+    # The status is read into a variable, not piped into `grep -q`: under a
+    # caller's pipefail, grep's early exit can kill the writer with SIGPIPE and
+    # turn an installed package into a reinstall.
+    local status
+    status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" || status=""
+    [ "$status" = "install ok installed" ] || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "einflow: installing ${missing[*]}" >&2
