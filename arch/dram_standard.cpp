@@ -1,172 +1,247 @@
 #include "arch/dram_standard.h"
 
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include "arch/dram_builtin.h"
+#include "common/text.h"
+#include "common/yaml_node.h"
+
 namespace einflow::arch {
 namespace {
 
-// Each standard cites where its values come from. Cycle values of the
-// reference table (shared/reference/dram.md) are the first column where the two
-// open simulators differ; values it does not list come from the named
-// DRAMsim3 configuration or Ramulator 2 device model, or from JEDEC's
-// nanosecond values rounded up to whole cycles.
-//
-// Energy: IDD currents where an open configuration gives them (Micron
-// datasheets, as copied into DRAMsim3's .ini files); otherwise the pJ/bit
-// figure of reference/dram.md.
+int as_int(double v) { return static_cast<int>(v); }
 
-DramTiming timing(double tck, int cl, int cwl, int trcd_rd, int trcd_wr, int trp, int tras, int trc, int tccd_s,
-                  int tccd_l, int trrd_s, int trrd_l, int tfaw, int trefi, int trfc, int burst, int twr, int trtp,
-                  int twtr_s, int twtr_l, int trtrs) {
-  DramTiming t;
-  t.tck_ns = tck;
-  t.cl = cl;
-  t.cwl = cwl;
-  t.trcd_rd = trcd_rd;
-  t.trcd_wr = trcd_wr;
-  t.trp = trp;
-  t.tras = tras;
-  t.trc = trc;
-  t.tccd_s = tccd_s;
-  t.tccd_l = tccd_l;
-  t.trrd_s = trrd_s;
-  t.trrd_l = trrd_l;
-  t.tfaw = tfaw;
-  t.trefi = trefi;
-  t.trfc = trfc;
-  t.burst = burst;
-  t.twr = twr;
-  t.trtp = trtp;
-  t.twtr_s = twtr_s;
-  t.twtr_l = twtr_l;
-  t.trtrs = trtrs;
-  return t;
-}
+// Timing values in cycles of tCK; `ns` values are converted with JEDEC's
+// rounding algorithm (JESD79-4 §13.5: nCK = truncate(t / tCK + 0.974)).
+#define EINFLOW_TIMING(KEY, FIELD, DOC)                                                   \
+  {"timing", KEY, "cycles", true, true, 0, DOC,                                        \
+   [](DramStandard& d, double v) { d.timing.FIELD = as_int(v); }}
+#define EINFLOW_ORG(KEY, EXPR, DOC)                                                       \
+  {"organization", KEY, "", true, true, 1, DOC, [](DramStandard& d, double v) { EXPR; }}
+#define EINFLOW_IDD(KEY, UNIT, FIELD, DOC)                                                \
+  {"energy", KEY, UNIT, false, false, 0, DOC,                                           \
+   [](DramStandard& d, double v) { d.power.FIELD = v; }}
 
-DramOrg org(int ranks, int bankgroups, int banks_per_group, int64_t rows, int columns, int devices) {
-  DramOrg o;
-  o.ranks = ranks;
-  o.bankgroups = bankgroups;
-  o.banks_per_group = banks_per_group;
-  o.rows = rows;
-  o.columns = columns;
-  o.devices_per_rank = devices;
-  return o;
-}
+}  // namespace
 
-DramPower idd(double vdd, double idd0, double idd2n, double idd3n, double idd4r, double idd4w, double idd5b) {
-  DramPower p;
-  p.idd = true;
-  p.vdd = vdd;
-  p.idd0 = idd0;
-  p.idd2n = idd2n;
-  p.idd3n = idd3n;
-  p.idd4r = idd4r;
-  p.idd4w = idd4w;
-  p.idd5b = idd5b;
+const std::vector<DramParam>& dram_params() {
+  static const std::vector<DramParam> p = {
+      EINFLOW_ORG("channels", d.channels = as_int(v), "channels per device, stack or DIMM"),
+      EINFLOW_ORG("ranks", d.org.ranks = as_int(v), "ranks per channel"),
+      EINFLOW_ORG("bankgroups", d.org.bankgroups = as_int(v), "bank groups per rank"),
+      EINFLOW_ORG("banks_per_group", d.org.banks_per_group = as_int(v), "banks per bank group"),
+      EINFLOW_ORG("rows", d.org.rows = static_cast<int64_t>(v), "rows per bank"),
+      EINFLOW_ORG("columns", d.org.columns = as_int(v), "accesses (column commands) per row"),
+      EINFLOW_ORG("devices_per_rank", d.org.devices_per_rank = as_int(v),
+                  "chips sharing a rank's command bus (IDD energy is per device)"),
+      EINFLOW_ORG("bus_bits", d.bus_bits = as_int(v), "data bus width per channel"),
+      EINFLOW_ORG("burst_length", d.burst_length = as_int(v), "beats per access"),
+      EINFLOW_ORG("access_bytes", d.access_bytes = as_int(v), "bytes per column command"),
+      {"organization", "channel_gbps", "GB/s", false, true, 1e-9, "peak bandwidth per channel (1e9 B/s)",
+       [](DramStandard& d, double v) { d.channel_gbps = v; }},
+      {"timing", "tCK", "ns", false, true, 1e-9, "command clock period",
+       [](DramStandard& d, double v) { d.timing.tck_ns = v; }},
+      EINFLOW_TIMING("CL", cl, "RD to its first data"),
+      EINFLOW_TIMING("CWL", cwl, "WR to its first data"),
+      EINFLOW_TIMING("tRCD_RD", trcd_rd, "ACT to RD, same bank"),
+      EINFLOW_TIMING("tRCD_WR", trcd_wr, "ACT to WR, same bank"),
+      EINFLOW_TIMING("tRP", trp, "PRE to ACT, same bank"),
+      EINFLOW_TIMING("tRAS", tras, "ACT to PRE, same bank"),
+      EINFLOW_TIMING("tRC", trc, "ACT to ACT, same bank"),
+      EINFLOW_TIMING("tCCD_S", tccd_s, "column to column, another bank group"),
+      EINFLOW_TIMING("tCCD_L", tccd_l, "column to column, same bank group"),
+      EINFLOW_TIMING("tRRD_S", trrd_s, "ACT to ACT, another bank group"),
+      EINFLOW_TIMING("tRRD_L", trrd_l, "ACT to ACT, same bank group"),
+      EINFLOW_TIMING("tFAW", tfaw, "window of at most four ACTs per rank"),
+      EINFLOW_TIMING("tREFI", trefi, "all-bank refresh interval"),
+      EINFLOW_TIMING("tRFC", trfc, "all-bank refresh duration"),
+      EINFLOW_TIMING("tBURST", burst, "data-bus cycles of one access (BL8 on DDR: 4)"),
+      EINFLOW_TIMING("tWR", twr, "end of write data to PRE, same bank"),
+      EINFLOW_TIMING("tRTP", trtp, "RD to PRE, same bank"),
+      EINFLOW_TIMING("tWTR_S", twtr_s, "end of write data to RD, another bank group"),
+      EINFLOW_TIMING("tWTR_L", twtr_l, "end of write data to RD, same bank group"),
+      EINFLOW_TIMING("tRTRS", trtrs, "data-bus gap when the rank changes"),
+      EINFLOW_IDD("VDD", "V", vdd, "supply voltage of the IDD currents"),
+      EINFLOW_IDD("IDD0", "mA", idd0, "one bank ACT-PRE cycling"),
+      EINFLOW_IDD("IDD2N", "mA", idd2n, "precharge standby"),
+      EINFLOW_IDD("IDD3N", "mA", idd3n, "active standby"),
+      EINFLOW_IDD("IDD4R", "mA", idd4r, "burst read"),
+      EINFLOW_IDD("IDD4W", "mA", idd4w, "burst write"),
+      EINFLOW_IDD("IDD5B", "mA", idd5b, "burst refresh"),
+      {"energy", "pj_per_bit", "pJ/bit", false, true, 0, "off-chip access energy (analytical model)",
+       [](DramStandard& d, double v) { d.pj_per_bit = v; }},
+  };
   return p;
 }
 
-DramStandard standard(const char* name, int burst_length, int bus_bits, int access_bytes, int channels,
-                      double pj_per_bit) {
+#undef EINFLOW_TIMING
+#undef EINFLOW_ORG
+#undef EINFLOW_IDD
+
+namespace {
+
+const char* const kSections[] = {"organization", "timing", "energy"};
+
+// Reads one section's values into `d`, checking keys, units, sources and ranges.
+class SectionReader {
+ public:
+  SectionReader(const YamlNode& sources, DramStandard& d, Diagnostics& diags)
+      : m_sources(sources), m_d(d), m_diags(diags) {}
+
+  // The values given, by key; tCK is read first so that ns values convert.
+  void read(const char* section, const YamlNode& n) {
+    if (!n.expect_map(m_diags)) return;
+    std::vector<std::string> keys;
+    for (const auto& p : dram_params())
+      if (std::string(p.section) == section) keys.push_back(p.key);
+    n.check_keys(keys, m_diags);
+    for (const auto& p : dram_params()) {
+      if (std::string(p.section) != section) continue;
+      if (!n.has(p.key)) {
+        if (p.required) m_diags.error(n.loc(), n.path(), std::string("missing required key '") + p.key + "'");
+        continue;
+      }
+      read_value(p, n[p.key]);
+    }
+  }
+
+  const std::set<std::string>& given() const { return m_given; }
+
+ private:
+  void read_value(const DramParam& p, const YamlNode& v) {
+    if (!v.expect_map(m_diags)) return;
+    v.check_keys({"value", "unit", "source"}, m_diags);
+    if (!v.require("value", m_diags) || !v.require("source", m_diags)) return;
+    auto value = v["value"].as_double(m_diags);
+    auto source = v["source"].as_string(m_diags);
+    if (!value || !source) return;
+    const std::string unit = std::string(p.unit);
+    double x = *value;
+    if (!unit.empty()) {
+      if (!v.require("unit", m_diags)) return;
+      auto u = v["unit"].as_string(m_diags);
+      if (!u) return;
+      if (*u == "ns" && unit == "cycles") {
+        if (!m_tck) {
+          m_diags.error(v["unit"].loc(), v["unit"].path(), "a value in ns needs timing.tCK");
+          return;
+        }
+        x = std::trunc(x / *m_tck + 0.974);
+      } else if (*u != unit) {
+        m_diags.error(v["unit"].loc(), v["unit"].path(),
+                      "expected unit '" + unit + "'" + (unit == "cycles" ? " or 'ns'" : "") + ", got '" + *u + "'");
+        return;
+      }
+    } else if (v.has("unit")) {
+      m_diags.error(v["unit"].key_loc(), v["unit"].path(), "this value has no unit");
+      return;
+    }
+    if (!std::isfinite(x) || x < p.min || x > static_cast<double>(std::numeric_limits<int>::max()) ||
+        (p.integer && x != std::floor(x))) {
+      m_diags.error(v["value"].loc(), v["value"].path(),
+                    std::string("expected ") + (p.integer ? "a whole number" : "a number") +
+                        (p.min > 0 ? " > 0" : " >= 0") + ", got " + v["value"].scalar());
+      return;
+    }
+    if (!m_sources.has(*source)) {
+      std::vector<std::string> names;
+      for (const auto& e : m_sources.entries()) names.push_back(e.first);
+      m_diags.error(v["source"].loc(), v["source"].path(),
+                    "unknown source '" + *source + "'; the file's sources: " + join(names, ", ") +
+                        did_you_mean(*source, names));
+      return;
+    }
+    p.set(m_d, x);
+    if (std::string(p.key) == "tCK") m_tck = x;
+    m_given.insert(p.key);
+    const std::string cite = m_sources[*source].scalar();
+    m_d.value_sources.emplace_back(std::string(p.section) + "." + p.key, cite);
+  }
+
+  const YamlNode& m_sources;
+  DramStandard& m_d;
+  Diagnostics& m_diags;
+  std::optional<double> m_tck;
+  std::set<std::string> m_given;
+};
+
+// The distinct citations of a section's values, in file order, joined by "; ".
+std::string citations(const DramStandard& d, const std::string& section, const std::set<std::string>& keys) {
+  std::vector<std::string> out;
+  for (const auto& [key, cite] : d.value_sources) {
+    if (key.rfind(section + ".", 0) != 0) continue;
+    if (!keys.empty() && !keys.count(key.substr(section.size() + 1))) continue;
+    if (std::find(out.begin(), out.end(), cite) == out.end()) out.push_back(cite);
+  }
+  return join(out, "; ");
+}
+
+void check_idd(const YamlNode& energy, const std::set<std::string>& given, DramStandard& d, Diagnostics& diags) {
+  std::set<std::string> idd;
+  std::vector<std::string> missing;
+  for (const auto& p : dram_params())
+    if (std::string(p.section) == "energy" && !p.required) {
+      idd.insert(p.key);
+      if (!given.count(p.key)) missing.push_back(p.key);
+    }
+  if (missing.size() == idd.size()) return;
+  if (!missing.empty()) {
+    diags.error(energy.loc(), energy.path(),
+                "IDD energy needs VDD and every current; missing: " + join(missing, ", "));
+    return;
+  }
+  d.power.idd = true;
+  const std::string idd_cite = citations(d, "energy", idd);
+  const std::string bit_cite = citations(d, "energy", {"pj_per_bit"});
+  d.energy_source = idd_cite + "; analytical model: " + bit_cite;
+}
+
+}  // namespace
+
+DramStandard read_dram_standard(const YamlNode& doc) {
+  Diagnostics diags;
   DramStandard d;
-  d.name = name;
-  d.burst_length = burst_length;
-  d.bus_bits = bus_bits;
-  d.access_bytes = access_bytes;
-  d.channels = channels;
-  d.pj_per_bit = pj_per_bit;
+  d.file = doc.file();
+  if (!doc.expect_map(diags)) diags.throw_if_any();
+  doc.check_keys({"name", "sources", "organization", "timing", "energy"}, diags);
+  for (const char* key : {"name", "sources", "organization", "timing", "energy"}) doc.require(key, diags);
+  if (doc.has("name")) {
+    if (auto name = doc["name"].as_string(diags)) d.name = *name;
+    if (doc["name"].is_scalar() && d.name.empty()) diags.error(doc["name"].loc(), "name", "expected a name");
+  }
+  // Every fault is collected; the values are read only against readable sources.
+  const YamlNode sources = doc["sources"];
+  if (!doc.has("sources") || !sources.expect_map(diags)) diags.throw_if_any();
+  for (const auto& [key, text] : sources.entries()) text.as_string(diags);
+  SectionReader reader(sources, d, diags);
+  for (const char* section : kSections)
+    if (doc.has(section)) reader.read(section, doc[section]);
+  diags.throw_if_any();
+  d.timing_source = citations(d, "timing", {});
+  d.energy_source = citations(d, "energy", {"pj_per_bit"});
+  check_idd(doc["energy"], reader.given(), d, diags);
+  // A channel must be addressable: its capacity in bytes fits 64 bits.
+  const long double bytes = static_cast<long double>(d.org.banks()) * static_cast<long double>(d.org.rows) *
+                            d.org.columns * d.access_bytes;
+  if (bytes > static_cast<long double>(std::numeric_limits<int64_t>::max()))
+    diags.error(doc["organization"].loc(), "organization", "a channel of over 2^63 bytes");
+  diags.throw_if_any();
   return d;
 }
 
-std::vector<DramStandard> make_standards() {
-  std::vector<DramStandard> s;
-  //                                    tCK     CL CWL RCDr RCDw RP RAS  RC CCDs CCDl RRDs RRDl FAW  REFI   RFC BL  WR RTP WTRs WTRl RTRS
-  {
-    // One 64-bit channel of x8 8 Gb devices (Micron MT40A1G8), one rank of 4 bank groups x 4 banks.
-    DramStandard d = standard("DDR4-2400", 8, 64, 64, 1, 15.0);
-    d.timing = timing(0.833, 17, 12, 17, 17, 17, 39, 56, 4, 6, 4, 6, 26, 9360, 420, 4, 18, 9, 3, 9, 2);
-    d.org = org(1, 4, 4, 65536, 128, 8);
-    d.power = idd(1.2, 48, 34, 43, 135, 123, 250);
-    d.channel_gbps = 19.2;
-    d.timing_source =
-        "reference/dram.md DDR4-2400 x8 column; tWR 15 ns, tRTP 7.5 ns, tWTR_S/L 2.5/7.5 ns per JESD79-4; "
-        "tRTRS and organization from DRAMsim3 DDR4_8Gb_x8_2400.ini";
-    d.energy_source = "IDD currents of DRAMsim3 DDR4_8Gb_x8_2400.ini (Micron MT40A1G8-083E); "
-                      "analytical model: reference/dram.md DDR4 15-20 pJ/bit (lower end)";
-    s.push_back(d);
-  }
-  {
-    DramStandard d = standard("DDR4-3200", 8, 64, 64, 1, 15.0);
-    d.timing = timing(0.625, 22, 16, 22, 22, 22, 52, 74, 4, 8, 4, 8, 34, 12480, 560, 4, 24, 12, 4, 12, 1);
-    d.org = org(1, 4, 4, 65536, 128, 8);
-    d.power = idd(1.2, 57, 37, 52, 168, 150, 250);
-    d.channel_gbps = 25.6;
-    d.timing_source = "DRAMsim3 DDR4_8Gb_x8_3200.ini (tCK 0.625 ns, JESD79-4; tRC = tRAS + tRP)";
-    d.energy_source = "IDD currents of DRAMsim3 DDR4_8Gb_x8_3200.ini; analytical model: reference/dram.md DDR4 "
-                      "15-20 pJ/bit (lower end)";
-    s.push_back(d);
-  }
-  {
-    // One 32-bit sub-channel per channel, two per DIMM; x8 16 Gb devices, 8 bank groups x 4 banks.
-    DramStandard d = standard("DDR5-4800", 16, 32, 64, 2, 15.0);
-    d.timing = timing(0.4167, 40, 38, 40, 40, 40, 77, 117, 8, 12, 8, 12, 32, 9360, 709, 8, 72, 18, 6, 24, 2);
-    d.org = org(1, 8, 4, 65536, 64, 4);
-    d.channel_gbps = 19.2;
-    d.timing_source = "JESD79-5 DDR5-4800B (CL 40, tRCD = tRP = 16.67 ns, tRAS 32 ns, tWR 30 ns, tRTP 7.5 ns, "
-                      "tCCD_L = tRRD_L = 5 ns, tWTR_S/L 2.5/10 ns, tREFI 3.9 us, tRFC1 295 ns for 16 Gb) in cycles "
-                      "of 0.4167 ns, as tabulated in Ramulator 2's DDR5 model; organization DDR5_16Gb_x8 of Ramulator 2";
-    d.energy_source = "reference/dram.md DDR4 15-20 pJ/bit (lower end); no DDR5 figure is listed";
-    s.push_back(d);
-  }
-  {
-    // One x16 channel, 4 bank groups x 4 banks (BG mode), 8 Gb.
-    DramStandard d = standard("LPDDR5", 16, 16, 32, 1, 4.0);
-    d.timing = timing(1.25, 20, 11, 15, 15, 15, 34, 49, 2, 4, 4, 4, 16, 3125, 168, 2, 28, 4, 5, 10, 2);
-    d.org = org(1, 4, 4, 32768, 64, 1);
-    d.channel_gbps = 12.8;
-    d.timing_source = "Ramulator 2 LPDDR5_6400 preset in cycles of the 1.25 ns CK (tRP = tRPpb, tRC = tRAS + tRPpb, "
-                      "tREFI 3906 ns, tRFCab 210 ns for 8 Gb); BL16 takes 2 CK at 6400 MT/s";
-    d.energy_source = "reference/dram.md LPDDR4 4-6 pJ/bit (lower end); no LPDDR5 figure is listed";
-    s.push_back(d);
-  }
-  {
-    // A 4-high stack of 8 Gb dies: 8 128-bit channels, 4 bank groups x 4 banks each.
-    DramStandard d = standard("HBM2", 4, 128, 64, 8, 3.9);
-    d.timing = timing(1.0, 14, 4, 14, 12, 14, 34, 48, 1, 2, 4, 4, 15, 3900, 260, 2, 16, 4, 6, 8, 1);
-    d.org = org(1, 4, 4, 32768, 16, 1);
-    d.power = idd(1.2, 65, 40, 55, 390, 500, 250);
-    d.channel_gbps = 32.0;  // 256 GB/s per stack over 8 channels
-    d.timing_source = "reference/dram.md HBM2 column; tWR, tRTP, tWTR and organization from DRAMsim3 HBM2_8Gb_x128.ini";
-    d.energy_source = "IDD currents of DRAMsim3 HBM2_8Gb_x128.ini; analytical model: O'Connor et al., MICRO 2017 "
-                      "(HBM2 3.9 pJ/bit), per reference/dram.md";
-    s.push_back(d);
-  }
-  {
-    // 16 channels x 2 pseudo-channels, each pseudo-channel modelled as a 32-bit channel of its own.
-    DramStandard d = standard("HBM3", 8, 32, 32, 32, 3.9);
-    d.timing = timing(1.0, 7, 2, 7, 7, 7, 17, 24, 1, 2, 2, 3, 15, 3900, 350, 4, 8, 2, 3, 4, 1);
-    d.org = org(1, 4, 4, 32768, 32, 1);
-    d.channel_gbps = 8.0;  // 2 Gb/s per pin x 32 pins
-    d.timing_source = "Ramulator 2 HBM3_2Gbps preset (tRC = tRAS + tRP; tRFC 350 ns for 8 Gb); organization per "
-                      "pseudo-channel from Ramulator 2 HBM3_8Gb";
-    d.energy_source = "reference/dram.md HBM2 3.9 pJ/bit; no HBM3 figure is listed";
-    s.push_back(d);
-  }
-  {
-    // An 8 Gb x16 chip: two 16-bit channels, 4 bank groups x 4 banks each.
-    DramStandard d = standard("GDDR6", 16, 16, 32, 2, 7.5);
-    d.timing = timing(0.57, 24, 16, 24, 16, 24, 53, 78, 2, 4, 8, 8, 29, 3333, 126, 2, 26, 4, 9, 11, 2);
-    d.org = org(1, 4, 4, 16384, 64, 1);
-    d.channel_gbps = 28.0;  // 14 Gb/s per pin x 16 pins
-    d.timing_source = "reference/dram.md GDDR6 column (tCK 0.57 ns, so that BL16 in 2 CK gives 14 Gb/s per pin); "
-                      "tWR, tRTP, tWTR and organization GDDR6_8Gb_x16 from Ramulator 2";
-    d.energy_source = "reference/dram.md: GDDR6 7.5 pJ/bit";
-    s.push_back(d);
-  }
-  return s;
-}
+namespace {
 
-const std::vector<DramStandard>& standards() {
-  static const std::vector<DramStandard> s = make_standards();
+const std::vector<DramStandard>& builtins() {
+  static const std::vector<DramStandard> s = [] {
+    std::vector<DramStandard> out;
+    for (const auto& [file, text] : builtin_dram_files())
+      out.push_back(read_dram_standard(YamlNode::load_string(text, file)));
+    return out;
+  }();
   return s;
 }
 
@@ -178,15 +253,33 @@ uint64_t DramStandard::channel_bytes() const {
 }
 
 std::optional<DramStandard> find_dram_standard(const std::string& name) {
-  for (const auto& d : standards())
+  for (const auto& d : builtins())
     if (d.name == name) return d;
   return std::nullopt;
 }
 
 std::vector<std::string> dram_standard_names() {
   std::vector<std::string> names;
-  for (const auto& d : standards()) names.push_back(d.name);
+  for (const auto& d : builtins()) names.push_back(d.name);
   return names;
+}
+
+DramStandard resolve_dram_standard(const std::string& name_or_path, const SourceLoc& where,
+                                   const std::string& key_path, const std::string& base_dir) {
+  if (auto d = find_dram_standard(name_or_path)) return *d;
+  namespace fs = std::filesystem;
+  fs::path path(name_or_path);
+  if (path.is_relative() && !base_dir.empty()) path = fs::path(base_dir) / path;
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
+                               path.extension() == ".yaml" || path.extension() == ".yml";
+  std::error_code ec;
+  if (looks_like_path && fs::is_regular_file(path, ec)) return read_dram_standard(YamlNode::load_file(path.string()));
+  throw UserError(where, key_path,
+                  looks_like_path ? "no DRAM standard file '" + path.string() + "'"
+                                  : "unknown DRAM standard '" + name_or_path + "'; known: " +
+                                        join(dram_standard_names(), ", ") +
+                                        did_you_mean(name_or_path, dram_standard_names()) +
+                                        ", or the path of a standard's file (configs/dram/*.yaml)");
 }
 
 }  // namespace einflow::arch

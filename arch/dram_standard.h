@@ -1,12 +1,21 @@
 // DRAM standards with full timing, organization and energy, for the
 // command-level DRAM model of sim/cycle; the analytical model uses only the
-// peak bandwidth and the energy per bit.
+// peak bandwidth and the energy per bit. Each standard is data: a file
+// configs/dram/NAME.yaml (built into the binary) or any file of that format,
+// whose every value names its source. dram_params() is the format's table.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "common/error.h"
+
+namespace einflow {
+class YamlNode;
+}
 
 namespace einflow::arch {
 
@@ -51,6 +60,7 @@ struct DramPower {
 
 struct DramStandard {
   std::string name;  // "DDR4-2400", "HBM2", ...
+  std::string file;  // where it was read from ("configs/dram/HBM2.yaml" when built in)
   DramTiming timing;
   DramOrg org;
   DramPower power;
@@ -60,14 +70,41 @@ struct DramStandard {
   int channels = 1;         // per device, stack or DIMM
   double channel_gbps = 0;  // peak bandwidth per channel, 1e9 bytes/s
   double pj_per_bit = 0;    // off-chip access energy (analytical model)
+  // The citations of the timing values, and of the energy values, each once, in file order.
   std::string timing_source;
   std::string energy_source;
+  // Every value's citation, keyed "section.KEY" ("timing.tRCD_RD").
+  std::vector<std::pair<std::string, std::string>> value_sources;
 
   uint64_t channel_bytes() const;  // capacity of one channel
 };
 
-// The built-in standards; nullopt for an unknown name.
+// One value of a standard's file: its section ("organization", "timing",
+// "energy"), key, unit ("" when none; timing in "cycles" may also be written in
+// "ns"), whether it must be a whole number, whether it may be left out, the
+// smallest value allowed, and what it means. `set` stores a checked value.
+struct DramParam {
+  const char* section;
+  const char* key;
+  const char* unit;
+  bool integer;
+  bool required;
+  double min;
+  const char* doc;
+  void (*set)(DramStandard&, double);
+};
+const std::vector<DramParam>& dram_params();
+
+// The built-in standards (configs/dram/*.yaml); nullopt for an unknown name.
 std::optional<DramStandard> find_dram_standard(const std::string& name);
 std::vector<std::string> dram_standard_names();
+
+// Reads and checks a standard's document; throws UserError listing every problem.
+DramStandard read_dram_standard(const YamlNode& doc);
+// A built-in standard by name, or a standard's file by path (relative paths
+// from `base_dir` when given). Unknown names and bad files are UserErrors
+// located at `where` (the key that named it) or in the file.
+DramStandard resolve_dram_standard(const std::string& name_or_path, const SourceLoc& where,
+                                   const std::string& key_path, const std::string& base_dir = "");
 
 }  // namespace einflow::arch

@@ -51,7 +51,8 @@ const std::vector<Param>& node_params() {
        "energy of a word write"},
       {"area_um2", "number", "um^2", "from the technology table", kAllBits, "area per instance"},
       {"standard", "string", "", "none", kDramBit,
-       "DRAM standard with full timing (DDR4-2400, HBM2, GDDR6)"},
+       "DRAM standard with full timing: a built-in name (a file of configs/dram/) or the path of a "
+       "standard's file, relative to the architecture's"},
       {"bandwidth_gbps", "number", "GB/s", "from the standard", kDramBit,
        "DRAM bandwidth, 1e9 bytes/s; 0 = unlimited"},
       {"pj_per_bit", "number", "pJ/bit", "from the standard", kDramBit, "DRAM access energy"},

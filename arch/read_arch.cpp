@@ -1,6 +1,7 @@
 // Reads and validates the architecture YAML (format in README.md), then fills in
 // the defaults from the technology tables.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -172,11 +173,13 @@ class Reader {
     if (n.has("standard")) {
       auto s = n["standard"].as_string(m_diags);
       if (s) {
-        node.dram_standard = find_dram_standard(*s);
-        if (!node.dram_standard)
-          m_diags.error(n["standard"].loc(), n["standard"].path(),
-                        "unknown DRAM standard '" + *s + "'; known: " + join(dram_standard_names(), ", ") +
-                            did_you_mean(*s, dram_standard_names()));
+        // A built-in name, or a standard's file beside the architecture's.
+        const std::string dir = std::filesystem::path(n.file()).parent_path().string();
+        try {
+          node.dram_standard = resolve_dram_standard(*s, n["standard"].loc(), n["standard"].path(), dir);
+        } catch (const UserError& e) {
+          for (const auto& d : e.diagnostics()) m_diags.error(d.loc, d.key_path, d.message);
+        }
       }
     }
     if (auto v = read_number(n, "bandwidth_gbps", true, m_diags)) node.bandwidth_gbps = *v;  // 0: unlimited

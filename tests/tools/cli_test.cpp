@@ -402,6 +402,24 @@ TEST(Cli, DramJsonReportsTheComparisonKeys) {
   EXPECT_LE(j["bandwidth_gbps"].get<double>(), 19.2);
 }
 
+// A standard's file in place of a built-in name: the built-in's file itself
+// gives the same run, and a broken file exits 2 at its location.
+TEST(Cli, DramTakesAStandardsFile) {
+  const std::string file = std::string(EINFLOW_SOURCE_DIR) + "/configs/dram/HBM2.yaml";
+  const std::string args = " --pattern random --requests 3000 --outstanding 8 --write-fraction 0.3 --json";
+  Result by_name = run("dram --standard HBM2" + args);
+  Result by_file = run("dram --standard " + file + args);
+  ASSERT_EQ(by_name.code, 0) << by_name.out;
+  ASSERT_EQ(by_file.code, 0) << by_file.out;
+  auto a = nlohmann::json::parse(by_name.out), b = nlohmann::json::parse(by_file.out);
+  for (const char* k : {"cycles", "commands", "energy_pj", "row_hit_rate", "bandwidth_gbps"}) EXPECT_EQ(a[k], b[k]) << k;
+  const std::string bad = write_temp("bad-standard.yaml", "name: X\nsources: {a: b}\norganization: {}\n");
+  Result r = run("dram --standard " + bad);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find(bad + ":3:15: organization: missing required key 'channels'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(bad + ":1:1: timing: missing required key 'timing'"), std::string::npos) << r.out;
+}
+
 TEST(Cli, DramBadInputExitsTwo) {
   Result r = run("dram --standard DDR9 --requests 10 --outstanding 1");
   EXPECT_EQ(r.code, 2);

@@ -1,4 +1,4 @@
-// einflow dram --standard NAME --pattern stream|random --requests N
+// einflow dram --standard NAME|FILE --pattern stream|random --requests N
 // --outstanding W [--json]: the command-level DRAM model alone on synthetic
 // traffic, reporting what the open DRAM simulators report.
 #include <CLI/CLI.hpp>
@@ -32,12 +32,7 @@ struct DramOptions {
 };
 
 int run_dram(const DramOptions& o) {
-  auto s = arch::find_dram_standard(o.standard);
-  if (!s)
-    throw UserError(SourceLoc{"--standard", 0, 0},
-                    "unknown DRAM standard '" + o.standard +
-                        "'; known: " + join(arch::dram_standard_names(), ", ") +
-                        did_you_mean(o.standard, arch::dram_standard_names()));
+  const arch::DramStandard s = arch::resolve_dram_standard(o.standard, SourceLoc{"--standard", 0, 0}, "");
   sim::dram::TrafficConfig cfg;
   cfg.pattern = o.pattern == "random" ? sim::dram::Pattern::kRandom : sim::dram::Pattern::kStream;
   cfg.requests = o.requests;
@@ -49,12 +44,12 @@ int run_dram(const DramOptions& o) {
       o.policy == "closed" ? sim::dram::PagePolicy::kClosed : sim::dram::PagePolicy::kOpen;
   cfg.controller.queue_depth = o.queue_depth;
   cfg.controller.refresh = !o.no_refresh;
-  sim::dram::TrafficResult r = sim::dram::run_traffic(*s, cfg);
+  sim::dram::TrafficResult r = sim::dram::run_traffic(s, cfg);
 
   using sim::dram::Command;
   const double cps = r.wall_seconds > 0 ? static_cast<double>(r.cycles) / r.wall_seconds : 0;
   if (o.json) {
-    nlohmann::json j{{"standard", s->name},
+    nlohmann::json j{{"standard", s.name},
                      {"pattern", o.pattern},
                      {"page_policy", o.policy},
                      {"address_mapping", o.address_mapping},
@@ -64,7 +59,7 @@ int run_dram(const DramOptions& o) {
                      {"cycles", r.cycles},
                      {"seconds", r.seconds},
                      {"bandwidth_gbps", r.bandwidth_gbps},
-                     {"peak_bandwidth_gbps", s->channel_gbps * s->channels},
+                     {"peak_bandwidth_gbps", s.channel_gbps * s.channels},
                      {"avg_read_latency_ns", r.avg_read_latency_ns},
                      {"p99_read_latency_ns", r.p99_read_latency_ns},
                      {"row_hit_rate", r.row_hit_rate},
@@ -80,22 +75,22 @@ int run_dram(const DramOptions& o) {
                                 {"write", r.energy.write},
                                 {"refresh", r.energy.refresh},
                                 {"background", r.energy.background}};
-    j["energy_source"] = s->power.idd ? "IDD currents (DRAMPower method): " + s->energy_source
-                                      : "pJ/bit per access: " + s->energy_source;
+    j["energy_source"] = s.power.idd ? "IDD currents (DRAMPower method): " + s.energy_source
+                                      : "pJ/bit per access: " + s.energy_source;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
   std::printf(
       "%s, %s traffic: %llu requests of %d B, at most %d outstanding, %s page, mapping %s\n",
-      s->name.c_str(), o.pattern.c_str(), static_cast<unsigned long long>(o.requests),
-      s->access_bytes, o.outstanding, o.policy.c_str(), o.address_mapping.c_str());
+      s.name.c_str(), o.pattern.c_str(), static_cast<unsigned long long>(o.requests),
+      s.access_bytes, o.outstanding, o.policy.c_str(), o.address_mapping.c_str());
   std::printf("  bandwidth          %10.2f GB/s (peak %.1f)\n", r.bandwidth_gbps,
-              s->channel_gbps * s->channels);
+              s.channel_gbps * s.channels);
   std::printf("  read latency       %10.1f ns average, %.1f ns p99\n", r.avg_read_latency_ns,
               r.p99_read_latency_ns);
   std::printf("  row-buffer hits    %10.1f %%\n", 100.0 * r.row_hit_rate);
   std::printf("  energy             %10.4g pJ (%.2f pJ/bit)\n", r.energy_pj,
-              r.energy_pj / (8.0 * static_cast<double>(o.requests) * s->access_bytes));
+              r.energy_pj / (8.0 * static_cast<double>(o.requests) * s.access_bytes));
   std::printf(
       "  commands           ACT %llu, PRE %llu, RD %llu, WR %llu, RDA %llu, WRA %llu, REF %llu\n",
       static_cast<unsigned long long>(r.stats.count(Command::kAct)),
@@ -120,7 +115,7 @@ Runner add_dram(CLI::App& app) {
                          "row hits, energy)");
   auto o = std::make_shared<DramOptions>();
   sub->add_option("--standard", o->standard,
-                  "DRAM standard: " + join(arch::dram_standard_names(), ", "))
+                  "DRAM standard: " + join(arch::dram_standard_names(), ", ") + ", or a standard's file")
       ->required();
   sub->add_option("--pattern", o->pattern,
                   "stream (sequential 64-B lines) or random (uniform over the device)")

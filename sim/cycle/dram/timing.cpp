@@ -28,12 +28,69 @@ const char* command_name(Command c) {
   return "?";
 }
 
+Kind command_kind(Command c) {
+  switch (c) {
+    case Command::kAct:
+      return Kind::kAct;
+    case Command::kPre:
+      return Kind::kPre;
+    case Command::kRd:
+    case Command::kRda:
+      return Kind::kRd;
+    case Command::kWr:
+    case Command::kWra:
+      return Kind::kWr;
+    case Command::kRef:
+    case Command::kCount:
+      break;
+  }
+  return Kind::kRef;
+}
+
+uint64_t Constraint::cycles(const arch::DramTiming& t) const {
+  uint64_t sum = 0;
+  for (int arch::DramTiming::*term : terms) sum += static_cast<uint64_t>(t.*term);
+  return sum;
+}
+
+const std::vector<Constraint>& timing_constraints() {
+  using T = arch::DramTiming;
+  using K = Kind;
+  using S = Scope;
+  static const std::vector<Constraint> rows = {
+      {"tRCD_RD", K::kAct, K::kRd, S::kBank, {&T::trcd_rd}},
+      {"tRCD_WR", K::kAct, K::kWr, S::kBank, {&T::trcd_wr}},
+      {"tRAS", K::kAct, K::kPre, S::kBank, {&T::tras}},
+      {"tRC", K::kAct, K::kAct, S::kBank, {&T::trc}},
+      {"tRRD_L", K::kAct, K::kAct, S::kGroup, {&T::trrd_l}},
+      {"tRRD_S", K::kAct, K::kAct, S::kRank, {&T::trrd_s}},
+      {"tRP", K::kPre, K::kAct, S::kBank, {&T::trp}},
+      {"tRP (to REF)", K::kPre, K::kRef, S::kRank, {&T::trp}},
+      {"tRTP", K::kRd, K::kPre, S::kBank, {&T::trtp}},
+      {"tCCD_L (RD to RD)", K::kRd, K::kRd, S::kGroup, {&T::tccd_l}},
+      {"tCCD_L (RD to WR)", K::kRd, K::kWr, S::kGroup, {&T::tccd_l}},
+      {"tCCD_S (RD to RD)", K::kRd, K::kRd, S::kRank, {&T::tccd_s}},
+      {"tCCD_S (RD to WR)", K::kRd, K::kWr, S::kRank, {&T::tccd_s}},
+      {"tWR", K::kWr, K::kPre, S::kBank, {&T::cwl, &T::burst, &T::twr}},
+      {"tCCD_L (WR to WR)", K::kWr, K::kWr, S::kGroup, {&T::tccd_l}},
+      {"tCCD_S (WR to WR)", K::kWr, K::kWr, S::kRank, {&T::tccd_s}},
+      {"tWTR_L", K::kWr, K::kRd, S::kGroup, {&T::cwl, &T::burst, &T::twtr_l}},
+      {"tWTR_S", K::kWr, K::kRd, S::kRank, {&T::cwl, &T::burst, &T::twtr_s}},
+      {"tRFC (to ACT)", K::kRef, K::kAct, S::kRank, {&T::trfc}},
+      {"tRFC (to REF)", K::kRef, K::kRef, S::kRank, {&T::trfc}},
+  };
+  return rows;
+}
+
 ChannelTiming::ChannelTiming(const arch::DramStandard& s)
     : m_t(s.timing),
       m_org(s.org),
       m_banks(static_cast<size_t>(s.org.banks())),
       m_groups(static_cast<size_t>(s.org.ranks * s.org.bankgroups)),
-      m_ranks(static_cast<size_t>(s.org.ranks)) {}
+      m_ranks(static_cast<size_t>(s.org.ranks)) {
+  for (const Constraint& c : timing_constraints())
+    m_rules[static_cast<size_t>(c.from)].push_back(Rule{c.scope, c.to, c.cycles(m_t)});
+}
 
 uint64_t ChannelTiming::bus_earliest(bool read, int rank) const {
   if (m_bus_rank < 0) return 0;
@@ -45,31 +102,34 @@ uint64_t ChannelTiming::bus_earliest(bool read, int rank) const {
   return data_start > latency ? data_start - latency : 0;
 }
 
+uint64_t ChannelTiming::next(Kind k, const Address& a) const {
+  const size_t i = static_cast<size_t>(k);
+  return std::max({bank(a).next[i], m_groups[group_index(a)].next[i],
+                   m_ranks[static_cast<size_t>(a.rank)].next[i]});
+}
+
 uint64_t ChannelTiming::earliest(Command c, const Address& a) const {
   const Bank& b = bank(a);
-  const Group& g = m_groups[group_index(a)];
   const Rank& r = m_ranks[static_cast<size_t>(a.rank)];
-  switch (c) {
-    case Command::kAct: {
+  switch (command_kind(c)) {
+    case Kind::kAct: {
       if (b.open_row >= 0) return kForbidden;
-      uint64_t t = std::max({b.act, g.act, r.act});
+      uint64_t t = next(Kind::kAct, a);
       if (r.faw_count == 4)
         t = std::max(t, r.faw[static_cast<size_t>(r.faw_head)] + static_cast<uint64_t>(m_t.tfaw));
       return t;
     }
-    case Command::kPre:
-      return b.open_row < 0 ? kForbidden : b.pre;
-    case Command::kRd:
-    case Command::kRda:
+    case Kind::kPre:
+      return b.open_row < 0 ? kForbidden : next(Kind::kPre, a);
+    case Kind::kRd:
       if (b.open_row != a.row) return kForbidden;
-      return std::max({b.rd, g.rd, r.rd, bus_earliest(true, a.rank)});
-    case Command::kWr:
-    case Command::kWra:
+      return std::max(next(Kind::kRd, a), bus_earliest(true, a.rank));
+    case Kind::kWr:
       if (b.open_row != a.row) return kForbidden;
-      return std::max({b.wr, g.wr, r.wr, bus_earliest(false, a.rank)});
-    case Command::kRef:
-      return r.open_banks > 0 ? kForbidden : r.ref;
-    case Command::kCount:
+      return std::max(next(Kind::kWr, a), bus_earliest(false, a.rank));
+    case Kind::kRef:
+      return r.open_banks > 0 ? kForbidden : next(Kind::kRef, a);
+    case Kind::kCount:
       break;
   }
   return kForbidden;
@@ -90,23 +150,27 @@ uint64_t ChannelTiming::active_cycles(int rank, uint64_t now) const {
   return r.active_total + (r.open_banks > 0 && now > r.active_since ? now - r.active_since : 0);
 }
 
+void ChannelTiming::apply_rules(Kind k, const Address& a, uint64_t now) {
+  for (const Rule& rule : m_rules[static_cast<size_t>(k)]) {
+    Next& n = rule.scope == Scope::kBank    ? m_banks[bank_index(a)].next
+              : rule.scope == Scope::kGroup ? m_groups[group_index(a)].next
+                                            : m_ranks[static_cast<size_t>(a.rank)].next;
+    uint64_t& slot = n[static_cast<size_t>(rule.to)];
+    slot = std::max(slot, now + rule.cycles);
+  }
+}
+
 void ChannelTiming::issue(Command c, const Address& a, uint64_t now) {
   EINFLOW_ASSERT(legal(c, a, now), std::string("DRAM protocol violation: ") + command_name(c) +
                                        " at cycle " + std::to_string(now) +
                                        " is earlier than allowed");
   Bank& b = m_banks[bank_index(a)];
-  Group& g = m_groups[group_index(a)];
   Rank& r = m_ranks[static_cast<size_t>(a.rank)];
-  const auto T = [](int v) { return static_cast<uint64_t>(v); };
-  switch (c) {
-    case Command::kAct:
+  const Kind k = command_kind(c);
+  apply_rules(k, a, now);
+  switch (k) {
+    case Kind::kAct:
       open(r, b, a.row, now);
-      b.rd = std::max(b.rd, now + T(m_t.trcd_rd));
-      b.wr = std::max(b.wr, now + T(m_t.trcd_wr));
-      b.pre = std::max(b.pre, now + T(m_t.tras));
-      b.act = std::max(b.act, now + T(m_t.trc));
-      g.act = std::max(g.act, now + T(m_t.trrd_l));
-      r.act = std::max(r.act, now + T(m_t.trrd_s));
       if (r.faw_count < 4) {
         r.faw[static_cast<size_t>((r.faw_head + r.faw_count++) % 4)] = now;
       } else {
@@ -114,54 +178,24 @@ void ChannelTiming::issue(Command c, const Address& a, uint64_t now) {
         r.faw_head = (r.faw_head + 1) % 4;
       }
       break;
-    case Command::kPre:
+    case Kind::kPre:
       close(r, b, now);
-      b.act = std::max(b.act, now + T(m_t.trp));
-      r.ref = std::max(r.ref, now + T(m_t.trp));
       break;
-    case Command::kRd:
-    case Command::kRda:
-      b.pre = std::max(b.pre, now + T(m_t.trtp));
-      g.rd = std::max(g.rd, now + T(m_t.tccd_l));
-      g.wr = std::max(g.wr, now + T(m_t.tccd_l));
-      r.rd = std::max(r.rd, now + T(m_t.tccd_s));
-      r.wr = std::max(r.wr, now + T(m_t.tccd_s));
-      m_bus_free = now + T(m_t.cl + m_t.burst);
+    case Kind::kRd:
+    case Kind::kWr:
+      m_bus_free = now + static_cast<uint64_t>((k == Kind::kRd ? m_t.cl : m_t.cwl) + m_t.burst);
       m_bus_rank = a.rank;
-      m_bus_read = true;
+      m_bus_read = k == Kind::kRd;
       break;
-    case Command::kWr:
-    case Command::kWra:
-      b.pre = std::max(b.pre, now + T(m_t.cwl + m_t.burst + m_t.twr));
-      g.wr = std::max(g.wr, now + T(m_t.tccd_l));
-      r.wr = std::max(r.wr, now + T(m_t.tccd_s));
-      g.rd = std::max(g.rd, now + T(m_t.cwl + m_t.burst + m_t.twtr_l));
-      r.rd = std::max(r.rd, now + T(m_t.cwl + m_t.burst + m_t.twtr_s));
-      m_bus_free = now + T(m_t.cwl + m_t.burst);
-      m_bus_rank = a.rank;
-      m_bus_read = false;
-      break;
-    case Command::kRef:
-      // A rank's banks are contiguous (rank-major numbering).
-      {
-        const size_t per_rank = static_cast<size_t>(m_org.bankgroups * m_org.banks_per_group);
-        for (size_t i = 0; i < per_rank; ++i) {
-          Bank& bb = m_banks[static_cast<size_t>(a.rank) * per_rank + i];
-          bb.act = std::max(bb.act, now + T(m_t.trfc));
-        }
-      }
-      r.act = std::max(r.act, now + T(m_t.trfc));
-      r.ref = now + T(m_t.trfc);
-      break;
-    case Command::kCount:
+    case Kind::kRef:
+    case Kind::kCount:
       break;
   }
   if (c == Command::kRda || c == Command::kWra) {
-    // Auto-precharge: the bank closes as soon as PRE would be legal.
-    const uint64_t p = b.pre;
+    // Auto-precharge: the bank closes as soon as PRE would be legal, with PRE's constraints.
+    const uint64_t p = next(Kind::kPre, a);
     close(r, b, p);
-    b.act = std::max(b.act, p + T(m_t.trp));
-    r.ref = std::max(r.ref, p + T(m_t.trp));
+    apply_rules(Kind::kPre, a, p);
   }
 }
 

@@ -25,6 +25,28 @@ inline bool is_column(Command c) {
   return is_read(c) || is_write(c);
 }
 
+// What a timing constraint orders: the kind of command (an auto-precharge
+// column command counts as its column command, then a PRE).
+enum class Kind : uint8_t { kAct, kPre, kRd, kWr, kRef, kCount };
+Kind command_kind(Command c);
+// Which commands a constraint binds: the same bank, every bank of the same
+// bank group, or every bank of the same rank.
+enum class Scope : uint8_t { kBank, kGroup, kRank };
+
+// One row of the timing table: after `from`, a `to` in `scope` waits the sum
+// of `terms` (fields of the standard's timing). A new constraint is a new row
+// of timing_constraints(); the four-ACT window and the data bus (rank
+// switches, read-to-write turnaround) are rules of their own in ChannelTiming.
+struct Constraint {
+  const char* name;  // the standard's name for it, e.g. "tRCD_RD"
+  Kind from;
+  Kind to;
+  Scope scope;
+  std::vector<int arch::DramTiming::*> terms;
+  uint64_t cycles(const arch::DramTiming& t) const;
+};
+const std::vector<Constraint>& timing_constraints();
+
 class ChannelTiming {
  public:
   static constexpr uint64_t kForbidden = ~uint64_t{0};
@@ -73,21 +95,28 @@ class ChannelTiming {
   const arch::DramOrg& org() const { return m_org; }
 
  private:
+  using Next = std::array<uint64_t, static_cast<size_t>(Kind::kCount)>;  // earliest cycle per kind
   struct Bank {
     int64_t open_row = -1;
-    uint64_t act = 0, pre = 0, rd = 0, wr = 0;
+    Next next{};
   };
   struct Group {
-    uint64_t act = 0, rd = 0, wr = 0;
+    Next next{};
   };
   struct Rank {
-    uint64_t act = 0, rd = 0, wr = 0, ref = 0;
+    Next next{};
     std::array<uint64_t, 4> faw{};  // the last four ACTs, oldest at faw_head
     int faw_count = 0;
     int faw_head = 0;
     int open_banks = 0;
     uint64_t active_since = 0;
     uint64_t active_total = 0;
+  };
+  // A constraint row resolved for this standard: its scope, what it binds, its cycles.
+  struct Rule {
+    Scope scope;
+    Kind to;
+    uint64_t cycles;
   };
 
   size_t group_index(const Address& a) const {
@@ -98,9 +127,13 @@ class ChannelTiming {
   uint64_t bus_earliest(bool read, int rank) const;
   void close(Rank& r, Bank& b, uint64_t at);
   void open(Rank& r, Bank& b, int64_t row, uint64_t at);
+  // Applies the rows that start at a command of kind `k` to `a`'s bank, group and rank.
+  void apply_rules(Kind k, const Address& a, uint64_t now);
+  uint64_t next(Kind k, const Address& a) const;
 
   arch::DramTiming m_t;
   arch::DramOrg m_org;
+  std::array<std::vector<Rule>, static_cast<size_t>(Kind::kCount)> m_rules;  // by `from`
   std::vector<Bank> m_banks;
   std::vector<Group> m_groups;
   std::vector<Rank> m_ranks;
