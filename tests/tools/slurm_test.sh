@@ -12,7 +12,8 @@
 # of SIGPIPE), the jobs are waited for by their own ids until Slurm reports a
 # final state (an unanswered query is retried, never read as "done"), waits are
 # deadlines in seconds, not counts of polls, and the daemons are waited out
-# when stopped so that the next run finds its ports free.
+# when stopped so that the next run finds its ports free; runs on one machine
+# take turns (a lock file), so two builds' suites can run at once.
 #   usage: slurm_test.sh EINFLOW SOURCE_DIR
 set -uo pipefail
 einflow="$1"
@@ -31,6 +32,11 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
       timeout 600 $sudo apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null 2>&1; } ||
     skip "cannot install slurm-wlm and munge"
 fi
+
+# One Slurm test at a time on a machine (its daemons listen on fixed ports):
+# a second run, from another build or checkout, waits for the first.
+exec 9>/tmp/einflow-slurm-test.lock
+flock -w 1200 9 || skip "another Slurm test held the machine for 20 minutes"
 
 D="$(mktemp -d /tmp/einflow-slurm.XXXXXX)"
 chmod 755 "$D"
