@@ -4,12 +4,45 @@
 #include <systemc>
 
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "common/error.h"
 
 namespace einflow::sim {
+
+namespace {
+
+// A clock domain's method process. SystemC keeps a process (and the event it
+// is sensitive to) for the kernel's lifetime, so processes are created once
+// and lent out: an engine borrows one per domain and gives it back when it is
+// destroyed, and each run re-arms it with its event. The number of processes
+// is the most domains alive at once, however many runs, transfers and engines.
+struct Process {
+  sc_core::sc_event kick;
+  std::function<void()> step;  // the borrowing domain's cycle; empty when free
+};
+
+std::vector<std::unique_ptr<Process>>& process_pool() {
+  static std::vector<std::unique_ptr<Process>> pool;
+  return pool;
+}
+
+Process* borrow_process() {
+  for (auto& p : process_pool())
+    if (!p->step) return p.get();
+  process_pool().push_back(std::make_unique<Process>());
+  Process* p = process_pool().back().get();
+  sc_core::sc_spawn_options opts;
+  opts.spawn_method();
+  opts.dont_initialize();
+  opts.set_sensitivity(&p->kick);
+  sc_core::sc_spawn([p]() { if (p->step) p->step(); }, sc_core::sc_gen_unique_name("einflow_domain"), &opts);
+  return p;
+}
+
+}  // namespace
 
 struct Engine::Impl {
   struct Domain {
@@ -19,6 +52,7 @@ struct Engine::Impl {
     uint64_t cycles = 0;
     uint64_t activations = 0;
     uint64_t scheduled = kNever;  // the cycle the domain's method runs next
+    Process* process = nullptr;   // borrowed from the pool for the engine's lifetime
   };
   std::vector<Domain> domains;
 };
@@ -40,10 +74,31 @@ uint64_t next_busy(const std::vector<Component*>& comps, uint64_t from) {
   return next;
 }
 
+// One busy cycle of a domain: tick the components that have work, then re-arm
+// the domain's process at its next busy cycle (or leave it waiting for its
+// event when every component is idle for good).
+void step(Engine::Impl::Domain& dom) {
+  const uint64_t cycle = dom.scheduled;
+  ++dom.activations;
+  for (Component* c : dom.components)
+    if (c->next_busy_cycle(cycle) == cycle) c->tick(cycle);
+  dom.cycles = cycle + 1;
+  const uint64_t next = next_busy(dom.components, cycle + 1);
+  dom.scheduled = next;
+  if (next != kNever)
+    sc_core::next_trigger(sc_core::sc_time(
+        static_cast<double>(cycle_ps(next, dom.freq_mhz) - cycle_ps(cycle, dom.freq_mhz)), sc_core::SC_PS));
+}
+
 }  // namespace
 
 Engine::Engine() : m_impl(std::make_unique<Impl>()) {}
-Engine::~Engine() = default;
+Engine::~Engine() {
+  for (auto& d : m_impl->domains)
+    if (d.process) d.process->step = nullptr;  // back to the pool
+}
+
+size_t Engine::processes() { return process_pool().size(); }
 
 int Engine::add_domain(const std::string& name, double freq_mhz) {
   EINFLOW_ASSERT(freq_mhz > 0, "clock domain '" + name + "' needs a positive frequency");
@@ -59,37 +114,19 @@ void Engine::add_component(int domain, Component* component) {
 }
 
 uint64_t Engine::run() {
-  // Processes are spawned per run, so one process can simulate many designs;
-  // times are relative to the kernel's time when the run starts.
+  // Times are relative to the kernel's time when the run starts, so one
+  // program can simulate many designs (and one engine many runs).
   const uint64_t start_ps = kernel_ps();
-  for (auto& d : m_impl->domains) {
-    Impl::Domain* dom = &d;
-    uint64_t first = next_busy(dom->components, 0);
+  for (size_t i = 0; i < m_impl->domains.size(); ++i) {
+    Impl::Domain& d = m_impl->domains[i];
+    const uint64_t first = next_busy(d.components, 0);
     if (first == kNever) continue;
-    dom->scheduled = first;
-    auto body = [dom]() {
-      const uint64_t cycle = dom->scheduled;
-      ++dom->activations;
-      for (Component* c : dom->components)
-        if (c->next_busy_cycle(cycle) == cycle) c->tick(cycle);
-      dom->cycles = cycle + 1;
-      uint64_t next = next_busy(dom->components, cycle + 1);
-      dom->scheduled = next;
-      if (next != kNever)
-        sc_core::next_trigger(sc_core::sc_time(static_cast<double>(cycle_ps(next, dom->freq_mhz) - cycle_ps(cycle, dom->freq_mhz)),
-                                               sc_core::SC_PS));
-    };
-    sc_core::sc_spawn_options opts;
-    opts.spawn_method();
-    opts.dont_initialize();
-    // A process stays registered with the kernel after its run, so its event must
-    // live as long as the kernel: they are kept until the program exits.
-    static std::vector<std::unique_ptr<sc_core::sc_event>> kicks;
-    kicks.push_back(std::make_unique<sc_core::sc_event>());
-    sc_core::sc_event* kick = kicks.back().get();
-    opts.set_sensitivity(kick);
-    sc_core::sc_spawn(body, sc_core::sc_gen_unique_name(("domain_" + d.name).c_str()), &opts);
-    kick->notify(sc_core::sc_time(static_cast<double>(cycle_ps(first, d.freq_mhz)), sc_core::SC_PS));
+    d.scheduled = first;
+    if (!d.process) {
+      d.process = borrow_process();
+      d.process->step = [impl = m_impl.get(), i]() { step(impl->domains[i]); };
+    }
+    d.process->kick.notify(sc_core::sc_time(static_cast<double>(cycle_ps(first, d.freq_mhz)), sc_core::SC_PS));
   }
   sc_core::sc_start();  // until no event is left
   return kernel_ps() - start_ps;

@@ -39,9 +39,13 @@ class Engine {
   // Cycles the domain ran (its last busy cycle + 1) and how often its method ran.
   uint64_t cycles(int domain) const;
   uint64_t activations(int domain) const;
+  // SystemC processes that engines have created in this program: one per
+  // domain alive at once, reused across runs and engines (never one per run).
+  static size_t processes();
+
+  struct Impl;
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
 

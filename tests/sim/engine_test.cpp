@@ -64,5 +64,32 @@ TEST(Engine, RunsTwiceInOneProcess) {
   }
 }
 
+// SystemC keeps every process until the program exits, so engines borrow
+// theirs: many runs of one engine, and many engines one after another, create
+// no more processes than the most domains alive at once.
+TEST(Engine, ProcessesAreReusedAcrossRunsAndEngines) {
+  {
+    Engine warm;  // the pool holds at least two processes from here on
+    Scripted a({1}), b({2});
+    warm.add_component(warm.add_domain("x", 1000.0), &a);
+    warm.add_component(warm.add_domain("y", 1000.0), &b);
+    warm.run();
+  }
+  const size_t before = Engine::processes();
+  Engine long_lived;
+  Scripted a({0, 2});  // each run counts its cycles from 0 again
+  long_lived.add_component(long_lived.add_domain("core", 1000.0), &a);
+  for (int run = 0; run < 200; ++run) EXPECT_EQ(long_lived.run(), 2000u);
+  EXPECT_EQ(a.ticks.size(), 400u);
+  EXPECT_EQ(Engine::processes(), before);  // one engine, one domain: a process it borrowed
+  for (int engine = 0; engine < 200; ++engine) {
+    Engine e;
+    Scripted a({5});
+    e.add_component(e.add_domain("core", 500.0), &a);
+    EXPECT_EQ(e.run(), 10000u);
+  }
+  EXPECT_EQ(Engine::processes(), before);
+}
+
 }  // namespace
 }  // namespace einflow::sim
