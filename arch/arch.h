@@ -118,6 +118,8 @@ class Architecture {
   // Instances of `below` per instance of its ancestor `above` (product of meshes).
   int64_t fanout(int above, int below) const;
   double total_area_um2() const;
+  // Seconds of `cycles` clock cycles (the one conversion every model uses).
+  double seconds(double cycles) const { return cycles / (clock_mhz * 1e6); }
   // DRAM bandwidth in words of `word_bits` per clock cycle.
   double dram_words_per_cycle(const Node& dram) const;
 };

@@ -22,6 +22,18 @@ std::vector<std::string> Workload::variant_names() const {
   return out;
 }
 
+const Variant& Workload::select_variant(const std::string& wanted, const SourceLoc& where, const std::string& key,
+                                        const std::string& how) const {
+  if (!wanted.empty()) {
+    if (const Variant* v = find_variant(wanted)) return *v;
+    throw UserError(where, key,
+                    "no variant named '" + wanted + "'; the workload has " + join(variant_names(), ", ") +
+                        did_you_mean(wanted, variant_names()));
+  }
+  if (variants.size() == 1) return variants.front();
+  throw UserError(where, key, "the workload has several variants (" + join(variant_names(), ", ") + "); " + how);
+}
+
 Override parse_override(const std::string& text) {
   size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0)

@@ -41,6 +41,13 @@ struct Workload {
 
   const Variant* find_variant(const std::string& name) const;
   std::vector<std::string> variant_names() const;
+  // The one rule for choosing a variant, everywhere (command line, mappings,
+  // sweeps): the variant `wanted` names, else the only one. A UserError at
+  // `where` (key `key`) when `wanted` names none, or when several exist and
+  // none is named; both list the variants, the second ends with `how`
+  // ("name one with --variant").
+  const Variant& select_variant(const std::string& wanted, const SourceLoc& where, const std::string& key,
+                                const std::string& how) const;
 };
 
 // KEY=VALUE from the command line; KEY is a dotted path ("instance.batch"), VALUE YAML.

@@ -7,6 +7,7 @@
 
 #include "mappers/mapping/unit_ops.h"
 #include "mappers/named/named.h"
+#include "mappers/search/objective.h"
 #include "mappers/search/rng.h"
 #include "sim/analytical/group_model.h"
 
@@ -302,8 +303,7 @@ CascadeSearchResult search_cascade(const arch::Architecture& a, const workloads:
     if (!mapping::validate_cascade_mapping(m, c, a).ok) return -1.0;
     const sim::Stats s = sim::analytical::evaluate_cascade(a, c, m).stats;
     if (stats) *stats = s;
-    return cfg.latency_weight * std::log(std::max<double>(1, static_cast<double>(s.cycles))) +
-           cfg.energy_weight * std::log(std::max(1e-30, s.energy_pj));
+    return search::log_objective(s.cycles, s.energy_pj, cfg.latency_weight, cfg.energy_weight);
   };
   bool have_best = false;
   double best = 0;

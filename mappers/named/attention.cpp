@@ -10,6 +10,7 @@
 
 #include "mappers/mapping/unit_ops.h"
 #include "common/contains.h"
+#include "common/text.h"
 #include "mappers/named/named.h"
 #include "sim/analytical/group_model.h"
 
@@ -41,6 +42,13 @@ const Design* find_design(const std::string& name) {
   for (const auto& d : attention_designs())
     if (d.name == name) return &d;
   return nullptr;
+}
+
+const Design& design_named(const std::string& name, const SourceLoc& where, const std::string& key) {
+  if (const Design* d = find_design(name)) return *d;
+  std::vector<std::string> names;
+  for (const auto& d : attention_designs()) names.push_back(d.name);
+  throw UserError(where, key, "no design '" + name + "' (" + join(names, ", ") + ")" + did_you_mean(name, names));
 }
 
 mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architecture& a, const workloads::Cascade& c) {

@@ -32,6 +32,10 @@ struct Design {
 const std::vector<Design>& attention_designs();
 // Null when no design has that name.
 const Design* find_design(const std::string& name);
+// The design of that name; a UserError at `where` (key `key`) listing the
+// designs, with the nearest suggested, when none has it. The one lookup the
+// command line and sweeps use.
+const Design& design_named(const std::string& name, const SourceLoc& where, const std::string& key);
 
 // The compute units of a 2D/1D architecture: the 2D array sits under a fan-out
 // with both axes wider than 1, the 1D array under one with a single row. With

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "mappers/mapping/unit_ops.h"
+#include "mappers/search/objective.h"
 #include "mappers/search/search.h"
 
 namespace einflow::search {
@@ -47,8 +48,7 @@ Scored score(const Mapspace& space, const MapperConfig& config, const Genome& g)
   if (s.utilization < config.min_utilization) return s;
   s.cycles = r.cycles;
   s.energy_pj = r.energy_pj;
-  s.cost = std::pow(static_cast<double>(std::max<int64_t>(r.cycles, 1)), config.latency_weight) *
-           std::pow(std::max(r.energy_pj, 1e-30), config.energy_weight);
+  s.cost = objective(r.cycles, r.energy_pj, config.latency_weight, config.energy_weight);
   return s;
 }
 

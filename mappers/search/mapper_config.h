@@ -34,7 +34,7 @@ struct LevelConstraint {
 struct MapperConfig {
   std::string algorithm = "annealing";        // exhaustive, random, annealing, genetic
   SourceLoc algorithm_loc;
-  double latency_weight = 1, energy_weight = 1;  // cost = cycles^wl * energy^we (EDP by default)
+  double latency_weight = 1, energy_weight = 1;  // of search::objective (objective.h); EDP by default
   uint64_t seed = 1;
   int threads = 0;                            // 0: every hardware thread
   int64_t max_evaluations = 20000;            // 0: no limit

@@ -322,7 +322,7 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
   s.compute_cycles = to_count(onchip);
   s.bound_by = dram_cycles > onchip ? root : "compute";
   s.cycles = whole_cycles(std::max(onchip, dram_cycles), a.loc);
-  s.seconds = static_cast<double>(s.cycles) / (a.clock_mhz * 1e6);
+  s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();
   for (int u : a.compute_units()) {
     const auto it = unit_work.find(a.nodes[u].name);
@@ -383,7 +383,7 @@ CascadeStats combine_groups(const arch::Architecture& a, std::vector<GroupStats>
     for (const auto& e : x.per_einsum) s.per_einsum.push_back(e);
     out.groups.push_back(std::move(gs));
   }
-  s.seconds = static_cast<double>(s.cycles) / (a.clock_mhz * 1e6);
+  s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();
   for (int u : a.compute_units()) {
     const std::string& name = a.nodes[u].name;

@@ -27,7 +27,7 @@ Stats NestModel::to_stats(const Nest& nest, const NestResult& r) const {
   Stats s;
   const arch::Node& unit = m_arch.nodes[m_compute];
   s.cycles = r.cycles;
-  s.seconds = static_cast<double>(r.cycles) / (m_arch.clock_mhz * 1e6);
+  s.seconds = m_arch.seconds(static_cast<double>(r.cycles));
   s.energy_pj = r.energy_pj;
   s.area_um2 = m_arch.total_area_um2();
   s.compute_cycles = static_cast<int64_t>(r.compute_cycles + 0.5);

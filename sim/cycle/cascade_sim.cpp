@@ -402,7 +402,7 @@ analytical::GroupStats GroupRun::run(double t0) {
   s.cycles = whole_cycles(end, a.loc);
   s.compute_cycles = static_cast<int64_t>(std::llround(busiest));
   s.bound_by = work[static_cast<size_t>(dram_res)] > busiest ? rootn.name : "compute";
-  s.seconds = static_cast<double>(s.cycles) / (a.clock_mhz * 1e6);
+  s.seconds = a.seconds(static_cast<double>(s.cycles));
   for (int u : a.compute_units()) {
     const auto w = unit_work.find(a.nodes[static_cast<size_t>(u)].name);
     s.utilization[a.nodes[static_cast<size_t>(u)].name] =

@@ -242,6 +242,30 @@ TEST(Sweep, FailedPointsAreRecordedAndTheSweepGoesOn) {
   EXPECT_NE(again.out.find("0 evaluated, 3 already done"), std::string::npos) << again.out;
 }
 
+// A sweep chooses a workload's variant by the rule the command line uses: a
+// search design on an attention workload (two variants) without `variant`
+// fails with the variants listed; naming one runs.
+TEST(Sweep, AmbiguousVariantIsAnErrorThatListsThem) {
+  const std::string mapper = write_sweep("small.mapper.yaml", "mapper: {max_evaluations: 40}\n");
+  const std::string f = write_sweep("variant.sweep.yaml", R"(sweep:
+  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}
+  designs:
+    - {name: any, mapper: )" + mapper + R"(, fuse: true}
+    - {name: one, mapper: )" + mapper + R"(, fuse: true, variant: 1pass}
+)");
+  const std::string dir = temp_dir("variant");
+  const Shell r = sh(kBin + " sweep " + f + " --out " + dir);
+  EXPECT_EQ(r.code, 1) << r.out;
+  const auto recs = merge_records({read_store(store_path(dir)).records});
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].status(), results::FAILED);
+  EXPECT_NE(recs[0].error().find("the workload has several variants (3pass, 1pass); name one with the "
+                                 "design's variant"),
+            std::string::npos)
+      << recs[0].error();
+  EXPECT_EQ(recs[1].status(), results::OK) << recs[1].error();
+}
+
 // Progress (points, rate, ETA) goes to stderr when it is a terminal, and not
 // otherwise. `script` (util-linux) gives the sweep a terminal.
 TEST(Sweep, ProgressOnATerminalOnly) {

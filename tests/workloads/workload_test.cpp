@@ -74,6 +74,26 @@ reference: direct
   EXPECT_EQ(w.variants.size(), 2u);
   std::string bad = y.substr(0, y.size() - 7) + "drect\n";
   EXPECT_EQ(error_of(bad), "t.yaml:13:12: reference: no variant named 'drect' (did you mean 'direct'?)");
+  // The one selection rule: named, or the only one; several and none named is an
+  // error that lists them (the reference variant is not a silent default).
+  const SourceLoc at{"m.yaml", 2, 3};
+  EXPECT_EQ(w.select_variant("blocked", at, "variant", "").name, "blocked");
+  try {
+    w.select_variant("", at, "variant", "name one with --variant");
+    ADD_FAILURE() << "no error for an ambiguous choice";
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "m.yaml:2:3: variant: the workload has several variants (direct, blocked); name one with --variant");
+  }
+  try {
+    w.select_variant("blocekd", at, "variant", "");
+    ADD_FAILURE() << "no error for an unknown variant";
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "m.yaml:2:3: variant: no variant named 'blocekd'; the workload has direct, blocked (did you mean 'blocked'?)");
+  }
+  const Workload one = load_workload_text("cascade: {ranks: {P: 2}, inputs: {X: [P]}, einsums: [\"Y[p] = X[p]\"]}\n", "o.yaml");
+  EXPECT_EQ(&one.select_variant("", at, "variant", ""), &one.variants.front());
 }
 
 }  // namespace

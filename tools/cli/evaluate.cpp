@@ -71,7 +71,8 @@ Runner add_evaluate(CLI::App& app) {
     arch::Architecture a = arch::load_arch(*arch_file);
     workloads::Workload w = load(*opt);
     std::string variant = opt->variant.empty() ? mapping::mapping_variant(*mapping_file) : opt->variant;
-    const workloads::Variant& v = pick_variant(w, variant, *mapping_file);
+    const workloads::Variant& v = w.select_variant(variant, SourceLoc{*mapping_file, 0, 0}, "mapping.variant",
+                                                          "name one with --variant or in the mapping");
     if (mapping::is_cascade_mapping_file(*mapping_file)) return evaluate_cascade(a, w, v, *mapping_file, *json);
     mapping::Mapping m = mapping::load_mapping(*mapping_file, v.cascade, a);
     mapping::MappingStatus st = mapping::validate_mapping(m, v.cascade, a);

@@ -57,12 +57,7 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
     }
   mapping::CascadeMapping constraint;
   if (!design.empty()) {
-    const named::Design* d = named::find_design(design);
-    if (!d) {
-      std::vector<std::string> names;
-      for (const auto& x : named::attention_designs()) names.push_back(x.name);
-      throw UserError(SourceLoc{}, "--design", "no design '" + design + "' (" + join(names, ", ") + ")" + did_you_mean(design, names));
-    }
+    const named::Design* d = &named::design_named(design, SourceLoc{}, "--design");
     if (d->variant != v.name)
       throw UserError(SourceLoc{}, "--design", "design " + d->name + " runs the " + d->variant + " cascade; pick it with --variant");
     constraint = named::attention_mapping(*d, a, v.cascade);
@@ -122,10 +117,8 @@ Runner add_map(CLI::App& app) {
     search::MapperConfig cfg =
         mapper_file->empty() ? search::load_mapper_config_text("mapper: {}\n", "<default mapper>")
                              : search::load_mapper_config(*mapper_file);
-    if (opt->variant.empty() && w.variants.size() > 1)
-      throw UserError(SourceLoc{opt->file, 0, 0}, "--variant",
-                      "the workload has several variants (" + join(w.variant_names(), ", ") + "); name one with --variant");
-    const workloads::Variant& v = opt->variant.empty() ? w.variants[0] : *w.find_variant(opt->variant);
+    const workloads::Variant& v =
+        w.select_variant(opt->variant, SourceLoc{opt->file, 0, 0}, "--variant", "name one with --variant");
     const workloads::Cascade& c = v.cascade;
     if (*rerank < 0) throw UserError(SourceLoc{}, "--rerank", "expected K >= 1");
     if (*fuse && *rerank) throw UserError(SourceLoc{}, "--rerank", "--rerank goes with the per-Einsum search, not --fuse");

@@ -23,25 +23,8 @@ workloads::Workload load(const WorkloadOptions& opt) {
   std::vector<workloads::Override> overrides;
   for (const auto& s : opt.sets) overrides.push_back(workloads::parse_override(s));
   workloads::Workload w = workloads::load_workload(opt.file, overrides);
-  if (!opt.variant.empty() && !w.find_variant(opt.variant))
-    throw UserError(SourceLoc{opt.file, 0, 0}, "--variant",
-                    "no variant named '" + opt.variant + "'; the workload has " + join(w.variant_names(), ", ") +
-                        did_you_mean(opt.variant, w.variant_names()));
+  if (!opt.variant.empty()) w.select_variant(opt.variant, SourceLoc{opt.file, 0, 0}, "--variant", "");
   return w;
-}
-
-const workloads::Variant& pick_variant(const workloads::Workload& w, const std::string& wanted,
-                                       const std::string& mapping_file) {
-  if (!wanted.empty()) {
-    if (const auto* v = w.find_variant(wanted)) return *v;
-    throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
-                    "no variant named '" + wanted + "'; the workload has " + join(w.variant_names(), ", ") +
-                        did_you_mean(wanted, w.variant_names()));
-  }
-  if (w.variants.size() == 1) return w.variants[0];
-  throw UserError(SourceLoc{mapping_file, 0, 0}, "mapping.variant",
-                  "the workload has several variants (" + join(w.variant_names(), ", ") +
-                      "); name one with --variant or in the mapping");
 }
 
 bool on_path(const std::string& program) {

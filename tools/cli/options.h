@@ -29,9 +29,4 @@ void add_workload_options(CLI::App& sub, WorkloadOptions& opt, bool named = fals
 // Loads the workload with the --set overrides; checks --variant names one.
 workloads::Workload load(const WorkloadOptions& opt);
 
-// The variant `wanted` names (else the only one); a UserError located at the
-// mapping file otherwise.
-const workloads::Variant& pick_variant(const workloads::Workload& w, const std::string& wanted,
-                                       const std::string& mapping_file);
-
 }  // namespace einflow::cli

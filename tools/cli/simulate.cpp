@@ -80,20 +80,14 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   const named::Design* design = nullptr;
   std::string variant = wopt.variant;
   if (!o.design.empty()) {
-    design = named::find_design(o.design);
-    if (!design) {
-      std::vector<std::string> names;
-      for (const auto& d : named::attention_designs()) names.push_back(d.name);
-      throw UserError(SourceLoc{"--design", 0, 0}, "no design '" + o.design + "' (" +
-                                                       join(names, ", ") + ")" +
-                                                       did_you_mean(o.design, names));
-    }
+    design = &named::design_named(o.design, SourceLoc{"--design", 0, 0}, "");
     if (variant.empty()) variant = design->variant;
   } else if (variant.empty()) {
     variant = mapping::mapping_variant(o.mapping_file);
   }
   const workloads::Variant& v =
-      pick_variant(w, variant, design ? std::string("--design") : o.mapping_file);
+      w.select_variant(variant, SourceLoc{design ? std::string("--design") : o.mapping_file, 0, 0},
+                       "mapping.variant", "name one with --variant or in the mapping");
   const workloads::Cascade& c = v.cascade;
 
   golden::TensorSet<double> values, golden_all;

@@ -79,17 +79,10 @@ Outcome run_mapping(const arch::Architecture& a, const workloads::Cascade& c,
   return cycle_part(sim::cycle::simulate_mapping(a, c, m, {}, timing_only()), std::move(yaml));
 }
 
+// The workload's variant for a design: the one rule of Workload::select_variant.
 const workloads::Variant& pick(const workloads::Workload& w, const std::string& wanted,
                                const SourceLoc& loc) {
-  if (wanted.empty()) {
-    const workloads::Variant* ref =
-        w.reference_variant.empty() ? nullptr : w.find_variant(w.reference_variant);
-    return ref ? *ref : w.variants.front();
-  }
-  const workloads::Variant* v = w.find_variant(wanted);
-  if (!v)
-    throw UserError(loc, "variant", "the workload " + w.name + " has no variant '" + wanted + "'");
-  return *v;
+  return w.select_variant(wanted, loc, "variant", "name one with the design's variant");
 }
 
 // The linear layers of a layer cascade: contractions that read a weight (an

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "mappers/search/objective.h"
 #include "sim/cycle/nest_sim.h"
 
 namespace einflow::sweep {
@@ -19,8 +20,7 @@ std::vector<Reranked> rerank(const arch::Architecture& arch, const workloads::Ca
     sim::cycle::SimResult r = sim::cycle::simulate_mapping(arch, cascade, m, {}, opts);
     Reranked x;
     x.index = i;
-    x.cost = std::pow(static_cast<double>(std::max<int64_t>(r.stats.cycles, 1)), latency_weight) *
-             std::pow(std::max(r.stats.energy_pj, 1e-30), energy_weight);
+    x.cost = search::objective(r.stats.cycles, r.stats.energy_pj, latency_weight, energy_weight);
     x.stats = std::move(r.stats);
     x.stalls = std::move(r.stalls);
     x.fast_forwarded = r.fast_forwarded;

@@ -134,12 +134,12 @@ DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
   if (x.has("design")) {
     s.kind = DesignSpec::Kind::kNamed;
     s.named = x["design"].as_string(d).value_or("");
-    if (!s.named.empty() && !named::find_design(s.named)) {
-      std::vector<std::string> names;
-      for (const auto& nd : named::attention_designs()) names.push_back(nd.name);
-      d.error(
-          x["design"].loc(), x["design"].path(),
-          "no design '" + s.named + "' (" + join(names, ", ") + ")" + did_you_mean(s.named, names));
+    if (!s.named.empty()) {
+      try {
+        named::design_named(s.named, x["design"].loc(), x["design"].path());
+      } catch (const UserError& e) {  // collected with the file's other faults
+        for (const auto& diag : e.diagnostics()) d.error(diag.loc, diag.key_path, diag.message);
+      }
     }
   }
   for (const char* key : {"mapping", "mapper"})
