@@ -299,8 +299,14 @@ CascadeSearchResult search_cascade(const arch::Architecture& a, const workloads:
   CascadeSearchResult out;
   std::map<Genome, double> seen;
 
+  // A candidate the mapping rules reject costs -1 (counted, the first reason
+  // kept); an input fault (a model limit, a near-zero bandwidth) propagates.
   auto cost_of = [&](const mapping::CascadeMapping& m, sim::Stats* stats) {
-    if (!mapping::validate_cascade_mapping(m, c, a).ok) return -1.0;
+    const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
+    if (!st.ok) {
+      if (out.rejected++ == 0) out.first_reject = st.reason;
+      return -1.0;
+    }
     const sim::Stats s = sim::analytical::evaluate_cascade(a, c, m).stats;
     if (stats) *stats = s;
     return search::log_objective(s.cycles, s.energy_pj, cfg.latency_weight, cfg.energy_weight);
@@ -319,15 +325,9 @@ CascadeSearchResult search_cascade(const arch::Architecture& a, const workloads:
     auto it = seen.find(g);
     if (it != seen.end()) return it->second;
     ++out.evaluated;
-    double cost = -1;
     sim::Stats s;
-    mapping::CascadeMapping m;
-    try {
-      m = space.decode(g);
-      cost = cost_of(m, &s);
-    } catch (const UserError&) {
-      cost = -1;  // e.g. a retained intermediate that a tile cannot keep
-    }
+    const mapping::CascadeMapping m = space.decode(g);
+    const double cost = cost_of(m, &s);
     if (cost >= 0) {
       ++out.valid;
       consider(m, cost, s, false);
@@ -385,7 +385,10 @@ CascadeSearchResult search_cascade(const arch::Architecture& a, const workloads:
       current_cost = cost;
     }
   }
-  if (!have_best) throw UserError(c.loc, "the cascade search found no valid mapping of '" + c.name + "' on '" + a.name + "'");
+  if (!have_best)
+    throw UserError(c.loc, "the cascade search found no valid mapping of '" + c.name + "' on '" + a.name + "' (" +
+                               std::to_string(out.rejected) + " candidates rejected; the first: " + out.first_reject +
+                               ")");
   out.cost = std::exp(best);
   return out;
 }

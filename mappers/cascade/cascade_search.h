@@ -37,6 +37,8 @@ struct CascadeSearchResult {
   double cost = 0;
   int64_t evaluated = 0;   // candidates decoded
   int64_t valid = 0;       // of which valid and costed
+  int64_t rejected = 0;    // candidates and seeds the mapping rules rejected
+  std::string first_reject;  // the reason of the first of them
   bool from_seed = false;  // the best is one of the seeds, unimproved
 };
 

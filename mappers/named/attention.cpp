@@ -52,12 +52,23 @@ const Design& design_named(const std::string& name, const SourceLoc& where, cons
 }
 
 mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architecture& a, const workloads::Cascade& c) {
+  DesignMapping r = try_attention_mapping(d, a, c);
+  if (!r.status.ok) throw UserError(r.status.loc, r.status.reason);
+  return std::move(r.mapping);
+}
+
+DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a, const workloads::Cascade& c) {
+  const auto not_here = [](const SourceLoc& loc, const std::string& why) {
+    DesignMapping r;
+    r.status = {false, why, loc};
+    return r;
+  };
   const int P = c.find_rank("P"), M = c.find_rank("M"), M1 = c.find_rank("M1"), M0 = c.find_rank("M0");
   if (P < 0 || M < 0)
-    throw UserError(c.loc, "design " + d.name + " maps an attention cascade (ranks P and M); cascade '" + c.name +
+    return not_here(c.loc, "design " + d.name + " maps an attention cascade (ranks P and M); cascade '" + c.name +
                                "' has none");
   if (d.variant == "1pass" && (M1 < 0 || M0 < 0 || !c.ranks[M1].iterative))
-    throw UserError(c.loc, "design " + d.name + " runs the 1-pass cascade (M = M1 x M0, M1 iterative); cascade '" +
+    return not_here(c.loc, "design " + d.name + " runs the 1-pass cascade (M = M1 x M0, M1 iterative); cascade '" +
                                c.name + "' is not one");
   const ArrayUnits units = find_array_units(a);
   if (units.array2d < 0) throw UserError(a.loc, "architecture '" + a.name + "' has no compute unit");
@@ -74,9 +85,13 @@ mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architect
   req.x_ranks = {"P", "M0", "M"};
   req.y_ranks = {"M0", "M"};
   if (!d.fused) {
-    mapping::CascadeMapping m = canonical_unfused(a, c, unit_of, req);
-    m.variant = d.variant;
-    return m;
+    DesignMapping r;
+    r.mapping = canonical_unfused(a, c, unit_of, req);
+    r.mapping.variant = d.variant;
+    r.status = mapping::validate_cascade_mapping(r.mapping, c, a);
+    if (!r.status.ok)
+      r.status.reason = "design " + d.name + " cannot run on architecture '" + a.name + "': " + r.status.reason;
+    return r;
   }
 
   // Retention: the buffer both arrays share; intermediates over the 2D array's
@@ -136,8 +151,10 @@ mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architect
     }
   }
   if (best.groups.empty())
-    throw UserError(a.loc, "design " + d.name + " cannot run on architecture '" + a.name + "': " + last_reason);
-  return best;
+    return not_here(a.loc, "design " + d.name + " cannot run on architecture '" + a.name + "': " + last_reason);
+  DesignMapping r;
+  r.mapping = std::move(best);
+  return r;
 }
 
 }  // namespace einflow::named

@@ -69,8 +69,16 @@ mapping::CascadeMapping canonical_unfused(const arch::Architecture& arch, const 
                                           const std::vector<int>& unit_of, const TileRequest& request);
 
 // The named mapping of an attention cascade (the design's variant) on an
-// architecture. UserError when the cascade is not attention (no P, M ranks) or
-// the architecture cannot run the design.
+// architecture, valid, or why the design does not apply here (the cascade is
+// not attention, not the design's variant, or no mapping of the design fits the
+// architecture) as a status; input faults (model limits) throw UserError.
+struct DesignMapping {
+  mapping::MappingStatus status;    // ok: `mapping` is valid
+  mapping::CascadeMapping mapping;
+};
+DesignMapping try_attention_mapping(const Design& design, const arch::Architecture& arch,
+                                    const workloads::Cascade& cascade);
+// The same, where a design that does not apply is the user's error: a UserError with its reason.
 mapping::CascadeMapping attention_mapping(const Design& design, const arch::Architecture& arch,
                                           const workloads::Cascade& cascade);
 

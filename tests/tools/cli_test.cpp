@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <sys/wait.h>
@@ -293,6 +294,29 @@ TEST(Cli, MapFuseFromTheDesigns) {
                  "/cascade_mapping.yaml --variant 1pass --json");
   ASSERT_EQ(e.code, 0) << e.out;
   EXPECT_EQ(nlohmann::json::parse(e.out)["cycles"], j["cycles"]);
+}
+
+// A named design that cannot run on the architecture is no silent skip: map
+// says which and why, in its output and stats.json (the buffer may not keep
+// FLAT's QK rows).
+TEST(Cli, MapFuseSaysWhichDesignsDoNotApply) {
+  std::ifstream in(kAtt + "fusemax-4x4.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string anchor = "        size_words: 4096\n";
+  text.replace(text.find(anchor), anchor.size(), anchor + "        keep: [Q, K, V, AV, Z]\n");
+  const std::string arch = write_temp("keep-io.yaml", text);
+  const std::string mapper = write_temp("short.mapper.yaml", "mapper:\n  max_evaluations: 100\n");
+  const std::string out = ::testing::TempDir() + "fuse-skip";
+  Result r = run("map --arch " + arch + " --workload " + kAtt + "tiny.yaml --variant 3pass --fuse --designs --mapper " +
+                 mapper + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("design flat not a seed: design flat cannot run on architecture 'tiny-fusemax': intermediate"),
+            std::string::npos)
+      << r.out;
+  std::ifstream sin(out + "/stats.json");
+  const auto j = nlohmann::json::parse(sin);
+  EXPECT_EQ(j["seeds"], nlohmann::json::array({"unfused"}));
+  EXPECT_NE(j["skipped_designs"]["flat"].get<std::string>().find("is retained at GlobalBuffer"), std::string::npos);
 }
 
 // A recurrence cannot spread its carried rank over instances: each would read

@@ -45,14 +45,16 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   cc.latency_weight = cfg.latency_weight;
   cc.energy_weight = cfg.energy_weight;
   std::vector<std::string> seeded;
+  std::vector<std::pair<std::string, std::string>> skipped;  // designs that do not apply, and why
   if (with_designs)
     for (const auto& d : named::attention_designs()) {
       if (d.variant != v.name) continue;
-      try {
-        cc.seeds.push_back(named::attention_mapping(d, a, v.cascade));
+      named::DesignMapping dm = named::try_attention_mapping(d, a, v.cascade);
+      if (dm.status.ok) {
+        cc.seeds.push_back(std::move(dm.mapping));
         seeded.push_back(d.name);
-      } catch (const UserError&) {
-        // not an attention cascade, or the design cannot run here
+      } else {
+        skipped.emplace_back(d.name, dm.status.reason);
       }
     }
   mapping::CascadeMapping constraint;
@@ -78,12 +80,16 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   j["search_seconds"] = secs;
   j["groups"] = r.best.groups.size();
   j["seeds"] = seeded;
+  j["skipped_designs"] = nlohmann::json::object();
+  for (const auto& [name, why] : skipped) j["skipped_designs"][name] = why;
+  j["rejected"] = r.rejected;
   j["best_is_seed"] = r.from_seed;
   write_file_atomic(dir / "stats.json", j.dump(2) + "\n");
   std::cout << "cascade " << v.cascade.name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
             << std::fixed << std::setprecision(2) << secs << " s; best " << r.stats.cycles << " cycles, "
             << std::setprecision(4) << std::scientific << r.stats.energy_pj << " pJ, " << std::fixed
             << r.best.groups.size() << " group(s)" << (r.from_seed ? " (a seed design)" : "") << "\n";
+  for (const auto& [name, why] : skipped) std::cout << "design " << name << " not a seed: " << why << "\n";
   std::cout << "wrote " << dir.string() << "\n";
   return 0;
 }
