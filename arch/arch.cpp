@@ -59,6 +59,24 @@ double Architecture::total_area_um2() const {
   return a;
 }
 
+int Architecture::dram() const {
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].cls == NodeClass::kDram) return static_cast<int>(i);
+  return -1;
+}
+
+int Architecture::level_of(int unit, int node) const {
+  if (node < 0) return -1;
+  const std::vector<int> path = storage_path(unit);
+  const auto it = std::find(path.begin(), path.end(), node);
+  return it == path.end() ? -1 : static_cast<int>(it - path.begin());
+}
+
+double Architecture::dram_words_per_cycle() const {
+  const int d = dram();
+  return d < 0 || nodes[static_cast<size_t>(d)].bandwidth_gbps <= 0 ? 0 : dram_words_per_cycle(nodes[static_cast<size_t>(d)]);
+}
+
 double Architecture::dram_words_per_cycle(const Node& dram) const {
   const double bytes_per_cycle = dram.bandwidth_gbps * 1e9 / (clock_mhz * 1e6);
   return bytes_per_cycle * 8.0 / dram.word_bits;

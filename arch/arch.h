@@ -105,11 +105,20 @@ class Architecture {
   std::string file;
   double clock_mhz = 1000;
   std::string technology = "45nm";
-  std::vector<Node> nodes;  // nodes[0] is the root; parents before children
+  std::vector<Node> nodes;  // parents before children; ask root(), dram(), path_to(): no code assumes positions
   SourceLoc loc;
 
   int find(const std::string& name) const;  // -1 when absent
   const Node& node(int i) const { return nodes.at(i); }
+  // The root of the tree (storage with one instance: the DRAM, or an on-chip root).
+  int root() const { return 0; }
+  // The off-chip memory (the class-dram node), or -1 when the design has none.
+  int dram() const;
+  // Whether `node` is the off-chip memory.
+  bool is_offchip(int node) const { return nodes.at(static_cast<size_t>(node)).cls == NodeClass::kDram; }
+  // The position of `node` among the storage levels above `unit` (a mapping's
+  // level index, root first), or -1 when it is not one of them (or node < 0).
+  int level_of(int unit, int node) const;
   std::vector<int> compute_units() const;
   // Nodes from the root down to `leaf`, inclusive.
   std::vector<int> path_to(int leaf) const;
@@ -122,6 +131,8 @@ class Architecture {
   double seconds(double cycles) const { return cycles / (clock_mhz * 1e6); }
   // DRAM bandwidth in words of `word_bits` per clock cycle.
   double dram_words_per_cycle(const Node& dram) const;
+  // The same of dram(); 0 when there is no DRAM or its bandwidth is unlimited.
+  double dram_words_per_cycle() const;
 };
 
 // Loads, validates and builds; throws UserError listing every problem.

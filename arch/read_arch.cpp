@@ -300,13 +300,16 @@ void resolve_op(const Architecture& arch, Node& node, OpSpec& op, std::set<std::
 
 void resolve(Architecture& arch, Reader& reader, Diagnostics& diags) {
   if (arch.nodes.empty()) return;
-  if (arch.nodes[0].cls == NodeClass::kCompute)
-    diags.error(arch.nodes[0].loc, "architecture.tree", "the root of the tree must be storage (dram, sram or regfile)");
-  if (arch.nodes[0].mesh.size() != 1)
-    diags.error(arch.nodes[0].loc, "architecture.tree.mesh", "the root has exactly one instance");
+  const Node& root = arch.nodes[static_cast<size_t>(arch.root())];
+  if (root.cls == NodeClass::kCompute)
+    diags.error(root.loc, "architecture.tree", "the root of the tree must be storage (dram, sram or regfile)");
+  if (root.mesh.size() != 1)
+    diags.error(root.loc, "architecture.tree.mesh", "the root has exactly one instance");
   for (size_t i = 0; i < arch.nodes.size(); ++i) {
     Node& n = arch.nodes[i];
-    if (i > 0 && n.cls == NodeClass::kDram)
+    // The one place that fixes where the DRAM may be: at the root (the models
+    // find it with dram(), so a DRAM elsewhere is a change here and in the links).
+    if (n.cls == NodeClass::kDram && static_cast<int>(i) != arch.root())
       diags.error(n.loc, n.name, "dram '" + n.name + "' must be the root of the tree");
     if (n.is_storage() && n.children.empty())
       diags.error(n.loc, n.name, "storage '" + n.name + "' has no compute unit below it");

@@ -126,7 +126,7 @@ class Space {
       std::vector<int> group_units;
       for (int e : grp.einsums) group_units.push_back(unit_of[e]);
       const int common = named::common_storage(m_a, group_units);
-      if (g.retain[first] && common != 0) grp.retain = common;
+      if (g.retain[first] && common != m_a.root()) grp.retain = common;
       if (g.private_retain[first] && grp.retain >= 0)
         for (size_t t = 0; t < m_c.tensors.size(); ++t) {
           const workloads::Tensor& x = m_c.tensors[t];

@@ -132,7 +132,10 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
   // Tiles fit each level's capacity.
   auto proj = project(c, m.einsum);
   std::vector<int64_t> tile(n_ranks, 1);
-  for (int i = n_levels - 1; i >= 1; --i) {
+  // Every level's, an on-chip root's too (it holds the whole tensors); the DRAM's
+  // capacity is not a mapping's concern.
+  const int first_checked = a.is_offchip(m.levels[0].node) ? 1 : 0;
+  for (int i = n_levels - 1; i >= first_checked; --i) {
     const LevelMapping& l = m.levels[i];
     for (const auto* loops : {&l.temporal, &l.spatial})
       for (const Loop& loop : *loops) tile[local_rank(e, loop.rank)] *= loop.factor;

@@ -82,7 +82,7 @@ int common_storage(const arch::Architecture& a, const std::vector<int>& units) {
     while (n < common.size() && n < path.size() && common[n] == path[n]) ++n;
     common.resize(n);
   }
-  return common.empty() ? 0 : common.back();
+  return common.empty() ? a.root() : common.back();
 }
 
 mapping::Mapping canonical_tile(const arch::Architecture& a, const workloads::Cascade& c, int einsum, int unit,

@@ -69,7 +69,7 @@ Mapspace::Mapspace(const arch::Architecture& arch, const workloads::Cascade& cas
     if (mx > 1) m_slots.push_back({i, SlotKind::kX, mx});
     if (my > 1) m_slots.push_back({i, SlotKind::kY, my});
     const arch::Node& node = arch.nodes[m_path[i]];
-    if (i > 0 && node.size_words > 0) m_capacity[i] = static_cast<double>(node.size_words);
+    if (!arch.is_offchip(m_path[i]) && node.size_words > 0) m_capacity[i] = static_cast<double>(node.size_words);
     if (!node.spatial_reduction)
       for (int r = 0; r < m_n_ranks; ++r)
         if (std::find(e.output_ranks.begin(), e.output_ranks.end(), e.iteration_ranks[r]) == e.output_ranks.end())

@@ -64,8 +64,9 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     t.executions = static_cast<double>(g.executions(c, t.einsum));
     t.unit = a.nodes[g.tiles[k].compute].name;
     t.onchip_cycles = static_cast<double>(t.stats.compute_cycles);
-    for (size_t i = 1; i < t.stats.per_level.size(); ++i)
-      t.onchip_cycles = std::max(t.onchip_cycles, t.stats.per_level[i].cycles);
+    // Every level's own time but the DRAM's, which the group schedules itself (below).
+    for (const auto& level : t.stats.per_level)
+      if (a.find(level.name) != a.dram()) t.onchip_cycles = std::max(t.onchip_cycles, level.cycles);
   }
 
   // Executions of tile k that fetch tensor t from the root: a tensor that the
@@ -180,7 +181,7 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     }
   for (int k = 0; k < n_e; ++k)
     for (const auto& l : tiles[k].stats.per_level) {
-      if (l.name == a.nodes[0].name) continue;
+      if (a.find(l.name) == a.root()) continue;
       int64_t& peak = out.peak_words[l.name];
       peak = std::max(peak, need_at(k, a.find(l.name), nullptr));
     }
@@ -211,7 +212,7 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
         if (keep == node) x.fills = 0;
         const double n = tile.executions;
         const double f = keep >= 0 ? n : fetches(k, t);
-        if (node == 0) {
+        if (node == a.root()) {
           x.reads *= f;
           x.updates *= f;
         } else if (l.name == first_keeper(tile.stats, ta.tensor)) {
@@ -317,11 +318,10 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     }
     onchip = slowest + (all - slowest) / iters + outside;
   }
-  const std::string root = a.nodes[0].name;
-  const double dram_rate = a.dram_words_per_cycle(a.nodes[0]);
-  const double dram_cycles = (a.nodes[0].cls == arch::NodeClass::kDram && dram_rate > 0) ? dram_words / dram_rate : 0;
+  const double dram_rate = a.dram_words_per_cycle();
+  const double dram_cycles = dram_rate > 0 ? dram_words / dram_rate : 0;
   s.compute_cycles = to_count(onchip);
-  s.bound_by = dram_cycles > onchip ? root : "compute";
+  s.bound_by = dram_cycles > onchip ? a.node(a.dram()).name : "compute";
   s.cycles = whole_cycles(std::max(onchip, dram_cycles), a.loc);
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();

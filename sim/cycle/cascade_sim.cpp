@@ -127,10 +127,8 @@ analytical::GroupStats GroupRun::run(double t0) {
   // DRAM words per execution of each tile: its root traffic, scaled per tensor
   // to what the group moves (retained intermediates never, inputs kept across
   // shared loops less often).
-  const arch::Node& rootn = a.nodes[0];
-  const double rate = rootn.cls == arch::NodeClass::kDram && rootn.bandwidth_gbps > 0
-                          ? a.dram_words_per_cycle(rootn)
-                          : 0.0;
+  const double rate = a.dram_words_per_cycle();
+  const std::string dram_name = a.dram() >= 0 ? a.node(a.dram()).name : std::string("DRAM");
   std::vector<double> dram_words(static_cast<size_t>(n_e), 0);
   // Per tile, per tensor: words read from and written to the DRAM per execution.
   std::vector<std::vector<std::pair<double, double>>> dram_rw(
@@ -138,7 +136,7 @@ analytical::GroupStats GroupRun::run(double t0) {
   if (rate > 0) {
     auto root_access = [&](const Stats& s, const std::string& tensor) {
       for (const auto& l : s.per_level)
-        if (l.name == rootn.name)
+        if (l.name == dram_name)
           for (const auto& ta : l.tensors)
             if (ta.tensor == tensor) return ta.accesses;
       return Accesses{};
@@ -198,7 +196,7 @@ analytical::GroupStats GroupRun::run(double t0) {
     if (it == resources.end()) resources.push_back(u);
   }
   const int dram_res = static_cast<int>(resources.size());
-  resources.push_back(rootn.name);
+  resources.push_back(dram_name);
 
   if (o.functional)
     for (int e : g.einsums) golden::initialise_output(c, e, root);
@@ -401,7 +399,7 @@ analytical::GroupStats GroupRun::run(double t0) {
   for (size_t r = 0; r + 1 < resources.size(); ++r) busiest = std::max(busiest, work[r]);
   s.cycles = whole_cycles(end, a.loc);
   s.compute_cycles = static_cast<int64_t>(std::llround(busiest));
-  s.bound_by = work[static_cast<size_t>(dram_res)] > busiest ? rootn.name : "compute";
+  s.bound_by = work[static_cast<size_t>(dram_res)] > busiest ? dram_name : "compute";
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   for (int u : a.compute_units()) {
     const auto w = unit_work.find(a.nodes[static_cast<size_t>(u)].name);

@@ -44,7 +44,7 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   gather(tr.parent_read, true);
   gather(tr.parent_write, false);
   for (const auto& [p, rw] : parents) {
-    if (p == 0 && (m_place.ideal_root || m_opts.root_link)) continue;  // timed elsewhere
+    if (p == m_dram_level && (m_place.ideal_dram || m_opts.root_link)) continue;  // timed elsewhere
     const arch::Node& nd = level_node(p);
     if (nd.cls == arch::NodeClass::kDram) {
       *dram =
@@ -431,9 +431,9 @@ void Walker::run(SimResult& out, bool report) {
   r.bound_level = -1;
   for (int k = 1; k < m_n; ++k) {
     const double w = stall[static_cast<size_t>(k)];
-    // The level right under the root fills from the DRAM: its waits are the DRAM's.
+    // The level right under the DRAM fills from it: its waits are the DRAM's.
     if (w > 0)
-      out.stalls[k == 1 ? std::string("dram") : "fill " + level_node(k).name] =
+      out.stalls[k - 1 == m_dram_level ? std::string("dram") : "fill " + level_node(k).name] =
           static_cast<int64_t>(w);
     if (2 * w > static_cast<double>(r.cycles) &&
         (r.bound_level < 0 || w > stall[static_cast<size_t>(r.bound_level)]))

@@ -17,6 +17,7 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
       m_place(place),
       m_root(root) {
   m_n = static_cast<int>(m.levels.size());
+  m_dram_level = a.level_of(m.compute, a.dram());
   m_R = static_cast<int>(m_e.iteration_ranks.size());
   for (int r : m_e.iteration_ranks) {
     m_size.push_back(m_tc.ranks[static_cast<size_t>(r)].size);

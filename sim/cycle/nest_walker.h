@@ -69,7 +69,7 @@ struct TensorInfo {
 struct TilePlace {
   const Cascade* tile = nullptr;  // null: the cascade itself
   std::vector<int64_t> offset;    // per cascade rank; empty: zeros
-  bool ideal_root = false;        // the root's link costs no time (a group schedules DRAM itself)
+  bool ideal_dram = false;        // the DRAM's link costs no time (a group schedules the DRAM itself)
 };
 
 // Where a root link finds the cascade's tensors: one after another in the
@@ -243,7 +243,7 @@ class Walker {
   // root link (when there is one), a banked buffer's to its banks. `t`: the
   // walker's tensor.
   void parent_access(Traffic& tr, int level, int64_t inst, int t, int64_t w, bool write) const {
-    if (level == 0 && m_opts.root_link) {
+    if (level == m_dram_level && m_opts.root_link) {
       const uint64_t a =
           m_dram_base[static_cast<size_t>(m_tensors[static_cast<size_t>(t)].tensor)] +
           static_cast<uint64_t>(w) * static_cast<uint64_t>(m_opts.root_link->word_bytes());
@@ -285,6 +285,7 @@ class Walker {
   TilePlace m_place;
   std::vector<int64_t> m_off;  // per local rank: the tile's offset
   int m_n = 0, m_R = 0, m_out_t = 0;
+  int m_dram_level = -1;  // the DRAM's position among the mapping's levels; -1 without one
   std::vector<int64_t> m_size;
   std::vector<LoopInfo> m_loops;
   std::vector<int> m_sp, m_tp;

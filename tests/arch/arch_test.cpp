@@ -60,6 +60,28 @@ TEST(Arch, TreeInstancesAndPaths) {
   EXPECT_EQ(a.compute_units().size(), 2u);
   // 400 GB/s at 940 MHz = 425.53 bytes per cycle = 212.77 16-bit words.
   EXPECT_NEAR(a.dram_words_per_cycle(a.node(0)), 400e9 / 940e6 / 2, 1e-9);
+  // The queries that replace positions: which node is the DRAM, where it sits
+  // among a unit's levels, its bandwidth.
+  EXPECT_EQ(a.dram(), a.find("DRAM"));
+  EXPECT_EQ(a.root(), a.find("DRAM"));
+  EXPECT_TRUE(a.is_offchip(a.dram()));
+  EXPECT_FALSE(a.is_offchip(a.find("GlobalBuffer")));
+  EXPECT_EQ(a.level_of(a.find("MAC2D"), a.dram()), 0);
+  EXPECT_EQ(a.level_of(a.find("MAC2D"), a.find("PE2D")), 2);
+  EXPECT_EQ(a.level_of(a.find("VEC"), a.find("PE2D")), -1);
+  EXPECT_EQ(a.level_of(a.find("VEC"), -1), -1);
+  EXPECT_NEAR(a.dram_words_per_cycle(), 400e9 / 940e6 / 2, 1e-9);
+  EXPECT_DOUBLE_EQ(a.seconds(940), 1e-6);
+}
+
+// An on-chip root (Timeloop's one-level exercise): no DRAM, no DRAM bandwidth,
+// the root is the register file.
+TEST(Arch, AnOnChipRootHasNoDram) {
+  const Architecture a = load_arch(std::string(EINFLOW_SOURCE_DIR) + "/tests/data/conv1d/arch-1level.yaml");
+  EXPECT_EQ(a.dram(), -1);
+  EXPECT_EQ(a.node(a.root()).name, "Buffer");
+  EXPECT_EQ(a.level_of(a.find("MACC"), a.dram()), -1);
+  EXPECT_EQ(a.dram_words_per_cycle(), 0);
 }
 
 TEST(Arch, SequencesSumCyclesAndEnergy) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "arch/arch.h"
 #include "mappers/mapping/mapping.h"
 #include "mappers/mapping/projection.h"
@@ -136,6 +139,26 @@ TEST(Mapping, InvalidMappingsSayWhy) {
   y = kGood;
   y.replace(y.find("bypass: [A]"), 11, "keep: [A]");
   EXPECT_EQ(f.status(y), "ok");
+}
+
+// An on-chip root holds the whole tensors, so its capacity is checked like any
+// level's: Timeloop's one-level exercise keeps I 18 + W 3 + O 16 = 37 words,
+// which fit its 64-word register file and not a 32-word one. (A DRAM root's
+// capacity is not a mapping's concern.)
+TEST(Mapping, AnOnChipRootsCapacityIsChecked) {
+  const std::string dir = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/conv1d/";
+  const workloads::Cascade c = workloads::load_workload(dir + "conv1d.yaml").variants.front().cascade;
+  std::ifstream in(dir + "arch-1level.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const arch::Architecture fits = arch::load_arch_text(text, "a.yaml");
+  text.replace(text.find("size_words: 64"), 14, "size_words: 32");
+  const arch::Architecture small = arch::load_arch_text(text, "a.yaml");
+  std::ifstream min(dir + "map-1level.yaml");
+  const std::string m((std::istreambuf_iterator<char>(min)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(validate_mapping(load_mapping_text(m, "m.yaml", c, fits), c, fits).ok);
+  const MappingStatus st = validate_mapping(load_mapping_text(m, "m.yaml", c, small), c, small);
+  EXPECT_FALSE(st.ok);
+  EXPECT_EQ(st.reason, "the tiles kept at Buffer need 37 words (I 18 + W 3 + O 16), more than its 32");
 }
 
 TEST(Mapping, UnitMustHaveTheOps) {

@@ -116,7 +116,7 @@ void describe_arch(const std::string& file, bool json, std::ostream& os) {
   }
   os << "architecture " << a.name << ": " << num(a.clock_mhz) << " MHz, technology " << a.technology << "\n\n";
   std::set<std::string> sources;
-  print_node(a, 0, 0, os, sources);
+  print_node(a, a.root(), 0, os, sources);
   os << "\ntotal area " << num(a.total_area_um2() * 1e-6) << " mm^2 (on chip)\n";
   os << "\nsources of the defaults:\n";
   for (const auto& s : sources)

@@ -102,14 +102,15 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
 
   Run run;
   const bool cascade = design || mapping::is_cascade_mapping_file(o.mapping_file);
-  // --dram-timing: the command-level DRAM times the root's link.
+  // --dram-timing: the command-level DRAM times the DRAM's link.
   std::unique_ptr<sim::dram::DramLink> dram_link;
   if (o.dram_timing) {
-    const arch::Node& root = a.nodes.front();
-    if (!root.dram_standard)
-      throw UserError(root.loc, "--dram-timing needs the DRAM node '" + root.name +
+    if (a.dram() < 0) throw UserError(a.loc, "--dram-timing needs a DRAM node (class dram); '" + a.name + "' has none");
+    const arch::Node& dram = a.node(a.dram());
+    if (!dram.dram_standard)
+      throw UserError(dram.loc, "--dram-timing needs the DRAM node '" + dram.name +
                                     "' to name a standard (standard: DDR4-2400, HBM2, ...)");
-    dram_link = std::make_unique<sim::dram::DramLink>(root, a.clock_mhz);
+    dram_link = std::make_unique<sim::dram::DramLink>(dram, a.clock_mhz);
     so.root_link = dram_link.get();
   }
   if (cascade) {
@@ -219,7 +220,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     j["stalls"] = run.stalls;
     j["bank_conflict_cycles"] = run.bank_conflicts;
     if (dram_link) {
-      j["dram_timing"] = {{"standard", a.nodes.front().dram_standard->name},
+      j["dram_timing"] = {{"standard", a.node(a.dram()).dram_standard->name},
                           {"transfers", ds.transfers},
                           {"read_lines", ds.read_lines},
                           {"write_lines", ds.write_lines},
@@ -263,7 +264,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
       std::printf(
           "  DRAM timing (%s): %llu transfers, %llu + %llu lines read + written, row hits %.1f%%, "
           "%llu ACT, %llu REF, %.0f pJ; %lld cycles over the peak bandwidth's %.0f\n",
-          a.nodes.front().dram_standard->name.c_str(),
+          a.node(a.dram()).dram_standard->name.c_str(),
           static_cast<unsigned long long>(ds.transfers),
           static_cast<unsigned long long>(ds.read_lines),
           static_cast<unsigned long long>(ds.write_lines), 100.0 * ds.channels.row_hit_rate(),
