@@ -10,6 +10,33 @@
 
 namespace einflow::workloads {
 
+namespace {
+
+// A model workload's variants: one per attention cascade when the scope has attention.
+std::vector<Variant> model_variants(const ModelSpec& model, const InstanceSpec& inst) {
+  const bool attention = inst.scope == Scope::kAttention || inst.scope == Scope::kLayer;
+  std::vector<AttentionCascade> cascades = inst.attention;
+  if (!attention) cascades = {cascades.empty() ? AttentionCascade::k3Pass : cascades.front()};
+  std::vector<Variant> out;
+  for (AttentionCascade a : cascades) {
+    const std::string name = attention ? attention_cascade_name(a) : scope_name(inst.scope);
+    out.push_back(Variant{name, build_cascade(transformer_spec(model, inst, a))});
+  }
+  return out;
+}
+
+}  // namespace
+
+Workload with_scope(const Workload& w, Scope scope) {
+  if (!w.model || !w.instance)
+    throw UserError(SourceLoc{w.file, 0, 0}, "instance.scope", "workload " + w.name + " is not a model with a scope");
+  Workload out = w;
+  out.instance->scope = scope;
+  out.variants = model_variants(*out.model, *out.instance);
+  out.reference_variant.clear();
+  return out;
+}
+
 const Variant* Workload::find_variant(const std::string& n) const {
   for (const auto& v : variants)
     if (v.name == n) return &v;
@@ -98,13 +125,7 @@ Workload build(const YamlNode& root, const std::string& file) {
     InstanceSpec inst = read_instance(root["instance"], model, diags);
     diags.throw_if_any();
     if (w.name.empty()) w.name = model.name;
-    bool attention = inst.scope == Scope::kAttention || inst.scope == Scope::kLayer;
-    std::vector<AttentionCascade> variants = inst.attention;
-    if (!attention) variants = {variants.empty() ? AttentionCascade::k3Pass : variants.front()};
-    for (AttentionCascade a : variants) {
-      std::string name = attention ? attention_cascade_name(a) : scope_name(inst.scope);
-      w.variants.push_back(Variant{name, build_cascade(transformer_spec(model, inst, a))});
-    }
+    w.variants = model_variants(model, inst);
     w.model = model;
     w.instance = inst;
   }

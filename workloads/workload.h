@@ -50,6 +50,11 @@ struct Workload {
                                 const std::string& how) const;
 };
 
+// The same model workload at another scope (a layer's attention alone, ...):
+// the variants rebuilt from its model and instance. UserError when `w` is not
+// a model workload.
+Workload with_scope(const Workload& w, Scope scope);
+
 // KEY=VALUE from the command line; KEY is a dotted path ("instance.batch"), VALUE YAML.
 struct Override {
   std::string key;

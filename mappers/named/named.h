@@ -15,7 +15,9 @@
 
 #include "arch/arch.h"
 #include "mappers/mapping/cascade_mapping.h"
+#include "mappers/mapping/plan.h"
 #include "workloads/cascade.h"
+#include "workloads/workload.h"
 
 namespace einflow::named {
 
@@ -81,5 +83,16 @@ DesignMapping try_attention_mapping(const Design& design, const arch::Architectu
 // The same, where a design that does not apply is the user's error: a UserError with its reason.
 mapping::CascadeMapping attention_mapping(const Design& design, const arch::Architecture& arch,
                                           const workloads::Cascade& cascade);
+
+// A named design over a whole workload, the one composition the command line
+// (`evaluate --design`, `simulate --design`) and sweeps use: the design's
+// attention cascade (the variant `variant` names, else the design's own) and,
+// on a model workload of scope `layer`, then each linear layer (a contraction
+// that reads a weight) alone on the 2D array with canonical tiles, tokens
+// across the columns and the largest reduced ranks down the rows (FuseMax's
+// end-to-end figure). UserError, located at `where`, when the design does not
+// apply or a linear layer cannot run.
+mapping::Plan design_plan(const Design& design, const arch::Architecture& arch, const workloads::Workload& workload,
+                          const std::string& variant, const SourceLoc& where);
 
 }  // namespace einflow::named

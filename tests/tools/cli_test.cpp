@@ -296,6 +296,44 @@ TEST(Cli, MapFuseFromTheDesigns) {
   EXPECT_EQ(nlohmann::json::parse(e.out)["cycles"], j["cycles"]);
 }
 
+// One composition of a named design over a whole layer: `evaluate --design`
+// and `simulate --design --no-data` give the figures a sweep records for the
+// same point (analytical and cycle mode), the attention and then the linear
+// layers; and the parts add up to the total.
+TEST(Cli, DesignOnALayerIsTheSweepsFigure) {
+  const std::string args = "--arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt +
+                           "tiny.yaml --set instance.scope=layer --design fusemax --json";
+  Result e = run("evaluate " + args);
+  Result s = run("simulate " + args + " --no-data");
+  ASSERT_EQ(e.code, 0) << e.out;
+  ASSERT_EQ(s.code, 0) << s.out;
+  const auto ej = nlohmann::json::parse(e.out), sj = nlohmann::json::parse(s.out);
+  ASSERT_EQ(ej["parts"].size(), 7u);  // the attention, Q, K, V and output projections, the two FFN layers
+  int64_t sum = 0;
+  for (const auto& p : ej["parts"]) sum += p["cycles"].get<int64_t>();
+  EXPECT_EQ(ej["cycles"].get<int64_t>(), sum);
+  for (const char* mode : {"analytical", "cycle"}) {
+    const std::string sweep = write_temp(std::string("layer-") + mode + ".sweep.yaml",
+                                         "sweep:\n  mode: " + std::string(mode) + "\n  base: {arch: " + kAtt +
+                                             "fusemax-4x4.yaml, workload: " + kAtt +
+                                             "tiny.yaml, set: {workload.instance.scope: layer}}\n"
+                                             "  designs: [{name: fusemax, design: fusemax}]\n");
+    const std::string dir = ::testing::TempDir() + "layer-" + mode;
+    run_shell("rm -rf " + dir);
+    ASSERT_EQ(run("sweep " + sweep + " --out " + dir).code, 0);
+    ASSERT_EQ(run("report " + dir + " --format json").code, 0);
+    std::ifstream in(dir + "/report.json");
+    const auto rec = nlohmann::json::parse(in)["records"][0];
+    const auto& want = std::string(mode) == "cycle" ? sj : ej;
+    EXPECT_EQ(rec["cycles"], want["cycles"]) << mode;
+    EXPECT_DOUBLE_EQ(rec["energy_pj"].get<double>(), want["energy_pj"].get<double>()) << mode;
+  }
+  // With values, every part's outputs against the golden interpreter of its cascade.
+  Result v = run("simulate " + args.substr(0, args.size() - 7) + " --verify");
+  EXPECT_EQ(v.code, 0) << v.out;
+  EXPECT_NE(v.out.find("verify: AV, QP, K, V, O, H1, FO match the golden interpreter"), std::string::npos) << v.out;
+}
+
 // A named design that cannot run on the architecture is no silent skip: map
 // says which and why, in its output and stats.json (the buffer may not keep
 // FLAT's QK rows).

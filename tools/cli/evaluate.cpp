@@ -1,6 +1,8 @@
-// einflow evaluate --arch A --workload W --mapping M: the analytical model of one
-// mapped Einsum (`mapping:`) or of a whole cascade (`cascade_mapping:`). Exit 1
-// when the mapping is invalid (with the reason).
+// einflow evaluate --arch A --workload W (--mapping M | --design NAME): the
+// analytical model of one mapped Einsum (`mapping:`), of a whole cascade
+// (`cascade_mapping:`), or of a named design over the whole workload (its
+// plan: on a layer, the attention and then the linear layers, as sweeps
+// compose it). Exit 1 when the mapping is invalid (with the reason).
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -10,7 +12,9 @@
 #include "common/text.h"
 #include "mappers/mapping/cascade_mapping.h"
 #include "mappers/mapping/mapping.h"
+#include "mappers/named/named.h"
 #include "sim/analytical/group_model.h"
+#include "sim/analytical/plan.h"
 #include "sim/analytical/nest_model.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
@@ -55,6 +59,36 @@ int evaluate_cascade(const arch::Architecture& a, const workloads::Workload& w, 
   return 0;
 }
 
+// A named design's plan: its parts, then their sum.
+int evaluate_design(const arch::Architecture& a, const workloads::Workload& w, const std::string& name,
+                    const std::string& variant, bool json) {
+  const named::Design& d = named::design_named(name, SourceLoc{"--design", 0, 0}, "");
+  const mapping::Plan plan = named::design_plan(d, a, w, variant, SourceLoc{"--design", 0, 0});
+  const sim::analytical::CascadeStats cs = sim::analytical::evaluate_plan(a, plan);
+  auto part_name = [&](const mapping::PlanPart& p) {
+    return p.fused ? "cascade " + p.cascade->name : "Einsum " + p.single->einsum_name;
+  };
+  if (json) {
+    nlohmann::json j = stats_json(cs.stats);
+    j["architecture"] = a.name;
+    j["workload"] = w.name;
+    j["design"] = d.name;
+    nlohmann::json parts = nlohmann::json::array();
+    for (size_t i = 0; i < plan.parts.size(); ++i)
+      parts.push_back({{"part", part_name(plan.parts[i])}, {"cycles", cs.groups[i].stats.cycles},
+                       {"energy_pj", cs.groups[i].stats.energy_pj}});
+    j["parts"] = parts;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "Design " << d.name << " of " << w.name << " on " << a.name << ", " << plan.parts.size()
+            << " part(s) one after another\n";
+  for (size_t i = 0; i < plan.parts.size(); ++i)
+    std::cout << "  " << part_name(plan.parts[i]) << ": " << cs.groups[i].stats.cycles << " cycles\n";
+  print_stats(std::cout, cs.stats);
+  return 0;
+}
+
 }  // namespace
 
 Runner add_evaluate(CLI::App& app) {
@@ -65,11 +99,16 @@ Runner add_evaluate(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   sub->add_option("--arch", *arch_file, "Architecture YAML file")->required();
   add_workload_options(*sub, *opt, true);
-  sub->add_option("--mapping", *mapping_file, "Mapping YAML file")->required();
+  auto design = std::make_shared<std::string>();
+  sub->add_option("--mapping", *mapping_file, "Mapping YAML file");
+  sub->add_option("--design", *design, "A named design (unfused, flat, cascade, architecture, fusemax) over the workload");
   sub->add_flag("--json", *json, "Print one JSON object");
-  return [opt, arch_file, mapping_file, json]() {
+  return [opt, arch_file, mapping_file, design, json]() {
+    if (mapping_file->empty() == design->empty())
+      throw UserError(SourceLoc{"--mapping", 0, 0}, "give either --mapping FILE or --design NAME");
     arch::Architecture a = arch::load_arch(*arch_file);
     workloads::Workload w = load(*opt);
+    if (!design->empty()) return evaluate_design(a, w, *design, opt->variant, *json);
     std::string variant = opt->variant.empty() ? mapping::mapping_variant(*mapping_file) : opt->variant;
     const workloads::Variant& v = w.select_variant(variant, SourceLoc{*mapping_file, 0, 0}, "mapping.variant",
                                                           "name one with --variant or in the mapping");

@@ -1,7 +1,7 @@
 // einflow simulate --arch A --workload W (--mapping M | --design NAME) [--verify]
 // [--no-data] [--trace FILE] [--json]: the cycle model of a mapped Einsum
 // (`mapping:`) or of a whole cascade (`cascade_mapping:`, or a named attention
-// design), carrying real values. --verify compares the outputs with the golden
+// design; on a layer workload, the design's whole plan), carrying real values. --verify compares the outputs with the golden
 // interpreter (exit 1 on a mismatch, naming the tensor and the first differing
 // coordinates); --trace writes a Chrome/Perfetto trace of the units and the DRAM.
 #include <CLI/CLI.hpp>
@@ -17,9 +17,11 @@
 #include "mappers/named/named.h"
 #include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
+#include "sim/analytical/plan.h"
 #include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/dram/dram_link.h"
 #include "sim/cycle/nest_sim.h"
+#include "sim/cycle/plan_sim.h"
 #include "sim/cycle/verify.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
@@ -69,6 +71,70 @@ void take_common(Run& run, Result& r) {
   run.activity = std::move(r.activity);
 }
 
+// A named design over a whole layer (named::design_plan: the attention, then
+// the linear layers), part by part; --verify checks each part's outputs
+// against the golden interpreter of its cascade.
+int simulate_layer_design(const arch::Architecture& a, const workloads::Workload& w, const named::Design& d,
+                          const std::string& variant, const SimulateOptions& o) {
+  if (o.dram_timing || !o.trace_file.empty())
+    throw UserError(SourceLoc{"--design", 0, 0},
+                    "--dram-timing and --trace follow one cascade or Einsum; a layer design runs several: "
+                    "simulate its attention with --set instance.scope=attention");
+  const mapping::Plan plan = named::design_plan(d, a, w, variant, SourceLoc{"--design", 0, 0});
+  sim::cycle::SimOptions so;
+  so.functional = !o.no_data;
+  so.fast_forward = !o.no_fast_forward;
+  const sim::cycle::PlanSimResult r = sim::cycle::simulate_plan(a, plan, so, o.seed);
+  const sim::analytical::CascadeStats an = sim::analytical::evaluate_plan(a, plan);
+  sim::cycle::Mismatch mm;
+  std::vector<std::string> compared;
+  for (const auto& run : r.runs) {
+    if (!o.verify || !mm.ok) break;
+    for (const auto& [name, t] : run.want) compared.push_back(name);
+    const sim::cycle::Mismatch m = sim::cycle::compare_tensors(run.got, run.want, o.tolerance);
+    mm.max_abs_error = std::max(mm.max_abs_error, m.max_abs_error);
+    if (!m.ok) mm = m;
+  }
+  if (o.json) {
+    nlohmann::json j = stats_json(r.stats);
+    j["architecture"] = a.name;
+    j["workload"] = w.name;
+    j["design"] = d.name;
+    j["model"] = "cycle";
+    j["stalls"] = r.stalls;
+    j["fast_forwarded"] = r.fast_forwarded;
+    j["analytical_cycles"] = an.stats.cycles;
+    nlohmann::json parts = nlohmann::json::array();
+    for (size_t i = 0; i < r.runs.size(); ++i)
+      parts.push_back({{"part", r.runs[i].what}, {"cycles", r.parts[i].stats.cycles},
+                       {"analytical_cycles", an.groups[i].stats.cycles}});
+    j["parts"] = parts;
+    if (o.verify)
+      j["verify"] = {{"passed", mm.ok}, {"tensors", compared}, {"against", "the golden interpreter"},
+                     {"tolerance", o.tolerance}, {"max_abs_error", mm.max_abs_error}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "design " << d.name << " of " << w.name << " on " << a.name << ": cycle model, " << r.runs.size()
+              << " parts one after another" << (o.no_data ? ", timing only" : "") << "\n";
+    for (size_t i = 0; i < r.runs.size(); ++i)
+      std::cout << "  " << r.runs[i].what << ": " << r.parts[i].stats.cycles << " cycles (analytical "
+                << an.groups[i].stats.cycles << ")\n";
+    print_stats(std::cout, r.stats);
+    std::printf("  analytical model: %lld cycles\n", static_cast<long long>(an.stats.cycles));
+    for (const auto& [cause, cycles] : r.stalls) std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
+  }
+  if (!o.verify) return 0;
+  if (!mm.ok) {
+    std::cerr << "verify: " << mm.tensor << index_text(mm.index) << " = " << mm.got
+              << ", the golden interpreter gives " << mm.want << " (tolerance " << o.tolerance << " relative)\n";
+    return 1;
+  }
+  if (!o.json)
+    std::cout << "verify: " << join(compared, ", ") << " match the golden interpreter (max abs error "
+              << mm.max_abs_error << ", tolerance " << o.tolerance << " relative)\n";
+  return 0;
+}
+
 int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   if (o.mapping_file.empty() == o.design.empty())
     throw UserError(SourceLoc{"--mapping", 0, 0}, "give either --mapping FILE or --design NAME");
@@ -81,6 +147,8 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   std::string variant = wopt.variant;
   if (!o.design.empty()) {
     design = &named::design_named(o.design, SourceLoc{"--design", 0, 0}, "");
+    if (w.instance && w.instance->scope == workloads::Scope::kLayer)
+      return simulate_layer_design(a, w, *design, variant, o);
     if (variant.empty()) variant = design->variant;
   } else if (variant.empty()) {
     variant = mapping::mapping_variant(o.mapping_file);

@@ -18,7 +18,9 @@
 #include "mappers/search/mapper_config.h"
 #include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
+#include "sim/analytical/plan.h"
 #include "sim/cycle/cascade_sim.h"
+#include "sim/cycle/plan_sim.h"
 #include "tools/sweep/rerank.h"
 #include "workloads/workload.h"
 
@@ -85,53 +87,25 @@ const workloads::Variant& pick(const workloads::Workload& w, const std::string& 
   return w.select_variant(wanted, loc, "variant", "name one with the design's variant");
 }
 
-// The linear layers of a layer cascade: contractions that read a weight (an
-// input without the batch rank), each alone on the 2D array with canonical
-// tiles (tokens across the columns, the largest reduced ranks down the rows).
-Outcome linear_layers(const arch::Architecture& a, const workloads::Cascade& c, bool cycle) {
-  const named::ArrayUnits units = named::find_array_units(a);
-  const int B = c.find_rank("B");
-  Outcome total;
-  for (int e : c.topo_order) {
-    bool weight = false;
-    for (const auto& in : c.einsums[e].inputs) {
-      const auto& t = c.tensors[in.tensor];
-      weight = weight || (t.kind == workloads::TensorKind::kInput &&
-                          std::find(t.ranks.begin(), t.ranks.end(), B) == t.ranks.end());
-    }
-    if (!mapping::is_contraction(c, e) || !weight) continue;
-    named::TileRequest req;
-    req.x_ranks = {"P", "M"};
-    std::vector<int> reduced = c.einsums[e].reduced_ranks;
-    std::stable_sort(reduced.begin(), reduced.end(),
-                     [&](int x, int y) { return c.ranks[x].size > c.ranks[y].size; });
-    for (int r : reduced) req.y_ranks.push_back(c.ranks[r].name);
-    const mapping::Mapping m = named::canonical_tile(a, c, e, units.array2d, req);
-    const mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
-    if (!st.ok)
-      throw UserError(a.loc, "linear layer " + c.einsums[e].name + " cannot run on " + a.name +
-                                 ": " + st.reason);
-    Outcome x = run_mapping(a, c, m, cycle);
-    x.mapping_yaml.clear();
-    then(total, std::move(x));
-  }
-  return total;
-}
-
-// A named attention design; on a model workload of scope `layer`, the
-// attention on the design plus the linear layers (FuseMax's end-to-end figure).
+// A named design: the one composition of named::design_plan (on a model
+// workload of scope `layer`, the attention on the design plus the linear
+// layers: FuseMax's end-to-end figure), run part by part.
 Outcome named_design(const Point& p, const arch::Architecture& a, const workloads::Workload& w,
                      bool cycle) {
-  const named::Design& d = *named::find_design(p.design->named);
-  const bool layer = w.instance && w.instance->scope == workloads::Scope::kLayer;
-  const workloads::Workload att =
-      layer ? workloads::load_workload_node(
-                  p.workload_doc.with_override("instance.scope", "attention"), p.workload_file)
-            : w;
-  const workloads::Variant& v =
-      pick(att, p.design->variant.empty() ? d.variant : p.design->variant, p.design->loc);
-  Outcome o = run_cascade(a, v.cascade, named::attention_mapping(d, a, v.cascade), cycle);
-  if (layer) then(o, linear_layers(a, w.variants.front().cascade, cycle));
+  const named::Design& d = named::design_named(p.design->named, p.design->loc, "design");
+  const mapping::Plan plan = named::design_plan(d, a, w, p.design->variant, p.design->loc);
+  Outcome o;
+  if (cycle) {
+    sim::cycle::PlanSimResult r = sim::cycle::simulate_plan(a, plan);
+    o.parts = std::move(r.parts);
+    o.stalls = std::move(r.stalls);
+    o.fast_forwarded = r.fast_forwarded;
+  } else {
+    o.parts = sim::analytical::evaluate_plan_parts(a, plan);
+  }
+  // The record keeps the design's cascade mapping (the attention), not the linear layers' tiles.
+  for (const mapping::PlanPart& part : plan.parts)
+    if (part.fused) o.mapping_yaml = mapping::write_cascade_mapping(*part.fused, *part.cascade, a);
   return o;
 }
 
