@@ -1,5 +1,7 @@
 // Reports: the numbers of a store built by hand, and the mappings written out.
 #include "tools/report/report.h"
+#include "tools/report/format.h"
+#include "common/files.h"
 
 #include <gtest/gtest.h>
 
@@ -78,6 +80,33 @@ TEST(Report, NumbersFromAHandBuiltStore) {
     for (const char* name : {"plots/speedup.pdf", "plots/speedup.svg", "plots/speedup.png",
                              "plots/pareto.png", "plots/energy.png", "plots/utilization.png"})
       EXPECT_GT(fs::file_size(fs::path(dir) / name), 1000u) << name << log.str();
+  }
+}
+
+// A format is one registration: this file adds "count" (the number of records),
+// and write_report writes it when named, beside the built-in ones.
+EINFLOW_REGISTER_FORMAT(count, "count", "count.txt: the number of records",
+                        [](const report::ReportData& d, report::FormatOutput& out) {
+                          out.put("count.txt", std::to_string(d.records.size()) + "\n");
+                        })
+
+TEST(Report, AFormatIsOneRegistration) {
+  const std::string dir = temp_dir("count");
+  ASSERT_EQ(sh(kBin + " sweep " + kData + "attention/designs.yaml --out " + dir).code, 0);
+  std::ostringstream log;
+  const auto files = report::write_report(dir, {{"count", "csv"}, "", "", {}, "", {}, false}, log);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(read_file((fs::path(dir) / "count.txt").string()), "5\n");  // the five designs
+  std::vector<std::string> names;
+  for (const auto& f : report::report_formats()) names.push_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"count", "csv", "json", "mappings", "md", "plots", "tex"}));
+  try {
+    report::write_report(dir, {{"cvs"}, "", "", {}, "", {}, false}, log);
+    ADD_FAILURE() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown format 'cvs' (count, csv, json, mappings, md, plots, tex) (did you mean 'csv'?)"),
+              std::string::npos)
+        << e.what();
   }
 }
 

@@ -1,6 +1,7 @@
 // einflow report DIR [--format md,csv,json,tex,plots] [--out DIR2]
 //                    [--baseline DESIGN] [--pareto A,B] [--x KEY]
 // Tables and plots of a sweep's results (tools/report/report.h).
+#include "tools/report/format.h"
 #include "tools/report/report.h"
 
 #include <CLI/CLI.hpp>
@@ -33,8 +34,10 @@ Runner add_report(CLI::App& app) {
   auto pareto = std::make_shared<std::string>();
   auto opts = std::make_shared<report::ReportOptions>();
   sub->add_option("DIR", *dir, "Sweep directory (results.pb)")->required();
-  sub->add_option("--format", *formats,
-                  "Comma-separated: md, csv, json, tex, plots, mappings (default md)");
+  std::string names;
+  for (const auto& f : report::report_formats())
+    names += std::string(names.empty() ? "" : "; ") + f.name + " (" + f.doc + ")";
+  sub->add_option("--format", *formats, "Comma-separated formats (default md): " + names);
   sub->add_option("--out", opts->out_dir, "Output directory (default: DIR)");
   sub->add_option("--baseline", opts->baseline,
                   "Design the speedup and energy ratios are taken against");

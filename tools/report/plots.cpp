@@ -16,6 +16,7 @@
 #include "common/files.h"
 #include "common/text.h"
 #include "common/yaml_node.h"
+#include "tools/report/format.h"
 #include "tools/report/report.h"
 
 namespace einflow::report {
@@ -39,11 +40,15 @@ std::string label(const std::string& s) {
   for (char c : s) out += c == '\'' ? '"' : c;
   return out;
 }
+}  // namespace
+
 std::string slug(const std::string& s) {
   std::string out;
   for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' ? c : '-';
   return out;
 }
+
+namespace {
 
 // A gnuplot script writing `name`.pdf, .svg and .png with the same plot.
 std::string script(const ReportData& d, const std::string& name, const std::string& setup,
@@ -283,48 +288,10 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool
   return out;
 }
 
-std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts,
-                                      std::ostream& log) {
-  static const std::vector<std::string> kFormats = {"md",  "csv",   "json",
-                                                    "tex", "plots", "mappings"};
-  for (const auto& f : opts.formats)
-    if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end())
-      throw UserError(
-          SourceLoc{}, "--format",
-          "unknown format '" + f + "' (" + join(kFormats, ", ") + ")" + did_you_mean(f, kFormats));
-  const ReportData d = load_report(dir, opts, log);
-  const fs::path out = opts.out_dir.empty() ? fs::path(dir) : fs::path(opts.out_dir);
-  fs::create_directories(out);
-  std::vector<std::string> written;
-  auto put = [&](const std::string& name, const std::string& text) {
-    const fs::path p = out / name;
-    write_file_atomic(p.string(), text);
-    written.push_back(p.string());
-  };
-  for (const auto& f : opts.formats) {
-    if (f == "md") put("report.md", markdown(d));
-    if (f == "csv") put("results.csv", csv(d));
-    if (f == "json") put("report.json", json(d));
-    if (f == "tex") put("report.tex", latex(d));
-    if (f == "plots")
-      for (const auto& p : plots(d, (out / "plots").string(), opts.gnuplot, log))
-        written.push_back(p);
-    if (f == "mappings") {
-      // Each point's mapping, to evaluate or simulate on its own.
-      fs::create_directories(out / "mappings");
-      for (const auto& r : d.records) {
-        if (r.mapping_yaml().empty()) continue;
-        std::string axes;
-        for (const auto& k : d.axis_keys)
-          axes += (axes.empty() ? "" : ", ") + d.labels.at(k) + " " + axis_value(r, k);
-        put("mappings/" + std::to_string(r.point()) + "-" + slug(r.design()) + ".yaml",
-            "# point " + std::to_string(r.point()) + " of sweep " + d.name + ": " + r.design() +
-                " on " + r.arch() + (axes.empty() ? "" : " (" + axes + ")") + ", config " +
-                r.config_hash() + "\n" + r.mapping_yaml());
-      }
-    }
-  }
-  return written;
-}
+EINFLOW_REGISTER_FORMAT(plots, "plots", "plots/: gnuplot data and scripts, rendered to PDF, SVG and PNG",
+                        [](const ReportData& d, FormatOutput& out) {
+                          for (const auto& p : plots(d, (out.dir / "plots").string(), out.gnuplot, *out.log))
+                            out.written.push_back(p);
+                        })
 
 }  // namespace einflow::report

@@ -15,7 +15,7 @@
 namespace einflow::report {
 
 struct ReportOptions {
-  std::vector<std::string> formats = {"md"};  // md, csv, json, tex, plots, mappings
+  std::vector<std::string> formats = {"md"};  // names of registered formats (format.h)
   std::string out_dir;                        // "" = the sweep directory
   std::string baseline;                       // overrides sweep.report.baseline
   std::vector<std::string> pareto;            // overrides sweep.report.pareto (two metrics)
@@ -68,7 +68,10 @@ std::string latex(const ReportData& d);
 std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool render,
                                std::ostream& log);
 
-// Writes the formats asked for; returns the files written.
+// A name safe in a file name: letters, digits and dots kept, the rest '-'.
+std::string slug(const std::string& s);
+
+// Writes the formats asked for (format.h: the registry); returns the files written.
 std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts,
                                       std::ostream& log);
 
