@@ -14,14 +14,16 @@ bool reads_weight(const workloads::Cascade& c, int e) {
   const int B = c.find_rank("B");
   for (const auto& in : c.einsums[static_cast<size_t>(e)].inputs) {
     const auto& t = c.tensors[static_cast<size_t>(in.tensor)];
-    if (t.kind == workloads::TensorKind::kInput && std::find(t.ranks.begin(), t.ranks.end(), B) == t.ranks.end())
+    if (t.kind == workloads::TensorKind::kInput &&
+        std::find(t.ranks.begin(), t.ranks.end(), B) == t.ranks.end())
       return true;
   }
   return false;
 }
 
 // The linear layers of a layer cascade, in dependency order, each a part of its own.
-void add_linear_layers(const arch::Architecture& a, const std::shared_ptr<const workloads::Cascade>& layer,
+void add_linear_layers(const arch::Architecture& a,
+                       const std::shared_ptr<const workloads::Cascade>& layer,
                        mapping::Plan& plan) {
   const workloads::Cascade& c = *layer;
   const ArrayUnits units = find_array_units(a);
@@ -37,24 +39,29 @@ void add_linear_layers(const arch::Architecture& a, const std::shared_ptr<const 
     mapping::Mapping m = canonical_tile(a, c, e, units.array2d, req);
     const mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
     if (!st.ok)
-      throw UserError(a.loc, "linear layer " + c.einsums[static_cast<size_t>(e)].name + " cannot run on " + a.name +
-                                 ": " + st.reason);
+      throw UserError(a.loc, "linear layer " + c.einsums[static_cast<size_t>(e)].name +
+                                 " cannot run on " + a.name + ": " + st.reason);
     plan.parts.push_back({layer, std::nullopt, std::move(m)});
   }
 }
 
 }  // namespace
 
-mapping::Plan design_plan(const Design& d, const arch::Architecture& a, const workloads::Workload& w,
-                          const std::string& variant, const SourceLoc& where) {
+mapping::Plan design_plan(const Design& d, const arch::Architecture& a,
+                          const workloads::Workload& w, const std::string& variant,
+                          const SourceLoc& where) {
   const bool layer = w.instance && w.instance->scope == workloads::Scope::kLayer;
-  const workloads::Workload attention = layer ? workloads::with_scope(w, workloads::Scope::kAttention) : w;
-  const workloads::Variant& v = attention.select_variant(variant.empty() ? d.variant : variant, where, "variant",
-                                                         "name one with the design's variant");
+  const workloads::Workload attention =
+      layer ? workloads::with_scope(w, workloads::Scope::kAttention) : w;
+  const workloads::Variant& v =
+      attention.select_variant(variant.empty() ? d.variant : variant, where, "variant",
+                               "name one with the design's variant");
   mapping::Plan plan;
   auto cascade = std::make_shared<const workloads::Cascade>(v.cascade);
   plan.parts.push_back({cascade, attention_mapping(d, a, *cascade), std::nullopt});
-  if (layer) add_linear_layers(a, std::make_shared<const workloads::Cascade>(w.variants.front().cascade), plan);
+  if (layer)
+    add_linear_layers(a, std::make_shared<const workloads::Cascade>(w.variants.front().cascade),
+                      plan);
   return plan;
 }
 

@@ -11,12 +11,14 @@
 
 namespace einflow::search {
 
-inline double objective(int64_t cycles, double energy_pj, double latency_weight, double energy_weight) {
+inline double objective(int64_t cycles, double energy_pj, double latency_weight,
+                        double energy_weight) {
   return std::pow(static_cast<double>(std::max<int64_t>(cycles, 1)), latency_weight) *
          std::pow(std::max(energy_pj, 1e-30), energy_weight);
 }
 
-inline double log_objective(int64_t cycles, double energy_pj, double latency_weight, double energy_weight) {
+inline double log_objective(int64_t cycles, double energy_pj, double latency_weight,
+                            double energy_weight) {
   return latency_weight * std::log(std::max<double>(1, static_cast<double>(cycles))) +
          energy_weight * std::log(std::max(1e-30, energy_pj));
 }

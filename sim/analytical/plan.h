@@ -10,7 +10,8 @@
 namespace einflow::sim::analytical {
 
 // Each part's Stats, in order (what combine_groups adds up).
-std::vector<GroupStats> evaluate_plan_parts(const arch::Architecture& arch, const mapping::Plan& plan);
+std::vector<GroupStats> evaluate_plan_parts(const arch::Architecture& arch,
+                                            const mapping::Plan& plan);
 CascadeStats evaluate_plan(const arch::Architecture& arch, const mapping::Plan& plan);
 
 }  // namespace einflow::sim::analytical

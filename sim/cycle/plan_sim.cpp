@@ -13,7 +13,8 @@ namespace {
 // tensor, inputs included), computed once per cascade.
 using Golden = std::map<const workloads::Cascade*, golden::TensorSet<double>>;
 
-const golden::TensorSet<double>& golden_of(Golden& cache, const workloads::Cascade& c, uint64_t seed) {
+const golden::TensorSet<double>& golden_of(Golden& cache, const workloads::Cascade& c,
+                                           uint64_t seed) {
   auto it = cache.find(&c);
   if (it != cache.end()) return it->second;
   golden::TensorSet<double> all = golden::seeded_inputs<double>(c, seed);
@@ -23,9 +24,10 @@ const golden::TensorSet<double>& golden_of(Golden& cache, const workloads::Casca
 
 }  // namespace
 
-PlanSimResult simulate_plan(const arch::Architecture& a, const mapping::Plan& plan, const SimOptions& o,
-                            uint64_t seed) {
-  EINFLOW_ASSERT(!o.root_link && !o.record_activity, "a plan is simulated without a root link or trace");
+PlanSimResult simulate_plan(const arch::Architecture& a, const mapping::Plan& plan,
+                            const SimOptions& o, uint64_t seed) {
+  EINFLOW_ASSERT(!o.root_link && !o.record_activity,
+                 "a plan is simulated without a root link or trace");
   PlanSimResult out;
   Golden cache;
   auto take = [&](auto r, PlanPartRun run) {
@@ -59,7 +61,10 @@ PlanSimResult simulate_plan(const arch::Architecture& a, const mapping::Plan& pl
       SimResult r = simulate_mapping(a, c, *p.single, all ? *all : golden::TensorSet<double>{}, o);
       run.steps = r.steps;
       if (all) {
-        const std::string& out_name = c.tensors[static_cast<size_t>(c.einsums[static_cast<size_t>(p.single->einsum)].output.tensor)].name;
+        const std::string& out_name =
+            c.tensors[static_cast<size_t>(
+                          c.einsums[static_cast<size_t>(p.single->einsum)].output.tensor)]
+                .name;
         run.want[out_name] = all->at(out_name);
         if (r.outputs.count(out_name)) run.got[out_name] = r.outputs.at(out_name);
       }

@@ -21,7 +21,7 @@
 namespace einflow::sim::cycle {
 
 struct PlanPartRun {
-  std::string what;  // "cascade attention-1pass" or "Einsum QKV"
+  std::string what;   // "cascade attention-1pass" or "Einsum QKV"
   int64_t steps = 0;  // tile executions of a cascade, steps of an Einsum
   // Functional runs: the part's outputs, and the golden interpreter's.
   golden::TensorSet<double> got, want;
@@ -36,8 +36,8 @@ struct PlanSimResult {
 };
 
 // `o.root_link` and `o.record_activity` are not for plans (time a part on its own).
-PlanSimResult simulate_plan(const arch::Architecture& arch, const mapping::Plan& plan, const SimOptions& o,
-                            uint64_t seed = 1);
+PlanSimResult simulate_plan(const arch::Architecture& arch, const mapping::Plan& plan,
+                            const SimOptions& o, uint64_t seed = 1);
 // Timing only, as sweeps run it.
 PlanSimResult simulate_plan(const arch::Architecture& arch, const mapping::Plan& plan);
 

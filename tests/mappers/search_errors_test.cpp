@@ -32,7 +32,8 @@ TEST(SearchErrors, ARetentionTheBufferCannotKeepIsAReasonedReject) {
   const workloads::Cascade& three = w.find_variant("3pass")->cascade;
   const DesignMapping flat = try_attention_mapping(*find_design("flat"), a, three);
   EXPECT_FALSE(flat.status.ok);
-  EXPECT_NE(flat.status.reason.find("is retained at GlobalBuffer, but the mapping of Einsum"), std::string::npos)
+  EXPECT_NE(flat.status.reason.find("is retained at GlobalBuffer, but the mapping of Einsum"),
+            std::string::npos)
       << flat.status.reason;
   EXPECT_THROW(attention_mapping(*find_design("flat"), a, three), UserError);
   EXPECT_TRUE(try_attention_mapping(*find_design("unfused"), a, three).status.ok);

@@ -2,9 +2,9 @@
 // generic scenario, so that a new row is tested the day it is added. The row is
 // made the binding one by lengthening its last term by 200 cycles (DDR4-2400
 // otherwise): after its `from` command at cycle 10000 (and, for tRC, the PRE
-// that an ACT to an open bank needs), its `to` command on a bank in its scope is illegal one cycle before `from + the row's cycles` and
-// legal at it. The expected bound is the row's own sum of standard fields,
-// worked from the standard, not read back from ChannelTiming.
+// that an ACT to an open bank needs), its `to` command on a bank in its scope is illegal one cycle
+// before `from + the row's cycles` and legal at it. The expected bound is the row's own sum of
+// standard fields, worked from the standard, not read back from ChannelTiming.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -42,7 +42,9 @@ Command command_of(Kind k) {
   return Command::kRef;
 }
 
-bool needs_open(Kind k) { return k == Kind::kPre || k == Kind::kRd || k == Kind::kWr; }
+bool needs_open(Kind k) {
+  return k == Kind::kPre || k == Kind::kRd || k == Kind::kWr;
+}
 
 TEST(DramConstraints, EveryRowOnBothSidesOfItsBound) {
   const arch::DramStandard base = *arch::find_dram_standard("DDR4-2400");
@@ -66,7 +68,8 @@ TEST(DramConstraints, EveryRowOnBothSidesOfItsBound) {
     ASSERT_TRUE(t.legal(command_of(row.from), from, when));
     t.issue(command_of(row.from), from, when);
     // An ACT to a bank that `from` left open (tRC) waits for its PRE, issued as early as allowed.
-    if (row.to == Kind::kAct && t.open_row(to) >= 0) t.issue(Command::kPre, to, t.earliest(Command::kPre, to));
+    if (row.to == Kind::kAct && t.open_row(to) >= 0)
+      t.issue(Command::kPre, to, t.earliest(Command::kPre, to));
     const Command next = command_of(row.to);
     const uint64_t at = when + static_cast<uint64_t>(bound);
     EXPECT_EQ(t.earliest(next, to), at);
@@ -79,8 +82,9 @@ TEST(DramConstraints, EveryRowOnBothSidesOfItsBound) {
 TEST(DramConstraints, TheTableNamesEveryJedecPairwiseConstraint) {
   std::vector<std::string> names;
   for (const Constraint& c : timing_constraints()) names.push_back(c.name);
-  for (const char* want : {"tRCD_RD", "tRCD_WR", "tRAS", "tRC", "tRRD_L", "tRRD_S", "tRP", "tRTP", "tWR",
-                           "tWTR_L", "tWTR_S", "tCCD_L (RD to RD)", "tCCD_S (WR to WR)", "tRFC (to ACT)"})
+  for (const char* want :
+       {"tRCD_RD", "tRCD_WR", "tRAS", "tRC", "tRRD_L", "tRRD_S", "tRP", "tRTP", "tWR", "tWTR_L",
+        "tWTR_S", "tCCD_L (RD to RD)", "tCCD_S (WR to WR)", "tRFC (to ACT)"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
 }
 

@@ -103,7 +103,8 @@ TEST(DramStandardFiles, NanosecondValuesRoundAsJedecSays) {
 TEST(DramStandardFiles, AnArchitectureNamesAFileBesideIt) {
   const std::string dir = ::testing::TempDir() + "dram-arch/";
   fs::create_directories(dir);
-  temp_file("dram-arch/mine.yaml", replace_line(read_file(kDramDir + "HBM2.yaml"), "name: HBM2", "name: MY-HBM"));
+  temp_file("dram-arch/mine.yaml",
+            replace_line(read_file(kDramDir + "HBM2.yaml"), "name: HBM2", "name: MY-HBM"));
   const std::string arch = temp_file("dram-arch/arch.yaml", R"(architecture:
   name: d
   tree:
@@ -129,7 +130,8 @@ TEST(DramStandardFiles, FaultsAreLocated) {
   };
   const Case cases[] = {
       {"tRP:", "  tRP: {value: 17, unit: cycles, source: jdec}", 42,
-       "timing.tRP.source: unknown source 'jdec'; the file's sources: ref, jedec, dramsim3, idd, energy "
+       "timing.tRP.source: unknown source 'jdec'; the file's sources: ref, jedec, dramsim3, idd, "
+       "energy "
        "(did you mean 'jedec'?)"},
       {"tRAS:", "  tRAS: {value: 39, unit: us, source: ref}", 27,
        "timing.tRAS.unit: expected unit 'cycles' or 'ns', got 'us'"},
@@ -139,25 +141,30 @@ TEST(DramStandardFiles, FaultsAreLocated) {
        "timing.tFAWW: unknown key 'tFAWW' (did you mean 'tFAW'?)"},
       {"IDD0:", "  IDD0X: {value: 48, unit: mA, source: idd}", 3,
        "energy.IDD0X: unknown key 'IDD0X' (did you mean 'IDD0'?)"},
-      {"rows:", "  rows: {value: 0, source: dramsim3}", 17, "organization.rows.value: expected a whole number > 0, got 0"},
+      {"rows:", "  rows: {value: 0, source: dramsim3}", 17,
+       "organization.rows.value: expected a whole number > 0, got 0"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.line_has);
     const std::string text = replace_line(ddr4, c.line_has, c.replacement);
     const std::string path = temp_file("bad-dram.yaml", text);
-    const std::string where = path + ":" + std::to_string(line_of(text, c.replacement)) + ":" + std::to_string(c.col);
+    const std::string where =
+        path + ":" + std::to_string(line_of(text, c.replacement)) + ":" + std::to_string(c.col);
     EXPECT_NE(error_of(path).find(where + ": " + c.message), std::string::npos) << error_of(path);
   }
   // A missing timing value is reported at its section.
   const std::string no_cl = replace_line(ddr4, "  CL:", "");
   const std::string path = temp_file("no-cl.yaml", no_cl);
-  EXPECT_NE(error_of(path).find(":" + std::to_string(line_of(no_cl, "tCK:")) + ":3: timing: missing required key 'CL'"),
+  EXPECT_NE(error_of(path).find(":" + std::to_string(line_of(no_cl, "tCK:")) +
+                                ":3: timing: missing required key 'CL'"),
             std::string::npos)
       << error_of(path);
   // Unknown names list the built-ins; a missing file is said to be missing.
-  EXPECT_NE(error_of("DDR4-2401").find("unknown DRAM standard 'DDR4-2401'; known: DDR4-2400, DDR4-3200"),
+  EXPECT_NE(
+      error_of("DDR4-2401").find("unknown DRAM standard 'DDR4-2401'; known: DDR4-2400, DDR4-3200"),
+      std::string::npos);
+  EXPECT_NE(error_of("nowhere/x.yaml").find("no DRAM standard file 'nowhere/x.yaml'"),
             std::string::npos);
-  EXPECT_NE(error_of("nowhere/x.yaml").find("no DRAM standard file 'nowhere/x.yaml'"), std::string::npos);
 }
 
 }  // namespace

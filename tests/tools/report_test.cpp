@@ -1,13 +1,13 @@
 // Reports: the numbers of a store built by hand, and the mappings written out.
 #include "tools/report/report.h"
-#include "tools/report/format.h"
-#include "common/files.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
+#include "common/files.h"
 #include "tests/tools/sweep_testing.h"
+#include "tools/report/format.h"
 
 namespace einflow::sweep {
 namespace {
@@ -99,12 +99,14 @@ TEST(Report, AFormatIsOneRegistration) {
   EXPECT_EQ(read_file((fs::path(dir) / "count.txt").string()), "5\n");  // the five designs
   std::vector<std::string> names;
   for (const auto& f : report::report_formats()) names.push_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"count", "csv", "json", "mappings", "md", "plots", "tex"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"count", "csv", "json", "mappings", "md", "plots", "tex"}));
   try {
     report::write_report(dir, {{"cvs"}, "", "", {}, "", {}, false}, log);
     ADD_FAILURE() << "no error";
   } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown format 'cvs' (count, csv, json, mappings, md, plots, tex) (did you mean 'csv'?)"),
+    EXPECT_NE(std::string(e.what()).find("unknown format 'cvs' (count, csv, json, mappings, md, "
+                                         "plots, tex) (did you mean 'csv'?)"),
               std::string::npos)
         << e.what();
   }

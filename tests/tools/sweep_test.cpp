@@ -259,9 +259,10 @@ TEST(Sweep, AmbiguousVariantIsAnErrorThatListsThem) {
   const auto recs = merge_records({read_store(store_path(dir)).records});
   ASSERT_EQ(recs.size(), 2u);
   EXPECT_EQ(recs[0].status(), results::FAILED);
-  EXPECT_NE(recs[0].error().find("the workload has several variants (3pass, 1pass); name one with the "
-                                 "design's variant"),
-            std::string::npos)
+  EXPECT_NE(
+      recs[0].error().find("the workload has several variants (3pass, 1pass); name one with the "
+                           "design's variant"),
+      std::string::npos)
       << recs[0].error();
   EXPECT_EQ(recs[1].status(), results::OK) << recs[1].error();
 }

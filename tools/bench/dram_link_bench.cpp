@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     children:
       - {name: U, class: compute, ops: {mac: {}}}
 )",
-                                                     "bench.yaml");
+                                                    "bench.yaml");
   sim::dram::DramLink link(a.node(a.dram()), a.clock_mhz);
   const auto start = std::chrono::steady_clock::now();
   std::printf("%12s %14s %12s %10s\n", "transfers", "peak RSS KiB", "processes", "seconds");

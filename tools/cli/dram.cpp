@@ -32,7 +32,8 @@ struct DramOptions {
 };
 
 int run_dram(const DramOptions& o) {
-  const arch::DramStandard s = arch::resolve_dram_standard(o.standard, SourceLoc{"--standard", 0, 0}, "");
+  const arch::DramStandard s =
+      arch::resolve_dram_standard(o.standard, SourceLoc{"--standard", 0, 0}, "");
   sim::dram::TrafficConfig cfg;
   cfg.pattern = o.pattern == "random" ? sim::dram::Pattern::kRandom : sim::dram::Pattern::kStream;
   cfg.requests = o.requests;
@@ -76,7 +77,7 @@ int run_dram(const DramOptions& o) {
                                 {"refresh", r.energy.refresh},
                                 {"background", r.energy.background}};
     j["energy_source"] = s.power.idd ? "IDD currents (DRAMPower method): " + s.energy_source
-                                      : "pJ/bit per access: " + s.energy_source;
+                                     : "pJ/bit per access: " + s.energy_source;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -114,8 +115,9 @@ Runner add_dram(CLI::App& app) {
                          "The command-level DRAM model on synthetic traffic (bandwidth, latency, "
                          "row hits, energy)");
   auto o = std::make_shared<DramOptions>();
-  sub->add_option("--standard", o->standard,
-                  "DRAM standard: " + join(arch::dram_standard_names(), ", ") + ", or a standard's file")
+  sub->add_option(
+         "--standard", o->standard,
+         "DRAM standard: " + join(arch::dram_standard_names(), ", ") + ", or a standard's file")
       ->required();
   sub->add_option("--pattern", o->pattern,
                   "stream (sequential 64-B lines) or random (uniform over the device)")

@@ -1,7 +1,6 @@
 // einflow report DIR [--format md,csv,json,tex,plots] [--out DIR2]
 //                    [--baseline DESIGN] [--pareto A,B] [--x KEY]
 // Tables and plots of a sweep's results (tools/report/report.h).
-#include "tools/report/format.h"
 #include "tools/report/report.h"
 
 #include <CLI/CLI.hpp>
@@ -11,6 +10,7 @@
 
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
+#include "tools/report/format.h"
 
 namespace einflow::cli {
 

@@ -1,9 +1,9 @@
 // einflow simulate --arch A --workload W (--mapping M | --design NAME) [--verify]
 // [--no-data] [--trace FILE] [--json]: the cycle model of a mapped Einsum
 // (`mapping:`) or of a whole cascade (`cascade_mapping:`, or a named attention
-// design; on a layer workload, the design's whole plan), carrying real values. --verify compares the outputs with the golden
-// interpreter (exit 1 on a mismatch, naming the tensor and the first differing
-// coordinates); --trace writes a Chrome/Perfetto trace of the units and the DRAM.
+// design; on a layer workload, the design's whole plan), carrying real values. --verify compares
+// the outputs with the golden interpreter (exit 1 on a mismatch, naming the tensor and the first
+// differing coordinates); --trace writes a Chrome/Perfetto trace of the units and the DRAM.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -74,12 +74,14 @@ void take_common(Run& run, Result& r) {
 // A named design over a whole layer (named::design_plan: the attention, then
 // the linear layers), part by part; --verify checks each part's outputs
 // against the golden interpreter of its cascade.
-int simulate_layer_design(const arch::Architecture& a, const workloads::Workload& w, const named::Design& d,
-                          const std::string& variant, const SimulateOptions& o) {
+int simulate_layer_design(const arch::Architecture& a, const workloads::Workload& w,
+                          const named::Design& d, const std::string& variant,
+                          const SimulateOptions& o) {
   if (o.dram_timing || !o.trace_file.empty())
-    throw UserError(SourceLoc{"--design", 0, 0},
-                    "--dram-timing and --trace follow one cascade or Einsum; a layer design runs several: "
-                    "simulate its attention with --set instance.scope=attention");
+    throw UserError(
+        SourceLoc{"--design", 0, 0},
+        "--dram-timing and --trace follow one cascade or Einsum; a layer design runs several: "
+        "simulate its attention with --set instance.scope=attention");
   const mapping::Plan plan = named::design_plan(d, a, w, variant, SourceLoc{"--design", 0, 0});
   sim::cycle::SimOptions so;
   so.functional = !o.no_data;
@@ -106,32 +108,40 @@ int simulate_layer_design(const arch::Architecture& a, const workloads::Workload
     j["analytical_cycles"] = an.stats.cycles;
     nlohmann::json parts = nlohmann::json::array();
     for (size_t i = 0; i < r.runs.size(); ++i)
-      parts.push_back({{"part", r.runs[i].what}, {"cycles", r.parts[i].stats.cycles},
+      parts.push_back({{"part", r.runs[i].what},
+                       {"cycles", r.parts[i].stats.cycles},
                        {"analytical_cycles", an.groups[i].stats.cycles}});
     j["parts"] = parts;
     if (o.verify)
-      j["verify"] = {{"passed", mm.ok}, {"tensors", compared}, {"against", "the golden interpreter"},
-                     {"tolerance", o.tolerance}, {"max_abs_error", mm.max_abs_error}};
+      j["verify"] = {{"passed", mm.ok},
+                     {"tensors", compared},
+                     {"against", "the golden interpreter"},
+                     {"tolerance", o.tolerance},
+                     {"max_abs_error", mm.max_abs_error}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << "design " << d.name << " of " << w.name << " on " << a.name << ": cycle model, " << r.runs.size()
-              << " parts one after another" << (o.no_data ? ", timing only" : "") << "\n";
+    std::cout << "design " << d.name << " of " << w.name << " on " << a.name << ": cycle model, "
+              << r.runs.size() << " parts one after another" << (o.no_data ? ", timing only" : "")
+              << "\n";
     for (size_t i = 0; i < r.runs.size(); ++i)
-      std::cout << "  " << r.runs[i].what << ": " << r.parts[i].stats.cycles << " cycles (analytical "
-                << an.groups[i].stats.cycles << ")\n";
+      std::cout << "  " << r.runs[i].what << ": " << r.parts[i].stats.cycles
+                << " cycles (analytical " << an.groups[i].stats.cycles << ")\n";
     print_stats(std::cout, r.stats);
     std::printf("  analytical model: %lld cycles\n", static_cast<long long>(an.stats.cycles));
-    for (const auto& [cause, cycles] : r.stalls) std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
+    for (const auto& [cause, cycles] : r.stalls)
+      std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
   }
   if (!o.verify) return 0;
   if (!mm.ok) {
     std::cerr << "verify: " << mm.tensor << index_text(mm.index) << " = " << mm.got
-              << ", the golden interpreter gives " << mm.want << " (tolerance " << o.tolerance << " relative)\n";
+              << ", the golden interpreter gives " << mm.want << " (tolerance " << o.tolerance
+              << " relative)\n";
     return 1;
   }
   if (!o.json)
-    std::cout << "verify: " << join(compared, ", ") << " match the golden interpreter (max abs error "
-              << mm.max_abs_error << ", tolerance " << o.tolerance << " relative)\n";
+    std::cout << "verify: " << join(compared, ", ")
+              << " match the golden interpreter (max abs error " << mm.max_abs_error
+              << ", tolerance " << o.tolerance << " relative)\n";
   return 0;
 }
 
@@ -173,7 +183,9 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   // --dram-timing: the command-level DRAM times the DRAM's link.
   std::unique_ptr<sim::dram::DramLink> dram_link;
   if (o.dram_timing) {
-    if (a.dram() < 0) throw UserError(a.loc, "--dram-timing needs a DRAM node (class dram); '" + a.name + "' has none");
+    if (a.dram() < 0)
+      throw UserError(a.loc,
+                      "--dram-timing needs a DRAM node (class dram); '" + a.name + "' has none");
     const arch::Node& dram = a.node(a.dram());
     if (!dram.dram_standard)
       throw UserError(dram.loc, "--dram-timing needs the DRAM node '" + dram.name +

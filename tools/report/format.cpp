@@ -37,13 +37,15 @@ std::vector<Format> report_formats() {
   return out;
 }
 
-std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts, std::ostream& log) {
+std::vector<std::string> write_report(const std::string& dir, const ReportOptions& opts,
+                                      std::ostream& log) {
   std::vector<std::string> names;
   for (const auto& [name, f] : registry()) names.push_back(name);
   for (const auto& f : opts.formats)
     if (!registry().count(f))
-      throw UserError(SourceLoc{}, "--format",
-                      "unknown format '" + f + "' (" + join(names, ", ") + ")" + did_you_mean(f, names));
+      throw UserError(
+          SourceLoc{}, "--format",
+          "unknown format '" + f + "' (" + join(names, ", ") + ")" + did_you_mean(f, names));
   const ReportData d = load_report(dir, opts, log);
   FormatOutput out;
   out.dir = opts.out_dir.empty() ? std::filesystem::path(dir) : std::filesystem::path(opts.out_dir);

@@ -35,8 +35,8 @@ bool register_format(const Format& format);
 // Every registered format, by name.
 std::vector<Format> report_formats();
 
-#define EINFLOW_REGISTER_FORMAT(ID, NAME, DOC, WRITE) \
-  namespace {                                         \
+#define EINFLOW_REGISTER_FORMAT(ID, NAME, DOC, WRITE)                                         \
+  namespace {                                                                                 \
   const bool registered_format_##ID = ::einflow::report::register_format({NAME, DOC, WRITE}); \
   }
 

@@ -329,12 +329,20 @@ std::string latex(const ReportData& d) {
 }
 
 EINFLOW_REGISTER_FORMAT(md, "md", "report.md: summary, Pareto front and results tables",
-                        [](const ReportData& d, FormatOutput& out) { out.put("report.md", markdown(d)); })
+                        [](const ReportData& d, FormatOutput& out) {
+                          out.put("report.md", markdown(d));
+                        })
 EINFLOW_REGISTER_FORMAT(csv, "csv", "results.csv: one row per point",
-                        [](const ReportData& d, FormatOutput& out) { out.put("results.csv", csv(d)); })
+                        [](const ReportData& d, FormatOutput& out) {
+                          out.put("results.csv", csv(d));
+                        })
 EINFLOW_REGISTER_FORMAT(json, "json", "report.json: every record with its provenance",
-                        [](const ReportData& d, FormatOutput& out) { out.put("report.json", json(d)); })
+                        [](const ReportData& d, FormatOutput& out) {
+                          out.put("report.json", json(d));
+                        })
 EINFLOW_REGISTER_FORMAT(tex, "tex", "report.tex: a booktabs table",
-                        [](const ReportData& d, FormatOutput& out) { out.put("report.tex", latex(d)); })
+                        [](const ReportData& d, FormatOutput& out) {
+                          out.put("report.tex", latex(d));
+                        })
 
 }  // namespace einflow::report

@@ -288,9 +288,11 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool
   return out;
 }
 
-EINFLOW_REGISTER_FORMAT(plots, "plots", "plots/: gnuplot data and scripts, rendered to PDF, SVG and PNG",
+EINFLOW_REGISTER_FORMAT(plots, "plots",
+                        "plots/: gnuplot data and scripts, rendered to PDF, SVG and PNG",
                         [](const ReportData& d, FormatOutput& out) {
-                          for (const auto& p : plots(d, (out.dir / "plots").string(), out.gnuplot, *out.log))
+                          for (const auto& p :
+                               plots(d, (out.dir / "plots").string(), out.gnuplot, *out.log))
                             out.written.push_back(p);
                         })
 
