@@ -34,10 +34,7 @@ int evaluate_cascade(const arch::Architecture& a, const workloads::Workload& w, 
   }
   sim::analytical::CascadeStats cs = sim::analytical::evaluate_cascade(a, v.cascade, m);
   if (json) {
-    nlohmann::json j = stats_json(cs.stats);
-    j["architecture"] = a.name;
-    j["workload"] = w.name;
-    j["variant"] = v.name;
+    nlohmann::json j = stats_json(cs.stats, a.name, w.name, "variant", v.name);
     nlohmann::json groups = nlohmann::json::array();
     for (const auto& g : cs.groups)
       groups.push_back({{"cycles", g.stats.cycles}, {"retained", g.retained}, {"spilled", g.spilled},
@@ -69,10 +66,7 @@ int evaluate_design(const arch::Architecture& a, const workloads::Workload& w, c
     return p.fused ? "cascade " + p.cascade->name : "Einsum " + p.single->einsum_name;
   };
   if (json) {
-    nlohmann::json j = stats_json(cs.stats);
-    j["architecture"] = a.name;
-    j["workload"] = w.name;
-    j["design"] = d.name;
+    nlohmann::json j = stats_json(cs.stats, a.name, w.name, "design", d.name);
     nlohmann::json parts = nlohmann::json::array();
     for (size_t i = 0; i < plan.parts.size(); ++i)
       parts.push_back({{"part", part_name(plan.parts[i])}, {"cycles", cs.groups[i].stats.cycles},
@@ -121,10 +115,7 @@ Runner add_evaluate(CLI::App& app) {
     }
     sim::Stats s = sim::analytical::evaluate_mapping(a, v.cascade, m);
     if (*json) {
-      nlohmann::json j = stats_json(s);
-      j["architecture"] = a.name;
-      j["workload"] = w.name;
-      j["variant"] = v.name;
+      nlohmann::json j = stats_json(s, a.name, w.name, "variant", v.name);
       j["einsum"] = m.einsum_name;
       std::cout << j.dump(2) << "\n";
     } else {

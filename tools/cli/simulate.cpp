@@ -98,10 +98,7 @@ int simulate_layer_design(const arch::Architecture& a, const workloads::Workload
     if (!m.ok) mm = m;
   }
   if (o.json) {
-    nlohmann::json j = stats_json(r.stats);
-    j["architecture"] = a.name;
-    j["workload"] = w.name;
-    j["design"] = d.name;
+    nlohmann::json j = stats_json(r.stats, a.name, w.name, "design", d.name);
     j["model"] = "cycle";
     j["stalls"] = r.stalls;
     j["fast_forwarded"] = r.fast_forwarded;
@@ -291,10 +288,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
                                          : tol.str() + ", integer tensors exact";
   const sim::dram::DramLinkStats ds = dram_link ? dram_link->stats() : sim::dram::DramLinkStats{};
   if (o.json) {
-    nlohmann::json j = stats_json(run.stats);
-    j["architecture"] = a.name;
-    j["workload"] = w.name;
-    j["variant"] = v.name;
+    nlohmann::json j = stats_json(run.stats, a.name, w.name, "variant", v.name);
     j["model"] = "cycle";
     j[cascade ? "executions" : "steps"] = run.steps;
     j["stalls"] = run.stalls;

@@ -20,6 +20,15 @@ std::string fmt(const char* f, double v) {
 
 }  // namespace
 
+nlohmann::json stats_json(const sim::Stats& s, const std::string& arch, const std::string& workload,
+                          const char* what, const std::string& value) {
+  nlohmann::json j = stats_json(s);
+  j["architecture"] = arch;
+  j["workload"] = workload;
+  j[what] = value;
+  return j;
+}
+
 nlohmann::json stats_json(const sim::Stats& s) {
   nlohmann::json j{{"cycles", s.cycles},       {"seconds", s.seconds},   {"energy_pj", s.energy_pj},
                    {"dram_bytes", s.dram_bytes}, {"area_um2", s.area_um2}, {"compute_cycles", s.compute_cycles},
