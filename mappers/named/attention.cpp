@@ -7,6 +7,7 @@
 //   fusemax       the same, the two arrays pipelined across M1
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "mappers/mapping/unit_ops.h"
 #include "common/contains.h"
@@ -25,29 +26,52 @@ bool is_copy(const workloads::Einsum& e) {
 
 const std::vector<Design>& attention_designs() {
   static const std::vector<Design> designs = {
-      {"unfused", "3pass", "3-pass cascade, each Einsum to completion, intermediates through DRAM", false, false, false},
+      {"unfused", "3pass", "3-pass cascade, each Einsum to completion, intermediates through DRAM", false, false, false, "attention", attention_plan},
       {"flat", "3pass", "3-pass cascade fused per query tile; QK rows stay in the global buffer (spill when they do not fit)",
-       true, false, false},
+       true, false, false, "attention", attention_plan},
       {"cascade", "1pass", "1-pass cascade on FLAT's binding: contractions on the 2D array, the rest on the 1D array",
-       true, false, false},
+       true, false, false, "attention", attention_plan},
       {"architecture", "1pass", "1-pass; every Einsum over the M0 fiber on the 2D array, the M1 recurrences on the 1D array",
-       true, true, false},
+       true, true, false, "attention", attention_plan},
       {"fusemax", "1pass", "as architecture, the 2D and 1D arrays pipelined across M1 (FuseMax's binding)", true, true,
-       true},
+       true, "attention", attention_plan},
   };
   return designs;
 }
 
+EINFLOW_REGISTER_DESIGNS(attention, "attention", attention_designs())
+
+namespace {
+
+std::map<std::string, std::vector<Design>>& design_registry() {
+  static std::map<std::string, std::vector<Design>> families;
+  return families;
+}
+
+}  // namespace
+
+bool register_designs(const std::string& family, const std::vector<Design>& list) {
+  design_registry()[family] = list;
+  return true;
+}
+
+std::vector<const Design*> designs() {
+  std::vector<const Design*> out;
+  for (const auto& [family, list] : design_registry())
+    for (const auto& d : list) out.push_back(&d);
+  return out;
+}
+
 const Design* find_design(const std::string& name) {
-  for (const auto& d : attention_designs())
-    if (d.name == name) return &d;
+  for (const Design* d : designs())
+    if (d->name == name) return d;
   return nullptr;
 }
 
 const Design& design_named(const std::string& name, const SourceLoc& where, const std::string& key) {
   if (const Design* d = find_design(name)) return *d;
   std::vector<std::string> names;
-  for (const auto& d : attention_designs()) names.push_back(d.name);
+  for (const Design* d : designs()) names.push_back(d->name);
   throw UserError(where, key, "no design '" + name + "' (" + join(names, ", ") + ")" + did_you_mean(name, names));
 }
 

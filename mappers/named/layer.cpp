@@ -50,6 +50,13 @@ void add_linear_layers(const arch::Architecture& a,
 mapping::Plan design_plan(const Design& d, const arch::Architecture& a,
                           const workloads::Workload& w, const std::string& variant,
                           const SourceLoc& where) {
+  EINFLOW_ASSERT(d.plan != nullptr, "design " + d.name + " has no plan");
+  return d.plan(d, a, w, variant, where);
+}
+
+mapping::Plan attention_plan(const Design& d, const arch::Architecture& a,
+                             const workloads::Workload& w, const std::string& variant,
+                             const SourceLoc& where) {
   const bool layer = w.instance && w.instance->scope == workloads::Scope::kLayer;
   const workloads::Workload attention =
       layer ? workloads::with_scope(w, workloads::Scope::kAttention) : w;

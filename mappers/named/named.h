@@ -21,16 +21,37 @@
 
 namespace einflow::named {
 
+struct Design;
+// A design over a whole workload: the parts that run one after another
+// (design_plan below says what the attention family does). UserError, at
+// `where`, when the design does not apply to the workload or architecture.
+using PlanFn = mapping::Plan (*)(const Design& design, const arch::Architecture& arch,
+                                 const workloads::Workload& workload, const std::string& variant,
+                                 const SourceLoc& where);
+
 struct Design {
-  std::string name;         // unfused, flat, cascade, architecture, fusemax
-  std::string variant;      // the attention cascade it runs: 3pass or 1pass
+  std::string name;         // unfused, flat, cascade, architecture, fusemax, weight-stationary, ...
+  std::string variant;      // attention: the cascade it runs (3pass or 1pass); "" when any
   std::string description;
-  bool fused = false;       // one group sharing the batch, head and query loops
-  bool fusemax_binding = false;  // the 2D array runs every Einsum over the M0 fiber, not only the contractions
-  bool pipelined = false;   // the 2D and 1D arrays overlap across M1
+  bool fused = false;       // attention: one group sharing the batch, head and query loops
+  bool fusemax_binding = false;  // attention: the 2D array runs every Einsum over the M0 fiber, not only the contractions
+  bool pipelined = false;   // attention: the 2D and 1D arrays overlap across M1
+  std::string family;       // "attention", "gemm", ...: the family that registered it
+  PlanFn plan = nullptr;    // how the design maps a workload
 };
 
-// In ablation order.
+// Named designs as a registry: each family registers its designs from its own
+// file (EINFLOW_REGISTER_DESIGNS), so a new design is one file (and its line in
+// mappers/named/CMakeLists.txt). Registration order across files is not fixed:
+// designs() lists them by family name, each family in its own order.
+bool register_designs(const std::string& family, const std::vector<Design>& designs);
+std::vector<const Design*> designs();
+#define EINFLOW_REGISTER_DESIGNS(ID, FAMILY, LIST)                                       \
+  namespace {                                                                            \
+  const bool registered_designs_##ID = ::einflow::named::register_designs(FAMILY, LIST); \
+  }
+
+// FuseMax's ablation, in its order.
 const std::vector<Design>& attention_designs();
 // Null when no design has that name.
 const Design* find_design(const std::string& name);
@@ -85,8 +106,8 @@ mapping::CascadeMapping attention_mapping(const Design& design, const arch::Arch
                                           const workloads::Cascade& cascade);
 
 // A named design over a whole workload, the one composition the command line
-// (`evaluate --design`, `simulate --design`) and sweeps use: the design's
-// attention cascade (the variant `variant` names, else the design's own) and,
+// (`evaluate --design`, `simulate --design`) and sweeps use: the design's own
+// plan. For the attention family: the design's attention cascade (the variant `variant` names, else the design's own) and,
 // on a model workload of scope `layer`, then each linear layer (a contraction
 // that reads a weight) alone on the 2D array with canonical tiles, tokens
 // across the columns and the largest reduced ranks down the rows (FuseMax's
@@ -94,5 +115,8 @@ mapping::CascadeMapping attention_mapping(const Design& design, const arch::Arch
 // apply or a linear layer cannot run.
 mapping::Plan design_plan(const Design& design, const arch::Architecture& arch, const workloads::Workload& workload,
                           const std::string& variant, const SourceLoc& where);
+// The attention family's plan (what design_plan does for it).
+mapping::Plan attention_plan(const Design& design, const arch::Architecture& arch,
+                             const workloads::Workload& workload, const std::string& variant, const SourceLoc& where);
 
 }  // namespace einflow::named

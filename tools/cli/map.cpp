@@ -60,6 +60,10 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   mapping::CascadeMapping constraint;
   if (!design.empty()) {
     const named::Design* d = &named::design_named(design, SourceLoc{}, "--design");
+    if (d->family != "attention")
+      throw UserError(SourceLoc{}, "--design",
+                      "--fuse --design keeps an attention design's choices; " + d->name + " is a " + d->family +
+                          " design (evaluate or simulate it with --design)");
     if (d->variant != v.name)
       throw UserError(SourceLoc{}, "--design", "design " + d->name + " runs the " + d->variant + " cascade; pick it with --variant");
     constraint = named::attention_mapping(*d, a, v.cascade);

@@ -71,10 +71,10 @@ void take_common(Run& run, Result& r) {
   run.activity = std::move(r.activity);
 }
 
-// A named design over a whole layer (named::design_plan: the attention, then
+// A named design's plan (named::design_plan: on a layer, the attention, then
 // the linear layers), part by part; --verify checks each part's outputs
 // against the golden interpreter of its cascade.
-int simulate_layer_design(const arch::Architecture& a, const workloads::Workload& w,
+int simulate_design_plan(const arch::Architecture& a, const workloads::Workload& w,
                           const named::Design& d, const std::string& variant,
                           const SimulateOptions& o) {
   if (o.dram_timing || !o.trace_file.empty())
@@ -118,7 +118,7 @@ int simulate_layer_design(const arch::Architecture& a, const workloads::Workload
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << "design " << d.name << " of " << w.name << " on " << a.name << ": cycle model, "
-              << r.runs.size() << " parts one after another" << (o.no_data ? ", timing only" : "")
+              << r.runs.size() << " part(s) one after another" << (o.no_data ? ", timing only" : "")
               << "\n";
     for (size_t i = 0; i < r.runs.size(); ++i)
       std::cout << "  " << r.runs[i].what << ": " << r.parts[i].stats.cycles
@@ -154,8 +154,11 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   std::string variant = wopt.variant;
   if (!o.design.empty()) {
     design = &named::design_named(o.design, SourceLoc{"--design", 0, 0}, "");
-    if (w.instance && w.instance->scope == workloads::Scope::kLayer)
-      return simulate_layer_design(a, w, *design, variant, o);
+    // An attention design on an attention cascade runs below as one cascade
+    // (with --dram-timing, --trace and the independent answer); every other
+    // design, or a whole layer, runs as the design's plan.
+    if (design->family != "attention" || (w.instance && w.instance->scope == workloads::Scope::kLayer))
+      return simulate_design_plan(a, w, *design, variant, o);
     if (variant.empty()) variant = design->variant;
   } else if (variant.empty()) {
     variant = mapping::mapping_variant(o.mapping_file);
