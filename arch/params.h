@@ -1,6 +1,6 @@
 // The parameter table of the architecture format: one row per key, with type,
-// unit, default and documentation. It drives validation (unknown keys) and
-// `einflow describe --arch --keys`.
+// unit, default and documentation. It drives validation (unknown keys and
+// their suggestions); the README's format section points here.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // The Einsum-cascade IR (DESIGN §3): ranks with sizes and partitions, tensors,
 // and an ordered list of extended Einsums. A Cascade is immutable once built by
-// build_cascade() (cascade_builder.h), which validates everything first.
+// build_cascade() (cascade_spec.h), which validates everything first.
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // the driver asks for candidates, evaluates them (in parallel) and tells the
 // costs back in the order asked. A search sees costs only through tell(), in a
 // fixed order, so its result depends on the seed and not on the thread count.
-// Implementations register by name from their own .cpp (REGISTER_SEARCH).
+// Implementations register by name from their own .cpp (EINFLOW_REGISTER_SEARCH).
 #pragma once
 
 #include <limits>

@@ -1,4 +1,4 @@
-// einflow report DIR [--format md,csv,json,tex,plots] [--out DIR2]
+// einflow report DIR [--format md,csv,json,tex,plots,mappings] [--out DIR2] [--baseline D] [--pareto A,B] [--x KEY] [--by KEYS]
 //                    [--baseline DESIGN] [--pareto A,B] [--x KEY]
 // Tables and plots of a sweep's results (tools/report/report.h).
 #include "tools/report/report.h"

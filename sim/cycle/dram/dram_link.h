@@ -1,6 +1,7 @@
 // The command-level DRAM as the root's link of the cycle model
-// (`einflow simulate --dram-timing`): each transfer's words become 64-B (the
-// standard's access size) line requests, issued through the channel
+// (`einflow simulate --dram-timing`): each transfer's words become line
+// requests of the standard's access size (64 B on DDR4 and HBM2, 32 B on HBM3,
+// GDDR6 and LPDDR5), issued through the channel
 // controllers at most a queue's depth at a time per channel and timed by the
 // SystemC engine; the DRAM's state (open rows, refresh) carries over from one
 // transfer to the next.
