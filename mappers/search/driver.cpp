@@ -155,4 +155,11 @@ EinsumSearch search_einsum(const arch::Architecture& arch, const workloads::Casc
   return best;
 }
 
+std::vector<mapping::Mapping> top_mappings(const EinsumSearch& search, int k) {
+  std::vector<mapping::Mapping> out;
+  const size_t n = std::min(search.result.top.size(), static_cast<size_t>(std::max(k, 0)));
+  for (size_t i = 0; i < n; ++i) out.push_back(search.space->to_mapping(search.result.top[i].genome));
+  return out;
+}
+
 }  // namespace einflow::search

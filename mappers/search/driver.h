@@ -44,6 +44,9 @@ struct EinsumSearch {
   std::unique_ptr<Mapspace> space;
   SearchResult result;
 };
+// The first `k` mappings of a search's top list, best first.
+std::vector<mapping::Mapping> top_mappings(const EinsumSearch& search, int k);
+
 EinsumSearch search_einsum(const arch::Architecture& arch, const workloads::Cascade& cascade, int einsum,
                            const MapperConfig& config, const ProgressFn& progress = {});
 

@@ -21,12 +21,13 @@
 #include "mappers/mapping/cascade_mapping.h"
 #include "mappers/named/named.h"
 #include "mappers/search/driver.h"
+#include "mappers/search/objective.h"
 #include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
+#include "sim/cycle/rerank.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
 #include "tools/cli/stats_json.h"
-#include "tools/sweep/rerank.h"
 
 namespace einflow::cli {
 
@@ -179,9 +180,12 @@ Runner add_map(CLI::App& app) {
       // --rerank: the cycle model's order of the first K; the rest keep the analytical one.
       std::vector<size_t> order(r.top.size());
       for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-      std::map<size_t, sweep::Reranked> cycle;
+      std::map<size_t, sim::cycle::Reranked> cycle;
       if (*rerank > 0) {
-        const auto rr = sweep::rerank(a, c, s, *rerank, cfg.latency_weight, cfg.energy_weight);
+        const auto rr =
+            sim::cycle::rerank(a, c, search::top_mappings(s, *rerank), [&](const sim::Stats& st) {
+              return search::objective(st.cycles, st.energy_pj, cfg.latency_weight, cfg.energy_weight);
+            });
         for (size_t k = 0; k < rr.size(); ++k) {
           order[k] = rr[k].index;
           cycle[rr[k].index] = rr[k];

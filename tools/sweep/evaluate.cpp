@@ -21,7 +21,8 @@
 #include "sim/analytical/plan.h"
 #include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/plan_sim.h"
-#include "tools/sweep/rerank.h"
+#include "mappers/search/objective.h"
+#include "sim/cycle/rerank.h"
 #include "workloads/workload.h"
 
 namespace einflow::sweep {
@@ -155,7 +156,9 @@ Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture
                       "no valid mapping of Einsum " + c.einsums[e].name + " on " + a.name);
     size_t best = 0;
     if (spec.mode == "rerank")
-      best = rerank(a, c, s, spec.rerank, cfg.latency_weight, cfg.energy_weight).front().index;
+      best = sim::cycle::rerank(a, c, search::top_mappings(s, spec.rerank), [&](const sim::Stats& st) {
+               return search::objective(st.cycles, st.energy_pj, cfg.latency_weight, cfg.energy_weight);
+             }).front().index;
     then(total, run_mapping(a, c, s.space->to_mapping(s.result.top[best].genome), cycle));
   }
   return total;
