@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "workloads/golden/interpreter.h"
+#include "workloads/golden/reference.h"
+
 namespace einflow::sim::cycle {
 
 Mismatch compare_tensors(const golden::TensorSet<double>& got,
@@ -33,6 +36,36 @@ Mismatch compare_tensors(const golden::TensorSet<double>& got,
     }
   }
   return mm;
+}
+
+IndependentAnswer independent_answer(const workloads::Workload& w, const workloads::Variant& v, uint64_t seed) {
+  IndependentAnswer a;
+  if (w.model) {
+    a.values = golden::reference_outputs<double>(*w.model, *w.instance, golden::seeded_inputs<double>(v.cascade, seed));
+    a.name = "the direct implementation";
+  } else if (!w.reference_variant.empty() && w.reference_variant != v.name) {
+    const workloads::Cascade& rc = w.find_variant(w.reference_variant)->cascade;
+    a.values = golden::interpret<double>(rc, golden::seeded_inputs<double>(rc, seed));
+    a.name = "variant " + w.reference_variant;
+  }
+  return a;
+}
+
+Verification verify_outputs(const workloads::Cascade& c, const golden::TensorSet<double>& got,
+                            const golden::TensorSet<double>& want, double tol, const IndependentAnswer& independent) {
+  Verification v;
+  v.against = "the golden interpreter";
+  for (const auto& t : c.tensors)
+    if (workloads::dtype_is_integer(t.dtype)) v.exact.insert(t.name);
+  v.mismatch = compare_tensors(got, want, tol, v.exact);
+  if (!v.mismatch.ok || independent.name.empty()) return v;
+  golden::TensorSet<double> ref;
+  for (const auto& [name, t] : got)
+    if (independent.values.count(name) && independent.values.at(name).extents == t.extents)
+      ref[name] = independent.values.at(name);
+  v.mismatch = compare_tensors(got, ref, tol, v.exact);
+  v.against = v.mismatch.ok ? v.against + " and " + independent.name : independent.name;
+  return v;
 }
 
 }  // namespace einflow::sim::cycle

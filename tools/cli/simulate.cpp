@@ -93,7 +93,9 @@ int simulate_design_plan(const arch::Architecture& a, const workloads::Workload&
   for (const auto& run : r.runs) {
     if (!o.verify || !mm.ok) break;
     for (const auto& [name, t] : run.want) compared.push_back(name);
-    const sim::cycle::Mismatch m = sim::cycle::compare_tensors(run.got, run.want, o.tolerance);
+    const sim::cycle::Mismatch m = sim::cycle::verify_outputs(*plan.parts[&run - r.runs.data()].cascade, run.got,
+                                                              run.want, o.tolerance)
+                                       .mismatch;
     mm.max_abs_error = std::max(mm.max_abs_error, m.max_abs_error);
     if (!m.ok) mm = m;
   }
@@ -235,44 +237,21 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     run.compared.push_back(out_t.name);
   }
 
-  // --verify: the outputs against the golden interpreter on the same cascade
-  // (the dataflow is faithful), then, for a cascade's outputs, against the
-  // workload's independent answer (the direct implementation of a model, or the
-  // reference variant), which catches a cascade that computes the wrong thing
-  // (an online softmax without its correction factor).
-  sim::cycle::Mismatch mm;
-  std::string against = "the golden interpreter";
-  std::set<std::string> exact;  // integer tensors, compared exactly
+  // --verify: sim::cycle::verify_outputs, with the workload's independent answer for a cascade.
+  sim::cycle::Verification ver;
   if (o.verify) {
     golden::TensorSet<double> got, want;
     for (const auto& name : run.compared) {
       want[name] = golden_all.at(name);
       if (run.outputs.count(name)) got[name] = run.outputs.at(name);
     }
-    for (const auto& t : c.tensors)
-      if (workloads::dtype_is_integer(t.dtype)) exact.insert(t.name);
-    mm = sim::cycle::compare_tensors(got, want, o.tolerance, exact);
-    std::string independent;  // the independent answer's name, when there is one
-    golden::TensorSet<double> reference;
-    if (mm.ok && cascade && w.model) {
-      reference = golden::reference_outputs<double>(*w.model, *w.instance,
-                                                    golden::seeded_inputs<double>(c, o.seed));
-      independent = "the direct implementation";
-    } else if (mm.ok && cascade && !w.reference_variant.empty() && w.reference_variant != v.name) {
-      const workloads::Cascade& rc = w.find_variant(w.reference_variant)->cascade;
-      reference = golden::interpret<double>(rc, golden::seeded_inputs<double>(rc, o.seed));
-      independent = "variant " + w.reference_variant;
-    }
-    if (!independent.empty()) {
-      golden::TensorSet<double> ref;
-      for (const auto& name : run.compared)
-        if (reference.count(name) && got.count(name) &&
-            reference.at(name).extents == got.at(name).extents)
-          ref[name] = reference.at(name);
-      mm = sim::cycle::compare_tensors(got, ref, o.tolerance, exact);
-      against = mm.ok ? against + " and " + independent : independent;
-    }
+    ver = sim::cycle::verify_outputs(c, got, want, o.tolerance,
+                                     cascade ? sim::cycle::independent_answer(w, v, o.seed)
+                                             : sim::cycle::IndependentAnswer{});
   }
+  const sim::cycle::Mismatch& mm = ver.mismatch;
+  const std::string& against = ver.against;
+  const std::set<std::string>& exact = ver.exact;
   if (!o.trace_file.empty()) write_trace(o.trace_file, run.activity, a.clock_mhz);
 
   const double gap =
