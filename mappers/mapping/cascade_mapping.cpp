@@ -50,6 +50,33 @@ workloads::Cascade tile_cascade(const workloads::Cascade& c, const std::vector<L
   return t;
 }
 
+// An intermediate the group produces and consumes, retained at a node: every
+// tile that touches it keeps it at that node's level.
+static MappingStatus retention_kept(const FusionGroup& g, const workloads::Cascade& c, const workloads::Cascade& tc,
+                                    const arch::Architecture& a) {
+  for (size_t t = 0; t < c.tensors.size(); ++t) {
+    const auto& tensor = c.tensors[t];
+    const int node = g.retention_node(static_cast<int>(t));
+    if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty() || node < 0) continue;
+    bool inside = true;
+    for (int e : tensor.writers) inside = inside && contains(g.einsums, e);
+    for (int e : tensor.readers) inside = inside && contains(g.einsums, e);
+    if (!inside) continue;
+    for (size_t k = 0; k < g.einsums.size(); ++k) {
+      const Mapping& tile = g.tiles[k];
+      if (!contains(tensor.writers, tile.einsum) && !contains(tensor.readers, tile.einsum)) continue;
+      bool kept = false;
+      for (size_t i = 0; i < tile.levels.size(); ++i)
+        kept = kept || (tile.levels[i].node == node && level_keeps(tile, a, tc, static_cast<int>(i), static_cast<int>(t)));
+      if (!kept)
+        return fail(tile.loc, "intermediate " + tensor.name + " is retained at " + a.nodes[node].name +
+                                  ", but the mapping of Einsum " + c.einsums[tile.einsum].name +
+                                  " does not keep it there");
+    }
+  }
+  return {};
+}
+
 MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads::Cascade& c,
                                        const arch::Architecture& a) {
   // Every Einsum once; producers in an earlier group or the same one.
@@ -129,28 +156,8 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
       MappingStatus st = validate_mapping(tile, tc, a);
       if (!st.ok) return st;
     }
-    // An intermediate the group produces and consumes, retained at a node:
-    // every tile that touches it keeps it at that node's level.
-    for (size_t t = 0; t < c.tensors.size(); ++t) {
-      const auto& tensor = c.tensors[t];
-      const int node = g.retention_node(static_cast<int>(t));
-      if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty() || node < 0) continue;
-      bool inside = true;
-      for (int e : tensor.writers) inside = inside && contains(g.einsums, e);
-      for (int e : tensor.readers) inside = inside && contains(g.einsums, e);
-      if (!inside) continue;
-      for (size_t k = 0; k < g.einsums.size(); ++k) {
-        const Mapping& tile = g.tiles[k];
-        if (!contains(tensor.writers, tile.einsum) && !contains(tensor.readers, tile.einsum)) continue;
-        bool kept = false;
-        for (size_t i = 0; i < tile.levels.size(); ++i)
-          kept = kept || (tile.levels[i].node == node && level_keeps(tile, a, tc, static_cast<int>(i), static_cast<int>(t)));
-        if (!kept)
-          return fail(tile.loc, "intermediate " + tensor.name + " is retained at " + a.nodes[node].name +
-                                    ", but the mapping of Einsum " + c.einsums[tile.einsum].name +
-                                    " does not keep it there");
-      }
-    }
+    const MappingStatus kept = retention_kept(g, c, tc, a);
+    if (!kept.ok) return kept;
   }
   return {};
 }
