@@ -22,6 +22,7 @@
 #include "mappers/named/named.h"
 #include "mappers/search/driver.h"
 #include "mappers/search/objective.h"
+#include "mappers/search/search_output.h"
 #include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
 #include "sim/cycle/rerank.h"
@@ -175,65 +176,27 @@ Runner add_map(CLI::App& app) {
         status = 1;
         continue;
       }
-      const fs::path dir = fs::path(*out_dir) / name;
-      fs::create_directories(dir / "top");
       // --rerank: the cycle model's order of the first K; the rest keep the analytical one.
-      std::vector<size_t> order(r.top.size());
-      for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-      std::map<size_t, sim::cycle::Reranked> cycle;
+      std::vector<search::CycleFigures> reranked;
       if (*rerank > 0) {
-        const auto rr =
-            sim::cycle::rerank(a, c, search::top_mappings(s, *rerank), [&](const sim::Stats& st) {
-              return search::objective(st.cycles, st.energy_pj, cfg.latency_weight, cfg.energy_weight);
-            });
-        for (size_t k = 0; k < rr.size(); ++k) {
-          order[k] = rr[k].index;
-          cycle[rr[k].index] = rr[k];
-        }
-        std::cout << "; re-ranked the top " << rr.size() << " on the cycle model: analytical #" << rr.front().index + 1
-                  << " is best (" << rr.front().stats.cycles << " cycles)";
+        for (const auto& x :
+             sim::cycle::rerank(a, c, search::top_mappings(s, *rerank), [&](const sim::Stats& st) {
+               return search::objective(st.cycles, st.energy_pj, cfg.latency_weight, cfg.energy_weight);
+             }))
+          reranked.push_back({x.index, x.stats, x.stalls});
+        std::cout << "; re-ranked the top " << reranked.size() << " on the cycle model: analytical #"
+                  << reranked.front().index + 1 << " is best (" << reranked.front().stats.cycles << " cycles)";
       }
-      std::ostringstream csv;
-      csv << "rank,cost,cycles,energy_pj,utilization," << (*rerank > 0 ? "analytical_rank,cycle_model_cycles,cycle_model_energy_pj," : "")
-          << "file\n";
-      for (size_t rank = 0; rank < order.size(); ++rank) {
-        const size_t k = order[rank];
-        mapping::Mapping m = s.space->to_mapping(r.top[k].genome);
-        if (w.variants.size() > 1) m.variant = v.name;
-        char file[32];
-        std::snprintf(file, sizeof file, "top/%02zu.yaml", rank + 1);
-        const std::string text = mapping::write_mapping(m, c, a);
-        write_file_atomic(dir / file, text);
-        if (rank == 0) {
-          write_file_atomic(dir / "mapping.yaml", text);
-          sim::Stats st = sim::analytical::evaluate_mapping(a, c, m);
-          nlohmann::json j = stats_json(st);
-          j["einsum"] = name;
-          j["evaluated"] = r.evaluated;
-          j["valid"] = r.valid;
-          j["search_seconds"] = r.seconds;
-          if (cycle.count(k))
-            j["cycle_model"] = {{"cycles", cycle[k].stats.cycles}, {"energy_pj", cycle[k].stats.energy_pj},
-                                {"stalls", cycle[k].stalls}, {"analytical_rank", k + 1}};
-          write_file_atomic(dir / "stats.json", j.dump(2) + "\n");
-          total_cycles += st.cycles;
-          total_energy += st.energy_pj;
-          summary["einsums"][name] = {{"cycles", st.cycles}, {"energy_pj", st.energy_pj},
-                                      {"unit", a.nodes[m.compute].name}, {"utilization", st.utilization}};
-          std::cout << "; best " << st.cycles << " cycles, " << std::setprecision(4) << std::scientific
-                    << st.energy_pj << " pJ on " << a.nodes[m.compute].name << std::fixed << "\n";
-        }
-        csv << rank + 1 << "," << std::setprecision(6) << std::scientific << r.top[k].cost << "," << r.top[k].cycles << ","
-            << r.top[k].energy_pj << "," << std::fixed << r.top[k].utilization << ",";
-        if (*rerank > 0) {
-          csv << k + 1 << ",";
-          if (cycle.count(k)) csv << cycle[k].stats.cycles << "," << std::scientific << cycle[k].stats.energy_pj << std::fixed;
-          else csv << ",";
-          csv << ",";
-        }
-        csv << file << "\n";
-      }
-      write_file_atomic(dir / "top.csv", csv.str());
+      const search::BestMapping best = search::write_einsum_search(
+          fs::path(*out_dir) / name, a, c, w.variants.size() > 1 ? v.name : "", s, reranked);
+      const sim::Stats& st = best.stats;
+      total_cycles += st.cycles;
+      total_energy += st.energy_pj;
+      const std::string& unit = a.nodes[static_cast<size_t>(best.mapping.compute)].name;
+      summary["einsums"][name] = {
+          {"cycles", st.cycles}, {"energy_pj", st.energy_pj}, {"unit", unit}, {"utilization", st.utilization}};
+      std::cout << "; best " << st.cycles << " cycles, " << std::setprecision(4) << std::scientific << st.energy_pj
+                << " pJ on " << unit << std::fixed << "\n";
     }
     summary["cycles"] = total_cycles;
     summary["energy_pj"] = total_energy;

@@ -1,14 +1,14 @@
-#include "tools/cli/stats_json.h"
+#include "sim/stats/stats_json.h"
 
 #include <cstdio>
 
 #include "common/text.h"
 
-namespace einflow::cli {
+namespace einflow::sim {
 
 namespace {
 
-nlohmann::json accesses_json(const sim::Accesses& a) {
+nlohmann::json accesses_json(const Accesses& a) {
   return {{"reads", a.reads}, {"fills", a.fills}, {"updates", a.updates}};
 }
 
@@ -20,7 +20,7 @@ std::string fmt(const char* f, double v) {
 
 }  // namespace
 
-nlohmann::json stats_json(const sim::Stats& s, const std::string& arch, const std::string& workload,
+nlohmann::json stats_json(const Stats& s, const std::string& arch, const std::string& workload,
                           const char* what, const std::string& value) {
   nlohmann::json j = stats_json(s);
   j["architecture"] = arch;
@@ -29,7 +29,7 @@ nlohmann::json stats_json(const sim::Stats& s, const std::string& arch, const st
   return j;
 }
 
-nlohmann::json stats_json(const sim::Stats& s) {
+nlohmann::json stats_json(const Stats& s) {
   nlohmann::json j{{"cycles", s.cycles},       {"seconds", s.seconds},   {"energy_pj", s.energy_pj},
                    {"dram_bytes", s.dram_bytes}, {"area_um2", s.area_um2}, {"compute_cycles", s.compute_cycles},
                    {"bound_by", s.bound_by}};
@@ -56,7 +56,7 @@ nlohmann::json stats_json(const sim::Stats& s) {
   return j;
 }
 
-void print_stats(std::ostream& os, const sim::Stats& s) {
+void print_stats(std::ostream& os, const Stats& s) {
   os << "cycles " << s.cycles << " (" << fmt("%.4g", s.seconds) << " s), bound by " << s.bound_by
      << "; compute cycles " << s.compute_cycles << "\n";
   os << "energy " << fmt("%.6g", s.energy_pj) << " pJ; DRAM " << s.dram_bytes << " bytes; area "
@@ -87,4 +87,4 @@ void print_stats(std::ostream& os, const sim::Stats& s) {
   }
 }
 
-}  // namespace einflow::cli
+}  // namespace einflow::sim
