@@ -144,12 +144,174 @@ int simulate_design_plan(const arch::Architecture& a, const workloads::Workload&
   return 0;
 }
 
+// --dram-timing: the command-level DRAM of the architecture's DRAM node times
+// the DRAM's link (null without the option).
+std::unique_ptr<sim::dram::DramLink> dram_link_for(const arch::Architecture& a, bool dram_timing) {
+  if (!dram_timing) return nullptr;
+  if (a.dram() < 0)
+    throw UserError(a.loc, "--dram-timing needs a DRAM node (class dram); '" + a.name + "' has none");
+  const arch::Node& dram = a.node(a.dram());
+  if (!dram.dram_standard)
+    throw UserError(dram.loc, "--dram-timing needs the DRAM node '" + dram.name +
+                                  "' to name a standard (standard: DDR4-2400, HBM2, ...)");
+  return std::make_unique<sim::dram::DramLink>(dram, a.clock_mhz);
+}
+
+// A cascade mapping (a file's, or a named attention design's) on the cycle
+// model; false, with the reason on stderr, when the mapping is invalid.
+bool run_cascade(const arch::Architecture& a, const workloads::Cascade& c, const named::Design* design,
+                 const std::string& mapping_file, const golden::TensorSet<double>& values,
+                 const sim::cycle::SimOptions& so, Run& run) {
+  const mapping::CascadeMapping m =
+      design ? named::attention_mapping(*design, a, c) : mapping::load_cascade_mapping(mapping_file, c, a);
+  const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
+  if (!st.ok) {
+    std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
+    return false;
+  }
+  sim::cycle::CascadeSimResult r = sim::cycle::simulate_cascade(a, c, m, values, so);
+  run.what = "cascade " + c.name + (design ? " (design " + design->name + ")" : "") + ", " +
+             std::to_string(m.groups.size()) + " group(s)";
+  take_common(run, r);
+  run.analytical = sim::analytical::evaluate_cascade(a, c, m).stats;
+  run.steps = r.executions;
+  run.outputs = std::move(r.tensors);
+  for (const auto& t : c.tensors)
+    if (t.kind == workloads::TensorKind::kOutput) run.compared.push_back(t.name);
+  return true;
+}
+
+// One mapped Einsum on the cycle model, its inputs the cascade's seeded
+// inputs or intermediates as the golden run makes them; false, with the reason
+// on stderr, when the mapping is invalid.
+bool run_einsum(const arch::Architecture& a, const workloads::Cascade& c, const std::string& mapping_file,
+                const golden::TensorSet<double>& golden_all, bool verify, const sim::cycle::SimOptions& so,
+                Run& run) {
+  const mapping::Mapping m = mapping::load_mapping(mapping_file, c, a);
+  const mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
+  if (!st.ok) {
+    std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
+    return false;
+  }
+  sim::cycle::SimResult r = sim::cycle::simulate_mapping(a, c, m, golden_all, so);
+  run.what = "Einsum " + m.einsum_name + ", unit " + a.nodes[static_cast<size_t>(m.compute)].name;
+  take_common(run, r);
+  run.analytical = sim::analytical::evaluate_mapping(a, c, m);
+  run.steps = r.steps;
+  run.outputs = std::move(r.outputs);
+  const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
+  const workloads::Tensor& out_t = c.tensors[static_cast<size_t>(e.output.tensor)];
+  if (verify && out_t.writers.size() > 1)
+    throw UserError(e.loc, "--verify compares a tensor with one writer; " + out_t.name + " has " +
+                               std::to_string(out_t.writers.size()) + " (simulate the cascade mapping)");
+  run.compared.push_back(out_t.name);
+  return true;
+}
+
+// What simulate prints about one run, and its context.
+struct Printed {
+  const arch::Architecture& a;
+  const workloads::Workload& w;
+  const workloads::Variant& v;
+  const Run& run;
+  bool cascade;
+  const sim::dram::DramLink* dram_link;
+  const sim::cycle::Verification& ver;
+  std::vector<std::string> exact_compared;  // the compared tensors that are integer data
+};
+
+void print_json(const Printed& p, const SimulateOptions& o) {
+  const Run& run = p.run;
+  nlohmann::json j = stats_json(run.stats, p.a.name, p.w.name, "variant", p.v.name);
+  j["model"] = "cycle";
+  j[p.cascade ? "executions" : "steps"] = run.steps;
+  j["stalls"] = run.stalls;
+  j["bank_conflict_cycles"] = run.bank_conflicts;
+  if (p.dram_link) {
+    const sim::dram::DramLinkStats ds = p.dram_link->stats();
+    j["dram_timing"] = {{"standard", p.a.node(p.a.dram()).dram_standard->name},
+                        {"transfers", ds.transfers},
+                        {"read_lines", ds.read_lines},
+                        {"write_lines", ds.write_lines},
+                        {"row_hit_rate", ds.channels.row_hit_rate()},
+                        {"activates", ds.channels.count(sim::dram::Command::kAct)},
+                        {"refreshes", ds.channels.count(sim::dram::Command::kRef)},
+                        {"busy_cycles", ds.cycles},
+                        {"peak_bandwidth_cycles", ds.peak_cycles},
+                        {"cycles_over_peak", run.dram_timing_cycles},
+                        {"energy_pj", ds.energy_pj}};
+  }
+  j["fast_forwarded"] = run.fast_forwarded;
+  j["analytical_cycles"] = run.analytical.cycles;
+  const sim::cycle::Mismatch& mm = p.ver.mismatch;
+  if (o.verify)
+    j["verify"] = {{"passed", mm.ok},
+                   {"tensors", run.compared},
+                   {"against", p.ver.against},
+                   {"tolerance", o.tolerance},
+                   {"exact", p.exact_compared},
+                   {"max_abs_error", mm.max_abs_error},
+                   {"first_mismatch",
+                    mm.ok ? nlohmann::json() : nlohmann::json{{"tensor", mm.tensor}, {"index", mm.index}}}};
+  std::cout << j.dump(2) << "\n";
+}
+
+void print_text(const Printed& p, const SimulateOptions& o) {
+  const Run& run = p.run;
+  const double gap = run.analytical.cycles > 0
+                         ? static_cast<double>(run.stats.cycles - run.analytical.cycles) / run.analytical.cycles
+                         : 0.0;
+  std::cout << run.what << " of " << p.w.name << " (" << p.v.name << ") on " << p.a.name << ": cycle model, "
+            << run.steps << (p.cascade ? " tile executions" : " steps") << (o.no_data ? ", timing only" : "")
+            << (run.fast_forwarded ? (p.cascade ? ", tile timing fast-forwarded" : ", steady state fast-forwarded")
+                                   : "")
+            << "\n";
+  print_stats(std::cout, run.stats);
+  std::printf("  analytical model: %lld cycles (cycle model %+.1f%%)\n",
+              static_cast<long long>(run.analytical.cycles), 100 * gap);
+  for (const auto& [cause, cycles] : run.stalls) std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
+  for (const auto& [node, cycles] : run.bank_conflicts)
+    std::cout << "  bank conflicts in " << node << ": " << cycles << " link cycles\n";
+  if (!p.dram_link) return;
+  const sim::dram::DramLinkStats ds = p.dram_link->stats();
+  std::printf(
+      "  DRAM timing (%s): %llu transfers, %llu + %llu lines read + written, row hits %.1f%%, "
+      "%llu ACT, %llu REF, %.0f pJ; %lld cycles over the peak bandwidth's %.0f\n",
+      p.a.node(p.a.dram()).dram_standard->name.c_str(), static_cast<unsigned long long>(ds.transfers),
+      static_cast<unsigned long long>(ds.read_lines), static_cast<unsigned long long>(ds.write_lines),
+      100.0 * ds.channels.row_hit_rate(), static_cast<unsigned long long>(ds.channels.count(sim::dram::Command::kAct)),
+      static_cast<unsigned long long>(ds.channels.count(sim::dram::Command::kRef)), ds.energy_pj,
+      static_cast<long long>(run.dram_timing_cycles), ds.peak_cycles);
+}
+
+// --verify's last word: exit 1 with the first mismatch, or the match line.
+int print_verify(const Printed& p, const SimulateOptions& o) {
+  if (!o.verify) return 0;
+  const sim::cycle::Mismatch& mm = p.ver.mismatch;
+  std::ostringstream tol;
+  tol << "tolerance " << o.tolerance << " relative";
+  if (!mm.ok) {
+    std::cerr << "verify: " << mm.tensor << index_text(mm.index) << " = " << mm.got << ", " << p.ver.against
+              << " gives " << mm.want << " (" << (p.ver.exact.count(mm.tensor) ? "exact, integer data" : tol.str())
+              << ")\n";
+    return 1;
+  }
+  // Integer tensors compare exactly, the others within the tolerance.
+  const std::string tolerance_text = p.exact_compared.empty() ? tol.str()
+                                     : p.exact_compared.size() == p.run.compared.size()
+                                         ? std::string("exact, integer data")
+                                         : tol.str() + ", integer tensors exact";
+  if (!o.json)
+    std::cout << "verify: " << join(p.run.compared, ", ") << (p.run.compared.size() == 1 ? " matches " : " match ")
+              << p.ver.against << " (max abs error " << mm.max_abs_error << ", " << tolerance_text << ")\n";
+  return 0;
+}
+
 int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   if (o.mapping_file.empty() == o.design.empty())
     throw UserError(SourceLoc{"--mapping", 0, 0}, "give either --mapping FILE or --design NAME");
   if (o.verify && o.no_data)
-    throw UserError(SourceLoc{"--verify", 0, 0},
-                    "--verify needs the values that --no-data leaves out");
+    throw UserError(SourceLoc{"--verify", 0, 0}, "--verify needs the values that --no-data leaves out");
   arch::Architecture a = arch::load_arch(o.arch_file);
   workloads::Workload w = load(wopt);
   const named::Design* design = nullptr;
@@ -169,74 +331,23 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
       w.select_variant(variant, SourceLoc{design ? std::string("--design") : o.mapping_file, 0, 0},
                        "mapping.variant", "name one with --variant or in the mapping");
   const workloads::Cascade& c = v.cascade;
-
   golden::TensorSet<double> values, golden_all;
   if (!o.no_data) {
     values = golden::seeded_inputs<double>(c, o.seed);
     golden_all = golden::interpret<double>(c, values);
+    for (const auto& [name, t] : values) golden_all.emplace(name, t);  // an Einsum's inputs may be cascade inputs
   }
   sim::cycle::SimOptions so;
   so.functional = !o.no_data;
   so.record_activity = !o.trace_file.empty();
   so.fast_forward = !o.no_fast_forward;
-
+  const std::unique_ptr<sim::dram::DramLink> dram_link = dram_link_for(a, o.dram_timing);
+  so.root_link = dram_link.get();
   Run run;
   const bool cascade = design || mapping::is_cascade_mapping_file(o.mapping_file);
-  // --dram-timing: the command-level DRAM times the DRAM's link.
-  std::unique_ptr<sim::dram::DramLink> dram_link;
-  if (o.dram_timing) {
-    if (a.dram() < 0)
-      throw UserError(a.loc,
-                      "--dram-timing needs a DRAM node (class dram); '" + a.name + "' has none");
-    const arch::Node& dram = a.node(a.dram());
-    if (!dram.dram_standard)
-      throw UserError(dram.loc, "--dram-timing needs the DRAM node '" + dram.name +
-                                    "' to name a standard (standard: DDR4-2400, HBM2, ...)");
-    dram_link = std::make_unique<sim::dram::DramLink>(dram, a.clock_mhz);
-    so.root_link = dram_link.get();
-  }
-  if (cascade) {
-    mapping::CascadeMapping m = design ? named::attention_mapping(*design, a, c)
-                                       : mapping::load_cascade_mapping(o.mapping_file, c, a);
-    mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
-    if (!st.ok) {
-      std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
-      return 1;
-    }
-    sim::cycle::CascadeSimResult r = sim::cycle::simulate_cascade(a, c, m, values, so);
-    run.what = "cascade " + c.name + (design ? " (design " + design->name + ")" : "") + ", " +
-               std::to_string(m.groups.size()) + " group(s)";
-    take_common(run, r);
-    run.analytical = sim::analytical::evaluate_cascade(a, c, m).stats;
-    run.steps = r.executions;
-    run.outputs = std::move(r.tensors);
-    for (const auto& t : c.tensors)
-      if (t.kind == workloads::TensorKind::kOutput) run.compared.push_back(t.name);
-  } else {
-    mapping::Mapping m = mapping::load_mapping(o.mapping_file, c, a);
-    mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
-    if (!st.ok) {
-      std::cerr << st.loc.str() << ": invalid mapping: " << st.reason << "\n";
-      return 1;
-    }
-    // The Einsum's inputs: the cascade's seeded inputs, or intermediates as the golden run makes
-    // them.
-    for (const auto& [name, t] : golden_all) values[name] = t;
-    sim::cycle::SimResult r = sim::cycle::simulate_mapping(a, c, m, values, so);
-    run.what = "Einsum " + m.einsum_name + ", unit " + a.nodes[static_cast<size_t>(m.compute)].name;
-    take_common(run, r);
-    run.analytical = sim::analytical::evaluate_mapping(a, c, m);
-    run.steps = r.steps;
-    run.outputs = std::move(r.outputs);
-    const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
-    const workloads::Tensor& out_t = c.tensors[static_cast<size_t>(e.output.tensor)];
-    if (o.verify && out_t.writers.size() > 1)
-      throw UserError(e.loc, "--verify compares a tensor with one writer; " + out_t.name + " has " +
-                                 std::to_string(out_t.writers.size()) +
-                                 " (simulate the cascade mapping)");
-    run.compared.push_back(out_t.name);
-  }
-
+  const bool ok = cascade ? run_cascade(a, c, design, o.mapping_file, values, so, run)
+                          : run_einsum(a, c, o.mapping_file, golden_all, o.verify, so, run);
+  if (!ok) return 1;
   // --verify: sim::cycle::verify_outputs, with the workload's independent answer for a cascade.
   sim::cycle::Verification ver;
   if (o.verify) {
@@ -245,103 +356,16 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
       want[name] = golden_all.at(name);
       if (run.outputs.count(name)) got[name] = run.outputs.at(name);
     }
-    ver = sim::cycle::verify_outputs(c, got, want, o.tolerance,
-                                     cascade ? sim::cycle::independent_answer(w, v, o.seed)
-                                             : sim::cycle::IndependentAnswer{});
+    ver = sim::cycle::verify_outputs(
+        c, got, want, o.tolerance,
+        cascade ? sim::cycle::independent_answer(w, v, o.seed) : sim::cycle::IndependentAnswer{});
   }
-  const sim::cycle::Mismatch& mm = ver.mismatch;
-  const std::string& against = ver.against;
-  const std::set<std::string>& exact = ver.exact;
   if (!o.trace_file.empty()) write_trace(o.trace_file, run.activity, a.clock_mhz);
-
-  const double gap =
-      run.analytical.cycles > 0
-          ? static_cast<double>(run.stats.cycles - run.analytical.cycles) / run.analytical.cycles
-          : 0.0;
-  // Integer tensors compare exactly, the others within the tolerance.
-  std::vector<std::string> exact_compared;
+  Printed p{a, w, v, run, cascade, dram_link.get(), ver, {}};
   for (const auto& name : run.compared)
-    if (exact.count(name)) exact_compared.push_back(name);
-  std::ostringstream tol;
-  tol << "tolerance " << o.tolerance << " relative";
-  const std::string tolerance_text = exact_compared.empty() ? tol.str()
-                                     : exact_compared.size() == run.compared.size()
-                                         ? std::string("exact, integer data")
-                                         : tol.str() + ", integer tensors exact";
-  const sim::dram::DramLinkStats ds = dram_link ? dram_link->stats() : sim::dram::DramLinkStats{};
-  if (o.json) {
-    nlohmann::json j = stats_json(run.stats, a.name, w.name, "variant", v.name);
-    j["model"] = "cycle";
-    j[cascade ? "executions" : "steps"] = run.steps;
-    j["stalls"] = run.stalls;
-    j["bank_conflict_cycles"] = run.bank_conflicts;
-    if (dram_link) {
-      j["dram_timing"] = {{"standard", a.node(a.dram()).dram_standard->name},
-                          {"transfers", ds.transfers},
-                          {"read_lines", ds.read_lines},
-                          {"write_lines", ds.write_lines},
-                          {"row_hit_rate", ds.channels.row_hit_rate()},
-                          {"activates", ds.channels.count(sim::dram::Command::kAct)},
-                          {"refreshes", ds.channels.count(sim::dram::Command::kRef)},
-                          {"busy_cycles", ds.cycles},
-                          {"peak_bandwidth_cycles", ds.peak_cycles},
-                          {"cycles_over_peak", run.dram_timing_cycles},
-                          {"energy_pj", ds.energy_pj}};
-    }
-    j["fast_forwarded"] = run.fast_forwarded;
-    j["analytical_cycles"] = run.analytical.cycles;
-    if (o.verify)
-      j["verify"] = {
-          {"passed", mm.ok},
-          {"tensors", run.compared},
-          {"against", against},
-          {"tolerance", o.tolerance},
-          {"exact", exact_compared},
-          {"max_abs_error", mm.max_abs_error},
-          {"first_mismatch",
-           mm.ok ? nlohmann::json() : nlohmann::json{{"tensor", mm.tensor}, {"index", mm.index}}}};
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << run.what << " of " << w.name << " (" << v.name << ") on " << a.name
-              << ": cycle model, " << run.steps << (cascade ? " tile executions" : " steps")
-              << (o.no_data ? ", timing only" : "")
-              << (run.fast_forwarded
-                      ? (cascade ? ", tile timing fast-forwarded" : ", steady state fast-forwarded")
-                      : "")
-              << "\n";
-    print_stats(std::cout, run.stats);
-    std::printf("  analytical model: %lld cycles (cycle model %+.1f%%)\n",
-                static_cast<long long>(run.analytical.cycles), 100 * gap);
-    for (const auto& [cause, cycles] : run.stalls)
-      std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
-    for (const auto& [node, cycles] : run.bank_conflicts)
-      std::cout << "  bank conflicts in " << node << ": " << cycles << " link cycles\n";
-    if (dram_link) {
-      std::printf(
-          "  DRAM timing (%s): %llu transfers, %llu + %llu lines read + written, row hits %.1f%%, "
-          "%llu ACT, %llu REF, %.0f pJ; %lld cycles over the peak bandwidth's %.0f\n",
-          a.node(a.dram()).dram_standard->name.c_str(),
-          static_cast<unsigned long long>(ds.transfers),
-          static_cast<unsigned long long>(ds.read_lines),
-          static_cast<unsigned long long>(ds.write_lines), 100.0 * ds.channels.row_hit_rate(),
-          static_cast<unsigned long long>(ds.channels.count(sim::dram::Command::kAct)),
-          static_cast<unsigned long long>(ds.channels.count(sim::dram::Command::kRef)),
-          ds.energy_pj, static_cast<long long>(run.dram_timing_cycles), ds.peak_cycles);
-    }
-  }
-  if (o.verify) {
-    if (!mm.ok) {
-      std::cerr << "verify: " << mm.tensor << index_text(mm.index) << " = " << mm.got << ", "
-                << against << " gives " << mm.want << " ("
-                << (exact.count(mm.tensor) ? "exact, integer data" : tol.str()) << ")\n";
-      return 1;
-    }
-    if (!o.json)
-      std::cout << "verify: " << join(run.compared, ", ")
-                << (run.compared.size() == 1 ? " matches " : " match ") << against
-                << " (max abs error " << mm.max_abs_error << ", " << tolerance_text << ")\n";
-  }
-  return 0;
+    if (ver.exact.count(name)) p.exact_compared.push_back(name);
+  o.json ? print_json(p, o) : print_text(p, o);
+  return print_verify(p, o);
 }
 
 }  // namespace
