@@ -100,6 +100,73 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   return 0;
 }
 
+// The per-Einsum search of each of `einsums`, one after another: each
+// Einsum's directory (search::write_einsum_search), a line each on stdout, and
+// summary.json over all of them. Exit 1 when some Einsum has no valid mapping.
+int map_einsums(const arch::Architecture& a, const workloads::Workload& w, const workloads::Variant& v,
+                const search::MapperConfig& cfg, const std::vector<int>& einsums, int rerank,
+                const std::string& out_dir) {
+  const workloads::Cascade& c = v.cascade;
+  fs::create_directories(out_dir);
+  const bool tty = isatty(2);
+  nlohmann::json summary;
+  summary["architecture"] = a.name;
+  summary["workload"] = w.name;
+  summary["variant"] = v.name;
+  summary["algorithm"] = cfg.algorithm;
+  summary["seed"] = cfg.seed;
+  int64_t total_cycles = 0;
+  double total_energy = 0;
+  int status = 0;
+  for (int ei : einsums) {
+    const std::string& name = c.einsums[ei].name;
+    search::ProgressFn progress;
+    if (tty)
+      progress = [&](const search::Progress& p) {
+        std::fprintf(stderr, "\r%s: %lld evaluated, %lld valid, %.0f/s, best cost %.4g   ", name.c_str(),
+                     static_cast<long long>(p.evaluated), static_cast<long long>(p.valid),
+                     p.seconds > 0 ? static_cast<double>(p.evaluated) / p.seconds : 0.0, p.best_cost);
+      };
+    search::EinsumSearch s = search::search_einsum(a, c, ei, cfg, progress);
+    if (tty) std::fprintf(stderr, "\n");
+    const search::SearchResult& r = s.result;
+    std::cout << "Einsum " << name << ": mapspace ~10^" << std::fixed << std::setprecision(1)
+              << s.space->log10_size() << " points, " << r.evaluated << " evaluated, " << r.valid << " valid in "
+              << std::fixed << std::setprecision(2) << r.seconds << " s (" << r.stopped_by << ")";
+    if (r.top.empty()) {
+      std::cout << "; no valid mapping\n";
+      status = 1;
+      continue;
+    }
+    // --rerank: the cycle model's order of the first K; the rest keep the analytical one.
+    std::vector<search::CycleFigures> reranked;
+    if (rerank > 0) {
+      for (const auto& x :
+           sim::cycle::rerank(a, c, search::top_mappings(s, rerank), [&](const sim::Stats& st) {
+             return search::objective(st.cycles, st.energy_pj, cfg.latency_weight, cfg.energy_weight);
+           }))
+        reranked.push_back({x.index, x.stats, x.stalls});
+      std::cout << "; re-ranked the top " << reranked.size() << " on the cycle model: analytical #"
+                << reranked.front().index + 1 << " is best (" << reranked.front().stats.cycles << " cycles)";
+    }
+    const search::BestMapping best = search::write_einsum_search(
+        fs::path(out_dir) / name, a, c, w.variants.size() > 1 ? v.name : "", s, reranked);
+    const sim::Stats& st = best.stats;
+    total_cycles += st.cycles;
+    total_energy += st.energy_pj;
+    const std::string& unit = a.nodes[static_cast<size_t>(best.mapping.compute)].name;
+    summary["einsums"][name] = {
+        {"cycles", st.cycles}, {"energy_pj", st.energy_pj}, {"unit", unit}, {"utilization", st.utilization}};
+    std::cout << "; best " << st.cycles << " cycles, " << std::setprecision(4) << std::scientific << st.energy_pj
+              << " pJ on " << unit << std::fixed << "\n";
+  }
+  summary["cycles"] = total_cycles;
+  summary["energy_pj"] = total_energy;
+  write_file_atomic(fs::path(out_dir) / "summary.json", summary.dump(2) + "\n");
+  std::cout << "wrote " << out_dir << "\n";
+  return status;
+}
+
 }  // namespace
 
 Runner add_map(CLI::App& app) {
@@ -145,64 +212,7 @@ Runner add_map(CLI::App& app) {
       throw UserError(SourceLoc{opt->file, 0, 0}, "--einsum",
                       "no Einsum '" + *einsum + "' (" + join(names, ", ") + ")" + did_you_mean(*einsum, names));
     }
-    fs::create_directories(*out_dir);
-    const bool tty = isatty(2);
-    nlohmann::json summary;
-    summary["architecture"] = a.name;
-    summary["workload"] = w.name;
-    summary["variant"] = v.name;
-    summary["algorithm"] = cfg.algorithm;
-    summary["seed"] = cfg.seed;
-    int64_t total_cycles = 0;
-    double total_energy = 0;
-    int status = 0;
-    for (int ei : einsums) {
-      const std::string& name = c.einsums[ei].name;
-      search::ProgressFn progress;
-      if (tty)
-        progress = [&](const search::Progress& p) {
-          std::fprintf(stderr, "\r%s: %lld evaluated, %lld valid, %.0f/s, best cost %.4g   ", name.c_str(),
-                       static_cast<long long>(p.evaluated), static_cast<long long>(p.valid),
-                       p.seconds > 0 ? static_cast<double>(p.evaluated) / p.seconds : 0.0, p.best_cost);
-        };
-      search::EinsumSearch s = search::search_einsum(a, c, ei, cfg, progress);
-      if (tty) std::fprintf(stderr, "\n");
-      const search::SearchResult& r = s.result;
-      std::cout << "Einsum " << name << ": mapspace ~10^" << std::fixed << std::setprecision(1)
-                << s.space->log10_size() << " points, " << r.evaluated << " evaluated, " << r.valid << " valid in "
-                << std::fixed << std::setprecision(2) << r.seconds << " s (" << r.stopped_by << ")";
-      if (r.top.empty()) {
-        std::cout << "; no valid mapping\n";
-        status = 1;
-        continue;
-      }
-      // --rerank: the cycle model's order of the first K; the rest keep the analytical one.
-      std::vector<search::CycleFigures> reranked;
-      if (*rerank > 0) {
-        for (const auto& x :
-             sim::cycle::rerank(a, c, search::top_mappings(s, *rerank), [&](const sim::Stats& st) {
-               return search::objective(st.cycles, st.energy_pj, cfg.latency_weight, cfg.energy_weight);
-             }))
-          reranked.push_back({x.index, x.stats, x.stalls});
-        std::cout << "; re-ranked the top " << reranked.size() << " on the cycle model: analytical #"
-                  << reranked.front().index + 1 << " is best (" << reranked.front().stats.cycles << " cycles)";
-      }
-      const search::BestMapping best = search::write_einsum_search(
-          fs::path(*out_dir) / name, a, c, w.variants.size() > 1 ? v.name : "", s, reranked);
-      const sim::Stats& st = best.stats;
-      total_cycles += st.cycles;
-      total_energy += st.energy_pj;
-      const std::string& unit = a.nodes[static_cast<size_t>(best.mapping.compute)].name;
-      summary["einsums"][name] = {
-          {"cycles", st.cycles}, {"energy_pj", st.energy_pj}, {"unit", unit}, {"utilization", st.utilization}};
-      std::cout << "; best " << st.cycles << " cycles, " << std::setprecision(4) << std::scientific << st.energy_pj
-                << " pJ on " << unit << std::fixed << "\n";
-    }
-    summary["cycles"] = total_cycles;
-    summary["energy_pj"] = total_energy;
-    write_file_atomic(fs::path(*out_dir) / "summary.json", summary.dump(2) + "\n");
-    std::cout << "wrote " << *out_dir << "\n";
-    return status;
+    return map_einsums(a, w, v, cfg, einsums, *rerank, *out_dir);
   };
 }
 
