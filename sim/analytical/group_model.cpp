@@ -325,11 +325,7 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
   s.cycles = whole_cycles(std::max(onchip, dram_cycles), a.loc);
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();
-  for (int u : a.compute_units()) {
-    const auto it = unit_work.find(a.nodes[u].name);
-    s.utilization[a.nodes[u].name] =
-        (it == unit_work.end() || s.cycles == 0) ? 0.0 : it->second / static_cast<double>(s.cycles);
-  }
+  set_utilization(s, a, unit_work);
   return out;
 }
 
@@ -338,6 +334,14 @@ CascadeStats evaluate_cascade(const arch::Architecture& a, const workloads::Casc
   std::vector<GroupStats> groups;
   for (const auto& g : m.groups) groups.push_back(evaluate_group(a, c, g));
   return combine_groups(a, std::move(groups));
+}
+
+void set_utilization(Stats& s, const arch::Architecture& a, const std::map<std::string, double>& work) {
+  for (int u : a.compute_units()) {
+    const std::string& name = a.nodes[static_cast<size_t>(u)].name;
+    const auto it = work.find(name);
+    s.utilization[name] = (it == work.end() || s.cycles == 0) ? 0.0 : it->second / static_cast<double>(s.cycles);
+  }
 }
 
 CascadeStats combine_groups(const arch::Architecture& a, std::vector<GroupStats> groups) {
@@ -386,10 +390,7 @@ CascadeStats combine_groups(const arch::Architecture& a, std::vector<GroupStats>
   }
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();
-  for (int u : a.compute_units()) {
-    const std::string& name = a.nodes[u].name;
-    s.utilization[name] = s.cycles == 0 ? 0.0 : work[name] / static_cast<double>(s.cycles);
-  }
+  set_utilization(s, a, work);
   return out;
 }
 

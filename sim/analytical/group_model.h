@@ -48,6 +48,11 @@ struct CascadeStats {
 // and energy entries merge by name, utilization is work over the total cycles.
 CascadeStats combine_groups(const arch::Architecture& arch, std::vector<GroupStats> groups);
 
+// Each compute unit's utilization: its work (busy unit-cycles) over the run's
+// cycles, 0 for a unit without work or a run of 0 cycles. The one rule of the
+// group, cascade and cycle models.
+void set_utilization(Stats& s, const arch::Architecture& arch, const std::map<std::string, double>& work);
+
 // Evaluates a cascade mapping that validate_cascade_mapping() accepted.
 CascadeStats evaluate_cascade(const arch::Architecture& arch, const workloads::Cascade& cascade,
                               const mapping::CascadeMapping& m);

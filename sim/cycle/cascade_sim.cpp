@@ -179,8 +179,9 @@ analytical::GroupStats GroupRun::run(double t0) {
       take(dram_rw[static_cast<size_t>(k)][t].first, cursor.read_at[t], reads);
       take(dram_rw[static_cast<size_t>(k)][t].second, cursor.write_at[t], writes);
     }
-    const double dur = link.transfer(start, reads, writes);
-    extra = std::max(0.0, dur - link.peak_cycles(reads.size(), writes.size()));
+    const RootLink::Timed timed = link.timed_transfer(start, reads, writes);
+    const double dur = timed.cycles;
+    extra = timed.over_peak;
     out.dram_timing_cycles += static_cast<int64_t>(std::llround(extra));
     return dur;
   };
@@ -401,11 +402,7 @@ analytical::GroupStats GroupRun::run(double t0) {
   s.compute_cycles = static_cast<int64_t>(std::llround(busiest));
   s.bound_by = work[static_cast<size_t>(dram_res)] > busiest ? dram_name : "compute";
   s.seconds = a.seconds(static_cast<double>(s.cycles));
-  for (int u : a.compute_units()) {
-    const auto w = unit_work.find(a.nodes[static_cast<size_t>(u)].name);
-    s.utilization[a.nodes[static_cast<size_t>(u)].name] =
-        (w == unit_work.end() || s.cycles == 0) ? 0.0 : w->second / static_cast<double>(s.cycles);
-  }
+  analytical::set_utilization(s, a, unit_work);
   return gs;
 }
 

@@ -166,9 +166,9 @@ void Walker::run(SimResult& out, bool report) {
     return m_opts.root_link && (!tr.dram_reads.empty() || !tr.dram_writes.empty());
   };
   auto link_transfer = [&](double start, const Traffic& tr, double& extra) {
-    const double t = m_opts.root_link->transfer(start, tr.dram_reads, tr.dram_writes);
-    extra = std::max(
-        0.0, t - m_opts.root_link->peak_cycles(tr.dram_reads.size(), tr.dram_writes.size()));
+    const RootLink::Timed timed = m_opts.root_link->timed_transfer(start, tr.dram_reads, tr.dram_writes);
+    const double t = timed.cycles;
+    extra = timed.over_peak;
     timing_total += extra;
     return t;
   };

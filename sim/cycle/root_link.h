@@ -5,6 +5,7 @@
 // so the cycle model of mappings needs no SystemC.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -22,6 +23,19 @@ class RootLink {
                           const std::vector<uint64_t>& writes) = 0;
   // The core cycles the same words would take at the DRAM's peak bandwidth.
   virtual double peak_cycles(size_t read_words, size_t write_words) const = 0;
+
+  // transfer(), with what its timing cost beyond the peak bandwidth (the one
+  // rule for the `dram timing` figures of both cycle models).
+  struct Timed {
+    double cycles = 0;
+    double over_peak = 0;
+  };
+  Timed timed_transfer(double start, const std::vector<uint64_t>& reads, const std::vector<uint64_t>& writes) {
+    Timed t;
+    t.cycles = transfer(start, reads, writes);
+    t.over_peak = std::max(0.0, t.cycles - peak_cycles(reads.size(), writes.size()));
+    return t;
+  }
 };
 
 }  // namespace einflow::sim::cycle
