@@ -29,13 +29,14 @@ bool level_keeps(const Mapping& m, const arch::Architecture& a, const workloads:
   return arch_permits(a.nodes[l.node], c.tensors[tensor].name);
 }
 
-MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+namespace {
+
+// Factors multiply to each rank's size (at least, with remainder tiles); `product` gets each local rank's.
+MappingStatus check_factors(const Mapping& m, const workloads::Cascade& c, std::vector<int64_t>& product) {
   const workloads::Einsum& e = c.einsums[m.einsum];
   const int n_ranks = static_cast<int>(e.iteration_ranks.size());
-  const int n_levels = static_cast<int>(m.levels.size());
-
   // Factors multiply to each rank's size.
-  std::vector<int64_t> product(n_ranks, 1);
+  product.assign(static_cast<size_t>(n_ranks), 1);
   for (const auto& l : m.levels)
     for (const auto* loops : {&l.temporal, &l.spatial})
       for (const Loop& loop : *loops) {
@@ -54,6 +55,12 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
       return fail(m.loc, "the factors of rank " + rank.name + " multiply to " + std::to_string(product[r]) +
                              ", less than its size " + std::to_string(rank.size));
   }
+  return {};
+}
+
+// A recurrence's carried ranks are not spread over instances.
+MappingStatus check_recurrence(const Mapping& m, const workloads::Cascade& c) {
+  const workloads::Einsum& e = c.einsums[m.einsum];
   // A recurrence (it reads its own output at another entry: RM[m1] to write
   // RM[m1+1]) runs its iterations in order, so no spatial loop may spread a
   // rank that carries it: each instance would read a value another one has
@@ -78,6 +85,13 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
                                   " (it reads " + c.tensors[e.output.tensor].name +
                                   " where an earlier iteration wrote it); its iterations run in order, not on " +
                                   std::to_string(loop.factor) + " instances");
+  return {};
+}
+
+// With remainder tiles, no outermost loop has an always-empty iteration.
+MappingStatus check_remainders(const Mapping& m, const workloads::Cascade& c, const std::vector<int64_t>& product) {
+  const workloads::Einsum& e = c.einsums[m.einsum];
+  const int n_ranks = static_cast<int>(e.iteration_ranks.size());
   // With remainder tiles, the outermost loop of each rank must not have an
   // iteration that is always empty: ceil(size / inner tile) == its factor.
   if (m.imperfect) {
@@ -96,7 +110,13 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
                                       " of its iterations reach into the rank's size " + std::to_string(size));
         }
   }
+  return {};
+}
 
+// Spatial loops fit the fan-out below their level, and reduce only where it can.
+MappingStatus check_fanouts(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+  const workloads::Einsum& e = c.einsums[m.einsum];
+  const int n_levels = static_cast<int>(m.levels.size());
   // Spatial loops fit the fan-out below their level, axis by axis.
   for (int i = 0; i < n_levels; ++i) {
     const LevelMapping& l = m.levels[i];
@@ -119,7 +139,12 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
           return fail(loop.loc, "rank " + c.ranks[loop.rank].name + " is reduced across the fan-out below " + name +
                                     ", which cannot reduce spatially (spatial_reduction: false)");
   }
+  return {};
+}
 
+// Keep requests the architecture permits.
+MappingStatus check_keeps(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+  const int n_levels = static_cast<int>(m.levels.size());
   // Keep requests the architecture forbids.
   for (int i = 1; i < n_levels; ++i) {
     const LevelMapping& l = m.levels[i];
@@ -128,7 +153,14 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
         return fail(l.loc, "level " + a.nodes[l.node].name + " cannot hold tensor " + c.tensors[t].name +
                                " (the architecture bypasses it)");
   }
+  return {};
+}
 
+// Tiles fit each level's capacity.
+MappingStatus check_capacities(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+  const workloads::Einsum& e = c.einsums[m.einsum];
+  const int n_ranks = static_cast<int>(e.iteration_ranks.size());
+  const int n_levels = static_cast<int>(m.levels.size());
   // Tiles fit each level's capacity.
   auto proj = project(c, m.einsum);
   std::vector<int64_t> tile(n_ranks, 1);
@@ -153,7 +185,12 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
       return fail(l.loc, "the tiles kept at " + node.name + " need " + std::to_string(words) + " words (" +
                              parts.str() + "), more than its " + std::to_string(node.size_words));
   }
+  return {};
+}
 
+// The unit performs every op the Einsum needs.
+MappingStatus check_ops(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+  const workloads::Einsum& e = c.einsums[m.einsum];
   // The unit performs every op the Einsum needs.
   const arch::Node& unit = a.nodes[m.compute];
   for (const OpNeed& need : einsum_hw_ops(c, m.einsum))
@@ -161,6 +198,22 @@ MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, co
       return fail(m.loc, "compute unit " + unit.name + " cannot perform '" + need.op + "', which Einsum " +
                              e.name + " needs (give the unit the op, or a sequence of ops it has)");
   return {};
+}
+
+}  // namespace
+
+MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+  // In this order, each only once the ones before it passed (the capacity
+  // check multiplies factors that the first check found not to overflow).
+  std::vector<int64_t> product;
+  MappingStatus st = check_factors(m, c, product);
+  if (st.ok) st = check_recurrence(m, c);
+  if (st.ok) st = check_remainders(m, c, product);
+  if (st.ok) st = check_fanouts(m, c, a);
+  if (st.ok) st = check_keeps(m, c, a);
+  if (st.ok) st = check_capacities(m, c, a);
+  if (st.ok) st = check_ops(m, c, a);
+  return st;
 }
 
 }  // namespace einflow::mapping
