@@ -92,25 +92,14 @@ void add_unique(std::vector<std::string>& v, const std::string& x) {
 
 }  // namespace
 
-ReportData load_report(const std::string& dir, const ReportOptions& opts, std::ostream& log) {
-  ReportData d;
-  d.name = fs::path(dir).filename().string();
-  d.metrics = {"cycles", "seconds", "energy_pj", "dram_bytes", "utilization"};
-  read_spec_copy(sweep::spec_copy_path(dir), d);
-  const std::string store = sweep::store_path(dir);
-  if (!fs::exists(store))
-    throw UserError(SourceLoc{dir, 0, 0},
-                    "no results.pb here (run einflow sweep --out " + dir + ")");
-  sweep::StoreContents c = sweep::read_store(store);
-  if (!c.warning.empty()) log << "warning: " << c.warning << "\n";
-  d.records = sweep::merge_records({c.records});
-  if (d.records.empty()) throw UserError(SourceLoc{store, 0, 0}, "the store holds no results yet");
+namespace {
 
-  // Axes: the spec's order, then any key only the records name.
+// Axes: the spec's order, then any key only the records name. Labels: the
+// shortest trailing part of each key that no other key ends with (two parts
+// at least when the last is a single letter, as in mesh.x).
+void axes_and_labels(ReportData& d) {
   for (const auto& r : d.records)
     for (const auto& a : r.axes()) add_unique(d.axis_keys, a.key());
-  // Labels: the shortest trailing part of each key that no other key ends with
-  // (two parts at least when the last is a single letter, as in mesh.x).
   auto parts = [](const std::string& k) {
     std::vector<std::string> p;
     for (size_t pos = 0;;) {
@@ -122,8 +111,7 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   };
   auto suffix = [&](const std::string& k, size_t n) {
     const auto p = parts(k);
-    std::vector<std::string> tail(p.end() - static_cast<std::ptrdiff_t>(std::min(n, p.size())),
-                                  p.end());
+    std::vector<std::string> tail(p.end() - static_cast<std::ptrdiff_t>(std::min(n, p.size())), p.end());
     return join(tail, ".");
   };
   for (const auto& k : d.axis_keys) {
@@ -131,19 +119,21 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
     size_t n = parts(k).back().size() <= 1 ? 2 : 1;
     for (; n < total; ++n) {
       bool unique = true;
-      for (const auto& other : d.axis_keys)
-        unique = unique && (other == k || suffix(other, n) != suffix(k, n));
+      for (const auto& other : d.axis_keys) unique = unique && (other == k || suffix(other, n) != suffix(k, n));
       if (unique) break;
     }
     d.labels[k] = suffix(k, n);
   }
+}
+
+// Designs, units and components seen, and the provenance of the records.
+void designs_and_provenance(ReportData& d) {
   std::set<std::string> versions, hashes, modes;
   std::string all_hashes;
   for (const auto& r : d.records) {
     add_unique(d.designs, r.design());
     for (const auto& [u, f] : r.total().utilization()) add_unique(d.units, u);
-    for (const auto& [cname, e] : r.total().energy_by_component_pj())
-      add_unique(d.components, cname);
+    for (const auto& [cname, e] : r.total().energy_by_component_pj()) add_unique(d.components, cname);
     versions.insert(r.provenance().version());
     hashes.insert(r.provenance().git_hash());
     modes.insert(r.provenance().mode());
@@ -159,7 +149,10 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   const std::time_t now = std::time(nullptr);
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
   d.generated = when;
+}
 
+// The command line's report options over the sweep file's, each checked.
+void apply_options(ReportData& d, const ReportOptions& opts) {
   if (!opts.baseline.empty()) d.baseline = opts.baseline;
   if (!opts.x.empty()) d.x = opts.x;
   if (!opts.pareto.empty()) d.pareto = opts.pareto;
@@ -170,23 +163,22 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   if (d.baseline.empty()) d.baseline = d.designs.front();
   if (std::find(d.designs.begin(), d.designs.end(), d.baseline) == d.designs.end())
     throw UserError(SourceLoc{}, "--baseline",
-                    "no design '" + d.baseline + "' in the results (" + join(d.designs, ", ") +
-                        ")" + did_you_mean(d.baseline, d.designs));
+                    "no design '" + d.baseline + "' in the results (" + join(d.designs, ", ") + ")" +
+                        did_you_mean(d.baseline, d.designs));
   if (d.x.empty() && !d.axis_keys.empty()) d.x = d.axis_keys.front();
   if (!d.x.empty() && std::find(d.axis_keys.begin(), d.axis_keys.end(), d.x) == d.axis_keys.end())
     throw UserError(SourceLoc{}, "--x", "no axis '" + d.x + "' (" + join(d.axis_keys, ", ") + ")");
   if (d.pareto.empty()) d.pareto = {"cycles", "energy_pj"};
-  static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj", "dram_bytes",
-                                                  "area_um2"};
-  if (d.pareto.size() != 2)
-    throw UserError(SourceLoc{}, "--pareto", "expected two metrics, e.g. cycles,energy_pj");
+  const std::vector<std::string>& scalar = sweep::scalar_metrics();
+  if (d.pareto.size() != 2) throw UserError(SourceLoc{}, "--pareto", "expected two metrics, e.g. cycles,energy_pj");
   for (const auto& m : d.pareto)
     if (std::find(scalar.begin(), scalar.end(), m) == scalar.end())
       throw UserError(SourceLoc{}, "--pareto",
-                      "'" + m + "' is not a scalar metric (" + join(scalar, ", ") + ")" +
-                          did_you_mean(m, scalar));
+                      "'" + m + "' is not a scalar metric (" + join(scalar, ", ") + ")" + did_you_mean(m, scalar));
+}
 
-  // Baseline ratios: the baseline's row with the same axis values.
+// Baseline ratios: the baseline's row with the same axis values.
+void baseline_ratios(ReportData& d) {
   auto where = [&](const sweep::Record& r) {
     std::string k;
     for (const auto& key : d.axis_keys) k += axis_value(r, key) + "\x1f";
@@ -199,14 +191,32 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
     auto it = base.find(where(r));
     const bool ok = it != base.end() && r.status() == results::OK && r.total().cycles() > 0 &&
                     r.total().energy_pj() > 0;
-    d.speedup.push_back(
-        ok ? std::optional<double>(static_cast<double>(it->second->total().cycles()) /
-                                   static_cast<double>(r.total().cycles()))
-           : std::nullopt);
+    d.speedup.push_back(ok ? std::optional<double>(static_cast<double>(it->second->total().cycles()) /
+                                                   static_cast<double>(r.total().cycles()))
+                           : std::nullopt);
     d.energy_ratio.push_back(
-        ok ? std::optional<double>(r.total().energy_pj() / it->second->total().energy_pj())
-           : std::nullopt);
+        ok ? std::optional<double>(r.total().energy_pj() / it->second->total().energy_pj()) : std::nullopt);
   }
+}
+
+}  // namespace
+
+ReportData load_report(const std::string& dir, const ReportOptions& opts, std::ostream& log) {
+  ReportData d;
+  d.name = fs::path(dir).filename().string();
+  d.metrics = {"cycles", "seconds", "energy_pj", "dram_bytes", "utilization"};
+  read_spec_copy(sweep::spec_copy_path(dir), d);
+  const std::string store = sweep::store_path(dir);
+  if (!fs::exists(store))
+    throw UserError(SourceLoc{dir, 0, 0}, "no results.pb here (run einflow sweep --out " + dir + ")");
+  sweep::StoreContents c = sweep::read_store(store);
+  if (!c.warning.empty()) log << "warning: " << c.warning << "\n";
+  d.records = sweep::merge_records({c.records});
+  if (d.records.empty()) throw UserError(SourceLoc{store, 0, 0}, "the store holds no results yet");
+  axes_and_labels(d);
+  designs_and_provenance(d);
+  apply_options(d, opts);
+  baseline_ratios(d);
   d.front = pareto_front(d.records, d.pareto[0], d.pareto[1]);
   return d;
 }

@@ -14,6 +14,11 @@ namespace einflow::sweep {
 
 namespace fs = std::filesystem;
 
+const std::vector<std::string>& scalar_metrics() {
+  static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj", "dram_bytes", "area_um2"};
+  return scalar;
+}
+
 const std::vector<std::string>& known_metrics() {
   static const std::vector<std::string> k = {"cycles",           "seconds",  "energy_pj",
                                              "dram_bytes",       "area_um2", "utilization",
@@ -283,8 +288,7 @@ void read_report(const YamlNode& n, SweepSpec& s, Diagnostics& d) {
     if (r.has("pareto"))
       if (auto p = r["pareto"].as_string_list(d)) {
         s.report.pareto = *p;
-        static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj",
-                                                        "dram_bytes", "area_um2"};
+        const std::vector<std::string>& scalar = scalar_metrics();
         if (p->size() != 2) d.error(r["pareto"].loc(), r["pareto"].path(), "expected two metrics");
         for (const auto& x : *p)
           if (std::find(scalar.begin(), scalar.end(), x) == scalar.end())

@@ -88,6 +88,8 @@ struct SweepSpec {
 
 // The metrics a sweep can keep, as named in SWEEP.yaml and in reports.
 const std::vector<std::string>& known_metrics();
+// Those with one number per point (what a Pareto front and a plot axis take).
+const std::vector<std::string>& scalar_metrics();
 
 // Reads and validates; a UserError lists every problem with file:line:col.
 SweepSpec read_sweep(const std::string& path);
