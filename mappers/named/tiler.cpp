@@ -46,6 +46,59 @@ void best_order(const arch::Architecture& a, const workloads::Cascade& c, mappin
   for (size_t i = 0; i < perm.size(); ++i) loops[i] = start[best[i]];
 }
 
+// Retention: keep each requested tensor at its node, bypass the levels
+// between it and the root.
+void apply_retention(const arch::Architecture& a, const std::vector<int>& path, const std::vector<int>& tensors,
+                     const TileRequest& req, mapping::Mapping& m) {
+  const int n = static_cast<int>(path.size());
+  for (const auto& [t, node] : req.retain) {
+    if (!contains(tensors, t)) continue;
+    for (int i = 1; i < n; ++i) {
+      bool is_above = false;
+      for (int x = a.nodes[node].parent; x >= 0; x = a.nodes[x].parent) is_above = is_above || x == path[i];
+      if (path[i] == node) m.levels[i].keep.push_back(t);
+      else if (is_above) m.levels[i].bypass.push_back(t);
+    }
+  }
+}
+
+// Moves loops out of level `sp` (storage node `node`) to the root until the
+// tiles fit; `order`: the Einsum's ranks, output ranks first.
+void fit_tiles(const arch::Architecture& a, const workloads::Cascade& c, const workloads::Einsum& e, int node, int sp,
+               const std::vector<int>& order, const std::vector<int>& tensors, mapping::Mapping& m) {
+  // Move loops out to the root one prime at a time until the tiles fit, taking
+  // first the rank whose tensors are largest (streaming them once, and
+  // re-fetching the smaller ones); the root's loops keep the output ranks
+  // outside the reduced ones, so partial sums stay on chip.
+  std::vector<double> weight(c.ranks.size(), 0);
+  for (int r : e.iteration_ranks)
+    for (int t : tensors)
+      if (e.indexes(t, r)) weight[r] += static_cast<double>(c.tensors[t].elements());
+  auto position = [&](int r) { return std::find(order.begin(), order.end(), r) - order.begin(); };
+  const std::string over = "the tiles kept at " + a.nodes[static_cast<size_t>(node)].name;
+  for (int guard = 0; guard < 256; ++guard) {
+    const mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
+    if (st.ok || st.reason.compare(0, over.size(), over) != 0) break;
+    auto& inner = m.levels[sp].temporal;
+    auto it = inner.end();
+    for (auto jt = inner.begin(); jt != inner.end(); ++jt)
+      if (jt->factor > 1 && (it == inner.end() || weight[jt->rank] > weight[it->rank])) it = jt;
+    if (it == inner.end()) break;
+    const int64_t p = smallest_prime(it->factor);
+    it->factor /= p;
+    const int rank = it->rank;
+    if (it->factor == 1) inner.erase(it);
+    auto& outer = m.levels[0].temporal;
+    auto jt = std::find_if(outer.begin(), outer.end(), [&](const mapping::Loop& l) { return l.rank == rank; });
+    if (jt != outer.end()) {
+      jt->factor *= p;
+      continue;
+    }
+    auto at = std::find_if(outer.begin(), outer.end(), [&](const mapping::Loop& l) { return position(l.rank) > position(rank); });
+    outer.insert(at, {rank, p, mapping::Axis::kX, m.loc});
+  }
+}
+
 }  // namespace
 
 ArrayUnits find_array_units(const arch::Architecture& a) {
@@ -145,50 +198,10 @@ mapping::Mapping canonical_tile(const arch::Architecture& a, const workloads::Ca
       if (remaining[r] > 1) m.levels[sp].temporal.push_back({r, remaining[r], mapping::Axis::kX, m.loc});
     }
 
-  // Retention: keep at the node, bypass the levels between it and the root.
   const std::vector<int> tensors = mapping::einsum_tensors(e);
-  for (const auto& [t, node] : req.retain) {
-    if (!contains(tensors, t)) continue;
-    for (int i = 1; i < n; ++i) {
-      bool is_above = false;
-      for (int x = a.nodes[node].parent; x >= 0; x = a.nodes[x].parent) is_above = is_above || x == path[i];
-      if (path[i] == node) m.levels[i].keep.push_back(t);
-      else if (is_above) m.levels[i].bypass.push_back(t);
-    }
-  }
-
-  // Move loops out to the root one prime at a time until the tiles fit, taking
-  // first the rank whose tensors are largest (streaming them once, and
-  // re-fetching the smaller ones); the root's loops keep the output ranks
-  // outside the reduced ones, so partial sums stay on chip.
+  apply_retention(a, path, tensors, req, m);
   if (sp == 0) return m;
-  std::vector<double> weight(c.ranks.size(), 0);
-  for (int r : e.iteration_ranks)
-    for (int t : tensors)
-      if (e.indexes(t, r)) weight[r] += static_cast<double>(c.tensors[t].elements());
-  auto position = [&](int r) { return std::find(order.begin(), order.end(), r) - order.begin(); };
-  const std::string over = "the tiles kept at " + a.nodes[path[sp]].name;
-  for (int guard = 0; guard < 256; ++guard) {
-    const mapping::MappingStatus st = mapping::validate_mapping(m, c, a);
-    if (st.ok || st.reason.compare(0, over.size(), over) != 0) break;
-    auto& inner = m.levels[sp].temporal;
-    auto it = inner.end();
-    for (auto jt = inner.begin(); jt != inner.end(); ++jt)
-      if (jt->factor > 1 && (it == inner.end() || weight[jt->rank] > weight[it->rank])) it = jt;
-    if (it == inner.end()) break;
-    const int64_t p = smallest_prime(it->factor);
-    it->factor /= p;
-    const int rank = it->rank;
-    if (it->factor == 1) inner.erase(it);
-    auto& outer = m.levels[0].temporal;
-    auto jt = std::find_if(outer.begin(), outer.end(), [&](const mapping::Loop& l) { return l.rank == rank; });
-    if (jt != outer.end()) {
-      jt->factor *= p;
-      continue;
-    }
-    auto at = std::find_if(outer.begin(), outer.end(), [&](const mapping::Loop& l) { return position(l.rank) > position(rank); });
-    outer.insert(at, {rank, p, mapping::Axis::kX, m.loc});
-  }
+  fit_tiles(a, c, e, path[sp], sp, order, tensors, m);
   if (mapping::validate_mapping(m, c, a).ok) {
     best_order(a, c, m, sp);
     best_order(a, c, m, 0);
