@@ -23,7 +23,10 @@ std::string lower(const std::string& s) {
 
 }  // namespace
 
-void resolve_ranks(BuildContext& ctx) {
+namespace {
+
+// The declared ranks, each checked (name, uniqueness, size).
+void declare_ranks(BuildContext& ctx) {
   Cascade& c = ctx.cascade;
   for (const auto& rs : ctx.spec.ranks) {
     if (!valid_rank_name(rs.name.text)) {
@@ -49,96 +52,115 @@ void resolve_ranks(BuildContext& ctx) {
     r.loc = rs.name.loc;
     c.ranks.push_back(r);
   }
+}
 
-  std::vector<std::string> names;
-  for (const auto& r : c.ranks) names.push_back(r.name);
-  for (const auto& ps : ctx.spec.partitions) {
-    int top = c.find_rank(ps.rank.text);
-    if (top < 0) {
-      ctx.diags.error(ps.rank.loc, "partition of unknown rank '" + ps.rank.text + "'" +
-                                       did_you_mean(ps.rank.text, names));
-      continue;
+// The sizes of a partition's parts: their product is the rank's size, and one
+// part without a size gets what is left.
+void size_partition(BuildContext& ctx, const PartitionSpec& ps, int top, const std::vector<int>& parts) {
+  Cascade& c = ctx.cascade;
+  bool ok = true;
+  // Sizes: the product of the parts equals the rank; one part may be left to derive.
+  int unknown = -1;
+  int64_t known = 1;
+  for (int p : parts) {
+    if (c.ranks[p].size == 0) {
+      if (unknown >= 0) {
+        ctx.diags.error(ps.rank.loc, "partition of '" + ps.rank.text +
+                                         "': give the size of all parts but one");
+        ok = false;
+        break;
+      }
+      unknown = p;
+    } else {
+      auto prod = checked_mul(known, c.ranks[p].size);
+      if (!prod) {
+        ctx.diags.error(ps.rank.loc, "partition of '" + ps.rank.text + "': sizes overflow");
+        ok = false;
+        break;
+      }
+      known = *prod;
     }
-    if (!c.ranks[top].parts.empty()) {
-      ctx.diags.error(ps.rank.loc, "rank '" + ps.rank.text + "' is partitioned twice");
-      continue;
+  }
+  if (!ok) return;
+  int64_t total = c.ranks[top].size;
+  std::string desc;
+  for (int p : parts) desc += (desc.empty() ? "" : " x ") + c.ranks[p].name;
+  if (total <= 0) {
+    ctx.diags.error(ps.rank.loc, "rank '" + ps.rank.text + "' needs a size to be partitioned");
+    return;
+  }
+  if (unknown >= 0) {
+    if (total % known != 0) {
+      ctx.diags.error(ps.rank.loc, "partition " + ps.rank.text + " = " + desc +
+                                       ": the given part sizes (product " + std::to_string(known) +
+                                       ") do not divide " + ps.rank.text + " = " +
+                                       std::to_string(total));
+      return;
     }
-    if (ps.parts.size() < 2) {
-      ctx.diags.error(ps.rank.loc, "a partition of '" + ps.rank.text + "' needs at least two parts");
-      continue;
-    }
-    std::vector<int> parts;
-    bool ok = true;
-    for (const auto& pn : ps.parts) {
-      int p = c.find_rank(pn.text);
-      if (p < 0) {
-        if (!valid_rank_name(pn.text)) {
-          ctx.diags.error(pn.loc, "partition part '" + pn.text + "' is not a valid rank name");
-          ok = false;
-          continue;
-        }
-        Rank r;
-        r.name = pn.text;
-        r.var = lower(pn.text);
-        r.loc = pn.loc;
-        c.ranks.push_back(r);
-        p = static_cast<int>(c.ranks.size()) - 1;
-      } else if (c.ranks[p].parent >= 0 || p == top) {
-        ctx.diags.error(pn.loc, "rank '" + pn.text + "' is already a part of a partition");
+    c.ranks[unknown].size = total / known;
+  } else if (known != total) {
+    ctx.diags.error(ps.rank.loc, "partition " + ps.rank.text + " = " + desc + ": the parts multiply to " +
+                                     std::to_string(known) + ", not " + ps.rank.text + " = " +
+                                     std::to_string(total));
+    return;
+  }
+  c.ranks[top].parts = parts;
+  for (int p : parts) c.ranks[p].parent = top;
+}
+
+// One partition `M: [M1, M0]`: the rank exists and is split once, its parts
+// are new ranks (or declared ones not yet a part), then their sizes.
+void resolve_partition(BuildContext& ctx, const PartitionSpec& ps, const std::vector<std::string>& names) {
+  Cascade& c = ctx.cascade;
+  int top = c.find_rank(ps.rank.text);
+  if (top < 0) {
+    ctx.diags.error(ps.rank.loc, "partition of unknown rank '" + ps.rank.text + "'" +
+                                     did_you_mean(ps.rank.text, names));
+    return;
+  }
+  if (!c.ranks[top].parts.empty()) {
+    ctx.diags.error(ps.rank.loc, "rank '" + ps.rank.text + "' is partitioned twice");
+    return;
+  }
+  if (ps.parts.size() < 2) {
+    ctx.diags.error(ps.rank.loc, "a partition of '" + ps.rank.text + "' needs at least two parts");
+    return;
+  }
+  std::vector<int> parts;
+  bool ok = true;
+  for (const auto& pn : ps.parts) {
+    int p = c.find_rank(pn.text);
+    if (p < 0) {
+      if (!valid_rank_name(pn.text)) {
+        ctx.diags.error(pn.loc, "partition part '" + pn.text + "' is not a valid rank name");
         ok = false;
         continue;
       }
-      parts.push_back(p);
-    }
-    if (!ok) continue;
-    // Sizes: the product of the parts equals the rank; one part may be left to derive.
-    int unknown = -1;
-    int64_t known = 1;
-    for (int p : parts) {
-      if (c.ranks[p].size == 0) {
-        if (unknown >= 0) {
-          ctx.diags.error(ps.rank.loc, "partition of '" + ps.rank.text +
-                                           "': give the size of all parts but one");
-          ok = false;
-          break;
-        }
-        unknown = p;
-      } else {
-        auto prod = checked_mul(known, c.ranks[p].size);
-        if (!prod) {
-          ctx.diags.error(ps.rank.loc, "partition of '" + ps.rank.text + "': sizes overflow");
-          ok = false;
-          break;
-        }
-        known = *prod;
-      }
-    }
-    if (!ok) continue;
-    int64_t total = c.ranks[top].size;
-    std::string desc;
-    for (int p : parts) desc += (desc.empty() ? "" : " x ") + c.ranks[p].name;
-    if (total <= 0) {
-      ctx.diags.error(ps.rank.loc, "rank '" + ps.rank.text + "' needs a size to be partitioned");
+      Rank r;
+      r.name = pn.text;
+      r.var = lower(pn.text);
+      r.loc = pn.loc;
+      c.ranks.push_back(r);
+      p = static_cast<int>(c.ranks.size()) - 1;
+    } else if (c.ranks[p].parent >= 0 || p == top) {
+      ctx.diags.error(pn.loc, "rank '" + pn.text + "' is already a part of a partition");
+      ok = false;
       continue;
     }
-    if (unknown >= 0) {
-      if (total % known != 0) {
-        ctx.diags.error(ps.rank.loc, "partition " + ps.rank.text + " = " + desc +
-                                         ": the given part sizes (product " + std::to_string(known) +
-                                         ") do not divide " + ps.rank.text + " = " +
-                                         std::to_string(total));
-        continue;
-      }
-      c.ranks[unknown].size = total / known;
-    } else if (known != total) {
-      ctx.diags.error(ps.rank.loc, "partition " + ps.rank.text + " = " + desc + ": the parts multiply to " +
-                                       std::to_string(known) + ", not " + ps.rank.text + " = " +
-                                       std::to_string(total));
-      continue;
-    }
-    c.ranks[top].parts = parts;
-    for (int p : parts) c.ranks[p].parent = top;
+    parts.push_back(p);
   }
+  if (!ok) return;
+  size_partition(ctx, ps, top, parts);
+}
+
+}  // namespace
+
+void resolve_ranks(BuildContext& ctx) {
+  Cascade& c = ctx.cascade;
+  declare_ranks(ctx);
+  std::vector<std::string> names;
+  for (const auto& r : c.ranks) names.push_back(r.name);
+  for (const auto& ps : ctx.spec.partitions) resolve_partition(ctx, ps, names);
   // A part left without a size belongs to a partition already reported above.
   for (const auto& rs : ctx.spec.ranks) {
     int r = c.find_rank(rs.name.text);
