@@ -23,15 +23,41 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
     m_size.push_back(m_tc.ranks[static_cast<size_t>(r)].size);
     m_off.push_back(place.offset.empty() ? 0 : place.offset[static_cast<size_t>(r)]);
   }
-  auto local = [&](int rank) {
-    for (int r = 0; r < m_R; ++r)
-      if (m_e.iteration_ranks[static_cast<size_t>(r)] == rank) return r;
-    return -1;
-  };
+  build_loops();
+  m_out_dtype = c.tensors[static_cast<size_t>(m_e.output.tensor)].dtype;
+  if (m_opts.root_link) m_dram_base = dram_layout(c, m_opts.root_link->word_bytes());
+  if (m_n >= 2 && level_node(m_n - 1).systolic) {
+    // The spatial loops of the level above spread the PEs over its mesh.
+    int64_t x = 1, y = 1;
+    for (const auto& l : m_m.levels[static_cast<size_t>(m_n - 2)].spatial)
+      (l.axis == mapping::Axis::kX ? x : y) *= l.factor;
+    m_skew = static_cast<double>((x - 1) + (y - 1));
+  }
+  m_bank_ports.assign(static_cast<size_t>(m_n), 0);
+  for (int k = 0; k < m_n; ++k) m_bank_ports[static_cast<size_t>(k)] = level_node(k).ports_per_bank;
+  build_tensors();
+  if (m_opts.functional)
+    for (const auto& ti : m_tensors) {
+      const auto& T = c.tensors[static_cast<size_t>(ti.tensor)];
+      if (!m_root.count(T.name)) throw UserError(m_e.loc, "no values for tensor " + T.name);
+    }
+  build_stores();
+}
+
+int Walker::local_rank(int rank) const {
+  for (int r = 0; r < m_R; ++r)
+    if (m_e.iteration_ranks[static_cast<size_t>(r)] == rank) return r;
+  return -1;
+}
+
+// The loop nest, outermost first, with each loop's stride in its rank, split
+// into temporal and spatial loops; the instances of each level.
+void Walker::build_loops() {
+  const mapping::Mapping& m = m_m;
   for (int k = 0; k < m_n; ++k) {
     const auto& lm = m.levels[static_cast<size_t>(k)];
-    for (const auto& l : lm.temporal) m_loops.push_back({k, false, local(l.rank), l.factor, 1});
-    for (const auto& l : lm.spatial) m_loops.push_back({k, true, local(l.rank), l.factor, 1});
+    for (const auto& l : lm.temporal) m_loops.push_back({k, false, local_rank(l.rank), l.factor, 1});
+    for (const auto& l : lm.spatial) m_loops.push_back({k, true, local_rank(l.rank), l.factor, 1});
   }
   std::vector<int64_t> inner(static_cast<size_t>(m_R), 1);
   for (size_t i = m_loops.size(); i-- > 0;) {
@@ -49,18 +75,14 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
         m_inst[static_cast<size_t>(k)] *= m_loops[static_cast<size_t>(i)].factor;
         ++m_sp_above[static_cast<size_t>(k)];
       }
-  m_out_dtype = c.tensors[static_cast<size_t>(m_e.output.tensor)].dtype;
-  if (m_opts.root_link) m_dram_base = dram_layout(c, m_opts.root_link->word_bytes());
-  if (m_n >= 2 && level_node(m_n - 1).systolic) {
-    // The spatial loops of the level above spread the PEs over its mesh.
-    int64_t x = 1, y = 1;
-    for (const auto& l : m_m.levels[static_cast<size_t>(m_n - 2)].spatial)
-      (l.axis == mapping::Axis::kX ? x : y) *= l.factor;
-    m_skew = static_cast<double>((x - 1) + (y - 1));
-  }
-  m_bank_ports.assign(static_cast<size_t>(m_n), 0);
-  for (int k = 0; k < m_n; ++k) m_bank_ports[static_cast<size_t>(k)] = level_node(k).ports_per_bank;
-  // Tensors, their accesses and keepers.
+}
+
+// The Einsum's tensors: their accesses as affine maps of the tile's local
+// coordinates, the operands' positions, and the levels that keep each.
+void Walker::build_tensors() {
+  const mapping::Mapping& m = m_m;
+  const arch::Architecture& a = m_arch;
+  const Cascade& c = m_c;
   m_operand.resize(m_e.inputs.size());
   for (int t : mapping::einsum_tensors(m_e)) {
     TensorInfo ti;
@@ -75,7 +97,7 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
       for (size_t d = 0; d < acc.index.size(); ++d) {
         f.base += strides[d] * acc.index[d].constant;
         for (const auto& term : acc.index[d].terms)
-          f.coef[static_cast<size_t>(local(term.rank))] += strides[d] * term.coef;
+          f.coef[static_cast<size_t>(local_rank(term.rank))] += strides[d] * term.coef;
       }
       // Local coordinates of the tile: the offset folds into the base.
       for (int r = 0; r < m_R; ++r)
@@ -94,13 +116,11 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
     m_tensors.push_back(ti);
   }
   m_out_t = static_cast<int>(m_tensors.size()) - 1;
+}
 
-  if (m_opts.functional)
-    for (const auto& ti : m_tensors) {
-      const auto& T = c.tensors[static_cast<size_t>(ti.tensor)];
-      if (!m_root.count(T.name)) throw UserError(m_e.loc, "no values for tensor " + T.name);
-    }
-  // Per-level stores and counters.
+// Per-level stores and counters, sized by the instances.
+void Walker::build_stores() {
+  const Cascade& c = m_c;
   m_store.resize(static_cast<size_t>(m_n));
   m_seen.resize(static_cast<size_t>(m_n));
   for (int k = 0; k < m_n; ++k) {

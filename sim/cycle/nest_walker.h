@@ -226,6 +226,12 @@ class Walker {
     std::vector<uint64_t> dram_reads, dram_writes;
   };
   // The architecture node of level k.
+  // The constructor's parts (nest_walker.cpp).
+  void build_loops();
+  void build_tensors();
+  void build_stores();
+  // The position of cascade rank `rank` among the Einsum's iteration ranks, or -1.
+  int local_rank(int rank) const;
   const arch::Node& level_node(int k) const {
     return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)];
   }
