@@ -228,103 +228,115 @@ void Walker::load(int k, Traffic& tr) {
     if (std::find(ti.keepers.begin(), ti.keepers.end(), k) == ti.keepers.end()) continue;
     const int p = keeper_at_or_above(ti, k - 1);
     const bool mc = multicast_between(p, k);
-    // by_parent: words of the tile that arrive; fetched: a recurrence's
-    // earlier entries among them, which it reads but does not write (real
-    // reads of the parent, unlike the output words' first arrival).
-    std::map<int64_t, std::vector<int64_t>> by_parent, fetched;
-    std::map<int64_t, int64_t>
-        unicast;  // without multicast: words read per parent instance, a copy per child
-    auto& stores = m_store[static_cast<size_t>(k)][t];
-    std::vector<int64_t> written;
-    for (int64_t i = 0; i < m_inst[static_cast<size_t>(k)]; ++i) {
-      spatial_of(i, k, sidx);
-      std::vector<int64_t> tile;
-      tile_of(ti, k, sidx, tile);
-      if (ti.self_read) tile_of(ti, k, sidx, written, true);
-      m_tile_words[static_cast<size_t>(k)][t] = std::max<int64_t>(
-          m_tile_words[static_cast<size_t>(k)][t], static_cast<int64_t>(tile.size()));
-      Store& st = stores[static_cast<size_t>(i)];
-      const int64_t pi = ancestor(i, k, p);
-      int64_t fresh = 0;
-      for (int64_t w : tile) {
-        if (st.count(w)) continue;
-        ++fresh;
-        if (ti.self_read && !std::binary_search(written.begin(), written.end(), w)) {
-          bank_access(tr, k, i, w);
-          fetched[pi].push_back(w);
-          ++m_counts[static_cast<size_t>(k)][t].fills;
-          if (!mc) {
-            ++m_counts[static_cast<size_t>(p)][t].reads;
-            ++unicast[pi];
-            parent_access(tr, p, pi, static_cast<int>(t), w, false);
-          }
-        } else {
-          by_parent[pi].push_back(w);
-          // The child's banks take the words that really arrive: not an output
-          // word's first arrival, which only initializes it.
-          if (!ti.output ||
-              (m_bank_ports[static_cast<size_t>(k)] > 0 &&
-               m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w)))
-            bank_access(tr, k, i, w);
-          if (!ti.output && !mc) {
-            ++unicast[pi];
-            parent_access(tr, p, pi, static_cast<int>(t), w, false);
-          }
-        }
-        Cell c;
-        if (!ti.output || ti.self_read) {
-          // A recurrence reads earlier entries of its own output: they arrive with their values.
-          if (m_opts.functional) c.v = value_at(static_cast<int>(t), p, pi, w);
-        } else {
-          c.v = workloads::reduce_identity(m_e.reduce);
-        }
-        st.emplace(w, c);
-      }
-      if (!ti.output) {
-        // Inputs: words outside the new tile are dropped.
-        for (auto it = st.begin(); it != st.end();)
-          it = std::binary_search(tile.begin(), tile.end(), it->first) ? std::next(it)
-                                                                       : st.erase(it);
-        m_counts[static_cast<size_t>(k)][t].fills += fresh;
-        if (!mc) m_counts[static_cast<size_t>(p)][t].reads += fresh;
-      }
-      in_words[static_cast<size_t>(i)] += fresh;
-    }
-    for (auto& [pi, ws] : by_parent) {
-      sort_unique(ws);
-      int64_t words = static_cast<int64_t>(ws.size());
-      if (ti.output) {
-        // The first arrival of a word initializes it; later ones refill a partial sum.
-        auto& seen = m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)];
-        words = 0;
-        for (int64_t w : ws)
-          if (!seen.insert(w)) {
-            ++words;
-            parent_access(tr, p, pi, static_cast<int>(t), w, false);
-          } else if (m_log_on) {
-            m_log_seen.emplace_back(k, pi, w);
-          }
-        m_counts[static_cast<size_t>(k)][t].fills += words;
-        m_counts[static_cast<size_t>(p)][t].reads += words;
-      } else if (mc) {
-        m_counts[static_cast<size_t>(p)][t].reads += words;
-        for (int64_t w : ws) parent_access(tr, p, pi, static_cast<int>(t), w, false);
-      } else {
-        words = 0;  // counted per child below
-      }
-      tr.parent_read[p][pi] += words;
-    }
-    for (auto& [pi, ws] : fetched) {
-      if (!mc) continue;  // counted per child below
-      sort_unique(ws);
-      const int64_t words = static_cast<int64_t>(ws.size());
-      m_counts[static_cast<size_t>(p)][t].reads += words;
-      tr.parent_read[p][pi] += words;
-      for (int64_t w : ws) parent_access(tr, p, pi, static_cast<int>(t), w, false);
-    }
-    for (const auto& [pi, words] : unicast) tr.parent_read[p][pi] += words;
+    Arrivals arr;
+    arrive(k, t, p, mc, tr, sidx, in_words, arr);
+    tally_parent_reads(k, t, p, mc, tr, arr);
   }
   for (int64_t w : in_words) tr.child_in = std::max(tr.child_in, w);
+}
+
+// Tensor t's new tile words into every instance of level k from its keeper p
+// above: the values, the fills, the child's bank accesses, and what each
+// parent instance sends (in `arr`; without multicast, a copy per child).
+void Walker::arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<int64_t>& sidx,
+                    std::vector<int64_t>& in_words, Arrivals& arr) {
+  const TensorInfo& ti = m_tensors[t];
+  auto& stores = m_store[static_cast<size_t>(k)][t];
+  std::vector<int64_t> written;
+  for (int64_t i = 0; i < m_inst[static_cast<size_t>(k)]; ++i) {
+    spatial_of(i, k, sidx);
+    std::vector<int64_t> tile;
+    tile_of(ti, k, sidx, tile);
+    if (ti.self_read) tile_of(ti, k, sidx, written, true);
+    m_tile_words[static_cast<size_t>(k)][t] = std::max<int64_t>(
+        m_tile_words[static_cast<size_t>(k)][t], static_cast<int64_t>(tile.size()));
+    Store& st = stores[static_cast<size_t>(i)];
+    const int64_t pi = ancestor(i, k, p);
+    int64_t fresh = 0;
+    for (int64_t w : tile) {
+      if (st.count(w)) continue;
+      ++fresh;
+      if (ti.self_read && !std::binary_search(written.begin(), written.end(), w)) {
+        bank_access(tr, k, i, w);
+        arr.fetched[pi].push_back(w);
+        ++m_counts[static_cast<size_t>(k)][t].fills;
+        if (!mc) {
+          ++m_counts[static_cast<size_t>(p)][t].reads;
+          ++arr.unicast[pi];
+          parent_access(tr, p, pi, static_cast<int>(t), w, false);
+        }
+      } else {
+        arr.by_parent[pi].push_back(w);
+        // The child's banks take the words that really arrive: not an output
+        // word's first arrival, which only initializes it.
+        if (!ti.output ||
+            (m_bank_ports[static_cast<size_t>(k)] > 0 &&
+             m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w)))
+          bank_access(tr, k, i, w);
+        if (!ti.output && !mc) {
+          ++arr.unicast[pi];
+          parent_access(tr, p, pi, static_cast<int>(t), w, false);
+        }
+      }
+      Cell c;
+      if (!ti.output || ti.self_read) {
+        // A recurrence reads earlier entries of its own output: they arrive with their values.
+        if (m_opts.functional) c.v = value_at(static_cast<int>(t), p, pi, w);
+      } else {
+        c.v = workloads::reduce_identity(m_e.reduce);
+      }
+      st.emplace(w, c);
+    }
+    if (!ti.output) {
+      // Inputs: words outside the new tile are dropped.
+      for (auto it = st.begin(); it != st.end();)
+        it = std::binary_search(tile.begin(), tile.end(), it->first) ? std::next(it)
+                                                                     : st.erase(it);
+      m_counts[static_cast<size_t>(k)][t].fills += fresh;
+      if (!mc) m_counts[static_cast<size_t>(p)][t].reads += fresh;
+    }
+    in_words[static_cast<size_t>(i)] += fresh;
+  }
+}
+
+// The parent's reads of what arrived: an output word's first arrival only
+// initializes it, later ones refill a partial sum; with multicast a word once
+// per parent instance.
+void Walker::tally_parent_reads(int k, size_t t, int p, bool mc, Traffic& tr, Arrivals& arr) {
+  const TensorInfo& ti = m_tensors[t];
+  for (auto& [pi, ws] : arr.by_parent) {
+    sort_unique(ws);
+    int64_t words = static_cast<int64_t>(ws.size());
+    if (ti.output) {
+      // The first arrival of a word initializes it; later ones refill a partial sum.
+      auto& seen = m_seen[static_cast<size_t>(k)][t][static_cast<size_t>(pi)];
+      words = 0;
+      for (int64_t w : ws)
+        if (!seen.insert(w)) {
+          ++words;
+          parent_access(tr, p, pi, static_cast<int>(t), w, false);
+        } else if (m_log_on) {
+          m_log_seen.emplace_back(k, pi, w);
+        }
+      m_counts[static_cast<size_t>(k)][t].fills += words;
+      m_counts[static_cast<size_t>(p)][t].reads += words;
+    } else if (mc) {
+      m_counts[static_cast<size_t>(p)][t].reads += words;
+      for (int64_t w : ws) parent_access(tr, p, pi, static_cast<int>(t), w, false);
+    } else {
+      words = 0;  // counted per child below
+    }
+    tr.parent_read[p][pi] += words;
+  }
+  for (auto& [pi, ws] : arr.fetched) {
+    if (!mc) continue;  // counted per child below
+    sort_unique(ws);
+    const int64_t words = static_cast<int64_t>(ws.size());
+    m_counts[static_cast<size_t>(p)][t].reads += words;
+    tr.parent_read[p][pi] += words;
+    for (int64_t w : ws) parent_access(tr, p, pi, static_cast<int>(t), w, false);
+  }
+  for (const auto& [pi, words] : arr.unicast) tr.parent_read[p][pi] += words;
 }
 
 void Walker::compute_step(bool& any) {

@@ -226,6 +226,17 @@ class Walker {
     std::vector<uint64_t> dram_reads, dram_writes;
   };
   // The architecture node of level k.
+  // What one load sends down from each parent instance: by_parent, the words
+  // of the tile that arrive; fetched, a recurrence's earlier entries among
+  // them (real reads of the parent); unicast, without multicast, the words
+  // read per parent instance (a copy per child).
+  struct Arrivals {
+    std::map<int64_t, std::vector<int64_t>> by_parent, fetched;
+    std::map<int64_t, int64_t> unicast;
+  };
+  void arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<int64_t>& sidx,
+              std::vector<int64_t>& in_words, Arrivals& arr);
+  void tally_parent_reads(int k, size_t t, int p, bool mc, Traffic& tr, Arrivals& arr);
   // The constructor's parts (nest_walker.cpp).
   void build_loops();
   void build_tensors();
