@@ -232,6 +232,70 @@ void NestModel::geometry(const Nest& nest, Geometry& g, NestResult& out) const {
   }
 }
 
+// What the temporal loops above level k add to the transfers between keeper
+// `parent` and keeper k of tensor t (innermost loop first): each iteration
+// that shifts the tile brings its new words (`arrivals`, at the child) and
+// what the union over the children adds (`parent_side`). `e`: the tile's
+// extent per virtual dimension; `words` and `u_full`: the tile's words at the
+// child and their union over the children.
+void NestModel::shifted_transfers(const Nest& nest, int t, const Geometry& g, int parent, int k, const double* e,
+                                  double words, double u_full, double& arrivals, double& parent_side) const {
+  const TensorProjection& p = m_proj[t];
+  const int nv = p.n_vdims;
+  auto uext = [&](int v, int lo, int hi, double ext) {
+    return union_extent(nest, p.vdims[v], lo, hi, g.s_stride, g.s_eff, ext);
+  };
+  double p_all = 1;
+  for (int i = 0; i < k; ++i)
+    for (int j = 0; j < nest.levels[i].n_temporal; ++j) p_all *= g.t_eff[i][j];
+  double wrap[kMaxRanks] = {};
+  double q = 1;
+  for (int i = k - 1; i >= 0; --i) {
+    const NestLevel& l = nest.levels[i];
+    for (int j = l.n_temporal - 1; j >= 0; --j) {
+      const NestLoop& loop = l.temporal[j];
+      if (loop.factor == 1) continue;
+      const double st = g.t_stride[i][j], f = g.t_eff[i][j];
+      q *= f;
+      const double count = (f - 1) * (p_all / q);
+      double kept = 1, s_abs[mapping::kMaxVdims];
+      int shifting = 0, shift_dim = -1;
+      for (int v = 0; v < nv; ++v) {
+        const mapping::VDim& d = p.vdims[v];
+        double s = 0;
+        for (int x = 0; x < d.n_terms; ++x) {
+          const int r = d.rank[x];
+          s += static_cast<double>(d.coef[x]) * ((r == loop.rank ? st : 0) - wrap[r]);
+        }
+        s_abs[v] = dabs(s);
+        if (s_abs[v] > 1e-9) {
+          ++shifting;
+          shift_dim = v;
+        } else {
+          s_abs[v] = 0;
+        }
+        kept *= std::max(0.0, e[v] - s_abs[v]);
+      }
+      const double delta = words - kept;
+      if (delta > 1e-9) {
+        arrivals += count * delta;
+        double du;
+        if (shifting == 1) {
+          du = uext(shift_dim, parent, k, std::min(s_abs[shift_dim], e[shift_dim]));
+          for (int v = 0; v < nv; ++v)
+            if (v != shift_dim) du *= uext(v, parent, k, e[v]);
+        } else {
+          double u_kept = 1;
+          for (int v = 0; v < nv; ++v) u_kept *= uext(v, parent, k, std::max(0.0, e[v] - s_abs[v]));
+          du = u_full - u_kept;
+        }
+        parent_side += count * du;
+      }
+      wrap[loop.rank] += (f - 1) * st;
+    }
+  }
+}
+
 void NestModel::count_tensor(const Nest& nest, int t, const Geometry& g, NestResult& out) const {
   const TensorProjection& p = m_proj[t];
   const int n = nest.n_levels;
@@ -274,56 +338,8 @@ void NestModel::count_tensor(const Nest& nest, int t, const Geometry& g, NestRes
     for (int v = 0; v < nv; ++v) u_full *= uext(v, parent, k, e[v]);
 
     // Temporal loops above k, innermost first.
-    double p_all = 1;
-    for (int i = 0; i < k; ++i)
-      for (int j = 0; j < nest.levels[i].n_temporal; ++j) p_all *= g.t_eff[i][j];
-    double wrap[kMaxRanks] = {};
-    double q = 1;
     double arrivals = words, parent_side = u_full;
-    for (int i = k - 1; i >= 0; --i) {
-      const NestLevel& l = nest.levels[i];
-      for (int j = l.n_temporal - 1; j >= 0; --j) {
-        const NestLoop& loop = l.temporal[j];
-        if (loop.factor == 1) continue;
-        const double st = g.t_stride[i][j], f = g.t_eff[i][j];
-        q *= f;
-        const double count = (f - 1) * (p_all / q);
-        double kept = 1, s_abs[mapping::kMaxVdims];
-        int shifting = 0, shift_dim = -1;
-        for (int v = 0; v < nv; ++v) {
-          const mapping::VDim& d = p.vdims[v];
-          double s = 0;
-          for (int x = 0; x < d.n_terms; ++x) {
-            const int r = d.rank[x];
-            s += static_cast<double>(d.coef[x]) * ((r == loop.rank ? st : 0) - wrap[r]);
-          }
-          s_abs[v] = dabs(s);
-          if (s_abs[v] > 1e-9) {
-            ++shifting;
-            shift_dim = v;
-          } else {
-            s_abs[v] = 0;
-          }
-          kept *= std::max(0.0, e[v] - s_abs[v]);
-        }
-        const double delta = words - kept;
-        if (delta > 1e-9) {
-          arrivals += count * delta;
-          double du;
-          if (shifting == 1) {
-            du = uext(shift_dim, parent, k, std::min(s_abs[shift_dim], e[shift_dim]));
-            for (int v = 0; v < nv; ++v)
-              if (v != shift_dim) du *= uext(v, parent, k, e[v]);
-          } else {
-            double u_kept = 1;
-            for (int v = 0; v < nv; ++v) u_kept *= uext(v, parent, k, std::max(0.0, e[v] - s_abs[v]));
-            du = u_full - u_kept;
-          }
-          parent_side += count * du;
-        }
-        wrap[loop.rank] += (f - 1) * st;
-      }
-    }
+    shifted_transfers(nest, t, g, parent, k, e, words, u_full, arrivals, parent_side);
     const double inst_k = g.inst[k], inst_p = g.inst[parent];
     if (!p.is_output) {
       out.counts[k][t].fills += arrivals * inst_k;

@@ -98,6 +98,8 @@ class NestModel {
   struct Geometry;
   void geometry(const Nest& nest, Geometry& g, NestResult& out) const;
   void count_tensor(const Nest& nest, int t, const Geometry& g, NestResult& out) const;
+  void shifted_transfers(const Nest& nest, int t, const Geometry& g, int parent, int k, const double* e, double words,
+                         double u_full, double& arrivals, double& parent_side) const;
 
   const arch::Architecture& m_arch;
   const workloads::Cascade& m_cascade;
