@@ -56,7 +56,29 @@ Mapspace::Mapspace(const arch::Architecture& arch, const workloads::Cascade& cas
   m_path = arch.storage_path(compute);
   m_n_levels = static_cast<int>(m_path.size());
 
-  // Slots, in nest order.
+  build_slots();
+  build_signatures();
+  m_ranks.resize(m_n_ranks);
+  for (int r = 0; r < m_n_ranks; ++r) {
+    RankSpace& rs = m_ranks[r];
+    rs.rank = e.iteration_ranks[r];
+    rs.size = m_model.rank_size(r);
+    rs.fixed.fill(1);
+    for (int s = 0; s < static_cast<int>(m_slots.size()); ++s) rs.slots.push_back(s);
+  }
+  Pins pins;
+  for (const LevelConstraint& lc : config.levels) apply_constraint(lc, pins);
+  build_sizes(config);
+  build_keeps(config, pins);
+}
+
+// The slots, in nest order: a temporal slot per level, and an x and a y slot
+// where the fan-out below the level has that axis; the capacities and the
+// ranks that may not be spatial below a level that cannot reduce.
+void Mapspace::build_slots() {
+  const arch::Architecture& arch = m_arch;
+  const workloads::Einsum& e = m_cascade.einsums[static_cast<size_t>(m_einsum)];
+  const int compute = m_compute;
   for (int i = 0; i < m_n_levels; ++i) {
     m_temporal_slot[i] = static_cast<int>(m_slots.size());
     m_slots.push_back({i, SlotKind::kTemporal, 0});
@@ -75,8 +97,10 @@ Mapspace::Mapspace(const arch::Architecture& arch, const workloads::Cascade& cas
         if (std::find(e.output_ranks.begin(), e.output_ranks.end(), e.iteration_ranks[r]) == e.output_ranks.end())
           m_reduce_forbidden[i] |= 1u << r;
   }
+}
 
-  // Which tensors each rank touches, and which ranks share a sliding window.
+// Which tensors each rank touches, and which ranks share a sliding window.
+void Mapspace::build_signatures() {
   const auto& proj = m_model.projections();
   for (int t = 0; t < m_n_tensors; ++t) {
     for (int r = 0; r < m_n_ranks; ++r)
@@ -89,15 +113,19 @@ Mapspace::Mapspace(const arch::Architecture& arch, const workloads::Cascade& cas
           if (a != b) m_sliding[d.rank[a]] |= 1u << d.rank[b];
     }
   }
+}
 
-  m_ranks.resize(m_n_ranks);
-  for (int r = 0; r < m_n_ranks; ++r) {
-    RankSpace& rs = m_ranks[r];
-    rs.rank = e.iteration_ranks[r];
-    rs.size = m_model.rank_size(r);
-    rs.fixed.fill(1);
-    for (int s = 0; s < static_cast<int>(m_slots.size()); ++s) rs.slots.push_back(s);
-  }
+// One level's constraints from the mapper file: fixed factors, a pinned
+// permutation, the ranks allowed on each axis, required spatial ranks, keep
+// and bypass, and the usable capacity.
+void Mapspace::apply_constraint(const LevelConstraint& lc, Pins& pins) {
+  const arch::Architecture& arch = m_arch;
+  const workloads::Cascade& cascade = m_cascade;
+  const workloads::Einsum& e = cascade.einsums[static_cast<size_t>(m_einsum)];
+  const int compute = m_compute;
+  const auto& proj = m_model.projections();
+  auto& pinned_keep = pins.keep;
+  auto& pinned_bypass = pins.bypass;
   auto drop_slot = [](RankSpace& rs, int s) { rs.slots.erase(std::remove(rs.slots.begin(), rs.slots.end(), s), rs.slots.end()); };
   auto local_of = [&](const std::string& name, const SourceLoc& loc) {
     const int cr = cascade.find_rank(name);
@@ -120,69 +148,71 @@ Mapspace::Mapspace(const arch::Architecture& arch, const workloads::Cascade& cas
     return -1;
   };
 
-  std::array<uint32_t, kMaxLevels> pinned_keep{}, pinned_bypass{};
   std::vector<std::string> path_names;
   for (int n : m_path) path_names.push_back(arch.nodes[n].name);
-  for (const LevelConstraint& lc : config.levels) {
-    auto it = std::find(path_names.begin(), path_names.end(), lc.target);
-    if (it == path_names.end())
-      throw UserError(lc.loc, "'" + lc.target + "' is not a storage level on the path to '" +
-                                  arch.nodes[compute].name + "' (" + join(path_names, ", ") + ")" +
-                                  did_you_mean(lc.target, path_names));
-    const int lvl = static_cast<int>(it - path_names.begin());
-    for (const auto& [name, f] : lc.factors) {
-      const int r = local_of(name, lc.loc);
-      if (r < 0) continue;
-      m_ranks[r].fixed[m_temporal_slot[lvl]] = f;
-      drop_slot(m_ranks[r], m_temporal_slot[lvl]);
-    }
-    for (const auto& name : lc.permutation) {
-      const int r = local_of(name, lc.loc);
-      if (r < 0) continue;
-      auto& pin = m_pinned_order[lvl];
-      if (std::find(pin.begin(), pin.end(), r) != pin.end())
-        throw UserError(lc.loc, "rank '" + name + "' appears twice in the permutation of " + lc.target);
-      pin.push_back(r);
-    }
-    for (int axis = 0; axis < 2; ++axis) {
-      if (!(axis == 0 ? lc.has_spatial_x : lc.has_spatial_y)) continue;
-      const auto& allowed = axis == 0 ? lc.spatial_x : lc.spatial_y;
-      std::vector<bool> ok(m_n_ranks, false);
-      for (const auto& name : allowed) {
-        const int r = local_of(name, lc.loc);
-        if (r >= 0) ok[r] = true;
-      }
-      for (int s = 0; s < static_cast<int>(m_slots.size()); ++s)
-        if (m_slots[s].level == lvl && m_slots[s].kind == (axis == 0 ? SlotKind::kX : SlotKind::kY))
-          for (int r = 0; r < m_n_ranks; ++r)
-            if (!ok[r]) drop_slot(m_ranks[r], s);
-    }
-    for (const auto& name : lc.require_spatial) {
-      const int r = local_of(name, lc.loc);
-      if (r < 0) continue;
-      bool any = false;
-      for (const Slot& s : m_slots) any = any || (s.level == lvl && s.kind != SlotKind::kTemporal);
-      if (!any) throw UserError(lc.loc, "rank '" + name + "' cannot be spatial at " + lc.target + ": no fan-out below it");
-      m_required_spatial.push_back({lvl, r});
-    }
-    for (const auto& name : lc.keep) {
-      const int t = tensor_of(name, lc.loc);
-      if (t < 0 || lvl == 0) continue;
-      if (!mapping::arch_permits(arch.nodes[m_path[lvl]], name))
-        throw UserError(lc.loc, "level " + lc.target + " cannot hold tensor " + name + " (the architecture bypasses it)");
-      pinned_keep[lvl] |= 1u << t;
-    }
-    for (const auto& name : lc.bypass) {
-      const int t = tensor_of(name, lc.loc);
-      if (t < 0) continue;
-      if (lvl == 0) throw UserError(lc.loc, "the root level " + lc.target + " holds every tensor; it cannot bypass " + name);
-      if (pinned_keep[lvl] & (1u << t)) throw UserError(lc.loc, "tensor " + name + " is both kept and bypassed at " + lc.target);
-      pinned_bypass[lvl] |= 1u << t;
-    }
-    if (m_capacity[lvl] > 0) m_capacity[lvl] *= lc.max_capacity_use;
+  auto it = std::find(path_names.begin(), path_names.end(), lc.target);
+  if (it == path_names.end())
+    throw UserError(lc.loc, "'" + lc.target + "' is not a storage level on the path to '" +
+                                arch.nodes[compute].name + "' (" + join(path_names, ", ") + ")" +
+                                did_you_mean(lc.target, path_names));
+  const int lvl = static_cast<int>(it - path_names.begin());
+  for (const auto& [name, f] : lc.factors) {
+    const int r = local_of(name, lc.loc);
+    if (r < 0) continue;
+    m_ranks[r].fixed[m_temporal_slot[lvl]] = f;
+    drop_slot(m_ranks[r], m_temporal_slot[lvl]);
   }
+  for (const auto& name : lc.permutation) {
+    const int r = local_of(name, lc.loc);
+    if (r < 0) continue;
+    auto& pin = m_pinned_order[lvl];
+    if (std::find(pin.begin(), pin.end(), r) != pin.end())
+      throw UserError(lc.loc, "rank '" + name + "' appears twice in the permutation of " + lc.target);
+    pin.push_back(r);
+  }
+  for (int axis = 0; axis < 2; ++axis) {
+    if (!(axis == 0 ? lc.has_spatial_x : lc.has_spatial_y)) continue;
+    const auto& allowed = axis == 0 ? lc.spatial_x : lc.spatial_y;
+    std::vector<bool> ok(m_n_ranks, false);
+    for (const auto& name : allowed) {
+      const int r = local_of(name, lc.loc);
+      if (r >= 0) ok[r] = true;
+    }
+    for (int s = 0; s < static_cast<int>(m_slots.size()); ++s)
+      if (m_slots[s].level == lvl && m_slots[s].kind == (axis == 0 ? SlotKind::kX : SlotKind::kY))
+        for (int r = 0; r < m_n_ranks; ++r)
+          if (!ok[r]) drop_slot(m_ranks[r], s);
+  }
+  for (const auto& name : lc.require_spatial) {
+    const int r = local_of(name, lc.loc);
+    if (r < 0) continue;
+    bool any = false;
+    for (const Slot& s : m_slots) any = any || (s.level == lvl && s.kind != SlotKind::kTemporal);
+    if (!any) throw UserError(lc.loc, "rank '" + name + "' cannot be spatial at " + lc.target + ": no fan-out below it");
+    m_required_spatial.push_back({lvl, r});
+  }
+  for (const auto& name : lc.keep) {
+    const int t = tensor_of(name, lc.loc);
+    if (t < 0 || lvl == 0) continue;
+    if (!mapping::arch_permits(arch.nodes[m_path[lvl]], name))
+      throw UserError(lc.loc, "level " + lc.target + " cannot hold tensor " + name + " (the architecture bypasses it)");
+    pinned_keep[lvl] |= 1u << t;
+  }
+  for (const auto& name : lc.bypass) {
+    const int t = tensor_of(name, lc.loc);
+    if (t < 0) continue;
+    if (lvl == 0) throw UserError(lc.loc, "the root level " + lc.target + " holds every tensor; it cannot bypass " + name);
+    if (pinned_keep[lvl] & (1u << t)) throw UserError(lc.loc, "tensor " + name + " is both kept and bypassed at " + lc.target);
+    pinned_bypass[lvl] |= 1u << t;
+  }
+  if (m_capacity[lvl] > 0) m_capacity[lvl] *= lc.max_capacity_use;
+}
 
-  // The free part of each rank and, with remainder tiles, its padded sizes.
+// The free part of each rank (what the fixed factors leave) and, with
+// remainder tiles, its padded sizes, each with its prime factors.
+void Mapspace::build_sizes(const MapperConfig& config) {
+  const workloads::Cascade& cascade = m_cascade;
+  const workloads::Einsum& e = cascade.einsums[static_cast<size_t>(m_einsum)];
   std::vector<int64_t> paddings = {2};
   for (const Slot& s : m_slots)
     if (s.kind != SlotKind::kTemporal) paddings.push_back(s.limit);
@@ -219,9 +249,16 @@ Mapspace::Mapspace(const arch::Architecture& arch, const workloads::Cascade& cas
       rs.sizes.push_back(o);
     }
   }
+}
 
-  // Keep: the root holds everything; elsewhere the architecture and the
-  // constraints decide, and what is left is searched (or kept).
+// Keep: the root holds everything; elsewhere the architecture and the
+// constraints decide, and what is left is searched (or kept).
+void Mapspace::build_keeps(const MapperConfig& config, const Pins& pins) {
+  const arch::Architecture& arch = m_arch;
+  const workloads::Cascade& cascade = m_cascade;
+  const auto& proj = m_model.projections();
+  const auto& pinned_keep = pins.keep;
+  const auto& pinned_bypass = pins.bypass;
   m_keep_fixed[0] = m_keep_value[0] = (1u << m_n_tensors) - 1;
   for (int i = 1; i < m_n_levels; ++i)
     for (int t = 0; t < m_n_tensors; ++t) {

@@ -79,6 +79,16 @@ class Mapspace {
   double log10_size() const;
 
  private:
+  // The constructor's parts (mapspace.cpp).
+  struct Pins {  // keep and bypass pinned by the constraints, per level, bit t: model tensor t
+    std::array<uint32_t, kMaxLevels> keep{}, bypass{};
+  };
+  void build_slots();
+  void build_signatures();
+  void apply_constraint(const LevelConstraint& lc, Pins& pins);
+  void build_sizes(const MapperConfig& config);
+  void build_keeps(const MapperConfig& config, const Pins& pins);
+
   struct SizeOption {
     int64_t padded = 1;              // the free part of the rank, padded
     std::vector<int64_t> primes;     // its prime factors, ascending
