@@ -48,34 +48,45 @@ std::string first_keeper(const Stats& s, const std::string& tensor) {
   return "";
 }
 
-}  // namespace
-
-GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade& c, const Group& g,
-                          const std::vector<Stats>* tile_stats) {
-  if (g.tiles.size() != g.einsums.size() || (tile_stats && tile_stats->size() != g.einsums.size()))
-    throw InternalError("evaluate_group: one tile mapping per Einsum of the group");
-  const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
-  const int n_e = static_cast<int>(g.einsums.size());
-  std::vector<Tile> tiles(n_e);
-  for (int k = 0; k < n_e; ++k) {
-    Tile& t = tiles[k];
-    t.stats = tile_stats ? (*tile_stats)[k] : evaluate_mapping(a, tc, g.tiles[k]);
-    t.einsum = g.einsums[k];
-    t.executions = static_cast<double>(g.executions(c, t.einsum));
-    t.unit = a.nodes[g.tiles[k].compute].name;
-    t.onchip_cycles = static_cast<double>(t.stats.compute_cycles);
-    // Every level's own time but the DRAM's, which the group schedules itself (below).
-    for (const auto& level : t.stats.per_level)
-      if (a.find(level.name) != a.dram()) t.onchip_cycles = std::max(t.onchip_cycles, level.cycles);
+// One evaluation of a group: its tiles, the intermediates it retains, the
+// inputs it keeps resident across shared loops, and the Stats it fills.
+class GroupEvaluation {
+ public:
+  GroupEvaluation(const arch::Architecture& a, const workloads::Cascade& c, const Group& g,
+                  const std::vector<Stats>* tile_stats)
+      : a(a), c(c), g(g), tc(mapping::tile_cascade(c, g.shared)), n_e(static_cast<int>(g.einsums.size())),
+        tiles(static_cast<size_t>(n_e)), retained_node(c.tensors.size(), -1) {
+    for (int k = 0; k < n_e; ++k) {
+      Tile& t = tiles[k];
+      t.stats = tile_stats ? (*tile_stats)[k] : evaluate_mapping(a, tc, g.tiles[k]);
+      t.einsum = g.einsums[k];
+      t.executions = static_cast<double>(g.executions(c, t.einsum));
+      t.unit = a.nodes[g.tiles[k].compute].name;
+      t.onchip_cycles = static_cast<double>(t.stats.compute_cycles);
+      // Every level's own time but the DRAM's, which the group schedules itself (below).
+      for (const auto& level : t.stats.per_level)
+        if (a.find(level.name) != a.dram()) t.onchip_cycles = std::max(t.onchip_cycles, level.cycles);
+    }
   }
 
+  GroupStats run() {
+    retain_intermediates();
+    keep_inputs_resident();
+    peak_words();
+    Accumulated acc = accumulate();
+    const double dram_words = level_stats(acc);
+    cycles(dram_words);
+    return out;
+  }
+
+ private:
   // Executions of tile k that fetch tensor t from the root: a tensor that the
   // shared loops inside the last one moving it leave unchanged can stay at its
   // first on-chip level across them (Timeloop's temporal reuse), unless the
   // tile's own root loops move it. It then occupies that level while the other
   // Einsums of the group run, so it stays only where it fits (decided below,
   // after the intermediates, which save more).
-  auto reusable = [&](int k, int t) {
+  double reusable(int k, int t) const {
     const workloads::Einsum& e = c.einsums[tiles[k].einsum];
     for (const auto* loops : {&g.tiles[k].levels[0].temporal, &g.tiles[k].levels[0].spatial})
       for (const auto& loop : *loops)
@@ -87,30 +98,26 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
       if (e.indexes(t, g.shared[i].rank)) upto = n;
     }
     return upto;
+  }
+  double fetches(int k, int t) const {
+    for (const auto& r : resident)
+      if (r.k == k && r.tensor == t) return reusable(k, t);
+    return tiles[static_cast<size_t>(k)].executions;
+  }
+
+  struct Kept {
+    int tensor, node, first, last;
+    int64_t words;  // per instance, for one iteration of the shared loops
   };
   struct Resident {
     int k, tensor;
     std::string level;
     int64_t words;
   };
-  std::vector<Resident> resident;
-  auto fetches = [&](int k, int t) {
-    for (const auto& r : resident)
-      if (r.k == k && r.tensor == t) return reusable(k, t);
-    return tiles[k].executions;
-  };
-
-  // Intermediates produced and consumed inside the group, retained at their
-  // retention level in cascade order while they fit beside the tiles; the
-  // rest spill.
-  GroupStats out;
-  struct Kept {
-    int tensor, node, first, last;
-    int64_t words;  // per instance, for one iteration of the shared loops
-  };
-  std::vector<Kept> kept;
-  std::vector<int> retained_node(c.tensors.size(), -1);
-  auto need_at = [&](int k, int node, const Kept* extra) {
+  // Words per instance that node `node` holds at Einsum k: the retained
+  // intermediates live then (and `extra`, a candidate), the tile's own words
+  // that are not retained, and the other tiles' resident inputs.
+  int64_t need_at(int k, int node, const Kept* extra) const {
     const std::string& name = a.nodes[node].name;
     int64_t need = 0;
     auto count = [&](const Kept& x) {
@@ -127,7 +134,12 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     for (const auto& r : resident)
       if (r.k != k && r.level == name) need += r.words;
     return need;
-  };
+  }
+
+  // Intermediates produced and consumed inside the group, retained at their
+  // retention level in cascade order while they fit beside the tiles; the
+  // rest spill.
+  void retain_intermediates() {
   for (size_t t = 0; t < c.tensors.size(); ++t) {
     const auto& tensor = c.tensors[t];
     if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty()) continue;
@@ -167,6 +179,11 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
       out.spilled.push_back(tensor.name);
     }
   }
+  }
+
+  // Inputs that the shared loops leave unchanged stay at their first on-chip
+  // level across those loops where they fit.
+  void keep_inputs_resident() {
   for (int k = 0; k < n_e; ++k)
     for (int t : mapping::einsum_tensors(c.einsums[tiles[k].einsum])) {
       if (retained_node[t] >= 0 || reusable(k, t) >= tiles[k].executions) continue;
@@ -179,28 +196,36 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
         fits = a.nodes[node].size_words == 0 || need_at(j, node, nullptr) <= a.nodes[node].size_words;
       if (!fits) resident.pop_back();
     }
+  }
+
+  void peak_words() {
   for (int k = 0; k < n_e; ++k)
     for (const auto& l : tiles[k].stats.per_level) {
       if (a.find(l.name) == a.root()) continue;
       int64_t& peak = out.peak_words[l.name];
       peak = std::max(peak, need_at(k, a.find(l.name), nullptr));
     }
+  }
+
+  struct Accumulated {
+    std::vector<std::string> level_order;
+    std::vector<std::vector<std::pair<std::string, DoubleAccesses>>> acc;  // per level_order entry
+    double compute_pj = 0;
+    std::map<std::pair<std::string, std::string>, std::pair<double, double>> unit_energy;  // count, pJ
+  };
 
   // Accesses over every execution. A retained intermediate never reaches the
   // levels above its retention level, and that level is not refilled with it.
-  Stats& s = out.stats;
-  std::vector<std::string> level_order;
-  std::vector<std::vector<std::pair<std::string, DoubleAccesses>>> acc;  // per level_order entry
-  double compute_pj = 0;
-  std::map<std::pair<std::string, std::string>, std::pair<double, double>> unit_energy;  // count, pJ
+  Accumulated accumulate() const {
+    Accumulated r;
   for (int k = 0; k < n_e; ++k) {
     const Tile& tile = tiles[k];
     for (const auto& l : tile.stats.per_level) {
-      auto it = std::find(level_order.begin(), level_order.end(), l.name);
-      const size_t li = static_cast<size_t>(it - level_order.begin());
-      if (it == level_order.end()) {
-        level_order.push_back(l.name);
-        acc.emplace_back();
+      auto it = std::find(r.level_order.begin(), r.level_order.end(), l.name);
+      const size_t li = static_cast<size_t>(it - r.level_order.begin());
+      if (it == r.level_order.end()) {
+        r.level_order.push_back(l.name);
+        r.acc.emplace_back();
       }
       const int node = a.find(l.name);
       for (const auto& ta : l.tensors) {
@@ -224,7 +249,7 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
           x.fills *= n;
           x.updates *= n;
         }
-        auto& list = acc[li];
+        auto& list = r.acc[li];
         auto found = std::find_if(list.begin(), list.end(), [&](const auto& p) { return p.first == ta.tensor; });
         if (found == list.end()) {
           list.emplace_back(ta.tensor, x);
@@ -237,21 +262,27 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     }
     for (const auto& en : tile.stats.energy)
       if (en.component == tile.unit) {
-        auto& u = unit_energy[{tile.unit, en.action}];
+        auto& u = r.unit_energy[{tile.unit, en.action}];
         u.first += static_cast<double>(en.count) * tile.executions;
         u.second += en.energy_pj * tile.executions;
-        compute_pj += en.energy_pj * tile.executions;
+        r.compute_pj += en.energy_pj * tile.executions;
       }
   }
-  s.energy_pj = compute_pj;
-  for (const auto& [key, v] : unit_energy) s.energy.push_back({key.first, key.second, to_count(v.first), v.second});
+    return r;
+  }
+
+  // Each level's accesses and energy, the units' energy; returns the DRAM's words.
+  double level_stats(const Accumulated& r) {
+    Stats& s = out.stats;
+  s.energy_pj = r.compute_pj;
+  for (const auto& [key, v] : r.unit_energy) s.energy.push_back({key.first, key.second, to_count(v.first), v.second});
   double dram_words = 0;
-  for (size_t li = 0; li < level_order.size(); ++li) {
-    const arch::Node& node = a.nodes[a.find(level_order[li])];
+  for (size_t li = 0; li < r.level_order.size(); ++li) {
+    const arch::Node& node = a.nodes[a.find(r.level_order[li])];
     LevelStats ls;
-    ls.name = level_order[li];
+    ls.name = r.level_order[li];
     DoubleAccesses total;
-    for (const auto& [tensor, x] : acc[li]) {
+    for (const auto& [tensor, x] : r.acc[li]) {
       ls.tensors.push_back({tensor, {to_count(x.reads), to_count(x.fills), to_count(x.updates)}, 0});
       total.reads += x.reads;
       total.fills += x.fills;
@@ -271,7 +302,11 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
     }
     s.per_level.push_back(ls);
   }
+    return dram_words;
+  }
 
+  void cycles(double dram_words) {
+    Stats& s = out.stats;
   // Cycles: the Einsums one after another; with a pipelined rank, the units
   // overlap across its iterations: the busiest unit's time plus one iteration
   // of each other unit (fill and drain). The rank is pipelined inside the tile
@@ -326,7 +361,27 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();
   set_utilization(s, a, unit_work);
-  return out;
+  }
+
+  const arch::Architecture& a;
+  const workloads::Cascade& c;
+  const Group& g;
+  const workloads::Cascade tc;
+  const int n_e;
+  std::vector<Tile> tiles;
+  std::vector<int> retained_node;
+  std::vector<Kept> kept;
+  std::vector<Resident> resident;
+  GroupStats out;
+};
+
+}  // namespace
+
+GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade& c, const Group& g,
+                          const std::vector<Stats>* tile_stats) {
+  if (g.tiles.size() != g.einsums.size() || (tile_stats && tile_stats->size() != g.einsums.size()))
+    throw InternalError("evaluate_group: one tile mapping per Einsum of the group");
+  return GroupEvaluation(a, c, g, tile_stats).run();
 }
 
 CascadeStats evaluate_cascade(const arch::Architecture& a, const workloads::Cascade& c,
