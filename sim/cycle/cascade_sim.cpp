@@ -63,15 +63,57 @@ struct GroupRun {
   LinkCursor& cursor;
 
   analytical::GroupStats run(double t0);
+
+  // The run's state, filled by its stages in order.
+  Cascade tc{};
+  int n_e = 0;
+  size_t L = 0;
+  std::vector<RunsAt> at{};
+  std::vector<int64_t> stride{};
+  std::vector<SimResult> tile{};    // each tile once, timing only
+  std::vector<Stats> tile_stats{};  // their Stats, for the group's accounting
+  analytical::GroupStats gs{};
+  double rate = 0;                // DRAM words per cycle
+  std::string dram_name{};
+  std::vector<double> dram_words{};  // per tile execution
+  std::vector<std::vector<std::pair<double, double>>> dram_rw{};  // per tile, per tensor: read, written
+  std::vector<int> resource_of{};
+  std::vector<std::string> resources{};  // the compute units of the tiles, then the DRAM
+  int dram_res = 0;
+  std::vector<Task> tasks{};
+  bool pipelined = false;
+  std::vector<double> work{};  // per resource
+  double end = 0;
+
+  void plan();
+  bool runs(int k, const std::vector<int64_t>& it) const;
+  std::vector<int64_t> offsets(const std::vector<int64_t>& it) const;
+  void time_tiles();
+  void dram_traffic();
+  double link_transfer(int k, double start, double& extra);
+  void assign_resources();
+  void build_tasks();
+  void schedule(double t0);
+  analytical::GroupStats report();
 };
 
 analytical::GroupStats GroupRun::run(double t0) {
-  const Cascade tc = mapping::tile_cascade(c, g.shared);
-  const int n_e = static_cast<int>(g.einsums.size());
-  const size_t L = g.shared.size();
+  tc = mapping::tile_cascade(c, g.shared);
+  n_e = static_cast<int>(g.einsums.size());
+  L = g.shared.size();
+  plan();
+  time_tiles();
+  dram_traffic();
+  assign_resources();
+  build_tasks();
+  schedule(t0);
+  return report();
+}
 
+// When each tile runs, and the strides of the shared loops.
+void GroupRun::plan() {
   // When each tile runs.
-  std::vector<RunsAt> at(static_cast<size_t>(n_e));
+  at.assign(static_cast<size_t>(n_e), RunsAt{});
   for (int k = 0; k < n_e; ++k) {
     const int e = g.einsums[static_cast<size_t>(k)];
     at[static_cast<size_t>(k)].innermost = g.innermost(c, e);
@@ -81,13 +123,8 @@ analytical::GroupStats GroupRun::run(double t0) {
           g.innermost(c, j) > at[static_cast<size_t>(k)].innermost)
         at[static_cast<size_t>(k)].first = true;
   }
-  auto runs = [&](int k, const std::vector<int64_t>& it) {
-    for (size_t l = static_cast<size_t>(at[static_cast<size_t>(k)].innermost + 1); l < L; ++l)
-      if (it[l] != (at[static_cast<size_t>(k)].first ? 0 : g.shared[l].factor - 1)) return false;
-    return true;
-  };
   // Offset of the tile along each rank at shared iteration `it`.
-  std::vector<int64_t> stride(L, 0);
+  stride.assign(L, 0);
   {
     std::vector<int64_t> inner(c.ranks.size(), 0);
     for (size_t r = 0; r < c.ranks.size(); ++r) inner[r] = tc.ranks[r].size;
@@ -97,22 +134,29 @@ analytical::GroupStats GroupRun::run(double t0) {
       inner[r] *= g.shared[l].factor;
     }
   }
-  auto offsets = [&](const std::vector<int64_t>& it) {
-    std::vector<int64_t> off(c.ranks.size(), 0);
-    for (size_t l = 0; l < L; ++l) off[static_cast<size_t>(g.shared[l].rank)] += it[l] * stride[l];
-    return off;
-  };
+}
 
+bool GroupRun::runs(int k, const std::vector<int64_t>& it) const {
+    for (size_t l = static_cast<size_t>(at[static_cast<size_t>(k)].innermost + 1); l < L; ++l)
+    if (it[l] != (at[static_cast<size_t>(k)].first ? 0 : g.shared[l].factor - 1)) return false;
+  return true;
+}
+
+// Offset of the tile along each rank at shared iteration `it`.
+std::vector<int64_t> GroupRun::offsets(const std::vector<int64_t>& it) const {
+    std::vector<int64_t> off(c.ranks.size(), 0);
+  for (size_t l = 0; l < L; ++l) off[static_cast<size_t>(g.shared[l].rank)] += it[l] * stride[l];
+  return off;
+}
+
+void GroupRun::time_tiles() {
   // Each tile once, timing only, with an ideal root link: the time of every
   // execution (executions differ only in where they are: shared factors divide
   // their ranks, so every tile has the same shape).
-  std::vector<SimResult> tile(static_cast<size_t>(n_e));
-  std::vector<Stats> tile_stats;
+  tile.assign(static_cast<size_t>(n_e), SimResult{});
   SimOptions timing = o;
   timing.functional = false;
   timing.root_link = nullptr;  // a tile's walk has an ideal root; the group times its DRAM
-  SimOptions values = o;
-  values.root_link = nullptr;
   golden::TensorSet<double> none;
   for (int k = 0; k < n_e; ++k) {
     detail::TilePlace place{&tc, {}, true};
@@ -122,17 +166,18 @@ analytical::GroupStats GroupRun::run(double t0) {
     out.fast_forwarded = out.fast_forwarded || tile[static_cast<size_t>(k)].fast_forwarded;
   }
   // The group's accounting on the cycle model's tile counts.
-  analytical::GroupStats gs = analytical::evaluate_group(a, c, g, &tile_stats);
+  gs = analytical::evaluate_group(a, c, g, &tile_stats);
+}
 
+void GroupRun::dram_traffic() {
   // DRAM words per execution of each tile: its root traffic, scaled per tensor
   // to what the group moves (retained intermediates never, inputs kept across
   // shared loops less often).
-  const double rate = a.dram_words_per_cycle();
-  const std::string dram_name = a.dram() >= 0 ? a.node(a.dram()).name : std::string("DRAM");
-  std::vector<double> dram_words(static_cast<size_t>(n_e), 0);
+  rate = a.dram_words_per_cycle();
+  dram_name = a.dram() >= 0 ? a.node(a.dram()).name : std::string("DRAM");
+  dram_words.assign(static_cast<size_t>(n_e), 0);
   // Per tile, per tensor: words read from and written to the DRAM per execution.
-  std::vector<std::vector<std::pair<double, double>>> dram_rw(
-      static_cast<size_t>(n_e), std::vector<std::pair<double, double>>(c.tensors.size()));
+  dram_rw.assign(static_cast<size_t>(n_e), std::vector<std::pair<double, double>>(c.tensors.size()));
   if (rate > 0) {
     auto root_access = [&](const Stats& s, const std::string& tensor) {
       for (const auto& l : s.per_level)
@@ -162,33 +207,35 @@ analytical::GroupStats GroupRun::run(double t0) {
       }
     }
   }
-  // A DRAM task on the root link: the words of its execution from each
-  // tensor's cursor; returns the time, its excess over the peak in `extra`.
-  auto link_transfer = [&](int k, double start, double& extra) {
-    RootLink& link = *o.root_link;
-    const uint64_t wb = static_cast<uint64_t>(link.word_bytes());
-    std::vector<uint64_t> reads, writes;
-    for (size_t t = 0; t < c.tensors.size(); ++t) {
-      const int64_t n = c.tensors[t].elements();
-      auto take = [&](double words, int64_t& at, std::vector<uint64_t>& to) {
-        for (int64_t i = 0, m = std::llround(words); i < m; ++i) {
-          to.push_back(cursor.base[t] + static_cast<uint64_t>(at) * wb);
-          at = (at + 1) % n;
-        }
-      };
-      take(dram_rw[static_cast<size_t>(k)][t].first, cursor.read_at[t], reads);
-      take(dram_rw[static_cast<size_t>(k)][t].second, cursor.write_at[t], writes);
-    }
-    const RootLink::Timed timed = link.timed_transfer(start, reads, writes);
-    const double dur = timed.cycles;
-    extra = timed.over_peak;
-    out.dram_timing_cycles += static_cast<int64_t>(std::llround(extra));
-    return dur;
-  };
+}
 
+// A DRAM task on the root link: the words of its execution from each
+// tensor's cursor; returns the time, its excess over the peak in `extra`.
+double GroupRun::link_transfer(int k, double start, double& extra) {
+    RootLink& link = *o.root_link;
+  const uint64_t wb = static_cast<uint64_t>(link.word_bytes());
+  std::vector<uint64_t> reads, writes;
+  for (size_t t = 0; t < c.tensors.size(); ++t) {
+    const int64_t n = c.tensors[t].elements();
+    auto take = [&](double words, int64_t& at, std::vector<uint64_t>& to) {
+      for (int64_t i = 0, m = std::llround(words); i < m; ++i) {
+        to.push_back(cursor.base[t] + static_cast<uint64_t>(at) * wb);
+        at = (at + 1) % n;
+      }
+    };
+    take(dram_rw[static_cast<size_t>(k)][t].first, cursor.read_at[t], reads);
+    take(dram_rw[static_cast<size_t>(k)][t].second, cursor.write_at[t], writes);
+  }
+  const RootLink::Timed timed = link.timed_transfer(start, reads, writes);
+  const double dur = timed.cycles;
+  extra = timed.over_peak;
+  out.dram_timing_cycles += static_cast<int64_t>(std::llround(extra));
+  return dur;
+}
+
+void GroupRun::assign_resources() {
   // Resources: the compute units of the tiles, then the DRAM.
-  std::vector<int> resource_of(static_cast<size_t>(n_e));
-  std::vector<std::string> resources;
+  resource_of.assign(static_cast<size_t>(n_e), 0);
   for (int k = 0; k < n_e; ++k) {
     const std::string& u =
         a.nodes[static_cast<size_t>(g.tiles[static_cast<size_t>(k)].compute)].name;
@@ -196,20 +243,21 @@ analytical::GroupStats GroupRun::run(double t0) {
     resource_of[static_cast<size_t>(k)] = static_cast<int>(it - resources.begin());
     if (it == resources.end()) resources.push_back(u);
   }
-  const int dram_res = static_cast<int>(resources.size());
+  dram_res = static_cast<int>(resources.size());
   resources.push_back(dram_name);
+}
 
+// Program order: the executions and their dependencies, values computed as we go.
+void GroupRun::build_tasks() {
   if (o.functional)
     for (int e : g.einsums) golden::initialise_output(c, e, root);
 
-  // Program order: the executions and their dependencies, values computed as we go.
-  std::vector<Task> tasks;
   auto edge = [&](int from, int to, Why why) {
     if (from < 0 || from == to) return;
     tasks[static_cast<size_t>(from)].succ.push_back({to, why});
     ++tasks[static_cast<size_t>(to)].pending;
   };
-  const bool pipelined = g.pipeline_rank >= 0;
+  pipelined = g.pipeline_rank >= 0;
   std::vector<std::vector<int>> history(static_cast<size_t>(n_e));  // compute tasks of each tile
   std::vector<std::map<int, int>> last_writer(c.tensors.size());    // tile -> its last task
   std::vector<int64_t> generation(c.tensors.size(), 0);
@@ -224,6 +272,8 @@ analytical::GroupStats GroupRun::run(double t0) {
       const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
       if (o.functional) {
         detail::TilePlace place{&tc, offsets(it), true};
+        SimOptions values = o;
+        values.root_link = nullptr;
         detail::Walker w(a, c, g.tiles[static_cast<size_t>(k)], root, values, place);
         SimResult values_only;
         w.run(values_only, false);
@@ -274,18 +324,22 @@ analytical::GroupStats GroupRun::run(double t0) {
     }
     if (l == static_cast<size_t>(-1)) break;
   }
+}
 
+void GroupRun::schedule(double t0) {
   // List scheduling: each resource runs its lowest-numbered ready task.
   using Event = std::pair<double, int>;  // finish time, task
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
   std::vector<std::priority_queue<int, std::vector<int>, std::greater<int>>> ready(
       resources.size());
   std::vector<bool> busy(resources.size(), false);
-  std::vector<double> last_end(resources.size(), -1), work(resources.size(), 0);
+  std::vector<double> last_end(resources.size(), -1);
+  work.assign(resources.size(), 0);
   for (size_t i = 0; i < tasks.size(); ++i)
     if (tasks[i].pending == 0)
       ready[static_cast<size_t>(tasks[i].resource)].push(static_cast<int>(i));
-  double now = 0, end = 0;
+  double now = 0;
+  end = 0;
   for (;;) {
     // Dispatch until nothing more can start now (a transfer that starts releases its computation).
     for (bool more = true; more;) {
@@ -376,7 +430,9 @@ analytical::GroupStats GroupRun::run(double t0) {
   }
   for (const Task& t : tasks)
     EINFLOW_ASSERT(t.pending == 0, "cycle model: a dependency cycle among a group's executions");
+}
 
+analytical::GroupStats GroupRun::report() {
   // The group's report: counts and energy from the accounting, time from the schedule.
   Stats& s = gs.stats;
   for (int k = 0; k < n_e; ++k) {
