@@ -73,10 +73,11 @@ struct GroupRun {
   std::vector<SimResult> tile{};    // each tile once, timing only
   std::vector<Stats> tile_stats{};  // their Stats, for the group's accounting
   analytical::GroupStats gs{};
-  double rate = 0;                // DRAM words per cycle
+  double rate = 0;  // DRAM words per cycle
   std::string dram_name{};
   std::vector<double> dram_words{};  // per tile execution
-  std::vector<std::vector<std::pair<double, double>>> dram_rw{};  // per tile, per tensor: read, written
+  std::vector<std::vector<std::pair<double, double>>>
+      dram_rw{};  // per tile, per tensor: read, written
   std::vector<int> resource_of{};
   std::vector<std::string> resources{};  // the compute units of the tiles, then the DRAM
   int dram_res = 0;
@@ -94,6 +95,14 @@ struct GroupRun {
   void assign_resources();
   void build_tasks();
   void schedule(double t0);
+  void start(int x, size_t r, double now, double t0);
+  // The list scheduler's state: finish events, each resource's ready tasks
+  // (lowest-numbered first), whether it is busy and when its last task ended.
+  using Event = std::pair<double, int>;  // finish time, task
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events{};
+  std::vector<std::priority_queue<int, std::vector<int>, std::greater<int>>> ready{};
+  std::vector<bool> busy{};
+  std::vector<double> last_end{};
   analytical::GroupStats report();
 };
 
@@ -137,14 +146,14 @@ void GroupRun::plan() {
 }
 
 bool GroupRun::runs(int k, const std::vector<int64_t>& it) const {
-    for (size_t l = static_cast<size_t>(at[static_cast<size_t>(k)].innermost + 1); l < L; ++l)
+  for (size_t l = static_cast<size_t>(at[static_cast<size_t>(k)].innermost + 1); l < L; ++l)
     if (it[l] != (at[static_cast<size_t>(k)].first ? 0 : g.shared[l].factor - 1)) return false;
   return true;
 }
 
 // Offset of the tile along each rank at shared iteration `it`.
 std::vector<int64_t> GroupRun::offsets(const std::vector<int64_t>& it) const {
-    std::vector<int64_t> off(c.ranks.size(), 0);
+  std::vector<int64_t> off(c.ranks.size(), 0);
   for (size_t l = 0; l < L; ++l) off[static_cast<size_t>(g.shared[l].rank)] += it[l] * stride[l];
   return off;
 }
@@ -177,7 +186,8 @@ void GroupRun::dram_traffic() {
   dram_name = a.dram() >= 0 ? a.node(a.dram()).name : std::string("DRAM");
   dram_words.assign(static_cast<size_t>(n_e), 0);
   // Per tile, per tensor: words read from and written to the DRAM per execution.
-  dram_rw.assign(static_cast<size_t>(n_e), std::vector<std::pair<double, double>>(c.tensors.size()));
+  dram_rw.assign(static_cast<size_t>(n_e),
+                 std::vector<std::pair<double, double>>(c.tensors.size()));
   if (rate > 0) {
     auto root_access = [&](const Stats& s, const std::string& tensor) {
       for (const auto& l : s.per_level)
@@ -212,7 +222,7 @@ void GroupRun::dram_traffic() {
 // A DRAM task on the root link: the words of its execution from each
 // tensor's cursor; returns the time, its excess over the peak in `extra`.
 double GroupRun::link_transfer(int k, double start, double& extra) {
-    RootLink& link = *o.root_link;
+  RootLink& link = *o.root_link;
   const uint64_t wb = static_cast<uint64_t>(link.word_bytes());
   std::vector<uint64_t> reads, writes;
   for (size_t t = 0; t < c.tensors.size(); ++t) {
@@ -326,14 +336,72 @@ void GroupRun::build_tasks() {
   }
 }
 
+// Starts task x on resource r at `now`: its time (a DRAM task's from the root
+// link), the computations a transfer releases, and the stall that an idle
+// compute unit waited for this task's last input.
+void GroupRun::start(int x, size_t r, double now, double t0) {
+  Task& t = tasks[static_cast<size_t>(x)];
+  t.start = now;
+  if (t.dram && o.root_link) t.dur = link_transfer(t.tile, t0 + now, t.extra);
+  t.end = std::max(now + t.dur, t.min_end);
+  busy[r] = true;
+  work[r] += t.dur;
+  events.push({t.end, x});
+  if (!t.dram && t.min_end > now + t.dur) {
+    // Waiting for a transfer to end: as far as the DRAM's timing stretched it, that is the
+    // cause.
+    const double wait = t.min_end - now - t.dur, timing = std::min(wait, t.extra);
+    if (timing > 0) out.stalls["dram timing"] += static_cast<int64_t>(std::llround(timing));
+    if (wait > timing) out.stalls["dram"] += static_cast<int64_t>(std::llround(wait - timing));
+  }
+  // A transfer and the computation it feeds overlap: the computation may
+  // start with it (its tiles stream in) and ends no earlier.
+  if (t.dram)
+    for (const auto& [sx, why] : t.succ) {
+      Task& u = tasks[static_cast<size_t>(sx)];
+      if (why != Why::kDram) continue;
+      u.min_end = std::max(u.min_end, t.end);
+      u.extra = std::max(u.extra, t.extra);
+      if (now >= u.ready) {
+        u.ready = now;
+        u.why = why;
+        u.from = x;
+      }
+      if (--u.pending == 0) ready[static_cast<size_t>(u.resource)].push(sx);
+    }
+  // A compute unit idle since its last task waited for this one's last input.
+  const double gap = now - std::max(last_end[r], 0.0);
+  if (!t.dram && last_end[r] >= 0 && gap > 0 && t.from >= 0) {
+    std::string cause;
+    switch (t.why) {
+      case Why::kData:  // without pipelining a unit idles while the others run, by design
+        if (pipelined)
+          cause = "data from " +
+                  resources[static_cast<size_t>(tasks[static_cast<size_t>(t.from)].resource)];
+        break;
+      case Why::kDram:
+        cause = "dram";
+        break;
+      case Why::kBuffer:
+        cause = "double buffer";
+        break;
+      default:
+        break;
+    }
+    if (!cause.empty()) out.stalls[cause] += static_cast<int64_t>(std::llround(gap));
+  }
+  if (o.record_activity) {
+    const int e = g.einsums[static_cast<size_t>(t.tile)];
+    out.activity.push_back(
+        {resources[r], c.einsums[static_cast<size_t>(e)].name, index, t0 + t.start, t0 + t.end});
+  }
+}
+
 void GroupRun::schedule(double t0) {
   // List scheduling: each resource runs its lowest-numbered ready task.
-  using Event = std::pair<double, int>;  // finish time, task
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
-  std::vector<std::priority_queue<int, std::vector<int>, std::greater<int>>> ready(
-      resources.size());
-  std::vector<bool> busy(resources.size(), false);
-  std::vector<double> last_end(resources.size(), -1);
+  ready.assign(resources.size(), {});
+  busy.assign(resources.size(), false);
+  last_end.assign(resources.size(), -1);
   work.assign(resources.size(), 0);
   for (size_t i = 0; i < tasks.size(); ++i)
     if (tasks[i].pending == 0)
@@ -349,62 +417,7 @@ void GroupRun::schedule(double t0) {
         more = true;
         const int x = ready[r].top();
         ready[r].pop();
-        Task& t = tasks[static_cast<size_t>(x)];
-        t.start = now;
-        if (t.dram && o.root_link) t.dur = link_transfer(t.tile, t0 + now, t.extra);
-        t.end = std::max(now + t.dur, t.min_end);
-        busy[r] = true;
-        work[r] += t.dur;
-        events.push({t.end, x});
-        if (!t.dram && t.min_end > now + t.dur) {
-          // Waiting for a transfer to end: as far as the DRAM's timing stretched it, that is the
-          // cause.
-          const double wait = t.min_end - now - t.dur, timing = std::min(wait, t.extra);
-          if (timing > 0) out.stalls["dram timing"] += static_cast<int64_t>(std::llround(timing));
-          if (wait > timing)
-            out.stalls["dram"] += static_cast<int64_t>(std::llround(wait - timing));
-        }
-        // A transfer and the computation it feeds overlap: the computation may
-        // start with it (its tiles stream in) and ends no earlier.
-        if (t.dram)
-          for (const auto& [sx, why] : t.succ) {
-            Task& u = tasks[static_cast<size_t>(sx)];
-            if (why != Why::kDram) continue;
-            u.min_end = std::max(u.min_end, t.end);
-            u.extra = std::max(u.extra, t.extra);
-            if (now >= u.ready) {
-              u.ready = now;
-              u.why = why;
-              u.from = x;
-            }
-            if (--u.pending == 0) ready[static_cast<size_t>(u.resource)].push(sx);
-          }
-        // A compute unit idle since its last task waited for this one's last input.
-        const double gap = now - std::max(last_end[r], 0.0);
-        if (!t.dram && last_end[r] >= 0 && gap > 0 && t.from >= 0) {
-          std::string cause;
-          switch (t.why) {
-            case Why::kData:  // without pipelining a unit idles while the others run, by design
-              if (pipelined)
-                cause = "data from " +
-                        resources[static_cast<size_t>(tasks[static_cast<size_t>(t.from)].resource)];
-              break;
-            case Why::kDram:
-              cause = "dram";
-              break;
-            case Why::kBuffer:
-              cause = "double buffer";
-              break;
-            default:
-              break;
-          }
-          if (!cause.empty()) out.stalls[cause] += static_cast<int64_t>(std::llround(gap));
-        }
-        if (o.record_activity) {
-          const int e = g.einsums[static_cast<size_t>(t.tile)];
-          out.activity.push_back({resources[r], c.einsums[static_cast<size_t>(e)].name, index,
-                                  t0 + t.start, t0 + t.end});
-        }
+        start(x, r, now, t0);
       }
     }
     if (events.empty()) break;
