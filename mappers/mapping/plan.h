@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "mappers/mapping/cascade_mapping.h"
@@ -26,5 +27,10 @@ struct PlanPart {
 struct Plan {
   std::vector<PlanPart> parts;
 };
+
+// What a part runs, for reports: "cascade NAME" or "Einsum NAME".
+inline std::string part_name(const PlanPart& p) {
+  return p.fused ? "cascade " + p.cascade->name : "Einsum " + p.single->einsum_name;
+}
 
 }  // namespace einflow::mapping

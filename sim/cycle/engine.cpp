@@ -74,10 +74,17 @@ uint64_t next_busy(const std::vector<Component*>& comps, uint64_t from) {
   return next;
 }
 
-// One busy cycle of a domain: tick the components that have work, then re-arm
-// the domain's process at its next busy cycle (or leave it waiting for its
-// event when every component is idle for good).
-void step(Engine::Impl::Domain& dom) {
+}  // namespace
+
+Engine::Engine() : m_impl(std::make_unique<Impl>()) {}
+Engine::~Engine() {
+  for (auto& d : m_impl->domains)
+    if (d.process) d.process->step = nullptr;  // back to the pool
+}
+
+// Leaves the process waiting for its event when every component is idle for good.
+void Engine::step(Impl& impl, size_t domain) {
+  Impl::Domain& dom = impl.domains[domain];
   const uint64_t cycle = dom.scheduled;
   ++dom.activations;
   for (Component* c : dom.components)
@@ -88,14 +95,6 @@ void step(Engine::Impl::Domain& dom) {
   if (next != kNever)
     sc_core::next_trigger(sc_core::sc_time(
         static_cast<double>(cycle_ps(next, dom.freq_mhz) - cycle_ps(cycle, dom.freq_mhz)), sc_core::SC_PS));
-}
-
-}  // namespace
-
-Engine::Engine() : m_impl(std::make_unique<Impl>()) {}
-Engine::~Engine() {
-  for (auto& d : m_impl->domains)
-    if (d.process) d.process->step = nullptr;  // back to the pool
 }
 
 size_t Engine::processes() { return process_pool().size(); }
@@ -124,7 +123,7 @@ uint64_t Engine::run() {
     d.scheduled = first;
     if (!d.process) {
       d.process = borrow_process();
-      d.process->step = [impl = m_impl.get(), i]() { step(impl->domains[i]); };
+      d.process->step = [impl = m_impl.get(), i]() { step(*impl, i); };
     }
     d.process->kick.notify(sc_core::sc_time(static_cast<double>(cycle_ps(first, d.freq_mhz)), sc_core::SC_PS));
   }

@@ -43,9 +43,11 @@ class Engine {
   // domain alive at once, reused across runs and engines (never one per run).
   static size_t processes();
 
-  struct Impl;
-
  private:
+  struct Impl;
+  // One busy cycle of domain `domain`: tick the components that have work, then
+  // re-arm the domain's process at its next busy cycle.
+  static void step(Impl& impl, size_t domain);
   std::unique_ptr<Impl> m_impl;
 };
 

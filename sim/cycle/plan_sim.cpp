@@ -41,8 +41,8 @@ PlanSimResult simulate_plan(const arch::Architecture& a, const mapping::Plan& pl
   for (const mapping::PlanPart& p : plan.parts) {
     const workloads::Cascade& c = *p.cascade;
     PlanPartRun run;
+    run.what = mapping::part_name(p);
     if (p.fused) {
-      run.what = "cascade " + c.name;
       golden::TensorSet<double> inputs;
       if (o.functional) {
         inputs = golden::seeded_inputs<double>(c, seed);
@@ -56,7 +56,6 @@ PlanSimResult simulate_plan(const arch::Architecture& a, const mapping::Plan& pl
         if (r.tensors.count(name)) run.got[name] = r.tensors.at(name);
       take(std::move(r), std::move(run));
     } else {
-      run.what = "Einsum " + p.single->einsum_name;
       const golden::TensorSet<double>* all = o.functional ? &golden_of(cache, c, seed) : nullptr;
       SimResult r = simulate_mapping(a, c, *p.single, all ? *all : golden::TensorSet<double>{}, o);
       run.steps = r.steps;

@@ -10,32 +10,11 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "tests/tools/cli_testing.h"
+
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-Result run_shell(const std::string& cmd_line) {
-  std::string cmd = cmd_line + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-Result run(const std::string& args) { return run_shell(std::string(EINFLOW_BINARY) + " " + args); }
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + name;
-  std::ofstream(path) << text;
-  return path;
-}
+using namespace einflow::cli_testing;
 
 const std::string kBert = std::string(EINFLOW_SOURCE_DIR) + "/configs/workloads/bert-base.yaml";
 
@@ -265,7 +244,6 @@ TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
 
 namespace {
 
-const std::string kAtt = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/attention/";
 
 // The cascade search started from the named designs writes a cascade mapping
 // at least as good as FuseMax's (EDP).
@@ -294,67 +272,6 @@ TEST(Cli, MapFuseFromTheDesigns) {
                  "/cascade_mapping.yaml --variant 1pass --json");
   ASSERT_EQ(e.code, 0) << e.out;
   EXPECT_EQ(nlohmann::json::parse(e.out)["cycles"], j["cycles"]);
-}
-
-// One composition of a named design over a whole layer: `evaluate --design`
-// and `simulate --design --no-data` give the figures a sweep records for the
-// same point (analytical and cycle mode), the attention and then the linear
-// layers; and the parts add up to the total.
-TEST(Cli, DesignOnALayerIsTheSweepsFigure) {
-  const std::string args = "--arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt +
-                           "tiny.yaml --set instance.scope=layer --design fusemax --json";
-  Result e = run("evaluate " + args);
-  Result s = run("simulate " + args + " --no-data");
-  ASSERT_EQ(e.code, 0) << e.out;
-  ASSERT_EQ(s.code, 0) << s.out;
-  const auto ej = nlohmann::json::parse(e.out), sj = nlohmann::json::parse(s.out);
-  ASSERT_EQ(ej["parts"].size(), 7u);  // the attention, Q, K, V and output projections, the two FFN layers
-  int64_t sum = 0;
-  for (const auto& p : ej["parts"]) sum += p["cycles"].get<int64_t>();
-  EXPECT_EQ(ej["cycles"].get<int64_t>(), sum);
-  for (const char* mode : {"analytical", "cycle"}) {
-    const std::string sweep = write_temp(std::string("layer-") + mode + ".sweep.yaml",
-                                         "sweep:\n  mode: " + std::string(mode) + "\n  base: {arch: " + kAtt +
-                                             "fusemax-4x4.yaml, workload: " + kAtt +
-                                             "tiny.yaml, set: {workload.instance.scope: layer}}\n"
-                                             "  designs: [{name: fusemax, design: fusemax}]\n");
-    const std::string dir = ::testing::TempDir() + "layer-" + mode;
-    run_shell("rm -rf " + dir);
-    ASSERT_EQ(run("sweep " + sweep + " --out " + dir).code, 0);
-    ASSERT_EQ(run("report " + dir + " --format json").code, 0);
-    std::ifstream in(dir + "/report.json");
-    const auto rec = nlohmann::json::parse(in)["records"][0];
-    const auto& want = std::string(mode) == "cycle" ? sj : ej;
-    EXPECT_EQ(rec["cycles"], want["cycles"]) << mode;
-    EXPECT_DOUBLE_EQ(rec["energy_pj"].get<double>(), want["energy_pj"].get<double>()) << mode;
-  }
-  // With values, every part's outputs against the golden interpreter of its cascade.
-  Result v = run("simulate " + args.substr(0, args.size() - 7) + " --verify");
-  EXPECT_EQ(v.code, 0) << v.out;
-  EXPECT_NE(v.out.find("verify: AV, QP, K, V, O, H1, FO match the golden interpreter"), std::string::npos) << v.out;
-}
-
-// A named design that cannot run on the architecture is no silent skip: map
-// says which and why, in its output and stats.json (the buffer may not keep
-// FLAT's QK rows).
-TEST(Cli, MapFuseSaysWhichDesignsDoNotApply) {
-  std::ifstream in(kAtt + "fusemax-4x4.yaml");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string anchor = "        size_words: 4096\n";
-  text.replace(text.find(anchor), anchor.size(), anchor + "        keep: [Q, K, V, AV, Z]\n");
-  const std::string arch = write_temp("keep-io.yaml", text);
-  const std::string mapper = write_temp("short.mapper.yaml", "mapper:\n  max_evaluations: 100\n");
-  const std::string out = ::testing::TempDir() + "fuse-skip";
-  Result r = run("map --arch " + arch + " --workload " + kAtt + "tiny.yaml --variant 3pass --fuse --designs --mapper " +
-                 mapper + " --out " + out);
-  ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("design flat not a seed: design flat cannot run on architecture 'tiny-fusemax': intermediate"),
-            std::string::npos)
-      << r.out;
-  std::ifstream sin(out + "/stats.json");
-  const auto j = nlohmann::json::parse(sin);
-  EXPECT_EQ(j["seeds"], nlohmann::json::array({"unfused"}));
-  EXPECT_NE(j["skipped_designs"]["flat"].get<std::string>().find("is retained at GlobalBuffer"), std::string::npos);
 }
 
 // A recurrence cannot spread its carried rank over instances: each would read
@@ -462,24 +379,6 @@ TEST(Cli, DramJsonReportsTheComparisonKeys) {
   EXPECT_EQ(j["commands"]["RD"], 2000);
   EXPECT_GE(j["p99_read_latency_ns"].get<double>(), j["avg_read_latency_ns"].get<double>());
   EXPECT_LE(j["bandwidth_gbps"].get<double>(), 19.2);
-}
-
-// A standard's file in place of a built-in name: the built-in's file itself
-// gives the same run, and a broken file exits 2 at its location.
-TEST(Cli, DramTakesAStandardsFile) {
-  const std::string file = std::string(EINFLOW_SOURCE_DIR) + "/configs/dram/HBM2.yaml";
-  const std::string args = " --pattern random --requests 3000 --outstanding 8 --write-fraction 0.3 --json";
-  Result by_name = run("dram --standard HBM2" + args);
-  Result by_file = run("dram --standard " + file + args);
-  ASSERT_EQ(by_name.code, 0) << by_name.out;
-  ASSERT_EQ(by_file.code, 0) << by_file.out;
-  auto a = nlohmann::json::parse(by_name.out), b = nlohmann::json::parse(by_file.out);
-  for (const char* k : {"cycles", "commands", "energy_pj", "row_hit_rate", "bandwidth_gbps"}) EXPECT_EQ(a[k], b[k]) << k;
-  const std::string bad = write_temp("bad-standard.yaml", "name: X\nsources: {a: b}\norganization: {}\n");
-  Result r = run("dram --standard " + bad);
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find(bad + ":3:15: organization: missing required key 'channels'"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(bad + ":1:1: timing: missing required key 'timing'"), std::string::npos) << r.out;
 }
 
 TEST(Cli, DramBadInputExitsTwo) {

@@ -62,14 +62,11 @@ int evaluate_design(const arch::Architecture& a, const workloads::Workload& w, c
   const named::Design& d = named::design_named(name, SourceLoc{"--design", 0, 0}, "");
   const mapping::Plan plan = named::design_plan(d, a, w, variant, SourceLoc{"--design", 0, 0});
   const sim::analytical::CascadeStats cs = sim::analytical::evaluate_plan(a, plan);
-  auto part_name = [&](const mapping::PlanPart& p) {
-    return p.fused ? "cascade " + p.cascade->name : "Einsum " + p.single->einsum_name;
-  };
   if (json) {
     nlohmann::json j = stats_json(cs.stats, a.name, w.name, "design", d.name);
     nlohmann::json parts = nlohmann::json::array();
     for (size_t i = 0; i < plan.parts.size(); ++i)
-      parts.push_back({{"part", part_name(plan.parts[i])}, {"cycles", cs.groups[i].stats.cycles},
+      parts.push_back({{"part", mapping::part_name(plan.parts[i])}, {"cycles", cs.groups[i].stats.cycles},
                        {"energy_pj", cs.groups[i].stats.energy_pj}});
     j["parts"] = parts;
     std::cout << j.dump(2) << "\n";
@@ -78,7 +75,7 @@ int evaluate_design(const arch::Architecture& a, const workloads::Workload& w, c
   std::cout << "Design " << d.name << " of " << w.name << " on " << a.name << ", " << plan.parts.size()
             << " part(s) one after another\n";
   for (size_t i = 0; i < plan.parts.size(); ++i)
-    std::cout << "  " << part_name(plan.parts[i]) << ": " << cs.groups[i].stats.cycles << " cycles\n";
+    std::cout << "  " << mapping::part_name(plan.parts[i]) << ": " << cs.groups[i].stats.cycles << " cycles\n";
   print_stats(std::cout, cs.stats);
   return 0;
 }

@@ -90,12 +90,11 @@ int simulate_design_plan(const arch::Architecture& a, const workloads::Workload&
   const sim::analytical::CascadeStats an = sim::analytical::evaluate_plan(a, plan);
   sim::cycle::Mismatch mm;
   std::vector<std::string> compared;
-  for (const auto& run : r.runs) {
-    if (!o.verify || !mm.ok) break;
+  for (size_t i = 0; o.verify && mm.ok && i < r.runs.size(); ++i) {
+    const sim::cycle::PlanPartRun& run = r.runs[i];
     for (const auto& [name, t] : run.want) compared.push_back(name);
-    const sim::cycle::Mismatch m = sim::cycle::verify_outputs(*plan.parts[&run - r.runs.data()].cascade, run.got,
-                                                              run.want, o.tolerance)
-                                       .mismatch;
+    const sim::cycle::Mismatch m =
+        sim::cycle::verify_outputs(*plan.parts[i].cascade, run.got, run.want, o.tolerance).mismatch;
     mm.max_abs_error = std::max(mm.max_abs_error, m.max_abs_error);
     if (!m.ok) mm = m;
   }
