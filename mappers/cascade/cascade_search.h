@@ -1,8 +1,11 @@
 // The cascade search: chooses fusion groups, the loops each group shares, where
 // its intermediates stay, which unit runs each Einsum and whether the units are
 // pipelined, all together, with canonical tiles for each Einsum (named.h) that
-// follow every choice; the best point's tiles can then be refined by the
-// per-Einsum search. Simulated annealing on log(cost), deterministic for a seed.
+// follow every choice (the cascade space, cascade_space.h). It runs the search
+// the mapper file names (mapper.algorithm: every registered search works here,
+// as for single Einsums) through the same driver (search/batches.h): threads,
+// the evaluation budget, patience and time limit, deterministic for a seed at
+// any thread count.
 #pragma once
 
 #include <cstdint>
@@ -11,16 +14,14 @@
 
 #include "arch/arch.h"
 #include "mappers/mapping/cascade_mapping.h"
+#include "mappers/search/batches.h"
+#include "mappers/search/mapper_config.h"
 #include "sim/stats/stats.h"
 #include "workloads/cascade.h"
 
 namespace einflow::cascade {
 
-struct CascadeSearchConfig {
-  uint64_t seed = 1;
-  int64_t max_evaluations = 3000;
-  double latency_weight = 1;   // cost = cycles^latency_weight * energy^energy_weight (EDP by default)
-  double energy_weight = 1;
+struct CascadeSearchOptions {
   // Cascade mappings to start from (e.g. the named designs); the search returns
   // nothing worse than the best of them.
   std::vector<mapping::CascadeMapping> seeds;
@@ -34,15 +35,21 @@ struct CascadeSearchConfig {
 struct CascadeSearchResult {
   mapping::CascadeMapping best;
   sim::Stats stats;
-  double cost = 0;
-  int64_t evaluated = 0;   // candidates decoded
-  int64_t valid = 0;       // of which valid and costed
-  int64_t rejected = 0;    // candidates and seeds the mapping rules rejected
+  double cost = 0;           // search::objective of the best
+  int64_t evaluated = 0;     // points scored (the space's starting points included)
+  int64_t valid = 0;         // of which valid and costed
+  int64_t rejected = 0;      // points and seeds the mapping rules rejected
   std::string first_reject;  // the reason of the first of them
-  bool from_seed = false;  // the best is one of the seeds, unimproved
+  bool from_seed = false;    // the best is one of the seeds, unimproved
+  std::string stopped_by;    // as search::SearchResult
+  double seconds = 0;
 };
 
+// `config`: the algorithm, objective, seed, threads and stopping rule of the
+// mapper file (its per-level constraints and min_utilization are per Einsum
+// and do not apply). UserError when no valid mapping is found.
 CascadeSearchResult search_cascade(const arch::Architecture& arch, const workloads::Cascade& cascade,
-                                   const CascadeSearchConfig& config);
+                                   const search::MapperConfig& config, const CascadeSearchOptions& options = {},
+                                   const search::ProgressFn& progress = {});
 
 }  // namespace einflow::cascade

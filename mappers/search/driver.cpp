@@ -1,13 +1,11 @@
 #include "mappers/search/driver.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <thread>
 
 #include "mappers/mapping/unit_ops.h"
+#include "mappers/search/batches.h"
 #include "mappers/search/objective.h"
-#include "mappers/search/search.h"
 
 namespace einflow::search {
 
@@ -70,63 +68,18 @@ void keep_top(const Mapspace& space, int k, const Genome& g, const Scored& s, st
 }  // namespace
 
 SearchResult run_search(const Mapspace& space, const MapperConfig& config, const ProgressFn& progress) {
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&]() { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   std::unique_ptr<Search> search = make_search(space, config, derive_seed(config.seed, config.algorithm.c_str()));
-  int threads = config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   SearchResult res;
-  std::vector<Genome> batch;
-  std::vector<Scored> scored;
-  std::vector<double> costs;
-  int64_t last_improvement = 0;
-  double best = kInvalid;
-  while (true) {
-    int64_t n = config.batch;
-    if (config.max_evaluations > 0) n = std::min<int64_t>(n, config.max_evaluations - res.evaluated);
-    if (n <= 0) {
-      res.stopped_by = "evaluations";
-      break;
-    }
-    batch.clear();
-    search->ask(static_cast<int>(n), batch);
-    if (batch.empty()) {
-      res.stopped_by = "space exhausted";
-      break;
-    }
-    scored.assign(batch.size(), Scored{});
-    const int t_used = std::min<int>(threads, static_cast<int>(batch.size() / 16) + 1);
-    auto work = [&](int t) {
-      for (size_t i = static_cast<size_t>(t); i < batch.size(); i += static_cast<size_t>(t_used))
-        scored[i] = score(space, config, batch[i]);
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < t_used; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool) th.join();
-    costs.resize(batch.size());
-    for (size_t i = 0; i < batch.size(); ++i) {
-      costs[i] = scored[i].cost;
-      ++res.evaluated;
-      if (scored[i].cost == kInvalid) continue;
-      ++res.valid;
-      if (scored[i].cost < best) {
-        best = scored[i].cost;
-        last_improvement = res.evaluated;
-      }
-      keep_top(space, config.top_k, batch[i], scored[i], res.top);
-    }
-    search->tell(batch, costs);
-    if (progress) progress({res.evaluated, res.valid, best, elapsed()});
-    if (config.patience > 0 && res.evaluated - last_improvement >= config.patience) {
-      res.stopped_by = "patience";
-      break;
-    }
-    if (config.max_seconds > 0 && elapsed() >= config.max_seconds) {
-      res.stopped_by = "time";
-      break;
-    }
-  }
-  res.seconds = elapsed();
+  const BatchesRun run = run_batches<Genome, Scored>(
+      *search, config, {}, [&](const Genome& g) { return score(space, config, g); },
+      [&](const Genome& g, const Scored& s) {
+        if (s.cost != kInvalid) keep_top(space, config.top_k, g, s, res.top);
+      },
+      progress);
+  res.evaluated = run.evaluated;
+  res.valid = run.valid;
+  res.seconds = run.seconds;
+  res.stopped_by = run.stopped_by;
   return res;
 }
 

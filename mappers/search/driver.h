@@ -4,11 +4,11 @@
 // Deterministic for a seed whatever the thread count, unless a time limit stops it.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "mappers/search/batches.h"
 #include "mappers/search/mapper_config.h"
 #include "mappers/search/mapspace.h"
 
@@ -29,12 +29,6 @@ struct SearchResult {
   double seconds = 0;
   std::string stopped_by;      // "space exhausted", "evaluations", "time" or "patience"
 };
-
-struct Progress {
-  int64_t evaluated = 0, valid = 0;
-  double best_cost = 0, seconds = 0;
-};
-using ProgressFn = std::function<void(const Progress&)>;
 
 SearchResult run_search(const Mapspace& space, const MapperConfig& config, const ProgressFn& progress = {});
 

@@ -3,20 +3,23 @@
 
 namespace einflow::search {
 
-class Exhaustive final : public Search {
+template <class Point>
+class Exhaustive final : public SearchOf<Point> {
  public:
-  Exhaustive(const Mapspace& space, const MapperConfig&, uint64_t) : m_space(space) { space.first(m_next); }
-  void ask(int n, std::vector<Genome>& out) override {
+  Exhaustive(const SpaceOf<Point>& space, const MapperConfig&, uint64_t) : m_space(space) { space.first(m_next); }
+  void ask(int n, std::vector<Point>& out) override {
     for (int i = 0; i < n && !m_done; ++i) {
       out.push_back(m_next);
       m_done = !m_space.next(m_next);
     }
   }
-  void tell(const std::vector<Genome>&, const std::vector<double>&) override {}
+  void tell(const std::vector<Point>&, const std::vector<double>&) override {}
+  // Starting points change nothing: the enumeration visits them anyway.
+  void start(const std::vector<Point>&, const std::vector<double>&) override {}
 
  private:
-  const Mapspace& m_space;
-  Genome m_next;
+  const SpaceOf<Point>& m_space;
+  Point m_next;
   bool m_done = false;
 };
 

@@ -7,20 +7,21 @@
 
 namespace einflow::search {
 
-class Genetic final : public Search {
+template <class Point>
+class Genetic final : public SearchOf<Point> {
  public:
-  Genetic(const Mapspace& space, const MapperConfig& config, uint64_t seed)
+  Genetic(const SpaceOf<Point>& space, const MapperConfig& config, uint64_t seed)
       : m_space(space), m_rng(seed), m_size(std::max(8, std::min(config.batch, 64))) {}
 
-  void ask(int n, std::vector<Genome>& out) override {
+  void ask(int n, std::vector<Point>& out) override {
     for (int i = 0; i < n; ++i) {
       out.emplace_back();
       if (static_cast<int>(m_pop.size()) < m_size) {
         m_space.random(m_rng, out.back());
         continue;
       }
-      const Genome& a = tournament();
-      const Genome& b = tournament();
+      const Point& a = tournament();
+      const Point& b = tournament();
       if (m_rng.below(10) < 9) m_space.crossover(m_rng, a, b, out.back());
       else out.back() = a;
       const int moves = 1 + static_cast<int>(m_rng.below(2));
@@ -28,7 +29,7 @@ class Genetic final : public Search {
     }
   }
 
-  void tell(const std::vector<Genome>& asked, const std::vector<double>& cost) override {
+  void tell(const std::vector<Point>& asked, const std::vector<double>& cost) override {
     for (size_t i = 0; i < asked.size(); ++i) {
       if (cost[i] == kInvalid) continue;
       bool dup = false;
@@ -41,16 +42,16 @@ class Genetic final : public Search {
 
  private:
   struct Member {
-    Genome g;
+    Point g;
     double cost;
   };
-  const Genome& tournament() {
+  const Point& tournament() {
     size_t best = m_rng.below(m_pop.size());
     for (int k = 0; k < 2; ++k) best = std::min<size_t>(best, m_rng.below(m_pop.size()));  // sorted: lower index is better
     return m_pop[best].g;
   }
 
-  const Mapspace& m_space;
+  const SpaceOf<Point>& m_space;
   Rng m_rng;
   int m_size;
   std::vector<Member> m_pop;

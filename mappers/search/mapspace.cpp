@@ -15,6 +15,20 @@ using sim::analytical::NestLevel;
 
 bool operator==(const Genome& a, const Genome& b) { return std::memcmp(&a, &b, sizeof(Genome)) == 0; }
 
+uint64_t hash_point(const Genome& g) {
+  const auto* p = reinterpret_cast<const unsigned char*>(&g);
+  uint64_t h = 1469598103934665603ull;
+  size_t i = 0;
+  for (; i + 8 <= sizeof(Genome); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ w) * 1099511628211ull;
+    h ^= h >> 29;
+  }
+  for (; i < sizeof(Genome); ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
 const char* reject_name(Reject r) {
   switch (r) {
     case Reject::kNone: return "valid";

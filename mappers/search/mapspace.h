@@ -18,6 +18,7 @@
 #include "mappers/mapping/mapping.h"
 #include "mappers/search/mapper_config.h"
 #include "mappers/search/rng.h"
+#include "mappers/search/space.h"
 #include "sim/analytical/nest_model.h"
 
 namespace einflow::search {
@@ -35,6 +36,8 @@ struct Genome {
   std::array<uint32_t, kMaxLevels> keep{};                         // per level, bit t: keeps model tensor t
 };
 bool operator==(const Genome& a, const Genome& b);
+// A hash of a point (FNV-1a over its bytes), for searches that remember what they asked.
+uint64_t hash_point(const Genome& g);
 
 enum class SlotKind : uint8_t { kTemporal, kX, kY };
 
@@ -48,7 +51,7 @@ struct Slot {
 enum class Reject : uint8_t { kNone, kFanout, kCapacity, kReduction, kRequiredSpatial, kFixedFactor };
 const char* reject_name(Reject r);
 
-class Mapspace {
+class Mapspace final : public SpaceOf<Genome> {
  public:
   // Throws UserError (at the constraint's location) for names that do not
   // resolve or constraints that cannot be met.
@@ -64,16 +67,16 @@ class Mapspace {
   // The mapping a genome that decode() accepts stands for (YAML via mapping::write_mapping).
   mapping::Mapping to_mapping(const Genome& g) const;
 
-  void random(Rng& rng, Genome& g) const;
-  void mutate(Rng& rng, Genome& g) const;
-  void crossover(Rng& rng, const Genome& a, const Genome& b, Genome& child) const;
+  void random(Rng& rng, Genome& g) const override;
+  void mutate(Rng& rng, Genome& g) const override;
+  void crossover(Rng& rng, const Genome& a, const Genome& b, Genome& child) const override;
 
   // Enumeration of the space without its symmetric duplicates: prime factors of
   // equal value in non-decreasing slots, only the orders of loops with factor
   // > 1, and of two adjacent loops that touch the same tensors alike (and do
   // not share a sliding window) only the one with the lower rank first.
-  void first(Genome& g) const;
-  bool next(Genome& g) const;  // false after the last point
+  void first(Genome& g) const override;
+  bool next(Genome& g) const override;  // false after the last point
 
   // log10 of the number of points enumerated (factorizations x orders x keeps), an estimate.
   double log10_size() const;

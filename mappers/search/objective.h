@@ -1,8 +1,7 @@
 // The search objective, the one rule that every search (per Einsum and
 // cascade) and the re-ranking on the cycle model use:
 // cycles^latency_weight * energy^energy_weight (EDP by default), with cycles
-// at least 1 and energy at least 1e-30 pJ; and its logarithm, for searches
-// that anneal on log(cost). Header-only, so that any library may score.
+// at least 1 and energy at least 1e-30 pJ. Header-only, so that any library may score.
 #pragma once
 
 #include <algorithm>
@@ -15,12 +14,6 @@ inline double objective(int64_t cycles, double energy_pj, double latency_weight,
                         double energy_weight) {
   return std::pow(static_cast<double>(std::max<int64_t>(cycles, 1)), latency_weight) *
          std::pow(std::max(energy_pj, 1e-30), energy_weight);
-}
-
-inline double log_objective(int64_t cycles, double energy_pj, double latency_weight,
-                            double energy_weight) {
-  return latency_weight * std::log(std::max<double>(1, static_cast<double>(cycles))) +
-         energy_weight * std::log(std::max(1e-30, energy_pj));
 }
 
 }  // namespace einflow::search

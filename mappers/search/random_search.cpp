@@ -3,19 +3,21 @@
 
 namespace einflow::search {
 
-class RandomSearch final : public Search {
+template <class Point>
+class RandomSearch final : public SearchOf<Point> {
  public:
-  RandomSearch(const Mapspace& space, const MapperConfig&, uint64_t seed) : m_space(space), m_rng(seed) {}
-  void ask(int n, std::vector<Genome>& out) override {
+  RandomSearch(const SpaceOf<Point>& space, const MapperConfig&, uint64_t seed) : m_space(space), m_rng(seed) {}
+  void ask(int n, std::vector<Point>& out) override {
     for (int i = 0; i < n; ++i) {
       out.emplace_back();
       m_space.random(m_rng, out.back());
     }
   }
-  void tell(const std::vector<Genome>&, const std::vector<double>&) override {}
+  void tell(const std::vector<Point>&, const std::vector<double>&) override {}
+  void start(const std::vector<Point>&, const std::vector<double>&) override {}
 
  private:
-  const Mapspace& m_space;
+  const SpaceOf<Point>& m_space;
   Rng m_rng;
 };
 

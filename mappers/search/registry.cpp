@@ -1,4 +1,5 @@
 #include <map>
+#include <utility>
 
 #include "common/text.h"
 #include "mappers/search/search.h"
@@ -6,15 +7,26 @@
 namespace einflow::search {
 namespace {
 
-std::map<std::string, SearchFactory>& registry() {
-  static std::map<std::string, SearchFactory> r;
+using Factories = std::pair<SearchFactory<Genome>, SearchFactory<CascadeGenome>>;
+
+std::map<std::string, Factories>& registry() {
+  static std::map<std::string, Factories> r;
   return r;
+}
+
+const Factories& factories(const MapperConfig& config) {
+  auto it = registry().find(config.algorithm);
+  if (it == registry().end())
+    throw UserError(config.algorithm_loc, "mapper.algorithm",
+                    "no search named '" + config.algorithm + "' (" + join(search_names(), ", ") + ")" +
+                        did_you_mean(config.algorithm, search_names()));
+  return it->second;
 }
 
 }  // namespace
 
-bool register_search(const char* name, SearchFactory factory) {
-  registry()[name] = factory;
+bool register_search(const char* name, SearchFactory<Genome> einsum, SearchFactory<CascadeGenome> cascade) {
+  registry()[name] = {einsum, cascade};
   return true;
 }
 
@@ -24,13 +36,13 @@ std::vector<std::string> search_names() {
   return names;
 }
 
-std::unique_ptr<Search> make_search(const Mapspace& space, const MapperConfig& config, uint64_t seed) {
-  auto it = registry().find(config.algorithm);
-  if (it == registry().end())
-    throw UserError(config.algorithm_loc, "mapper.algorithm",
-                    "no search named '" + config.algorithm + "' (" + join(search_names(), ", ") + ")" +
-                        did_you_mean(config.algorithm, search_names()));
-  return it->second(space, config, seed);
+std::unique_ptr<Search> make_search(const SpaceOf<Genome>& space, const MapperConfig& config, uint64_t seed) {
+  return factories(config).first(space, config, seed);
+}
+
+std::unique_ptr<CascadeSearch> make_search(const SpaceOf<CascadeGenome>& space, const MapperConfig& config,
+                                           uint64_t seed) {
+  return factories(config).second(space, config, seed);
 }
 
 }  // namespace einflow::search

@@ -2,7 +2,11 @@
 // the driver asks for candidates, evaluates them (in parallel) and tells the
 // costs back in the order asked. A search sees costs only through tell(), in a
 // fixed order, so its result depends on the seed and not on the thread count.
-// Implementations register by name from their own .cpp (EINFLOW_REGISTER_SEARCH).
+//
+// A search is a class template over the point type and draws points only
+// through its space (space.h), so one registration
+// (EINFLOW_REGISTER_SEARCH, from the search's own .cpp) builds it for the
+// per-Einsum mapspace (Genome) and for the cascade space (CascadeGenome).
 #pragma once
 
 #include <limits>
@@ -10,36 +14,52 @@
 #include <string>
 #include <vector>
 
+#include "mappers/search/cascade_genome.h"
 #include "mappers/search/mapper_config.h"
 #include "mappers/search/mapspace.h"
+#include "mappers/search/space.h"
 
 namespace einflow::search {
 
 constexpr double kInvalid = std::numeric_limits<double>::infinity();
 
-class Search {
+template <class Point>
+class SearchOf {
  public:
-  virtual ~Search() = default;
+  virtual ~SearchOf() = default;
   // Appends at most `n` candidates to `out`; appends none when the search is over.
-  virtual void ask(int n, std::vector<Genome>& out) = 0;
+  virtual void ask(int n, std::vector<Point>& out) = 0;
   // The cost of each candidate of the last ask, in order (kInvalid: rejected).
-  virtual void tell(const std::vector<Genome>& asked, const std::vector<double>& cost) = 0;
+  virtual void tell(const std::vector<Point>& asked, const std::vector<double>& cost) = 0;
+  // Points to start from, costed (a space's natural starts, the named designs),
+  // told once before the first ask. By default they are told like any others.
+  virtual void start(const std::vector<Point>& points, const std::vector<double>& cost) { tell(points, cost); }
 };
 
-using SearchFactory = std::unique_ptr<Search> (*)(const Mapspace& space, const MapperConfig& config, uint64_t seed);
+using Search = SearchOf<Genome>;
+using CascadeSearch = SearchOf<CascadeGenome>;
 
-// Registers a search under `name`; returns true (for static initialisation).
-bool register_search(const char* name, SearchFactory factory);
-// The search named config.algorithm; UserError at its location when unknown.
-std::unique_ptr<Search> make_search(const Mapspace& space, const MapperConfig& config, uint64_t seed);
+template <class Point>
+using SearchFactory = std::unique_ptr<SearchOf<Point>> (*)(const SpaceOf<Point>& space, const MapperConfig& config,
+                                                           uint64_t seed);
+
+// Registers a search under `name`, built for both point types; returns true
+// (for static initialisation).
+bool register_search(const char* name, SearchFactory<Genome> einsum, SearchFactory<CascadeGenome> cascade);
+// The search named config.algorithm over a space; UserError at its location when unknown.
+std::unique_ptr<Search> make_search(const SpaceOf<Genome>& space, const MapperConfig& config, uint64_t seed);
+std::unique_ptr<CascadeSearch> make_search(const SpaceOf<CascadeGenome>& space, const MapperConfig& config,
+                                           uint64_t seed);
 std::vector<std::string> search_names();
 
-#define EINFLOW_REGISTER_SEARCH(NAME, TYPE)                                                                 \
-  namespace {                                                                                               \
-  std::unique_ptr<Search> make_##TYPE(const Mapspace& s, const MapperConfig& c, uint64_t seed) {           \
-    return std::make_unique<TYPE>(s, c, seed);                                                              \
-  }                                                                                                         \
-  const bool registered_##TYPE = register_search(NAME, make_##TYPE);                                        \
+#define EINFLOW_REGISTER_SEARCH(NAME, TEMPLATE)                                                              \
+  namespace {                                                                                                \
+  template <class P>                                                                                         \
+  std::unique_ptr<SearchOf<P>> make_##TEMPLATE(const SpaceOf<P>& s, const MapperConfig& c, uint64_t seed) {  \
+    return std::make_unique<TEMPLATE<P>>(s, c, seed);                                                        \
+  }                                                                                                          \
+  const bool registered_##TEMPLATE =                                                                         \
+      register_search(NAME, make_##TEMPLATE<Genome>, make_##TEMPLATE<CascadeGenome>);                        \
   }
 
 }  // namespace einflow::search

@@ -109,15 +109,15 @@ TEST(CascadeSearch, AtLeastAsGoodAsFuseMaxAndDeterministic) {
   const workloads::Cascade& c = w.find_variant("1pass")->cascade;
   const mapping::CascadeMapping fm = attention_mapping(*find_design("fusemax"), a, c);
   const sim::Stats named = sim::analytical::evaluate_cascade(a, c, fm).stats;
-  cascade::CascadeSearchConfig cfg;
+  search::MapperConfig cfg;
   cfg.max_evaluations = 300;
-  cfg.seeds = {fm};
-  const cascade::CascadeSearchResult seeded = cascade::search_cascade(a, c, cfg);
+  cascade::CascadeSearchOptions seeds;
+  seeds.seeds = {fm};
+  const cascade::CascadeSearchResult seeded = cascade::search_cascade(a, c, cfg, seeds);
   EXPECT_LE(static_cast<double>(seeded.stats.cycles) * seeded.stats.energy_pj,
             static_cast<double>(named.cycles) * named.energy_pj);
   EXPECT_TRUE(mapping::validate_cascade_mapping(seeded.best, c, a).ok);
 
-  cfg.seeds.clear();
   const cascade::CascadeSearchResult a1 = cascade::search_cascade(a, c, cfg);
   const cascade::CascadeSearchResult a2 = cascade::search_cascade(a, c, cfg);
   EXPECT_TRUE(mapping::validate_cascade_mapping(a1.best, c, a).ok);

@@ -38,7 +38,7 @@ TEST(SearchErrors, ARetentionTheBufferCannotKeepIsAReasonedReject) {
   EXPECT_THROW(attention_mapping(*find_design("flat"), a, three), UserError);
   EXPECT_TRUE(try_attention_mapping(*find_design("unfused"), a, three).status.ok);
 
-  cascade::CascadeSearchConfig cfg;
+  search::MapperConfig cfg;
   cfg.max_evaluations = 300;
   const cascade::CascadeSearchResult r = cascade::search_cascade(a, three, cfg);
   EXPECT_GT(r.valid, 0);
@@ -51,7 +51,7 @@ TEST(SearchErrors, ARetentionTheBufferCannotKeepIsAReasonedReject) {
 TEST(SearchErrors, AnInputFaultInsideTheSearchPropagates) {
   const arch::Architecture a = with_buffer_line("read_bandwidth: 1e-20");
   const workloads::Workload w = workloads::load_workload(kData + "tiny.yaml");
-  cascade::CascadeSearchConfig cfg;
+  search::MapperConfig cfg;
   cfg.max_evaluations = 50;
   try {
     cascade::search_cascade(a, w.find_variant("1pass")->cascade, cfg);

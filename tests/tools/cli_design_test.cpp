@@ -104,4 +104,27 @@ TEST(Cli, DramTakesAStandardsFile) {
       << r.out;
 }
 
+// `map --fuse` runs the mapper file's algorithm: an unknown one is refused at
+// its location (exit 2) as without --fuse, and another one runs on the cascade.
+TEST(Cli, MapFuseHonoursTheMapperAlgorithm) {
+  const std::string bad = write_temp("optimal.mapper.yaml", "mapper:\n  algorithm: optimal\n");
+  const std::string base = "map --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --variant 1pass ";
+  for (const std::string fuse : {"--fuse ", ""}) {
+    Result r = run(base + fuse + "--mapper " + bad + " --out " + ::testing::TempDir() + "fuse-bad");
+    EXPECT_EQ(r.code, 2) << fuse << r.out;
+    EXPECT_NE(r.out.find(bad + ":2:14"), std::string::npos) << fuse << r.out;
+    EXPECT_NE(r.out.find("no search named 'optimal'"), std::string::npos) << fuse << r.out;
+  }
+  const std::string genetic =
+      write_temp("genetic.mapper.yaml", "mapper:\n  algorithm: genetic\n  max_evaluations: 200\n");
+  const std::string out = ::testing::TempDir() + "fuse-genetic";
+  Result r = run(base + "--fuse --mapper " + genetic + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(out + "/stats.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["algorithm"], "genetic");
+  EXPECT_EQ(j["evaluated"], 200);
+  EXPECT_EQ(j["stopped_by"], "evaluations");
+}
+
 }  // namespace

@@ -41,11 +41,7 @@ namespace {
 // binding and pipelining; writes DIR/cascade_mapping.yaml and DIR/stats.json.
 int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const workloads::Variant& v,
                 const search::MapperConfig& cfg, bool with_designs, const std::string& design, const fs::path& dir) {
-  cascade::CascadeSearchConfig cc;
-  cc.seed = cfg.seed;
-  if (cfg.max_evaluations > 0) cc.max_evaluations = cfg.max_evaluations;
-  cc.latency_weight = cfg.latency_weight;
-  cc.energy_weight = cfg.energy_weight;
+  cascade::CascadeSearchOptions cc;
   std::vector<std::string> seeded;
   std::vector<std::pair<std::string, std::string>> skipped;  // designs that do not apply, and why
   if (with_designs)
@@ -72,7 +68,7 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
     cc.constrain_to = &constraint;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  cascade::CascadeSearchResult r = cascade::search_cascade(a, v.cascade, cc);
+  cascade::CascadeSearchResult r = cascade::search_cascade(a, v.cascade, cfg, cc);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.best.variant = w.variants.size() > 1 ? v.name : "";
   fs::create_directories(dir);
@@ -88,6 +84,8 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   j["seeds"] = seeded;
   j["skipped_designs"] = nlohmann::json::object();
   for (const auto& [name, why] : skipped) j["skipped_designs"][name] = why;
+  j["algorithm"] = cfg.algorithm;
+  j["stopped_by"] = r.stopped_by;
   j["rejected"] = r.rejected;
   j["best_is_seed"] = r.from_seed;
   write_file_atomic(dir / "stats.json", j.dump(2) + "\n");

@@ -139,12 +139,7 @@ Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture
   const workloads::Variant& v = pick(w, p.design->variant, p.design->loc);
   const workloads::Cascade& c = v.cascade;
   if (p.design->fuse) {
-    cascade::CascadeSearchConfig cc;
-    cc.seed = cfg.seed;
-    if (cfg.max_evaluations > 0) cc.max_evaluations = cfg.max_evaluations;
-    cc.latency_weight = cfg.latency_weight;
-    cc.energy_weight = cfg.energy_weight;
-    const cascade::CascadeSearchResult r = cascade::search_cascade(a, c, cc);
+    const cascade::CascadeSearchResult r = cascade::search_cascade(a, c, cfg);
     if (r.valid == 0) throw UserError(p.design->loc, "the cascade search found no valid mapping");
     return run_cascade(a, c, r.best, cycle);
   }
