@@ -85,6 +85,61 @@ inline std::vector<uint64_t> dram_layout(const Cascade& c, int word_bytes) {
   return base;
 }
 
+// The timing state of a walk: each level's link and the compute unit's
+// clocks, and the waits charged so far. Fast-forward snapshots the clocks()
+// and, once two iterations changed them alike, advances them over the
+// skipped iterations (advance()).
+struct ScheduleState {
+  explicit ScheduleState(int levels)
+      : port_free(levels, 0), arrival_done(levels, 0), previous_done(levels, 0), before_previous_done(levels, 0),
+        busy(levels, 0), stall(levels, 0), conflict(levels, 0), timing_extra(levels, 0), gate(levels, -1.0) {}
+
+  // Per level.
+  std::vector<double> port_free;     // its link is free again
+  std::vector<double> arrival_done;  // its latest tile has arrived
+  // When the compute unit finished with the level's previous tile and with
+  // the one before (a double-buffered level may refill its other half after the latter).
+  std::vector<double> previous_done, before_previous_done;
+  std::vector<double> busy;          // link cycles
+  std::vector<double> stall;         // compute idle waiting for this level's tile
+  std::vector<double> conflict;      // link cycles added by bank conflicts
+  std::vector<double> timing_extra;  // with a root link: the DRAM timing's excess in its latest transfer
+  std::vector<double> gate;          // when its latest link started for want of its parent's tile (-1: not so)
+  double compute_free = 0;           // the unit may issue its next step
+  double dram_free = 0;              // the DRAM's one port, shared by every level's link to it
+  double pipe_stall = 0;             // compute waiting on its own pipeline
+  double dram_timing_stall = 0;      // compute waiting on what the DRAM's timing added
+  double timing_total = 0;           // what the DRAM's timing added over its peak, in all
+  int64_t steps = 0;                 // compute steps run
+  int64_t previous_word = -1;        // the output word the previous step updated
+
+  // The clocks fast-forward extrapolates, in a fixed order.
+  std::vector<double> clocks() const {
+    std::vector<double> c;
+    visit_clocks(*this, [&](double x) { c.push_back(x); });
+    return c;
+  }
+  // Adds n times the per-iteration change from `from` to `to` (two clocks() snapshots).
+  void advance(const std::vector<double>& from, const std::vector<double>& to, double n) {
+    size_t i = 0;
+    visit_clocks(*this, [&](double& x) {
+      x += n * (to[i] - from[i]);
+      ++i;
+    });
+  }
+
+ private:
+  template <class Self, class F>
+  static void visit_clocks(Self& s, F f) {
+    f(s.compute_free);
+    for (auto* v : {&s.port_free, &s.arrival_done, &s.previous_done, &s.before_previous_done, &s.busy, &s.stall})
+      for (auto& x : *v) f(x);
+    f(s.dram_free);
+    f(s.pipe_stall);
+    for (auto& x : s.conflict) f(x);
+  }
+};
+
 class Walker {
  public:
   // `root` holds every tensor the Einsum touches at cascade extents, the
@@ -270,6 +325,44 @@ class Walker {
     bank_access(tr, level, inst, w);
   }
   void evict(int k, Traffic& tr, bool all);
+  // The schedule of run(), a function per stage (nest_sim.cpp).
+  struct UnitTiming {
+    double step_cycles = 0;    // issue interval of one step
+    double point_latency = 0;  // from a point's issue to its result (its ops one after another)
+    double acc_latency = 0;    // the accumulating op's latency
+    std::string acc_op;        // that op ("" when the Einsum reduces nothing)
+  };
+  UnitTiming unit_timing() const;
+  // Fast-forward: the loop it extrapolates (-1: none), the snapshots taken at
+  // the start of its last iterations, and the stages that use them.
+  struct Snapshot {
+    std::vector<std::vector<Counts>> counts;
+    std::vector<double> clocks;
+    int64_t steps = 0;
+  };
+  int fast_forward_loop() const;
+  void fast_forward(ScheduleState& st, SimResult& out);
+  bool same_change(const Snapshot& a, const Snapshot& b, const Snapshot& c) const;
+  void extrapolate(int64_t skip, ScheduleState& st, SimResult& out);
+  int m_ff_loop = -1;
+  std::vector<Snapshot> m_snapshots;
+  // One step: the levels below `top` get new tiles; their links are timed;
+  // the compute step runs when the last tile has arrived.
+  void new_tiles(int64_t step, int top, std::vector<Traffic>& traffic);
+  double time_arrivals(int64_t step, int top, const std::vector<Traffic>& traffic, ScheduleState& st,
+                       SimResult& out, int& late);
+  void time_compute(double data_ready, int late, const UnitTiming& u, ScheduleState& st, SimResult& out);
+  // The odometer over the temporal loops, innermost last: false after the last
+  // step, else the outermost loop that moved.
+  bool next_step(int& changed);
+  // The last results leave the pipeline and every level returns its outputs; the end time.
+  double drain(const UnitTiming& u, ScheduleState& st);
+  // With a root link: whether a level's traffic reaches it, and its timed transfer.
+  bool reaches_link(const Traffic& tr) const;
+  double dram_transfer(double start, const Traffic& tr, double& extra, ScheduleState& st);
+  // The Stats, in the analytical model's form, and the stalls.
+  void report(double end, const UnitTiming& u, const ScheduleState& st, SimResult& out);
+
   // Cycles from level k's link finishing to its words having arrived when the
   // traffic moves any word (else 0): the network's latency and the access
   // latency of the buffer read.
