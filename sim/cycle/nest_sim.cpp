@@ -124,8 +124,8 @@ std::string accumulating_op(const std::vector<mapping::OpNeed>& needs, workloads
 }  // namespace
 
 Walker::UnitTiming Walker::unit_timing() const {
-  const arch::Node& unit = m_arch.nodes[static_cast<size_t>(m_m.compute)];
-  const std::vector<mapping::OpNeed> needs = mapping::einsum_hw_ops(m_tc, m_m.einsum);
+  const arch::Node& unit = m_arch.nodes[static_cast<size_t>(m_mapping.compute)];
+  const std::vector<mapping::OpNeed> needs = mapping::einsum_hw_ops(m_tile_cascade, m_mapping.einsum);
   UnitTiming u;
   u.step_cycles = mapping::issue_cycles_per_point(unit, needs);
   // The unit's pipelines: a point's result appears `point_latency` cycles after
@@ -135,20 +135,20 @@ Walker::UnitTiming Walker::unit_timing() const {
     if (const arch::OpSpec* op = mapping::unit_op_for(unit, nd.op))
       u.point_latency += nd.per_point * static_cast<double>(op->latency_cycles);
   u.point_latency = std::max(u.point_latency, u.step_cycles);
-  u.acc_op = accumulating_op(needs, m_e.reduce);
+  u.acc_op = accumulating_op(needs, m_einsum.reduce);
   const arch::OpSpec* acc = u.acc_op.empty() ? nullptr : mapping::unit_op_for(unit, u.acc_op);
   u.acc_latency = acc ? static_cast<double>(acc->latency_cycles) : 0;
   return u;
 }
 
 void Walker::run(SimResult& out, bool report) {
-  m_tpos.assign(m_loops.size(), -1);
-  for (size_t j = 0; j < m_tp.size(); ++j)
-    m_tpos[static_cast<size_t>(m_tp[j])] = static_cast<int>(j);
-  m_tidx.assign(m_tp.size(), 0);
+  m_temporal_pos.assign(m_loops.size(), -1);
+  for (size_t j = 0; j < m_temporal.size(); ++j)
+    m_temporal_pos[static_cast<size_t>(m_temporal[j])] = static_cast<int>(j);
+  m_temporal_index.assign(m_temporal.size(), 0);
   const UnitTiming unit = unit_timing();
-  ScheduleState st(m_n);
-  std::vector<Traffic> traffic(static_cast<size_t>(m_n));
+  ScheduleState st(m_levels);
+  std::vector<Traffic> traffic(static_cast<size_t>(m_levels));
   m_ff_loop = fast_forward_loop();
   m_log_on = m_ff_loop >= 0;
   int changed = 0;  // outermost temporal loop that moved (0 at the start: everything arrives)
@@ -157,7 +157,7 @@ void Walker::run(SimResult& out, bool report) {
       if (s == 0 || changed < m_ff_loop) m_snapshots.clear();  // a new pass over the loop
       fast_forward(st, out);
     }
-    const int top = s == 0 ? 0 : m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(changed)])].level;
+    const int top = s == 0 ? 0 : m_loops[static_cast<size_t>(m_temporal[static_cast<size_t>(changed)])].level;
     new_tiles(s, top, traffic);
     int late = -1;
     const double data_ready = time_arrivals(s, top, traffic, st, out, late);
@@ -179,11 +179,11 @@ void Walker::run(SimResult& out, bool report) {
 int Walker::fast_forward_loop() const {
   int ff = -1;
   if (m_opts.functional || !m_opts.fast_forward || m_opts.root_link) return ff;
-  for (size_t j = 0; j < m_tp.size(); ++j) {
-    const LoopInfo& l = m_loops[static_cast<size_t>(m_tp[j])];
-    const bool exact = m_size[static_cast<size_t>(l.rank)] % (l.factor * l.stride) == 0;
-    if (exact && !m_tensors[static_cast<size_t>(m_out_t)].self_read && l.factor >= 8 &&
-        (ff < 0 || l.factor > m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(ff)])].factor))
+  for (size_t j = 0; j < m_temporal.size(); ++j) {
+    const LoopInfo& l = m_loops[static_cast<size_t>(m_temporal[j])];
+    const bool exact = m_rank_size[static_cast<size_t>(l.rank)] % (l.factor * l.stride) == 0;
+    if (exact && !m_tensors[static_cast<size_t>(m_output)].self_read && l.factor >= 8 &&
+        (ff < 0 || l.factor > m_loops[static_cast<size_t>(m_temporal[static_cast<size_t>(ff)])].factor))
       ff = static_cast<int>(j);
   }
   return ff;
@@ -206,9 +206,9 @@ bool Walker::same_change(const Snapshot& a, const Snapshot& b, const Snapshot& c
 // Extrapolates `skip` iterations of the loop at the rate of the last one.
 void Walker::extrapolate(int64_t skip, ScheduleState& st, SimResult& out) {
   // The output words of iteration idx - 1 + d are those of idx - 1 shifted.
-  const LoopInfo& fl = m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(m_ff_loop)])];
+  const LoopInfo& fl = m_loops[static_cast<size_t>(m_temporal[static_cast<size_t>(m_ff_loop)])];
   const int64_t step_words =
-      fl.stride * m_tensors[static_cast<size_t>(m_out_t)].accesses.front().coef[static_cast<size_t>(fl.rank)];
+      fl.stride * m_tensors[static_cast<size_t>(m_output)].accesses.front().coef[static_cast<size_t>(fl.rank)];
   for (int64_t d = 1; d <= skip + 1; ++d) replay_log(d * step_words, fl.level, d > skip);
   const Snapshot &b = m_snapshots[1], &c = m_snapshots[2];
   for (size_t k = 0; k < m_counts.size(); ++k)
@@ -220,16 +220,16 @@ void Walker::extrapolate(int64_t skip, ScheduleState& st, SimResult& out) {
     }
   st.advance(b.clocks, c.clocks, static_cast<double>(skip));
   st.steps += skip * (c.steps - b.steps);
-  m_tidx[static_cast<size_t>(m_ff_loop)] += skip;
+  m_temporal_index[static_cast<size_t>(m_ff_loop)] += skip;
   out.fast_forwarded = true;
 }
 
 // At the start of each iteration of the fast-forward loop.
 void Walker::fast_forward(ScheduleState& st, SimResult& out) {
-  const int64_t factor = m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(m_ff_loop)])].factor;
+  const int64_t factor = m_loops[static_cast<size_t>(m_temporal[static_cast<size_t>(m_ff_loop)])].factor;
   m_snapshots.push_back({m_counts, st.clocks(), st.steps});
   if (m_snapshots.size() > 3) m_snapshots.erase(m_snapshots.begin());
-  const int64_t skip = factor - 2 - m_tidx[static_cast<size_t>(m_ff_loop)];
+  const int64_t skip = factor - 2 - m_temporal_index[static_cast<size_t>(m_ff_loop)];
   if (m_snapshots.size() == 3 && skip >= 1 && same_change(m_snapshots[0], m_snapshots[1], m_snapshots[2]))
     extrapolate(skip, st, out);
   clear_log();
@@ -237,20 +237,20 @@ void Walker::fast_forward(ScheduleState& st, SimResult& out) {
 
 // Levels below `top` get new tiles: evict deepest first, then load top first.
 void Walker::new_tiles(int64_t step, int top, std::vector<Traffic>& traffic) {
-  std::vector<int64_t> sidx(m_sp.size());
+  std::vector<int64_t> sidx(m_spatial.size());
   for (Traffic& tr : traffic) tr = Traffic{};
-  for (int k = m_n - 1; k > top; --k) {
-    m_new_tile.assign(static_cast<size_t>(m_inst[static_cast<size_t>(k)]), {});
-    const TensorInfo& to = m_tensors[static_cast<size_t>(m_out_t)];
+  for (int k = m_levels - 1; k > top; --k) {
+    m_new_tile.assign(static_cast<size_t>(m_instances[static_cast<size_t>(k)]), {});
+    const TensorInfo& to = m_tensors[static_cast<size_t>(m_output)];
     if (step > 0 && std::find(to.keepers.begin(), to.keepers.end(), k) != to.keepers.end()) {
-      for (int64_t i = 0; i < m_inst[static_cast<size_t>(k)]; ++i) {
+      for (int64_t i = 0; i < m_instances[static_cast<size_t>(k)]; ++i) {
         spatial_of(i, k, sidx);
         tile_of(to, k, sidx, m_new_tile[static_cast<size_t>(i)]);
       }
       evict(k, traffic[static_cast<size_t>(k)], false);
     }
   }
-  for (int k = top + 1; k < m_n; ++k) load(k, traffic[static_cast<size_t>(k)]);
+  for (int k = top + 1; k < m_levels; ++k) load(k, traffic[static_cast<size_t>(k)]);
 }
 
 bool Walker::reaches_link(const Traffic& tr) const {
@@ -270,7 +270,7 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
                              SimResult& out, int& late) {
   double data_ready = 0;
   late = -1;
-  for (int k = top + 1; k < m_n; ++k) {
+  for (int k = top + 1; k < m_levels; ++k) {
     const size_t K = static_cast<size_t>(k);
     const Traffic& tr = traffic[K];
     double dram_part = 0, clash = 0;
@@ -343,15 +343,15 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
   st.previous_word = m_step_word;
   st.compute_free = start + u.step_cycles;
   if (m_opts.record_activity)
-    note(out.activity, m_arch.nodes[static_cast<size_t>(m_m.compute)].name, m_e.name, start, st.compute_free);
+    note(out.activity, m_arch.nodes[static_cast<size_t>(m_mapping.compute)].name, m_einsum.name, start, st.compute_free);
   ++st.steps;
 }
 
 bool Walker::next_step(int& changed) {
-  int j = static_cast<int>(m_tp.size());
+  int j = static_cast<int>(m_temporal.size());
   while (j-- > 0) {
-    if (++m_tidx[static_cast<size_t>(j)] < m_loops[static_cast<size_t>(m_tp[static_cast<size_t>(j)])].factor) break;
-    m_tidx[static_cast<size_t>(j)] = 0;
+    if (++m_temporal_index[static_cast<size_t>(j)] < m_loops[static_cast<size_t>(m_temporal[static_cast<size_t>(j)])].factor) break;
+    m_temporal_index[static_cast<size_t>(j)] = 0;
   }
   if (j < 0) return false;
   changed = j;
@@ -367,7 +367,7 @@ double Walker::drain(const UnitTiming& u, ScheduleState& st) {
   // operands reach each PE as late as it computes, and results leave one
   // after another while the next tile streams in.)
   if (st.steps > 0) end += m_skew;
-  for (int k = m_n - 1; k > 0; --k) {
+  for (int k = m_levels - 1; k > 0; --k) {
     const size_t K = static_cast<size_t>(k);
     Traffic tr;
     evict(k, tr, true);
@@ -390,24 +390,24 @@ double Walker::drain(const UnitTiming& u, ScheduleState& st) {
 }
 
 void Walker::report(double end, const UnitTiming& u, const ScheduleState& st, SimResult& out) {
-  analytical::NestModel model(m_arch, m_tc, m_m.einsum, m_m.compute);
-  analytical::Nest nest = model.nest_of(m_m);
+  analytical::NestModel model(m_arch, m_tile_cascade, m_mapping.einsum, m_mapping.compute);
+  analytical::Nest nest = model.nest_of(m_mapping);
   analytical::NestResult r;
-  for (int k = 0; k < m_n; ++k)
+  for (int k = 0; k < m_levels; ++k)
     for (size_t t = 0; t < m_tensors.size(); ++t) {
       const Counts& c = m_counts[static_cast<size_t>(k)][t];
       r.counts[static_cast<size_t>(k)][t] = {static_cast<double>(c.reads), static_cast<double>(c.fills),
                                              static_cast<double>(c.updates)};
-      r.tile_words[static_cast<size_t>(k)][t] = k == 0 ? m_tc.tensors[static_cast<size_t>(m_tensors[t].tensor)].elements()
+      r.tile_words[static_cast<size_t>(k)][t] = k == 0 ? m_tile_cascade.tensors[static_cast<size_t>(m_tensors[t].tensor)].elements()
                                                        : m_tile_words[static_cast<size_t>(k)][t];
     }
-  for (int k = 0; k <= m_n; ++k) r.instances_used[static_cast<size_t>(k)] = m_inst[static_cast<size_t>(k)];
-  for (int k = 0; k < m_n; ++k) r.level_cycles[static_cast<size_t>(k)] = st.busy[static_cast<size_t>(k)];
+  for (int k = 0; k <= m_levels; ++k) r.instances_used[static_cast<size_t>(k)] = m_instances[static_cast<size_t>(k)];
+  for (int k = 0; k < m_levels; ++k) r.level_cycles[static_cast<size_t>(k)] = st.busy[static_cast<size_t>(k)];
   r.steps = st.steps;
-  r.compute_instances = m_inst[static_cast<size_t>(m_n)];
+  r.compute_instances = m_instances[static_cast<size_t>(m_levels)];
   r.compute_cycles = static_cast<double>(st.steps) * u.step_cycles;
   r.cycles = whole_cycles(end, m_arch.loc);
-  for (int k = 0; k < m_n; ++k)
+  for (int k = 0; k < m_levels; ++k)
     if (st.conflict[static_cast<size_t>(k)] > 0)
       out.bank_conflicts[level_node(k).name] += static_cast<int64_t>(std::llround(st.conflict[static_cast<size_t>(k)]));
   if (st.dram_timing_stall > 0) out.stalls["dram timing"] = static_cast<int64_t>(std::llround(st.dram_timing_stall));
@@ -415,7 +415,7 @@ void Walker::report(double end, const UnitTiming& u, const ScheduleState& st, Si
   if (st.pipe_stall > 0) out.stalls["pipeline " + u.acc_op] = static_cast<int64_t>(std::llround(st.pipe_stall));
   // Bound by a level when waiting for it took more than half the run.
   r.bound_level = -1;
-  for (int k = 1; k < m_n; ++k) {
+  for (int k = 1; k < m_levels; ++k) {
     const double w = st.stall[static_cast<size_t>(k)];
     // The level right under the DRAM fills from it: its waits are the DRAM's.
     if (w > 0)
@@ -429,7 +429,7 @@ void Walker::report(double end, const UnitTiming& u, const ScheduleState& st, Si
   out.stats.energy_pj = energy;
   for (auto& es : out.stats.per_einsum) es.energy_pj = energy;
   if (m_opts.functional) {
-    const std::string& name = m_c.tensors[static_cast<size_t>(m_e.output.tensor)].name;
+    const std::string& name = m_cascade.tensors[static_cast<size_t>(m_einsum.output.tensor)].name;
     out.outputs[name] = m_root[name];
   }
 }

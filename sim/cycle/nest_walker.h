@@ -166,7 +166,7 @@ class Walker {
   // The instance of level `p` above instance `inst` of level k.
   int64_t ancestor(int64_t inst, int k, int p) const {
     int64_t div = 1;
-    for (int i : m_sp)
+    for (int i : m_spatial)
       if (m_loops[static_cast<size_t>(i)].level >= p && m_loops[static_cast<size_t>(i)].level < k)
         div *= m_loops[static_cast<size_t>(i)].factor;
     return inst / div;
@@ -177,11 +177,11 @@ class Walker {
     return true;
   }
 
-  // Spatial loop indices of instance `inst` of level k (the first m_sp_above[k] spatial loops).
+  // Spatial loop indices of instance `inst` of level k (the first m_spatial_above[k] spatial loops).
   void spatial_of(int64_t inst, int k, std::vector<int64_t>& sidx) const {
-    int cnt = m_sp_above[static_cast<size_t>(k)];
+    int cnt = m_spatial_above[static_cast<size_t>(k)];
     for (int j = cnt; j-- > 0;) {
-      int64_t f = m_loops[static_cast<size_t>(m_sp[static_cast<size_t>(j)])].factor;
+      int64_t f = m_loops[static_cast<size_t>(m_spatial[static_cast<size_t>(j)])].factor;
       sidx[static_cast<size_t>(j)] = inst % f;
       inst /= f;
     }
@@ -192,13 +192,13 @@ class Walker {
   // the point a compute instance runs this step.
   void tile_box(int k, const std::vector<int64_t>& sidx, std::vector<int64_t>& base,
                 std::vector<int64_t>& span) const {
-    base.assign(static_cast<size_t>(m_R), 0);
-    span.assign(static_cast<size_t>(m_R), 1);
+    base.assign(static_cast<size_t>(m_ranks), 0);
+    span.assign(static_cast<size_t>(m_ranks), 1);
     size_t sj = 0;
     for (size_t i = 0; i < m_loops.size(); ++i) {
       const LoopInfo& l = m_loops[i];
       if (l.level < k) {
-        int64_t idx = l.spatial ? sidx[sj] : m_tidx[static_cast<size_t>(m_tpos[i])];
+        int64_t idx = l.spatial ? sidx[sj] : m_temporal_index[static_cast<size_t>(m_temporal_pos[i])];
         base[static_cast<size_t>(l.rank)] += idx * l.stride;
       } else {
         span[static_cast<size_t>(l.rank)] *= l.factor;
@@ -214,11 +214,11 @@ class Walker {
     std::vector<int64_t> base, span;
     tile_box(k, sidx, base, span);
     words.clear();
-    std::vector<int64_t> x(base), hi(static_cast<size_t>(m_R));
-    for (int r = 0; r < m_R; ++r) {
+    std::vector<int64_t> x(base), hi(static_cast<size_t>(m_ranks));
+    for (int r = 0; r < m_ranks; ++r) {
       hi[static_cast<size_t>(r)] =
           std::min(base[static_cast<size_t>(r)] + span[static_cast<size_t>(r)],
-                   m_size[static_cast<size_t>(r)]);
+                   m_rank_size[static_cast<size_t>(r)]);
       if (base[static_cast<size_t>(r)] >= hi[static_cast<size_t>(r)]) return;
     }
     for (;;) {
@@ -226,7 +226,7 @@ class Walker {
         words.push_back(f.at(x.data()));
         if (written_only) break;
       }
-      int r = m_R;
+      int r = m_ranks;
       while (r-- > 0) {
         if (++x[static_cast<size_t>(r)] < hi[static_cast<size_t>(r)]) break;
         x[static_cast<size_t>(r)] = base[static_cast<size_t>(r)];
@@ -239,9 +239,9 @@ class Walker {
   double& root_value(const TensorInfo& ti, int64_t w) {
     EINFLOW_ASSERT(
         w >= 0 && w < static_cast<int64_t>(
-                          m_root.at(m_c.tensors[static_cast<size_t>(ti.tensor)].name).data.size()),
+                          m_root.at(m_cascade.tensors[static_cast<size_t>(ti.tensor)].name).data.size()),
         "cycle model: an element outside its tensor");
-    return m_root[m_c.tensors[static_cast<size_t>(ti.tensor)].name].data[static_cast<size_t>(w)];
+    return m_root[m_cascade.tensors[static_cast<size_t>(ti.tensor)].name].data[static_cast<size_t>(w)];
   }
   double value_at(int ti, int level, int64_t inst, int64_t w) {
     if (level == 0) return root_value(m_tensors[static_cast<size_t>(ti)], w);
@@ -254,7 +254,7 @@ class Walker {
   void combine_into(int ti, int level, int64_t inst, int64_t w, double v) {
     if (!m_opts.functional) return;
     if (level == 0) {
-      workloads::reduce_into(m_e.reduce, m_out_dtype,
+      workloads::reduce_into(m_einsum.reduce, m_out_dtype,
                              root_value(m_tensors[static_cast<size_t>(ti)], w), v);
       return;
     }
@@ -264,7 +264,7 @@ class Walker {
       c.v = workloads::to_dtype(m_out_dtype, v);
       c.written = true;
     } else {
-      workloads::reduce_into(m_e.reduce, m_out_dtype, c.v, v);
+      workloads::reduce_into(m_einsum.reduce, m_out_dtype, c.v, v);
     }
   }
 
@@ -299,7 +299,7 @@ class Walker {
   // The position of cascade rank `rank` among the Einsum's iteration ranks, or -1.
   int local_rank(int rank) const;
   const arch::Node& level_node(int k) const {
-    return m_arch.nodes[static_cast<size_t>(m_m.levels[static_cast<size_t>(k)].node)];
+    return m_arch.nodes[static_cast<size_t>(m_mapping.levels[static_cast<size_t>(k)].node)];
   }
   // Counts an access of word w (of a tensor) in a bank of level's instance, when its banks are
   // timed.
@@ -387,22 +387,24 @@ class Walker {
   std::vector<int64_t> m_bank_ports;  // per level: ports per bank, 0 when its banks are not timed
 
   const arch::Architecture& m_arch;
-  const Cascade& m_c;   // tensors, extents and expressions
-  const Cascade& m_tc;  // rank sizes of the tile
-  const mapping::Mapping& m_m;
-  const Einsum& m_e;
+  const Cascade& m_cascade;       // tensors, extents and expressions
+  const Cascade& m_tile_cascade;  // rank sizes of the tile
+  const mapping::Mapping& m_mapping;
+  const Einsum& m_einsum;         // the mapping's Einsum (in m_cascade)
   SimOptions m_opts;
   TilePlace m_place;
-  std::vector<int64_t> m_off;  // per local rank: the tile's offset
-  int m_n = 0, m_R = 0, m_out_t = 0;
+  std::vector<int64_t> m_offset;  // per local rank: the tile's offset
+  int m_levels = 0;  // storage levels of the mapping (the compute level is m_levels)
+  int m_ranks = 0;   // the Einsum's iteration ranks (local ranks)
+  int m_output = 0;  // the output's index in m_tensors
   int m_dram_level = -1;  // the DRAM's position among the mapping's levels; -1 without one
-  std::vector<int64_t> m_size;
-  std::vector<LoopInfo> m_loops;
-  std::vector<int> m_sp, m_tp;
-  std::vector<int> m_tpos;      // loop index -> position in m_tp (temporal loops)
-  std::vector<int64_t> m_tidx;  // current temporal indices
-  std::vector<int64_t> m_inst;
-  std::vector<int> m_sp_above;
+  std::vector<int64_t> m_rank_size;  // per local rank: its size in the tile cascade
+  std::vector<LoopInfo> m_loops;     // the nest, outermost first
+  std::vector<int> m_spatial, m_temporal;  // indices into m_loops of the spatial and the temporal loops
+  std::vector<int> m_temporal_pos;      // loop index -> position in m_temporal (temporal loops)
+  std::vector<int64_t> m_temporal_index;  // current temporal indices
+  std::vector<int64_t> m_instances;  // per level (and the compute level): instances the mapping uses
+  std::vector<int> m_spatial_above;  // per level: spatial loops above it
   std::vector<TensorInfo> m_tensors;
   // Einsum::inputs[i] reads m_tensors[m_operand[i].tensor] through its access m_operand[i].access.
   struct Operand {
@@ -411,13 +413,13 @@ class Walker {
   std::vector<Operand> m_operand;
   golden::TensorSet<double>& m_root;
   std::vector<std::vector<std::vector<Store>>> m_store;  // [level][tensor][instance]
-  std::vector<std::vector<std::vector<WordSet>>> m_seen;  // output words ever sent down
-  std::vector<std::vector<Counts>> m_counts;
-  std::vector<std::vector<int64_t>> m_tile_words;
+  std::vector<std::vector<std::vector<WordSet>>> m_sent;  // output words ever sent down
+  std::vector<std::vector<Counts>> m_counts;         // [level][tensor]: accesses so far
+  std::vector<std::vector<int64_t>> m_tile_words;    // [level][tensor]: words of its tile per instance
   std::vector<WordSet> m_compute_seen;  // per innermost output keeper instance
   std::vector<std::vector<int64_t>> m_new_tile;             // scratch
-  std::vector<double> m_stack;
-  std::vector<int64_t> m_global_x;
+  std::vector<double> m_eval_stack;     // evaluate()'s operand stack
+  std::vector<int64_t> m_global_point;  // a point in cascade coordinates (the tile's offset added)
   // Fast-forward: what the current iteration of the extrapolated loop added to
   // the output's first-touch and ever-sent sets and dirty flags (level,
   // instance, word), replayed shifted for every skipped iteration.
@@ -432,7 +434,7 @@ class Walker {
   }
   // Marks output word w of instance `inst` of `level` as updated (noted in `log`).
   void mark_dirty(int level, int64_t inst, int64_t w, Log& log) {
-    Cell& cell = m_store[static_cast<size_t>(level)][static_cast<size_t>(m_out_t)]
+    Cell& cell = m_store[static_cast<size_t>(level)][static_cast<size_t>(m_output)]
                         [static_cast<size_t>(inst)][w];
     if (m_log_on && !cell.dirty) log.emplace_back(level, inst, w);
     cell.dirty = true;
