@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <queue>
+#include <memory>
 
 #include "sim/analytical/group_model.h"
+#include "sim/cycle/list_scheduler.h"
 #include "sim/cycle/nest_walker.h"
 #include "workloads/golden/interpreter.h"
 
@@ -17,18 +18,10 @@ using workloads::Cascade;
 // Why a task could not start earlier: the edge whose source finished last.
 enum class Why : uint8_t { kNone, kOrder, kData, kDram, kBuffer };
 
-struct Task {
-  int tile = 0;      // index in the group
-  int resource = 0;  // a compute unit, or the DRAM
+// What the group knows of each scheduled task (ListScheduler holds the rest).
+struct TaskInfo {
+  int tile = 0;  // index in the group
   bool dram = false;
-  double dur = 0;
-  std::vector<std::pair<int, Why>> succ;
-  int pending = 0;
-  double ready = 0;
-  Why why = Why::kNone;
-  int from = -1;       // the predecessor that finished last
-  double min_end = 0;  // a compute task ends no earlier than its DRAM transfer
-  double start = 0, end = 0;
   // With a root link: a transfer's time beyond the peak bandwidth's; for a
   // computation, that of the transfer it waits for.
   double extra = 0;
@@ -81,9 +74,9 @@ struct GroupRun {
   std::vector<int> resource_of{};
   std::vector<std::string> resources{};  // the compute units of the tiles, then the DRAM
   int dram_res = 0;
-  std::vector<Task> tasks{};
+  std::unique_ptr<ListScheduler> sched{};  // the executions and transfers (list_scheduler.h)
+  std::vector<TaskInfo> tasks{};
   bool pipelined = false;
-  std::vector<double> work{};  // per resource
   double end = 0;
 
   void plan();
@@ -95,14 +88,7 @@ struct GroupRun {
   void assign_resources();
   void build_tasks();
   void schedule(double t0);
-  void start(int x, size_t r, double now, double t0);
-  // The list scheduler's state: finish events, each resource's ready tasks
-  // (lowest-numbered first), whether it is busy and when its last task ended.
-  using Event = std::pair<double, int>;  // finish time, task
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events{};
-  std::vector<std::priority_queue<int, std::vector<int>, std::greater<int>>> ready{};
-  std::vector<bool> busy{};
-  std::vector<double> last_end{};
+  void started(int x, double idle_since, double t0);
   analytical::GroupStats report();
 };
 
@@ -262,10 +248,10 @@ void GroupRun::build_tasks() {
   if (o.functional)
     for (int e : g.einsums) golden::initialise_output(c, e, root);
 
+  sched = std::make_unique<ListScheduler>(static_cast<int>(resources.size()));
+  // A transfer streams into the computation it feeds; every other dependency is finish-to-start.
   auto edge = [&](int from, int to, Why why) {
-    if (from < 0 || from == to) return;
-    tasks[static_cast<size_t>(from)].succ.push_back({to, why});
-    ++tasks[static_cast<size_t>(to)].pending;
+    sched->depend(from, to, static_cast<uint8_t>(why), why == Why::kDram);
   };
   pipelined = g.pipeline_rank >= 0;
   std::vector<std::vector<int>> history(static_cast<size_t>(n_e));  // compute tasks of each tile
@@ -291,21 +277,13 @@ void GroupRun::build_tasks() {
       auto& hist = history[static_cast<size_t>(k)];
       int d = -1;
       if (dram_words[static_cast<size_t>(k)] > 0) {
-        Task t;
-        t.tile = k;
-        t.resource = dram_res;
-        t.dram = true;
-        t.dur = std::ceil(dram_words[static_cast<size_t>(k)] / rate);
-        tasks.push_back(t);
-        d = static_cast<int>(tasks.size()) - 1;
+        d = sched->add(dram_res, std::ceil(dram_words[static_cast<size_t>(k)] / rate));
+        tasks.push_back({k, true, 0});
         if (hist.size() >= 2) edge(hist[hist.size() - 2], d, Why::kBuffer);
       }
-      Task t;
-      t.tile = k;
-      t.resource = resource_of[static_cast<size_t>(k)];
-      t.dur = static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles);
-      tasks.push_back(t);
-      const int x = static_cast<int>(tasks.size()) - 1;
+      const int x = sched->add(resource_of[static_cast<size_t>(k)],
+                               static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles));
+      tasks.push_back({k, false, 0});
       edge(d, x, Why::kDram);
       if (!hist.empty()) edge(hist.back(), x, Why::kOrder);
       if (!pipelined) edge(previous, x, Why::kOrder);
@@ -336,48 +314,33 @@ void GroupRun::build_tasks() {
   }
 }
 
-// Starts task x on resource r at `now`: its time (a DRAM task's from the root
-// link), the computations a transfer releases, and the stall that an idle
-// compute unit waited for this task's last input.
-void GroupRun::start(int x, size_t r, double now, double t0) {
-  Task& t = tasks[static_cast<size_t>(x)];
-  t.start = now;
-  if (t.dram && o.root_link) t.dur = link_transfer(t.tile, t0 + now, t.extra);
-  t.end = std::max(now + t.dur, t.min_end);
-  busy[r] = true;
-  work[r] += t.dur;
-  events.push({t.end, x});
-  if (!t.dram && t.min_end > now + t.dur) {
+// After task x started: the computation a transfer feeds inherits its
+// excess over the peak, an idle compute unit's wait goes to its cause, and
+// the interval is recorded.
+void GroupRun::started(int x, double idle_since, double t0) {
+  const ListScheduler::Task& t = sched->task(x);
+  const TaskInfo& info = tasks[static_cast<size_t>(x)];
+  const double now = t.start;
+  if (!info.dram && t.min_end > now + t.duration) {
     // Waiting for a transfer to end: as far as the DRAM's timing stretched it, that is the
     // cause.
-    const double wait = t.min_end - now - t.dur, timing = std::min(wait, t.extra);
+    const double wait = t.min_end - now - t.duration, timing = std::min(wait, info.extra);
     if (timing > 0) out.stalls["dram timing"] += static_cast<int64_t>(std::llround(timing));
     if (wait > timing) out.stalls["dram"] += static_cast<int64_t>(std::llround(wait - timing));
   }
-  // A transfer and the computation it feeds overlap: the computation may
-  // start with it (its tiles stream in) and ends no earlier.
-  if (t.dram)
-    for (const auto& [sx, why] : t.succ) {
-      Task& u = tasks[static_cast<size_t>(sx)];
-      if (why != Why::kDram) continue;
-      u.min_end = std::max(u.min_end, t.end);
-      u.extra = std::max(u.extra, t.extra);
-      if (now >= u.ready) {
-        u.ready = now;
-        u.why = why;
-        u.from = x;
+  if (info.dram)
+    for (const auto& e : t.succ)
+      if (e.stream) {
+        double& extra = tasks[static_cast<size_t>(e.to)].extra;
+        extra = std::max(extra, info.extra);
       }
-      if (--u.pending == 0) ready[static_cast<size_t>(u.resource)].push(sx);
-    }
   // A compute unit idle since its last task waited for this one's last input.
-  const double gap = now - std::max(last_end[r], 0.0);
-  if (!t.dram && last_end[r] >= 0 && gap > 0 && t.from >= 0) {
+  const double gap = now - std::max(idle_since, 0.0);
+  if (!info.dram && idle_since >= 0 && gap > 0 && t.from >= 0) {
     std::string cause;
-    switch (t.why) {
+    switch (static_cast<Why>(t.why)) {
       case Why::kData:  // without pipelining a unit idles while the others run, by design
-        if (pipelined)
-          cause = "data from " +
-                  resources[static_cast<size_t>(tasks[static_cast<size_t>(t.from)].resource)];
+        if (pipelined) cause = "data from " + resources[static_cast<size_t>(sched->task(t.from).resource)];
         break;
       case Why::kDram:
         cause = "dram";
@@ -391,58 +354,23 @@ void GroupRun::start(int x, size_t r, double now, double t0) {
     if (!cause.empty()) out.stalls[cause] += static_cast<int64_t>(std::llround(gap));
   }
   if (o.record_activity) {
-    const int e = g.einsums[static_cast<size_t>(t.tile)];
-    out.activity.push_back(
-        {resources[r], c.einsums[static_cast<size_t>(e)].name, index, t0 + t.start, t0 + t.end});
+    const int e = g.einsums[static_cast<size_t>(info.tile)];
+    out.activity.push_back({resources[static_cast<size_t>(t.resource)], c.einsums[static_cast<size_t>(e)].name, index,
+                            t0 + t.start, t0 + t.end});
   }
 }
 
+// List scheduling: each resource runs its lowest-numbered ready task; a DRAM
+// task's time comes from the root link when there is one.
 void GroupRun::schedule(double t0) {
-  // List scheduling: each resource runs its lowest-numbered ready task.
-  ready.assign(resources.size(), {});
-  busy.assign(resources.size(), false);
-  last_end.assign(resources.size(), -1);
-  work.assign(resources.size(), 0);
-  for (size_t i = 0; i < tasks.size(); ++i)
-    if (tasks[i].pending == 0)
-      ready[static_cast<size_t>(tasks[i].resource)].push(static_cast<int>(i));
-  double now = 0;
-  end = 0;
-  for (;;) {
-    // Dispatch until nothing more can start now (a transfer that starts releases its computation).
-    for (bool more = true; more;) {
-      more = false;
-      for (size_t r = 0; r < resources.size(); ++r) {
-        if (busy[r] || ready[r].empty()) continue;
-        more = true;
-        const int x = ready[r].top();
-        ready[r].pop();
-        start(x, r, now, t0);
-      }
-    }
-    if (events.empty()) break;
-    now = events.top().first;
-    while (!events.empty() && events.top().first == now) {
-      const int x = events.top().second;
-      events.pop();
-      Task& t = tasks[static_cast<size_t>(x)];
-      busy[static_cast<size_t>(t.resource)] = false;
-      last_end[static_cast<size_t>(t.resource)] = t.end;
-      end = std::max(end, t.end);
-      for (const auto& [s, why] : t.succ) {
-        if (t.dram && why == Why::kDram) continue;  // released when the transfer started
-        Task& u = tasks[static_cast<size_t>(s)];
-        if (t.end >= u.ready) {
-          u.ready = t.end;
-          u.why = why;
-          u.from = x;
-        }
-        if (--u.pending == 0) ready[static_cast<size_t>(u.resource)].push(s);
-      }
-    }
-  }
-  for (const Task& t : tasks)
-    EINFLOW_ASSERT(t.pending == 0, "cycle model: a dependency cycle among a group's executions");
+  ListScheduler::Hooks hooks;
+  hooks.duration = [&](int x, double now) {
+    TaskInfo& info = tasks[static_cast<size_t>(x)];
+    if (info.dram && o.root_link) return link_transfer(info.tile, t0 + now, info.extra);
+    return sched->task(x).duration;
+  };
+  hooks.started = [&](int x, double idle_since) { started(x, idle_since, t0); };
+  end = sched->run(hooks);
 }
 
 analytical::GroupStats GroupRun::report() {
@@ -466,10 +394,10 @@ analytical::GroupStats GroupRun::report() {
                     static_cast<double>(g.executions(c, g.einsums[static_cast<size_t>(k)]));
   }
   double busiest = 0;
-  for (size_t r = 0; r + 1 < resources.size(); ++r) busiest = std::max(busiest, work[r]);
+  for (size_t r = 0; r + 1 < resources.size(); ++r) busiest = std::max(busiest, sched->work(static_cast<int>(r)));
   s.cycles = whole_cycles(end, a.loc);
   s.compute_cycles = static_cast<int64_t>(std::llround(busiest));
-  s.bound_by = work[static_cast<size_t>(dram_res)] > busiest ? dram_name : "compute";
+  s.bound_by = sched->work(dram_res) > busiest ? dram_name : "compute";
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   analytical::set_utilization(s, a, unit_work);
   return gs;
