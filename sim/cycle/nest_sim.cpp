@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "mappers/mapping/unit_ops.h"
-#include "sim/analytical/nest_model.h"
 #include "sim/cycle/nest_walker.h"
 #include "workloads/golden/interpreter.h"
 
@@ -13,78 +12,6 @@ namespace einflow::sim::cycle {
 using workloads::Cascade;
 
 namespace detail {
-
-// Cycles one arrival occupies level k's link: words over the bandwidth of each
-// end and of the network between them. On-chip ports are per instance (the
-// busiest one sets the time); DRAM is one port whose reads and writes share its
-// bandwidth. A level with timed banks moves each bank's words through its
-// ports; what that adds over the words spread evenly is `conflict`, charged to
-// the level whose banks took longest (`conflict_at`).
-double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
-                           int* conflict_at) const {
-  *dram = 0;
-  *conflict = 0;
-  *conflict_at = k;
-  auto time = [](double words, double bw) { return bw > 0 ? std::ceil(words / bw) : 0.0; };
-  const arch::Node& child = level_node(k);
-  double c = std::max(time(static_cast<double>(tr.child_in), child.write_bandwidth),
-                      time(static_cast<double>(tr.child_out), child.read_bandwidth));
-  std::map<int, std::pair<double, double>> parents;  // level -> (read words, written words)
-  auto gather = [&](const std::map<int, std::map<int64_t, int64_t>>& side, bool read) {
-    for (const auto& [p, per] : side) {
-      const bool dram = level_node(p).cls == arch::NodeClass::kDram;
-      double& words = read ? parents[p].first : parents[p].second;
-      for (const auto& [pi, w] : per) {
-        words = dram ? words + static_cast<double>(w) : std::max(words, static_cast<double>(w));
-        // The network from one parent instance carries each direction at its bandwidth.
-        c = std::max(c, time(static_cast<double>(w), child.noc_bandwidth));
-      }
-    }
-  };
-  gather(tr.parent_read, true);
-  gather(tr.parent_write, false);
-  for (const auto& [p, rw] : parents) {
-    if (p == m_dram_level && (m_place.ideal_dram || m_opts.root_link)) continue;  // timed elsewhere
-    const arch::Node& nd = level_node(p);
-    if (nd.cls == arch::NodeClass::kDram) {
-      *dram =
-          time(rw.first + rw.second, nd.bandwidth_gbps > 0 ? m_arch.dram_words_per_cycle(nd) : 0.0);
-      c = std::max(c, *dram);
-    } else
-      c = std::max({c, time(rw.first, nd.read_bandwidth), time(rw.second, nd.write_bandwidth)});
-  }
-  double even = c, banked = c;
-  for (const auto& [at, per_bank] : tr.banks) {
-    const double ports = static_cast<double>(m_bank_ports[static_cast<size_t>(at.first)]);
-    int64_t total = 0, most = 0;
-    for (int64_t n : per_bank) {
-      total += n;
-      most = std::max(most, n);
-    }
-    even = std::max(even,
-                    time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
-    if (time(static_cast<double>(most), ports) > banked) {
-      banked = time(static_cast<double>(most), ports);
-      *conflict_at = at.first;
-    }
-  }
-  *conflict = std::max(0.0, banked - even);
-  return std::max(banked, even);
-}
-
-double Walker::transfer_latency(int k, const Traffic& tr) const {
-  bool moved = tr.child_in > 0 || tr.child_out > 0;
-  int64_t access = tr.child_out > 0 ? level_node(k).access_latency_cycles : 0;
-  for (const auto& [p, per] : tr.parent_read)
-    for (const auto& [pi, words] : per)
-      if (words > 0) {
-        moved = true;
-        access = std::max(access, level_node(p).access_latency_cycles);
-      }
-  for (const auto& [p, per] : tr.parent_write)
-    for (const auto& [pi, words] : per) moved = moved || words > 0;
-  return moved ? static_cast<double>(level_node(k).noc_latency_cycles + access) : 0.0;
-}
 
 namespace {
 
@@ -387,51 +314,6 @@ double Walker::drain(const UnitTiming& u, ScheduleState& st) {
     st.busy[K] += dur;
   }
   return end;
-}
-
-void Walker::report(double end, const UnitTiming& u, const ScheduleState& st, SimResult& out) {
-  analytical::NestModel model(m_arch, m_tile_cascade, m_mapping.einsum, m_mapping.compute);
-  analytical::Nest nest = model.nest_of(m_mapping);
-  analytical::NestResult r;
-  for (int k = 0; k < m_levels; ++k)
-    for (size_t t = 0; t < m_tensors.size(); ++t) {
-      const Counts& c = m_counts[static_cast<size_t>(k)][t];
-      r.counts[static_cast<size_t>(k)][t] = {static_cast<double>(c.reads), static_cast<double>(c.fills),
-                                             static_cast<double>(c.updates)};
-      r.tile_words[static_cast<size_t>(k)][t] = k == 0 ? m_tile_cascade.tensors[static_cast<size_t>(m_tensors[t].tensor)].elements()
-                                                       : m_tile_words[static_cast<size_t>(k)][t];
-    }
-  for (int k = 0; k <= m_levels; ++k) r.instances_used[static_cast<size_t>(k)] = m_instances[static_cast<size_t>(k)];
-  for (int k = 0; k < m_levels; ++k) r.level_cycles[static_cast<size_t>(k)] = st.busy[static_cast<size_t>(k)];
-  r.steps = st.steps;
-  r.compute_instances = m_instances[static_cast<size_t>(m_levels)];
-  r.compute_cycles = static_cast<double>(st.steps) * u.step_cycles;
-  r.cycles = whole_cycles(end, m_arch.loc);
-  for (int k = 0; k < m_levels; ++k)
-    if (st.conflict[static_cast<size_t>(k)] > 0)
-      out.bank_conflicts[level_node(k).name] += static_cast<int64_t>(std::llround(st.conflict[static_cast<size_t>(k)]));
-  if (st.dram_timing_stall > 0) out.stalls["dram timing"] = static_cast<int64_t>(std::llround(st.dram_timing_stall));
-  out.dram_timing_cycles = static_cast<int64_t>(std::llround(st.timing_total));
-  if (st.pipe_stall > 0) out.stalls["pipeline " + u.acc_op] = static_cast<int64_t>(std::llround(st.pipe_stall));
-  // Bound by a level when waiting for it took more than half the run.
-  r.bound_level = -1;
-  for (int k = 1; k < m_levels; ++k) {
-    const double w = st.stall[static_cast<size_t>(k)];
-    // The level right under the DRAM fills from it: its waits are the DRAM's.
-    if (w > 0)
-      out.stalls[k - 1 == m_dram_level ? std::string("dram") : "fill " + level_node(k).name] = static_cast<int64_t>(w);
-    if (2 * w > static_cast<double>(r.cycles) && (r.bound_level < 0 || w > st.stall[static_cast<size_t>(r.bound_level)]))
-      r.bound_level = k;
-  }
-  out.stats = model.to_stats(nest, r);
-  double energy = 0;
-  for (const auto& en : out.stats.energy) energy += en.energy_pj;
-  out.stats.energy_pj = energy;
-  for (auto& es : out.stats.per_einsum) es.energy_pj = energy;
-  if (m_opts.functional) {
-    const std::string& name = m_cascade.tensors[static_cast<size_t>(m_einsum.output.tensor)].name;
-    out.outputs[name] = m_root[name];
-  }
 }
 
 }  // namespace detail

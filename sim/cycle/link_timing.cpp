@@ -1,0 +1,82 @@
+// The walker's link timing: how long one arrival occupies a level's link
+// (the ends' ports, the network, the DRAM's port, banks) and its latency.
+#include <algorithm>
+#include <cmath>
+
+#include "sim/cycle/nest_walker.h"
+
+namespace einflow::sim::cycle::detail {
+
+// Cycles one arrival occupies level k's link: words over the bandwidth of each
+// end and of the network between them. On-chip ports are per instance (the
+// busiest one sets the time); DRAM is one port whose reads and writes share its
+// bandwidth. A level with timed banks moves each bank's words through its
+// ports; what that adds over the words spread evenly is `conflict`, charged to
+// the level whose banks took longest (`conflict_at`).
+double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
+                           int* conflict_at) const {
+  *dram = 0;
+  *conflict = 0;
+  *conflict_at = k;
+  auto time = [](double words, double bw) { return bw > 0 ? std::ceil(words / bw) : 0.0; };
+  const arch::Node& child = level_node(k);
+  double c = std::max(time(static_cast<double>(tr.child_in), child.write_bandwidth),
+                      time(static_cast<double>(tr.child_out), child.read_bandwidth));
+  std::map<int, std::pair<double, double>> parents;  // level -> (read words, written words)
+  auto gather = [&](const std::map<int, std::map<int64_t, int64_t>>& side, bool read) {
+    for (const auto& [p, per] : side) {
+      const bool dram = level_node(p).cls == arch::NodeClass::kDram;
+      double& words = read ? parents[p].first : parents[p].second;
+      for (const auto& [pi, w] : per) {
+        words = dram ? words + static_cast<double>(w) : std::max(words, static_cast<double>(w));
+        // The network from one parent instance carries each direction at its bandwidth.
+        c = std::max(c, time(static_cast<double>(w), child.noc_bandwidth));
+      }
+    }
+  };
+  gather(tr.parent_read, true);
+  gather(tr.parent_write, false);
+  for (const auto& [p, rw] : parents) {
+    if (p == m_dram_level && (m_place.ideal_dram || m_opts.root_link)) continue;  // timed elsewhere
+    const arch::Node& nd = level_node(p);
+    if (nd.cls == arch::NodeClass::kDram) {
+      *dram =
+          time(rw.first + rw.second, nd.bandwidth_gbps > 0 ? m_arch.dram_words_per_cycle(nd) : 0.0);
+      c = std::max(c, *dram);
+    } else
+      c = std::max({c, time(rw.first, nd.read_bandwidth), time(rw.second, nd.write_bandwidth)});
+  }
+  double even = c, banked = c;
+  for (const auto& [at, per_bank] : tr.banks) {
+    const double ports = static_cast<double>(m_bank_ports[static_cast<size_t>(at.first)]);
+    int64_t total = 0, most = 0;
+    for (int64_t n : per_bank) {
+      total += n;
+      most = std::max(most, n);
+    }
+    even = std::max(even,
+                    time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
+    if (time(static_cast<double>(most), ports) > banked) {
+      banked = time(static_cast<double>(most), ports);
+      *conflict_at = at.first;
+    }
+  }
+  *conflict = std::max(0.0, banked - even);
+  return std::max(banked, even);
+}
+
+double Walker::transfer_latency(int k, const Traffic& tr) const {
+  bool moved = tr.child_in > 0 || tr.child_out > 0;
+  int64_t access = tr.child_out > 0 ? level_node(k).access_latency_cycles : 0;
+  for (const auto& [p, per] : tr.parent_read)
+    for (const auto& [pi, words] : per)
+      if (words > 0) {
+        moved = true;
+        access = std::max(access, level_node(p).access_latency_cycles);
+      }
+  for (const auto& [p, per] : tr.parent_write)
+    for (const auto& [pi, words] : per) moved = moved || words > 0;
+  return moved ? static_cast<double>(level_node(k).noc_latency_cycles + access) : 0.0;
+}
+
+}  // namespace einflow::sim::cycle::detail
