@@ -24,14 +24,16 @@ bool above(const arch::Architecture& a, int above_node, int node) {
 class GroupEvaluation {
  public:
   GroupEvaluation(const arch::Architecture& a, const workloads::Cascade& c, const Group& g,
-                  const std::vector<Stats>* tile_stats)
-      : a(a), c(c), g(g), tc(mapping::tile_cascade(c, g.shared)), n_e(static_cast<int>(g.einsums.size())) {
+                  const std::vector<Stats>* tile_stats, const std::function<void(Residency&)>& adjust)
+      : a(a), c(c), g(g), tc(mapping::tile_cascade(c, g.shared)), n_e(static_cast<int>(g.einsums.size())),
+        adjust(adjust) {
     for (int k = 0; k < n_e; ++k)
       tiles.push_back(tile_figures(a, c, g, k, tile_stats ? (*tile_stats)[k] : evaluate_mapping(a, tc, g.tiles[k])));
   }
 
   GroupStats run() {
     residency = decide_residency(a, c, g, tiles);
+    if (adjust) adjust(residency);
     out.retained = residency.retained;
     out.spilled = residency.spilled;
     out.peak_words = residency.peak_words;
@@ -142,6 +144,7 @@ class GroupEvaluation {
   const Group& g;
   const workloads::Cascade tc;
   const int n_e;
+  const std::function<void(Residency&)>& adjust;
   std::vector<TileFigures> tiles;
   Residency residency;
   GroupStats out;
@@ -150,10 +153,10 @@ class GroupEvaluation {
 }  // namespace
 
 GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade& c, const Group& g,
-                          const std::vector<Stats>* tile_stats) {
+                          const std::vector<Stats>* tile_stats, const std::function<void(Residency&)>& adjust) {
   if (g.tiles.size() != g.einsums.size() || (tile_stats && tile_stats->size() != g.einsums.size()))
     throw InternalError("evaluate_group: one tile mapping per Einsum of the group");
-  return GroupEvaluation(a, c, g, tile_stats).run();
+  return GroupEvaluation(a, c, g, tile_stats, adjust).run();
 }
 
 CascadeStats evaluate_cascade(const arch::Architecture& a, const workloads::Cascade& c,

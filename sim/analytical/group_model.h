@@ -7,18 +7,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "arch/arch.h"
 #include "mappers/mapping/cascade_mapping.h"
+#include "sim/analytical/group_counts.h"
 #include "sim/stats/stats.h"
 #include "workloads/cascade.h"
 
 namespace einflow::sim::analytical {
-
-using Group = mapping::FusionGroup;
 
 // How a group ran: the Stats (DRAM traffic, energy, cycles, per-unit
 // utilization, per Einsum), and which intermediates stayed or spilled.
@@ -35,9 +35,12 @@ struct GroupStats {
 // `tile_stats`, when given, replaces the nest model's Stats of each tile (one
 // per Einsum of the group, on tile_cascade()): the cycle model passes its own,
 // and the group's accounting (executions, retention, reuse across the shared
-// loops) is applied to them.
+// loops) is applied to them. `adjust`, when given, may change the residency
+// decision before the model counts by it (what-if studies; the agreement
+// tests give this model a wrong retention to show they catch it).
 GroupStats evaluate_group(const arch::Architecture& arch, const workloads::Cascade& cascade, const Group& group,
-                          const std::vector<Stats>* tile_stats = nullptr);
+                          const std::vector<Stats>* tile_stats = nullptr,
+                          const std::function<void(Residency&)>& adjust = {});
 
 struct CascadeStats {
   Stats stats;                     // the groups one after another

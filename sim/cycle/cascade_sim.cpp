@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "sim/analytical/group_model.h"
+#include "sim/cycle/execution_counts.h"
 #include "sim/cycle/list_scheduler.h"
 #include "sim/cycle/nest_walker.h"
 #include "workloads/golden/interpreter.h"
@@ -63,8 +64,10 @@ struct GroupRun {
   size_t L = 0;
   std::vector<RunsAt> at{};
   std::vector<int64_t> stride{};
-  std::vector<SimResult> tile{};    // each tile once, timing only
-  std::vector<Stats> tile_stats{};  // their Stats, for the group's accounting
+  std::vector<SimResult> tile{};                   // each tile once, timing only
+  std::vector<analytical::TileFigures> figures{};  // their counts, index-keyed
+  analytical::Residency residency{};               // what stays where (decided once, both models)
+  std::unique_ptr<detail::ExecutionCounter> counter{};  // the group's accesses, execution by execution
   analytical::GroupStats gs{};
   double rate = 0;  // DRAM words per cycle
   std::string dram_name{};
@@ -82,7 +85,10 @@ struct GroupRun {
   void plan();
   bool runs(int k, const std::vector<int64_t>& it) const;
   std::vector<int64_t> offsets(const std::vector<int64_t>& it) const;
+  // Calls f(k, it) for every execution of tile k at shared iteration it, in program order.
+  void for_each_execution(const std::function<void(int, const std::vector<int64_t>&)>& f) const;
   void time_tiles();
+  void count_executions();
   void dram_traffic();
   double link_transfer(int k, double start, double& extra);
   void assign_resources();
@@ -98,6 +104,7 @@ analytical::GroupStats GroupRun::run(double t0) {
   L = g.shared.size();
   plan();
   time_tiles();
+  count_executions();
   dram_traffic();
   assign_resources();
   build_tasks();
@@ -157,11 +164,32 @@ void GroupRun::time_tiles() {
     detail::TilePlace place{&tc, {}, true};
     detail::Walker w(a, c, g.tiles[static_cast<size_t>(k)], none, timing, place);
     w.run(tile[static_cast<size_t>(k)]);
-    tile_stats.push_back(tile[static_cast<size_t>(k)].stats);
+    figures.push_back(analytical::tile_figures(a, c, g, k, tile[static_cast<size_t>(k)].stats));
     out.fast_forwarded = out.fast_forwarded || tile[static_cast<size_t>(k)].fast_forwarded;
   }
-  // The group's accounting on the cycle model's tile counts.
-  gs = analytical::evaluate_group(a, c, g, &tile_stats);
+  residency = analytical::decide_residency(a, c, g, figures);
+  if (o.adjust_residency) o.adjust_residency(index, residency);
+}
+
+void GroupRun::for_each_execution(const std::function<void(int, const std::vector<int64_t>&)>& f) const {
+  std::vector<int64_t> it(L, 0);
+  for (;;) {
+    for (int k = 0; k < n_e; ++k)
+      if (runs(k, it)) f(k, it);
+    size_t l = L;
+    while (l-- > 0) {
+      if (++it[l] < g.shared[l].factor) break;
+      it[l] = 0;
+    }
+    if (l == static_cast<size_t>(-1)) break;
+  }
+}
+
+// The group's accesses, counted execution by execution (execution_counts.h).
+void GroupRun::count_executions() {
+  counter = std::make_unique<detail::ExecutionCounter>(a, c, g, figures, residency);
+  for_each_execution([&](int k, const std::vector<int64_t>& it) { counter->execution(k, offsets(it)); });
+  gs = counter->finish();
 }
 
 void GroupRun::dram_traffic() {
@@ -190,14 +218,14 @@ void GroupRun::dram_traffic() {
       const std::string& name = c.tensors[t].name;
       double per_tiles = 0;
       for (int k = 0; k < n_e; ++k)
-        per_tiles += root_words(tile_stats[static_cast<size_t>(k)], name) *
-                     static_cast<double>(g.executions(c, g.einsums[static_cast<size_t>(k)]));
+        per_tiles += root_words(tile[static_cast<size_t>(k)].stats, name) *
+                     static_cast<double>(counter->executions(k));
       if (per_tiles <= 0) continue;
       const double f = root_words(gs.stats, name) / per_tiles;
       for (int k = 0; k < n_e; ++k) {
         dram_words[static_cast<size_t>(k)] +=
-            f * root_words(tile_stats[static_cast<size_t>(k)], name);
-        const Accesses ac = root_access(tile_stats[static_cast<size_t>(k)], name);
+            f * root_words(tile[static_cast<size_t>(k)].stats, name);
+        const Accesses ac = root_access(tile[static_cast<size_t>(k)].stats, name);
         dram_rw[static_cast<size_t>(k)][t] = {f * static_cast<double>(ac.reads + ac.fills),
                                               f * static_cast<double>(ac.updates)};
       }
@@ -260,10 +288,7 @@ void GroupRun::build_tasks() {
   std::vector<std::map<int64_t, std::vector<int>>> readers(
       c.tensors.size());  // generation -> tasks
   int previous = -1;
-  std::vector<int64_t> it(L, 0);
-  for (;;) {
-    for (int k = 0; k < n_e; ++k) {
-      if (!runs(k, it)) continue;
+  for_each_execution([&](int k, const std::vector<int64_t>& it) {
       const int e = g.einsums[static_cast<size_t>(k)];
       const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
       if (o.functional) {
@@ -304,14 +329,7 @@ void GroupRun::build_tasks() {
       last_writer[ot][k] = x;
       hist.push_back(x);
       ++out.executions;
-    }
-    size_t l = L;
-    while (l-- > 0) {
-      if (++it[l] < g.shared[l].factor) break;
-      it[l] = 0;
-    }
-    if (l == static_cast<size_t>(-1)) break;
-  }
+  });
 }
 
 // After task x started: the computation a transfer feeds inherits its
@@ -374,24 +392,21 @@ void GroupRun::schedule(double t0) {
 }
 
 analytical::GroupStats GroupRun::report() {
-  // The group's report: counts and energy from the accounting, time from the schedule.
+  // The group's report: counts and energy from its executions, time from the schedule.
   Stats& s = gs.stats;
   for (int k = 0; k < n_e; ++k) {
-    const double n = static_cast<double>(g.executions(c, g.einsums[static_cast<size_t>(k)]));
+    const double n = static_cast<double>(counter->executions(k));
     for (const auto& [cause, cycles] : tile[static_cast<size_t>(k)].stalls)
       out.stalls[cause] += static_cast<int64_t>(std::llround(static_cast<double>(cycles) * n));
     for (const auto& [node, cycles] : tile[static_cast<size_t>(k)].bank_conflicts)
       out.bank_conflicts[node] +=
           static_cast<int64_t>(std::llround(static_cast<double>(cycles) * n));
-    s.per_einsum[static_cast<size_t>(k)].cycles = static_cast<int64_t>(
-        std::llround(static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles) * n));
   }
   std::map<std::string, double> unit_work;
   for (int k = 0; k < n_e; ++k) {
-    const Stats& ts = tile_stats[static_cast<size_t>(k)];
+    const Stats& ts = tile[static_cast<size_t>(k)].stats;
     const std::string& u = resources[static_cast<size_t>(resource_of[static_cast<size_t>(k)])];
-    unit_work[u] += ts.utilization.at(u) * static_cast<double>(ts.cycles) *
-                    static_cast<double>(g.executions(c, g.einsums[static_cast<size_t>(k)]));
+    unit_work[u] += ts.utilization.at(u) * static_cast<double>(ts.cycles) * static_cast<double>(counter->executions(k));
   }
   double busiest = 0;
   for (size_t r = 0; r + 1 < resources.size(); ++r) busiest = std::max(busiest, sched->work(static_cast<int>(r)));

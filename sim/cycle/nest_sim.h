@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@
 #include "sim/stats/stats.h"
 #include "workloads/cascade.h"
 #include "workloads/golden/tensor.h"
+
+namespace einflow::sim::analytical {
+struct Residency;
+}
 
 namespace einflow::sim::cycle {
 
@@ -38,6 +43,11 @@ struct SimOptions {
   // cycle/dram/dram_link.h) instead of the DRAM's bandwidth; not owned. Single
   // Einsums only; turns fast-forward off (the DRAM's state does not repeat).
   RootLink* root_link = nullptr;
+  // Cascades: called with each group's index and the residency decision
+  // (which intermediates stay, which inputs stay resident; group_counts.h)
+  // before the group counts by it. What-if studies force a spill with it; the
+  // agreement tests give this model a wrong retention to show they catch it.
+  std::function<void(int group, analytical::Residency& residency)> adjust_residency;
 };
 
 // One interval of activity, for traces: a unit computing, a level's link

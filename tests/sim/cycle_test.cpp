@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "arch/arch.h"
@@ -165,6 +166,63 @@ TEST_P(Designs, CascadeCountsExactValuesGolden) {
 
 INSTANTIATE_TEST_SUITE_P(Attention, Designs,
                          ::testing::Values("unfused", "flat", "cascade", "architecture", "fusemax"));
+
+// The two models count a group independently: the cycle model execution by
+// execution, observing when a tile's words change; the analytical one by
+// formula. Give either one a wrong retention and the agreement check names
+// the tensor: FuseMax's first retained intermediate sent to DRAM after all,
+// or the inputs kept across shared loops fetched every time.
+TEST(CascadeAgreement, AWrongRetentionInEitherModelIsCaught) {
+  Attention t = tiny_attention();
+  const workloads::Cascade& c = variant(t, "1pass");
+  const mapping::CascadeMapping m = named::attention_mapping(*named::find_design("fusemax"), t.arch, c);
+  const std::vector<std::string> skip = {"RM", "RD", "RNV"};  // as in CascadeCountsExactValuesGolden
+  using Adjust = std::function<void(analytical::Residency&)>;
+  auto analytical_counts = [&](const Adjust& adjust) {
+    std::vector<analytical::GroupStats> groups;
+    for (const auto& g : m.groups) groups.push_back(analytical::evaluate_group(t.arch, c, g, nullptr, adjust));
+    return analytical::combine_groups(t.arch, std::move(groups)).stats;
+  };
+  auto cycle_counts = [&](const Adjust& adjust) {
+    SimOptions o;
+    o.functional = false;
+    if (adjust) o.adjust_residency = [&](int, analytical::Residency& r) { adjust(r); };
+    return simulate_cascade(t.arch, c, m, {}, o).stats;
+  };
+  ASSERT_TRUE(count_differences(analytical_counts({}), cycle_counts({}), skip).empty());
+
+  std::string spilled;
+  const Adjust spill = [&](analytical::Residency& r) {
+    for (const auto& name : r.retained)
+      if (std::find(skip.begin(), skip.end(), name) == skip.end()) {
+        spilled = name;
+        r.retained_node[static_cast<size_t>(c.find_tensor(name))] = -1;
+        return;
+      }
+  };
+  bool had_resident = false;
+  const Adjust refetch = [&](analytical::Residency& r) {
+    had_resident = had_resident || !r.resident.empty();
+    r.resident.clear();
+  };
+  auto names = [](const std::vector<std::string>& diff, const std::string& tensor) {
+    for (const auto& d : diff)
+      if (d.find("DRAM " + tensor + ":") == 0) return true;
+    return false;
+  };
+  for (const Adjust* wrong : {&spill, &refetch}) {
+    const std::vector<std::string> in_cycle = count_differences(analytical_counts({}), cycle_counts(*wrong), skip);
+    const std::vector<std::string> in_analytical = count_differences(analytical_counts(*wrong), cycle_counts({}), skip);
+    EXPECT_FALSE(in_cycle.empty());
+    EXPECT_FALSE(in_analytical.empty());
+    if (wrong == &spill) {
+      ASSERT_FALSE(spilled.empty());
+      EXPECT_TRUE(names(in_cycle, spilled)) << spilled;
+      EXPECT_TRUE(names(in_analytical, spilled)) << spilled;
+    }
+  }
+  EXPECT_TRUE(had_resident);
+}
 
 // A recurrence's tile reads the entry the previous iteration left and writes
 // the next one. Hand figures for one tile (M1 tile 1, P tile 16) of the
