@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "common/files.h"
@@ -65,8 +67,30 @@ TEST(Report, NumbersFromAHandBuiltStore) {
       << md;  // sqrt(4*5), sqrt(2*1.5)
   EXPECT_NE(md.find("einflow 9.9.9 (git abc)"), std::string::npos) << md;
   const std::string csv = report::csv(d);
-  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,ok,250,0,100,0,0,0.5,100,4,2,1,\n"), std::string::npos)
+  // A plain table: the header first, unique names, the instance columns empty
+  // for a record without one, the same number of fields on every row.
+  EXPECT_EQ(csv.rfind("point,config_hash,workload.instance.seq_len,design,arch_name,workload_name,instance_scope,"
+                      "instance_phase,instance_batch,instance_seq_len,instance_causal,instance_block,status,",
+                      0),
+            0u)
       << csv;
+  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,,,,,,,ok,250,0,100,0,0,0.5,100,4,2,1,\n"), std::string::npos)
+      << csv;
+  std::istringstream lines(csv);
+  std::string header;
+  std::getline(lines, header);
+  std::set<std::string> names;
+  size_t columns = 0;
+  {
+    std::istringstream h(header);
+    for (std::string name; std::getline(h, name, ',');) {
+      EXPECT_TRUE(names.insert(name).second) << "repeated column " << name;
+      ++columns;
+    }
+  }
+  for (std::string row; std::getline(lines, row);)
+    EXPECT_EQ(static_cast<size_t>(std::count(row.begin(), row.end(), ',')) + 1, columns) << row;
+  EXPECT_NE(report::csv_provenance(d).find("\"versions\""), std::string::npos);
   const std::string tex = report::latex(d);
   EXPECT_NE(tex.find("\\toprule"), std::string::npos);
   EXPECT_NE(tex.find("fast & 4.47 & 1.73 & 50 \\\\"), std::string::npos) << tex;
@@ -95,7 +119,7 @@ TEST(Report, AFormatIsOneRegistration) {
   ASSERT_EQ(sh(kBin + " sweep " + kData + "attention/designs.yaml --out " + dir).code, 0);
   std::ostringstream log;
   const auto files = report::write_report(dir, {{"count", "csv"}, "", "", {}, "", {}, false}, log);
-  ASSERT_EQ(files.size(), 2u);
+  ASSERT_EQ(files.size(), 3u);  // count.txt, results.csv and its provenance sidecar
   EXPECT_EQ(read_file((fs::path(dir) / "count.txt").string()), "5\n");  // the five designs
   std::vector<std::string> names;
   for (const auto& f : report::report_formats()) names.push_back(f.name);

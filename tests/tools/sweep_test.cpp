@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "arch/arch.h"
+#include "common/files.h"
 #include "tests/tools/sweep_testing.h"
 
 namespace einflow::sweep {
@@ -51,6 +52,61 @@ TEST(Sweep, GridOfAnAxisAndAZipTimesDesigns) {
   EXPECT_NE(ex.points[0].config_hash, ex.points[2].config_hash);
   const SweepSpec again = read_sweep(f);
   EXPECT_EQ(expand(again).points[5].config_hash, ex.points[5].config_hash);  // deterministic
+}
+
+// Every base override reaches every point, whatever file an axis or a design
+// swaps in (an axis over workload files used to drop `base.set`, so decoders
+// ran causal and every model at its file's batch): an encoder and a decoder
+// (causal by default), a design with its own architecture; batch 3, not
+// causal, attention at 64 tokens, the clock at 500 MHz everywhere. The
+// records say what ran, and a point equals the same configuration evaluated
+// alone.
+TEST(Sweep, BaseOverridesReachEveryPointWhateverFileAnAxisSwaps) {
+  const std::string zoo = std::string(EINFLOW_SOURCE_DIR) + "/configs/workloads/";
+  const std::string path = write_sweep(
+      "base-sets.sweep.yaml",
+      "sweep:\n  base:\n    arch: @/flat-4x4.yaml\n    workload: @/tiny.yaml\n"
+      "    set: {workload.instance.batch: 3, workload.instance.causal: false, workload.instance.scope: attention,\n"
+      "          workload.instance.seq_len: 64, arch.clock_mhz: 500}\n"
+      "  axes:\n    - {key: workload, values: [" + zoo + "bert-base.yaml, " + zoo + "trxl.yaml]}\n"
+      "  designs:\n    - {name: flat, design: flat}\n    - {name: fusemax, design: fusemax, arch: @/fusemax-4x4.yaml}\n");
+  const SweepSpec spec = read_sweep(path);
+  const Expansion e = expand(spec);
+  ASSERT_EQ(e.points.size(), 4u);
+  for (const Point& p : e.points) {
+    SCOPED_TRACE(p.workload_file + " " + p.design->name);
+    EXPECT_EQ(p.workload_doc.find("instance.batch").scalar(), "3");
+    EXPECT_EQ(p.workload_doc.find("instance.causal").scalar(), "false");
+    EXPECT_EQ(p.workload_doc.find("instance.seq_len").scalar(), "64");
+    EXPECT_EQ(p.arch_doc.find("architecture.clock_mhz").scalar(), "500");
+    EXPECT_EQ(p.arch_file.find(p.design->name == "fusemax" ? "fusemax-4x4" : "flat-4x4") != std::string::npos, true);
+  }
+  const std::string dir = temp_dir("base-sets");
+  ASSERT_EQ(sh(kBin + " sweep " + path + " --out " + dir).code, 0);
+  const std::vector<Record> recs = read_store(store_path(dir)).records;
+  ASSERT_EQ(recs.size(), 4u);
+  for (const Record& r : recs) {
+    ASSERT_EQ(r.status(), results::OK) << r.error();
+    EXPECT_EQ(r.instance().batch(), 3);
+    EXPECT_FALSE(r.instance().causal());
+    EXPECT_EQ(r.instance().scope(), "attention");
+    EXPECT_EQ(r.instance().seq_len(), 64);
+  }
+  // TrXL on FuseMax's architecture, alone.
+  std::string arch = read_file(kData + "attention/fusemax-4x4.yaml");
+  arch.replace(arch.find("clock_mhz: 1000"), 15, "clock_mhz: 500");
+  const std::string arch_file = write_sweep("fusemax-500.yaml", arch);
+  const Shell alone = sh(kBin + " evaluate --arch " + arch_file + " --workload " + zoo +
+                         "trxl.yaml --set instance.batch=3 --set instance.causal=false --set instance.scope=attention"
+                         " --set instance.seq_len=64 --design fusemax --json");
+  ASSERT_EQ(alone.code, 0) << alone.out;
+  const Record* trxl = nullptr;
+  for (const Record& r : recs)
+    if (r.design() == "fusemax" && r.workload().find("TrXL") != std::string::npos) trxl = &r;
+  ASSERT_NE(trxl, nullptr);
+  EXPECT_NE(alone.out.find("\"cycles\": " + std::to_string(trxl->total().cycles()) + ","), std::string::npos)
+      << alone.out << " against " << trxl->total().cycles();
+  EXPECT_NE(alone.out.find("\"seconds\": "), std::string::npos);
 }
 
 TEST(Sweep, ZipAndRanges) {

@@ -189,32 +189,66 @@ std::string markdown(const ReportData& d) {
   return md.str();
 }
 
+namespace {
+
+// The instance columns of the CSV and their values at a record ("" when the
+// workload is a cascade, not a model).
+const std::vector<std::string>& instance_columns() {
+  static const std::vector<std::string> c = {"instance_scope", "instance_phase", "instance_batch",
+                                             "instance_seq_len", "instance_causal", "instance_block"};
+  return c;
+}
+std::vector<std::string> instance_values(const results::Record& r) {
+  if (!r.has_instance()) return std::vector<std::string>(instance_columns().size());
+  const auto& in = r.instance();
+  return {in.scope(), in.phase(), std::to_string(in.batch()), std::to_string(in.seq_len()),
+          in.causal() ? "true" : "false", std::to_string(in.block())};
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
+static std::vector<std::string> csv_columns(const ReportData& d, const std::set<std::string>& causes) {
+  std::vector<std::string> cols = {"point", "config_hash"};
+  for (const auto& k : d.axis_keys) cols.push_back(k);
+  for (const char* c : {"design", "arch_name", "workload_name"}) cols.push_back(c);
+  for (const auto& c : instance_columns()) cols.push_back(c);
+  for (const char* c : {"status", "cycles", "seconds", "energy_pj", "dram_bytes", "area_um2"}) cols.push_back(c);
+  for (const auto& u : d.units) cols.push_back("util_" + u);
+  for (const auto& c : d.components) cols.push_back("energy_" + c + "_pj");
+  for (const auto& c : causes) cols.push_back("stall_" + c + "_cycles");
+  for (const std::string& c : {"speedup_vs_" + d.baseline, "energy_vs_" + d.baseline, std::string("pareto"),
+                              std::string("error")})
+    cols.push_back(c);
+  // Unique names: an axis key that repeats a fixed column is marked as the axis.
+  std::set<std::string> seen;
+  for (auto& c : cols)
+    while (!seen.insert(c).second) c += "_axis";
+  return cols;
+}
+
 std::string csv(const ReportData& d) {
   std::set<std::string> causes;
   for (const auto& r : d.records)
     for (const auto& [c, n] : r.total().stalls()) causes.insert(c);
-  auto field = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-  };
   std::ostringstream o;
-  o << "# sweep " << d.name << "; " << provenance_line(d) << "\n";
-  o << "point,config_hash";
-  for (const auto& k : d.axis_keys) o << "," << field(k);
-  o << ",design,arch,workload,status,cycles,seconds,energy_pj,dram_bytes,area_um2";
-  for (const auto& u : d.units) o << ",util_" << u;
-  for (const auto& c : d.components) o << ",energy_" << c << "_pj";
-  for (const auto& c : causes) o << "," << field("stall_" + c + "_cycles");
-  o << ",speedup_vs_" << d.baseline << ",energy_vs_" << d.baseline << ",pareto,error\n";
+  const std::vector<std::string> cols = csv_columns(d, causes);
+  for (size_t i = 0; i < cols.size(); ++i) o << (i ? "," : "") << csv_field(cols[i]);
+  o << "\n";
   for (size_t i = 0; i < d.records.size(); ++i) {
     const auto& r = d.records[i];
     const auto& t = r.total();
     o << r.point() << "," << r.config_hash();
-    for (const auto& k : d.axis_keys) o << "," << field(axis_value(r, k));
-    o << "," << field(r.design()) << "," << field(r.arch()) << "," << field(r.workload()) << ","
-      << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << ","
+    for (const auto& k : d.axis_keys) o << "," << csv_field(axis_value(r, k));
+    o << "," << csv_field(r.design()) << "," << csv_field(r.arch()) << "," << csv_field(r.workload());
+    for (const auto& v : instance_values(r)) o << "," << csv_field(v);
+    o << "," << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << ","
       << format_number(t.seconds()) << "," << format_number(t.energy_pj()) << "," << t.dram_bytes()
       << "," << format_number(t.area_um2());
     for (const auto& u : d.units) o << "," << format_number(util(r, u));
@@ -229,9 +263,43 @@ std::string csv(const ReportData& d) {
     o << "," << (d.speedup[i] ? format_number(*d.speedup[i]) : "") << ","
       << (d.energy_ratio[i] ? format_number(*d.energy_ratio[i]) : "") << ","
       << (std::find(d.front.begin(), d.front.end(), i) != d.front.end() ? "1" : "0") << ","
-      << field(r.error()) << "\n";
+      << csv_field(r.error()) << "\n";
   }
   return o.str();
+}
+
+// results.csv's sidecar: where the table came from and what its columns hold.
+std::string csv_provenance(const ReportData& d) {
+  nlohmann::json j;
+  j["table"] = "results.csv";
+  j["sweep"] = d.name;
+  j["provenance"] = {{"summary", provenance_line(d)},
+                     {"versions", d.versions},
+                     {"git_hashes", d.git_hashes},
+                     {"modes", d.modes},
+                     {"set_hash", d.set_hash},
+                     {"generated", d.generated}};
+  j["baseline"] = d.baseline;
+  j["columns"] = {
+      {"point", "index of the point in the sweep"},
+      {"config_hash", "hash of the point's fully resolved configuration"},
+      {"arch_name", "the architecture's name"},
+      {"workload_name", "the workload's (model's) name"},
+      {"instance_*", "the model workload's instance as it ran (empty for a cascade workload)"},
+      {"cycles", "cycles"},
+      {"seconds", "seconds at the architecture's clock"},
+      {"energy_pj", "energy, pJ"},
+      {"dram_bytes", "bytes moved to and from DRAM"},
+      {"area_um2", "the architecture's area, um^2"},
+      {"util_UNIT", "the unit's utilization, 0 to 1"},
+      {"energy_COMPONENT_pj", "energy of one component (unit, level, network), pJ"},
+      {"stall_CAUSE_cycles", "cycle model: unit-idle cycles by cause"},
+      {"speedup_vs_BASELINE", "baseline's cycles over this point's, same axes"},
+      {"energy_vs_BASELINE", "this point's energy over the baseline's, same axes"},
+      {"pareto", "1 on the Pareto front of the report's two metrics"},
+      {"error", "why a failed point failed"}};
+  for (const auto& k : d.axis_keys) j["axes"].push_back(k);
+  return j.dump(2) + "\n";
 }
 
 std::string json(const ReportData& d) {
@@ -255,6 +323,11 @@ std::string json(const ReportData& d) {
     x["design"] = r.design();
     x["arch"] = r.arch();
     x["workload"] = r.workload();
+    if (r.has_instance()) {
+      const auto& in = r.instance();
+      x["instance"] = {{"scope", in.scope()},         {"phase", in.phase()},   {"batch", in.batch()},
+                       {"seq_len", in.seq_len()},     {"causal", in.causal()}, {"block", in.block()}};
+    }
     x["status"] = r.status() == results::OK ? "ok" : "failed";
     if (!r.error().empty()) x["error"] = r.error();
     x["cycles"] = t.cycles();
@@ -335,6 +408,7 @@ EINFLOW_REGISTER_FORMAT(md, "md", "report.md: summary, Pareto front and results 
 EINFLOW_REGISTER_FORMAT(csv, "csv", "results.csv: one row per point",
                         [](const ReportData& d, FormatOutput& out) {
                           out.put("results.csv", csv(d));
+                          out.put("results.provenance.json", csv_provenance(d));
                         })
 EINFLOW_REGISTER_FORMAT(json, "json", "report.json: every record with its provenance",
                         [](const ReportData& d, FormatOutput& out) {

@@ -59,7 +59,10 @@ std::vector<size_t> pareto_front(const std::vector<sweep::Record>& records, cons
                                  const std::string& b);
 
 std::string markdown(const ReportData& d);
+// results.csv: a plain rectangular table (a header row, unique column names,
+// no comment lines); results.provenance.json: where it came from, its columns.
 std::string csv(const ReportData& d);
+std::string csv_provenance(const ReportData& d);
 std::string json(const ReportData& d);
 std::string latex(const ReportData& d);
 // Writes the plots' data and gnuplot scripts under `dir` and, with `render`,

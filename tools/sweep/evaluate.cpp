@@ -196,6 +196,15 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
     r.set_arch(a.name);
     const workloads::Workload w = workloads::load_workload_node(p.workload_doc, p.workload_file);
     r.set_workload(w.name);
+    if (w.instance) {
+      results::Instance* in = r.mutable_instance();
+      in->set_scope(workloads::scope_name(w.instance->scope));
+      in->set_phase(workloads::phase_name(w.instance->phase));
+      in->set_batch(w.instance->batch);
+      in->set_seq_len(w.instance->seq_len);
+      in->set_causal(w.instance->causal);
+      in->set_block(w.instance->block);
+    }
     const bool cycle = spec.mode != "analytical";
     Outcome o;
     switch (p.design->kind) {

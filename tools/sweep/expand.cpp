@@ -62,19 +62,57 @@ class Resolver {
     return f;
   }
 
-  // Applies one override to the point; `loc` locates it in the sweep file.
+  // A key that names a whole file: `arch`, `workload` or `mapper` alone.
+  static bool swaps_file(const std::string& key) { return key == "arch" || key == "workload" || key == "mapper"; }
+
+  // A file override: the point's architecture, workload or (mapper designs
+  // only) mapper file, before any value override is applied.
+  void choose_file(Point& p, std::string& mapper_file, const std::string& key, const std::string& value,
+                   const SourceLoc& loc) const {
+    if (key == "arch") p.arch_file = resolve_file(value, loc, key);
+    else if (key == "workload") p.workload_file = resolve_file(value, loc, key);
+    else if (p.design->kind == DesignSpec::Kind::kMapper) mapper_file = resolve_file(value, loc, key);
+  }
+
+  // A point's documents: its files chosen first (the base's, then the axes',
+  // then the design's own architecture and overrides), then every value
+  // override applied to them in order (the base's, the axes', the design's),
+  // so that no override is lost when an axis or a design swaps a file.
+  void resolve(Point& p, const std::vector<size_t>& combo) {
+    const DesignSpec& design = *p.design;
+    const SourceLoc here{m_spec.file, 0, 0};
+    p.arch_file = m_spec.arch_file;
+    p.workload_file = m_spec.workload_file;
+    std::string mapper_file = design.kind == DesignSpec::Kind::kMapper ? design.file : "";
+    for (const auto& [k, v] : m_spec.sets)
+      if (swaps_file(k)) choose_file(p, mapper_file, k, v, here);
+    for (size_t a = 0; a < m_spec.axes.size(); ++a)
+      for (const auto& key : m_spec.axes[a].keys) {
+        p.axes.emplace_back(key.key, key.values[combo[a]]);
+        if (swaps_file(key.key)) choose_file(p, mapper_file, key.key, key.values[combo[a]], key.loc);
+      }
+    if (!design.arch_file.empty()) p.arch_file = design.arch_file;
+    for (const auto& [k, v] : design.sets)
+      if (swaps_file(k)) choose_file(p, mapper_file, k, v, design.loc);
+    p.arch_doc = doc(p.arch_file);
+    p.workload_doc = doc(p.workload_file);
+    if (!mapper_file.empty()) p.mapper_doc = doc(mapper_file);
+    for (const auto& [k, v] : m_spec.sets)
+      if (!swaps_file(k)) apply(p, k, v, here);
+    for (size_t a = 0; a < m_spec.axes.size(); ++a)
+      for (const auto& key : m_spec.axes[a].keys)
+        if (!swaps_file(key.key)) apply(p, key.key, key.values[combo[a]], key.loc);
+    for (const auto& [k, v] : design.sets)
+      if (!swaps_file(k)) apply(p, k, v, design.loc);
+  }
+
+  // Applies one value override to the point; `loc` locates it in the sweep file.
   void apply(Point& p, const std::string& key, const std::string& value, const SourceLoc& loc) {
     const size_t dot = key.find('.');
     const std::string prefix = key.substr(0, dot);
     const std::string rest = dot == std::string::npos ? "" : key.substr(dot + 1);
     try {
-      if (prefix == "arch" && rest.empty()) {
-        p.arch_file = resolve_file(value, loc, key);
-        p.arch_doc = doc(p.arch_file);
-      } else if (prefix == "workload" && rest.empty()) {
-        p.workload_file = resolve_file(value, loc, key);
-        p.workload_doc = doc(p.workload_file);
-      } else if (prefix == "arch") {
+      if (prefix == "arch") {
         p.arch_doc = p.arch_doc.with_override(arch_path(p.arch_doc, rest), value);
       } else if (prefix == "workload") {
         p.workload_doc = p.workload_doc.with_override(rest, value);
@@ -164,19 +202,7 @@ Expansion expand(const SweepSpec& spec) {
     for (const auto& design : spec.designs) {
       Point p;
       p.design = &design;
-      p.arch_file = design.arch_file.empty() ? spec.arch_file : design.arch_file;
-      p.workload_file = spec.workload_file;
-      p.arch_doc = res.doc(p.arch_file);
-      p.workload_doc = res.doc(p.workload_file);
-      if (design.kind == DesignSpec::Kind::kMapper) p.mapper_doc = res.doc(design.file);
-      const SourceLoc here{spec.file, 0, 0};
-      for (const auto& [k, v] : spec.sets) res.apply(p, k, v, here);
-      for (size_t a = 0; a < spec.axes.size(); ++a)
-        for (const auto& key : spec.axes[a].keys) {
-          p.axes.emplace_back(key.key, key.values[combo[a]]);
-          res.apply(p, key.key, key.values[combo[a]], key.loc);
-        }
-      for (const auto& [k, v] : design.sets) res.apply(p, k, v, design.loc);
+      res.resolve(p, combo);
       std::optional<arch::Architecture> built;
       bool keep = true;
       for (const auto& f : spec.filters) {
