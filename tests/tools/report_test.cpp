@@ -100,6 +100,13 @@ TEST(Report, NumbersFromAHandBuiltStore) {
   for (const char* name : {"report.md", "results.csv", "report.json", "report.tex",
                            "plots/speedup.gp", "plots/pareto.gp"})
     EXPECT_TRUE(fs::exists(fs::path(dir) / name)) << name;
+  // Energy bars relative to the baseline at the same length: the baseline's is
+  // 1; fast's is its energy ratio (100 / 50 at 1K, 300 / 200 at 2K), all of it
+  // DRAM here; an empty bar between the lengths.
+  const std::string energy = read_file((fs::path(dir) / "plots/energy.dat").string());
+  EXPECT_NE(energy.find("\"base\"\t1\n\"fast\"\t2\n\"\"\t0\n\"base\"\t1\n\"fast\"\t1.5\n"), std::string::npos)
+      << energy;
+  EXPECT_NE(read_file((fs::path(dir) / "plots/energy.gp").string()).find("energy relative to base"), std::string::npos);
   if (gnuplot) {
     for (const char* name : {"plots/speedup.pdf", "plots/speedup.svg", "plots/speedup.png",
                              "plots/pareto.png", "plots/energy.png", "plots/utilization.png"})

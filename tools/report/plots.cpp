@@ -156,30 +156,70 @@ Plot speedup_plot(const ReportData& d, const Group& g) {
   return {name, dat.str(), script(d, name, setup.str(), plot.str())};
 }
 
-// Energy by component, a stacked bar per design and x value.
+// A component's legend entry: its name and what it is ("Array2D (compute
+// array)", "PE2D (register files)").
+std::string component_label(const ReportData& d, const std::string& c) {
+  static const std::map<std::string, std::string> kind = {{"compute", "compute array"},
+                                                         {"regfile", "register files"},
+                                                         {"sram", "SRAM buffer"},
+                                                         {"dram", "DRAM"},
+                                                         {"network", "network"}};
+  auto it = d.component_class.find(c);
+  if (it == d.component_class.end()) return c;
+  const std::string what = kind.count(it->second) ? kind.at(it->second) : it->second;
+  return what == c ? c : c + " (" + what + ")";
+}
+
+// Energy by component, a stacked bar per design, grouped by x value (a gap
+// between groups). Each bar is relative to the baseline design's energy at
+// the same axis values, so that every length is readable on one scale and
+// the baseline's bar is 1; without a baseline, each bar is its own total's
+// breakdown (fractions summing to 1).
 Plot energy_plot(const ReportData& d, const Group& g) {
+  bool relative = !d.baseline.empty();
+  for (size_t i : *g.members)
+    relative = relative && (d.records[i].status() != results::OK || d.energy_ratio[i].has_value());
   std::ostringstream dat;
   dat << "point";
-  for (const auto& c : d.components) dat << "\t" << c;
+  for (const auto& c : d.components) dat << "\t\"" << component_label(d, c) << "\"";
   dat << "\n";
-  for (const auto& x : g.xs)
+  // Bars are numbered from 0; each group's x value is written under its middle.
+  std::ostringstream group_labels;
+  int bar = 0;
+  for (const auto& x : g.xs) {
+    if (bar > 0) {  // an empty bar between groups
+      dat << "\"\"";
+      for (size_t c = 0; c < d.components.size(); ++c) dat << "\t0";
+      dat << "\n";
+      ++bar;
+    }
+    const int group_start = bar;
     for (const auto& des : d.designs)
       for (size_t i : *g.members) {
         const auto& r = d.records[i];
         if (r.design() != des || axis_value(r, d.x) != x || r.status() != results::OK) continue;
-        dat << des << (x.empty() ? "" : " " + x);
+        const double total = r.total().energy_pj();
+        const double scale = total <= 0 ? 0.0 : (relative ? *d.energy_ratio[i] : 1.0) / total;
+        dat << "\"" << des << "\"";
         for (const auto& c : d.components) {
           auto it = r.total().energy_by_component_pj().find(c);
-          dat << "\t"
-              << num((it == r.total().energy_by_component_pj().end() ? 0.0 : it->second) * 1e-6);
+          dat << "\t" << num((it == r.total().energy_by_component_pj().end() ? 0.0 : it->second) * scale);
         }
         dat << "\n";
+        ++bar;
       }
+    if (!x.empty() && bar > group_start)
+      group_labels << "set label '" << label(x) << "' at " << num(0.5 * (group_start + bar - 1))
+                   << ", graph -0.22 center\n";
+  }
   std::ostringstream setup, plot;
-  setup << "set title '" << label(g.title) << ": energy by component'\nset ylabel 'energy (uJ)'\n"
-        << "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 "
+  setup << "set title '" << label(g.title) << ": energy by component'\nset ylabel '"
+        << (relative ? "energy relative to " + label(d.baseline) + " at the same " + label(d.labels.count(d.x) ? d.labels.at(d.x) : d.x)
+                     : std::string("fraction of the point's energy"))
+        << "'\nset style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 "
            "border -1\n"
-        << "set boxwidth 0.75\nset xtics rotate by -45 scale 0\n";
+        << "set boxwidth 0.75\nset xtics rotate by -60 scale 0 font ',9'\nset key outside right top\n"
+        << "set grid ytics\nset yrange [0:*]\nset bmargin 7\n" << group_labels.str();
   const std::string name = "energy" + g.suffix;
   plot << "plot for [i=2:" << d.components.size() + 1 << "] '" << name
        << ".dat' using i:xtic(1) title columnheader(i)";

@@ -169,7 +169,12 @@ void fill_metrics(results::Metrics& m, const Outcome& o, const sim::Stats& s,
   m.set_bound_by(s.bound_by);
   m.set_fast_forwarded(o.fast_forwarded);
   for (const auto& [u, f] : s.utilization) (*m.mutable_utilization())[u] = f;
-  for (const auto& e : s.energy) (*m.mutable_energy_by_component_pj())[e.component] += e.energy_pj;
+  for (const auto& e : s.energy) {
+    (*m.mutable_energy_by_component_pj())[e.component] += e.energy_pj;
+    const int node = a.find(e.component);
+    (*m.mutable_component_class())[e.component] =
+        node >= 0 ? arch::node_class_name(a.nodes[static_cast<size_t>(node)].cls) : "network";
+  }
   for (const auto& [c, n] : o.stalls) (*m.mutable_stalls())[c] = n;
 }
 
