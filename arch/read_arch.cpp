@@ -275,7 +275,10 @@ void resolve_op(const Architecture& arch, Node& node, OpSpec& op, std::set<std::
   }
   double cycles = 0, energy = 0;
   int64_t latency = 0;
-  for (const auto& [sub, count] : op.sequence) {
+  for (const auto& step : op.sequence) {
+    // Named, not bound: a lambda may not capture a structured binding in C++17 (clang).
+    const std::string& sub = step.first;
+    const auto count = step.second;
     auto it = std::find_if(node.ops.begin(), node.ops.end(), [&](const OpSpec& o) { return o.name == sub; });
     if (it == node.ops.end()) {
       std::vector<std::string> names;

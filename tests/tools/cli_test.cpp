@@ -240,6 +240,21 @@ TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
       << p.out;
 }
 
+// Found by tools/fuzz (timeloop): a `subtree`, `local`, `coefficients`,
+// `data_spaces` or ERT `actions` that is not a list is the user's error at it
+// (it was an internal assertion).
+TEST(Cli, ImportTimeloopListsThatAreNotListsExitTwo) {
+  const std::string arch = write_temp("map-subtree.arch.yaml",
+                                      "architecture:\n  version: 0.3\n  subtree:\n  - name: System\n"
+                                      "    local:\n    - name: MainMemory\n      class: DRAM\n"
+                                      "      attributes: {word-bits: 8, width: 64}\n"
+                                      "    subtree:\n      attributes: {datawidth: 8}\n");
+  Result r = run("import timeloop " + arch + " " + kTl + "conv1d.prob.yaml --out " + ::testing::TempDir() + "tl-bad");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(arch + ":10:7: architecture.subtree[0].subtree: 'subtree' is a list"), std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 
 namespace {

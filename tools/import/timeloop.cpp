@@ -59,7 +59,7 @@ Problem read_problem(const YamlNode& doc, int word_bits) {
   std::map<std::string, int64_t> coef;
   if (shape.has("coefficients")) {
     YamlNode cs = shape["coefficients"];
-    for (size_t i = 0; i < cs.size(); ++i) coef[str(cs.at(i)["name"])] = cs.at(i).has("default") ? integer(cs.at(i)["default"]) : 1;
+    for (const YamlNode& c : list_items(cs, "coefficients")) coef[str(c["name"])] = c.has("default") ? integer(c["default"]) : 1;
   }
   YamlNode inst = pr.has("instance") ? pr["instance"] : pr;
   for (const auto& dim : p.dims) {
@@ -79,8 +79,7 @@ Problem read_problem(const YamlNode& doc, int word_bits) {
   std::vector<std::string> input_access;
   std::string output_access;
   std::map<std::string, int64_t> extra_ranks;
-  for (size_t i = 0; i < spaces.size(); ++i) {
-    YamlNode ds = spaces.at(i);
+  for (const YamlNode& ds : list_items(spaces, "data_spaces")) {
     const std::string name = str(ds["name"]);
     const bool rw = (ds.has("read_write") && truth(ds["read_write"])) || (ds.has("read-write") && truth(ds["read-write"]));
     YamlNode proj = ds["projection"];

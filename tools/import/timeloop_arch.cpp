@@ -28,6 +28,14 @@ std::string number_text(double v) {
   return buf;
 }
 
+std::vector<YamlNode> list_items(const YamlNode& n, const std::string& what) {
+  std::vector<YamlNode> out;
+  if (!n.defined() || n.is_null()) return out;
+  if (!n.is_sequence()) throw UserError(n.loc(), n.path(), "'" + what + "' is a list");
+  for (size_t i = 0; i < n.size(); ++i) out.push_back(n.at(i));
+  return out;
+}
+
 namespace {
 
 bool is_compute_class(const std::string& c) {
@@ -134,13 +142,13 @@ void read_subtree(const YamlNode& t, TlArch& arch, int64_t mult) {
   read_top_attributes(t["attributes"], arch);
   if (t.has("local")) {
     YamlNode local = t["local"];
-    for (size_t i = 0; i < local.size(); ++i) arch.components.push_back(make_component(local.at(i), mult, 1, false));
+    for (const YamlNode& c : list_items(local, "local")) arch.components.push_back(make_component(c, mult, 1, false));
   }
   if (t.has("subtree")) {
-    YamlNode sub = t["subtree"];
+    const std::vector<YamlNode> sub = list_items(t["subtree"], "subtree");
     if (sub.size() > 1)
-      throw UserError(sub.loc(), sub.path(), "unsupported Timeloop feature: more than one subtree at one level");
-    for (size_t i = 0; i < sub.size(); ++i) read_subtree(sub.at(i), arch, mult);
+      throw UserError(sub[1].loc(), sub[1].path(), "unsupported Timeloop feature: more than one subtree at one level");
+    for (const YamlNode& s : sub) read_subtree(s, arch, mult);
   }
 }
 
@@ -153,8 +161,7 @@ TlArch read_timeloop_arch(const YamlNode& doc, std::vector<std::string>& notes) 
   if (a.has("nodes")) {
     read_nodes(a["nodes"], arch, 1, 1, false, notes);
   } else if (a.has("subtree")) {
-    YamlNode sub = a["subtree"];
-    for (size_t i = 0; i < sub.size(); ++i) read_subtree(sub.at(i), arch, 1);
+    for (const YamlNode& s : list_items(a["subtree"], "subtree")) read_subtree(s, arch, 1);
   } else {
     throw UserError(a.loc(), a.path(), "expected 'nodes' (v0.4) or 'subtree' (v0.2/v0.3)");
   }

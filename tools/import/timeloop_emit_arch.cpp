@@ -55,9 +55,7 @@ std::map<std::string, ErtEntry> read_ert(const YamlNode& doc) {
     std::string last = full.substr(full.rfind('.') == std::string::npos ? 0 : full.rfind('.') + 1);
     last = split_range(last, t.loc()).first;
     ErtEntry& e = out[last];
-    YamlNode actions = t["actions"];
-    for (size_t k = 0; k < actions.size(); ++k) {
-      YamlNode a = actions.at(k);
+    for (const YamlNode& a : list_items(t["actions"], "actions")) {
       std::string name = a["name"].as_string(d).value_or("");
       double energy = a["energy"].as_double(d).value_or(0);
       double* slot = name == "read" ? &e.read_pj : name == "write" ? &e.write_pj : name == "update" ? &e.update_pj

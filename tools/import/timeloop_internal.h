@@ -40,4 +40,8 @@ std::string lower(std::string s);
 // Text of a number for YAML output.
 std::string number_text(double v);
 
+// The elements of a list; a missing or null node has none; any other shape is
+// the user's error at it ("`what` is a list").
+std::vector<YamlNode> list_items(const YamlNode& n, const std::string& what);
+
 }  // namespace einflow::import

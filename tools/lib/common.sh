@@ -9,10 +9,11 @@ EINFLOW_PACKAGES=(
 
 einflow_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 
-# Installs the packages that are not installed yet, as root or through sudo.
+# Installs the packages that are not installed yet (einflow's, and any named
+# as arguments), as root or through sudo.
 einflow_install_deps() {
   local missing=()
-  for pkg in "${EINFLOW_PACKAGES[@]}"; do
+  for pkg in "${EINFLOW_PACKAGES[@]}" "$@"; do
     # The status is read into a variable, not piped into `grep -q`: under a
     # caller's pipefail, grep's early exit can kill the writer with SIGPIPE and
     # turn an installed package into a reinstall.

@@ -18,10 +18,17 @@ constexpr int64_t kMc = 64;   // rows of C per block
 constexpr int64_t kKc = 256;  // depth per block (A block and B panel stay in cache)
 constexpr int64_t kNc = 512;  // columns of C per block
 
+// GCC clones the kernel for AVX2+FMA with a portable fallback, chosen at load
+// time; clang does not clone templates, and builds the portable one.
+#if defined(__clang__)
+#define EINFLOW_KERNEL_CLONES
+#else
+#define EINFLOW_KERNEL_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#endif
+
 // c[rows x cols] += a[rows x depth] * b[depth x cols]; the j loop vectorises.
-// Cloned for AVX2+FMA with a portable fallback, chosen at load time.
 template <class T>
-__attribute__((target_clones("arch=haswell", "default"))) void block_kernel(
+EINFLOW_KERNEL_CLONES void block_kernel(
     int64_t rows, int64_t cols, int64_t depth, const T* a, int64_t lda, const T* b, int64_t ldb,
     T* c, int64_t ldc) {
   int64_t i = 0;
