@@ -58,10 +58,13 @@ TEST(Report, NumbersFromAHandBuiltStore) {
   EXPECT_DOUBLE_EQ(*d.energy_ratio[1], 2.0);  // 100 / 50
   EXPECT_DOUBLE_EQ(*d.speedup[3], 5.0);       // 4000 / 800
   EXPECT_DOUBLE_EQ(*d.energy_ratio[3], 1.5);  // 300 / 200
-  // Front on (cycles, energy): (250, 100) and (1000, 50); (800, 300) and (4000, 200) are dominated.
-  ASSERT_EQ(d.front.size(), 2u);
-  EXPECT_EQ(d.front[0], 1u);
-  EXPECT_EQ(d.front[1], 0u);
+  // Fronts on (cycles, energy), one per problem (length): at 1K (250, 100) and
+  // (1000, 50) trade off, at 2K (800, 300) and (4000, 200) do; a 2K point is
+  // never compared with a 1K one.
+  ASSERT_EQ(d.front.size(), 4u);
+  EXPECT_EQ(d.front, (std::vector<size_t>{1, 0, 3, 2}));
+  EXPECT_NE(d.front_problem[0], d.front_problem[2]);
+  EXPECT_EQ(d.front_problem[0], d.front_problem[1]);
   const std::string md = report::markdown(d);
   EXPECT_NE(md.find("| fast | 2 | 4.47 | 1.73 | 50 |"), std::string::npos)
       << md;  // sqrt(4*5), sqrt(2*1.5)

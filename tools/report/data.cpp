@@ -52,6 +52,39 @@ std::vector<size_t> pareto_front(const std::vector<sweep::Record>& records, cons
   return front;
 }
 
+// The problem a record solves: its workload and instance, and the values of
+// the axes that change the workload.
+std::string problem_of(const ReportData& d, const sweep::Record& r) {
+  std::string key = r.workload();
+  if (r.has_instance()) {
+    const auto& in = r.instance();
+    key += " " + in.scope() + " " + in.phase() + " batch " + std::to_string(in.batch()) + " seq_len " +
+           std::to_string(in.seq_len()) + (in.causal() ? " causal" : "");
+  }
+  for (const auto& k : d.axis_keys)
+    if (k == "workload" || k.rfind("workload.", 0) == 0) key += " " + k + "=" + axis_value(r, k);
+  return key;
+}
+
+void pareto_fronts(ReportData& d) {
+  std::map<std::string, std::vector<sweep::Record>> by_problem;
+  std::map<std::string, std::vector<size_t>> index;
+  std::vector<std::string> order;
+  for (size_t i = 0; i < d.records.size(); ++i) {
+    const std::string p = problem_of(d, d.records[i]);
+    if (!by_problem.count(p)) order.push_back(p);
+    by_problem[p].push_back(d.records[i]);
+    index[p].push_back(i);
+  }
+  d.front.clear();
+  d.front_problem.clear();
+  for (const auto& p : order)
+    for (size_t j : pareto_front(by_problem[p], d.pareto[0], d.pareto[1])) {
+      d.front.push_back(index[p][j]);
+      d.front_problem.push_back(p);
+    }
+}
+
 namespace {
 
 // What the report takes from the sweep file's copy; its file paths are not
@@ -218,7 +251,7 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   designs_and_provenance(d);
   apply_options(d, opts);
   baseline_ratios(d);
-  d.front = pareto_front(d.records, d.pareto[0], d.pareto[1]);
+  pareto_fronts(d);
   return d;
 }
 

@@ -169,7 +169,9 @@ std::string markdown(const ReportData& d) {
     md << "\n";
   }
   md << "\n## Pareto front (" << d.pareto[0] << " vs " << d.pareto[1]
-     << ", both minimised)\n\n| point | design |";
+     << ", both minimised)\n\n"
+     << "Per problem (the same workload and instance): the points no other point of the same problem beats "
+        "in both.\n\n| point | design |";
   for (const auto& k : d.axis_keys) md << " " << d.labels.at(k) << " |";
   md << " " << d.pareto[0] << " | " << d.pareto[1] << " |\n|---|---|";
   for (size_t i = 0; i < d.axis_keys.size() + 2; ++i) md << "---|";

@@ -267,19 +267,25 @@ Plot pareto_plot(const ReportData& d) {
         dat << num(metric(r, d.pareto[0])) << "\t" << num(metric(r, d.pareto[1])) << "\n";
     dat << "\n\n";
   }
+  // Each problem's front, a step line of its own (a blank line between them).
   dat << "# front\n" << d.pareto[0] << "\t" << d.pareto[1] << "\n";
-  for (size_t i : d.front)
-    dat << num(metric(d.records[i], d.pareto[0])) << "\t" << num(metric(d.records[i], d.pareto[1]))
-        << "\n";
+  for (size_t k = 0; k < d.front.size(); ++k) {
+    if (k > 0 && d.front_problem[k] != d.front_problem[k - 1]) dat << "\n";
+    dat << num(metric(d.records[d.front[k]], d.pareto[0])) << "\t"
+        << num(metric(d.records[d.front[k]], d.pareto[1])) << "\n";
+  }
   std::ostringstream setup;
-  setup << "set title '" << label(d.name) << ": Pareto front'\nset xlabel '" << d.pareto[0]
+  std::set<std::string> problems(d.front_problem.begin(), d.front_problem.end());
+  setup << "set title '" << label(d.name) << ": Pareto front"
+        << (problems.size() > 1 ? " of each of the " + std::to_string(problems.size()) + " problems" : "")
+        << "'\nset xlabel '" << d.pareto[0]
         << "'\nset ylabel '" << d.pareto[1]
         << "'\nset logscale xy\nset key autotitle columnheader\n";
   std::ostringstream plot;
   plot << "plot for [i=0:" << d.designs.size() - 1
        << "] 'pareto.dat' index i using 1:2 with points pt 7 ps 0.8 title '"
        << "'.word('" << label(join(d.designs, " ")) << "', i+1), 'pareto.dat' index "
-       << d.designs.size() << " using 1:2 with steps lw 2 lc rgb 'black' title 'Pareto front'";
+       << d.designs.size() << " using 1:2 with steps lw 1.5 lc rgb 'black' title 'Pareto front'";
   return {"pareto", dat.str(), script(d, "pareto", setup.str(), plot.str())};
 }
 

@@ -40,7 +40,12 @@ struct ReportData {
   // Per record (index as in `records`): baseline cycles / cycles and energy /
   // baseline energy, at the same axis values; empty without a baseline row.
   std::vector<std::optional<double>> speedup, energy_ratio;
-  std::vector<size_t> front;  // records on the Pareto front, by the first metric
+  // Records on the Pareto front of their problem, by problem then by the first
+  // metric; `problems[k]` is the problem of front[k]. A problem is what the
+  // points solve: the same workload values (the `workload` axes, the workload's
+  // name and instance); the front trades the rest (designs, hardware axes) off.
+  std::vector<size_t> front;
+  std::vector<std::string> front_problem;
   // Provenance.
   std::vector<std::string> versions, git_hashes, modes;
   std::string set_hash;   // over every row's config hash
