@@ -240,6 +240,39 @@ TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
       << p.out;
 }
 
+// Densities, as timeloopfe's resolved input always writes them: all 1 (per
+// tensor, as numbers or {density, distribution}, or empty) is the dense
+// problem and imports to the same workload as without them; below 1 is a
+// sparse workload, an error at the value.
+TEST(Cli, ImportTimeloopDenseDensitiesAreTheDenseProblem) {
+  std::ifstream in(kTl + "conv1d.prob.yaml");
+  const std::string prob((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto with = [&](const std::string& name, const std::string& densities) {
+    return write_temp(name + ".prob.yaml", prob + densities);
+  };
+  auto workload = [&](const std::string& prob_file, const std::string& dir) {
+    Result r = run("import timeloop " + kTl + "1level.arch.yaml " + prob_file + " --out " + ::testing::TempDir() + dir);
+    EXPECT_EQ(r.code, 0) << r.out;
+    std::ifstream w(::testing::TempDir() + dir + "/conv1d.workload.yaml");
+    return std::string((std::istreambuf_iterator<char>(w)), std::istreambuf_iterator<char>());
+  };
+  const std::string dense = workload(kTl + "conv1d.prob.yaml", "tl-dense");
+  ASSERT_FALSE(dense.empty());
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"d-empty", "  densities: {}\n"},
+           {"d-numbers", "  densities: {Weights: 1.0, Inputs: 1, Outputs: 1.0}\n"},
+           {"d-maps", "  densities:\n    Weights: {density: 1.0, distribution: fixed-structured}\n"},
+           {"d-one", "  density: 1\n"}})
+    EXPECT_EQ(workload(with(name, text), "tl-" + name), dense) << name;
+  // conv1d.prob.yaml has 18 lines: "Weights" is on line 20, its value at column 14.
+  const std::string sparse = with("d-sparse", "  densities:\n    Weights: {density: 0.5, distribution: fixed-structured}\n");
+  Result r = run("import timeloop " + kTl + "1level.arch.yaml " + sparse + " --out " + ::testing::TempDir() + "tl-sparse");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find(sparse + ":20:14: problem.densities.Weights: unsupported Timeloop feature 'densities' below 1"),
+            std::string::npos)
+      << r.out;
+}
+
 // Found by tools/fuzz (timeloop): a `subtree`, `local`, `coefficients`,
 // `data_spaces` or ERT `actions` that is not a list is the user's error at it
 // (it was an internal assertion).

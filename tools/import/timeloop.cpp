@@ -38,6 +38,31 @@ bool truth(const YamlNode& n) {
   throw UserError(n.loc(), n.path(), "expected True or False, got '" + str(n) + "'");
 }
 
+// Timeloop's densities (what timeloopfe's resolved input always writes): a
+// number or {density: D, distribution: ...} per tensor, or one for all. A
+// density of 1 is the dense problem einflow models; anything else is sparse,
+// an unsupported feature named at its value.
+double density_of(const YamlNode& n) {
+  Diagnostics d;
+  const YamlNode v = n.is_map() ? n["density"] : n;
+  if (!v.defined() || v.is_null()) return 1.0;
+  const double x = v.as_double(d).value_or(1.0);
+  d.throw_if_any();
+  return x;
+}
+
+void require_dense(const YamlNode& n, const std::string& key) {
+  std::vector<YamlNode> values;
+  if (n.is_map() && !n.has("density"))
+    for (const auto& entry : n.entries()) values.push_back(entry.second);
+  else if (!n.is_null())
+    values.push_back(n);
+  for (const YamlNode& v : values)
+    if (density_of(v) != 1.0)
+      throw UserError(v.loc(), v.path(), "unsupported Timeloop feature '" + key +
+                                             "' below 1 (sparse workloads); a density of 1 is the dense problem");
+}
+
 struct Problem {
   std::string name;
   std::vector<std::string> dims;
@@ -68,10 +93,9 @@ Problem read_problem(const YamlNode& doc, int word_bits) {
   }
   for (auto& [k, v] : coef)
     if (inst.has(k)) v = integer(inst[k]);
-  for (const char* unsupported : {"densities", "density"})
-    if (inst.has(unsupported) || pr.has(unsupported))
-      throw UserError(pr.loc(), pr.path(), std::string("unsupported Timeloop feature '") + unsupported +
-                                               "' (sparse workloads)");
+  for (const char* key : {"densities", "density"})
+    for (const YamlNode& at : {inst, pr})
+      if (at.has(key)) require_dense(at[key], key);
   YamlNode spaces = shape.has("data_spaces") ? shape["data_spaces"] : shape["data-spaces"];
   if (!spaces.defined()) throw UserError(shape.loc(), shape.path(), "missing 'data_spaces'");
 
