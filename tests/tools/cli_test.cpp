@@ -240,6 +240,28 @@ TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
       << p.out;
 }
 
+// `type: datatype` (what timeloop-mapper writes in v0.4) is the keep/bypass
+// entry of v0.2/v0.3 (`bypass`): both import to the same mapping, which keeps
+// the weights out of the buffer.
+TEST(Cli, ImportTimeloopDatatypeEntriesAreBypassEntries) {
+  std::ifstream in(kTl + "2level-ws.map.yaml");
+  const std::string map((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string imported[2];
+  int k = 0;
+  for (const std::string type : {"bypass", "datatype"}) {
+    const std::string file = write_temp("ws-" + type + ".map.yaml",
+                                        map + "  - target: Buffer\n    type: " + type +
+                                            "\n    keep: [Inputs, Outputs]\n    bypass: [Weights]\n");
+    const std::string out = ::testing::TempDir() + "tl-" + type;
+    Result r = run("import timeloop " + kTl + "2level.arch.yaml " + kTl + "conv1d.prob.yaml " + file + " --out " + out);
+    ASSERT_EQ(r.code, 0) << r.out;
+    std::ifstream m(out + "/conv1d.mapping.yaml");
+    imported[k++] = std::string((std::istreambuf_iterator<char>(m)), std::istreambuf_iterator<char>());
+  }
+  EXPECT_EQ(imported[0], imported[1]);
+  EXPECT_NE(imported[1].find("bypass: [Weights]"), std::string::npos) << imported[1];
+}
+
 // Densities, as timeloopfe's resolved input always writes them: all 1 (per
 // tensor, as numbers or {density, distribution}, or empty) is the dense
 // problem and imports to the same workload as without them; below 1 is a

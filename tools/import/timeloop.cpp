@@ -238,7 +238,7 @@ std::string read_mapping(const YamlNode& doc, const TlArch& arch, const Problem&
         loops.push_back(loop + "}");
       }
       (type == "temporal" ? l.temporal : l.spatial) = loops;
-    } else if (type == "bypass" || type == "dataspace") {
+    } else if (type == "bypass" || type == "dataspace" || type == "datatype") {  // datatype: v0.4's name
       Diagnostics d;
       if (e.has("keep")) l.keep = e["keep"].as_string_list(d).value_or(std::vector<std::string>{});
       if (e.has("bypass")) l.bypass = e["bypass"].as_string_list(d).value_or(std::vector<std::string>{});
