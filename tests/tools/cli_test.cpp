@@ -209,6 +209,19 @@ TEST(Cli, ImportTimeloopV04OneLevelMatchesTheTutorial) {
   EXPECT_NEAR(j["energy_pj"].get<double>(), 176 * 0.42 + 48 * 0.6, 1e-9);
 }
 
+// ERT names with instance ranges, as every v0.4 ERT writes them, match their
+// components, the last one's range included: the tutorial's energies again.
+TEST(Cli, ImportTimeloopErtNamesWithRanges) {
+  std::ifstream in(kTl + "1level.ERT.yaml");
+  std::string ert((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ert.replace(ert.find("System.Buffer"), 13, "system_top_level.PE[0..0].Buffer");
+  ert.replace(ert.find("System.MACC"), 11, "system_top_level.PE[0..0].MACC[0..0]");
+  const std::string file = write_temp("ranges.ERT.yaml", ert);
+  auto j = import_and_evaluate(kTl + "1level.arch.yaml " + kTl + "conv1d.prob.yaml " + kTl + "1level.map.yaml --ert " + file,
+                               "tl-ranges", "conv1d");
+  EXPECT_NEAR(j["energy_pj"].get<double>(), 176 * 0.42 + 48 * 0.6, 1e-9);
+}
+
 TEST(Cli, ImportTimeloopV03TwoLevelsEitherOrder) {
   for (const char* map : {"2level-os.map.yaml", "2level-ws.map.yaml"}) {
     SCOPED_TRACE(map);

@@ -52,7 +52,15 @@ std::map<std::string, ErtEntry> read_ert(const YamlNode& doc) {
   for (size_t i = 0; i < tables.size(); ++i) {
     YamlNode t = tables.at(i);
     std::string full = t["name"].as_string(d).value_or("");
-    std::string last = full.substr(full.rfind('.') == std::string::npos ? 0 : full.rfind('.') + 1);
+    // The component is the last dotted part outside instance ranges ("system.PE[0..15].MAC[0..3]": MAC).
+    size_t cut = 0;
+    int depth = 0;
+    for (size_t k = 0; k < full.size(); ++k) {
+      if (full[k] == '[') ++depth;
+      if (full[k] == ']') --depth;
+      if (full[k] == '.' && depth == 0) cut = k + 1;
+    }
+    std::string last = full.substr(cut);
     last = split_range(last, t.loc()).first;
     ErtEntry& e = out[last];
     for (const YamlNode& a : list_items(t["actions"], "actions")) {
