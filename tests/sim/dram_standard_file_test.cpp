@@ -66,6 +66,22 @@ TEST(DramStandardFiles, TheBuiltInsAreTheFilesOfConfigsDram) {
   }
 }
 
+// HBM2 follows one reference configuration throughout: every organization and
+// timing value cites DRAMsim3 (its HBM2_8Gb_x128.ini or, where the .ini leaves
+// a value out, its default); only the pJ/bit figure comes from elsewhere, and says so.
+TEST(DramStandardFiles, Hbm2FollowsDramsim3Throughout) {
+  const DramStandard s = *find_dram_standard("HBM2");
+  for (const auto& [key, cite] : s.value_sources) {
+    if (key == "energy.pj_per_bit") {
+      EXPECT_NE(cite.find("O'Connor"), std::string::npos) << cite;
+      continue;
+    }
+    EXPECT_NE(cite.find("DRAMsim3"), std::string::npos) << key << ": " << cite;
+  }
+  EXPECT_EQ(s.timing.tfaw, 30);
+  EXPECT_EQ(s.timing.trrd_l, 6);
+}
+
 TEST(DramStandardFiles, AStandardFromAFileGivesTheBuiltInOnesResults) {
   const std::string text =
       replace_line(read_file(kDramDir + "DDR4-2400.yaml"), "name: DDR4-2400", "name: MY-DDR4");
