@@ -253,6 +253,30 @@ TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
       << p.out;
 }
 
+// A spatial directive may target a container with a fan-out (`target: PE`, as
+// the v0.4 tutorial writes it) or the fan-out level timeloop-mapper generates
+// for it (`inter_PE_spatial`): the loops spread over the PEs, below the buffer
+// above them, as when the directive targets that buffer. By hand: P = 16 in
+// four temporal steps of four PEs, R = 3 in each: 48 MACs on 4 PEs, 12 cycles.
+TEST(Cli, ImportTimeloopSpatialDirectivesOnAContainer) {
+  const std::string arch = write_temp("pe.arch.yaml", "architecture:\n  version: 0.4\n  nodes:\n  - !Container\n    name: System\n    attributes: {technology: \"40nm\", global_cycle_seconds: 1e-9}\n  - !Component\n    name: MainMemory\n    class: DRAM\n    attributes: {width: 64, datawidth: 8}\n  - !Component\n    name: GlobalBuffer\n    class: SRAM\n    attributes: {depth: 1024, width: 8, datawidth: 8}\n  - !Container\n    name: PE\n    spatial: {meshX: 4}\n  - !Component\n    name: RegisterFile\n    class: regfile\n    attributes: {depth: 16, width: 8, datawidth: 8}\n  - !Component\n    name: MACC\n    class: intmac\n    attributes: {datawidth: 8}\n");
+  std::string imported[3];
+  int k = 0;
+  for (const std::string target : {"GlobalBuffer", "PE", "inter_PE_spatial"}) {
+    const std::string map = write_temp("pe-" + target + ".map.yaml",
+                                       "mapping:\n  - target: GlobalBuffer\n    type: temporal\n    factors: R=1 P=4\n"
+                                       "  - target: " + target + "\n    type: spatial\n    factors: R=1 P=4\n"
+                                       "  - target: RegisterFile\n    type: temporal\n    factors: R=3 P=1\n");
+    auto j = import_and_evaluate(arch + " " + kTl + "conv1d.prob.yaml " + map, "tl-pe-" + target, "conv1d");
+    EXPECT_EQ(j["cycles"].get<int64_t>(), 12) << target;
+    std::ifstream m(::testing::TempDir() + "tl-pe-" + target + "/conv1d.mapping.yaml");
+    imported[k++] = std::string((std::istreambuf_iterator<char>(m)), std::istreambuf_iterator<char>());
+  }
+  EXPECT_EQ(imported[1], imported[0]);
+  EXPECT_EQ(imported[2], imported[0]);
+  EXPECT_NE(imported[0].find("spatial: [{P: 4, axis: x}]"), std::string::npos) << imported[0];
+}
+
 // `type: datatype` (what timeloop-mapper writes in v0.4) is the keep/bypass
 // entry of v0.2/v0.3 (`bypass`): both import to the same mapping, which keeps
 // the weights out of the buffer.

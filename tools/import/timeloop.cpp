@@ -216,10 +216,31 @@ std::string read_mapping(const YamlNode& doc, const TlArch& arch, const Problem&
     if (auto idx = parse_int_with_suffix(target); idx && *idx >= 0 && *idx < static_cast<int64_t>(storage.size()))
       target = storage[storage.size() - 1 - static_cast<size_t>(*idx)];  // Timeloop counts levels from the innermost
     target = split_range(target, e.loc()).first;
+    const std::string type = str(e["type"]);
+    // A spatial directive may target a container with a fan-out, or the
+    // fan-out level timeloop-mapper generates for it (inter_PE_spatial; a
+    // second, inter_PE_column_spatial, for the mesh's Y): its loops spread
+    // over the container's instances, below the storage level above it.
+    bool column = false;
+    if (type == "spatial" && std::find(storage.begin(), storage.end(), target) == storage.end()) {
+      std::string container = target;
+      for (const std::string suffix : {"_column_spatial", "_spatial"})
+        if (container.rfind("inter_", 0) == 0 && container.size() > 6 + suffix.size() &&
+            container.compare(container.size() - suffix.size(), suffix.size(), suffix) == 0) {
+          column = suffix == "_column_spatial";
+          container = container.substr(6, container.size() - 6 - suffix.size());
+          break;
+        }
+      if (auto c = arch.containers.find(container); c != arch.containers.end()) {
+        std::string above;
+        for (size_t j = 0; j < c->second && j < arch.components.size(); ++j)
+          if (!arch.components[j].is_compute) above = arch.components[j].name;
+        if (!above.empty()) target = above;
+      }
+    }
     if (std::find(storage.begin(), storage.end(), target) == storage.end())
       throw UserError(e["target"].loc(), e["target"].path(),
                       "'" + target + "' is not a storage level of the architecture" + did_you_mean(target, storage));
-    const std::string type = str(e["type"]);
     Level& l = levels[target];
     if (type == "temporal" || type == "spatial") {
       auto factors = e.has("factors") ? read_factors(e["factors"]) : std::map<std::string, int64_t>{};
@@ -229,6 +250,7 @@ std::string read_mapping(const YamlNode& doc, const TlArch& arch, const Problem&
       for (const auto& dim : p.dims)  // dimensions the permutation leaves out go outermost
         if (std::find(perm.begin(), perm.end(), dim) == perm.end()) perm.push_back(dim);
       int64_t split = e.has("split") ? integer(e["split"]) : static_cast<int64_t>(perm.size());
+      if (column) split = 0;  // the mesh's Y
       std::vector<std::string> loops;
       for (int64_t k = static_cast<int64_t>(perm.size()) - 1; k >= 0; --k) {
         auto it = factors.find(perm[k]);
@@ -237,7 +259,8 @@ std::string read_mapping(const YamlNode& doc, const TlArch& arch, const Problem&
         if (type == "spatial") loop += std::string(", axis: ") + (k < split ? "x" : "y");
         loops.push_back(loop + "}");
       }
-      (type == "temporal" ? l.temporal : l.spatial) = loops;
+      if (type == "temporal") l.temporal = loops;
+      else l.spatial.insert(l.spatial.end(), loops.begin(), loops.end());  // X and Y directives add up
     } else if (type == "bypass" || type == "dataspace" || type == "datatype") {  // datatype: v0.4's name
       Diagnostics d;
       if (e.has("keep")) l.keep = e["keep"].as_string_list(d).value_or(std::vector<std::string>{});

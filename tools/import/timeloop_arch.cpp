@@ -114,6 +114,12 @@ void read_nodes(const YamlNode& nodes, TlArch& arch, int64_t mult, int64_t mult_
                                          "heterogeneous siblings in einflow's own architecture format");
     if (tag == "!Container" || tag == "!Hierarchical" || (tag.empty() && n.has("nodes"))) {
       read_top_attributes(n["attributes"], arch);
+      if (n.has("name")) {
+        Diagnostics d;
+        const std::string name = n["name"].as_string(d).value_or("");
+        d.throw_if_any();
+        arch.containers[split_range(name, n.loc()).first] = arch.components.size();
+      }
       if (n.has("spatial")) {
         YamlNode s = n["spatial"];
         int64_t x = s.has("meshX") ? read_count(s["meshX"]) : 1, y = s.has("meshY") ? read_count(s["meshY"]) : 1;
@@ -137,7 +143,7 @@ void read_subtree(const YamlNode& t, TlArch& arch, int64_t mult) {
   Diagnostics d;
   auto [name, count] = split_range(t["name"].as_string(d).value_or(""), t.loc());
   d.throw_if_any();
-  (void)name;
+  arch.containers[name] = arch.components.size();
   mult *= count;
   read_top_attributes(t["attributes"], arch);
   if (t.has("local")) {

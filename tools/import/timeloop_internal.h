@@ -25,6 +25,11 @@ struct TlComponent {
 
 struct TlArch {
   std::vector<TlComponent> components;
+  // Each container (v0.4 !Container, v0.2/v0.3 subtree): the index of the
+  // first component inside it. A spatial mapping directive that targets it
+  // (or Timeloop's generated inter_NAME_spatial level) fans out below the last
+  // storage level before that index.
+  std::map<std::string, size_t> containers;
   std::string technology;
   double clock_mhz = 1000;
 };
