@@ -253,6 +253,29 @@ TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
       << p.out;
 }
 
+// Storage sized as Timeloop allows: `entries` words, `depth` rows of a block,
+// or `sizeKB` (64 B of 8-bit words: 64 words) all give the 64-word buffer of
+// 2level.arch.yaml, and the same evaluation.
+TEST(Cli, ImportTimeloopStorageSizes) {
+  std::ifstream in(kTl + "2level.arch.yaml");
+  const std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string arch_yaml[3];
+  int k = 0;
+  for (const std::string size : {"depth: 64", "entries: 64", "sizeKB: 0.0625"}) {
+    std::string text = arch;
+    text.replace(text.find("depth: 64"), 9, size);
+    const std::string file = write_temp("size-" + std::to_string(k) + ".arch.yaml", text);
+    const std::string out = ::testing::TempDir() + "tl-size-" + std::to_string(k);
+    Result r = run("import timeloop " + file + " " + kTl + "conv1d.prob.yaml " + kTl + "2level-os.map.yaml --out " + out);
+    ASSERT_EQ(r.code, 0) << size << r.out;
+    std::ifstream a(out + "/conv1d.arch.yaml");
+    arch_yaml[k++] = std::string((std::istreambuf_iterator<char>(a)), std::istreambuf_iterator<char>());
+  }
+  EXPECT_NE(arch_yaml[0].find("size_words: 64"), std::string::npos) << arch_yaml[0];
+  EXPECT_EQ(arch_yaml[1], arch_yaml[0]);
+  EXPECT_EQ(arch_yaml[2], arch_yaml[0]);
+}
+
 // A spatial directive may target a container with a fan-out (`target: PE`, as
 // the v0.4 tutorial writes it) or the fan-out level timeloop-mapper generates
 // for it (`inter_PE_spatial`): the loops spread over the PEs, below the buffer

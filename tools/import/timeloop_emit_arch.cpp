@@ -15,7 +15,7 @@ namespace {
 // Attributes read elsewhere (the tree, the clock, the table) or checked to be 1.
 const std::set<std::string> kReadElsewhere = {"technology", "global_cycle_seconds", "instances", "meshX", "meshY",
                                            "cluster_size", "cluster-size", "multiple_buffering", "multiple-buffering"};
-const std::set<std::string> kUsed = {"depth", "memory_depth", "width", "memory_width", "word-bits", "word_bits",
+const std::set<std::string> kUsed = {"depth", "memory_depth", "entries", "sizeKB", "size_kb", "width", "memory_width", "word-bits", "word_bits",
                                      "datawidth", "block-size", "block_size", "n_words", "read_bandwidth",
                                      "write_bandwidth", "n_banks", "num_banks", "vector-access-energy"};
 
@@ -132,10 +132,16 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
     os << body << "class: " << cls << "\n" << body << "word_bits: " << number_text(word_bits) << "\n";
     double block = num(at, {"block-size", "block_size", "n_words"}).value_or(0);
     if (block <= 0) block = std::max(1.0, num(at, {"width", "memory_width"}).value_or(word_bits) / word_bits);
-    if (auto depth = num(at, {"depth", "memory_depth"}); depth && *depth > 0)
+    // Size as Timeloop reads it: `entries` words, else `depth` rows of a block
+    // each, else `sizeKB` kilobytes of words.
+    if (auto entries = num(at, {"entries"}); entries && *entries > 0)
+      os << body << "size_words: " << static_cast<int64_t>(*entries) << "\n";
+    else if (auto depth = num(at, {"depth", "memory_depth"}); depth && *depth > 0)
       os << body << "size_words: " << static_cast<int64_t>(*depth * block) << "\n";
+    else if (auto kb = num(at, {"sizeKB", "size_kb"}); kb && *kb > 0)
+      os << body << "size_words: " << static_cast<int64_t>(*kb * 1024 * 8 / word_bits) << "\n";
     else if (!c.is_dram)
-      throw UserError(c.loc, "storage '" + c.name + "' has no depth");
+      throw UserError(c.loc, "storage '" + c.name + "' has no size (entries, depth or sizeKB)");
     if (auto b = num(at, {"n_banks", "num_banks"})) os << body << "banks: " << static_cast<int64_t>(*b) << "\n";
     auto rbw = num(at, {"read_bandwidth"}), wbw = num(at, {"write_bandwidth"});
     if (c.is_dram) {
