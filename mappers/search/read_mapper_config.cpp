@@ -113,6 +113,13 @@ MapperConfig build(const YamlNode& doc) {
         if (n.has("compute")) c.compute = n["compute"].as_string(d).value_or("");
         if (n.has("levels") && n["levels"].expect_sequence(d))
           for (size_t i = 0; i < n["levels"].size(); ++i) c.levels.push_back(read_level(n["levels"].at(i), d));
+        // Only the enumeration ends by itself; any other search without a
+        // budget, a time limit or patience would run forever.
+        if (n.has("max_evaluations") && c.max_evaluations == 0 && c.max_seconds == 0 && c.patience == 0 &&
+            c.algorithm != "exhaustive")
+          d.error(n["max_evaluations"].loc(), n["max_evaluations"].path(),
+                  "max_evaluations: 0 (no limit) never stops the search '" + c.algorithm +
+                      "'; give max_seconds or patience, or use algorithm: exhaustive");
       }
     }
   }

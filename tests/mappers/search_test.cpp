@@ -292,6 +292,13 @@ TEST(Search, BadConstraintsSayWhere) {
             std::string::npos);
   EXPECT_NE(error("  algoritm: random\n").find("p.yaml:2:3"), std::string::npos);
   EXPECT_NE(error("  levels:\n    - {target: DRAM, bypass: [A]}\n").find("holds every tensor"), std::string::npos);
+  // No limit at all: only the enumeration stops by itself.
+  EXPECT_NE(error("  algorithm: annealing\n  max_evaluations: 0\n")
+                .find("p.yaml:3:20: mapper.max_evaluations: max_evaluations: 0 (no limit) never stops the search "
+                      "'annealing'"),
+            std::string::npos)
+      << error("  algorithm: annealing\n  max_evaluations: 0\n");
+  EXPECT_EQ(error("  algorithm: annealing\n  max_evaluations: 0\n  patience: 500\n"), "");
 }
 
 // min_utilization rejects mappings that leave the array idle; max_capacity_use
