@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <sys/wait.h>
 
 #include "tests/tools/cli_testing.h"
@@ -320,6 +321,28 @@ TEST(Cli, ImportTimeloopDatatypeEntriesAreBypassEntries) {
   }
   EXPECT_EQ(imported[0], imported[1]);
   EXPECT_NE(imported[1].find("bypass: [Weights]"), std::string::npos) << imported[1];
+}
+
+// Found by tools/fuzz (timeloop): a word of 0 bits made the buffer's size
+// infinite and its conversion to a count undefined; sizes and widths out of
+// range are the user's error at the component, as are instance counts beyond 2^63.
+TEST(Cli, ImportTimeloopSizesOutOfRangeExitTwo) {
+  std::ifstream in(kTl + "2level.arch.yaml");
+  const std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& [from, to, message] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"word-bits: 8\n          width: 8", "word-bits: 0\n          width: 8", "a word of 0 bits"},
+           {"depth: 64", "depth: 1e300", "depth gives 1e+300 words"},
+           // 4 systems of 2^62 + 1 PEs each.
+           {"- name: PE\n", "- name: PE[0..4611686018427387904]\n", "over 2^63"}}) {
+    std::string text = arch;
+    ASSERT_NE(text.find(from), std::string::npos) << from;
+    text.replace(text.find(from), from.size(), to);
+    if (message == "over 2^63") text.replace(text.find("- name: System\n"), 15, "- name: System[0..3]\n");
+    const std::string file = write_temp("range.arch.yaml", text);
+    Result r = run("import timeloop " + file + " " + kTl + "conv1d.prob.yaml --out " + ::testing::TempDir() + "tl-range");
+    EXPECT_EQ(r.code, 2) << to << r.out;
+    EXPECT_NE(r.out.find(message), std::string::npos) << r.out;
+  }
 }
 
 // Densities, as timeloopfe's resolved input always writes them: all 1 (per

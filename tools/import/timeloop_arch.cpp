@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/checked.h"
 #include "tools/import/timeloop_internal.h"
 
 namespace einflow::import {
@@ -42,6 +43,13 @@ bool is_compute_class(const std::string& c) {
   return c == "intmac" || c == "fpmac" || c == "mac" || c == "compute" || c == "intadder" || c == "fpadder";
 }
 
+// a * b instances; the user's error at `loc` beyond 2^63.
+int64_t times(int64_t a, int64_t b, const SourceLoc& loc) {
+  const auto v = checked_mul(a, b);
+  if (!v) throw UserError(loc, "more instances than einflow can count (over 2^63)");
+  return *v;
+}
+
 int64_t read_count(const YamlNode& n) {
   Diagnostics d;
   auto v = n.as_int(d);
@@ -74,12 +82,12 @@ TlComponent make_component(const YamlNode& n, int64_t mult, int64_t mult_x, bool
   c.cls = n["class"].as_string(d).value_or("");
   if (!n.has("class")) throw UserError(n.loc(), n.path(), "component '" + name + "' has no class");
   c.attributes = n["attributes"];
-  c.instances = mult * count;
+  c.instances = times(mult, count, n.loc());
   int64_t own_x = 0;
   if (n.has("spatial")) {
     YamlNode s = n["spatial"];
     int64_t x = s.has("meshX") ? read_count(s["meshX"]) : 1, y = s.has("meshY") ? read_count(s["meshY"]) : 1;
-    c.instances *= x * y;
+    c.instances = times(c.instances, times(x, y, n.loc()), n.loc());
     own_x = x;
   }
   if (c.attributes.defined() && c.attributes.has("meshX")) own_x = read_count(c.attributes["meshX"]);
@@ -123,8 +131,8 @@ void read_nodes(const YamlNode& nodes, TlArch& arch, int64_t mult, int64_t mult_
       if (n.has("spatial")) {
         YamlNode s = n["spatial"];
         int64_t x = s.has("meshX") ? read_count(s["meshX"]) : 1, y = s.has("meshY") ? read_count(s["meshY"]) : 1;
-        mult *= x * y;
-        mult_x *= x;
+        mult = times(mult, times(x, y, n.loc()), n.loc());
+        mult_x = times(mult_x, x, n.loc());
         has_x = has_x || s.has("meshX");
       }
       if (n.has("nodes")) read_nodes(n["nodes"], arch, mult, mult_x, has_x, notes);
@@ -144,7 +152,7 @@ void read_subtree(const YamlNode& t, TlArch& arch, int64_t mult) {
   auto [name, count] = split_range(t["name"].as_string(d).value_or(""), t.loc());
   d.throw_if_any();
   arch.containers[name] = arch.components.size();
-  mult *= count;
+  mult = times(mult, count, t.loc());
   read_top_attributes(t["attributes"], arch);
   if (t.has("local")) {
     YamlNode local = t["local"];

@@ -117,6 +117,15 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
     os << head << "name: " << c.name << "\n";
     if (mx * my > 1) os << body << "mesh: {x: " << mx << ", y: " << my << "}\n";
     const double word_bits = num(at, {"word-bits", "word_bits", "datawidth"}).value_or(16);
+    if (!(word_bits >= 1 && word_bits <= 1024))
+      throw UserError(c.loc, "component '" + c.name + "': a word of " + number_text(word_bits) + " bits (expected 1 to 1024)");
+    // A size in words: finite, at least 1, at most 2^62.
+    auto words = [&](double v, const char* what) {
+      if (!(v >= 1 && v <= 4.6e18))
+        throw UserError(c.loc, "storage '" + c.name + "': " + what + " gives " + number_text(v) +
+                                   " words (expected 1 to 2^62)");
+      return static_cast<int64_t>(v);
+    };
     const ErtEntry* e = ert.count(c.name) ? &ert.at(c.name) : nullptr;
     if (c.is_compute) {
       const bool fp = c.cls.rfind("fp", 0) == 0;
@@ -135,14 +144,18 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
     // Size as Timeloop reads it: `entries` words, else `depth` rows of a block
     // each, else `sizeKB` kilobytes of words.
     if (auto entries = num(at, {"entries"}); entries && *entries > 0)
-      os << body << "size_words: " << static_cast<int64_t>(*entries) << "\n";
+      os << body << "size_words: " << words(*entries, "entries") << "\n";
     else if (auto depth = num(at, {"depth", "memory_depth"}); depth && *depth > 0)
-      os << body << "size_words: " << static_cast<int64_t>(*depth * block) << "\n";
+      os << body << "size_words: " << words(*depth * block, "depth") << "\n";
     else if (auto kb = num(at, {"sizeKB", "size_kb"}); kb && *kb > 0)
-      os << body << "size_words: " << static_cast<int64_t>(*kb * 1024 * 8 / word_bits) << "\n";
+      os << body << "size_words: " << words(*kb * 1024 * 8 / word_bits, "sizeKB") << "\n";
     else if (!c.is_dram)
       throw UserError(c.loc, "storage '" + c.name + "' has no size (entries, depth or sizeKB)");
-    if (auto b = num(at, {"n_banks", "num_banks"})) os << body << "banks: " << static_cast<int64_t>(*b) << "\n";
+    if (auto b = num(at, {"n_banks", "num_banks"})) {
+      if (!(*b >= 0 && *b <= 4.6e18))
+        throw UserError(c.loc, "storage '" + c.name + "': n_banks " + number_text(*b) + " (expected 0 to 2^62)");
+      os << body << "banks: " << static_cast<int64_t>(*b) << "\n";
+    }
     auto rbw = num(at, {"read_bandwidth"}), wbw = num(at, {"write_bandwidth"});
     if (c.is_dram) {
       double words = rbw.value_or(0);
