@@ -1,4 +1,7 @@
 // Reads a `mapper:` document; every error at file:line:col, all collected.
+#include <cmath>
+#include <limits>
+
 #include "common/yaml_node.h"
 #include "mappers/search/mapper_config.h"
 
@@ -13,6 +16,11 @@ void read_number(const YamlNode& n, const char* key, T& out, double lo, Diagnost
   if (!x) return;
   if (*x < lo) {
     d.error(v.loc(), v.path(), "expected at least " + std::to_string(static_cast<int64_t>(lo)) + ", got " + v.scalar());
+    return;
+  }
+  // Found by tools/fuzz: .inf (or a number beyond the field's type) has no value to convert to.
+  if (!std::isfinite(*x) || *x >= static_cast<double>(std::numeric_limits<T>::max())) {
+    d.error(v.loc(), v.path(), "expected a finite number within range, got " + v.scalar());
     return;
   }
   out = static_cast<T>(*x);

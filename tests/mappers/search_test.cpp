@@ -299,6 +299,10 @@ TEST(Search, BadConstraintsSayWhere) {
             std::string::npos)
       << error("  algorithm: annealing\n  max_evaluations: 0\n");
   EXPECT_EQ(error("  algorithm: annealing\n  max_evaluations: 0\n  patience: 500\n"), "");
+  // Found by tools/fuzz: an infinite budget was converted to an integer.
+  EXPECT_NE(error("  max_evaluations: .inf\n").find("p.yaml:2:20: mapper.max_evaluations: expected a finite number"),
+            std::string::npos)
+      << error("  max_evaluations: .inf\n");
 }
 
 // min_utilization rejects mappings that leave the array idle; max_capacity_use
