@@ -75,6 +75,32 @@ std::map<std::string, ErtEntry> read_ert(const YamlNode& doc) {
   return out;
 }
 
+// A storage level's size as Timeloop reads it: `entries` words, else `depth`
+// rows of a block each, else `sizeKB` kilobytes of words; and its banks. Counts
+// out of range are the user's error at the component.
+void emit_size(std::ostream& os, const std::string& body, const TlComponent& c, const YamlNode& at, double word_bits,
+               double block) {
+  auto words = [&](double v, const char* what) {
+    if (!(v >= 1 && v <= 4.6e18))
+      throw UserError(c.loc, "storage '" + c.name + "': " + what + " gives " + number_text(v) +
+                                 " words (expected 1 to 2^62)");
+    return static_cast<int64_t>(v);
+  };
+  if (auto entries = num(at, {"entries"}); entries && *entries > 0)
+    os << body << "size_words: " << words(*entries, "entries") << "\n";
+  else if (auto depth = num(at, {"depth", "memory_depth"}); depth && *depth > 0)
+    os << body << "size_words: " << words(*depth * block, "depth") << "\n";
+  else if (auto kb = num(at, {"sizeKB", "size_kb"}); kb && *kb > 0)
+    os << body << "size_words: " << words(*kb * 1024 * 8 / word_bits, "sizeKB") << "\n";
+  else if (!c.is_dram)
+    throw UserError(c.loc, "storage '" + c.name + "' has no size (entries, depth or sizeKB)");
+  if (auto b = num(at, {"n_banks", "num_banks"})) {
+    if (!(*b >= 0 && *b <= 4.6e18))
+      throw UserError(c.loc, "storage '" + c.name + "': n_banks " + number_text(*b) + " (expected 0 to 2^62)");
+    os << body << "banks: " << static_cast<int64_t>(*b) << "\n";
+  }
+}
+
 std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* ert_doc,
                       std::vector<std::string>& notes) {
   std::map<std::string, ErtEntry> ert;
@@ -119,13 +145,6 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
     const double word_bits = num(at, {"word-bits", "word_bits", "datawidth"}).value_or(16);
     if (!(word_bits >= 1 && word_bits <= 1024))
       throw UserError(c.loc, "component '" + c.name + "': a word of " + number_text(word_bits) + " bits (expected 1 to 1024)");
-    // A size in words: finite, at least 1, at most 2^62.
-    auto words = [&](double v, const char* what) {
-      if (!(v >= 1 && v <= 4.6e18))
-        throw UserError(c.loc, "storage '" + c.name + "': " + what + " gives " + number_text(v) +
-                                   " words (expected 1 to 2^62)");
-      return static_cast<int64_t>(v);
-    };
     const ErtEntry* e = ert.count(c.name) ? &ert.at(c.name) : nullptr;
     if (c.is_compute) {
       const bool fp = c.cls.rfind("fp", 0) == 0;
@@ -141,21 +160,7 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
     os << body << "class: " << cls << "\n" << body << "word_bits: " << number_text(word_bits) << "\n";
     double block = num(at, {"block-size", "block_size", "n_words"}).value_or(0);
     if (block <= 0) block = std::max(1.0, num(at, {"width", "memory_width"}).value_or(word_bits) / word_bits);
-    // Size as Timeloop reads it: `entries` words, else `depth` rows of a block
-    // each, else `sizeKB` kilobytes of words.
-    if (auto entries = num(at, {"entries"}); entries && *entries > 0)
-      os << body << "size_words: " << words(*entries, "entries") << "\n";
-    else if (auto depth = num(at, {"depth", "memory_depth"}); depth && *depth > 0)
-      os << body << "size_words: " << words(*depth * block, "depth") << "\n";
-    else if (auto kb = num(at, {"sizeKB", "size_kb"}); kb && *kb > 0)
-      os << body << "size_words: " << words(*kb * 1024 * 8 / word_bits, "sizeKB") << "\n";
-    else if (!c.is_dram)
-      throw UserError(c.loc, "storage '" + c.name + "' has no size (entries, depth or sizeKB)");
-    if (auto b = num(at, {"n_banks", "num_banks"})) {
-      if (!(*b >= 0 && *b <= 4.6e18))
-        throw UserError(c.loc, "storage '" + c.name + "': n_banks " + number_text(*b) + " (expected 0 to 2^62)");
-      os << body << "banks: " << static_cast<int64_t>(*b) << "\n";
-    }
+    emit_size(os, body, c, at, word_bits, block);
     auto rbw = num(at, {"read_bandwidth"}), wbw = num(at, {"write_bandwidth"});
     if (c.is_dram) {
       double words = rbw.value_or(0);
