@@ -30,16 +30,43 @@ struct Mesh {
 
 // One operation a compute unit performs. An op the unit lacks in hardware may be
 // a sequence of ops it has (exp = 6 mac + 1 add on FuseMax's PEs).
+//
+// A fused op has a `pattern` over an Einsum's expression (`exp(a - b)`, `a * b
+// + c`): it performs the whole pattern as one operation, its `sequence` (or its
+// own energy) saying which actions that takes. Each op runs on a functional
+// unit; ops on different functional units issue concurrently, so an op made of
+// steps on several units is busy for the busiest one's share (FLAT's 1D PE:
+// subtract on the adder and exp on the exp unit, pipelined, 1 cycle).
+struct PatternNode {
+  std::string op;     // "" for a placeholder; "+", "-", "*", "/", "neg", "max", "min", "exp", ...
+  std::string name;   // a placeholder's name
+  int lhs = -1;       // operand nodes (post-order indices), -1 when absent
+  int rhs = -1;
+};
+
 struct OpSpec {
   std::string name;                   // "mac", "add", "max", "exp", "div", ...
   int64_t latency_cycles = 1;         // from operands in to result out
   double per_cycle = 1;               // operations started per cycle (pipelined throughput)
   std::vector<std::pair<std::string, int64_t>> sequence;  // when composed of other ops
+  std::string functional_unit;        // "" = the unit's shared datapath
+  std::string pattern_text;           // a fused op's pattern as written ("" = the op of its name)
+  std::vector<PatternNode> pattern;   // parsed, post-order, root last
   // Resolved by the loader:
-  double issue_cycles = 1;            // cycles the unit is busy per operation
+  double issue_cycles = 1;            // cycles per operation on its busiest functional unit
+  std::vector<std::pair<std::string, double>> busy;        // cycles per operation, by functional unit
+  std::vector<std::pair<std::string, int64_t>> actions;    // actions performed per operation (energy), by op name
   double energy_pj = 0;               // per operation
   std::string energy_source;          // where energy_pj comes from
 };
+
+// Parses an op pattern ("exp(a - b)", "a * b + c", "max(a, b)"): placeholders
+// are names, operators + - * / and unary -, functions exp sqrt rsqrt recip gelu
+// silu relu tanh sigmoid log abs (one operand) and max min (two). Each
+// placeholder at most once. Empty result and `error` set when malformed.
+std::vector<PatternNode> parse_op_pattern(const std::string& text, std::string& error);
+// The function names a pattern may use.
+std::vector<std::string> pattern_functions();
 
 struct Node {
   std::string name;

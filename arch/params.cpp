@@ -68,6 +68,10 @@ const std::vector<Param>& op_params() {
       {"per_cycle", "number", "ops/cycle", "1", kComputeBit, "operations started per cycle"},
       {"sequence", "map", "", "none", kComputeBit, "composed of other ops of the unit: {mac: 6, add: 1}"},
       {"energy_pj", "number", "pJ", "from the technology table", kComputeBit, "energy per operation"},
+      {"functional_unit", "string", "", "the unit's shared datapath", kComputeBit,
+       "ops on different functional units issue concurrently"},
+      {"pattern", "string", "", "the op of its name", kComputeBit,
+       "a fused op: the expression it performs at once, e.g. 'exp(a - b)'"},
   };
   return p;
 }

@@ -225,6 +225,16 @@ class Reader {
           op.energy_pj = *v;
           op.energy_source = "given";
         }
+        if (o.has("functional_unit"))
+          if (auto v = o["functional_unit"].as_string(m_diags)) op.functional_unit = *v;
+        if (o.has("pattern")) {
+          if (auto t = o["pattern"].as_string(m_diags)) {
+            std::string why;
+            op.pattern_text = *t;
+            op.pattern = parse_op_pattern(*t, why);
+            if (!why.empty()) m_diags.error(o["pattern"].loc(), o["pattern"].path(), "bad pattern '" + *t + "': " + why);
+          }
+        }
         if (o.has("sequence")) {
           YamlNode seq = o["sequence"];
           if (seq.expect_map(m_diags))
@@ -253,11 +263,16 @@ class Reader {
 };
 
 
-// Busy cycles, latency and energy of `op` on `node`, expanding sequences.
+// Busy cycles (per functional unit), latency, actions and energy of `op` on
+// `node`, expanding sequences: a sequence's steps add up on each functional
+// unit, and the op issues at the pace of its busiest one.
 void resolve_op(const Architecture& arch, Node& node, OpSpec& op, std::set<std::string>& visiting,
                 const SourceLoc& loc, const std::string& path, Diagnostics& diags) {
+  if (!op.busy.empty()) return;  // resolved already (a step of an earlier op)
   if (op.sequence.empty()) {
     op.issue_cycles = 1.0 / op.per_cycle;
+    op.busy = {{op.functional_unit, op.issue_cycles}};
+    op.actions = {{op.name, 1}};
     if (op.energy_source.empty()) {
       if (auto c = op_cost(arch.technology, node.datatype, op.name)) {
         op.energy_pj = c->energy_pj;
@@ -273,8 +288,10 @@ void resolve_op(const Architecture& arch, Node& node, OpSpec& op, std::set<std::
     diags.error(loc, path, "op '" + op.name + "' is defined through itself");
     return;
   }
-  double cycles = 0, energy = 0;
+  double energy = 0;
   int64_t latency = 0;
+  std::map<std::string, double> busy;
+  std::map<std::string, int64_t> actions;
   for (const auto& step : op.sequence) {
     // Named, not bound: a lambda may not capture a structured binding in C++17 (clang).
     const std::string& sub = step.first;
@@ -288,16 +305,22 @@ void resolve_op(const Architecture& arch, Node& node, OpSpec& op, std::set<std::
       continue;
     }
     resolve_op(arch, node, *it, visiting, loc, path, diags);
-    cycles += static_cast<double>(count) * it->issue_cycles;
+    for (const auto& [fu, cycles] : it->busy) busy[fu] += static_cast<double>(count) * cycles;
+    for (const auto& [action, n] : it->actions) actions[action] += count * n;
     energy += static_cast<double>(count) * it->energy_pj;
     latency += count * it->latency_cycles;
   }
   visiting.erase(op.name);
-  op.issue_cycles = cycles;
+  op.busy.assign(busy.begin(), busy.end());
+  op.issue_cycles = 0;
+  for (const auto& b : op.busy) op.issue_cycles = std::max(op.issue_cycles, b.second);
   op.latency_cycles = latency;
   if (op.energy_source.empty()) {
     op.energy_pj = energy;
     op.energy_source = "sum of its sequence";
+    op.actions.assign(actions.begin(), actions.end());
+  } else {
+    op.actions = {{op.name, 1}};  // its own energy: charged as one action of its own
   }
 }
 

@@ -19,9 +19,7 @@ CascadeSpace::CascadeSpace(const arch::Architecture& a, const workloads::Cascade
   for (int e : m_order) {
     std::vector<int> units;
     for (int u : a.compute_units()) {
-      bool ok = true;
-      for (const auto& need : mapping::einsum_hw_ops(c, e)) ok = ok && mapping::unit_op_for(a.nodes[u], need.op);
-      if (ok) units.push_back(u);
+      if (mapping::cover_einsum(a.nodes[u], c, e).ok) units.push_back(u);
     }
     if (units.empty())
       throw UserError(c.einsums[e].loc, "no compute unit of '" + a.name + "' can run Einsum " + c.einsums[e].name);

@@ -26,12 +26,27 @@ std::vector<OpNeed> einsum_hw_ops(const workloads::Cascade& cascade, int einsum)
 // Whether the Einsum is a contraction (it needs MACs).
 bool is_contraction(const workloads::Cascade& cascade, int einsum);
 
-// The unit's op that performs `hw_op`: the op of that name, else a MAC for
-// "mul" and "add" (a MAC multiplies by one operand and adds the other); null
-// when the unit cannot perform it.
-const arch::OpSpec* unit_op_for(const arch::Node& unit, const std::string& hw_op);
-
-// Cycles the unit is busy per iteration point (sum over the needs).
-double issue_cycles_per_point(const arch::Node& unit, const std::vector<OpNeed>& needs);
+// How a unit performs one point of an Einsum: the expression, and the fold of
+// each point into the output (the reduction), covered by the unit's ops at
+// least cost. A plain op covers one operator of its kind (hw_op_name); `mac`
+// covers a product added to anything (`a * b + c`), and stands in for `mul` and
+// `add` when the unit has neither; a fused op covers its pattern. Of all the
+// covers, the one whose busiest functional unit has the fewest cycles per point
+// wins (then the least energy, then the shortest chain).
+struct OpUse {
+  const arch::OpSpec* op = nullptr;
+  double per_point = 0;
+};
+struct OpCover {
+  bool ok = false;
+  std::string missing;          // when !ok: the operation no op of the unit performs
+  std::vector<OpUse> uses;      // the unit's ops, per point
+  std::vector<std::pair<std::string, double>> actions;  // actions performed per point (energy), by op name
+  double issue_cycles = 0;      // per point: cycles of the busiest functional unit
+  double latency_cycles = 0;    // per point: the ops' latencies one after another
+  double energy_pj = 0;         // per point
+  std::string acc_op;           // the op that folds a point into the output ("" when nothing reduces)
+};
+OpCover cover_einsum(const arch::Node& unit, const workloads::Cascade& cascade, int einsum);
 
 }  // namespace einflow::mapping

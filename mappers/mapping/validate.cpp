@@ -193,10 +193,10 @@ MappingStatus check_ops(const Mapping& m, const workloads::Cascade& c, const arc
   const workloads::Einsum& e = c.einsums[m.einsum];
   // The unit performs every op the Einsum needs.
   const arch::Node& unit = a.nodes[m.compute];
-  for (const OpNeed& need : einsum_hw_ops(c, m.einsum))
-    if (!unit_op_for(unit, need.op))
-      return fail(m.loc, "compute unit " + unit.name + " cannot perform '" + need.op + "', which Einsum " +
-                             e.name + " needs (give the unit the op, or a sequence of ops it has)");
+  const OpCover cover = cover_einsum(unit, c, m.einsum);
+  if (!cover.ok)
+    return fail(m.loc, "compute unit " + unit.name + " cannot perform '" + cover.missing + "', which Einsum " +
+                           e.name + " needs (give the unit the op, or a sequence of ops it has)");
   return {};
 }
 

@@ -90,8 +90,7 @@ EinsumSearch search_einsum(const arch::Architecture& arch, const workloads::Casc
   for (int unit : arch.compute_units()) {
     const arch::Node& node = arch.nodes[unit];
     if (!config.compute.empty() && node.name != config.compute) continue;
-    bool can = true;
-    for (const auto& need : mapping::einsum_hw_ops(cascade, einsum)) can = can && mapping::unit_op_for(node, need.op);
+    const bool can = mapping::cover_einsum(node, cascade, einsum).ok;
     tried.push_back(node.name);
     if (!can) continue;
     EinsumSearch s;

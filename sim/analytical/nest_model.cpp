@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "workloads/analysis.h"
+
 namespace einflow::sim::analytical {
 
 using mapping::kMaxRanks;
@@ -42,10 +44,10 @@ NestModel::NestModel(const arch::Architecture& arch, const workloads::Cascade& c
                                                  " storage levels above " + arch.nodes[compute].name);
   const arch::Node& unit = arch.nodes[compute];
   m_needs = mapping::einsum_hw_ops(cascade, einsum);
-  m_issue_cycles = mapping::issue_cycles_per_point(unit, m_needs);
-  for (const auto& need : m_needs)
-    if (const arch::OpSpec* op = mapping::unit_op_for(unit, need.op))
-      m_compute_pj += static_cast<double>(need.count) * op->energy_pj;
+  m_cover = mapping::cover_einsum(unit, cascade, einsum);
+  m_masked_points = static_cast<double>(workloads::einsum_ops(cascade, einsum).points);
+  m_issue_cycles = m_cover.issue_cycles;
+  m_compute_pj = m_cover.energy_pj * m_masked_points;
 }
 
 Nest NestModel::nest_of(const mapping::Mapping& m) const {

@@ -110,7 +110,9 @@ class NestModel {
   double m_points = 1;          // iteration points of the Einsum
   std::vector<LevelInfo> m_levels;
   std::vector<mapping::TensorProjection> m_proj;
-  std::vector<mapping::OpNeed> m_needs;
+  std::vector<mapping::OpNeed> m_needs;  // what the Einsum asks (reported as its ops)
+  mapping::OpCover m_cover;     // how the unit performs it (cycles and energy)
+  double m_masked_points = 0;   // iteration points that satisfy the mask
   double m_issue_cycles = 1;    // per iteration point
   double m_compute_pj = 0;      // all the Einsum's ops on this unit
 };

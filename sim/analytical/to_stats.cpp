@@ -63,10 +63,12 @@ Stats NestModel::to_stats(const Nest& nest, const NestResult& r) const {
   es.cycles = r.cycles;
   es.energy_pj = r.energy_pj;
   es.unit = unit.name;
-  for (const auto& need : m_needs) {
-    es.ops[need.op] = need.count;
-    if (const arch::OpSpec* op = mapping::unit_op_for(unit, need.op))
-      s.energy.push_back({unit.name, need.op, need.count, static_cast<double>(need.count) * op->energy_pj});
+  for (const auto& need : m_needs) es.ops[need.op] = need.count;
+  // Energy per action performed: a fused or composed op charges its steps.
+  for (const auto& [action, per_point] : m_cover.actions) {
+    const arch::OpSpec* op = unit.find_op(action);
+    const int64_t count = std::llround(per_point * m_masked_points);
+    s.energy.push_back({unit.name, action, count, static_cast<double>(count) * (op ? op->energy_pj : 0.0)});
   }
   s.per_einsum.push_back(es);
   return s;

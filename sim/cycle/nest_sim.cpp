@@ -31,39 +31,17 @@ void note(std::vector<Activity>& acts, const std::string& unit, const std::strin
 
 }  // namespace
 
-namespace {
-
-// The op that folds a point's value into its output word: the MAC of a
-// contraction, else the reduction's own op ("" when the Einsum reduces nothing).
-std::string accumulating_op(const std::vector<mapping::OpNeed>& needs, workloads::Reduce reduce) {
-  for (const auto& nd : needs)
-    if (nd.op == "mac") return "mac";
-  switch (reduce) {
-    case workloads::Reduce::kSum: return "add";
-    case workloads::Reduce::kMax:
-    case workloads::Reduce::kMin: return "max";
-    case workloads::Reduce::kProd: return "mul";
-    case workloads::Reduce::kNone: break;
-  }
-  return "";
-}
-
-}  // namespace
-
 Walker::UnitTiming Walker::unit_timing() const {
   const arch::Node& unit = m_arch.nodes[static_cast<size_t>(m_mapping.compute)];
-  const std::vector<mapping::OpNeed> needs = mapping::einsum_hw_ops(m_tile_cascade, m_mapping.einsum);
+  const mapping::OpCover cover = mapping::cover_einsum(unit, m_tile_cascade, m_mapping.einsum);
   UnitTiming u;
-  u.step_cycles = mapping::issue_cycles_per_point(unit, needs);
+  u.step_cycles = cover.issue_cycles;
   // The unit's pipelines: a point's result appears `point_latency` cycles after
   // it issues (its ops one after another); a step accumulating into the word
-  // the previous step wrote waits for the accumulating op's result.
-  for (const auto& nd : needs)
-    if (const arch::OpSpec* op = mapping::unit_op_for(unit, nd.op))
-      u.point_latency += nd.per_point * static_cast<double>(op->latency_cycles);
-  u.point_latency = std::max(u.point_latency, u.step_cycles);
-  u.acc_op = accumulating_op(needs, m_einsum.reduce);
-  const arch::OpSpec* acc = u.acc_op.empty() ? nullptr : mapping::unit_op_for(unit, u.acc_op);
+  // the previous step wrote waits for the folding op's result.
+  u.point_latency = std::max(cover.latency_cycles, u.step_cycles);
+  u.acc_op = cover.acc_op;
+  const arch::OpSpec* acc = u.acc_op.empty() ? nullptr : unit.find_op(u.acc_op);
   u.acc_latency = acc ? static_cast<double>(acc->latency_cycles) : 0;
   return u;
 }

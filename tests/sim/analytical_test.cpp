@@ -300,10 +300,18 @@ TEST(Analytical, NonMacOpsUseTheUnitsLatencies) {
   ASSERT_TRUE(r.status.ok) << r.status.reason;
   EXPECT_EQ(r.stats.compute_cycles, 56);
   EXPECT_EQ(r.stats.cycles, 56);
-  double exp_pj = 0;
-  for (const auto& e : r.stats.energy)
-    if (e.component == "PE" && e.action == "exp") exp_pj = e.energy_pj;
-  EXPECT_DOUBLE_EQ(exp_pj, 8 * 6.5);
+  // Energy is charged per action performed: each exp is 6 MACs and 1 add.
+  double mac_pj = 0, add_pj = 0;
+  int64_t macs = 0, adds = 0;
+  for (const auto& e : r.stats.energy) {
+    if (e.component == "PE" && e.action == "mac") mac_pj = e.energy_pj, macs = e.count;
+    if (e.component == "PE" && e.action == "add") add_pj = e.energy_pj, adds = e.count;
+    EXPECT_NE(e.action, "exp");
+  }
+  EXPECT_EQ(macs, 8 * 6);
+  EXPECT_EQ(adds, 8);
+  EXPECT_DOUBLE_EQ(mac_pj, 8 * 6 * 1.0);
+  EXPECT_DOUBLE_EQ(add_pj, 8 * 0.5);
   EXPECT_EQ(of(r.stats, "Buffer", "Y").updates, 8);
   EXPECT_EQ(of(r.stats, "Buffer", "Y").reads, 0);
 }

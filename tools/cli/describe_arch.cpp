@@ -78,6 +78,8 @@ void print_node(const arch::Architecture& a, int i, int depth, std::ostream& os,
         for (const auto& [sub, c] : op.sequence) os << " " << c << " " << sub;
         os << ")";
       }
+      if (!op.pattern_text.empty()) os << ", fused: " << op.pattern_text;
+      if (!op.functional_unit.empty()) os << ", on " << op.functional_unit;
       os << "\n";
       sources.insert(op.energy_source);
     }
@@ -105,9 +107,12 @@ void describe_arch(const std::string& file, bool json, std::ostream& os) {
         nj["write_pj"] = n.write_pj;
         if (n.cls == arch::NodeClass::kDram) nj["bandwidth_gbps"] = n.bandwidth_gbps;
       } else {
-        for (const auto& op : n.ops)
+        for (const auto& op : n.ops) {
           nj["ops"][op.name] = {{"issue_cycles", op.issue_cycles}, {"latency_cycles", op.latency_cycles},
                                 {"energy_pj", op.energy_pj}};
+          if (!op.pattern_text.empty()) nj["ops"][op.name]["pattern"] = op.pattern_text;
+          if (!op.functional_unit.empty()) nj["ops"][op.name]["functional_unit"] = op.functional_unit;
+        }
       }
       j["nodes"].push_back(nj);
     }
