@@ -132,6 +132,10 @@ class Architecture {
   std::string file;
   double clock_mhz = 1000;
   std::string technology = "45nm";
+  // A modelling assumption of the analytical model: a pipelined group's units
+  // fill and drain (true), or overlap perfectly from the first iteration to the
+  // last (false; the FuseMax paper's model). The cycle model always schedules.
+  bool pipeline_fill_drain = true;
   std::vector<Node> nodes;  // parents before children; ask root(), dram(), path_to(): no code assumes positions
   SourceLoc loc;
 

@@ -9,6 +9,9 @@ const std::vector<Param>& arch_params() {
       {"technology", "string", "", "45nm", kAllBits, "energy/area table: 45nm or 7nm"},
       {"word_bits", "int", "bits", "16", kAllBits, "default word width of every node"},
       {"tree", "map", "", "required", kAllBits, "the root node (class dram)"},
+      {"pipeline_fill_drain", "bool", "", "true", kAllBits,
+       "analytical model: charge a pipelined group's fill and drain (false: the units overlap perfectly, "
+       "the FuseMax paper's assumption)"},
   };
   return p;
 }

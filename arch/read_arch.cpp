@@ -67,6 +67,8 @@ class Reader {
         m_arch.technology = *t;
     }
     if (auto v = read_int(a, "word_bits", 1, m_diags)) m_word_bits = static_cast<int>(*v);
+    if (a.has("pipeline_fill_drain"))
+      if (auto v = a["pipeline_fill_drain"].as_bool(m_diags)) m_arch.pipeline_fill_drain = *v;
     if (a.require("tree", m_diags)) read_node(a["tree"], -1);
   }
 

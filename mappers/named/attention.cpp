@@ -1,7 +1,8 @@
 // The five attention designs of FuseMax's ablation, built from the cascade and
 // the architecture (shared/reference/fusemax.md):
 //   unfused       3-pass; every Einsum alone, intermediates through DRAM
-//   flat          3-pass; one group over (batch, head, query tile); QK rows stay in the buffer
+//   flat          3-pass; one group over (batch, head, query tile); QK rows stay in the buffer;
+//                 the 2D and 1D arrays pipelined across query rows (FLAT's row granularity)
 //   cascade       1-pass on the same binding as FLAT (contractions on the 2D array)
 //   architecture  1-pass; every Einsum over the M0 fiber on the 2D array (FuseMax PEs)
 //   fusemax       the same, the two arrays pipelined across M1
@@ -27,8 +28,8 @@ bool is_copy(const workloads::Einsum& e) {
 const std::vector<Design>& attention_designs() {
   static const std::vector<Design> designs = {
       {"unfused", "3pass", "3-pass cascade, each Einsum to completion, intermediates through DRAM", false, false, false, "attention", attention_plan},
-      {"flat", "3pass", "3-pass cascade fused per query tile; QK rows stay in the global buffer (spill when they do not fit)",
-       true, false, false, "attention", attention_plan},
+      {"flat", "3pass", "3-pass cascade fused per query tile; QK rows stay in the global buffer (spill when they do not fit); the 2D and 1D arrays pipelined across query tiles",
+       true, false, true, "attention", attention_plan},
       {"cascade", "1pass", "1-pass cascade on FLAT's binding: contractions on the 2D array, the rest on the 1D array",
        true, false, false, "attention", attention_plan},
       {"architecture", "1pass", "1-pass; every Einsum over the M0 fiber on the 2D array, the M1 recurrences on the 1D array",
@@ -152,7 +153,8 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
     if (d.variant == "1pass" && c.ranks[M1].size > 1) g.shared.push_back({M1, c.ranks[M1].size, mapping::Axis::kX, c.loc});
     g.retain = buffer;
     g.retain_at = retain_at;
-    if (d.pipelined && M1 >= 0) g.pipeline_rank = M1;
+    // FuseMax pipelines the arrays across M1; FLAT (3-pass) across query rows.
+    if (d.pipelined) g.pipeline_rank = d.variant == "1pass" ? M1 : P;
     const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
     for (int e : c.topo_order) {
       g.einsums.push_back(e);

@@ -90,7 +90,8 @@ class GroupEvaluation {
     Stats& s = out.stats;
   // Cycles: the Einsums one after another; with a pipelined rank, the units
   // overlap across its iterations: the busiest unit's time plus one iteration
-  // of each other unit (fill and drain). The rank is pipelined inside the tile
+  // of each other unit (fill and drain; none when the architecture says
+  // pipeline_fill_drain: false). The rank is pipelined inside the tile
   // when the tile iterates it, else across the shared loops over it, restarting
   // at each iteration of the loops outside; Einsums that do not iterate it run
   // before or after the pipeline. DRAM traffic at the DRAM's bandwidth bounds it all.
@@ -127,7 +128,10 @@ class GroupEvaluation {
       slowest = std::max(slowest, t);
       all += t;
     }
-    onchip = slowest + (all - slowest) / iters + outside;
+    // Without fill and drain (the architecture's pipeline_fill_drain: false)
+    // the busiest unit sets the pace from the first iteration to the last.
+    const double fill_drain = a.pipeline_fill_drain ? (all - slowest) / iters : 0.0;
+    onchip = slowest + fill_drain + outside;
   }
   const double dram_rate = a.dram_words_per_cycle();
   const double dram_cycles = dram_rate > 0 ? dram_words / dram_rate : 0;

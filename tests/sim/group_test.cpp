@@ -123,6 +123,21 @@ TEST(Group, PipelinedUnitsOverlap) {
   EXPECT_EQ(p.stats.cycles, 10);
   EXPECT_DOUBLE_EQ(p.stats.utilization.at("U2"), 0.8);
   EXPECT_DOUBLE_EQ(p.stats.utilization.at("U1"), 0.8);
+  // Under the FuseMax paper's assumption (no fill or drain) the busier unit's
+  // 8 cycles are the time.
+  r.a.pipeline_fill_drain = false;
+  EXPECT_EQ(evaluate_group(r.a, r.c, r.g).stats.cycles, 8);
+}
+
+TEST(Group, PipelineFillDrainIsAnArchitectureKey) {
+  std::string text = arch_text(16, true);
+  const size_t at = text.find("  tree:");
+  ASSERT_NE(at, std::string::npos);
+  const arch::Architecture off = arch::load_arch_text(text.substr(0, at) + "  pipeline_fill_drain: false\n" + text.substr(at), "a.yaml");
+  EXPECT_FALSE(off.pipeline_fill_drain);
+  EXPECT_TRUE(arch::load_arch_text(text, "a.yaml").pipeline_fill_drain);
+  EXPECT_THROW(arch::load_arch_text(text.substr(0, at) + "  pipeline_fill_drain: maybe\n" + text.substr(at), "a.yaml"),
+               UserError);
 }
 
 // A 3-word buffer holds the tiles of one element each (the tiles loop over M at
