@@ -143,7 +143,10 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
   mapping::CascadeMapping best;
   double best_edp = 0;
   std::string last_reason;
-  for (int64_t tile = c.ranks[P].size; tile >= 1; tile /= 2) {
+  // FLAT pipelines across query-row blocks: at least two, so that the rows
+  // overlap across executions (both models pipeline across a shared loop).
+  const bool rows_pipelined = d.pipelined && d.variant != "1pass";
+  for (int64_t tile = rows_pipelined ? c.ranks[P].size / 2 : c.ranks[P].size; tile >= 1; tile /= 2) {
     if (c.ranks[P].size % tile != 0) break;
     mapping::FusionGroup g;
     g.loc = c.loc;
