@@ -17,6 +17,16 @@ int FusionGroup::retention_node(int tensor) const {
   return retain;
 }
 
+bool FusionGroup::may_retain(const workloads::Cascade& c, int tensor) const {
+  const auto& t = c.tensors[static_cast<size_t>(tensor)];
+  if (t.kind != workloads::TensorKind::kIntermediate || t.writers.empty()) return false;
+  bool read_inside = false;
+  for (int e : t.writers)
+    if (!contains(einsums, e)) return false;
+  for (int e : t.readers) read_inside = read_inside || contains(einsums, e);
+  return read_inside;
+}
+
 int FusionGroup::innermost(const workloads::Cascade& c, int einsum) const {
   int last = -1;
   for (size_t i = 0; i < shared.size(); ++i)
@@ -57,11 +67,7 @@ static MappingStatus retention_kept(const FusionGroup& g, const workloads::Casca
   for (size_t t = 0; t < c.tensors.size(); ++t) {
     const auto& tensor = c.tensors[t];
     const int node = g.retention_node(static_cast<int>(t));
-    if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty() || node < 0) continue;
-    bool inside = true;
-    for (int e : tensor.writers) inside = inside && contains(g.einsums, e);
-    for (int e : tensor.readers) inside = inside && contains(g.einsums, e);
-    if (!inside) continue;
+    if (node < 0 || !g.may_retain(c, static_cast<int>(t))) continue;
     for (size_t k = 0; k < g.einsums.size(); ++k) {
       const Mapping& tile = g.tiles[k];
       if (!contains(tensor.writers, tile.einsum) && !contains(tensor.readers, tile.einsum)) continue;

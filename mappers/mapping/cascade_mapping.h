@@ -27,6 +27,10 @@ struct FusionGroup {
 
   // Where intermediate `tensor` stays (-1: it spills).
   int retention_node(int tensor) const;
+  // Whether the group may retain `tensor`: an intermediate that it writes (every
+  // writer in the group) and reads (some reader in it). A later group may read
+  // it too: then its writer also writes it out (it is exported).
+  bool may_retain(const workloads::Cascade& c, int tensor) const;
   // An Einsum runs inside the shared loops down to the innermost one over a rank
   // it iterates (those it does not iterate in between re-run it: recomputation,
   // e.g. K re-read for every query tile) and after the loops inside that (AV

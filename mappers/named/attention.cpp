@@ -23,19 +23,60 @@ bool is_copy(const workloads::Einsum& e) {
   return e.expr.size() == 1 && e.expr[0].kind == workloads::ExprNode::Kind::kAccess && e.reduced_ranks.empty();
 }
 
+// Whether an Einsum of `group` reads a reduction over rank `r` made in the
+// group (then the group cannot share a loop over r: that is another pass).
+bool reads_own_reduction(const workloads::Cascade& c, const std::vector<int>& group, int e, int r) {
+  for (int w : group) {
+    if (w == e) break;
+    const workloads::Einsum& ws = c.einsums[static_cast<size_t>(w)];
+    if (contains(ws.reduced_ranks, r) && c.einsums[static_cast<size_t>(e)].reads(ws.output.tensor)) return true;
+  }
+  return false;
+}
+
+bool can_share_keys(const workloads::Cascade& c, const std::vector<int>& group, int M) {
+  for (int e : group)
+    if (reads_own_reduction(c, group, e, M)) return false;
+  return true;
+}
+
+// The design's Einsums in dependency order, split into passes where an
+// off-chip intermediate (parameter offchip) is read by an Einsum that needs a
+// reduction over the keys made in the current pass: that intermediate is
+// written to DRAM in one pass and read back in the next (FLAT beyond 64K).
+std::vector<std::vector<int>> split_at_offchip(const Design& d, const workloads::Cascade& c) {
+  std::vector<int> offchip;
+  for (const auto& name : d.params.offchip) {
+    const int t = c.find_tensor(name);
+    if (t < 0 || c.tensors[static_cast<size_t>(t)].kind != workloads::TensorKind::kIntermediate)
+      throw UserError(d.params.loc, "offchip: '" + name + "' is not an intermediate of cascade '" + c.name + "'");
+    offchip.push_back(t);
+  }
+  const int M = c.find_rank("M");
+  std::vector<std::vector<int>> passes(1);
+  for (int e : c.topo_order) {
+    bool reads_offchip = false;
+    for (int t : offchip) reads_offchip = reads_offchip || c.einsums[static_cast<size_t>(e)].reads(t);
+    if (reads_offchip && M >= 0 && reads_own_reduction(c, passes.back(), e, M) && !passes.back().empty())
+      passes.emplace_back();
+    passes.back().push_back(e);
+  }
+  return passes;
+}
+
 }  // namespace
 
 const std::vector<Design>& attention_designs() {
   static const std::vector<Design> designs = {
-      {"unfused", "3pass", "3-pass cascade, each Einsum to completion, intermediates through DRAM", false, false, false, "attention", attention_plan},
+      {"unfused", "3pass", "3-pass cascade, each Einsum to completion, intermediates through DRAM", false, false, false, "attention", attention_plan, {}},
       {"flat", "3pass", "3-pass cascade fused per query tile; QK rows stay in the global buffer (spill when they do not fit); the 2D and 1D arrays pipelined across query tiles",
-       true, false, true, "attention", attention_plan},
+       true, false, true, "attention", attention_plan, {}},
       {"cascade", "1pass", "1-pass cascade on FLAT's binding: contractions on the 2D array, the rest on the 1D array",
-       true, false, false, "attention", attention_plan},
+       true, false, false, "attention", attention_plan, {}},
       {"architecture", "1pass", "1-pass; every Einsum over the M0 fiber on the 2D array, the M1 recurrences on the 1D array",
-       true, true, false, "attention", attention_plan},
+       true, true, false, "attention", attention_plan, {}},
       {"fusemax", "1pass", "as architecture, the 2D and 1D arrays pipelined across M1 (FuseMax's binding)", true, true,
-       true, "attention", attention_plan},
+       true, "attention", attention_plan, {}},
   };
   return designs;
 }
@@ -137,48 +178,100 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
   }
   req.retain = retain_at;
 
-  // The query tile: every divisor of P that halves down from P; the lowest
-  // energy-delay product wins (the mapper's default objective; then the largest tile).
+  // The 2D array's stationarity per contraction (design parameter): output
+  // stationary puts the output's non-query rank across the columns and the
+  // queries down the rows; weight stationary the key-side input (K, V) across
+  // both, its non-key rank across the columns (FLAT: F or E of 256 columns).
   const int B = c.find_rank("B"), H = c.find_rank("H");
+  std::vector<TileRequest> req_of(c.einsums.size(), req);
+  for (const auto& [name, how] : d.params.stationary) {
+    int e = -1;
+    for (size_t i = 0; i < c.einsums.size(); ++i)
+      if (c.einsums[i].name == name) e = static_cast<int>(i);
+    if (e < 0 || !mapping::is_contraction(c, e) || unit_of[static_cast<size_t>(e)] != units.array2d)
+      throw UserError(d.params.loc, "stationary: " + name + " is not a contraction on the 2D array of cascade '" +
+                                        c.name + "'");
+    const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
+    auto other_rank = [&](const std::vector<int>& ranks, int skip) {
+      for (int r : ranks)
+        if (r != B && r != H && r != skip) return c.ranks[static_cast<size_t>(r)].name;
+      return std::string();
+    };
+    TileRequest& r = req_of[static_cast<size_t>(e)];
+    if (how == "output") {
+      r.x_ranks = {other_rank(es.output_ranks, P)};
+      r.y_ranks = {"P"};
+    } else {
+      std::vector<int> weight_ranks;
+      for (const auto& in : es.inputs)
+        if (!contains(c.tensors[static_cast<size_t>(in.tensor)].ranks, P))
+          weight_ranks = c.tensors[static_cast<size_t>(in.tensor)].ranks;
+      r.x_ranks = {other_rank(weight_ranks, M)};
+      r.y_ranks = {"M"};
+    }
+  }
+  const std::vector<std::vector<int>> passes = split_at_offchip(d, c);
+
+  // The query tile (and, split into passes, the key tile): every divisor that
+  // halves down from the whole; the lowest energy-delay product wins (the
+  // mapper's default objective; then the largest tile). FLAT pipelines across
+  // query-row blocks: at least two, so that rows overlap across executions.
+  const bool rows_pipelined = d.pipelined && d.variant != "1pass";
+  std::vector<int64_t> query_tiles, key_tiles = {c.ranks[M].size};
+  if (d.params.query_tile > 0) {
+    if (c.ranks[P].size % d.params.query_tile != 0)
+      throw UserError(d.params.loc, "query_tile " + std::to_string(d.params.query_tile) + " does not divide P = " +
+                                        std::to_string(c.ranks[P].size));
+    query_tiles = {d.params.query_tile};
+  } else {
+    for (int64_t t = rows_pipelined ? c.ranks[P].size / 2 : c.ranks[P].size; t >= 1 && c.ranks[P].size % t == 0;
+         t /= 2)
+      query_tiles.push_back(t);
+  }
+  if (passes.size() > 1)
+    for (int64_t t = c.ranks[M].size / 2; t >= 1 && c.ranks[M].size % t == 0 && key_tiles.size() < 12; t /= 2)
+      key_tiles.push_back(t);
   mapping::CascadeMapping best;
   double best_edp = 0;
   std::string last_reason;
-  // FLAT pipelines across query-row blocks: at least two, so that the rows
-  // overlap across executions (both models pipeline across a shared loop).
-  const bool rows_pipelined = d.pipelined && d.variant != "1pass";
-  for (int64_t tile = rows_pipelined ? c.ranks[P].size / 2 : c.ranks[P].size; tile >= 1; tile /= 2) {
-    if (c.ranks[P].size % tile != 0) break;
-    mapping::FusionGroup g;
-    g.loc = c.loc;
-    for (int r : {B, H})
-      if (r >= 0 && c.ranks[r].size > 1) g.shared.push_back({r, c.ranks[r].size, mapping::Axis::kX, c.loc});
-    if (c.ranks[P].size / tile > 1) g.shared.push_back({P, c.ranks[P].size / tile, mapping::Axis::kX, c.loc});
-    if (d.variant == "1pass" && c.ranks[M1].size > 1) g.shared.push_back({M1, c.ranks[M1].size, mapping::Axis::kX, c.loc});
-    g.retain = buffer;
-    g.retain_at = retain_at;
-    // FuseMax pipelines the arrays across M1; FLAT (3-pass) across query rows.
-    if (d.pipelined) g.pipeline_rank = d.variant == "1pass" ? M1 : P;
-    const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
-    for (int e : c.topo_order) {
-      g.einsums.push_back(e);
-      g.tiles.push_back(canonical_tile(a, tc, e, unit_of[e], req));
+  for (int64_t tile : query_tiles)
+    for (int64_t key_tile : key_tiles) {
+      mapping::CascadeMapping m;
+      m.variant = d.variant;
+      m.loc = c.loc;
+      for (const std::vector<int>& pass : passes) {
+        mapping::FusionGroup g;
+        g.loc = c.loc;
+        for (int r : {B, H})
+          if (r >= 0 && c.ranks[r].size > 1) g.shared.push_back({r, c.ranks[r].size, mapping::Axis::kX, c.loc});
+        if (c.ranks[P].size / tile > 1) g.shared.push_back({P, c.ranks[P].size / tile, mapping::Axis::kX, c.loc});
+        if (d.variant == "1pass" && c.ranks[M1].size > 1)
+          g.shared.push_back({M1, c.ranks[M1].size, mapping::Axis::kX, c.loc});
+        if (key_tile < c.ranks[M].size && can_share_keys(c, pass, M))
+          g.shared.push_back({M, c.ranks[M].size / key_tile, mapping::Axis::kX, c.loc});
+        g.retain = buffer;
+        g.retain_at = retain_at;
+        // FuseMax pipelines the arrays across M1; FLAT (3-pass) across query rows.
+        if (d.pipelined) g.pipeline_rank = d.variant == "1pass" ? M1 : P;
+        const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
+        for (int e : pass) {
+          g.einsums.push_back(e);
+          g.tiles.push_back(canonical_tile(a, tc, e, unit_of[e], req_of[static_cast<size_t>(e)]));
+        }
+        m.groups.push_back(std::move(g));
+      }
+      const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
+      if (!st.ok) {
+        last_reason = st.reason;
+        continue;
+      }
+      const sim::Stats s = sim::analytical::evaluate_cascade(a, c, m).stats;
+      const double edp = static_cast<double>(s.cycles) * s.energy_pj;
+      if (best.groups.empty() || edp < best_edp) {
+        best = m;
+        best_edp = edp;
+      }
     }
-    mapping::CascadeMapping m;
-    m.variant = d.variant;
-    m.loc = c.loc;
-    m.groups.push_back(g);
-    const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
-    if (!st.ok) {
-      last_reason = st.reason;
-      continue;
-    }
-    const sim::Stats s = sim::analytical::evaluate_cascade(a, c, m).stats;
-    const double edp = static_cast<double>(s.cycles) * s.energy_pj;
-    if (best.groups.empty() || edp < best_edp) {
-      best = m;
-      best_edp = edp;
-    }
-  }
   if (best.groups.empty())
     return not_here(a.loc, "design " + d.name + " cannot run on architecture '" + a.name + "': " + last_reason);
   DesignMapping r;

@@ -19,6 +19,10 @@
 #include "workloads/cascade.h"
 #include "workloads/workload.h"
 
+namespace einflow {
+class YamlNode;
+}
+
 namespace einflow::named {
 
 struct Design;
@@ -29,6 +33,21 @@ using PlanFn = mapping::Plan (*)(const Design& design, const arch::Architecture&
                                  const workloads::Workload& workload, const std::string& variant,
                                  const SourceLoc& where);
 
+// A design's parameters, where the published design fixes what einflow would
+// otherwise choose (FLAT's configuration per sequence length, as its own tool
+// gives it: reference/fusemax-artifact.md). Unset, the design chooses.
+struct DesignParams {
+  int64_t query_tile = 0;                 // queries per row block (0: the least energy-delay product)
+  std::vector<std::string> offchip;       // intermediates written to DRAM and read back: the group splits
+                                          // into passes there, each pass sharing a tile of the keys
+  std::vector<std::pair<std::string, std::string>> stationary;  // Einsum -> "output" or "weight" on the 2D array
+  SourceLoc loc;                          // where they were given
+  bool empty() const { return query_tile == 0 && offchip.empty() && stationary.empty(); }
+};
+
+// Reads `params:` (a map: query_tile, offchip, stationary); every error located.
+DesignParams read_design_params(const YamlNode& params);
+
 struct Design {
   std::string name;         // unfused, flat, cascade, architecture, fusemax, weight-stationary, ...
   std::string variant;      // attention: the cascade it runs (3pass or 1pass); "" when any
@@ -38,7 +57,15 @@ struct Design {
   bool pipelined = false;   // attention: the 2D and 1D arrays overlap across M1
   std::string family;       // "attention", "gemm", ...: the family that registered it
   PlanFn plan = nullptr;    // how the design maps a workload
+  DesignParams params;      // set by with_params; the registered designs have none
 };
+
+// The design with parameters; a UserError at the parameters when the design
+// takes none of them (only the attention family's 3-pass designs take them).
+Design with_params(const Design& design, const DesignParams& params);
+// The design `name` (design_named) with the command line's `--design-set
+// KEY=VALUE` parameters.
+Design design_with_sets(const std::string& name, const std::vector<std::string>& sets);
 
 // Named designs as a registry: each family registers its designs from its own
 // file (EINFLOW_REGISTER_DESIGNS), so a new design is one file (and its line in

@@ -54,7 +54,7 @@ const std::vector<Design>& gemm_designs() {
   static const std::vector<Design> list = {
       {"weight-stationary", "",
        "each contraction on the 2D array, its weight held in the PEs while the other operand streams (TPU-like)",
-       false, false, false, "gemm", weight_stationary_plan},
+       false, false, false, "gemm", weight_stationary_plan, {}},
   };
   return list;
 }

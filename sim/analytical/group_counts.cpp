@@ -88,6 +88,7 @@ class Decision {
            const std::vector<TileFigures>& tiles)
       : a(a), c(c), g(g), tiles(tiles), n_e(static_cast<int>(tiles.size())) {
     out.retained_node.assign(c.tensors.size(), -1);
+    out.exported.assign(c.tensors.size(), 0);
   }
 
   Residency run() {
@@ -127,16 +128,16 @@ class Decision {
 
   // Intermediates produced and consumed inside the group, retained at their
   // retention level in cascade order while they fit beside the tiles; the
-  // rest spill.
+  // rest spill. One that a later group reads too is retained for the group's
+  // readers and exported: its writer writes it out as well.
   void retain_intermediates() {
     const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
     for (size_t t = 0; t < c.tensors.size(); ++t) {
       const auto& tensor = c.tensors[t];
       if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty()) continue;
-      bool inside = true;
-      for (int w : tensor.writers) inside = inside && contains(g.einsums, w);
-      for (int r : tensor.readers) inside = inside && contains(g.einsums, r);
-      if (!inside) continue;
+      if (!g.may_retain(c, static_cast<int>(t))) continue;
+      bool read_outside = false;
+      for (int r : tensor.readers) read_outside = read_outside || !contains(g.einsums, r);
       Residency::Kept x{static_cast<int>(t), g.retention_node(static_cast<int>(t)), n_e, -1, 0};
       for (int k = 0; k < n_e; ++k)
         if (touches(tensor, k)) {
@@ -158,6 +159,7 @@ class Decision {
       if (fits(x.node, &x)) {
         out.kept.push_back(x);
         out.retained_node[t] = x.node;
+        out.exported[t] = read_outside ? 1 : 0;
         out.retained.push_back(tensor.name);
       } else {
         out.spilled.push_back(tensor.name);

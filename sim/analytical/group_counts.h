@@ -67,12 +67,23 @@ struct Residency {
     int64_t words;
   };
   std::vector<int> retained_node;  // per cascade tensor: where it stays, -1 when not retained
+  // Per cascade tensor: retained for the group's readers and also read by a
+  // later group, so its writer writes it out as well (it passes its home).
+  std::vector<uint8_t> exported;
   std::vector<Kept> kept;
   std::vector<Resident> resident;
   std::vector<std::string> retained, spilled;
   std::map<std::string, int64_t> peak_words;
 
   bool is_resident(int k, int tensor) const;
+  // Whether Einsum `einsum`'s accesses of `tensor` stay below its home: a
+  // retained intermediate never reaches the levels above it, except from its
+  // writer when it is exported.
+  bool stays_home(const workloads::Cascade& c, int einsum, int tensor) const {
+    return retained_node[static_cast<size_t>(tensor)] >= 0 &&
+           !(exported[static_cast<size_t>(tensor)] &&
+             c.einsums[static_cast<size_t>(einsum)].output.tensor == tensor);
+  }
 };
 
 // Executions of tile k that fetch tensor t from the root when t stays

@@ -57,7 +57,7 @@ class GroupEvaluation {
       for (const auto& l : tile.levels)
         for (const auto& ta : l.tensors) {
           const int keep = residency.retained_node[static_cast<size_t>(ta.tensor)];
-          if (keep >= 0 && above(a, l.node, keep)) continue;
+          if (keep >= 0 && above(a, l.node, keep) && residency.stays_home(c, tile.einsum, ta.tensor)) continue;
           DoubleAccesses x{static_cast<double>(ta.accesses.reads), static_cast<double>(ta.accesses.fills),
                            static_cast<double>(ta.accesses.updates)};
           if (keep == l.node) x.fills = 0;

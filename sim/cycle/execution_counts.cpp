@@ -24,7 +24,8 @@ ExecutionCounter::ExecutionCounter(const arch::Architecture& a, const workloads:
     for (const auto& l : tile.levels)
       for (const auto& ta : l.tensors) {
         const int home = residency.retained_node[static_cast<size_t>(ta.tensor)];
-        if (home < 0 || !is_above(a, l.node, home)) m_counts.add(l.node, ta.tensor, {});
+        if (home < 0 || !is_above(a, l.node, home) || !residency.stays_home(c, tile.einsum, ta.tensor))
+          m_counts.add(l.node, ta.tensor, {});
       }
 }
 
@@ -55,7 +56,8 @@ void ExecutionCounter::execution(int k, const std::vector<int64_t>& offset) {
     for (const auto& ta : l.tensors) {
       const int t = ta.tensor;
       const int home = m_residency.retained_node[static_cast<size_t>(t)];
-      if (home >= 0 && is_above(m_arch, l.node, home)) continue;  // a retained intermediate never goes there
+      // A retained intermediate never goes there (unless its writer exports it).
+      if (home >= 0 && is_above(m_arch, l.node, home) && m_residency.stays_home(m_cascade, tile.einsum, t)) continue;
       int8_t& f = fetch[static_cast<size_t>(t)];
       if (f < 0) f = fetches(k, t, offset) ? 1 : 0;
       analytical::DoubleAccesses x{static_cast<double>(ta.accesses.reads), static_cast<double>(ta.accesses.fills),

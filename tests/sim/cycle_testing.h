@@ -88,6 +88,15 @@ inline std::vector<std::string> count_differences(const Stats& a, const Stats& s
   return out;
 }
 
+// A tensor's accesses at a level (zero when absent).
+inline Accesses access_at(const Stats& s, const std::string& level, const std::string& tensor) {
+  for (const auto& l : s.per_level)
+    if (l.name == level)
+      for (const auto& t : l.tensors)
+        if (t.tensor == tensor) return t.accesses;
+  return {};
+}
+
 // The two models' counts agree (in the same order of levels and tensors).
 inline void expect_same_counts(const Stats& a, const Stats& s, const std::vector<std::string>& skip = {}) {
   const std::vector<std::string> diff = count_differences(a, s, skip);

@@ -109,6 +109,44 @@ TEST(Sweep, BaseOverridesReachEveryPointWhateverFileAnAxisSwaps) {
   EXPECT_NE(alone.out.find("\"seconds\": "), std::string::npos);
 }
 
+// A named design's parameters: `params:` the base, `design.NAME.KEY` per
+// point, for that design only; each point equals `evaluate --design-set`
+// run alone.
+TEST(Sweep, DesignParametersReachTheirDesignOnly) {
+  const std::string path = write_sweep(
+      "design-params.sweep.yaml",
+      "sweep:\n  base: {arch: @/flat-4x4.yaml, workload: @/tiny.yaml}\n"
+      "  axes: [{key: design.flat.query_tile, values: [2, 4]}]\n"
+      "  designs:\n    - {name: flat, design: flat, params: {offchip: [QK, SN]}}\n"
+      "    - {name: fusemax, design: fusemax, arch: @/fusemax-4x4.yaml}\n");
+  const Expansion e = expand(read_sweep(path));
+  ASSERT_EQ(e.points.size(), 4u);
+  const std::string dir = temp_dir("design-params");
+  ASSERT_EQ(sh(kBin + " sweep " + path + " --out " + dir).code, 0);
+  const std::vector<Record> recs = read_store(store_path(dir)).records;
+  ASSERT_EQ(recs.size(), 4u);
+  int flat_points = 0;
+  std::vector<int64_t> fusemax_cycles;
+  for (const Record& r : recs) {
+    ASSERT_EQ(r.status(), results::OK) << r.error();
+    if (r.design() == "fusemax") fusemax_cycles.push_back(r.total().cycles());
+    if (r.design() != "flat") continue;
+    ++flat_points;
+    std::string tile;
+    for (const auto& a : r.axes())
+      if (a.key() == "design.flat.query_tile") tile = a.value();
+    const Shell alone = sh(kBin + " evaluate --arch " + kData + "attention/flat-4x4.yaml --workload " + kData +
+                           "attention/tiny.yaml --design flat --design-set query_tile=" + tile +
+                           " --design-set 'offchip=[QK, SN]' --json");
+    ASSERT_EQ(alone.code, 0) << alone.out;
+    EXPECT_NE(alone.out.find("\"cycles\": " + std::to_string(r.total().cycles()) + ","), std::string::npos)
+        << alone.out << " against " << r.total().cycles();
+  }
+  EXPECT_EQ(flat_points, 2);
+  ASSERT_EQ(fusemax_cycles.size(), 2u);
+  EXPECT_EQ(fusemax_cycles[0], fusemax_cycles[1]);  // FLAT's parameter does not reach FuseMax
+}
+
 TEST(Sweep, ZipAndRanges) {
   const std::string f = write_sweep("zip.sweep.yaml", R"(sweep:
   base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}
@@ -184,6 +222,15 @@ TEST(Sweep, BadSweepFilesExitTwoWithLocations) {
        "  axes: [{key: arch.GlobalBuffer.size_words.x, values: [1]}]\n  designs: [{design: "
        "fusemax}]\n",
        ":3:16:", "non-map"},
+      {"sweep:\n  base: {arch: @/flat-4x4.yaml, workload: @/tiny.yaml}\n"
+       "  axes: [{key: design.flatt.query_tile, values: [2]}]\n  designs: [{design: flat}]\n",
+       ":3:16:", "did you mean 'flat'"},
+      {"sweep:\n  base: {arch: @/flat-4x4.yaml, workload: @/tiny.yaml}\n"
+       "  designs: [{design: flat, params: {query_tiles: 2}}]\n",
+       ":3:37:", "did you mean 'query_tile'"},
+      {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n"
+       "  designs: [{design: fusemax, params: {query_tile: 2}}]\n",
+       ":3:39:", "takes no parameters"},
   };
   for (const auto& c : cases) {
     const std::string f = write_sweep("bad.sweep.yaml", c.body);

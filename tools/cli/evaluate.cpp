@@ -58,8 +58,8 @@ int evaluate_cascade(const arch::Architecture& a, const workloads::Workload& w, 
 
 // A named design's plan: its parts, then their sum.
 int evaluate_design(const arch::Architecture& a, const workloads::Workload& w, const std::string& name,
-                    const std::string& variant, bool json) {
-  const named::Design& d = named::design_named(name, SourceLoc{"--design", 0, 0}, "");
+                    const std::vector<std::string>& design_sets, const std::string& variant, bool json) {
+  const named::Design d = named::design_with_sets(name, design_sets);
   const mapping::Plan plan = named::design_plan(d, a, w, variant, SourceLoc{"--design", 0, 0});
   const sim::analytical::CascadeStats cs = sim::analytical::evaluate_plan(a, plan);
   if (json) {
@@ -93,13 +93,16 @@ Runner add_evaluate(CLI::App& app) {
   auto design = std::make_shared<std::string>();
   sub->add_option("--mapping", *mapping_file, "Mapping YAML file");
   sub->add_option("--design", *design, "A named design (unfused, flat, cascade, architecture, fusemax) over the workload");
+  auto design_sets = std::make_shared<std::vector<std::string>>();
+  sub->add_option("--design-set", *design_sets,
+                  "A design parameter, e.g. --design-set query_tile=1024 (FLAT: query_tile, offchip, stationary; repeatable)");
   sub->add_flag("--json", *json, "Print one JSON object");
-  return [opt, arch_file, mapping_file, design, json]() {
+  return [opt, arch_file, mapping_file, design, design_sets, json]() {
     if (mapping_file->empty() == design->empty())
       throw UserError(SourceLoc{"--mapping", 0, 0}, "give either --mapping FILE or --design NAME");
     arch::Architecture a = arch::load_arch(*arch_file);
     workloads::Workload w = load(*opt);
-    if (!design->empty()) return evaluate_design(a, w, *design, opt->variant, *json);
+    if (!design->empty()) return evaluate_design(a, w, *design, *design_sets, opt->variant, *json);
     std::string variant = opt->variant.empty() ? mapping::mapping_variant(*mapping_file) : opt->variant;
     const workloads::Variant& v = w.select_variant(variant, SourceLoc{*mapping_file, 0, 0}, "mapping.variant",
                                                           "name one with --variant or in the mapping");

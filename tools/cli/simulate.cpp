@@ -4,6 +4,7 @@
 // design; on a layer workload, the design's whole plan), carrying real values. --verify compares
 // the outputs with the golden interpreter (exit 1 on a mismatch, naming the tensor and the first
 // differing coordinates); --trace writes a Chrome/Perfetto trace of the units and the DRAM.
+#include <optional>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -36,6 +37,7 @@ namespace {
 
 struct SimulateOptions {
   std::string arch_file, mapping_file, design, trace_file;
+  std::vector<std::string> design_sets;  // --design-set KEY=VALUE
   bool verify = false, no_data = false, json = false, no_fast_forward = false, dram_timing = false;
   uint64_t seed = 1;
   double tolerance = 1e-9;
@@ -313,10 +315,12 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     throw UserError(SourceLoc{"--verify", 0, 0}, "--verify needs the values that --no-data leaves out");
   arch::Architecture a = arch::load_arch(o.arch_file);
   workloads::Workload w = load(wopt);
+  std::optional<named::Design> with_sets;
   const named::Design* design = nullptr;
   std::string variant = wopt.variant;
   if (!o.design.empty()) {
-    design = &named::design_named(o.design, SourceLoc{"--design", 0, 0}, "");
+    with_sets = named::design_with_sets(o.design, o.design_sets);
+    design = &*with_sets;
     // An attention design on an attention cascade runs below as one cascade
     // (with --dram-timing, --trace and the independent answer); every other
     // design, or a whole layer, runs as the design's plan.
@@ -381,6 +385,8 @@ Runner add_simulate(CLI::App& app) {
                   "Mapping YAML file (`mapping:` or `cascade_mapping:`)");
   sub->add_option("--design", o->design,
                   "A named attention design instead of a mapping (fusemax, flat, ...)");
+  sub->add_option("--design-set", o->design_sets,
+                  "A design parameter, e.g. --design-set query_tile=1024 (FLAT: query_tile, offchip, stationary; repeatable)");
   sub->add_flag("--verify", o->verify,
                 "Compare the outputs with the golden interpreter; exit 1 on a mismatch");
   sub->add_flag("--no-data", o->no_data, "Timing and counts only, no values");

@@ -93,7 +93,8 @@ const workloads::Variant& pick(const workloads::Workload& w, const std::string& 
 // layers: FuseMax's end-to-end figure), run part by part.
 Outcome named_design(const Point& p, const arch::Architecture& a, const workloads::Workload& w,
                      bool cycle) {
-  const named::Design& d = named::design_named(p.design->named, p.design->loc, "design");
+  const named::Design d = named::with_params(named::design_named(p.design->named, p.design->loc, "design"),
+                                             named::read_design_params(p.design_doc));
   const mapping::Plan plan = named::design_plan(d, a, w, p.design->variant, p.design->loc);
   Outcome o;
   if (cycle) {

@@ -96,6 +96,9 @@ class Resolver {
       if (swaps_file(k)) choose_file(p, mapper_file, k, v, design.loc);
     p.arch_doc = doc(p.arch_file);
     p.workload_doc = doc(p.workload_file);
+    if (design.kind == DesignSpec::Kind::kNamed)
+      p.design_doc = design.params.defined() && !design.params.is_null() ? design.params
+                                                                          : YamlNode::load_string("{}", m_spec.file);
     if (!mapper_file.empty()) p.mapper_doc = doc(mapper_file);
     for (const auto& [k, v] : m_spec.sets)
       if (!swaps_file(k)) apply(p, k, v, here);
@@ -120,8 +123,13 @@ class Resolver {
         // Applies to mapper designs only; the others have no mapper config.
         if (p.design->kind == DesignSpec::Kind::kMapper)
           p.mapper_doc = p.mapper_doc.with_override(key, value);
+      } else if (prefix == "design") {
+        // design.NAME.KEY: a parameter of the design named NAME only.
+        const size_t dot2 = rest.find('.');
+        if (dot2 != std::string::npos && rest.substr(0, dot2) == p.design->name)
+          p.design_doc = p.design_doc.with_override(rest.substr(dot2 + 1), value);
       } else {
-        throw UserError(loc, key, "a key starts with arch, workload or mapper");
+        throw UserError(loc, key, "a key starts with arch, workload, mapper or design");
       }
     } catch (const UserError& e) {
       // Overrides are checked against the documents here; say which sweep key failed.
@@ -142,6 +150,9 @@ class Resolver {
     s << "--- arch\n" << p.arch_doc.emit() << "\n--- workload\n" << p.workload_doc.emit() << "\n";
     if (d.kind == DesignSpec::Kind::kMapping) s << "--- mapping\n" << text(d.file) << "\n";
     if (d.kind == DesignSpec::Kind::kMapper) s << "--- mapper\n" << p.mapper_doc.emit() << "\n";
+    // Parameters only when given, so that points without them keep their hashes.
+    if (d.kind == DesignSpec::Kind::kNamed && p.design_doc.is_map() && !p.design_doc.entries().empty())
+      s << "--- design params\n" << p.design_doc.emit() << "\n";
     return s.str();
   }
 

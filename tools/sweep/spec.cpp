@@ -106,10 +106,10 @@ AxisKey read_axis_key(const YamlNode& x, Diagnostics& d) {
     k.values = range_values(x.has("range") ? x["range"] : x["log_range"], x.has("log_range"), d);
   }
   const std::string prefix = k.key.substr(0, k.key.find('.'));
-  if (!k.key.empty() && prefix != "arch" && prefix != "workload" && prefix != "mapper")
+  if (!k.key.empty() && prefix != "arch" && prefix != "workload" && prefix != "mapper" && prefix != "design")
     d.error(x["key"].loc(), x["key"].path(),
-            "a key starts with arch, workload or mapper, got '" + k.key + "'" +
-                did_you_mean(prefix, {"arch", "workload", "mapper"}));
+            "a key starts with arch, workload, mapper or design, got '" + k.key + "'" +
+                did_you_mean(prefix, {"arch", "workload", "mapper", "design"}));
   return k;
 }
 
@@ -118,9 +118,9 @@ void read_sets(const YamlNode& n, std::vector<std::pair<std::string, std::string
   if (!n.expect_map(d)) return;
   for (const auto& [key, value] : n.entries()) {
     const std::string prefix = key.substr(0, key.find('.'));
-    if (prefix != "arch" && prefix != "workload" && prefix != "mapper")
+    if (prefix != "arch" && prefix != "workload" && prefix != "mapper" && prefix != "design")
       d.error(value.key_loc(), value.path(),
-              "a key starts with arch, workload or mapper, got '" + key + "'");
+              "a key starts with arch, workload, mapper or design, got '" + key + "'");
     out.emplace_back(key, value.emit_flow());
   }
 }
@@ -132,7 +132,7 @@ DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
     return fs::path(f).is_absolute() ? f : (dir / f).string();
   };
   if (!x.expect_map(d)) return s;
-  x.check_keys({"name", "design", "mapping", "mapper", "fuse", "variant", "arch", "set"}, d);
+  x.check_keys({"name", "design", "mapping", "mapper", "fuse", "variant", "arch", "set", "params"}, d);
   const int kinds = x.has("design") + x.has("mapping") + x.has("mapper");
   if (kinds != 1)
     d.error(x.loc(), x.path(), "a design takes exactly one of design, mapping, mapper");
@@ -168,7 +168,38 @@ DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
       d.error(x["arch"].loc(), x["arch"].path(), "no architecture file " + s.arch_file);
   }
   if (x.has("set")) read_sets(x["set"], s.sets, d);
+  if (x.has("params")) {
+    s.params = x["params"];
+    if (s.kind != DesignSpec::Kind::kNamed) {
+      d.error(s.params.loc(), s.params.path(), "params go with a named design");
+    } else if (!s.named.empty() && named::find_design(s.named)) {
+      try {  // checked now, so that a bad table fails before the first point
+        named::with_params(*named::find_design(s.named), named::read_design_params(s.params));
+      } catch (const UserError& e) {
+        for (const auto& diag : e.diagnostics()) d.error(diag.loc, diag.key_path, diag.message);
+      }
+    }
+  }
   return s;
+}
+
+// A `design.NAME.KEY` override names a named design of the sweep and one of its parameters.
+void check_design_key(const SweepSpec& s, const std::string& key, const SourceLoc& loc, Diagnostics& d) {
+  if (key.rfind("design.", 0) != 0) return;
+  const std::string rest = key.substr(7);
+  const size_t dot = rest.find('.');
+  const std::string name = rest.substr(0, dot);
+  std::vector<std::string> names;
+  const DesignSpec* found = nullptr;
+  for (const auto& x : s.designs) {
+    names.push_back(x.name);
+    if (x.name == name) found = &x;
+  }
+  if (!found || dot == std::string::npos)
+    d.error(loc, key, "expected design.NAME.KEY with NAME one of the sweep's designs (" + join(names, ", ") + ")" +
+                          did_you_mean(name, names));
+  else if (found->kind != DesignSpec::Kind::kNamed)
+    d.error(loc, key, "design " + name + " is not a named design; only those take parameters");
 }
 
 }  // namespace
@@ -344,6 +375,11 @@ SweepSpec read_sweep(const std::string& path) {
       d.error(n["designs"].loc(), n["designs"].path(), "a sweep needs at least one design");
   }
   read_axes(n, s, d);
+  for (const auto& [k, v] : s.sets) check_design_key(s, k, n.has("base") ? n["base"].loc() : n.loc(), d);
+  for (const auto& axis : s.axes)
+    for (const auto& k : axis.keys) check_design_key(s, k.key, k.loc, d);
+  for (const auto& x : s.designs)
+    for (const auto& [k, v] : x.sets) check_design_key(s, k, x.loc, d);
   read_options(n, s, d);
   read_report(n, s, d);
   d.throw_if_any();

@@ -20,8 +20,10 @@
 //     pareto: [area_um2, cycles], by: [workload]}
 //
 // Keys: `arch.KEY` (under `architecture:`; `arch.NODE.KEY` for a node of the
-// tree by name), `workload.KEY`, `mapper.KEY` (a mapper design's config), and
-// `arch` / `workload` alone for the file itself.
+// tree by name), `workload.KEY`, `mapper.KEY` (a mapper design's config),
+// `design.NAME.KEY` (a parameter of the sweep's named design NAME, e.g.
+// FLAT's query_tile per sequence length), and `arch` / `workload` alone for
+// the file itself. A named design's `params:` are its parameters' base values.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +59,7 @@ struct DesignSpec {
   std::string variant;    // the workload variant ("" = the design's own, else the first)
   std::string arch_file;  // "" = the base architecture
   std::vector<std::pair<std::string, std::string>> sets;  // overrides for this design only
+  YamlNode params;        // kNamed: the design's parameters (undefined: none)
   SourceLoc loc;
 };
 
@@ -101,6 +104,7 @@ struct Point {
   const DesignSpec* design = nullptr;  // in the spec, which must outlive the point
   std::string arch_file, workload_file;
   YamlNode arch_doc, workload_doc, mapper_doc;  // with every override applied
+  YamlNode design_doc;                          // a named design's parameters, overrides applied
   std::string config_hash;                      // 16 hex digits
 };
 
