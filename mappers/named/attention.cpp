@@ -41,17 +41,10 @@ bool can_share_keys(const workloads::Cascade& c, const std::vector<int>& group, 
 }
 
 // The design's Einsums in dependency order, split into passes where an
-// off-chip intermediate (parameter offchip) is read by an Einsum that needs a
-// reduction over the keys made in the current pass: that intermediate is
-// written to DRAM in one pass and read back in the next (FLAT beyond 64K).
-std::vector<std::vector<int>> split_at_offchip(const Design& d, const workloads::Cascade& c) {
-  std::vector<int> offchip;
-  for (const auto& name : d.params.offchip) {
-    const int t = c.find_tensor(name);
-    if (t < 0 || c.tensors[static_cast<size_t>(t)].kind != workloads::TensorKind::kIntermediate)
-      throw UserError(d.params.loc, "offchip: '" + name + "' is not an intermediate of cascade '" + c.name + "'");
-    offchip.push_back(t);
-  }
+// off-chip intermediate is read by an Einsum that needs a reduction over the
+// keys made in the current pass: that intermediate is written to DRAM in one
+// pass and read back in the next (FLAT beyond 64K).
+std::vector<std::vector<int>> split_passes(const workloads::Cascade& c, const std::vector<int>& offchip) {
   const int M = c.find_rank("M");
   std::vector<std::vector<int>> passes(1);
   for (int e : c.topo_order) {
@@ -62,6 +55,28 @@ std::vector<std::vector<int>> split_at_offchip(const Design& d, const workloads:
     passes.back().push_back(e);
   }
   return passes;
+}
+
+// The tensors of the `offchip` parameter; a UserError at the parameters for a name that is not an intermediate.
+std::vector<int> offchip_tensors(const Design& d, const workloads::Cascade& c) {
+  std::vector<int> offchip;
+  for (const auto& name : d.params.offchip) {
+    const int t = c.find_tensor(name);
+    if (t < 0 || c.tensors[static_cast<size_t>(t)].kind != workloads::TensorKind::kIntermediate)
+      throw UserError(d.params.loc, "offchip: '" + name + "' is not an intermediate of cascade '" + c.name + "'");
+    offchip.push_back(t);
+  }
+  return offchip;
+}
+
+// Every intermediate over the keys (FLAT's score rows: QK, SN, A).
+std::vector<int> key_intermediates(const workloads::Cascade& c) {
+  std::vector<int> out;
+  const int M = c.find_rank("M");
+  for (size_t t = 0; t < c.tensors.size(); ++t)
+    if (c.tensors[t].kind == workloads::TensorKind::kIntermediate && contains(c.tensors[t].ranks, M))
+      out.push_back(static_cast<int>(t));
+  return out;
 }
 
 }  // namespace
@@ -210,7 +225,10 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
       r.y_ranks = {"M"};
     }
   }
-  const std::vector<std::vector<int>> passes = split_at_offchip(d, c);
+  // The passes: one group, or (offchip given) split where those intermediates
+  // go through DRAM. Without the parameter FLAT also tries the split at every
+  // score-row intermediate when the one group spills them.
+  const std::vector<std::vector<int>> passes = split_passes(c, offchip_tensors(d, c));
 
   // The query tile (and, split into passes, the key tile): every divisor that
   // halves down from the whole; the lowest energy-delay product wins (the
@@ -233,7 +251,9 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
       key_tiles.push_back(t);
   mapping::CascadeMapping best;
   double best_edp = 0;
+  bool best_spills = false;
   std::string last_reason;
+  auto candidates = [&](const std::vector<std::vector<int>>& passes, const std::vector<int64_t>& key_tiles) {
   for (int64_t tile : query_tiles)
     for (int64_t key_tile : key_tiles) {
       mapping::CascadeMapping m;
@@ -265,13 +285,24 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
         last_reason = st.reason;
         continue;
       }
-      const sim::Stats s = sim::analytical::evaluate_cascade(a, c, m).stats;
-      const double edp = static_cast<double>(s.cycles) * s.energy_pj;
+      const sim::analytical::CascadeStats cs = sim::analytical::evaluate_cascade(a, c, m);
+      const double edp = static_cast<double>(cs.stats.cycles) * cs.stats.energy_pj;
       if (best.groups.empty() || edp < best_edp) {
         best = m;
         best_edp = edp;
+        best_spills = false;
+        for (const auto& gs : cs.groups) best_spills = best_spills || !gs.spilled.empty();
       }
     }
+  };
+  candidates(passes, key_tiles);
+  if (rows_pipelined && d.params.offchip.empty() && best_spills) {
+    const std::vector<std::vector<int>> split = split_passes(c, key_intermediates(c));
+    std::vector<int64_t> split_keys;
+    for (int64_t t = c.ranks[M].size / 2; t >= 1 && c.ranks[M].size % t == 0 && split_keys.size() < 12; t /= 2)
+      split_keys.push_back(t);
+    if (split.size() > 1) candidates(split, split_keys);
+  }
   if (best.groups.empty())
     return not_here(a.loc, "design " + d.name + " cannot run on architecture '" + a.name + "': " + last_reason);
   DesignMapping r;
