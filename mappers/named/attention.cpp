@@ -138,6 +138,164 @@ mapping::CascadeMapping attention_mapping(const Design& d, const arch::Architect
   return std::move(r.mapping);
 }
 
+namespace {
+
+// Binding: contractions (and copies) on the 2D array, the rest on the 1D
+// array; under FuseMax's binding every Einsum over the M0 fiber on the 2D array.
+std::vector<int> bind_units(const Design& d, const workloads::Cascade& c, const ArrayUnits& units, int M0) {
+  std::vector<int> unit_of(c.einsums.size(), units.array1d);
+  for (size_t e = 0; e < c.einsums.size(); ++e) {
+    const workloads::Einsum& es = c.einsums[e];
+    const bool on_2d = d.fusemax_binding ? (M0 >= 0 && contains(es.iteration_ranks, M0))
+                                         : (mapping::is_contraction(c, static_cast<int>(e)) || is_copy(es));
+    if (on_2d) unit_of[e] = units.array2d;
+  }
+  return unit_of;
+}
+
+// Intermediates over the 2D array's two spatial ranks (the key fiber and P),
+// made and used only there, stay in its PE registers.
+std::vector<std::pair<int, int>> register_retention(const arch::Architecture& a, const workloads::Cascade& c,
+                                                    const ArrayUnits& units, const std::vector<int>& unit_of,
+                                                    int buffer) {
+  const int P = c.find_rank("P"), M = c.find_rank("M"), M0 = c.find_rank("M0");
+  const std::vector<int> path2d = a.storage_path(units.array2d);
+  const int pe = path2d.back() != buffer ? path2d.back() : -1;
+  const int fiber = M0 >= 0 ? M0 : M;
+  std::vector<std::pair<int, int>> retain_at;
+  for (size_t t = 0; t < c.tensors.size() && pe >= 0 && units.array2d != units.array1d; ++t) {
+    const workloads::Tensor& x = c.tensors[t];
+    if (x.kind != workloads::TensorKind::kIntermediate || !contains(x.ranks, fiber) || !contains(x.ranks, P))
+      continue;
+    bool only_2d = !x.writers.empty();
+    for (int w : x.writers) only_2d = only_2d && unit_of[w] == units.array2d && !is_copy(c.einsums[w]);
+    for (int r : x.readers) only_2d = only_2d && unit_of[r] == units.array2d;
+    if (only_2d) retain_at.emplace_back(static_cast<int>(t), pe);
+  }
+  return retain_at;
+}
+
+// The 2D array's stationarity per contraction (design parameter): output
+// stationary puts the output's non-query rank across the columns and the
+// queries down the rows; weight stationary the key-side input (K, V) across
+// both, its non-key rank across the columns (FLAT: F or E of 256 columns).
+std::vector<TileRequest> stationary_requests(const Design& d, const workloads::Cascade& c,
+                                             const std::vector<int>& unit_of, int array2d, const TileRequest& req) {
+  const int P = c.find_rank("P"), M = c.find_rank("M"), B = c.find_rank("B"), H = c.find_rank("H");
+  std::vector<TileRequest> req_of(c.einsums.size(), req);
+  auto other_rank = [&](const std::vector<int>& ranks, int skip) {
+    for (int r : ranks)
+      if (r != B && r != H && r != skip) return c.ranks[static_cast<size_t>(r)].name;
+    return std::string();
+  };
+  for (const auto& [name, how] : d.params.stationary) {
+    int e = -1;
+    for (size_t i = 0; i < c.einsums.size(); ++i)
+      if (c.einsums[i].name == name) e = static_cast<int>(i);
+    if (e < 0 || !mapping::is_contraction(c, e) || unit_of[static_cast<size_t>(e)] != array2d)
+      throw UserError(d.params.loc, "stationary: " + name + " is not a contraction on the 2D array of cascade '" +
+                                        c.name + "'");
+    const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
+    TileRequest& r = req_of[static_cast<size_t>(e)];
+    if (how == "output") {
+      r.x_ranks = {other_rank(es.output_ranks, P)};
+      r.y_ranks = {"P"};
+    } else {
+      std::vector<int> weight_ranks;
+      for (const auto& in : es.inputs)
+        if (!contains(c.tensors[static_cast<size_t>(in.tensor)].ranks, P))
+          weight_ranks = c.tensors[static_cast<size_t>(in.tensor)].ranks;
+      r.x_ranks = {other_rank(weight_ranks, M)};
+      r.y_ranks = {"M"};
+    }
+  }
+  return req_of;
+}
+
+// Tile sizes that halve down from `size` (from size / 2 when `below`), at most `most`.
+std::vector<int64_t> halvings(int64_t size, bool below, size_t most) {
+  std::vector<int64_t> out;
+  for (int64_t t = below ? size / 2 : size; t >= 1 && size % t == 0 && out.size() < most; t /= 2) out.push_back(t);
+  return out;
+}
+
+// The fused designs' search over the free sizes: every query tile (and, in
+// passes, key tile) candidate built and evaluated; the lowest energy-delay
+// product wins (the mapper's default objective; then the first, largest tile).
+class FusedSearch {
+ public:
+  FusedSearch(const Design& d, const arch::Architecture& a, const workloads::Cascade& c,
+              const std::vector<int>& unit_of, const std::vector<TileRequest>& req_of, int buffer,
+              const std::vector<std::pair<int, int>>& retain_at)
+      : d(d), a(a), c(c), unit_of(unit_of), req_of(req_of), buffer(buffer), retain_at(retain_at) {}
+
+  void run(const std::vector<std::vector<int>>& passes, const std::vector<int64_t>& query_tiles,
+           const std::vector<int64_t>& key_tiles) {
+    for (int64_t tile : query_tiles)
+      for (int64_t key_tile : key_tiles) consider(build(passes, tile, key_tile));
+  }
+
+  mapping::CascadeMapping best;
+  bool best_spills = false;
+  std::string last_reason;
+
+ private:
+  mapping::CascadeMapping build(const std::vector<std::vector<int>>& passes, int64_t tile, int64_t key_tile) const {
+    const int P = c.find_rank("P"), M = c.find_rank("M"), M1 = c.find_rank("M1");
+    mapping::CascadeMapping m;
+    m.variant = d.variant;
+    m.loc = c.loc;
+    for (const std::vector<int>& pass : passes) {
+      mapping::FusionGroup g;
+      g.loc = c.loc;
+      for (int r : {c.find_rank("B"), c.find_rank("H")})
+        if (r >= 0 && c.ranks[r].size > 1) g.shared.push_back({r, c.ranks[r].size, mapping::Axis::kX, c.loc});
+      if (c.ranks[P].size / tile > 1) g.shared.push_back({P, c.ranks[P].size / tile, mapping::Axis::kX, c.loc});
+      if (d.variant == "1pass" && c.ranks[M1].size > 1)
+        g.shared.push_back({M1, c.ranks[M1].size, mapping::Axis::kX, c.loc});
+      if (key_tile < c.ranks[M].size && can_share_keys(c, pass, M))
+        g.shared.push_back({M, c.ranks[M].size / key_tile, mapping::Axis::kX, c.loc});
+      g.retain = buffer;
+      g.retain_at = retain_at;
+      // FuseMax pipelines the arrays across M1; FLAT (3-pass) across query rows.
+      if (d.pipelined) g.pipeline_rank = d.variant == "1pass" ? M1 : P;
+      const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
+      for (int e : pass) {
+        g.einsums.push_back(e);
+        g.tiles.push_back(canonical_tile(a, tc, e, unit_of[e], req_of[static_cast<size_t>(e)]));
+      }
+      m.groups.push_back(std::move(g));
+    }
+    return m;
+  }
+
+  void consider(mapping::CascadeMapping m) {
+    const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
+    if (!st.ok) {
+      last_reason = st.reason;
+      return;
+    }
+    const sim::analytical::CascadeStats cs = sim::analytical::evaluate_cascade(a, c, m);
+    const double edp = static_cast<double>(cs.stats.cycles) * cs.stats.energy_pj;
+    if (!best.groups.empty() && edp >= best_edp) return;
+    best = std::move(m);
+    best_edp = edp;
+    best_spills = false;
+    for (const auto& gs : cs.groups) best_spills = best_spills || !gs.spilled.empty();
+  }
+
+  const Design& d;
+  const arch::Architecture& a;
+  const workloads::Cascade& c;
+  const std::vector<int>& unit_of;
+  const std::vector<TileRequest>& req_of;
+  const int buffer;
+  const std::vector<std::pair<int, int>>& retain_at;
+  double best_edp = 0;
+};
+
+}  // namespace
+
 DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a, const workloads::Cascade& c) {
   const auto not_here = [](const SourceLoc& loc, const std::string& why) {
     DesignMapping r;
@@ -153,15 +311,7 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
                                c.name + "' is not one");
   const ArrayUnits units = find_array_units(a);
   if (units.array2d < 0) throw UserError(a.loc, "architecture '" + a.name + "' has no compute unit");
-
-  // Binding.
-  std::vector<int> unit_of(c.einsums.size(), units.array1d);
-  for (size_t e = 0; e < c.einsums.size(); ++e) {
-    const workloads::Einsum& es = c.einsums[e];
-    const bool on_2d = d.fusemax_binding ? (M0 >= 0 && contains(es.iteration_ranks, M0))
-                                         : (mapping::is_contraction(c, static_cast<int>(e)) || is_copy(es));
-    if (on_2d) unit_of[e] = units.array2d;
-  }
+  const std::vector<int> unit_of = bind_units(d, c, units, M0);
   TileRequest req;
   req.x_ranks = {"P", "M0", "M"};
   req.y_ranks = {"M0", "M"};
@@ -175,138 +325,37 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
     return r;
   }
 
-  // Retention: the buffer both arrays share; intermediates over the 2D array's
-  // two spatial ranks, made and used only there, stay in its PE registers.
+  // Retention: the buffer both arrays share, and the 2D array's PE registers.
   const int buffer = common_storage(a, {units.array2d, units.array1d});
-  const std::vector<int> path2d = a.storage_path(units.array2d);
-  const int pe = path2d.back() != buffer ? path2d.back() : -1;
-  const int fiber = M0 >= 0 ? M0 : M;
-  std::vector<std::pair<int, int>> retain_at;
-  for (size_t t = 0; t < c.tensors.size() && pe >= 0 && units.array2d != units.array1d; ++t) {
-    const workloads::Tensor& x = c.tensors[t];
-    if (x.kind != workloads::TensorKind::kIntermediate || !contains(x.ranks, fiber) || !contains(x.ranks, P))
-      continue;
-    bool only_2d = !x.writers.empty();
-    for (int w : x.writers) only_2d = only_2d && unit_of[w] == units.array2d && !is_copy(c.einsums[w]);
-    for (int r : x.readers) only_2d = only_2d && unit_of[r] == units.array2d;
-    if (only_2d) retain_at.emplace_back(static_cast<int>(t), pe);
-  }
+  const std::vector<std::pair<int, int>> retain_at = register_retention(a, c, units, unit_of, buffer);
   req.retain = retain_at;
+  const std::vector<TileRequest> req_of = stationary_requests(d, c, unit_of, units.array2d, req);
 
-  // The 2D array's stationarity per contraction (design parameter): output
-  // stationary puts the output's non-query rank across the columns and the
-  // queries down the rows; weight stationary the key-side input (K, V) across
-  // both, its non-key rank across the columns (FLAT: F or E of 256 columns).
-  const int B = c.find_rank("B"), H = c.find_rank("H");
-  std::vector<TileRequest> req_of(c.einsums.size(), req);
-  for (const auto& [name, how] : d.params.stationary) {
-    int e = -1;
-    for (size_t i = 0; i < c.einsums.size(); ++i)
-      if (c.einsums[i].name == name) e = static_cast<int>(i);
-    if (e < 0 || !mapping::is_contraction(c, e) || unit_of[static_cast<size_t>(e)] != units.array2d)
-      throw UserError(d.params.loc, "stationary: " + name + " is not a contraction on the 2D array of cascade '" +
-                                        c.name + "'");
-    const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
-    auto other_rank = [&](const std::vector<int>& ranks, int skip) {
-      for (int r : ranks)
-        if (r != B && r != H && r != skip) return c.ranks[static_cast<size_t>(r)].name;
-      return std::string();
-    };
-    TileRequest& r = req_of[static_cast<size_t>(e)];
-    if (how == "output") {
-      r.x_ranks = {other_rank(es.output_ranks, P)};
-      r.y_ranks = {"P"};
-    } else {
-      std::vector<int> weight_ranks;
-      for (const auto& in : es.inputs)
-        if (!contains(c.tensors[static_cast<size_t>(in.tensor)].ranks, P))
-          weight_ranks = c.tensors[static_cast<size_t>(in.tensor)].ranks;
-      r.x_ranks = {other_rank(weight_ranks, M)};
-      r.y_ranks = {"M"};
-    }
-  }
   // The passes: one group, or (offchip given) split where those intermediates
-  // go through DRAM. Without the parameter FLAT also tries the split at every
-  // score-row intermediate when the one group spills them.
+  // go through DRAM, each pass sharing a key tile. Query tiles halve down
+  // from P; FLAT pipelines across query-row blocks, so at least two.
   const std::vector<std::vector<int>> passes = split_passes(c, offchip_tensors(d, c));
-
-  // The query tile (and, split into passes, the key tile): every divisor that
-  // halves down from the whole; the lowest energy-delay product wins (the
-  // mapper's default objective; then the largest tile). FLAT pipelines across
-  // query-row blocks: at least two, so that rows overlap across executions.
   const bool rows_pipelined = d.pipelined && d.variant != "1pass";
-  std::vector<int64_t> query_tiles, key_tiles = {c.ranks[M].size};
+  std::vector<int64_t> query_tiles = halvings(c.ranks[P].size, rows_pipelined, 64);
   if (d.params.query_tile > 0) {
     if (c.ranks[P].size % d.params.query_tile != 0)
       throw UserError(d.params.loc, "query_tile " + std::to_string(d.params.query_tile) + " does not divide P = " +
                                         std::to_string(c.ranks[P].size));
     query_tiles = {d.params.query_tile};
-  } else {
-    for (int64_t t = rows_pipelined ? c.ranks[P].size / 2 : c.ranks[P].size; t >= 1 && c.ranks[P].size % t == 0;
-         t /= 2)
-      query_tiles.push_back(t);
   }
-  if (passes.size() > 1)
-    for (int64_t t = c.ranks[M].size / 2; t >= 1 && c.ranks[M].size % t == 0 && key_tiles.size() < 12; t /= 2)
-      key_tiles.push_back(t);
-  mapping::CascadeMapping best;
-  double best_edp = 0;
-  bool best_spills = false;
-  std::string last_reason;
-  auto candidates = [&](const std::vector<std::vector<int>>& passes, const std::vector<int64_t>& key_tiles) {
-  for (int64_t tile : query_tiles)
-    for (int64_t key_tile : key_tiles) {
-      mapping::CascadeMapping m;
-      m.variant = d.variant;
-      m.loc = c.loc;
-      for (const std::vector<int>& pass : passes) {
-        mapping::FusionGroup g;
-        g.loc = c.loc;
-        for (int r : {B, H})
-          if (r >= 0 && c.ranks[r].size > 1) g.shared.push_back({r, c.ranks[r].size, mapping::Axis::kX, c.loc});
-        if (c.ranks[P].size / tile > 1) g.shared.push_back({P, c.ranks[P].size / tile, mapping::Axis::kX, c.loc});
-        if (d.variant == "1pass" && c.ranks[M1].size > 1)
-          g.shared.push_back({M1, c.ranks[M1].size, mapping::Axis::kX, c.loc});
-        if (key_tile < c.ranks[M].size && can_share_keys(c, pass, M))
-          g.shared.push_back({M, c.ranks[M].size / key_tile, mapping::Axis::kX, c.loc});
-        g.retain = buffer;
-        g.retain_at = retain_at;
-        // FuseMax pipelines the arrays across M1; FLAT (3-pass) across query rows.
-        if (d.pipelined) g.pipeline_rank = d.variant == "1pass" ? M1 : P;
-        const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
-        for (int e : pass) {
-          g.einsums.push_back(e);
-          g.tiles.push_back(canonical_tile(a, tc, e, unit_of[e], req_of[static_cast<size_t>(e)]));
-        }
-        m.groups.push_back(std::move(g));
-      }
-      const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, c, a);
-      if (!st.ok) {
-        last_reason = st.reason;
-        continue;
-      }
-      const sim::analytical::CascadeStats cs = sim::analytical::evaluate_cascade(a, c, m);
-      const double edp = static_cast<double>(cs.stats.cycles) * cs.stats.energy_pj;
-      if (best.groups.empty() || edp < best_edp) {
-        best = m;
-        best_edp = edp;
-        best_spills = false;
-        for (const auto& gs : cs.groups) best_spills = best_spills || !gs.spilled.empty();
-      }
-    }
-  };
-  candidates(passes, key_tiles);
-  if (rows_pipelined && d.params.offchip.empty() && best_spills) {
+  FusedSearch search(d, a, c, unit_of, req_of, buffer, retain_at);
+  search.run(passes, query_tiles,
+             passes.size() > 1 ? halvings(c.ranks[M].size, true, 12) : std::vector<int64_t>{c.ranks[M].size});
+  // Without the parameter FLAT also tries the split at every score-row
+  // intermediate when its one group spills them.
+  if (rows_pipelined && d.params.offchip.empty() && search.best_spills) {
     const std::vector<std::vector<int>> split = split_passes(c, key_intermediates(c));
-    std::vector<int64_t> split_keys;
-    for (int64_t t = c.ranks[M].size / 2; t >= 1 && c.ranks[M].size % t == 0 && split_keys.size() < 12; t /= 2)
-      split_keys.push_back(t);
-    if (split.size() > 1) candidates(split, split_keys);
+    if (split.size() > 1) search.run(split, query_tiles, halvings(c.ranks[M].size, true, 12));
   }
-  if (best.groups.empty())
-    return not_here(a.loc, "design " + d.name + " cannot run on architecture '" + a.name + "': " + last_reason);
+  if (search.best.groups.empty())
+    return not_here(a.loc, "design " + d.name + " cannot run on architecture '" + a.name + "': " + search.last_reason);
   DesignMapping r;
-  r.mapping = std::move(best);
+  r.mapping = std::move(search.best);
   return r;
 }
 
