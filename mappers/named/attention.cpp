@@ -344,8 +344,10 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
     query_tiles = {d.params.query_tile};
   }
   FusedSearch search(d, a, c, unit_of, req_of, buffer, retain_at);
-  search.run(passes, query_tiles,
-             passes.size() > 1 ? halvings(c.ranks[M].size, true, 12) : std::vector<int64_t>{c.ranks[M].size});
+  std::vector<int64_t> key_tiles = {c.ranks[M].size};
+  if (passes.size() > 1)
+    for (int64_t t : halvings(c.ranks[M].size, true, 11)) key_tiles.push_back(t);
+  search.run(passes, query_tiles, key_tiles);
   // Without the parameter FLAT also tries the split at every score-row
   // intermediate when its one group spills them.
   if (rows_pipelined && d.params.offchip.empty() && search.best_spills) {
