@@ -7,7 +7,8 @@
 
 #include "sim/analytical/group_model.h"
 #include "sim/cycle/execution_counts.h"
-#include "sim/cycle/list_scheduler.h"
+#include "sim/analytical/group_schedule.h"
+#include "sim/analytical/list_scheduler.h"
 #include "sim/cycle/nest_walker.h"
 #include "workloads/golden/interpreter.h"
 
@@ -17,7 +18,7 @@ namespace {
 using workloads::Cascade;
 
 // Why a task could not start earlier: the edge whose source finished last.
-enum class Why : uint8_t { kNone, kOrder, kData, kDram, kBuffer };
+using Why = analytical::Dep;
 
 // What the group knows of each scheduled task (ListScheduler holds the rest).
 struct TaskInfo {
@@ -37,15 +38,6 @@ struct LinkCursor {
   std::vector<int64_t> read_at, write_at;
 };
 
-// The shared-loop iteration at which tile k runs: the loops down to its
-// innermost one over a rank it iterates run it every time; inside those, it
-// runs once, at the first iteration when an Einsum inside them reads what it
-// writes (RD[0] = 0 before the loop over M1), else at the last (AV after it).
-struct RunsAt {
-  int innermost = -1;
-  bool first = false;
-};
-
 struct GroupRun {
   const arch::Architecture& a;
   const Cascade& c;
@@ -62,7 +54,7 @@ struct GroupRun {
   Cascade tc{};
   int n_e = 0;
   size_t L = 0;
-  std::vector<RunsAt> at{};
+  std::unique_ptr<analytical::ExecutionPlan> order{};  // when each tile runs (group_schedule.h)
   std::vector<int64_t> stride{};
   std::vector<SimResult> tile{};                   // each tile once, timing only
   std::vector<analytical::TileFigures> figures{};  // their counts, index-keyed
@@ -83,7 +75,6 @@ struct GroupRun {
   double end = 0;
 
   void plan();
-  bool runs(int k, const std::vector<int64_t>& it) const;
   std::vector<int64_t> offsets(const std::vector<int64_t>& it) const;
   // Calls f(k, it) for every execution of tile k at shared iteration it, in program order.
   void for_each_execution(const std::function<void(int, const std::vector<int64_t>&)>& f) const;
@@ -114,17 +105,7 @@ analytical::GroupStats GroupRun::run(double t0) {
 
 // When each tile runs, and the strides of the shared loops.
 void GroupRun::plan() {
-  // When each tile runs.
-  at.assign(static_cast<size_t>(n_e), RunsAt{});
-  for (int k = 0; k < n_e; ++k) {
-    const int e = g.einsums[static_cast<size_t>(k)];
-    at[static_cast<size_t>(k)].innermost = g.innermost(c, e);
-    const int out_t = c.einsums[static_cast<size_t>(e)].output.tensor;
-    for (int j : g.einsums)
-      if (j != e && c.einsums[static_cast<size_t>(j)].reads(out_t) &&
-          g.innermost(c, j) > at[static_cast<size_t>(k)].innermost)
-        at[static_cast<size_t>(k)].first = true;
-  }
+  order = std::make_unique<analytical::ExecutionPlan>(c, g);
   // Offset of the tile along each rank at shared iteration `it`.
   stride.assign(L, 0);
   {
@@ -136,12 +117,6 @@ void GroupRun::plan() {
       inner[r] *= g.shared[l].factor;
     }
   }
-}
-
-bool GroupRun::runs(int k, const std::vector<int64_t>& it) const {
-  for (size_t l = static_cast<size_t>(at[static_cast<size_t>(k)].innermost + 1); l < L; ++l)
-    if (it[l] != (at[static_cast<size_t>(k)].first ? 0 : g.shared[l].factor - 1)) return false;
-  return true;
 }
 
 // Offset of the tile along each rank at shared iteration `it`.
@@ -172,17 +147,7 @@ void GroupRun::time_tiles() {
 }
 
 void GroupRun::for_each_execution(const std::function<void(int, const std::vector<int64_t>&)>& f) const {
-  std::vector<int64_t> it(L, 0);
-  for (;;) {
-    for (int k = 0; k < n_e; ++k)
-      if (runs(k, it)) f(k, it);
-    size_t l = L;
-    while (l-- > 0) {
-      if (++it[l] < g.shared[l].factor) break;
-      it[l] = 0;
-    }
-    if (l == static_cast<size_t>(-1)) break;
-  }
+  order->for_each(f);
 }
 
 // The group's accesses, counted execution by execution (execution_counts.h).
@@ -282,15 +247,9 @@ void GroupRun::build_tasks() {
     sched->depend(from, to, static_cast<uint8_t>(why), why == Why::kDram);
   };
   pipelined = g.pipeline_rank >= 0;
-  std::vector<std::vector<int>> history(static_cast<size_t>(n_e));  // compute tasks of each tile
-  std::vector<std::map<int, int>> last_writer(c.tensors.size());    // tile -> its last task
-  std::vector<int64_t> generation(c.tensors.size(), 0);
-  std::vector<std::map<int64_t, std::vector<int>>> readers(
-      c.tensors.size());  // generation -> tasks
+  analytical::Dependencies deps(c, g);  // order, data and double buffering, as the analytical model has them
   int previous = -1;
   for_each_execution([&](int k, const std::vector<int64_t>& it) {
-      const int e = g.einsums[static_cast<size_t>(k)];
-      const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
       if (o.functional) {
         detail::TilePlace place{&tc, offsets(it), true};
         SimOptions values = o;
@@ -299,7 +258,7 @@ void GroupRun::build_tasks() {
         SimResult values_only;
         w.run(values_only, false);
       }
-      auto& hist = history[static_cast<size_t>(k)];
+      const std::vector<int>& hist = deps.history(k);
       int d = -1;
       if (dram_words[static_cast<size_t>(k)] > 0) {
         d = sched->add(dram_res, std::ceil(dram_words[static_cast<size_t>(k)] / rate));
@@ -310,24 +269,8 @@ void GroupRun::build_tasks() {
                                static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles));
       tasks.push_back({k, false, 0});
       edge(d, x, Why::kDram);
-      if (!hist.empty()) edge(hist.back(), x, Why::kOrder);
-      if (!pipelined) edge(previous, x, Why::kOrder);
+      deps.execution(x, k, [&](int from, Why why) { edge(from, x, why); }, pipelined ? -1 : previous);
       previous = x;
-      for (int in : mapping::einsum_tensors(es)) {
-        if (!es.reads(in)) continue;
-        for (const auto& [j, task] : last_writer[static_cast<size_t>(in)])
-          edge(task, x, Why::kData);
-        readers[static_cast<size_t>(in)][generation[static_cast<size_t>(in)]].push_back(x);
-      }
-      const size_t ot = static_cast<size_t>(es.output.tensor);
-      const int64_t gen = ++generation[ot];
-      auto old = readers[ot].find(gen - 2);
-      if (old != readers[ot].end()) {
-        for (int r : old->second) edge(r, x, Why::kBuffer);
-        readers[ot].erase(old);
-      }
-      last_writer[ot][k] = x;
-      hist.push_back(x);
       ++out.executions;
   });
 }

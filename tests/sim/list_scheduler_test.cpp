@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "sim/cycle/list_scheduler.h"
+#include "sim/analytical/list_scheduler.h"
 
 namespace einflow::sim::cycle {
 namespace {

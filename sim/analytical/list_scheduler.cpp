@@ -1,11 +1,11 @@
-#include "sim/cycle/list_scheduler.h"
+#include "sim/analytical/list_scheduler.h"
 
 #include <algorithm>
 #include <queue>
 
 #include "common/error.h"
 
-namespace einflow::sim::cycle {
+namespace einflow::sim {
 
 struct ListScheduler::Running {
   using Event = std::pair<double, int>;  // finish time, task
@@ -101,4 +101,4 @@ double ListScheduler::run(const Hooks& hooks) {
   return end;
 }
 
-}  // namespace einflow::sim::cycle
+}  // namespace einflow::sim

@@ -4,16 +4,16 @@
 // successor when the predecessor ends; a `stream` edge when the predecessor
 // starts (a transfer and the computation it feeds overlap: the computation
 // starts with it and ends no earlier). Time is in cycles, continuous.
-// The cascade cycle model (cascade_sim.cpp) schedules a group's executions and
-// DRAM transfers with it; hooks let the caller time a task when it starts and
-// attribute the waits.
+// Both models schedule a group's executions with it (group_schedule.h); the
+// cascade cycle model (cascade_sim.cpp) adds the DRAM transfers, and hooks let
+// it time a task when it starts and attribute the waits.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <vector>
 
-namespace einflow::sim::cycle {
+namespace einflow::sim {
 
 class ListScheduler {
  public:
@@ -72,4 +72,4 @@ class ListScheduler {
   Running* m_run = nullptr;
 };
 
-}  // namespace einflow::sim::cycle
+}  // namespace einflow::sim

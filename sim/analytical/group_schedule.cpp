@@ -1,0 +1,146 @@
+#include "sim/analytical/group_schedule.h"
+
+#include <algorithm>
+
+#include "mappers/mapping/mapping.h"
+#include "sim/analytical/list_scheduler.h"
+
+namespace einflow::sim::analytical {
+
+ExecutionPlan::ExecutionPlan(const workloads::Cascade& c, const mapping::FusionGroup& g) : m_group(g) {
+  m_at.assign(g.einsums.size(), RunsAt{});
+  for (size_t k = 0; k < g.einsums.size(); ++k) {
+    const int e = g.einsums[k];
+    m_at[k].innermost = g.innermost(c, e);
+    const int out_t = c.einsums[static_cast<size_t>(e)].output.tensor;
+    for (int j : g.einsums)
+      if (j != e && c.einsums[static_cast<size_t>(j)].reads(out_t) && g.innermost(c, j) > m_at[k].innermost)
+        m_at[k].first = true;
+  }
+}
+
+bool ExecutionPlan::runs(int k, const std::vector<int64_t>& it, const std::vector<int64_t>& factors) const {
+  const RunsAt& at = m_at[static_cast<size_t>(k)];
+  for (size_t l = static_cast<size_t>(at.innermost + 1); l < it.size(); ++l)
+    if (it[l] != (at.first ? 0 : factors[l] - 1)) return false;
+  return true;
+}
+
+void ExecutionPlan::for_each(const std::function<void(int, const std::vector<int64_t>&)>& f,
+                             std::vector<int64_t> factors) const {
+  const size_t L = m_group.shared.size();
+  if (factors.empty())
+    for (const auto& loop : m_group.shared) factors.push_back(loop.factor);
+  const int n_e = static_cast<int>(m_at.size());
+  std::vector<int64_t> it(L, 0);
+  for (;;) {
+    for (int k = 0; k < n_e; ++k)
+      if (runs(k, it, factors)) f(k, it);
+    size_t l = L;
+    while (l-- > 0) {
+      if (++it[l] < factors[l]) break;
+      it[l] = 0;
+    }
+    if (l == static_cast<size_t>(-1)) break;
+  }
+}
+
+Dependencies::Dependencies(const workloads::Cascade& c, const mapping::FusionGroup& g)
+    : m_cascade(c), m_group(g), m_history(g.einsums.size()), m_last_writer(c.tensors.size()),
+      m_generation(c.tensors.size(), 0), m_readers(c.tensors.size()) {}
+
+void Dependencies::execution(int x, int k, const std::function<void(int, Dep)>& edge, int previous) {
+  const workloads::Einsum& es = m_cascade.einsums[static_cast<size_t>(m_group.einsums[static_cast<size_t>(k)])];
+  std::vector<int>& hist = m_history[static_cast<size_t>(k)];
+  if (!hist.empty()) edge(hist.back(), Dep::kOrder);
+  if (previous >= 0) edge(previous, Dep::kOrder);
+  for (int in : mapping::einsum_tensors(es)) {
+    if (!es.reads(in)) continue;
+    for (const auto& [j, task] : m_last_writer[static_cast<size_t>(in)]) edge(task, Dep::kData);
+    m_readers[static_cast<size_t>(in)][m_generation[static_cast<size_t>(in)]].push_back(x);
+  }
+  const size_t ot = static_cast<size_t>(es.output.tensor);
+  const int64_t gen = ++m_generation[ot];
+  auto old = m_readers[ot].find(gen - 2);
+  if (old != m_readers[ot].end()) {
+    for (int r : old->second) edge(r, Dep::kBuffer);
+    m_readers[ot].erase(old);
+  }
+  m_last_writer[ot][k] = x;
+  hist.push_back(x);
+}
+
+namespace {
+
+constexpr int64_t kExactExecutions = 100000;
+
+// Executions of the group with shared-loop factors `f`: tile k runs once per
+// iteration of the loops down to its innermost.
+int64_t executions(const ExecutionPlan& plan, const std::vector<int64_t>& f) {
+  int64_t n = 0;
+  for (const RunsAt& at : plan.at()) {
+    int64_t x = 1;
+    for (int l = 0; l <= at.innermost; ++l) {
+      x *= f[static_cast<size_t>(l)];
+      if (x > kExactExecutions) return kExactExecutions + 1;
+    }
+    n += x;
+    if (n > kExactExecutions) return n;
+  }
+  return n;
+}
+
+}  // namespace
+
+double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup& g,
+                         const std::vector<double>& durations, const std::vector<int>& resource_of) {
+  const ExecutionPlan plan(c, g);
+  const int resources = resource_of.empty() ? 1 : *std::max_element(resource_of.begin(), resource_of.end()) + 1;
+  auto simulate = [&](const std::vector<int64_t>& f) {
+    ListScheduler s(resources);
+    Dependencies deps(c, g);
+    plan.for_each(
+        [&](int k, const std::vector<int64_t>&) {
+          const int x = s.add(resource_of[static_cast<size_t>(k)], durations[static_cast<size_t>(k)]);
+          deps.execution(x, k, [&](int from, Dep why) { s.depend(from, x, static_cast<uint8_t>(why)); });
+        },
+        f);
+    return s.run();
+  };
+  std::vector<int64_t> f;
+  for (const auto& loop : g.shared) f.push_back(loop.factor);
+  if (executions(plan, f) <= kExactExecutions) return simulate(f);
+
+  // Extended from a few iterations: the innermost loop (N iterations) and the
+  // loops outside it taken as one (R iterations); every tile must run inside
+  // those two (or once for the whole group), so that collapsing the outer
+  // loops leaves each tile's executions in the same order. The makespan is
+  // linear in N and R (and their product) once the schedule is periodic; two
+  // points two apart in each find the slopes even for a period of two.
+  const int L = static_cast<int>(f.size());
+  for (const RunsAt& at : plan.at())
+    if (at.innermost >= 0 && at.innermost < L - 2) return -1;
+  const int inner = L - 1, outer = L - 2;
+  const double N = static_cast<double>(f[static_cast<size_t>(inner)]);
+  double R = 1;
+  for (int l = 0; l <= outer; ++l) R *= static_cast<double>(f[static_cast<size_t>(l)]);
+  const int64_t n1 = N <= 12 ? f[static_cast<size_t>(inner)] : 8, n2 = N <= 12 ? n1 : 10;
+  const int64_t r1 = R <= 4 ? static_cast<int64_t>(R) : 2, r2 = R <= 4 ? r1 : 4;
+  auto at = [&](int64_t r, int64_t n) {
+    std::vector<int64_t> x = f;
+    for (int l = 0; l < outer; ++l) x[static_cast<size_t>(l)] = 1;
+    if (outer >= 0) x[static_cast<size_t>(outer)] = r;
+    x[static_cast<size_t>(inner)] = n;
+    return x;
+  };
+  if (executions(plan, at(r2, n2)) > kExactExecutions) return -1;
+  const double t11 = simulate(at(r1, n1));
+  const double t12 = n2 != n1 ? simulate(at(r1, n2)) : t11;
+  const double t21 = r2 != r1 ? simulate(at(r2, n1)) : t11;
+  const double t22 = r2 != r1 && n2 != n1 ? simulate(at(r2, n2)) : (r2 != r1 ? t21 : t12);
+  const double dn = n2 != n1 ? (N - static_cast<double>(n1)) / static_cast<double>(n2 - n1) : 0;
+  const double dr = r2 != r1 ? (R - static_cast<double>(r1)) / static_cast<double>(r2 - r1) : 0;
+  return t11 + dn * (t12 - t11) + dr * (t21 - t11) + dn * dr * (t22 - t21 - t12 + t11);
+}
+
+}  // namespace einflow::sim::analytical
