@@ -1,10 +1,12 @@
 #include "sim/analytical/group_model.h"
+
 #include "common/contains.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "sim/analytical/group_counts.h"
+#include "sim/analytical/group_schedule.h"
 #include "sim/analytical/nest_model.h"
 
 namespace einflow::sim::analytical {
@@ -89,12 +91,13 @@ class GroupEvaluation {
   void cycles(double dram_words) {
     Stats& s = out.stats;
   // Cycles: the Einsums one after another; with a pipelined rank, the units
-  // overlap across its iterations: the busiest unit's time plus one iteration
-  // of each other unit (fill and drain; none when the architecture says
-  // pipeline_fill_drain: false). The rank is pipelined inside the tile
-  // when the tile iterates it, else across the shared loops over it, restarting
-  // at each iteration of the loops outside; Einsums that do not iterate it run
-  // before or after the pipeline. DRAM traffic at the DRAM's bandwidth bounds it all.
+  // overlap. Across a shared loop over the rank, the executions are
+  // list-scheduled as the cycle model schedules them (group_schedule.h). Only
+  // inside the tile (no shared loop over it), the busiest unit's time plus one
+  // iteration of each other unit (fill and drain); Einsums that do not iterate
+  // it run before or after. With pipeline_fill_drain: false (the FuseMax paper's
+  // model), the busiest unit's time alone. DRAM traffic at the DRAM's
+  // bandwidth bounds it all.
   std::map<std::string, double> unit_time, unit_work;
   double sequential = 0, outside = 0;
   double iters = 1;
@@ -128,10 +131,21 @@ class GroupEvaluation {
       slowest = std::max(slowest, t);
       all += t;
     }
-    // Without fill and drain (the architecture's pipeline_fill_drain: false)
-    // the busiest unit sets the pace from the first iteration to the last.
-    const double fill_drain = a.pipeline_fill_drain ? (all - slowest) / iters : 0.0;
-    onchip = slowest + fill_drain + outside;
+    if (!a.pipeline_fill_drain) {
+      // The FuseMax paper's assumption: the busiest unit sets the pace from
+      // the first iteration to the last, no fill or drain.
+      onchip = slowest + outside;
+    } else {
+      // Pipelined across a shared loop: the schedule the cycle model follows
+      // (group_schedule.h) on these tiles' times; the executions overlap, not
+      // the iterations inside one. Only inside the tile (no shared loop over
+      // the rank), or where the schedule cannot be extended from a few
+      // iterations: one iteration of each other unit to fill and drain.
+      bool across_shared = false;
+      for (const auto& loop : g.shared) across_shared = across_shared || (loop.rank == g.pipeline_rank && loop.factor > 1);
+      onchip = across_shared ? scheduled() : -1;
+      if (onchip < 0) onchip = slowest + (all - slowest) / iters + outside;
+    }
   }
   const double dram_rate = a.dram_words_per_cycle();
   const double dram_cycles = dram_rate > 0 ? dram_words / dram_rate : 0;
@@ -141,6 +155,21 @@ class GroupEvaluation {
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();
   set_utilization(s, a, unit_work);
+  }
+
+  // The makespan of the group's executions scheduled as the cycle model does
+  // (units overlapping as the dependencies allow); -1 when too large to extend.
+  double scheduled() const {
+    std::vector<double> durations;
+    std::vector<int> resource_of;
+    std::vector<int> units;
+    for (const TileFigures& tile : tiles) {
+      durations.push_back(tile.onchip_cycles);
+      auto it = std::find(units.begin(), units.end(), tile.unit);
+      resource_of.push_back(static_cast<int>(it - units.begin()));
+      if (it == units.end()) units.push_back(tile.unit);
+    }
+    return schedule_makespan(c, g, durations, resource_of);
   }
 
   const arch::Architecture& a;

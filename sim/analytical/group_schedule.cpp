@@ -72,20 +72,18 @@ void Dependencies::execution(int x, int k, const std::function<void(int, Dep)>& 
 
 namespace {
 
-constexpr int64_t kExactExecutions = 100000;
-
-// Executions of the group with shared-loop factors `f`: tile k runs once per
-// iteration of the loops down to its innermost.
-int64_t executions(const ExecutionPlan& plan, const std::vector<int64_t>& f) {
+// Executions of the group with shared-loop factors `f` (tile k runs once per
+// iteration of the loops down to its innermost), counted up to just past `limit`.
+int64_t executions(const ExecutionPlan& plan, const std::vector<int64_t>& f, int64_t limit) {
   int64_t n = 0;
   for (const RunsAt& at : plan.at()) {
     int64_t x = 1;
     for (int l = 0; l <= at.innermost; ++l) {
       x *= f[static_cast<size_t>(l)];
-      if (x > kExactExecutions) return kExactExecutions + 1;
+      if (x > limit) return limit + 1;
     }
     n += x;
-    if (n > kExactExecutions) return n;
+    if (n > limit) return n;
   }
   return n;
 }
@@ -93,7 +91,8 @@ int64_t executions(const ExecutionPlan& plan, const std::vector<int64_t>& f) {
 }  // namespace
 
 double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup& g,
-                         const std::vector<double>& durations, const std::vector<int>& resource_of) {
+                         const std::vector<double>& durations, const std::vector<int>& resource_of,
+                         int64_t exact_limit) {
   const ExecutionPlan plan(c, g);
   const int resources = resource_of.empty() ? 1 : *std::max_element(resource_of.begin(), resource_of.end()) + 1;
   auto simulate = [&](const std::vector<int64_t>& f) {
@@ -109,7 +108,7 @@ double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup
   };
   std::vector<int64_t> f;
   for (const auto& loop : g.shared) f.push_back(loop.factor);
-  if (executions(plan, f) <= kExactExecutions) return simulate(f);
+  if (executions(plan, f, exact_limit) <= exact_limit) return simulate(f);
 
   // Extended from a few iterations: the innermost loop (N iterations) and the
   // loops outside it taken as one (R iterations); every tile must run inside
@@ -133,7 +132,8 @@ double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup
     x[static_cast<size_t>(inner)] = n;
     return x;
   };
-  if (executions(plan, at(r2, n2)) > kExactExecutions) return -1;
+  if (executions(plan, at(r2, n2), std::max<int64_t>(exact_limit, 100000)) > std::max<int64_t>(exact_limit, 100000))
+    return -1;
   const double t11 = simulate(at(r1, n1));
   const double t12 = n2 != n1 ? simulate(at(r1, n2)) : t11;
   const double t21 = r2 != r1 ? simulate(at(r2, n1)) : t11;

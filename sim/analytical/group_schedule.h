@@ -70,11 +70,13 @@ class Dependencies {
 // When the group's last execution ends, each execution of tile k taking
 // durations[k] cycles on resource resource_of[k], scheduled as the cycle
 // model does (list scheduling in program order with the dependencies above,
-// units overlapping as they allow). Exact for up to about 10^5 executions;
+// units overlapping as they allow). Exact for up to `exact_limit` executions;
 // beyond, the schedule of a few iterations of the two innermost shared loops
 // is extended linearly in each (its steady state), provided every tile runs
 // inside them.
+// `exact_limit`: the most executions scheduled exactly (tests lower it).
 double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup& g,
-                         const std::vector<double>& durations, const std::vector<int>& resource_of);
+                         const std::vector<double>& durations, const std::vector<int>& resource_of,
+                         int64_t exact_limit = 4096);
 
 }  // namespace einflow::sim::analytical

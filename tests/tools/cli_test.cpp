@@ -207,7 +207,7 @@ TEST(Cli, MapFuseFromTheDesigns) {
   nlohmann::json f;
   for (const auto& rec : rep["records"])
     if (rec["design"] == "fusemax") f = rec;
-  ASSERT_EQ(f["cycles"].get<int64_t>(), 392);
+  ASSERT_EQ(f["cycles"].get<int64_t>(), 348);  // tests/mappers/named_test.cpp works it by hand
   EXPECT_LE(j["cycles"].get<double>() * j["energy_pj"].get<double>(),
             f["cycles"].get<double>() * f["energy_pj"].get<double>() * (1 + 1e-12));
   Result e = run("evaluate --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --mapping " + out +
