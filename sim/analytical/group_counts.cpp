@@ -116,7 +116,55 @@ class Decision {
             need += ta.tile_words;
     for (const auto& r : out.resident)
       if (r.k != k && r.node == node) need += r.words;
-    return need;
+    return need - in_place_at(k, node, extra);
+  }
+
+  // Words that Einsum k saves at `node` by writing its output in place of an
+  // input: an element-wise map (nothing reduced) that reads intermediate x at
+  // exactly the indices it writes y, where x has its last reader in the group,
+  // both held there (kept, or as k's own tile): FLAT's SN = exp(QK - GM)
+  // overwrites QK, and A = SN / SD overwrites SN.
+  int64_t in_place_at(int k, int node, const Residency::Kept* extra) const {
+    const TileFigures& tile = tiles[static_cast<size_t>(k)];
+    const workloads::Einsum& e = c.einsums[static_cast<size_t>(tile.einsum)];
+    if (!e.reduced_ranks.empty()) return 0;
+    // Words of tensor t that `node` holds at k, as need_at counts them (0: none).
+    auto held = [&](int t, bool born) -> int64_t {
+      auto live = [&](const Residency::Kept& x) {
+        return x.node == node && x.tensor == t && (born ? x.first == k : x.last == k);
+      };
+      for (const auto& x : out.kept)
+        if (x.tensor == t) return live(x) ? x.words : 0;
+      if (extra && extra->tensor == t) return live(*extra) ? extra->words : 0;
+      if (out.retained_node[static_cast<size_t>(t)] == node) return 0;
+      for (const auto& l : tile.levels)
+        if (l.node == node)
+          for (const auto& ta : l.tensors)
+            if (ta.tensor == t) return ta.tile_words;
+      return 0;
+    };
+    const int64_t y = held(e.output.tensor, true);
+    if (y <= 0) return 0;
+    for (const auto& in : e.inputs) {
+      const auto& x = c.tensors[static_cast<size_t>(in.tensor)];
+      if (x.kind != workloads::TensorKind::kIntermediate || !same_indices(in, e.output)) continue;
+      bool last = true;  // no reader of x in the group after k
+      for (size_t j = static_cast<size_t>(k) + 1; j < tiles.size(); ++j)
+        last = last && !c.einsums[static_cast<size_t>(tiles[j].einsum)].reads(in.tensor);
+      if (last) return std::min(held(in.tensor, false), y);
+    }
+    return 0;
+  }
+
+  static bool same_indices(const workloads::Access& a, const workloads::Access& b) {
+    if (a.index.size() != b.index.size()) return false;
+    for (size_t i = 0; i < a.index.size(); ++i) {
+      const workloads::IndexExpr &x = a.index[i], &y = b.index[i];
+      if (x.constant != y.constant || x.terms.size() != y.terms.size()) return false;
+      for (size_t j = 0; j < x.terms.size(); ++j)
+        if (x.terms[j].rank != y.terms[j].rank || x.terms[j].coef != y.terms[j].coef) return false;
+    }
+    return true;
   }
 
   bool fits(int node, const Residency::Kept* extra) const {
