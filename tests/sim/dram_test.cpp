@@ -7,6 +7,7 @@
 
 #include "arch/dram_standard.h"
 #include "common/error.h"
+#include "common/yaml_node.h"
 #include "sim/cycle/dram/address.h"
 #include "sim/cycle/dram/timing.h"
 #include "sim/cycle/dram/traffic.h"
@@ -18,6 +19,12 @@ arch::DramStandard get(const char* name) {
   auto s = arch::find_dram_standard(name);
   EXPECT_TRUE(s.has_value()) << name;
   return *s;
+}
+
+// The DDR4-2400 channel the hand-worked tests use (tests/data/dram/DDR4-2400-hand.yaml).
+arch::DramStandard hand_ddr4() {
+  return arch::read_dram_standard(YamlNode::load_file(std::string(EINFLOW_SOURCE_DIR) +
+                                                      "/tests/data/dram/DDR4-2400-hand.yaml"));
 }
 
 Address at(int bankgroup, int bank, int64_t row = 0, int rank = 0) {
@@ -62,7 +69,7 @@ TEST(DramStandards, PresetsAreConsistent) {
 // tRTP 9, tWTR 3/9, tRTRS 2.
 class Ddr4Timing : public ::testing::Test {
  protected:
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   ChannelTiming t{s};
 };
 
@@ -166,7 +173,7 @@ TEST_F(Ddr4Timing, AutoPrechargeClosesWhenPreWouldBeLegal) {
 }
 
 TEST(DramTiming, RankSwitchWaitsTrtrs) {
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   s.org.ranks = 2;
   ChannelTiming t(s);
   t.issue(Command::kAct, at(0, 0, 0, 0), 0);
@@ -178,7 +185,7 @@ TEST(DramTiming, RankSwitchWaitsTrtrs) {
 
 TEST(DramAddress, DefaultMappingFillsARowFirst) {
   std::string err;
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   auto m = AddressMap::parse(kDefaultAddressMapping, s, err);
   ASSERT_TRUE(m) << err;
   EXPECT_EQ(m->decode(64).column, 1);
@@ -203,7 +210,7 @@ TEST(DramAddress, DefaultMappingFillsARowFirst) {
 
 TEST(DramAddress, BadMappingsAreRejected) {
   std::string err;
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   EXPECT_FALSE(AddressMap::parse("ro-ra-ba-bg-co", s, err));
   EXPECT_NE(err.find("each of"), std::string::npos);
   EXPECT_FALSE(AddressMap::parse("ro-ra-ba-bg-co-co", s, err));
@@ -225,7 +232,7 @@ TrafficConfig traffic(Pattern p, uint64_t n, int outstanding, bool refresh = fal
 }
 
 TEST(DramController, OneReadToAClosedBank) {
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   TrafficResult r = run_traffic(s, traffic(Pattern::kStream, 1, 1));
   // ACT at 0, RD at tRCD 17, data until 17 + CL 17 + 4.
   EXPECT_DOUBLE_EQ(r.avg_read_latency_ns, 38 * 0.833);
@@ -240,7 +247,7 @@ TEST(DramController, OneReadToAClosedBank) {
 }
 
 TEST(DramController, OneRequestAtATimeHitsTheOpenRow) {
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   TrafficResult r = run_traffic(s, traffic(Pattern::kStream, 10, 1));
   // The first read misses (38 cycles); each next one arrives the cycle after the
   // previous completes and hits: RD at once, CL + 4 = 21 cycles.
@@ -250,7 +257,7 @@ TEST(DramController, OneRequestAtATimeHitsTheOpenRow) {
 }
 
 TEST(DramController, StreamInOneBankGroupIsBoundByTccdLong) {
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   TrafficResult r = run_traffic(s, traffic(Pattern::kStream, 128, 32));
   // One 8 KB row: ACT at 0, reads from 17 every tCCD_L 6, the last at
   // 17 + 127 x 6 = 779 with data until 800.
@@ -259,7 +266,7 @@ TEST(DramController, StreamInOneBankGroupIsBoundByTccdLong) {
 }
 
 TEST(DramController, StreamOverBankGroupsReachesThePeak) {
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   TrafficConfig c = traffic(Pattern::kStream, 512, 32);
   c.address_mapping = "ro-ra-ba-co-bg-ch";  // consecutive lines rotate over the bank groups
   TrafficResult r = run_traffic(s, c);
@@ -271,7 +278,7 @@ TEST(DramController, StreamOverBankGroupsReachesThePeak) {
 }
 
 TEST(DramController, RandomTrafficIsBoundByTfaw) {
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   TrafficResult r = run_traffic(s, traffic(Pattern::kRandom, 4000, 64));
   // Every access opens a row (8 GB, 4000 lines); at most 4 ACTs per 26 cycles.
   const double faw_bound = 4 * 64 / (26 * 0.833);
@@ -281,7 +288,7 @@ TEST(DramController, RandomTrafficIsBoundByTfaw) {
 }
 
 TEST(DramController, ClosedPageClosesRowsNobodyWaitsFor) {
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   TrafficConfig c = traffic(Pattern::kStream, 10, 1);
   c.controller.policy = PagePolicy::kClosed;
   TrafficResult r = run_traffic(s, c);
@@ -297,7 +304,7 @@ TEST(DramController, ClosedPageClosesRowsNobodyWaitsFor) {
 }
 
 TEST(DramController, RefreshEveryTrefi) {
-  arch::DramStandard s = get("DDR4-2400");
+  arch::DramStandard s = hand_ddr4();
   TrafficResult r = run_traffic(s, traffic(Pattern::kStream, 20000, 16, true));
   // One REF per tREFI 9360 cycles of the run.
   EXPECT_EQ(r.stats.count(Command::kRef), r.cycles / 9360);

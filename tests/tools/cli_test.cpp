@@ -279,7 +279,7 @@ TEST(Cli, SimulateWithDramTiming) {
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["cycles"], 147);
   EXPECT_EQ(j["dram_timing"]["cycles_over_peak"], 54);
-  EXPECT_EQ(j["dram_timing"]["standard"], "DDR4-2400");
+  EXPECT_EQ(j["dram_timing"]["standard"], "DDR4-2400-hand");  // tests/data/dram/DDR4-2400-hand.yaml
   r = run("simulate --arch " + d + "noc/arch.yaml --workload " + d +
           "pipeline/workload.yaml --mapping " + d + "noc/m-whole.yaml --dram-timing");
   EXPECT_EQ(r.code, 2);
