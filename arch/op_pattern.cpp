@@ -90,6 +90,8 @@ class PatternParser {
     if (name.empty()) return fail(m_pos < m_text.size() ? "unexpected '" + std::string(1, m_text[m_pos]) + "'"
                                                         : "unexpected end");
     if (!eat('(')) {
+      if (std::isdigit(static_cast<unsigned char>(name[0])))
+        return fail("a pattern has no constants ('" + name + "'); its operands are placeholders");
       if (!m_names.insert(name).second) return fail("placeholder '" + name + "' appears twice");
       PatternNode n;
       n.name = name;

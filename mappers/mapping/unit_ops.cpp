@@ -243,12 +243,11 @@ OpCover cover_einsum(const arch::Node& unit, const workloads::Cascade& cascade, 
       }
       for (auto& p : partial) add_option(best[n], std::move(p));
     }
-    if (best[n].empty()) {
-      cover.missing = hw_op_name(t[n].op);
-      return cover;
-    }
+    // No op covers this node alone; a fused op may still cover it from above.
+    if (best[n].empty() && cover.missing.empty()) cover.missing = hw_op_name(t[n].op);
   }
-  if (t.empty()) return cover;
+  if (t.empty() || best.back().empty()) return cover;
+  cover.missing.clear();
   const auto& root = best.back();
   const Option& pick = *std::min_element(root.begin(), root.end(), better);
   cover.ok = true;

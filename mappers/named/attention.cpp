@@ -208,6 +208,11 @@ std::vector<TileRequest> stationary_requests(const Design& d, const workloads::C
       r.x_ranks = {other_rank(weight_ranks, M)};
       r.y_ranks = {"M"};
     }
+    if (r.x_ranks.front().empty())
+      throw UserError(d.params.loc, "stationary: " + name + " has no " +
+                                        (how == "output" ? std::string("output rank besides the queries")
+                                                         : std::string("key-side input with a rank besides the keys")) +
+                                        " to hold across the columns");
   }
   return req_of;
 }
@@ -334,9 +339,24 @@ DesignMapping try_attention_mapping(const Design& d, const arch::Architecture& a
   // The passes: one group, or (offchip given) split where those intermediates
   // go through DRAM, each pass sharing a key tile. Query tiles halve down
   // from P; FLAT pipelines across query-row blocks, so at least two.
-  const std::vector<std::vector<int>> passes = split_passes(c, offchip_tensors(d, c));
+  const std::vector<int> offchip = offchip_tensors(d, c);
+  const std::vector<std::vector<int>> passes = split_passes(c, offchip);
+  // Each offchip intermediate must cross from one pass to a later one.
+  for (int t : offchip) {
+    size_t written = 0, read = 0;
+    for (size_t p = 0; p < passes.size(); ++p)
+      for (int e : passes[p]) {
+        if (c.einsums[static_cast<size_t>(e)].output.tensor == t) written = p;
+        if (c.einsums[static_cast<size_t>(e)].reads(t)) read = std::max(read, p);
+      }
+    if (read <= written)
+      throw UserError(d.params.loc, "offchip: " + c.tensors[static_cast<size_t>(t)].name +
+                                        " is written and read within one pass (a pass ends only where a reader "
+                                        "needs a reduction over the keys made in it)");
+  }
   const bool rows_pipelined = d.pipelined && d.variant != "1pass";
   std::vector<int64_t> query_tiles = halvings(c.ranks[P].size, rows_pipelined, 64);
+  if (query_tiles.empty()) query_tiles = {c.ranks[P].size};  // one query row, or an odd count: one block
   if (d.params.query_tile > 0) {
     if (c.ranks[P].size % d.params.query_tile != 0)
       throw UserError(d.params.loc, "query_tile " + std::to_string(d.params.query_tile) + " does not divide P = " +

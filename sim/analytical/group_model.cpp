@@ -125,27 +125,27 @@ class GroupEvaluation {
     s.per_einsum.push_back(einsum_over(tile, tile.executions, tile.onchip_cycles));
   }
   double onchip = sequential;
-  if (pipelined && unit_time.size() > 1) {
-    double slowest = 0, all = 0;
-    for (const auto& [u, t] : unit_time) {
-      slowest = std::max(slowest, t);
-      all += t;
-    }
-    if (!a.pipeline_fill_drain) {
-      // The FuseMax paper's assumption: the busiest unit sets the pace from
-      // the first iteration to the last, no fill or drain.
-      onchip = slowest + outside;
-    } else {
-      // Pipelined across a shared loop: the schedule the cycle model follows
-      // (group_schedule.h) on these tiles' times; the executions overlap, not
-      // the iterations inside one. Only inside the tile (no shared loop over
-      // the rank), or where the schedule cannot be extended from a few
-      // iterations: one iteration of each other unit to fill and drain.
-      bool across_shared = false;
-      for (const auto& loop : g.shared) across_shared = across_shared || (loop.rank == g.pipeline_rank && loop.factor > 1);
-      onchip = across_shared ? scheduled() : -1;
-      if (onchip < 0) onchip = slowest + (all - slowest) / iters + outside;
-    }
+  double slowest = 0, all = 0;
+  for (const auto& [u, t] : unit_time) {
+    slowest = std::max(slowest, t);
+    all += t;
+  }
+  bool across_shared = false;
+  for (const auto& loop : g.shared) across_shared = across_shared || (loop.rank == g.pipeline_rank && loop.factor > 1);
+  if (pipelined && !a.pipeline_fill_drain) {
+    // The FuseMax paper's assumption: the busiest unit sets the pace from
+    // the first iteration to the last, no fill or drain.
+    if (unit_time.size() > 1) onchip = slowest + outside;
+  } else if (pipelined) {
+    // Pipelined across a shared loop: the schedule the cycle model follows
+    // (group_schedule.h) on these tiles' times (the executions overlap, not
+    // the iterations inside one), whatever units the tiles share. Only inside
+    // the tile (no shared loop over the rank), or where the schedule cannot
+    // be extended from a few iterations: one iteration of each other unit to
+    // fill and drain.
+    const double sched = across_shared ? scheduled() : -1;
+    if (sched >= 0) onchip = sched;
+    else if (unit_time.size() > 1) onchip = slowest + (all - slowest) / iters + outside;
   }
   const double dram_rate = a.dram_words_per_cycle();
   const double dram_cycles = dram_rate > 0 ? dram_words / dram_rate : 0;

@@ -140,7 +140,16 @@ double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup
   const double t22 = r2 != r1 && n2 != n1 ? simulate(at(r2, n2)) : (r2 != r1 ? t21 : t12);
   const double dn = n2 != n1 ? (N - static_cast<double>(n1)) / static_cast<double>(n2 - n1) : 0;
   const double dr = r2 != r1 ? (R - static_cast<double>(r1)) / static_cast<double>(r2 - r1) : 0;
-  return t11 + dn * (t12 - t11) + dr * (t21 - t11) + dn * dr * (t22 - t21 - t12 + t11);
+  const double extended = t11 + dn * (t12 - t11) + dr * (t21 - t11) + dn * dr * (t22 - t21 - t12 + t11);
+  // Never below the busiest resource's work (a schedule that had not settled
+  // by the small counts could extend below it).
+  std::vector<double> work(static_cast<size_t>(resources), 0.0);
+  for (size_t k = 0; k < plan.at().size(); ++k) {
+    double n = 1;
+    for (int l = 0; l <= plan.at()[k].innermost; ++l) n *= static_cast<double>(f[static_cast<size_t>(l)]);
+    work[static_cast<size_t>(resource_of[k])] += n * durations[k];
+  }
+  return std::max(extended, *std::max_element(work.begin(), work.end()));
 }
 
 }  // namespace einflow::sim::analytical

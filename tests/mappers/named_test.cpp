@@ -83,6 +83,28 @@ TEST(Named, CascadeOnFlatHardware) {
   EXPECT_EQ(r.stats.dram_bytes, 4 * 64 * 2);
 }
 
+// FLAT's parameters are checked against the cascade: an offchip tensor must
+// cross from one pass to a later one, a stationarity must have a rank to hold
+// across the columns; and one query row (decode) is one block.
+TEST(Named, FlatParametersAreCheckedAndOneQueryRowIsOneBlock) {
+  const arch::Architecture a = arch::load_arch(kData + "flat-4x4.yaml");
+  const workloads::Workload w = workloads::load_workload(kData + "tiny.yaml");
+  const workloads::Cascade& c = w.find_variant("3pass")->cascade;
+  named::DesignParams p;
+  p.offchip = {"A"};
+  try {
+    attention_mapping(with_params(*find_design("flat"), p), a, c);
+    FAIL() << "A does not cross a pass";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("within one pass"), std::string::npos) << e.what();
+  }
+  const workloads::Workload dec = workloads::load_workload(kData + "tiny.yaml", {workloads::parse_override("model.kind=decoder"), workloads::parse_override("instance.phase=decode")});
+  const workloads::Cascade& d = dec.find_variant("3pass")->cascade;
+  ASSERT_EQ(d.ranks[static_cast<size_t>(d.find_rank("P"))].size, 1);
+  const mapping::CascadeMapping m = attention_mapping(*find_design("flat"), a, d);
+  EXPECT_TRUE(mapping::validate_cascade_mapping(m, d, a).ok);
+}
+
 // +architecture: per iteration the 2D array does 4 queries x 18 = 72 cycles
 // (QK 16, LM 4, SLN 32, SLD 4, SLNV 16), the 1D array 4 x 19 = 76 (RM 4, PRM
 // 32, SPD 4, RD 4, SPNV 16, RNV 16); unpipelined: 4 x (72 + 76) + 16 = 608.

@@ -80,7 +80,7 @@ TEST(OpPattern, ParsesOperatorsFunctionsAndPrecedence) {
   p = arch::parse_op_pattern("max(a, -b) / c", why);
   ASSERT_EQ(why, "");
   EXPECT_EQ(p.back().op, "/");
-  for (const char* bad : {"a", "exp(a", "a - a", "foo(a)", "max(a)", "a +", "a ) b", ""}) {
+  for (const char* bad : {"a", "exp(a", "a - a", "foo(a)", "max(a)", "a +", "a ) b", "", "a * 2"}) {
     arch::parse_op_pattern(bad, why);
     EXPECT_NE(why, "") << bad;
   }
@@ -194,6 +194,15 @@ TEST(OpCost, AMacCoversAProductAndItsSum) {
   t = cover(b, c, "T");
   EXPECT_DOUBLE_EQ(t.issue_cycles, 1);
   EXPECT_DOUBLE_EQ(t.energy_pj, 4.5);
+  // A fused op covers what no op of the unit covers alone: an fma-only unit
+  // runs the contraction (its multiply has no cover of its own).
+  auto f = unit_with("              fma: {pattern: \"a * b + c\", energy_pj: 2}\n");
+  s = cover(f, c, "S");
+  ASSERT_TRUE(s.ok) << s.missing;
+  EXPECT_DOUBLE_EQ(s.issue_cycles, 1);
+  EXPECT_EQ(s.acc_op, "fma");
+  EXPECT_FALSE(cover(f, c, "SN").ok);
+  EXPECT_EQ(cover(f, c, "SN").missing, "add");
   // Without mul or add, the MAC stands in for them.
   auto m = unit_with("              {mac: {energy_pj: 3}, exp: {energy_pj: 10}}\n");
   EXPECT_DOUBLE_EQ(cover(m, c, "SN").issue_cycles, 2);

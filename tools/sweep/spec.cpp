@@ -1,5 +1,6 @@
 #include "tools/sweep/spec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -185,6 +186,10 @@ DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
 
 // A `design.NAME.KEY` override names a named design of the sweep and one of its parameters.
 void check_design_key(const SweepSpec& s, const std::string& key, const SourceLoc& loc, Diagnostics& d) {
+  if (key == "design") {
+    d.error(loc, key, "expected design.NAME.KEY (a parameter of one of the sweep's named designs)");
+    return;
+  }
   if (key.rfind("design.", 0) != 0) return;
   const std::string rest = key.substr(7);
   const size_t dot = rest.find('.');
@@ -200,6 +205,22 @@ void check_design_key(const SweepSpec& s, const std::string& key, const SourceLo
                           did_you_mean(name, names));
   else if (found->kind != DesignSpec::Kind::kNamed)
     d.error(loc, key, "design " + name + " is not a named design; only those take parameters");
+  else {
+    const std::string param = rest.substr(dot + 1, rest.find('.', dot + 1) - dot - 1);
+    const std::vector<std::string> params = {"query_tile", "offchip", "stationary"};
+    named::DesignParams probe;
+    probe.loc = loc;
+    probe.query_tile = 1;
+    if (std::find(params.begin(), params.end(), param) == params.end()) {
+      d.error(loc, key, "no design parameter '" + param + "' (" + join(params, ", ") + ")" + did_you_mean(param, params));
+    } else if (const named::Design* nd = named::find_design(found->named)) {
+      try {
+        named::with_params(*nd, probe);
+      } catch (const UserError& e) {
+        d.error(loc, key, e.diagnostics().empty() ? e.what() : e.diagnostics().front().message);
+      }
+    }
+  }
 }
 
 }  // namespace
