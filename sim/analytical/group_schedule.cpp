@@ -123,8 +123,8 @@ double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup
   const double N = static_cast<double>(f[static_cast<size_t>(inner)]);
   double R = 1;
   for (int l = 0; l <= outer; ++l) R *= static_cast<double>(f[static_cast<size_t>(l)]);
-  const int64_t n1 = N <= 12 ? f[static_cast<size_t>(inner)] : 8, n2 = N <= 12 ? n1 : 10;
-  const int64_t r1 = R <= 4 ? static_cast<int64_t>(R) : 2, r2 = R <= 4 ? r1 : 4;
+  const int64_t n1 = N <= 8 ? f[static_cast<size_t>(inner)] : 6, n2 = N <= 8 ? n1 : 8;
+  const int64_t r1 = R <= 3 ? static_cast<int64_t>(R) : 2, r2 = R <= 3 ? r1 : 3;
   auto at = [&](int64_t r, int64_t n) {
     std::vector<int64_t> x = f;
     for (int l = 0; l < outer; ++l) x[static_cast<size_t>(l)] = 1;

@@ -77,6 +77,6 @@ class Dependencies {
 // `exact_limit`: the most executions scheduled exactly (tests lower it).
 double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup& g,
                          const std::vector<double>& durations, const std::vector<int>& resource_of,
-                         int64_t exact_limit = 4096);
+                         int64_t exact_limit = 1024);
 
 }  // namespace einflow::sim::analytical

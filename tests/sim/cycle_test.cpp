@@ -186,7 +186,7 @@ TEST(CascadeAgreement, PipelinedCyclesAgree) {
 }
 
 // Beyond its exact limit the analytical model extends the schedule of a few
-// iterations (8 and 10 of the innermost shared loop, 2 and 4 of the loops
+// iterations (6 and 8 of the innermost shared loop, 2 and 3 of the loops
 // outside it): on FuseMax's tiny attention at 512 tokens (M1 = 128) it gives
 // the exact schedule's makespan.
 TEST(GroupSchedule, ExtendedFromAFewIterationsAsScheduledExactly) {
