@@ -47,6 +47,8 @@ struct DesignParams {
 
 // Reads `params:` (a map: query_tile, offchip, stationary); every error located.
 DesignParams read_design_params(const YamlNode& params);
+// The parameters' keys (query_tile, offchip, stationary).
+const std::vector<std::string>& design_param_keys();
 
 struct Design {
   std::string name;         // unfused, flat, cascade, architecture, fusemax, weight-stationary, ...
@@ -63,6 +65,8 @@ struct Design {
 // The design with parameters; a UserError at the parameters when the design
 // takes none of them (only the attention family's 3-pass designs take them).
 Design with_params(const Design& design, const DesignParams& params);
+// Whether the design takes parameters (FLAT, the fused 3-pass design).
+bool takes_params(const Design& design);
 // The design `name` (design_named) with the command line's `--design-set
 // KEY=VALUE` parameters.
 Design design_with_sets(const std::string& name, const std::vector<std::string>& sets);

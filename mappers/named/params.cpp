@@ -6,13 +6,22 @@
 
 namespace einflow::named {
 
+const std::vector<std::string>& design_param_keys() {
+  static const std::vector<std::string> keys = {"query_tile", "offchip", "stationary"};
+  return keys;
+}
+
+bool takes_params(const Design& design) {
+  return design.family == "attention" && design.fused && design.variant == "3pass";
+}
+
 DesignParams read_design_params(const YamlNode& n) {
   DesignParams p;
   p.loc = n.loc();
   if (!n.defined() || n.is_null()) return p;
   Diagnostics diags;
   if (!n.expect_map(diags)) diags.throw_if_any();
-  n.check_keys({"query_tile", "offchip", "stationary"}, diags);
+  n.check_keys(design_param_keys(), diags);
   if (n.has("query_tile")) {
     const YamlNode q = n["query_tile"];
     if (auto v = q.as_int(diags)) {
@@ -39,7 +48,7 @@ DesignParams read_design_params(const YamlNode& n) {
 
 Design with_params(const Design& design, const DesignParams& params) {
   if (params.empty()) return design;
-  if (design.family != "attention" || !design.fused || design.variant != "3pass")
+  if (!takes_params(design))
     throw UserError(params.loc, "design " + design.name +
                                     " takes no parameters (query_tile, offchip and stationary are FLAT's, the "
                                     "fused 3-pass design's)");

@@ -132,8 +132,9 @@ double schedule_makespan(const workloads::Cascade& c, const mapping::FusionGroup
     x[static_cast<size_t>(inner)] = n;
     return x;
   };
-  if (executions(plan, at(r2, n2), std::max<int64_t>(exact_limit, 100000)) > std::max<int64_t>(exact_limit, 100000))
-    return -1;
+  // The small schedules themselves must stay small.
+  const int64_t small_limit = std::max<int64_t>(exact_limit, 100000);
+  if (executions(plan, at(r2, n2), small_limit) > small_limit) return -1;
   const double t11 = simulate(at(r1, n1));
   const double t12 = n2 != n1 ? simulate(at(r1, n2)) : t11;
   const double t21 = r2 != r1 ? simulate(at(r2, n1)) : t11;

@@ -207,19 +207,13 @@ void check_design_key(const SweepSpec& s, const std::string& key, const SourceLo
     d.error(loc, key, "design " + name + " is not a named design; only those take parameters");
   else {
     const std::string param = rest.substr(dot + 1, rest.find('.', dot + 1) - dot - 1);
-    const std::vector<std::string> params = {"query_tile", "offchip", "stationary"};
-    named::DesignParams probe;
-    probe.loc = loc;
-    probe.query_tile = 1;
-    if (std::find(params.begin(), params.end(), param) == params.end()) {
+    const std::vector<std::string>& params = named::design_param_keys();
+    const named::Design* nd = named::find_design(found->named);
+    if (std::find(params.begin(), params.end(), param) == params.end())
       d.error(loc, key, "no design parameter '" + param + "' (" + join(params, ", ") + ")" + did_you_mean(param, params));
-    } else if (const named::Design* nd = named::find_design(found->named)) {
-      try {
-        named::with_params(*nd, probe);
-      } catch (const UserError& e) {
-        d.error(loc, key, e.diagnostics().empty() ? e.what() : e.diagnostics().front().message);
-      }
-    }
+    else if (nd && !named::takes_params(*nd))
+      d.error(loc, key, "design " + nd->name + " takes no parameters (" + join(params, ", ") +
+                            " are FLAT's, the fused 3-pass design's)");
   }
 }
 
