@@ -1,6 +1,7 @@
 #include "arch/arch.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace einflow::arch {
 
@@ -18,6 +19,16 @@ const OpSpec* Node::find_op(const std::string& op) const {
   for (const auto& o : ops)
     if (o.name == op) return &o;
   return nullptr;
+}
+
+double Node::access_energy(double words, double instances, double pj) const {
+  if (block_words <= 1 && cluster <= 1) return words * pj;
+  if (words <= 0) return 0;
+  const double inst = std::max(1.0, instances);
+  const double accesses = std::ceil(words / inst / static_cast<double>(block_words) - 1e-9);
+  const double clusters = std::min(inst, std::max(1.0, std::floor(static_cast<double>(this->instances) /
+                                                                     static_cast<double>(cluster))));
+  return accesses * clusters * pj;
 }
 
 int Architecture::find(const std::string& n) const {

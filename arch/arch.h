@@ -105,8 +105,19 @@ struct Node {
   bool spatial_reduction = true;  // the fan-out below can add children's partial sums
   std::vector<std::string> keep;    // tensors it may hold (empty: any)
   std::vector<std::string> bypass;  // tensors it never holds
-  double read_pj = 0;           // per word
-  double write_pj = 0;          // per word
+  // Energies per access. An access of an instance moves a block of
+  // `block_words` words (Timeloop's vector access; 1: per word): the models
+  // charge ceil(words per instance and tensor / block_words) accesses. The
+  // instances of a `cluster` share one row of a wide memory: one access
+  // energy serves the cluster (Timeloop's cluster-size).
+  double read_pj = 0;
+  double write_pj = 0;          // a fill
+  double update_pj = 0;         // a partial sum written back (default write_pj)
+  int64_t block_words = 1;
+  int64_t cluster = 1;
+  // Leakage, per cycle per instance in use (at least one: unused instances
+  // are power-gated, as Timeloop's default); 0 by default.
+  double leak_pj = 0;
   std::string energy_source;
 
   // DRAM.
@@ -124,7 +135,21 @@ struct Node {
   bool is_storage() const { return cls != NodeClass::kCompute; }
   const OpSpec* find_op(const std::string& op) const;
   int64_t size_bytes() const { return size_words * word_bits / 8; }
+  // Energy of `words` accesses of one kind to one tensor at `pj` per access,
+  // summed over `instances` instances in use: per word with blocks of 1, else
+  // whole blocks per instance, one per cluster.
+  double access_energy(double words, double instances, double pj) const;
 };
+
+// How the analytical model counts reuse (a named modelling choice).
+// kEinflow: a buffer keeps whatever part of the next tile it holds, whichever
+// loop moved the tile (sliding windows across loop wraps), and a fan-out reads
+// the union of its children's tiles once (overlapping halos multicast).
+// kTimeloop: Timeloop's nest analysis: a tile keeps its overlap with the
+// previous one only while the translation repeats the innermost loop's (after
+// a change of stride it is fetched whole), and a fan-out multicasts only to
+// children whose tiles are identical.
+enum class ReuseModel : uint8_t { kEinflow, kTimeloop };
 
 class Architecture {
  public:
@@ -136,6 +161,7 @@ class Architecture {
   // fill and drain (true), or overlap perfectly from the first iteration to the
   // last (false; the FuseMax paper's model). The cycle model always schedules.
   bool pipeline_fill_drain = true;
+  ReuseModel reuse_model = ReuseModel::kEinflow;
   std::vector<Node> nodes;  // parents before children; ask root(), dram(), path_to(): no code assumes positions
   SourceLoc loc;
 

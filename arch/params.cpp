@@ -12,6 +12,9 @@ const std::vector<Param>& arch_params() {
       {"pipeline_fill_drain", "bool", "", "true", kAllBits,
        "analytical model: charge a pipelined group's fill and drain (false: the units overlap perfectly, "
        "the FuseMax paper's assumption)"},
+      {"reuse_model", "string", "", "einflow", kAllBits,
+       "analytical model's reuse: einflow (halos kept across loop wraps, overlapping tiles multicast) or "
+       "timeloop (Timeloop's deltas: a change of stride refetches the tile; only identical tiles multicast)"},
   };
   return p;
 }
@@ -48,10 +51,18 @@ const std::vector<Param>& node_params() {
        "the fan-out below adds the children's partial sums"},
       {"keep", "list", "", "[] (any tensor)", kStorageBits, "tensors this level may hold"},
       {"bypass", "list", "", "[]", kStorageBits, "tensors this level never holds"},
-      {"read_pj", "number", "pJ/word", "from the technology table", kStorageBits,
-       "energy of a word read"},
-      {"write_pj", "number", "pJ/word", "from the technology table", kStorageBits,
-       "energy of a word write"},
+      {"read_pj", "number", "pJ/access", "from the technology table", kStorageBits,
+       "energy of a read (of a word, or of a block of block_words)"},
+      {"write_pj", "number", "pJ/access", "from the technology table", kStorageBits,
+       "energy of a write (a fill)"},
+      {"update_pj", "number", "pJ/access", "write_pj", kStorageBits,
+       "energy of a partial-sum write-back (an update)"},
+      {"block_words", "int", "words", "1", kStorageBits,
+       "words one access of an instance moves (Timeloop's block size): energy per whole block"},
+      {"cluster", "int", "instances", "1", kSramBit | kRegfileBit,
+       "instances sharing one access of a wide memory (Timeloop's cluster-size)"},
+      {"leak_pj", "number", "pJ/cycle", "0", kStorageBits,
+       "leakage per cycle per instance in use (at least one)"},
       {"area_um2", "number", "um^2", "from the technology table", kAllBits, "area per instance"},
       {"standard", "string", "", "none", kDramBit,
        "DRAM standard with full timing: a built-in name (a file of configs/dram/) or the path of a "

@@ -69,6 +69,12 @@ class Reader {
     if (auto v = read_int(a, "word_bits", 1, m_diags)) m_word_bits = static_cast<int>(*v);
     if (a.has("pipeline_fill_drain"))
       if (auto v = a["pipeline_fill_drain"].as_bool(m_diags)) m_arch.pipeline_fill_drain = *v;
+    if (a.has("reuse_model")) {
+      auto v = a["reuse_model"].as_string(m_diags);
+      if (v && *v == "timeloop") m_arch.reuse_model = ReuseModel::kTimeloop;
+      else if (v && *v != "einflow")
+        m_diags.error(a["reuse_model"].loc(), a["reuse_model"].path(), "expected einflow or timeloop, got '" + *v + "'");
+    }
     if (a.require("tree", m_diags)) read_node(a["tree"], -1);
   }
 
@@ -169,6 +175,13 @@ class Reader {
       node.write_pj = *v;
       m_given_write.insert(node.name);
     }
+    if (auto v = read_number(n, "update_pj", true, m_diags)) {
+      node.update_pj = *v;
+      m_given_update.insert(node.name);
+    }
+    if (auto v = read_int(n, "block_words", 1, m_diags)) node.block_words = *v;
+    if (auto v = read_int(n, "cluster", 1, m_diags)) node.cluster = *v;
+    if (auto v = read_number(n, "leak_pj", true, m_diags)) node.leak_pj = *v;
   }
 
   void read_dram(const YamlNode& n, Node& node) {
@@ -254,7 +267,7 @@ class Reader {
   }
 
  public:
-  std::set<std::string> m_given_read, m_given_write;
+  std::set<std::string> m_given_read, m_given_write, m_given_update;
   std::map<std::string, YamlNode> m_seq_locs;
 
  private:
@@ -359,6 +372,7 @@ void resolve(Architecture& arch, Reader& reader, Diagnostics& diags) {
       if (!reader.m_given_read.count(n.name)) n.read_pj = c.read_pj;
       if (!reader.m_given_write.count(n.name)) n.write_pj = c.write_pj;
       n.energy_source = c.source;
+
       if (n.area_source.empty()) {
         n.area_um2 = c.area_um2;
         n.area_source = c.source;
@@ -368,6 +382,13 @@ void resolve(Architecture& arch, Reader& reader, Diagnostics& diags) {
       if (!reader.m_given_read.count(n.name)) n.read_pj = n.pj_per_bit * n.word_bits;
       if (!reader.m_given_write.count(n.name)) n.write_pj = n.pj_per_bit * n.word_bits;
       if (n.area_source.empty()) n.area_source = "off chip (not counted)";
+    }
+    if (n.is_storage()) {
+      // The tables give a word's energy: a block's access moves block_words of them.
+      const double b = static_cast<double>(n.block_words);
+      if (!reader.m_given_read.count(n.name)) n.read_pj *= b;
+      if (!reader.m_given_write.count(n.name)) n.write_pj *= b;
+      if (!reader.m_given_update.count(n.name)) n.update_pj = n.write_pj;
     }
     if (n.cls == NodeClass::kCompute) {
       double area = 0;

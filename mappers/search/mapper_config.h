@@ -21,7 +21,12 @@ namespace einflow::search {
 struct LevelConstraint {
   std::string target;                         // storage node name
   std::map<std::string, int64_t> factors;     // fixed temporal factors (unlisted ranks stay free)
+  std::map<std::string, int64_t> max_factors, min_factors;  // bounds on temporal factors
+  std::vector<std::string> residual;          // ranks whose factor left by the fixed ones is all here
   std::vector<std::string> permutation;       // these ranks are the outermost temporal loops, in this order
+  std::vector<std::string> innermost;         // these ranks are the innermost temporal loops, outermost first
+  std::map<std::string, int64_t> spatial_factors;      // fixed spatial factors over the fan-out below
+  std::map<std::string, int64_t> spatial_max_factors;  // bounds on them
   bool has_spatial_x = false, has_spatial_y = false;
   std::vector<std::string> spatial_x;         // ranks allowed on the x axis below this level
   std::vector<std::string> spatial_y;         // ranks allowed on the y axis

@@ -37,6 +37,7 @@ const char* reject_name(Reject r) {
     case Reject::kReduction: return "a reduction across a fan-out that cannot reduce";
     case Reject::kRequiredSpatial: return "a required spatial rank is not spatial";
     case Reject::kFixedFactor: return "a remainder tile would change a fixed factor";
+    case Reject::kFactorBound: return "a factor is outside its constraint's bounds";
   }
   return "?";
 }
@@ -129,6 +130,18 @@ void Mapspace::build_signatures() {
   }
 }
 
+namespace {
+
+// Whether the constraint lets rank `name` onto the axis of slot kind `kind`.
+bool ok_on_axis(const LevelConstraint& lc, const std::string& name, SlotKind kind) {
+  const bool x = kind == SlotKind::kX;
+  if (!(x ? lc.has_spatial_x : lc.has_spatial_y)) return true;
+  const auto& allowed = x ? lc.spatial_x : lc.spatial_y;
+  return std::find(allowed.begin(), allowed.end(), name) != allowed.end();
+}
+
+}  // namespace
+
 // One level's constraints from the mapper file: fixed factors, a pinned
 // permutation, the ranks allowed on each axis, required spatial ranks, keep
 // and bypass, and the usable capacity.
@@ -176,11 +189,58 @@ void Mapspace::apply_constraint(const LevelConstraint& lc, Pins& pins) {
     m_ranks[r].fixed[m_temporal_slot[lvl]] = f;
     drop_slot(m_ranks[r], m_temporal_slot[lvl]);
   }
+  for (const auto& [name, f] : lc.max_factors)
+    if (const int r = local_of(name, lc.loc); r >= 0) m_bounds.push_back({lvl, false, r, 1, f});
+  for (const auto& [name, f] : lc.min_factors)
+    if (const int r = local_of(name, lc.loc); r >= 0) m_bounds.push_back({lvl, false, r, f, 0});
+  for (const auto& [name, f] : lc.spatial_max_factors)
+    if (const int r = local_of(name, lc.loc); r >= 0) m_bounds.push_back({lvl, true, r, 1, f});
+  // Fixed spatial factors: on the axis the constraints allow (x first).
+  for (const auto& [name, f] : lc.spatial_factors) {
+    const int r = local_of(name, lc.loc);
+    if (r < 0) continue;
+    if (f == 1) {  // not spread at all: no fan-out needed
+      m_bounds.push_back({lvl, true, r, 1, 1});
+      continue;
+    }
+    int slot = -1;
+    for (int s = 0; s < static_cast<int>(m_slots.size()) && slot < 0; ++s)
+      if (m_slots[s].level == lvl && m_slots[s].kind != SlotKind::kTemporal &&
+          std::find(m_ranks[r].slots.begin(), m_ranks[r].slots.end(), s) != m_ranks[r].slots.end() &&
+          f <= m_slots[s].limit && ok_on_axis(lc, name, m_slots[s].kind))
+        slot = s;
+    if (slot < 0)
+      throw UserError(lc.loc, "rank '" + name + "' cannot be spread " + std::to_string(f) + " ways over the fan-out below " +
+                                  lc.target);
+    m_ranks[r].fixed[slot] = f;
+    drop_slot(m_ranks[r], slot);
+    m_bounds.push_back({lvl, true, r, f, f});
+  }
+  // The factor the fixed ones leave goes to this level: no other slot takes it.
+  for (const auto& name : lc.residual) {
+    const int r = local_of(name, lc.loc);
+    if (r < 0) continue;
+    auto& slots = m_ranks[r].slots;
+    const int keep = m_temporal_slot[lvl];
+    if (std::find(slots.begin(), slots.end(), keep) == slots.end())
+      throw UserError(lc.loc, "rank '" + name + "' has a fixed factor at " + lc.target + "; it cannot also take the rest");
+    slots.assign(1, keep);
+  }
+  for (const auto& name : lc.innermost) {
+    const int r = local_of(name, lc.loc);
+    if (r < 0) continue;
+    auto& pin = m_pinned_inner[lvl];
+    if (std::find(pin.begin(), pin.end(), r) != pin.end() ||
+        std::find(m_pinned_order[lvl].begin(), m_pinned_order[lvl].end(), r) != m_pinned_order[lvl].end())
+      throw UserError(lc.loc, "rank '" + name + "' appears twice in the loop orders of " + lc.target);
+    pin.push_back(r);
+  }
   for (const auto& name : lc.permutation) {
     const int r = local_of(name, lc.loc);
     if (r < 0) continue;
     auto& pin = m_pinned_order[lvl];
-    if (std::find(pin.begin(), pin.end(), r) != pin.end())
+    if (std::find(pin.begin(), pin.end(), r) != pin.end() ||
+        std::find(m_pinned_inner[lvl].begin(), m_pinned_inner[lvl].end(), r) != m_pinned_inner[lvl].end())
       throw UserError(lc.loc, "rank '" + name + "' appears twice in the permutation of " + lc.target);
     pin.push_back(r);
   }
@@ -323,6 +383,12 @@ Reject Mapspace::decode(const Genome& g, Nest& nest) const {
   for (int r = 0; r < m_n_ranks; ++r)
     for (int s = 0; s < ns; ++s)
       if (m_ranks[r].fixed[s] != 1 && f[r][s] != m_ranks[r].fixed[s]) return Reject::kFixedFactor;
+  for (const Bound& b : m_bounds) {
+    int64_t v = 1;
+    for (int s = 0; s < ns; ++s)
+      if (m_slots[s].level == b.level && (m_slots[s].kind != SlotKind::kTemporal) == b.spatial) v *= f[b.rank][s];
+    if (v < b.lo || (b.hi > 0 && v > b.hi)) return Reject::kFactorBound;
+  }
   // Fan-out and spatial reduction.
   for (int s = 0; s < ns; ++s) {
     if (m_slots[s].kind == SlotKind::kTemporal) continue;
@@ -368,10 +434,14 @@ Reject Mapspace::decode(const Genome& g, Nest& nest) const {
     l.n_temporal = l.n_spatial = 0;
     l.keep = keep[i];
     const int ts = m_temporal_slot[i];
+    const auto& inner = m_pinned_inner[i];
     for (int k = 0; k < m_n_ranks; ++k) {
       const int r = g.order[i][k];
-      if (f[r][ts] > 1) l.temporal[l.n_temporal++] = {static_cast<int8_t>(r), 0, f[r][ts]};
+      if (f[r][ts] > 1 && std::find(inner.begin(), inner.end(), r) == inner.end())
+        l.temporal[l.n_temporal++] = {static_cast<int8_t>(r), 0, f[r][ts]};
     }
+    for (int r : inner)
+      if (f[r][ts] > 1) l.temporal[l.n_temporal++] = {static_cast<int8_t>(r), 0, f[r][ts]};
     for (int s = ts + 1; s < ns && m_slots[s].level == i; ++s)
       for (int r = 0; r < m_n_ranks; ++r)
         if (f[r][s] > 1)

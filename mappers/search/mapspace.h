@@ -48,7 +48,7 @@ struct Slot {
 };
 
 // Why decode() refused a genome.
-enum class Reject : uint8_t { kNone, kFanout, kCapacity, kReduction, kRequiredSpatial, kFixedFactor };
+enum class Reject : uint8_t { kNone, kFanout, kCapacity, kReduction, kRequiredSpatial, kFixedFactor, kFactorBound };
 const char* reject_name(Reject r);
 
 class Mapspace final : public SpaceOf<Genome> {
@@ -126,6 +126,14 @@ class Mapspace final : public SpaceOf<Genome> {
   std::array<int, kMaxLevels> m_temporal_slot{};
   std::vector<RankSpace> m_ranks;
   std::array<std::vector<int>, kMaxLevels> m_pinned_order;  // outermost temporal ranks per level
+  std::array<std::vector<int>, kMaxLevels> m_pinned_inner;  // innermost temporal ranks per level, outermost first
+  struct Bound {  // a factor's bounds: a level's temporal slot, or the product of its spatial slots
+    int level = 0;
+    bool spatial = false;
+    int rank = 0;
+    int64_t lo = 1, hi = 0;  // hi 0: none
+  };
+  std::vector<Bound> m_bounds;
   std::array<uint32_t, kMaxLevels> m_keep_fixed{};          // bits decided by the architecture or constraints
   std::array<uint32_t, kMaxLevels> m_keep_value{};
   std::vector<std::pair<int, int>> m_keep_choices;          // (level, tensor) searched

@@ -50,24 +50,35 @@ void read_list(const YamlNode& n, const char* key, std::vector<std::string>& out
     if (auto v = n[key].as_string_list(d)) out = *v;
 }
 
+// {RANK: positive factor, ...}
+void read_factors(const YamlNode& l, const char* key, std::map<std::string, int64_t>& out, Diagnostics& d) {
+  if (!l.has(key)) return;
+  YamlNode f = l[key];
+  if (f.expect_map(d))
+    for (const auto& [rank, v] : f.entries()) {
+      auto x = v.as_int(d);
+      if (x && *x < 1) d.error(v.loc(), v.path(), "expected a positive factor, got " + v.scalar());
+      else if (x) out[rank] = *x;
+    }
+}
+
 LevelConstraint read_level(const YamlNode& l, Diagnostics& d) {
   LevelConstraint c;
   c.loc = l.loc();
   if (!l.expect_map(d)) return c;
-  l.check_keys({"target", "factors", "permutation", "spatial_x", "spatial_y", "require_spatial", "keep", "bypass",
-                "max_capacity_use"},
+  l.check_keys({"target", "factors", "max_factors", "min_factors", "residual", "permutation", "innermost",
+                "spatial_factors", "spatial_max_factors", "spatial_x", "spatial_y", "require_spatial", "keep",
+                "bypass", "max_capacity_use"},
                d);
   if (l.require("target", d)) c.target = l["target"].as_string(d).value_or("");
-  if (l.has("factors")) {
-    YamlNode f = l["factors"];
-    if (f.expect_map(d))
-      for (const auto& [rank, v] : f.entries()) {
-        auto x = v.as_int(d);
-        if (x && *x < 1) d.error(v.loc(), v.path(), "expected a positive factor, got " + v.scalar());
-        else if (x) c.factors[rank] = *x;
-      }
-  }
+  read_factors(l, "factors", c.factors, d);
+  read_factors(l, "max_factors", c.max_factors, d);
+  read_factors(l, "min_factors", c.min_factors, d);
+  read_factors(l, "spatial_factors", c.spatial_factors, d);
+  read_factors(l, "spatial_max_factors", c.spatial_max_factors, d);
+  read_list(l, "residual", c.residual, d);
   read_list(l, "permutation", c.permutation, d);
+  read_list(l, "innermost", c.innermost, d);
   c.has_spatial_x = l.has("spatial_x");
   c.has_spatial_y = l.has("spatial_y");
   read_list(l, "spatial_x", c.spatial_x, d);

@@ -292,7 +292,13 @@ double GroupCounts::fill(const arch::Architecture& a, const workloads::Cascade& 
     LevelStats ls;
     ls.name = node.name;
     DoubleAccesses total;
+    // Per tensor, as the nest model charges it; a cascade's tiles spread over every instance.
+    const double inst = static_cast<double>(node.instances);
+    double rpj = 0, fpj = 0, upj = 0;
     for (const auto& [tensor, x] : tensors) {
+      rpj += node.access_energy(x.reads, inst, node.read_pj);
+      fpj += node.access_energy(x.fills, inst, node.write_pj);
+      upj += node.access_energy(x.updates, inst, node.update_pj);
       ls.tensors.push_back({c.tensors[static_cast<size_t>(tensor)].name,
                             {to_count(x.reads), to_count(x.fills), to_count(x.updates)},
                             0});
@@ -301,8 +307,6 @@ double GroupCounts::fill(const arch::Architecture& a, const workloads::Cascade& 
       total.updates += x.updates;
     }
     ls.total = {to_count(total.reads), to_count(total.fills), to_count(total.updates)};
-    const double rpj = total.reads * node.read_pj, fpj = total.fills * node.write_pj,
-                 upj = total.updates * node.write_pj;
     s.energy.push_back({ls.name, "read", ls.total.reads, rpj});
     s.energy.push_back({ls.name, "fill", ls.total.fills, fpj});
     s.energy.push_back({ls.name, "update", ls.total.updates, upj});

@@ -155,6 +155,13 @@ class GroupEvaluation {
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();
   set_utilization(s, a, unit_work);
+  // Leakage over the group's time; a cascade's storage keeps every instance powered.
+  for (const arch::Node& n : a.nodes)
+    if (n.is_storage() && n.leak_pj > 0) {
+      const double count = static_cast<double>(s.cycles) * static_cast<double>(n.instances);
+      s.energy.push_back({n.name, "leak", to_count(count), count * n.leak_pj});
+      s.energy_pj += count * n.leak_pj;
+    }
   }
 
   // The makespan of the group's executions scheduled as the cycle model does

@@ -25,8 +25,6 @@ NestModel::NestModel(const arch::Architecture& arch, const workloads::Cascade& c
     const arch::Node& n = arch.nodes[node];
     LevelInfo li;
     li.node = node;
-    li.read_pj = n.read_pj;
-    li.write_pj = n.write_pj;
     li.multicast = n.multicast;
     if (n.cls == arch::NodeClass::kDram) {
       li.read_bw = li.write_bw = arch.dram_words_per_cycle(n);
@@ -48,6 +46,7 @@ NestModel::NestModel(const arch::Architecture& arch, const workloads::Cascade& c
   m_masked_points = static_cast<double>(workloads::einsum_ops(cascade, einsum).points);
   m_issue_cycles = m_cover.issue_cycles;
   m_compute_pj = m_cover.energy_pj * m_masked_points;
+  m_timeloop_reuse = arch.reuse_model == arch::ReuseModel::kTimeloop;
 }
 
 Nest NestModel::nest_of(const mapping::Mapping& m) const {
@@ -99,8 +98,12 @@ double extent_of(const mapping::VDim& d, const double* tile) {
 // Extent of the union over the children of the spatial loops at levels
 // [lo, hi) of boxes of extent `e` along virtual dimension `d`: children spaced
 // sigma apart along a rank of the dimension overlap by e - sigma when sigma < e.
+//
+// With `identical_only` (Timeloop's multicast), only children whose tiles are
+// the same share a read: children spaced apart along the dimension are read
+// separately however much their tiles overlap.
 double union_extent(const Nest& nest, const mapping::VDim& d, int lo, int hi, const double (*s_stride)[kMaxLoops],
-                    const double (*s_eff)[kMaxLoops], double e) {
+                    const double (*s_eff)[kMaxLoops], double e, bool identical_only) {
   if (e <= 0) return 0;
   for (int i = hi - 1; i >= lo; --i) {
     const NestLevel& l = nest.levels[i];
@@ -110,7 +113,7 @@ double union_extent(const Nest& nest, const mapping::VDim& d, int lo, int hi, co
       for (int k = 0; k < d.n_terms; ++k)
         if (d.rank[k] == loop.rank) {
           const double sigma = dabs(static_cast<double>(d.coef[k])) * s_stride[i][j];
-          e += (s_eff[i][j] - 1) * std::min(sigma, e);
+          e += (s_eff[i][j] - 1) * (identical_only ? (sigma > 0 ? e : 0) : std::min(sigma, e));
         }
     }
   }
@@ -245,13 +248,18 @@ void NestModel::shifted_transfers(const Nest& nest, int t, const Geometry& g, in
   const TensorProjection& p = m_proj[t];
   const int nv = p.n_vdims;
   auto uext = [&](int v, int lo, int hi, double ext) {
-    return union_extent(nest, p.vdims[v], lo, hi, g.s_stride, g.s_eff, ext);
+    return union_extent(nest, p.vdims[v], lo, hi, g.s_stride, g.s_eff, ext, m_timeloop_reuse);
   };
   double p_all = 1;
   for (int i = 0; i < k; ++i)
     for (int j = 0; j < nest.levels[i].n_temporal; ++j) p_all *= g.t_eff[i][j];
   double wrap[kMaxRanks] = {};
   double q = 1;
+  // Timeloop's deltas: the tile keeps its overlap with the previous one only
+  // while the translation repeats that of the innermost loop's steps; a step
+  // of an outer loop that moves it otherwise fetches it whole again.
+  double first_shift[mapping::kMaxVdims] = {};
+  bool innermost = true;
   for (int i = k - 1; i >= 0; --i) {
     const NestLevel& l = nest.levels[i];
     for (int j = l.n_temporal - 1; j >= 0; --j) {
@@ -262,6 +270,7 @@ void NestModel::shifted_transfers(const Nest& nest, int t, const Geometry& g, in
       const double count = (f - 1) * (p_all / q);
       double kept = 1, s_abs[mapping::kMaxVdims];
       int shifting = 0, shift_dim = -1;
+      bool stride_changes = false;
       for (int v = 0; v < nv; ++v) {
         const mapping::VDim& d = p.vdims[v];
         double s = 0;
@@ -269,6 +278,8 @@ void NestModel::shifted_transfers(const Nest& nest, int t, const Geometry& g, in
           const int r = d.rank[x];
           s += static_cast<double>(d.coef[x]) * ((r == loop.rank ? st : 0) - wrap[r]);
         }
+        if (innermost) first_shift[v] = s;
+        stride_changes = stride_changes || dabs(s - first_shift[v]) > 1e-9;
         s_abs[v] = dabs(s);
         if (s_abs[v] > 1e-9) {
           ++shifting;
@@ -277,6 +288,13 @@ void NestModel::shifted_transfers(const Nest& nest, int t, const Geometry& g, in
           s_abs[v] = 0;
         }
         kept *= std::max(0.0, e[v] - s_abs[v]);
+      }
+      innermost = false;
+      if (m_timeloop_reuse && stride_changes && shifting > 0) {
+        arrivals += count * words;
+        parent_side += count * u_full;
+        wrap[loop.rank] += (f - 1) * st;
+        continue;
       }
       const double delta = words - kept;
       if (delta > 1e-9) {
@@ -319,7 +337,7 @@ void NestModel::count_tensor(const Nest& nest, int t, const Geometry& g, NestRes
     return words;
   };
   auto uext = [&](int v, int lo, int hi, double e) {
-    return union_extent(nest, p.vdims[v], lo, hi, g.s_stride, g.s_eff, e);
+    return union_extent(nest, p.vdims[v], lo, hi, g.s_stride, g.s_eff, e, m_timeloop_reuse);
   };
   // Distinct words ever held, summed over instances, at the current keeper.
   double first_total = distinct_words(0, 0);
@@ -389,13 +407,16 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
   out.bound_level = -1;
   for (int i = 0; i < n; ++i) {
     const LevelInfo& li = m_levels[i];
+    const arch::Node& node = m_arch.nodes[static_cast<size_t>(li.node)];
+    const double inst = static_cast<double>(out.instances_used[i]);
     double reads = 0, writes = 0;
     for (int t = 0; t < n_tensors(); ++t) {
-      reads += out.counts[i][t].reads;
-      writes += out.counts[i][t].fills + out.counts[i][t].updates;
+      const NestCounts& c = out.counts[i][t];
+      reads += c.reads;
+      writes += c.fills + c.updates;
+      energy += node.access_energy(c.reads, inst, node.read_pj) + node.access_energy(c.fills, inst, node.write_pj) +
+                node.access_energy(c.updates, inst, node.update_pj);
     }
-    energy += reads * li.read_pj + writes * li.write_pj;
-    const double inst = static_cast<double>(out.instances_used[i]);
     double c = 0;
     if (li.shared_bw) {
       if (li.read_bw > 0) c = (reads + writes) / inst / li.read_bw;
@@ -423,7 +444,14 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
     }
   }
   out.cycles = whole_cycles(cycles, m_arch.loc);
+  for (int i = 0; i < n; ++i) energy += leak_energy(i, out);
   out.energy_pj = energy;
+}
+
+double NestModel::leak_energy(int level, const NestResult& r) const {
+  const arch::Node& node = m_arch.nodes[static_cast<size_t>(m_levels[static_cast<size_t>(level)].node)];
+  return node.leak_pj * static_cast<double>(r.cycles) *
+         static_cast<double>(std::max<int64_t>(1, r.instances_used[static_cast<size_t>(level)]));
 }
 
 Stats evaluate_mapping(const arch::Architecture& arch, const workloads::Cascade& cascade, const mapping::Mapping& m) {

@@ -75,6 +75,8 @@ class NestModel {
   // The user-facing report of one evaluation.
   Stats to_stats(const Nest& nest, const NestResult& r) const;
 
+  // Leakage of storage level `level` over r.cycles, its instances in use leaking.
+  double leak_energy(int level, const NestResult& r) const;
   // Useful work over the unit's peak during r.cycles.
   double utilization(const NestResult& r) const;
   const std::vector<mapping::TensorProjection>& projections() const { return m_proj; }
@@ -87,7 +89,6 @@ class NestModel {
  private:
   struct LevelInfo {
     int node = -1;
-    double read_pj = 0, write_pj = 0;
     double read_bw = 0, write_bw = 0;  // words per cycle per instance, 0 = unlimited
     bool shared_bw = false;            // DRAM: reads and writes share one bandwidth
     double noc_bw = 0;   // the network from the level above into this one, each way; 0 = ideal
@@ -115,6 +116,7 @@ class NestModel {
   double m_masked_points = 0;   // iteration points that satisfy the mask
   double m_issue_cycles = 1;    // per iteration point
   double m_compute_pj = 0;      // all the Einsum's ops on this unit
+  bool m_timeloop_reuse = false;  // arch.reuse_model: Timeloop's deltas and multicast
 };
 
 // One-off evaluation of a mapping that validate_mapping() accepted.

@@ -50,10 +50,18 @@ Stats NestModel::to_stats(const Nest& nest, const NestResult& r) const {
       ls.total += ta.accesses;
       ls.tensors.push_back(ta);
     }
-    const double rpj = m_levels[i].read_pj, wpj = m_levels[i].write_pj;
-    s.energy.push_back({node.name, "read", ls.total.reads, static_cast<double>(ls.total.reads) * rpj});
-    s.energy.push_back({node.name, "fill", ls.total.fills, static_cast<double>(ls.total.fills) * wpj});
-    s.energy.push_back({node.name, "update", ls.total.updates, static_cast<double>(ls.total.updates) * wpj});
+    const double inst = static_cast<double>(r.instances_used[i]);
+    double rpj = 0, fpj = 0, upj = 0;
+    for (int t = 0; t < n_tensors(); ++t) {
+      rpj += node.access_energy(r.counts[i][t].reads, inst, node.read_pj);
+      fpj += node.access_energy(r.counts[i][t].fills, inst, node.write_pj);
+      upj += node.access_energy(r.counts[i][t].updates, inst, node.update_pj);
+    }
+    s.energy.push_back({node.name, "read", ls.total.reads, rpj});
+    s.energy.push_back({node.name, "fill", ls.total.fills, fpj});
+    s.energy.push_back({node.name, "update", ls.total.updates, upj});
+    if (node.leak_pj > 0)
+      s.energy.push_back({node.name, "leak", r.cycles * std::max<int64_t>(1, r.instances_used[i]), leak_energy(i, r)});
     if (node.cls == arch::NodeClass::kDram)
       s.dram_bytes += (ls.total.reads + ls.total.fills + ls.total.updates) * node.word_bits / 8;
     s.per_level.push_back(ls);

@@ -234,6 +234,44 @@ TEST(Search, ConstraintsAreHonoured) {
   }
 }
 
+// Timeloop's constraint forms (the importer writes them): bounds on a
+// level's factors, the rest of a rank at one level, the innermost loops, and
+// a fixed spatial factor. Every point of the exhaustive search keeps them.
+TEST(Search, BoundsResidualInnermostAndSpatialFactorsAreHonoured) {
+  Fixture f;
+  MapperConfig cfg = config(R"(  algorithm: exhaustive
+  max_evaluations: 0
+  top_k: 1000
+  levels:
+    - target: DRAM
+      max_factors: {M: 2}
+      residual: [K]
+    - target: Buffer
+      min_factors: {M: 2}
+      innermost: [N, M]
+      spatial_factors: {N: 2}
+)");
+  Mapspace space(f.a, f.c, 0, f.mac, cfg);
+  SearchResult r = run_search(space, cfg);
+  ASSERT_FALSE(r.top.empty());
+  auto factor = [&](const std::vector<mapping::Loop>& loops, const char* rank) {
+    int64_t v = 1;
+    for (const auto& l : loops)
+      if (f.c.ranks[l.rank].name == rank) v *= l.factor;
+    return v;
+  };
+  for (const Candidate& c : r.top) {
+    mapping::Mapping m = space.to_mapping(c.genome);
+    EXPECT_LE(factor(m.levels[0].temporal, "M"), 2);
+    EXPECT_EQ(factor(m.levels[0].temporal, "K"), 2);  // K = 2 is all at the DRAM
+    EXPECT_GE(factor(m.levels[1].temporal, "M"), 2);
+    EXPECT_EQ(factor(m.levels[1].spatial, "N"), 2);
+    const auto& t = m.levels[1].temporal;
+    ASSERT_FALSE(t.empty());
+    EXPECT_EQ(f.c.ranks[t.back().rank].name, "M");  // innermost: N (spatial here) then M
+  }
+}
+
 // A rank of prime size 7 cannot be split across a 4-wide array with perfect
 // factors (7 cycles, one MAC busy); with remainder tiles it runs as 2 x 4 with
 // the last tile 3 wide: 2 cycles, utilization 7 / (2 * 4).

@@ -1,5 +1,6 @@
-// einflow import timeloop ARCH PROBLEM [MAPPING] [--ert ERT] --out DIR: writes
-// einflow YAML (NAME.arch.yaml, NAME.workload.yaml, NAME.mapping.yaml) and the
+// einflow import timeloop ARCH PROBLEM [MAPPING] [--ert ERT] [--constraints C] --out DIR:
+// writes einflow YAML (NAME.arch.yaml, NAME.workload.yaml, NAME.mapping.yaml,
+// NAME.mapper.yaml with the architecture's constraints) and the
 // importer's notes, then loads them back to check they are valid.
 #include <CLI/CLI.hpp>
 
@@ -10,6 +11,7 @@
 
 #include "arch/arch.h"
 #include "mappers/mapping/mapping.h"
+#include "mappers/search/mapper_config.h"
 #include "tools/cli/commands.h"
 #include "tools/import/timeloop.h"
 #include "workloads/workload.h"
@@ -36,6 +38,8 @@ Runner add_import(CLI::App& app) {
   tl->add_option("PROBLEM", files->problem, "Timeloop problem YAML")->required();
   tl->add_option("MAPPING", files->mapping, "Timeloop mapping YAML");
   tl->add_option("--ert", files->ert, "Accelergy energy reference table (ERT) YAML");
+  tl->add_option("--constraints", files->constraints,
+                 "Timeloop v0.3 constraints YAML (architecture_constraints / mapspace_constraints)");
   tl->add_option("--out", *out, "Output folder")->required();
   return [files, out]() {
     import::ImportResult r = import::import_timeloop(*files);
@@ -48,6 +52,8 @@ Runner add_import(CLI::App& app) {
     write_file(arch_path, r.arch_yaml);
     write_file(work_path, r.workload_yaml);
     if (!r.mapping_yaml.empty()) write_file(map_path, r.mapping_yaml);
+    const auto mapper_path = dir / (r.name + ".mapper.yaml");
+    if (!r.mapper_yaml.empty()) write_file(mapper_path, r.mapper_yaml);
     std::string notes;
     for (const auto& n : r.notes) notes += "- " + n + "\n";
     write_file(dir / "import-notes.txt", notes);
@@ -59,6 +65,10 @@ Runner add_import(CLI::App& app) {
       mapping::Mapping m = mapping::load_mapping(map_path.string(), w.variants.front().cascade, a);
       mapping::MappingStatus st = mapping::validate_mapping(m, w.variants.front().cascade, a);
       std::cout << "wrote " << map_path.string() << (st.ok ? "" : " (not valid in einflow: " + st.reason + ")") << "\n";
+    }
+    if (!r.mapper_yaml.empty()) {
+      search::load_mapper_config(mapper_path.string());
+      std::cout << "wrote " << mapper_path.string() << " (the architecture's constraints, for einflow map --mapper)\n";
     }
     for (const auto& n : r.notes) std::cout << "note: " << n << "\n";
     return 0;

@@ -206,41 +206,17 @@ std::string loops_text(const std::vector<std::string>& loops) { return "[" + joi
 std::string read_mapping(const YamlNode& doc, const TlArch& arch, const Problem& p) {
   YamlNode m = doc["mapping"];
   if (!m.is_sequence()) throw UserError(doc.loc(), "a Timeloop mapping file has a 'mapping' list");
-  std::vector<std::string> storage;
-  for (const auto& c : arch.components)
-    if (!c.is_compute) storage.push_back(c.name);
+  const std::vector<std::string> storage = storage_names(arch);
   std::map<std::string, Level> levels;
   for (size_t i = 0; i < m.size(); ++i) {
     YamlNode e = m.at(i);
-    std::string target = str(e["target"]);
-    if (auto idx = parse_int_with_suffix(target); idx && *idx >= 0 && *idx < static_cast<int64_t>(storage.size()))
-      target = storage[storage.size() - 1 - static_cast<size_t>(*idx)];  // Timeloop counts levels from the innermost
-    target = split_range(target, e.loc()).first;
+    const std::string raw = str(e["target"]);
     const std::string type = str(e["type"]);
-    // A spatial directive may target a container with a fan-out, or the
-    // fan-out level timeloop-mapper generates for it (inter_PE_spatial; a
-    // second, inter_PE_column_spatial, for the mesh's Y): its loops spread
-    // over the container's instances, below the storage level above it.
     bool column = false;
-    if (type == "spatial" && std::find(storage.begin(), storage.end(), target) == storage.end()) {
-      std::string container = target;
-      for (const std::string suffix : {"_column_spatial", "_spatial"})
-        if (container.rfind("inter_", 0) == 0 && container.size() > 6 + suffix.size() &&
-            container.compare(container.size() - suffix.size(), suffix.size(), suffix) == 0) {
-          column = suffix == "_column_spatial";
-          container = container.substr(6, container.size() - 6 - suffix.size());
-          break;
-        }
-      if (auto c = arch.containers.find(container); c != arch.containers.end()) {
-        std::string above;
-        for (size_t j = 0; j < c->second && j < arch.components.size(); ++j)
-          if (!arch.components[j].is_compute) above = arch.components[j].name;
-        if (!above.empty()) target = above;
-      }
-    }
-    if (std::find(storage.begin(), storage.end(), target) == storage.end())
+    const std::string target = resolve_target(arch, raw, type == "spatial", column, e.loc());
+    if (target.empty())
       throw UserError(e["target"].loc(), e["target"].path(),
-                      "'" + target + "' is not a storage level of the architecture" + did_you_mean(target, storage));
+                      "'" + raw + "' is not a storage level of the architecture" + did_you_mean(raw, storage));
     Level& l = levels[target];
     if (type == "temporal" || type == "spatial") {
       auto factors = e.has("factors") ? read_factors(e["factors"]) : std::map<std::string, int64_t>{};
@@ -301,13 +277,17 @@ ImportResult import_timeloop(const TimeloopFiles& files) {
     for (const char* k : {"datawidth", "word-bits", "word_bits"})
       if (at.defined() && at.is_map() && at.has(k)) word_bits = static_cast<int>(at[k].as_int(d).value_or(16));
   }
-  Problem p = read_problem(YamlNode::load_file(files.problem), word_bits);
+  const YamlNode problem_doc = YamlNode::load_file(files.problem);
+  read_constraints_doc(problem_doc, arch, r.notes);
+  if (!files.constraints.empty()) read_constraints_doc(YamlNode::load_file(files.constraints), arch, r.notes);
+  Problem p = read_problem(problem_doc, word_bits);
   r.name = file_name(p.name);
   YamlNode ert;
   if (!files.ert.empty()) ert = YamlNode::load_file(files.ert);
   r.arch_yaml = emit_arch(arch, r.name, files.ert.empty() ? nullptr : &ert, r.notes);
   r.workload_yaml = p.text;
   if (!files.mapping.empty()) r.mapping_yaml = read_mapping(YamlNode::load_file(files.mapping), arch, p);
+  r.mapper_yaml = emit_mapper(arch, p.dims, r.notes);
   return r;
 }
 

@@ -15,6 +15,7 @@ struct TimeloopFiles {
   std::string problem;
   std::string mapping;  // optional
   std::string ert;      // optional
+  std::string constraints;  // optional: v0.3 architecture_constraints / mapspace_constraints
 };
 
 struct ImportResult {
@@ -22,6 +23,7 @@ struct ImportResult {
   std::string arch_yaml;
   std::string workload_yaml;
   std::string mapping_yaml;   // empty without a mapping
+  std::string mapper_yaml;    // the architecture's constraints; empty without any
   std::vector<std::string> notes;
 };
 

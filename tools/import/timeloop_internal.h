@@ -20,6 +20,10 @@ struct TlComponent {
   int64_t mesh_x = 0;      // 0 when not given
   YamlNode attributes;
   std::vector<std::string> keep, bypass;
+  // Architecture constraints on the loops at this storage level (v0.4
+  // `constraints: {temporal, spatial}`, or v0.3 `architecture_constraints`
+  // targets); a container's spatial constraint lands on the storage above it.
+  YamlNode temporal, spatial;
   SourceLoc loc;
 };
 
@@ -30,11 +34,30 @@ struct TlArch {
   // (or Timeloop's generated inter_NAME_spatial level) fans out below the last
   // storage level before that index.
   std::map<std::string, size_t> containers;
+  // A container's spatial constraint, keyed like `containers`.
+  std::vector<std::pair<size_t, YamlNode>> container_spatial;
   std::string technology;
   double clock_mhz = 1000;
 };
 
 TlArch read_timeloop_arch(const YamlNode& doc, std::vector<std::string>& notes);
+
+// A document's v0.3 `architecture_constraints` / `mapspace_constraints`
+// (Timeloop merges every input file; the constraints may be in any of them).
+void read_constraints_doc(const YamlNode& doc, TlArch& arch, std::vector<std::string>& notes);
+
+// Storage levels, outermost first.
+std::vector<std::string> storage_names(const TlArch& arch);
+
+// The storage level a directive at `target` acts on: a storage level by name
+// or by Timeloop's level number (0 = innermost); for a spatial directive also
+// a container with a fan-out or timeloop-mapper's inter_NAME_spatial level
+// (`column` set for inter_NAME_column_spatial, the mesh's Y), which act on
+// the storage above the container. "" when none.
+std::string resolve_target(const TlArch& arch, std::string target, bool spatial, bool& column, const SourceLoc& loc);
+
+// The einflow mapper file for the architecture constraints ("" when there are none).
+std::string emit_mapper(const TlArch& arch, const std::vector<std::string>& dims, std::vector<std::string>& notes);
 
 // "PE[0..15]" -> ("PE", 16); "Buffer" -> ("Buffer", 1). Throws on a bad range.
 std::pair<std::string, int64_t> split_range(const std::string& name, const SourceLoc& loc);
