@@ -64,16 +64,16 @@ int64_t read_count(const YamlNode& n) {
 // einflow's mapper has no counterpart for is noted.
 void read_constraints(const YamlNode& c, TlComponent& comp, std::vector<std::string>& notes) {
   Diagnostics d;
+  if (c.is_null()) return;
   if (!c.is_map()) throw UserError(c.loc(), c.path(), "constraints is a map");
   YamlNode ds = c["dataspace"];
-  if (ds.defined()) {
-    if (ds.has("keep")) comp.keep = ds["keep"].as_string_list(d).value_or(std::vector<std::string>{});
-    if (ds.has("bypass")) comp.bypass = ds["bypass"].as_string_list(d).value_or(std::vector<std::string>{});
-  }
-  if (c.has("temporal")) comp.temporal = c["temporal"];
-  if (c.has("spatial")) comp.spatial = c["spatial"];
+  auto given = [](const YamlNode& m, const char* k) { return m.defined() && m.is_map() && m.has(k) && !m[k].is_null(); };
+  if (given(ds, "keep")) comp.keep = ds["keep"].as_string_list(d).value_or(std::vector<std::string>{});
+  if (given(ds, "bypass")) comp.bypass = ds["bypass"].as_string_list(d).value_or(std::vector<std::string>{});
+  if (given(c, "temporal")) comp.temporal = c["temporal"];
+  if (given(c, "spatial")) comp.spatial = c["spatial"];
   for (const auto& [key, v] : c.entries())
-    if (key != "dataspace" && key != "temporal" && key != "spatial")
+    if (key != "dataspace" && key != "temporal" && key != "spatial" && !v.is_null())
       notes.push_back("constraint '" + key + "' of " + comp.name + " is not used by einflow's mapper");
   d.throw_if_any();
 }
@@ -89,16 +89,24 @@ TlComponent make_component(const YamlNode& n, int64_t mult, int64_t mult_x, bool
   if (!n.has("class")) throw UserError(n.loc(), n.path(), "component '" + name + "' has no class");
   c.attributes = n["attributes"];
   c.instances = times(mult, count, n.loc());
-  int64_t own_x = 0;
+  int64_t total_x = 0;
   if (n.has("spatial")) {
     YamlNode s = n["spatial"];
     int64_t x = s.has("meshX") ? read_count(s["meshX"]) : 1, y = s.has("meshY") ? read_count(s["meshY"]) : 1;
     c.instances = times(c.instances, times(x, y, n.loc()), n.loc());
-    own_x = x;
+    total_x = times(x, mult_x, n.loc());
   }
-  if (c.attributes.defined() && c.attributes.has("meshX")) own_x = read_count(c.attributes["meshX"]);
-  if (c.attributes.defined() && c.attributes.has("instances")) c.instances = read_count(c.attributes["instances"]) * mult;
-  c.mesh_x = own_x ? own_x * mult_x : (has_x ? mult_x : 0);
+  // Timeloop's `instances` and `meshX` attributes count the whole array, not
+  // per parent. timeloopfe's resolved input writes meshX: 1 on components
+  // inside a fan-out: the containers' mesh then stands.
+  const YamlNode& at = c.attributes;
+  auto given = [&](const char* k) { return at.defined() && at.is_map() && at.has(k) && !at[k].is_null(); };
+  if (given("meshX")) {
+    const int64_t x = read_count(at["meshX"]);
+    if (x > 1 || !has_x) total_x = x;
+  }
+  if (given("instances")) c.instances = std::max(read_count(at["instances"]), c.instances);
+  c.mesh_x = total_x ? total_x : (has_x ? mult_x : 0);
   c.is_compute = is_compute_class(c.cls);
   c.is_dram = c.cls == "DRAM";
   if (n.has("constraints")) read_constraints(n["constraints"], c, notes);
@@ -140,10 +148,12 @@ void read_nodes(const YamlNode& nodes, TlArch& arch, int64_t mult, int64_t mult_
       }
       if (n.has("constraints")) {
         YamlNode c = n["constraints"];
-        if (c.is_map() && c.has("spatial")) arch.container_spatial.emplace_back(arch.components.size(), c["spatial"]);
+        if (c.is_map() && c.has("spatial") && !c["spatial"].is_null())
+          arch.container_spatial.emplace_back(arch.components.size(), c["spatial"]);
         if (c.is_map())
           for (const auto& [key, v] : c.entries())
-            if (key != "spatial") notes.push_back("constraint '" + key + "' of a container is not used by einflow's mapper");
+            if (key != "spatial" && !v.is_null())
+              notes.push_back("constraint '" + key + "' of a container is not used by einflow's mapper");
       }
       if (n.has("spatial")) {
         YamlNode s = n["spatial"];

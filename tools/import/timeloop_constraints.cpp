@@ -63,6 +63,7 @@ LoopConstraint read_loops(const YamlNode& n, const std::string& where, const std
   LoopConstraint c;
   if (!n.is_map()) throw UserError(n.loc(), n.path(), "a loop constraint is a map");
   for (const auto& [key, v] : n.entries()) {
+    if (v.is_null() || (v.is_sequence() && v.size() == 0)) continue;  // resolved inputs write empty entries
     if (key == "factors") {
       for (const auto& w : words_of(v)) read_factor(w, dims, v, c);
     } else if (key == "permutation") {
@@ -80,7 +81,7 @@ LoopConstraint read_loops(const YamlNode& n, const std::string& where, const std
       Diagnostics d;
       c.split = v.as_int(d).value_or(-1);
       d.throw_if_any();
-    } else if (key != "target" && key != "type") {
+    } else if (key != "target" && key != "type" && !(v.is_scalar() && (v.scalar().empty() || v.scalar() == "false"))) {
       notes.push_back("constraint '" + key + "' at " + where + " is not used by einflow's mapper");
     }
   }

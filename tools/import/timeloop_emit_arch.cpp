@@ -1,6 +1,7 @@
 // Timeloop architecture (flattened) -> einflow architecture YAML.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -31,6 +32,7 @@ std::optional<double> num(const YamlNode& attrs, std::initializer_list<const cha
   for (const char* k : keys)
     for (const auto& [key, v] : attrs.entries())
       if (underscored(key) == k) {
+        if (v.is_null()) continue;  // timeloopfe's resolved input writes null for "not given"
         Diagnostics d;
         auto x = v.as_double(d);
         d.throw_if_any();
@@ -151,7 +153,8 @@ void emit_size(std::ostream& os, const std::string& body, const TlComponent& c, 
   };
   if (auto entries = num(at, {"entries"}); entries && *entries > 0)
     os << body << "size_words: " << words(*entries, "entries") << "\n";
-  else if (auto depth = num(at, {"depth", "memory_depth", "data_storage_depth"}); depth && *depth > 0)
+  else if (auto depth = num(at, {"depth", "memory_depth", "data_storage_depth"}); depth && *depth > 0 &&
+                                                                                    !(c.is_dram && std::isinf(*depth)))
     os << body << "size_words: " << words(*depth * block, "depth") << "\n";
   else if (auto kb = num(at, {"sizeKB", "size_kb"}); kb && *kb > 0)
     os << body << "size_words: " << words(*kb * 1024 * 8 / word_bits, "sizeKB") << "\n";
@@ -225,7 +228,7 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
       throw UserError(c.loc, "'" + c.name + "': unsupported Timeloop feature 'multiple_buffering' != 1");
     if (at.defined() && at.is_map())
       for (const auto& [key, v] : at.entries())
-        if (!kUsed.count(underscored(key)) && !kReadElsewhere.count(underscored(key)))
+        if (!v.is_null() && !kUsed.count(underscored(key)) && !kReadElsewhere.count(underscored(key)))
           notes.push_back("attribute '" + key + "' of " + c.name +
                           " is not used by einflow (Timeloop/Accelergy use it for energy, area or ports)");
     const std::string head = i == 0 ? indent : indent + "- ";
