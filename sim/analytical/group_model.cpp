@@ -150,7 +150,27 @@ class GroupEvaluation {
   const double dram_rate = a.dram_words_per_cycle();
   const double dram_cycles = dram_rate > 0 ? dram_words / dram_rate : 0;
   s.compute_cycles = to_count(onchip);
-  s.bound_by = dram_cycles > onchip ? a.node(a.dram()).name : "compute";
+  // Each on-chip level's ports bound the group by all the accesses counted
+  // there, whichever units make them (the tiles overlap; a port does not).
+  for (const LevelStats& ls : s.per_level) {
+    const int i = a.find(ls.name);
+    if (i < 0 || a.is_offchip(i)) continue;
+    const arch::Node& n = a.node(i);
+    const double inst = static_cast<double>(n.instances);
+    const double reads = static_cast<double>(ls.total.reads),
+                 writes = static_cast<double>(ls.total.fills + ls.total.updates);
+    double bound = 0;
+    if (n.read_bandwidth > 0) bound = std::max(bound, reads / inst / n.read_bandwidth);
+    if (n.write_bandwidth > 0) bound = std::max(bound, writes / inst / n.write_bandwidth);
+    if (n.ports_per_bank > 0)
+      bound = std::max(bound, (reads + writes) / inst / static_cast<double>(n.banks * n.ports_per_bank));
+    if (bound > onchip) {
+      onchip = bound;
+      s.bound_by = n.name;
+    }
+  }
+  if (dram_cycles > onchip) s.bound_by = a.node(a.dram()).name;
+  else if (s.bound_by.empty()) s.bound_by = "compute";
   s.cycles = whole_cycles(std::max(onchip, dram_cycles), a.loc);
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();

@@ -104,6 +104,35 @@ TEST(DramStandardFiles, Ddr4FollowsDramsim3Throughout) {
   EXPECT_EQ(t.trtp, 5);
 }
 
+// GDDR6 and DDR5-4800 follow Ramulator 2.1 throughout (DRAMsim3 upstream has
+// neither): every organization and timing value cites it, except GDDR6's
+// tRTRS (the model has no ranks; unused with one) and the pJ/bit figures.
+TEST(DramStandardFiles, Gddr6AndDdr5FollowRamulator2Throughout) {
+  for (const char* name : {"GDDR6", "DDR5-4800"}) {
+    SCOPED_TRACE(name);
+    const DramStandard s = *find_dram_standard(name);
+    for (const auto& [key, cite] : s.value_sources) {
+      if (key == "energy.pj_per_bit" || (std::string(name) == "GDDR6" && key == "timing.tRTRS")) continue;
+      EXPECT_NE(cite.find("Ramulator 2.1"), std::string::npos) << key << ": " << cite;
+    }
+  }
+  // GDDR6_14000_1350mV_double.
+  const auto g = find_dram_standard("GDDR6")->timing;
+  EXPECT_EQ(g.cwl, 6);
+  EXPECT_EQ(g.trcd_rd, 27);
+  EXPECT_EQ(g.trp, 27);
+  EXPECT_EQ(g.trc, 79);
+  EXPECT_EQ(g.trfc, 211);
+  EXPECT_EQ(g.twr, 27);
+  // DDR5_4800AN and what Ramulator derives for DDR5_16Gb_x8.
+  const auto d = find_dram_standard("DDR5-4800")->timing;
+  EXPECT_EQ(d.cl, 34);
+  EXPECT_EQ(d.trcd_rd, 34);
+  EXPECT_EQ(d.trc, 111);
+  EXPECT_EQ(d.trefi, 9375);
+  EXPECT_EQ(d.trfc, 708);
+}
+
 TEST(DramStandardFiles, AStandardFromAFileGivesTheBuiltInOnesResults) {
   const std::string text =
       replace_line(read_file(kDramDir + "DDR4-2400.yaml"), "name: DDR4-2400", "name: MY-DDR4");
