@@ -14,14 +14,19 @@ namespace einflow::sim::cycle::detail {
 // ports; what that adds over the words spread evenly is `conflict`, charged to
 // the level whose banks took longest (`conflict_at`).
 double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
-                           int* conflict_at) const {
+                           int* conflict_at, PortTimes* ports) const {
   *dram = 0;
   *conflict = 0;
   *conflict_at = k;
+  PortTimes scratch;
+  PortTimes& pt = ports ? *ports : scratch;
+  pt.reset(m_levels);
   auto time = [](double words, double bw) { return bw > 0 ? std::ceil(words / bw) : 0.0; };
   const arch::Node& child = level_node(k);
-  double c = std::max(time(static_cast<double>(tr.child_in), child.write_bandwidth),
-                      time(static_cast<double>(tr.child_out), child.read_bandwidth));
+  const size_t K = static_cast<size_t>(k);
+  pt.write[K] = time(static_cast<double>(tr.child_in), child.write_bandwidth);
+  pt.read[K] = time(static_cast<double>(tr.child_out), child.read_bandwidth);
+  double c = std::max(pt.write[K], pt.read[K]);
   std::map<int, std::pair<double, double>> parents;  // level -> (read words, written words)
   auto gather = [&](const std::map<int, std::map<int64_t, int64_t>>& side, bool read) {
     for (const auto& [p, per] : side) {
@@ -43,8 +48,12 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
       *dram =
           time(rw.first + rw.second, nd.bandwidth_gbps > 0 ? m_arch.dram_words_per_cycle(nd) : 0.0);
       c = std::max(c, *dram);
-    } else
-      c = std::max({c, time(rw.first, nd.read_bandwidth), time(rw.second, nd.write_bandwidth)});
+    } else {
+      const size_t P = static_cast<size_t>(p);
+      pt.read[P] = std::max(pt.read[P], time(rw.first, nd.read_bandwidth));
+      pt.write[P] = std::max(pt.write[P], time(rw.second, nd.write_bandwidth));
+      c = std::max({c, pt.read[P], pt.write[P]});
+    }
   }
   double even = c, banked = c;
   for (const auto& [at, per_bank] : tr.banks) {
@@ -56,6 +65,8 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
     }
     even = std::max(even,
                     time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
+    double& b = pt.bank[static_cast<size_t>(at.first)];
+    b = std::max(b, time(static_cast<double>(most), ports));
     if (time(static_cast<double>(most), ports) > banked) {
       banked = time(static_cast<double>(most), ports);
       *conflict_at = at.first;
@@ -63,6 +74,23 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   }
   *conflict = std::max(0.0, banked - even);
   return std::max(banked, even);
+}
+
+double Walker::ports_ready(const PortTimes& pt, const ScheduleState& st, double from) {
+  for (size_t l = 0; l < pt.read.size(); ++l) {
+    if (pt.read[l] > 0) from = std::max(from, st.read_free[l]);
+    if (pt.write[l] > 0) from = std::max(from, st.write_free[l]);
+    if (pt.bank[l] > 0) from = std::max(from, st.bank_free[l]);
+  }
+  return from;
+}
+
+void Walker::take_ports(const PortTimes& pt, ScheduleState& st, double start) {
+  for (size_t l = 0; l < pt.read.size(); ++l) {
+    if (pt.read[l] > 0) st.read_free[l] = start + pt.read[l];
+    if (pt.write[l] > 0) st.write_free[l] = start + pt.write[l];
+    if (pt.bank[l] > 0) st.bank_free[l] = start + pt.bank[l];
+  }
 }
 
 double Walker::transfer_latency(int k, const Traffic& tr) const {

@@ -54,6 +54,23 @@ double Walker::evaluate(const int64_t* x, int64_t cinst) {
 // reading its operands and updating its output word at the innermost keepers.
 void Walker::compute_step(bool& any) {
   const int64_t ninst = m_instances[static_cast<size_t>(m_levels)];
+  for (size_t l = 0; l < m_step_reads.size(); ++l) {
+    std::fill(m_step_reads[l].begin(), m_step_reads[l].end(), 0);
+    std::fill(m_step_writes[l].begin(), m_step_writes[l].end(), 0);
+    m_step_banks[l].clear();
+  }
+  // An access of the compute at keeper level q's instance qi, when q's ports are timed.
+  auto port_access = [&](int q, int64_t qi, int64_t w, bool write) {
+    auto& v = (write ? m_step_writes : m_step_reads)[static_cast<size_t>(q)];
+    if (v.empty()) return;
+    ++v[static_cast<size_t>(qi)];
+    const int64_t ports = m_bank_ports[static_cast<size_t>(q)];
+    if (ports <= 0) return;
+    const int64_t nb = level_node(q).banks;
+    std::vector<int64_t>& h = m_step_banks[static_cast<size_t>(q)][qi];
+    if (h.empty()) h.assign(static_cast<size_t>(nb), 0);
+    ++h[static_cast<size_t>(w % nb)];
+  };
   std::vector<int64_t> sidx(m_spatial.size()), x, span;
   auto& touched = m_touched;
   touched.resize(m_tensors.size());
@@ -74,15 +91,18 @@ void Walker::compute_step(bool& any) {
       const int64_t qi = ancestor(c, m_levels, q);
       const bool mc = ti.output || multicast_between(q, m_levels);
       for (size_t a = 0; a < ti.accesses.size(); ++a) {
+        int64_t w = ti.accesses[a].at(x.data());
         if (ti.output && a > 0) {  // a recurrence's operand: an earlier entry of the output
           ++m_counts[static_cast<size_t>(q)][t].reads;
+          port_access(q, qi, w, false);
           continue;
         }
-        int64_t w = ti.accesses[a].at(x.data());
-        if (mc)
+        if (mc) {
           touched[t].push_back({qi, w});
-        else
+        } else {
           ++m_counts[static_cast<size_t>(q)][t].reads;
+          port_access(q, qi, w, false);
+        }
       }
     }
     if (m_opts.functional && mask_holds(x.data())) {
@@ -99,17 +119,45 @@ void Walker::compute_step(bool& any) {
     const int q = m_tensors[t].keepers.back();
     if (!m_tensors[t].output) {
       m_counts[static_cast<size_t>(q)][t].reads += static_cast<int64_t>(v.size());
+      for (const auto& [qi, w] : v) port_access(q, qi, w, false);
       continue;
     }
     m_counts[static_cast<size_t>(q)][t].updates += static_cast<int64_t>(v.size());
     for (const auto& [qi, w] : v) {
       if (q > 0) mark_dirty(q, qi, w, m_log_dirty);
+      port_access(q, qi, w, true);
       auto& seen = m_compute_seen[static_cast<size_t>(qi)];
-      if (!seen.insert(w))
+      if (!seen.insert(w)) {
         ++m_counts[static_cast<size_t>(q)][t].reads;
-      else if (m_log_on)
+        port_access(q, qi, w, false);
+      } else if (m_log_on) {
         m_log_first.emplace_back(q, qi, w);
+      }
     }
+  }
+}
+
+}  // namespace einflow::sim::cycle::detail
+
+namespace einflow::sim::cycle::detail {
+
+// The ports the last compute step took: at each timed level, the busiest
+// instance's reads over its read bandwidth, writes over its write bandwidth,
+// and accesses of its busiest bank over the bank's ports (in cycles; a step
+// stream shares a port at its rate, so the time is not rounded up).
+void Walker::step_port_times() {
+  m_step_ports.reset(m_levels);
+  for (int l = 0; l < m_levels; ++l) {
+    const size_t L = static_cast<size_t>(l);
+    if (m_step_reads[L].empty()) continue;
+    const arch::Node& n = level_node(l);
+    const double reads = static_cast<double>(*std::max_element(m_step_reads[L].begin(), m_step_reads[L].end()));
+    const double writes = static_cast<double>(*std::max_element(m_step_writes[L].begin(), m_step_writes[L].end()));
+    if (n.read_bandwidth > 0) m_step_ports.read[L] = reads / n.read_bandwidth;
+    if (n.write_bandwidth > 0) m_step_ports.write[L] = writes / n.write_bandwidth;
+    const double ports = static_cast<double>(m_bank_ports[L]);
+    for (const auto& [inst, per_bank] : m_step_banks[L])
+      for (int64_t b : per_bank) m_step_ports.bank[L] = std::max(m_step_ports.bank[L], static_cast<double>(b) / ports);
   }
 }
 

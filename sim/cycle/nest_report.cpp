@@ -31,6 +31,7 @@ void Walker::report(double end, const UnitTiming& u, const ScheduleState& st, Si
   if (st.dram_timing_stall > 0) out.stalls["dram timing"] = static_cast<int64_t>(std::llround(st.dram_timing_stall));
   out.dram_timing_cycles = static_cast<int64_t>(std::llround(st.timing_total));
   if (st.pipe_stall > 0) out.stalls["pipeline " + u.acc_op] = static_cast<int64_t>(std::llround(st.pipe_stall));
+  if (st.port_stall >= 0.5) out.stalls["ports"] = static_cast<int64_t>(std::llround(st.port_stall));
   // Bound by a level when waiting for it took more than half the run.
   r.bound_level = -1;
   for (int k = 1; k < m_levels; ++k) {

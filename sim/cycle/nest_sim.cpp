@@ -180,7 +180,8 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
     const Traffic& tr = traffic[K];
     double dram_part = 0, clash = 0;
     int clash_at = k;
-    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at);
+    PortTimes pt;
+    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, &pt);
     st.conflict[static_cast<size_t>(clash_at)] += clash;
     if (step > 0) {
       st.before_previous_done[K] = st.previous_done[K];
@@ -194,10 +195,14 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
     const double parent_ready = k > 1 ? st.arrival_done[K - 1] : 0.0;
     // Links of several levels to the DRAM share its one port.
     const bool via_link = reaches_link(tr);
-    const double own = std::max({st.port_free[K], slot, dram_part > 0 || via_link ? st.dram_free : 0.0});
+    // The link waits for its own network, a buffer slot, the DRAM's port and
+    // every port of its ends, which other links and the compute share.
+    const double own = ports_ready(
+        pt, st, std::max({st.port_free[K], slot, dram_part > 0 || via_link ? st.dram_free : 0.0}));
     const double start = std::max(own, parent_ready);
+    take_ports(pt, st, start);
     // The link waited for its parent's tile: waits on it are the parent's up to then.
-    st.gate[K] = parent_ready > own ? parent_ready : -1.0;
+    st.gate[K] = parent_ready >= own && parent_ready > 0 ? parent_ready : -1.0;
     st.timing_extra[K] = 0;
     if (via_link) {
       double extra = 0;
@@ -222,7 +227,13 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
   bool any = false;
   compute_step(any);
   if (!any) return;
+  // Operand reads and result writes at the levels the units read and write
+  // take those levels' ports, shared with the links.
+  step_port_times();
   double start = std::max(st.compute_free, data_ready);
+  double port_cycles = 0;
+  for (size_t l = 0; l < m_step_ports.read.size(); ++l)
+    port_cycles = std::max({port_cycles, m_step_ports.read[l], m_step_ports.write[l], m_step_ports.bank[l]});
   // The wait goes to the level whose tile came last, except the part before
   // its link could start because its parent's tile had not come: that part
   // goes up the chain the same way. Waiting on a transfer the DRAM's timing
@@ -237,6 +248,10 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
     st.stall[static_cast<size_t>(l)] += wait - timing;
     until = from;
   }
+  // Waiting for a port that a link or the previous steps hold.
+  const double port_ready = ports_ready(m_step_ports, st, start);
+  st.port_stall += port_ready - start;
+  start = port_ready;
   if (u.acc_latency > u.step_cycles && m_step_word >= 0 && m_step_word == st.previous_word) {
     // compute_free - step_cycles is when the previous step issued.
     const double ready = st.compute_free - u.step_cycles + u.acc_latency;
@@ -246,7 +261,8 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
     }
   }
   st.previous_word = m_step_word;
-  st.compute_free = start + u.step_cycles;
+  take_ports(m_step_ports, st, start);
+  st.compute_free = start + std::max(u.step_cycles, port_cycles);
   if (m_opts.record_activity)
     note(out.activity, m_arch.nodes[static_cast<size_t>(m_mapping.compute)].name, m_einsum.name, start, st.compute_free);
   ++st.steps;
@@ -278,10 +294,13 @@ double Walker::drain(const UnitTiming& u, ScheduleState& st) {
     evict(k, tr, true);
     double dram_part = 0, clash = 0;
     int clash_at = k;
-    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at);
+    PortTimes pt;
+    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, &pt);
     st.conflict[static_cast<size_t>(clash_at)] += clash;
     const bool via_link = reaches_link(tr);
-    const double start = std::max({st.port_free[K], end, dram_part > 0 || via_link ? st.dram_free : 0.0});
+    const double start =
+        ports_ready(pt, st, std::max({st.port_free[K], end, dram_part > 0 || via_link ? st.dram_free : 0.0}));
+    take_ports(pt, st, start);
     if (via_link) {
       double extra = 0;
       dram_part = dram_transfer(start, tr, extra, st);

@@ -42,6 +42,18 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
       if (!m_root.count(T.name)) throw UserError(m_einsum.loc, "no values for tensor " + T.name);
     }
   build_stores();
+  // Levels whose ports the compute's operand reads and result writes are timed at.
+  m_step_reads.assign(static_cast<size_t>(m_levels), {});
+  m_step_writes.assign(static_cast<size_t>(m_levels), {});
+  m_step_banks.assign(static_cast<size_t>(m_levels), {});
+  for (int k = 0; k < m_levels; ++k) {
+    const arch::Node& n = level_node(k);
+    if (n.cls == arch::NodeClass::kDram) continue;
+    if (n.read_bandwidth > 0 || n.write_bandwidth > 0 || m_bank_ports[static_cast<size_t>(k)] > 0) {
+      m_step_reads[static_cast<size_t>(k)].assign(static_cast<size_t>(m_instances[static_cast<size_t>(k)]), 0);
+      m_step_writes[static_cast<size_t>(k)].assign(static_cast<size_t>(m_instances[static_cast<size_t>(k)]), 0);
+    }
+  }
 }
 
 int Walker::local_rank(int rank) const {

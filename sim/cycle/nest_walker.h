@@ -91,11 +91,16 @@ inline std::vector<uint64_t> dram_layout(const Cascade& c, int word_bytes) {
 // skipped iterations (advance()).
 struct ScheduleState {
   explicit ScheduleState(int levels)
-      : port_free(levels, 0), arrival_done(levels, 0), previous_done(levels, 0), before_previous_done(levels, 0),
-        busy(levels, 0), stall(levels, 0), conflict(levels, 0), timing_extra(levels, 0), gate(levels, -1.0) {}
+      : port_free(levels, 0), read_free(levels, 0), write_free(levels, 0), bank_free(levels, 0),
+        arrival_done(levels, 0), previous_done(levels, 0), before_previous_done(levels, 0), busy(levels, 0),
+        stall(levels, 0), conflict(levels, 0), timing_extra(levels, 0), gate(levels, -1.0) {}
 
   // Per level.
   std::vector<double> port_free;     // its link is free again
+  // Its instances' ports, shared in time by everything that uses them: the
+  // link from its parent, the links to its children, and the compute's operand
+  // reads and result writes (the busiest instance's; instances run alike).
+  std::vector<double> read_free, write_free, bank_free;
   std::vector<double> arrival_done;  // its latest tile has arrived
   // When the compute unit finished with the level's previous tile and with
   // the one before (a double-buffered level may refill its other half after the latter).
@@ -108,6 +113,7 @@ struct ScheduleState {
   double compute_free = 0;           // the unit may issue its next step
   double dram_free = 0;              // the DRAM's one port, shared by every level's link to it
   double pipe_stall = 0;             // compute waiting on its own pipeline
+  double port_stall = 0;             // compute waiting for a buffer port (links or its own operand reads)
   double dram_timing_stall = 0;      // compute waiting on what the DRAM's timing added
   double timing_total = 0;           // what the DRAM's timing added over its peak, in all
   int64_t steps = 0;                 // compute steps run
@@ -132,10 +138,12 @@ struct ScheduleState {
   template <class Self, class F>
   static void visit_clocks(Self& s, F f) {
     f(s.compute_free);
-    for (auto* v : {&s.port_free, &s.arrival_done, &s.previous_done, &s.before_previous_done, &s.busy, &s.stall})
+    for (auto* v : {&s.port_free, &s.read_free, &s.write_free, &s.bank_free, &s.arrival_done, &s.previous_done,
+                    &s.before_previous_done, &s.busy, &s.stall})
       for (auto& x : *v) f(x);
     f(s.dram_free);
     f(s.pipe_stall);
+    f(s.port_stall);
     for (auto& x : s.conflict) f(x);
   }
 };
@@ -270,6 +278,15 @@ class Walker {
 
   bool mask_holds(const int64_t* x);
   double evaluate(const int64_t* x, int64_t cinst);
+  // Cycles each level's ports are busy for one transfer (0: not used).
+  struct PortTimes {
+    std::vector<double> read, write, bank;
+    void reset(int levels) {
+      read.assign(static_cast<size_t>(levels), 0);
+      write.assign(static_cast<size_t>(levels), 0);
+      bank.assign(static_cast<size_t>(levels), 0);
+    }
+  };
   // Per-arrival traffic of one level, for the schedule.
   struct Traffic {
     int64_t child_in = 0, child_out = 0;  // max over the level's instances
@@ -377,7 +394,17 @@ class Walker {
   // reach the DRAM); `conflict`: the part added by bank conflicts, in the
   // banks of level `conflict_at`.
   double link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
-                     int* conflict_at) const;
+                     int* conflict_at, PortTimes* ports = nullptr) const;
+  // When a transfer needing `pt` may start at the earliest (no earlier than
+  // `from`), and the ports it takes from then.
+  static double ports_ready(const PortTimes& pt, const ScheduleState& st, double from);
+  static void take_ports(const PortTimes& pt, ScheduleState& st, double start);
+  // The compute step's operand reads and result writes at the levels it
+  // reads and writes (compute_step fills it; empty when none is timed).
+  PortTimes m_step_ports;
+  std::vector<std::vector<int64_t>> m_step_reads, m_step_writes;  // [level][instance] words this step
+  std::vector<std::map<int64_t, std::vector<int64_t>>> m_step_banks;  // [level] instance -> accesses per bank
+  void step_port_times();
   // The output's type: integer sums saturate at every step, in the mapping's order.
   workloads::DType m_out_dtype = workloads::DType::kFp32;
   std::vector<uint64_t> m_dram_base;  // with a root link: per cascade tensor, its first byte

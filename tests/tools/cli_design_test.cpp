@@ -128,3 +128,31 @@ TEST(Cli, MapFuseHonoursTheMapperAlgorithm) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace einflow::cli_testing;
+
+// A cascade whose units share one buffer port (the FuseMax example with its
+// global buffer reading one word a cycle): the analytical model's time is
+// never below the reads it counts at that buffer over its read bandwidth
+// (the tiles overlap across the two arrays; the port does not).
+TEST(Cli, CascadeBoundByEveryAccessItCountsAtASharedPort) {
+  const std::string dir = std::string(EINFLOW_SOURCE_DIR) + "/configs/examples/fusemax-attention/";
+  std::ifstream in(dir + "arch.yaml");
+  std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string size = "        size_words: 16384\n";
+  ASSERT_NE(arch.find(size), std::string::npos);
+  arch.insert(arch.find(size) + size.size(), "        read_bandwidth: 1\n");
+  const std::string file = write_temp("fusemax-one-port.arch.yaml", arch);
+  Result r = run("evaluate --arch " + file + " --workload " + dir + "workload.yaml --mapping " + dir +
+                 "mapping.yaml --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  const int64_t reads = j["per_level"]["GlobalBuffer"]["total"]["reads"].get<int64_t>();
+  EXPECT_GT(reads, 20000);
+  EXPECT_GE(j["cycles"].get<int64_t>(), reads);
+  EXPECT_EQ(j["bound_by"].get<std::string>(), "GlobalBuffer");
+}
+
+}  // namespace
