@@ -23,7 +23,9 @@ using Why = analytical::Dep;
 // What the group knows of each scheduled task (ListScheduler holds the rest).
 struct TaskInfo {
   int tile = 0;  // index in the group
-  bool dram = false;
+  bool dram = false;  // a transfer: on the DRAM's port, or (port) on an on-chip level's
+  bool port = false;
+  bool fed_by_dram = false;  // a computation with a DRAM transfer streaming into it
   // With a root link: a transfer's time beyond the peak bandwidth's; for a
   // computation, that of the transfer it waits for.
   double extra = 0;
@@ -67,8 +69,13 @@ struct GroupRun {
   std::vector<std::vector<std::pair<double, double>>>
       dram_rw{};  // per tile, per tensor: read, written
   std::vector<int> resource_of{};
-  std::vector<std::string> resources{};  // the compute units of the tiles, then the DRAM
+  std::vector<std::string> resources{};  // the compute units of the tiles, the DRAM, then on-chip ports
   int dram_res = 0;
+  // Per tile: the on-chip ports (resource, cycles) one execution holds: its
+  // accesses at each timed level over the port's rate, shared in time with
+  // every other execution, of any unit, that uses the level.
+  std::vector<std::vector<std::pair<int, double>>> port_use{};
+  void port_traffic();
   std::unique_ptr<ListScheduler> sched{};  // the executions and transfers (list_scheduler.h)
   std::vector<TaskInfo> tasks{};
   bool pipelined = false;
@@ -234,6 +241,32 @@ void GroupRun::assign_resources() {
   }
   dram_res = static_cast<int>(resources.size());
   resources.push_back(dram_name);
+  port_traffic();
+}
+
+void GroupRun::port_traffic() {
+  port_use.assign(static_cast<size_t>(n_e), {});
+  auto resource = [&](const std::string& name) {
+    auto it = std::find(resources.begin(), resources.end(), name);
+    if (it != resources.end()) return static_cast<int>(it - resources.begin());
+    resources.push_back(name);
+    return static_cast<int>(resources.size()) - 1;
+  };
+  for (int k = 0; k < n_e; ++k)
+    for (const LevelStats& ls : tile[static_cast<size_t>(k)].stats.per_level) {
+      const int i = a.find(ls.name);
+      if (i < 0 || a.is_offchip(i)) continue;
+      const arch::Node& n = a.node(i);
+      const double inst = static_cast<double>(std::max<int64_t>(1, ls.instances_used));
+      const double reads = static_cast<double>(ls.total.reads) / inst,
+                   writes = static_cast<double>(ls.total.fills + ls.total.updates) / inst;
+      auto use = [&](const std::string& port, double cycles) {
+        if (cycles > 0) port_use[static_cast<size_t>(k)].push_back({resource(n.name + " " + port), cycles});
+      };
+      if (n.read_bandwidth > 0) use("read port", reads / n.read_bandwidth);
+      if (n.write_bandwidth > 0) use("write port", writes / n.write_bandwidth);
+      if (n.ports_per_bank > 0) use("banks", (reads + writes) / static_cast<double>(n.banks * n.ports_per_bank));
+    }
 }
 
 // Program order: the executions and their dependencies, values computed as we go.
@@ -262,13 +295,23 @@ void GroupRun::build_tasks() {
       int d = -1;
       if (dram_words[static_cast<size_t>(k)] > 0) {
         d = sched->add(dram_res, std::ceil(dram_words[static_cast<size_t>(k)] / rate));
-        tasks.push_back({k, true, 0});
+        tasks.push_back({k, true, false, false, 0});
         if (hist.size() >= 2) edge(hist[hist.size() - 2], d, Why::kBuffer);
+      }
+      // Its on-chip ports: transfers on them that stream into it, at most
+      // two executions ahead, like the DRAM's.
+      std::vector<int> ports;
+      for (const auto& [res, cycles] : port_use[static_cast<size_t>(k)]) {
+        const int p = sched->add(res, cycles);
+        tasks.push_back({k, true, true, false, 0});
+        if (hist.size() >= 2) edge(hist[hist.size() - 2], p, Why::kBuffer);
+        ports.push_back(p);
       }
       const int x = sched->add(resource_of[static_cast<size_t>(k)],
                                static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles));
-      tasks.push_back({k, false, 0});
+      tasks.push_back({k, false, false, d >= 0, 0});
       edge(d, x, Why::kDram);
+      for (int p : ports) edge(p, x, Why::kDram);
       deps.execution(x, k, [&](int from, Why why) { edge(from, x, why); }, pipelined ? -1 : previous);
       previous = x;
       ++out.executions;
@@ -287,7 +330,8 @@ void GroupRun::started(int x, double idle_since, double t0) {
     // cause.
     const double wait = t.min_end - now - t.duration, timing = std::min(wait, info.extra);
     if (timing > 0) out.stalls["dram timing"] += static_cast<int64_t>(std::llround(timing));
-    if (wait > timing) out.stalls["dram"] += static_cast<int64_t>(std::llround(wait - timing));
+    if (wait > timing)
+      out.stalls[info.fed_by_dram ? "dram" : "ports"] += static_cast<int64_t>(std::llround(wait - timing));
   }
   if (info.dram)
     for (const auto& e : t.succ)
@@ -327,7 +371,7 @@ void GroupRun::schedule(double t0) {
   ListScheduler::Hooks hooks;
   hooks.duration = [&](int x, double now) {
     TaskInfo& info = tasks[static_cast<size_t>(x)];
-    if (info.dram && o.root_link) return link_transfer(info.tile, t0 + now, info.extra);
+    if (info.dram && !info.port && o.root_link) return link_transfer(info.tile, t0 + now, info.extra);
     return sched->task(x).duration;
   };
   hooks.started = [&](int x, double idle_since) { started(x, idle_since, t0); };
@@ -352,10 +396,16 @@ analytical::GroupStats GroupRun::report() {
     unit_work[u] += ts.utilization.at(u) * static_cast<double>(ts.cycles) * static_cast<double>(counter->executions(k));
   }
   double busiest = 0;
-  for (size_t r = 0; r + 1 < resources.size(); ++r) busiest = std::max(busiest, sched->work(static_cast<int>(r)));
+  for (int r = 0; r < dram_res; ++r) busiest = std::max(busiest, sched->work(r));
   s.cycles = whole_cycles(end, a.loc);
   s.compute_cycles = static_cast<int64_t>(std::llround(busiest));
   s.bound_by = sched->work(dram_res) > busiest ? dram_name : "compute";
+  double most = std::max(busiest, sched->work(dram_res));
+  for (int r = dram_res + 1; r < static_cast<int>(resources.size()); ++r)
+    if (sched->work(r) > most) {
+      most = sched->work(r);
+      s.bound_by = resources[static_cast<size_t>(r)];
+    }
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   analytical::set_utilization(s, a, unit_work);
   return gs;
