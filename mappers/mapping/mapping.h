@@ -29,6 +29,9 @@ struct LevelMapping {
   std::vector<Loop> spatial;     // distribute over the instances below this level
   std::vector<int> keep;         // tensors kept on request (cascade tensor indices)
   std::vector<int> bypass;       // tensors bypassed on request
+  // A tensor's layout in the level's banks: its element 0 sits in this bank
+  // (default 0; element e in bank (first + e) mod banks).
+  std::vector<std::pair<int, int64_t>> first_bank;  // (cascade tensor, bank)
   bool written = false;          // present in the file (else implied, with no loops)
   SourceLoc loc;
 };

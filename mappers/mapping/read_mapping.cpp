@@ -104,7 +104,7 @@ class Reader {
     for (size_t i = 0; i < levels.size(); ++i) {
       YamlNode l = levels.at(i);
       if (!l.expect_map(m_d)) continue;
-      l.check_keys({"target", "temporal", "spatial", "keep", "bypass"}, m_d);
+      l.check_keys({"target", "temporal", "spatial", "keep", "bypass", "first_bank"}, m_d);
       if (!l.require("target", m_d)) continue;
       auto target = l["target"].as_string(m_d);
       if (!target) continue;
@@ -129,6 +129,7 @@ class Reader {
       if (l.has("spatial")) read_loops(l["spatial"], m, true, lm.spatial);
       if (l.has("keep")) read_tensors(l["keep"], lm.keep);
       if (l.has("bypass")) read_tensors(l["bypass"], lm.bypass);
+      if (l.has("first_bank")) read_first_banks(l["first_bank"], m_a.nodes[lm.node], lm.first_bank);
       for (int t : lm.keep)
         if (std::find(lm.bypass.begin(), lm.bypass.end(), t) != lm.bypass.end())
           m_d.error(l["bypass"].loc(), l["bypass"].path(),
@@ -173,6 +174,27 @@ class Reader {
         continue;
       }
       if (loop.rank >= 0) out.push_back(loop);
+    }
+  }
+
+  // {TENSOR: bank, ...}: each bank within the node's banks.
+  void read_first_banks(const YamlNode& n, const arch::Node& node, std::vector<std::pair<int, int64_t>>& out) {
+    if (!n.expect_map(m_d)) return;
+    std::vector<std::string> all;
+    for (const auto& t : m_c.tensors) all.push_back(t.name);
+    for (const auto& [name, v] : n.entries()) {
+      const int t = m_c.find_tensor(name);
+      if (t < 0) {
+        m_d.error(v.key_loc(), v.path(), "no tensor '" + name + "'" + did_you_mean(name, all));
+        continue;
+      }
+      auto b = v.as_int(m_d);
+      if (!b) continue;
+      if (*b < 0 || *b >= node.banks)
+        m_d.error(v.loc(), v.path(), "bank " + std::to_string(*b) + " of '" + node.name + "', which has " +
+                                         std::to_string(node.banks) + " (0 to " + std::to_string(node.banks - 1) + ")");
+      else
+        out.push_back({t, *b});
     }
   }
 

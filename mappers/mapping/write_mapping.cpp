@@ -40,6 +40,13 @@ void write_mapping_body(std::ostringstream& os, const std::string& in, const std
     write_loops(os, in, "spatial", l.spatial, c, true);
     write_tensors(os, in, "keep", l.keep, c);
     write_tensors(os, in, "bypass", l.bypass, c);
+    if (!l.first_bank.empty()) {
+      os << in << "      first_bank: {";
+      for (size_t i = 0; i < l.first_bank.size(); ++i)
+        os << (i ? ", " : "") << c.tensors[static_cast<size_t>(l.first_bank[i].first)].name << ": "
+           << l.first_bank[i].second;
+      os << "}\n";
+    }
   }
 }
 

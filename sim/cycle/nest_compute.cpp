@@ -60,7 +60,7 @@ void Walker::compute_step(bool& any) {
     m_step_banks[l].clear();
   }
   // An access of the compute at keeper level q's instance qi, when q's ports are timed.
-  auto port_access = [&](int q, int64_t qi, int64_t w, bool write) {
+  auto port_access = [&](int q, int64_t qi, size_t t, int64_t w, bool write) {
     auto& v = (write ? m_step_writes : m_step_reads)[static_cast<size_t>(q)];
     if (v.empty()) return;
     ++v[static_cast<size_t>(qi)];
@@ -69,7 +69,7 @@ void Walker::compute_step(bool& any) {
     const int64_t nb = level_node(q).banks;
     std::vector<int64_t>& h = m_step_banks[static_cast<size_t>(q)][qi];
     if (h.empty()) h.assign(static_cast<size_t>(nb), 0);
-    ++h[static_cast<size_t>(w % nb)];
+    ++h[static_cast<size_t>(bank_of(q, static_cast<int>(t), w))];
   };
   std::vector<int64_t> sidx(m_spatial.size()), x, span;
   auto& touched = m_touched;
@@ -94,14 +94,14 @@ void Walker::compute_step(bool& any) {
         int64_t w = ti.accesses[a].at(x.data());
         if (ti.output && a > 0) {  // a recurrence's operand: an earlier entry of the output
           ++m_counts[static_cast<size_t>(q)][t].reads;
-          port_access(q, qi, w, false);
+          port_access(q, qi, t, w, false);
           continue;
         }
         if (mc) {
           touched[t].push_back({qi, w});
         } else {
           ++m_counts[static_cast<size_t>(q)][t].reads;
-          port_access(q, qi, w, false);
+          port_access(q, qi, t, w, false);
         }
       }
     }
@@ -119,17 +119,17 @@ void Walker::compute_step(bool& any) {
     const int q = m_tensors[t].keepers.back();
     if (!m_tensors[t].output) {
       m_counts[static_cast<size_t>(q)][t].reads += static_cast<int64_t>(v.size());
-      for (const auto& [qi, w] : v) port_access(q, qi, w, false);
+      for (const auto& [qi, w] : v) port_access(q, qi, t, w, false);
       continue;
     }
     m_counts[static_cast<size_t>(q)][t].updates += static_cast<int64_t>(v.size());
     for (const auto& [qi, w] : v) {
       if (q > 0) mark_dirty(q, qi, w, m_log_dirty);
-      port_access(q, qi, w, true);
+      port_access(q, qi, t, w, true);
       auto& seen = m_compute_seen[static_cast<size_t>(qi)];
       if (!seen.insert(w)) {
         ++m_counts[static_cast<size_t>(q)][t].reads;
-        port_access(q, qi, w, false);
+        port_access(q, qi, t, w, false);
       } else if (m_log_on) {
         m_log_first.emplace_back(q, qi, w);
       }
@@ -147,6 +147,7 @@ namespace einflow::sim::cycle::detail {
 // stream shares a port at its rate, so the time is not rounded up).
 void Walker::step_port_times() {
   m_step_ports.reset(m_levels);
+  m_step_conflict.assign(static_cast<size_t>(m_levels), 0);
   for (int l = 0; l < m_levels; ++l) {
     const size_t L = static_cast<size_t>(l);
     if (m_step_reads[L].empty()) continue;
@@ -156,8 +157,17 @@ void Walker::step_port_times() {
     if (n.read_bandwidth > 0) m_step_ports.read[L] = reads / n.read_bandwidth;
     if (n.write_bandwidth > 0) m_step_ports.write[L] = writes / n.write_bandwidth;
     const double ports = static_cast<double>(m_bank_ports[L]);
-    for (const auto& [inst, per_bank] : m_step_banks[L])
-      for (int64_t b : per_bank) m_step_ports.bank[L] = std::max(m_step_ports.bank[L], static_cast<double>(b) / ports);
+    for (const auto& [inst, per_bank] : m_step_banks[L]) {
+      int64_t total = 0, most = 0;
+      for (int64_t b : per_bank) {
+        total += b;
+        most = std::max(most, b);
+      }
+      m_step_ports.bank[L] = std::max(m_step_ports.bank[L], static_cast<double>(most) / ports);
+      // What the busiest bank adds over the accesses spread evenly: a conflict.
+      m_step_conflict[L] = std::max(m_step_conflict[L], static_cast<double>(most) / ports -
+                                                            static_cast<double>(total) / (ports * static_cast<double>(per_bank.size())));
+    }
   }
 }
 

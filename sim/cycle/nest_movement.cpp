@@ -31,7 +31,7 @@ void Walker::evict(int k, Traffic& tr, bool all) {
       // earlier entries, read but not written here) are dropped.
       if (it->second.dirty) {
         const int64_t pi = ancestor(i, k, p);
-        bank_access(tr, k, i, it->first);
+        bank_access(tr, k, i, m_output, it->first);
         if (it->second.written) combine_into(m_output, p, pi, it->first, it->second.v);
         if (p > 0) mark_dirty(p, pi, it->first, m_log_evicted);
         by_parent[pi].push_back(it->first);
@@ -87,7 +87,7 @@ void Walker::arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<in
       if (st.count(w)) continue;
       ++fresh;
       if (ti.self_read && !std::binary_search(written.begin(), written.end(), w)) {
-        bank_access(tr, k, i, w);
+        bank_access(tr, k, i, static_cast<int>(t), w);
         arr.fetched[pi].push_back(w);
         ++m_counts[static_cast<size_t>(k)][t].fills;
         if (!mc) {
@@ -102,7 +102,7 @@ void Walker::arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<in
         if (!ti.output ||
             (m_bank_ports[static_cast<size_t>(k)] > 0 &&
              m_sent[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w)))
-          bank_access(tr, k, i, w);
+          bank_access(tr, k, i, static_cast<int>(t), w);
         if (!ti.output && !mc) {
           ++arr.unicast[pi];
           parent_access(tr, p, pi, static_cast<int>(t), w, false);

@@ -262,6 +262,8 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
   }
   st.previous_word = m_step_word;
   take_ports(m_step_ports, st, start);
+  for (size_t l = 0; l < m_step_conflict.size(); ++l)
+    if (m_step_ports.bank[l] > u.step_cycles) st.conflict[l] += m_step_conflict[l];
   st.compute_free = start + std::max(u.step_cycles, port_cycles);
   if (m_opts.record_activity)
     note(out.activity, m_arch.nodes[static_cast<size_t>(m_mapping.compute)].name, m_einsum.name, start, st.compute_free);

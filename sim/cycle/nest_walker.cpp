@@ -42,6 +42,12 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
       if (!m_root.count(T.name)) throw UserError(m_einsum.loc, "no values for tensor " + T.name);
     }
   build_stores();
+  // Each tensor's first bank at each level (the mapping's layout).
+  m_first_bank.assign(static_cast<size_t>(m_levels), std::vector<int64_t>(m_tensors.size(), 0));
+  for (int k = 0; k < m_levels; ++k)
+    for (const auto& [tensor, bank] : m_mapping.levels[static_cast<size_t>(k)].first_bank)
+      for (size_t t = 0; t < m_tensors.size(); ++t)
+        if (m_tensors[t].tensor == tensor) m_first_bank[static_cast<size_t>(k)][t] = bank;
   // Levels whose ports the compute's operand reads and result writes are timed at.
   m_step_reads.assign(static_cast<size_t>(m_levels), {});
   m_step_writes.assign(static_cast<size_t>(m_levels), {});

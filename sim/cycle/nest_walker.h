@@ -320,14 +320,19 @@ class Walker {
   }
   // Counts an access of word w (of a tensor) in a bank of level's instance, when its banks are
   // timed.
-  void bank_access(Traffic& tr, int level, int64_t inst, int64_t w) const {
+  void bank_access(Traffic& tr, int level, int64_t inst, int t, int64_t w) const {
     const int64_t ports = m_bank_ports[static_cast<size_t>(level)];
     if (ports <= 0) return;
-    const int64_t nb = level_node(level).banks;
     std::vector<int64_t>& h = tr.banks[{level, inst}];
-    if (h.empty()) h.assign(static_cast<size_t>(nb), 0);
-    ++h[static_cast<size_t>(w % nb)];
+    if (h.empty()) h.assign(static_cast<size_t>(level_node(level).banks), 0);
+    ++h[static_cast<size_t>(bank_of(level, t, w))];
   }
+  // The bank of word w of walker tensor t at level: the mapping's first bank
+  // for the tensor there (default 0) plus w, modulo the banks.
+  int64_t bank_of(int level, int t, int64_t w) const {
+    return (w + m_first_bank[static_cast<size_t>(level)][static_cast<size_t>(t)]) % level_node(level).banks;
+  }
+  std::vector<std::vector<int64_t>> m_first_bank;  // [level][walker tensor]
   // An access of the parent level on a transfer: the DRAM's words go to the
   // root link (when there is one), a banked buffer's to its banks. `t`: the
   // walker's tensor.
@@ -339,7 +344,7 @@ class Walker {
       (write ? tr.dram_writes : tr.dram_reads).push_back(a);
       return;
     }
-    bank_access(tr, level, inst, w);
+    bank_access(tr, level, inst, t, w);
   }
   void evict(int k, Traffic& tr, bool all);
   // The schedule of run(), a function per stage (nest_sim.cpp).
@@ -402,6 +407,7 @@ class Walker {
   // The compute step's operand reads and result writes at the levels it
   // reads and writes (compute_step fills it; empty when none is timed).
   PortTimes m_step_ports;
+  std::vector<double> m_step_conflict;  // per level: bank cycles the step adds over an even spread
   std::vector<std::vector<int64_t>> m_step_reads, m_step_writes;  // [level][instance] words this step
   std::vector<std::map<int64_t, std::vector<int64_t>>> m_step_banks;  // [level] instance -> accesses per bank
   void step_port_times();

@@ -193,6 +193,10 @@ TEST(Mapping, NamesAreCheckedWithLocations) {
   y = kGood;
   y.replace(y.find("bypass: [A]"), 11, "bypass: [AA]");
   EXPECT_NE(f.error(y).find("no tensor 'AA' (did you mean 'A'?)"), std::string::npos);
+  // A tensor's first bank must be one of the level's banks (the Buffer has one).
+  y = kGood;
+  y.replace(y.find("bypass: [A]"), 11, "bypass: [A]\n      first_bank: {B: 1}");
+  EXPECT_NE(f.error(y).find("first_bank.B: bank 1 of 'Buffer', which has 1 (0 to 0)"), std::string::npos) << f.error(y);
 }
 
 TEST(Projection, MixedRadixIndicesAreExact) {
