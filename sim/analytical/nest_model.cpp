@@ -361,6 +361,28 @@ void NestModel::count_tensor(const Nest& nest, int t, const Geometry& g, NestRes
     double arrivals = words, parent_side = u_full;
     shifted_transfers(nest, t, g, parent, k, e, words, u_full, arrivals, parent_side);
     const double inst_k = g.inst[k], inst_p = g.inst[parent];
+    // The words the networks into k carry (one network per instance of the
+    // level right above k, the keeper or not): the union over each one's
+    // children, every tensor's added. For outputs, as many go up.
+    if (m_levels[static_cast<size_t>(k)].noc_bw > 0) {
+      double net = 0;
+      if (parent == k - 1 || !multicast) {
+        net = multicast ? parent_side * inst_p : arrivals * inst_k;
+      } else {
+        double n_full = 1;
+        for (int v = 0; v < nv; ++v) n_full *= uext(v, k - 1, k, e[v]);
+        double n_arr = words, n_side = n_full;
+        shifted_transfers(nest, t, g, k - 1, k, e, words, n_full, n_arr, n_side);
+        net = n_side * g.inst[k - 1];
+      }
+      if (p.is_output) {
+        const double first = distinct_words(k, parent == k - 1 ? parent : k - 1) * g.inst[k - 1];
+        out.net_down[k] += net - first;  // refills only: a first arrival initializes
+        out.net_up[k] += net;
+      } else {
+        out.net_down[k] += net;
+      }
+    }
     if (!p.is_output) {
       out.counts[k][t].fills += arrivals * inst_k;
       out.counts[parent][t].reads += multicast ? parent_side * inst_p : arrivals * inst_k;
@@ -399,6 +421,8 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
       out.counts[i][t] = {};
       out.tile_words[i][t] = 0;
     }
+  out.net_down.fill(0);
+  out.net_up.fill(0);
   for (int t = 0; t < n_tensors(); ++t) count_tensor(nest, t, g, out);
 
   out.compute_cycles = static_cast<double>(out.steps) * m_issue_cycles;
@@ -426,17 +450,10 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
       // Banked ports, words spread evenly over the banks (conflicts are the cycle model's).
       if (li.port_bw > 0) c = std::max(c, (reads + writes) / inst / li.port_bw);
     }
-    if (li.noc_bw > 0 && i > 0) {
-      // The network from each instance of the level above carries its reads
-      // down (a multicast word once) and its updates up.
-      double down = 0, up = 0;
-      for (int t = 0; t < n_tensors(); ++t) {
-        down += out.counts[i - 1][t].reads;
-        up += out.counts[i - 1][t].updates;
-      }
-      c = std::max(c,
-                   std::max(down, up) / static_cast<double>(out.instances_used[i - 1]) / li.noc_bw);
-    }
+    if (li.noc_bw > 0 && i > 0)
+      // Each network into the level carries its words down and the updates up.
+      c = std::max(c, std::max(out.net_down[i], out.net_up[i]) / static_cast<double>(out.instances_used[i - 1]) /
+                          li.noc_bw);
     out.level_cycles[i] = c;
     if (c > cycles) {
       cycles = c;

@@ -55,6 +55,7 @@ struct NestResult {
   std::array<std::array<int64_t, kMaxTensors>, kMaxLevels> tile_words{};  // full tile, per instance
   std::array<int64_t, kMaxLevels + 1> instances_used{};  // [i]: instances of level i in use; [n]: compute
   std::array<double, kMaxLevels> level_cycles{};
+  std::array<double, kMaxLevels> net_down{}, net_up{};  // words the networks into each level carry, all of them
   int64_t steps = 0;            // temporal iterations that run (the busiest compute instance's)
   int64_t compute_instances = 0;  // compute instances in use
   double compute_cycles = 0;

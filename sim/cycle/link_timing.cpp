@@ -32,15 +32,16 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
     for (const auto& [p, per] : side) {
       const bool dram = level_node(p).cls == arch::NodeClass::kDram;
       double& words = read ? parents[p].first : parents[p].second;
-      for (const auto& [pi, w] : per) {
+      for (const auto& [pi, w] : per)
         words = dram ? words + static_cast<double>(w) : std::max(words, static_cast<double>(w));
-        // The network from one parent instance carries each direction at its bandwidth.
-        c = std::max(c, time(static_cast<double>(w), child.noc_bandwidth));
-      }
     }
   };
   gather(tr.parent_read, true);
   gather(tr.parent_write, false);
+  // Each network into the level (one per instance of the level right above)
+  // carries each direction at its bandwidth, every tensor's words added.
+  for (const auto* side : {&tr.noc_down, &tr.noc_up})
+    for (const auto& [net, w] : *side) c = std::max(c, time(static_cast<double>(w), child.noc_bandwidth));
   for (const auto& [p, rw] : parents) {
     if (p == m_dram_level && (m_place.ideal_dram || m_opts.root_link)) continue;  // timed elsewhere
     const arch::Node& nd = level_node(p);

@@ -18,6 +18,9 @@ void Walker::evict(int k, Traffic& tr, bool all) {
   const int p = keeper_at_or_above(ti, k - 1);
   auto& stores = m_store[static_cast<size_t>(k)][static_cast<size_t>(m_output)];
   std::map<int64_t, std::vector<int64_t>> by_parent;
+  // Per network into level k (one per instance of the level right above, the
+  // keeper or not): the words it carries up, reduced within it.
+  std::map<int64_t, std::vector<int64_t>> by_net;
   for (int64_t i = 0; i < m_instances[static_cast<size_t>(k)]; ++i) {
     Store& st = stores[static_cast<size_t>(i)];
     const std::vector<int64_t>* keep = all ? nullptr : &m_new_tile[static_cast<size_t>(i)];
@@ -31,6 +34,7 @@ void Walker::evict(int k, Traffic& tr, bool all) {
       // earlier entries, read but not written here) are dropped.
       if (it->second.dirty) {
         const int64_t pi = ancestor(i, k, p);
+        if (level_node(k).noc_bandwidth > 0) by_net[ancestor(i, k, k - 1)].push_back(it->first);
         bank_access(tr, k, i, m_output, it->first);
         if (it->second.written) combine_into(m_output, p, pi, it->first, it->second.v);
         if (p > 0) mark_dirty(p, pi, it->first, m_log_evicted);
@@ -40,6 +44,10 @@ void Walker::evict(int k, Traffic& tr, bool all) {
       it = st.erase(it);
     }
     tr.child_out = std::max(tr.child_out, n);
+  }
+  for (auto& [net, ws] : by_net) {
+    sort_unique(ws);
+    tr.noc_up[net] += static_cast<int64_t>(ws.size());
   }
   for (auto& [pi, ws] : by_parent) {
     sort_unique(ws);
@@ -82,10 +90,18 @@ void Walker::arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<in
         m_tile_words[static_cast<size_t>(k)][t], static_cast<int64_t>(tile.size()));
     Store& st = stores[static_cast<size_t>(i)];
     const int64_t pi = ancestor(i, k, p);
+    const bool timed_net = level_node(k).noc_bandwidth > 0;
+    std::vector<int64_t>* net = timed_net ? &arr.by_net[ancestor(i, k, k - 1)] : nullptr;
     int64_t fresh = 0;
     for (int64_t w : tile) {
       if (st.count(w)) continue;
       ++fresh;
+      // The network into k carries every word that really arrives (an output
+      // word's first arrival only initializes it); with multicast once per network.
+      if (net && (!ti.output || ti.self_read || m_sent[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w))) {
+        if (mc) net->push_back(w);
+        else ++arr.net_copies[ancestor(i, k, k - 1)];
+      }
       if (ti.self_read && !std::binary_search(written.begin(), written.end(), w)) {
         bank_access(tr, k, i, static_cast<int>(t), w);
         arr.fetched[pi].push_back(w);
@@ -134,6 +150,11 @@ void Walker::arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<in
 // per parent instance.
 void Walker::tally_parent_reads(int k, size_t t, int p, bool mc, Traffic& tr, Arrivals& arr) {
   const TensorInfo& ti = m_tensors[t];
+  for (auto& [net, ws] : arr.by_net) {
+    sort_unique(ws);
+    tr.noc_down[net] += static_cast<int64_t>(ws.size());
+  }
+  for (const auto& [net, n] : arr.net_copies) tr.noc_down[net] += n;
   for (auto& [pi, ws] : arr.by_parent) {
     sort_unique(ws);
     int64_t words = static_cast<int64_t>(ws.size());

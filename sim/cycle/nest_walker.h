@@ -296,6 +296,9 @@ class Walker {
     std::map<std::pair<int, int64_t>, std::vector<int64_t>> banks;
     // With a root link: byte addresses of the DRAM words read and written.
     std::vector<uint64_t> dram_reads, dram_writes;
+    // Words each network into the level carries (keyed by the instance of the
+    // level right above it), down and up, every tensor's added.
+    std::map<int64_t, int64_t> noc_down, noc_up;
   };
   // The architecture node of level k.
   // What one load sends down from each parent instance: by_parent, the words
@@ -305,6 +308,9 @@ class Walker {
   struct Arrivals {
     std::map<int64_t, std::vector<int64_t>> by_parent, fetched;
     std::map<int64_t, int64_t> unicast;
+    // Per network into the level: the words it carries (multicast), or its copies (unicast).
+    std::map<int64_t, std::vector<int64_t>> by_net;
+    std::map<int64_t, int64_t> net_copies;
   };
   void arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<int64_t>& sidx,
               std::vector<int64_t>& in_words, Arrivals& arr);

@@ -193,6 +193,36 @@ TEST(CycleModel, BankLayoutIsTheMappings) {
   EXPECT_NE(mapping::write_mapping(c.map, c.cascade, c.arch).find("first_bank: {B: 4}"), std::string::npos);
 }
 
+// A network into a level carries every tensor's words, whichever level they
+// come from (tests/data/cycle/ports, worked by hand). Four lanes, their
+// network one word a cycle: each step A's four words come from the buffer and
+// B's four straight from the DRAM (B bypasses the buffer), 8 cycles a step:
+// step s's words arrive at 8(s + 1), the last step computes at 128-129, and
+// the four sums go up the network in 4: 133 (when each tensor's words were
+// timed alone, 69). With four such clusters, each cluster's network carries
+// its own lanes' words: 133 again (charging all of B's words to one network
+// gave 261). The analytical model: 8 words a step over 16 steps, 128 (64 before).
+TEST(CycleModel, ANetworkCarriesEveryTensorsWords) {
+  const std::string dir = "tests/data/cycle/ports/";
+  const struct {
+    const char* arch;
+    const char* workload;
+    const char* mapping;
+  } cases[] = {{"arch-net.yaml", "dot.yaml", "map-net.yaml"},
+               {"arch-clusters.yaml", "dot16.yaml", "map-clusters.yaml"}};
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.arch);
+    Case c = load_case(dir + k.arch, dir + k.workload, dir + k.mapping);
+    const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
+    EXPECT_EQ(r.stats.cycles, 133);
+    EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok);
+    const Stats a = analytical::evaluate_mapping(c.arch, c.cascade, c.map);
+    EXPECT_EQ(a.cycles, 128);
+    EXPECT_EQ(a.bound_by, "Lane");
+    expect_same_counts(a, r.stats);
+  }
+}
+
 // Integer data (tests/data/cycle/int): int8 operands, saturating int16 sums,
 // compared exactly. Row 0 of A is all ones (8 x 127 = 1016, in range); rows 1-3
 // are 120 for k < 4 and -120 after, B is 127: products of +-15240. In the
