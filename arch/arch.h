@@ -85,6 +85,11 @@ struct Node {
   // are not modelled for timing (only area and energy). A word's bank is its
   // tensor's row-major element index modulo `banks` (tensors bank-aligned).
   int64_t ports_per_bank = 0;
+  // Or separate read and write ports per bank (a read and a write in the same
+  // bank in the same cycle); 0: the shared ports above.
+  int64_t read_ports_per_bank = 0, write_ports_per_bank = 0;
+  bool separate_bank_ports() const { return read_ports_per_bank > 0 || write_ports_per_bank > 0; }
+  bool banks_timed() const { return ports_per_bank > 0 || separate_bank_ports(); }
   // Cycles from a read request to its data (cycle model; pipelined).
   int64_t access_latency_cycles = 0;
   double read_bandwidth = 0;    // words per cycle per instance; 0 = unlimited

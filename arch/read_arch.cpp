@@ -156,6 +156,17 @@ class Reader {
         m_diags.error(n["ports_per_bank"].loc(), n["ports_per_bank"].path(),
                       "timing " + std::to_string(node.banks) + " banks is not supported (at most 1048576)");
     }
+    for (const char* key : {"read_ports_per_bank", "write_ports_per_bank"})
+      if (auto v = read_int(n, key, 0, m_diags)) {
+        (std::string(key) == "read_ports_per_bank" ? node.read_ports_per_bank : node.write_ports_per_bank) = *v;
+        if (n.has("ports_per_bank"))
+          m_diags.error(n[key].key_loc(), n[key].path(),
+                        "give ports_per_bank (shared) or read_ports_per_bank and write_ports_per_bank, not both");
+      }
+    if (node.separate_bank_ports() && (node.read_ports_per_bank == 0 || node.write_ports_per_bank == 0))
+      m_diags.error(n.loc(), n.path(), "separate bank ports need both read_ports_per_bank and write_ports_per_bank");
+    if (node.separate_bank_ports() && node.banks > (int64_t{1} << 20))
+      m_diags.error(n.loc(), n.path(), "timing " + std::to_string(node.banks) + " banks is not supported (at most 1048576)");
     if (auto v = read_int(n, "access_latency_cycles", 0, m_diags)) node.access_latency_cycles = *v;
     if (auto v = read_number(n, "noc_bandwidth", true, m_diags)) node.noc_bandwidth = *v;
     if (n.has("systolic")) node.systolic = n["systolic"].as_bool(m_diags).value_or(false);

@@ -164,6 +164,10 @@ class GroupEvaluation {
     if (n.write_bandwidth > 0) bound = std::max(bound, writes / inst / n.write_bandwidth);
     if (n.ports_per_bank > 0)
       bound = std::max(bound, (reads + writes) / inst / static_cast<double>(n.banks * n.ports_per_bank));
+    if (n.separate_bank_ports()) {
+      bound = std::max(bound, reads / inst / static_cast<double>(n.banks * n.read_ports_per_bank));
+      bound = std::max(bound, writes / inst / static_cast<double>(n.banks * n.write_ports_per_bank));
+    }
     if (bound > onchip) {
       onchip = bound;
       s.bound_by = n.name;

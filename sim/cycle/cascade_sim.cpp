@@ -266,6 +266,10 @@ void GroupRun::port_traffic() {
       if (n.read_bandwidth > 0) use("read port", reads / n.read_bandwidth);
       if (n.write_bandwidth > 0) use("write port", writes / n.write_bandwidth);
       if (n.ports_per_bank > 0) use("banks", (reads + writes) / static_cast<double>(n.banks * n.ports_per_bank));
+      if (n.separate_bank_ports()) {
+        use("bank read ports", reads / static_cast<double>(n.banks * n.read_ports_per_bank));
+        use("bank write ports", writes / static_cast<double>(n.banks * n.write_ports_per_bank));
+      }
     }
 }
 

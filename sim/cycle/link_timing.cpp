@@ -58,7 +58,9 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   }
   double even = c, banked = c;
   for (const auto& [at, per_bank] : tr.banks) {
-    const double ports = static_cast<double>(m_bank_ports[static_cast<size_t>(at.first)]);
+    const bool write_side = at.second % 2 == 1;
+    const double ports = static_cast<double>(
+        (write_side ? m_bank_write_ports : m_bank_ports)[static_cast<size_t>(at.first)]);
     int64_t total = 0, most = 0;
     for (int64_t n : per_bank) {
       total += n;
@@ -66,7 +68,7 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
     }
     even = std::max(even,
                     time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
-    double& b = pt.bank[static_cast<size_t>(at.first)];
+    double& b = (write_side ? pt.bank_write : pt.bank)[static_cast<size_t>(at.first)];
     b = std::max(b, time(static_cast<double>(most), ports));
     if (time(static_cast<double>(most), ports) > banked) {
       banked = time(static_cast<double>(most), ports);
@@ -82,6 +84,7 @@ double Walker::ports_ready(const PortTimes& pt, const ScheduleState& st, double 
     if (pt.read[l] > 0) from = std::max(from, st.read_free[l]);
     if (pt.write[l] > 0) from = std::max(from, st.write_free[l]);
     if (pt.bank[l] > 0) from = std::max(from, st.bank_free[l]);
+    if (pt.bank_write[l] > 0) from = std::max(from, st.bank_write_free[l]);
   }
   return from;
 }
@@ -91,6 +94,7 @@ void Walker::take_ports(const PortTimes& pt, ScheduleState& st, double start) {
     if (pt.read[l] > 0) st.read_free[l] = start + pt.read[l];
     if (pt.write[l] > 0) st.write_free[l] = start + pt.write[l];
     if (pt.bank[l] > 0) st.bank_free[l] = start + pt.bank[l];
+    if (pt.bank_write[l] > 0) st.bank_write_free[l] = start + pt.bank_write[l];
   }
 }
 

@@ -67,7 +67,7 @@ void Walker::compute_step(bool& any) {
     const int64_t ports = m_bank_ports[static_cast<size_t>(q)];
     if (ports <= 0) return;
     const int64_t nb = level_node(q).banks;
-    std::vector<int64_t>& h = m_step_banks[static_cast<size_t>(q)][qi];
+    std::vector<int64_t>& h = m_step_banks[static_cast<size_t>(q)][bank_side(q, qi, write)];
     if (h.empty()) h.assign(static_cast<size_t>(nb), 0);
     ++h[static_cast<size_t>(bank_of(q, static_cast<int>(t), w))];
   };
@@ -156,14 +156,16 @@ void Walker::step_port_times() {
     const double writes = static_cast<double>(*std::max_element(m_step_writes[L].begin(), m_step_writes[L].end()));
     if (n.read_bandwidth > 0) m_step_ports.read[L] = reads / n.read_bandwidth;
     if (n.write_bandwidth > 0) m_step_ports.write[L] = writes / n.write_bandwidth;
-    const double ports = static_cast<double>(m_bank_ports[L]);
-    for (const auto& [inst, per_bank] : m_step_banks[L]) {
+    for (const auto& [key, per_bank] : m_step_banks[L]) {
+      const bool write_side = key % 2 == 1;
+      const double ports = static_cast<double>((write_side ? m_bank_write_ports : m_bank_ports)[L]);
       int64_t total = 0, most = 0;
       for (int64_t b : per_bank) {
         total += b;
         most = std::max(most, b);
       }
-      m_step_ports.bank[L] = std::max(m_step_ports.bank[L], static_cast<double>(most) / ports);
+      double& b = (write_side ? m_step_ports.bank_write : m_step_ports.bank)[L];
+      b = std::max(b, static_cast<double>(most) / ports);
       // What the busiest bank adds over the accesses spread evenly: a conflict.
       m_step_conflict[L] = std::max(m_step_conflict[L], static_cast<double>(most) / ports -
                                                             static_cast<double>(total) / (ports * static_cast<double>(per_bank.size())));

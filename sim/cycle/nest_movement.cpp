@@ -35,7 +35,7 @@ void Walker::evict(int k, Traffic& tr, bool all) {
       if (it->second.dirty) {
         const int64_t pi = ancestor(i, k, p);
         if (level_node(k).noc_bandwidth > 0) by_net[ancestor(i, k, k - 1)].push_back(it->first);
-        bank_access(tr, k, i, m_output, it->first);
+        bank_access(tr, k, i, m_output, it->first, false);
         if (it->second.written) combine_into(m_output, p, pi, it->first, it->second.v);
         if (p > 0) mark_dirty(p, pi, it->first, m_log_evicted);
         by_parent[pi].push_back(it->first);
@@ -103,7 +103,7 @@ void Walker::arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<in
         else ++arr.net_copies[ancestor(i, k, k - 1)];
       }
       if (ti.self_read && !std::binary_search(written.begin(), written.end(), w)) {
-        bank_access(tr, k, i, static_cast<int>(t), w);
+        bank_access(tr, k, i, static_cast<int>(t), w, true);
         arr.fetched[pi].push_back(w);
         ++m_counts[static_cast<size_t>(k)][t].fills;
         if (!mc) {
@@ -118,7 +118,7 @@ void Walker::arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<in
         if (!ti.output ||
             (m_bank_ports[static_cast<size_t>(k)] > 0 &&
              m_sent[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w)))
-          bank_access(tr, k, i, static_cast<int>(t), w);
+          bank_access(tr, k, i, static_cast<int>(t), w, true);
         if (!ti.output && !mc) {
           ++arr.unicast[pi];
           parent_access(tr, p, pi, static_cast<int>(t), w, false);

@@ -233,7 +233,8 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
   double start = std::max(st.compute_free, data_ready);
   double port_cycles = 0;
   for (size_t l = 0; l < m_step_ports.read.size(); ++l)
-    port_cycles = std::max({port_cycles, m_step_ports.read[l], m_step_ports.write[l], m_step_ports.bank[l]});
+    port_cycles = std::max({port_cycles, m_step_ports.read[l], m_step_ports.write[l], m_step_ports.bank[l],
+                            m_step_ports.bank_write[l]});
   // The wait goes to the level whose tile came last, except the part before
   // its link could start because its parent's tile had not come: that part
   // goes up the chain the same way. Waiting on a transfer the DRAM's timing

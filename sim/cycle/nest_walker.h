@@ -92,6 +92,7 @@ inline std::vector<uint64_t> dram_layout(const Cascade& c, int word_bytes) {
 struct ScheduleState {
   explicit ScheduleState(int levels)
       : port_free(levels, 0), read_free(levels, 0), write_free(levels, 0), bank_free(levels, 0),
+        bank_write_free(levels, 0),
         arrival_done(levels, 0), previous_done(levels, 0), before_previous_done(levels, 0), busy(levels, 0),
         stall(levels, 0), conflict(levels, 0), timing_extra(levels, 0), gate(levels, -1.0) {}
 
@@ -100,7 +101,8 @@ struct ScheduleState {
   // Its instances' ports, shared in time by everything that uses them: the
   // link from its parent, the links to its children, and the compute's operand
   // reads and result writes (the busiest instance's; instances run alike).
-  std::vector<double> read_free, write_free, bank_free;
+  // Banks with separate write ports: bank_free is their read ports'.
+  std::vector<double> read_free, write_free, bank_free, bank_write_free;
   std::vector<double> arrival_done;  // its latest tile has arrived
   // When the compute unit finished with the level's previous tile and with
   // the one before (a double-buffered level may refill its other half after the latter).
@@ -138,7 +140,8 @@ struct ScheduleState {
   template <class Self, class F>
   static void visit_clocks(Self& s, F f) {
     f(s.compute_free);
-    for (auto* v : {&s.port_free, &s.read_free, &s.write_free, &s.bank_free, &s.arrival_done, &s.previous_done,
+    for (auto* v : {&s.port_free, &s.read_free, &s.write_free, &s.bank_free, &s.bank_write_free, &s.arrival_done,
+                    &s.previous_done,
                     &s.before_previous_done, &s.busy, &s.stall})
       for (auto& x : *v) f(x);
     f(s.dram_free);
@@ -280,11 +283,12 @@ class Walker {
   double evaluate(const int64_t* x, int64_t cinst);
   // Cycles each level's ports are busy for one transfer (0: not used).
   struct PortTimes {
-    std::vector<double> read, write, bank;
+    std::vector<double> read, write, bank, bank_write;  // bank_write: banks with separate write ports
     void reset(int levels) {
       read.assign(static_cast<size_t>(levels), 0);
       write.assign(static_cast<size_t>(levels), 0);
       bank.assign(static_cast<size_t>(levels), 0);
+      bank_write.assign(static_cast<size_t>(levels), 0);
     }
   };
   // Per-arrival traffic of one level, for the schedule.
@@ -326,12 +330,16 @@ class Walker {
   }
   // Counts an access of word w (of a tensor) in a bank of level's instance, when its banks are
   // timed.
-  void bank_access(Traffic& tr, int level, int64_t inst, int t, int64_t w) const {
+  void bank_access(Traffic& tr, int level, int64_t inst, int t, int64_t w, bool write) const {
     const int64_t ports = m_bank_ports[static_cast<size_t>(level)];
     if (ports <= 0) return;
-    std::vector<int64_t>& h = tr.banks[{level, inst}];
+    std::vector<int64_t>& h = tr.banks[{level, bank_side(level, inst, write)}];
     if (h.empty()) h.assign(static_cast<size_t>(level_node(level).banks), 0);
     ++h[static_cast<size_t>(bank_of(level, t, w))];
+  }
+  // Banks with separate write ports count writes apart: (instance, side) as one key.
+  int64_t bank_side(int level, int64_t inst, bool write) const {
+    return 2 * inst + (write && m_bank_write_ports[static_cast<size_t>(level)] > 0 ? 1 : 0);
   }
   // The bank of word w of walker tensor t at level: the mapping's first bank
   // for the tensor there (default 0) plus w, modulo the banks.
@@ -350,7 +358,7 @@ class Walker {
       (write ? tr.dram_writes : tr.dram_reads).push_back(a);
       return;
     }
-    bank_access(tr, level, inst, t, w);
+    bank_access(tr, level, inst, t, w, write);
   }
   void evict(int k, Traffic& tr, bool all);
   // The schedule of run(), a function per stage (nest_sim.cpp).
@@ -415,7 +423,8 @@ class Walker {
   PortTimes m_step_ports;
   std::vector<double> m_step_conflict;  // per level: bank cycles the step adds over an even spread
   std::vector<std::vector<int64_t>> m_step_reads, m_step_writes;  // [level][instance] words this step
-  std::vector<std::map<int64_t, std::vector<int64_t>>> m_step_banks;  // [level] instance -> accesses per bank
+  // [level] (instance, side) -> accesses per bank (bank_side: writes apart with separate write ports)
+  std::vector<std::map<int64_t, std::vector<int64_t>>> m_step_banks;
   void step_port_times();
   // The output's type: integer sums saturate at every step, in the mapping's order.
   workloads::DType m_out_dtype = workloads::DType::kFp32;
@@ -423,7 +432,8 @@ class Walker {
   // A systolic innermost level: cycles from the near corner of the array to
   // the far one, (X - 1) + (Y - 1) over the used mesh (0 otherwise).
   double m_skew = 0;
-  std::vector<int64_t> m_bank_ports;  // per level: ports per bank, 0 when its banks are not timed
+  std::vector<int64_t> m_bank_ports;  // per level: (read) ports per bank, 0 when its banks are not timed
+  std::vector<int64_t> m_bank_write_ports;  // per level: separate write ports per bank, 0 when shared
 
   const arch::Architecture& m_arch;
   const Cascade& m_cascade;       // tensors, extents and expressions

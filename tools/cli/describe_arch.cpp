@@ -49,6 +49,9 @@ void print_node(const arch::Architecture& a, int i, int depth, std::ostream& os,
         os << pad << n.ports_per_bank << " port" << (n.ports_per_bank == 1 ? "" : "s")
            << " per bank (" << n.banks * n.ports_per_bank
            << " words/cycle at most; bank conflicts timed)\n";
+      if (n.separate_bank_ports())
+        os << pad << n.read_ports_per_bank << " read and " << n.write_ports_per_bank
+           << " write port(s) per bank, separate (bank conflicts timed)\n";
       if (n.access_latency_cycles > 0 || n.noc_latency_cycles > 0 || n.noc_bandwidth > 0)
         os << pad << "access latency " << n.access_latency_cycles
            << " cycles; network from the parent: " << n.noc_latency_cycles << " cycles, "
