@@ -197,12 +197,13 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
     const bool via_link = reaches_link(tr);
     // The link waits for its own network, a buffer slot, the DRAM's port and
     // every port of its ends, which other links and the compute share.
-    const double own = ports_ready(
-        pt, st, std::max({st.port_free[K], slot, dram_part > 0 || via_link ? st.dram_free : 0.0}));
+    const double own_link = std::max({st.port_free[K], slot, dram_part > 0 || via_link ? st.dram_free : 0.0});
+    const double own = ports_ready(pt, st, own_link);
     const double start = std::max(own, parent_ready);
     take_ports(pt, st, start);
-    // The link waited for its parent's tile: waits on it are the parent's up to then.
-    st.gate[K] = parent_ready >= own && parent_ready > 0 ? parent_ready : -1.0;
+    // The link waited for its parent's tile (or for a port its parent's own
+    // transfer held until the tile was there): waits on it are the parent's up to then.
+    st.gate[K] = parent_ready > own_link && parent_ready >= own ? parent_ready : -1.0;
     st.timing_extra[K] = 0;
     if (via_link) {
       double extra = 0;
