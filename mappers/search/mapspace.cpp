@@ -142,60 +142,30 @@ bool ok_on_axis(const LevelConstraint& lc, const std::string& name, SlotKind kin
 
 }  // namespace
 
-// One level's constraints from the mapper file: fixed factors, a pinned
-// permutation, the ranks allowed on each axis, required spatial ranks, keep
-// and bypass, and the usable capacity.
-void Mapspace::apply_constraint(const LevelConstraint& lc, Pins& pins) {
-  const arch::Architecture& arch = m_arch;
-  const workloads::Cascade& cascade = m_cascade;
-  const workloads::Einsum& e = cascade.einsums[static_cast<size_t>(m_einsum)];
-  const int compute = m_compute;
-  const auto& proj = m_model.projections();
-  auto& pinned_keep = pins.keep;
-  auto& pinned_bypass = pins.bypass;
-  auto drop_slot = [](RankSpace& rs, int s) { rs.slots.erase(std::remove(rs.slots.begin(), rs.slots.end(), s), rs.slots.end()); };
-  auto local_of = [&](const std::string& name, const SourceLoc& loc) {
-    const int cr = cascade.find_rank(name);
-    if (cr < 0) {
-      std::vector<std::string> names;
-      for (const auto& rk : cascade.ranks) names.push_back(rk.name);
-      throw UserError(loc, "no rank '" + name + "' in cascade '" + cascade.name + "'" + did_you_mean(name, names));
-    }
-    return mapping::local_rank(e, cr);  // -1: the rank is not this Einsum's; the constraint does not apply
-  };
-  auto tensor_of = [&](const std::string& name, const SourceLoc& loc) {
-    const int ct = cascade.find_tensor(name);
-    if (ct < 0) {
-      std::vector<std::string> names;
-      for (const auto& t : cascade.tensors) names.push_back(t.name);
-      throw UserError(loc, "no tensor '" + name + "' in cascade '" + cascade.name + "'" + did_you_mean(name, names));
-    }
-    for (int t = 0; t < m_n_tensors; ++t)
-      if (proj[t].tensor == ct) return t;
-    return -1;
-  };
-
-  std::vector<std::string> path_names;
-  for (int n : m_path) path_names.push_back(arch.nodes[n].name);
-  auto it = std::find(path_names.begin(), path_names.end(), lc.target);
-  if (it == path_names.end())
-    throw UserError(lc.loc, "'" + lc.target + "' is not a storage level on the path to '" +
-                                arch.nodes[compute].name + "' (" + join(path_names, ", ") + ")" +
-                                did_you_mean(lc.target, path_names));
-  const int lvl = static_cast<int>(it - path_names.begin());
-  for (const auto& [name, f] : lc.factors) {
-    const int r = local_of(name, lc.loc);
-    if (r < 0) continue;
-    m_ranks[r].fixed[m_temporal_slot[lvl]] = f;
-    drop_slot(m_ranks[r], m_temporal_slot[lvl]);
+// The Einsum's local rank named `name` (-1: a rank of the cascade this Einsum
+// does not iterate, to which the constraint does not apply); an unknown name
+// is the user's error at `loc`.
+int Mapspace::local_rank_of(const std::string& name, const SourceLoc& loc) const {
+  const int cr = m_cascade.find_rank(name);
+  if (cr < 0) {
+    std::vector<std::string> names;
+    for (const auto& rk : m_cascade.ranks) names.push_back(rk.name);
+    throw UserError(loc, "no rank '" + name + "' in cascade '" + m_cascade.name + "'" + did_you_mean(name, names));
   }
+  return mapping::local_rank(m_cascade.einsums[static_cast<size_t>(m_einsum)], cr);
+}
+
+// Bounds on a level's factors (Timeloop's N<=4, C>=2), fixed spatial factors
+// (on the axis the constraints allow, x first), and the rest of a rank here.
+void Mapspace::apply_factor_bounds(const LevelConstraint& lc, int lvl) {
+  auto local_of = [&](const std::string& name, const SourceLoc& loc) { return local_rank_of(name, loc); };
+  auto drop_slot = [](RankSpace& rs, int s) { rs.slots.erase(std::remove(rs.slots.begin(), rs.slots.end(), s), rs.slots.end()); };
   for (const auto& [name, f] : lc.max_factors)
     if (const int r = local_of(name, lc.loc); r >= 0) m_bounds.push_back({lvl, false, r, 1, f});
   for (const auto& [name, f] : lc.min_factors)
     if (const int r = local_of(name, lc.loc); r >= 0) m_bounds.push_back({lvl, false, r, f, 0});
   for (const auto& [name, f] : lc.spatial_max_factors)
     if (const int r = local_of(name, lc.loc); r >= 0) m_bounds.push_back({lvl, true, r, 1, f});
-  // Fixed spatial factors: on the axis the constraints allow (x first).
   for (const auto& [name, f] : lc.spatial_factors) {
     const int r = local_of(name, lc.loc);
     if (r < 0) continue;
@@ -226,24 +196,67 @@ void Mapspace::apply_constraint(const LevelConstraint& lc, Pins& pins) {
       throw UserError(lc.loc, "rank '" + name + "' has a fixed factor at " + lc.target + "; it cannot also take the rest");
     slots.assign(1, keep);
   }
-  for (const auto& name : lc.innermost) {
+}
+
+// The innermost loops (outermost first) and the outermost ones; a rank in
+// either list at most once.
+void Mapspace::apply_orders(const LevelConstraint& lc, int lvl) {
+  auto pin = [&](const std::vector<std::string>& names, std::vector<int>& into) {
+    for (const auto& name : names) {
+      const int r = local_rank_of(name, lc.loc);
+      if (r < 0) continue;
+      const auto& inner = m_pinned_inner[lvl];
+      const auto& outer = m_pinned_order[lvl];
+      if (std::find(inner.begin(), inner.end(), r) != inner.end() ||
+          std::find(outer.begin(), outer.end(), r) != outer.end())
+        throw UserError(lc.loc, "rank '" + name + "' appears twice in the permutation of " + lc.target);
+      into.push_back(r);
+    }
+  };
+  pin(lc.innermost, m_pinned_inner[lvl]);
+  pin(lc.permutation, m_pinned_order[lvl]);
+}
+
+// One level's constraints from the mapper file: fixed factors, a pinned
+// permutation, the ranks allowed on each axis, required spatial ranks, keep
+// and bypass, and the usable capacity.
+void Mapspace::apply_constraint(const LevelConstraint& lc, Pins& pins) {
+  const arch::Architecture& arch = m_arch;
+  const workloads::Cascade& cascade = m_cascade;
+  const int compute = m_compute;
+  const auto& proj = m_model.projections();
+  auto& pinned_keep = pins.keep;
+  auto& pinned_bypass = pins.bypass;
+  auto drop_slot = [](RankSpace& rs, int s) { rs.slots.erase(std::remove(rs.slots.begin(), rs.slots.end(), s), rs.slots.end()); };
+  auto local_of = [&](const std::string& name, const SourceLoc& loc) { return local_rank_of(name, loc); };
+  auto tensor_of = [&](const std::string& name, const SourceLoc& loc) {
+    const int ct = cascade.find_tensor(name);
+    if (ct < 0) {
+      std::vector<std::string> names;
+      for (const auto& t : cascade.tensors) names.push_back(t.name);
+      throw UserError(loc, "no tensor '" + name + "' in cascade '" + cascade.name + "'" + did_you_mean(name, names));
+    }
+    for (int t = 0; t < m_n_tensors; ++t)
+      if (proj[t].tensor == ct) return t;
+    return -1;
+  };
+
+  std::vector<std::string> path_names;
+  for (int n : m_path) path_names.push_back(arch.nodes[n].name);
+  auto it = std::find(path_names.begin(), path_names.end(), lc.target);
+  if (it == path_names.end())
+    throw UserError(lc.loc, "'" + lc.target + "' is not a storage level on the path to '" +
+                                arch.nodes[compute].name + "' (" + join(path_names, ", ") + ")" +
+                                did_you_mean(lc.target, path_names));
+  const int lvl = static_cast<int>(it - path_names.begin());
+  for (const auto& [name, f] : lc.factors) {
     const int r = local_of(name, lc.loc);
     if (r < 0) continue;
-    auto& pin = m_pinned_inner[lvl];
-    if (std::find(pin.begin(), pin.end(), r) != pin.end() ||
-        std::find(m_pinned_order[lvl].begin(), m_pinned_order[lvl].end(), r) != m_pinned_order[lvl].end())
-      throw UserError(lc.loc, "rank '" + name + "' appears twice in the loop orders of " + lc.target);
-    pin.push_back(r);
+    m_ranks[r].fixed[m_temporal_slot[lvl]] = f;
+    drop_slot(m_ranks[r], m_temporal_slot[lvl]);
   }
-  for (const auto& name : lc.permutation) {
-    const int r = local_of(name, lc.loc);
-    if (r < 0) continue;
-    auto& pin = m_pinned_order[lvl];
-    if (std::find(pin.begin(), pin.end(), r) != pin.end() ||
-        std::find(m_pinned_inner[lvl].begin(), m_pinned_inner[lvl].end(), r) != m_pinned_inner[lvl].end())
-      throw UserError(lc.loc, "rank '" + name + "' appears twice in the permutation of " + lc.target);
-    pin.push_back(r);
-  }
+  apply_factor_bounds(lc, lvl);
+  apply_orders(lc, lvl);
   for (int axis = 0; axis < 2; ++axis) {
     if (!(axis == 0 ? lc.has_spatial_x : lc.has_spatial_y)) continue;
     const auto& allowed = axis == 0 ? lc.spatial_x : lc.spatial_y;

@@ -89,6 +89,9 @@ class Mapspace final : public SpaceOf<Genome> {
   void build_slots();
   void build_signatures();
   void apply_constraint(const LevelConstraint& lc, Pins& pins);
+  void apply_factor_bounds(const LevelConstraint& lc, int lvl);
+  void apply_orders(const LevelConstraint& lc, int lvl);
+  int local_rank_of(const std::string& name, const SourceLoc& loc) const;
   void build_sizes(const MapperConfig& config);
   void build_keeps(const MapperConfig& config, const Pins& pins);
 

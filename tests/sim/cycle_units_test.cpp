@@ -123,6 +123,21 @@ TEST(CycleModel, BankConflictsFromTheLayout) {
   }
 }
 
+// A hand-worked case of tests/data/cycle/ports: the cycle model's cycles (its
+// outputs verified), the analytical model's, and their counts equal.
+void expect_port_case(const char* arch, const char* workload, const char* mapping, int64_t cycles,
+                      int64_t analytical_cycles) {
+  SCOPED_TRACE(std::string(arch) + " " + mapping);
+  const std::string dir = "tests/data/cycle/ports/";
+  Case c = load_case(dir + arch, dir + workload, dir + mapping);
+  const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
+  EXPECT_EQ(r.stats.cycles, cycles);
+  EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok);
+  const Stats a = analytical::evaluate_mapping(c.arch, c.cascade, c.map);
+  EXPECT_EQ(a.cycles, analytical_cycles);
+  expect_same_counts(a, r.stats);
+}
+
 // One port shared by everything that uses it (tests/data/cycle/ports), worked
 // by hand. Row sums over four lanes under a buffer of one single-ported bank
 // that holds four columns of A at a time (refilled while the lanes read the
@@ -133,15 +148,7 @@ TEST(CycleModel, BankConflictsFromTheLayout) {
 // whole port gave 90. The analytical model bounds the buffer by its counted
 // 64 reads, 64 fills and 4 updates: 132.
 TEST(CycleModel, OneSinglePortedBankServesEveryLink) {
-  const std::string dir = "tests/data/cycle/ports/";
-  Case c = load_case(dir + "arch-one-port.yaml", dir + "rowsum.yaml", dir + "map-tiles.yaml");
-  const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-  EXPECT_EQ(r.stats.cycles, 137);
-  EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok);
-  const Stats a = analytical::evaluate_mapping(c.arch, c.cascade, c.map);
-  EXPECT_EQ(a.cycles, 132);
-  EXPECT_EQ(a.bound_by, "Buffer");
-  expect_same_counts(a, r.stats);
+  expect_port_case("arch-one-port.yaml", "rowsum.yaml", "map-tiles.yaml", 137, 132);
 }
 
 // The same with a separate write port on the bank (arch-two-ports.yaml): the
@@ -153,12 +160,7 @@ TEST(CycleModel, OneSinglePortedBankServesEveryLink) {
 // out (read port, 4): 90. The analytical model: 68 reads (and 68 writes) over
 // one port each, 68.
 TEST(CycleModel, SeparateReadAndWritePortsPerBank) {
-  const std::string dir = "tests/data/cycle/ports/";
-  Case c = load_case(dir + "arch-two-ports.yaml", dir + "rowsum.yaml", dir + "map-tiles.yaml");
-  const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-  EXPECT_EQ(r.stats.cycles, 90);
-  EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok);
-  EXPECT_EQ(analytical::evaluate_mapping(c.arch, c.cascade, c.map).cycles, 68);
+  expect_port_case("arch-two-ports.yaml", "rowsum.yaml", "map-tiles.yaml", 90, 68);
 }
 
 // The compute's operand reads take the port of the level they read
@@ -168,14 +170,9 @@ TEST(CycleModel, SeparateReadAndWritePortsPerBank) {
 // 124 cycles of the read port, then the DRAM reads the 4 sums out: 128. Before
 // operand reads were timed: 20. The analytical model: the buffer's 124 reads.
 TEST(CycleModel, OperandReadsTakeTheBuffersReadPort) {
+  expect_port_case("arch-direct.yaml", "rowsum.yaml", "map-direct.yaml", 128, 124);
   const std::string dir = "tests/data/cycle/ports/";
   Case c = load_case(dir + "arch-direct.yaml", dir + "rowsum.yaml", dir + "map-direct.yaml");
-  const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-  EXPECT_EQ(r.stats.cycles, 128);
-  EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok);
-  const Stats a = analytical::evaluate_mapping(c.arch, c.cascade, c.map);
-  EXPECT_EQ(a.cycles, 124);
-  expect_same_counts(a, r.stats);
   SimOptions timing;
   timing.functional = false;
   EXPECT_EQ(simulate_mapping(c.arch, c.cascade, c.map, {}, timing).stats.cycles, 128);
@@ -220,24 +217,13 @@ TEST(CycleModel, BankLayoutIsTheMappings) {
 // its own lanes' words: 133 again (charging all of B's words to one network
 // gave 261). The analytical model: 8 words a step over 16 steps, 128 (64 before).
 TEST(CycleModel, ANetworkCarriesEveryTensorsWords) {
-  const std::string dir = "tests/data/cycle/ports/";
   const struct {
     const char* arch;
     const char* workload;
     const char* mapping;
   } cases[] = {{"arch-net.yaml", "dot.yaml", "map-net.yaml"},
                {"arch-clusters.yaml", "dot16.yaml", "map-clusters.yaml"}};
-  for (const auto& k : cases) {
-    SCOPED_TRACE(k.arch);
-    Case c = load_case(dir + k.arch, dir + k.workload, dir + k.mapping);
-    const SimResult r = simulate_mapping(c.arch, c.cascade, c.map, c.inputs);
-    EXPECT_EQ(r.stats.cycles, 133);
-    EXPECT_TRUE(compare_tensors(r.outputs, {{"Z", c.golden.at("Z")}}, 1e-12).ok);
-    const Stats a = analytical::evaluate_mapping(c.arch, c.cascade, c.map);
-    EXPECT_EQ(a.cycles, 128);
-    EXPECT_EQ(a.bound_by, "Lane");
-    expect_same_counts(a, r.stats);
-  }
+  for (const auto& k : cases) expect_port_case(k.arch, k.workload, k.mapping, 133, 128);
 }
 
 // Integer data (tests/data/cycle/int): int8 operands, saturating int16 sums,

@@ -234,6 +234,20 @@ int64_t count_of(const nlohmann::json& j, const std::string& level, const std::s
   return j["per_level"][level][tensor][what].get<int64_t>();
 }
 
+// An imported Conv1D (in TempDir()/dir) evaluated again under einflow's own
+// reuse model instead of Timeloop's.
+nlohmann::json evaluate_own_reuse(const std::string& dir) {
+  const std::string at = ::testing::TempDir() + dir + "/";
+  std::ifstream in(at + "conv1d.arch.yaml");
+  std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  arch.replace(arch.find("reuse_model: timeloop"), 21, "reuse_model: einflow");
+  const std::string own = write_temp(dir + "-own.arch.yaml", arch);
+  Result e = run("evaluate --arch " + own + " --workload " + at + "conv1d.workload.yaml --mapping " + at +
+                 "conv1d.mapping.yaml --json");
+  EXPECT_EQ(e.code, 0) << e.out;
+  return e.code == 0 ? nlohmann::json::parse(e.out) : nlohmann::json{};
+}
+
 }  // namespace
 
 // Wide memories and a v0.2 ERT, charged as Timeloop charges them: per vector
@@ -281,15 +295,7 @@ TEST(Cli, ImportTimeloopClustersAndOverlappingTiles) {
   EXPECT_EQ(count_of(j, "RegFile", "Inputs", "fills"), 24);
   EXPECT_EQ(count_of(j, "Buffer", "Weights", "reads"), 3);  // the same three weights to every PE: multicast
   // The same design under einflow's own reuse model: the union, once.
-  const std::string dir = ::testing::TempDir() + "tl-cluster/";
-  std::ifstream in(dir + "conv1d.arch.yaml");
-  std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  arch.replace(arch.find("reuse_model: timeloop"), 21, "reuse_model: einflow");
-  const std::string own = write_temp("cluster-own.arch.yaml", arch);
-  Result e = run("evaluate --arch " + own + " --workload " + dir + "conv1d.workload.yaml --mapping " + dir +
-                 "conv1d.mapping.yaml --json");
-  ASSERT_EQ(e.code, 0) << e.out;
-  EXPECT_EQ(count_of(nlohmann::json::parse(e.out), "Buffer", "Inputs", "reads"), 18);
+  EXPECT_EQ(count_of(evaluate_own_reuse("tl-cluster"), "Buffer", "Inputs", "reads"), 18);
 }
 
 // A sliding window moved by two loops (DRAM: P = 4 outer, R = 3 inner; the
@@ -305,15 +311,7 @@ TEST(Cli, ImportTimeloopHaloRefetchedWhenTheStrideChanges) {
   auto j = import_and_evaluate(kTl + "vector.arch.yaml " + kTl + "conv1d.prob.yaml " + map, "tl-halo", "conv1d");
   EXPECT_EQ(count_of(j, "Buffer", "Inputs", "fills"), 24);
   EXPECT_EQ(count_of(j, "MainMemory", "Inputs", "reads"), 24);
-  const std::string dir = ::testing::TempDir() + "tl-halo/";
-  std::ifstream in(dir + "conv1d.arch.yaml");
-  std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  arch.replace(arch.find("reuse_model: timeloop"), 21, "reuse_model: einflow");
-  const std::string own = write_temp("halo-own.arch.yaml", arch);
-  Result e = run("evaluate --arch " + own + " --workload " + dir + "conv1d.workload.yaml --mapping " + dir +
-                 "conv1d.mapping.yaml --json");
-  ASSERT_EQ(e.code, 0) << e.out;
-  EXPECT_EQ(count_of(nlohmann::json::parse(e.out), "Buffer", "Inputs", "fills"), 18);
+  EXPECT_EQ(count_of(evaluate_own_reuse("tl-halo"), "Buffer", "Inputs", "fills"), 18);
 }
 
 // Spatial reduction as the current Timeloop counts it (first partial sums
