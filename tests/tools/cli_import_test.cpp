@@ -427,3 +427,22 @@ TEST(Cli, ImportTimeloopResolvedInputInOneFile) {
   EXPECT_EQ(count_of(j, "MainMemory", "Inputs", "reads"), 18);
   EXPECT_EQ(count_of(j, "MainMemory", "Outputs", "updates"), 16);
 }
+
+// A subtree's attributes are shared with what it holds (Accelergy's rule),
+// the component's own winning: the buffer of 2level.arch.yaml without its own
+// word-bits takes the System's 8 bits, so sizeKB 0.0625 is 64 words (with
+// einflow's default of 16 bits it would be 32).
+TEST(Cli, ImportTimeloopSubtreeAttributesAreInherited) {
+  std::ifstream in(kTl + "2level.arch.yaml");
+  std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  arch.replace(arch.find("technology: 40nm"), 16, "technology: 40nm\n      datawidth: 8");
+  const std::string own = "          depth: 64\n          word-bits: 8\n";
+  arch.replace(arch.find(own), own.size(), "          sizeKB: 0.0625\n");
+  const std::string file = write_temp("inherit.arch.yaml", arch);
+  const std::string out = ::testing::TempDir() + "tl-inherit";
+  Result r = run("import timeloop " + file + " " + kTl + "conv1d.prob.yaml --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream a(out + "/conv1d.arch.yaml");
+  const std::string text((std::istreambuf_iterator<char>(a)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("word_bits: 8\n        size_words: 64"), std::string::npos) << text;
+}

@@ -270,13 +270,8 @@ std::string file_name(std::string s) {
 ImportResult import_timeloop(const TimeloopFiles& files) {
   ImportResult r;
   TlArch arch = read_timeloop_arch(YamlNode::load_file(files.arch), r.notes);
-  int word_bits = 16;
-  {
-    Diagnostics d;
-    const YamlNode& at = arch.components.back().attributes;
-    for (const char* k : {"datawidth", "word-bits", "word_bits"})
-      if (at.defined() && at.is_map() && at.has(k)) word_bits = static_cast<int>(at[k].as_int(d).value_or(16));
-  }
+  const int word_bits =
+      static_cast<int>(attribute(arch.components.back(), {"word_bits", "word_width", "datawidth"}).value_or(16));
   const YamlNode problem_doc = YamlNode::load_file(files.problem);
   read_constraints_doc(problem_doc, arch, r.notes);
   if (!files.constraints.empty()) read_constraints_doc(YamlNode::load_file(files.constraints), arch, r.notes);

@@ -78,7 +78,8 @@ void read_constraints(const YamlNode& c, TlComponent& comp, std::vector<std::str
   d.throw_if_any();
 }
 
-TlComponent make_component(const YamlNode& n, int64_t mult, int64_t mult_x, bool has_x, std::vector<std::string>& notes) {
+TlComponent make_component(const YamlNode& n, int64_t mult, int64_t mult_x, bool has_x, std::vector<std::string>& notes,
+                           const std::vector<YamlNode>& inherited) {
   Diagnostics d;
   TlComponent c;
   c.loc = n.loc();
@@ -86,8 +87,10 @@ TlComponent make_component(const YamlNode& n, int64_t mult, int64_t mult_x, bool
   d.throw_if_any();
   c.name = name;
   c.cls = n["class"].as_string(d).value_or("");
+  if (n.has("subclass") && !n["subclass"].is_null()) c.subclass = n["subclass"].as_string(d).value_or("");
   if (!n.has("class")) throw UserError(n.loc(), n.path(), "component '" + name + "' has no class");
   c.attributes = n["attributes"];
+  c.inherited = inherited;
   c.instances = times(mult, count, n.loc());
   int64_t total_x = 0;
   if (n.has("spatial")) {
@@ -125,21 +128,23 @@ void read_top_attributes(const YamlNode& attrs, TlArch& arch) {
 }
 
 void read_parallel(const YamlNode& n, TlArch& arch, int64_t mult, int64_t mult_x, bool has_x,
-                   std::vector<std::string>& notes);
+                   std::vector<std::string>& notes, std::vector<YamlNode> inherit);
 
 // v0.4: a flat list; a !Container's spatial fan-out applies to every node after it.
 void read_nodes(const YamlNode& nodes, TlArch& arch, int64_t mult, int64_t mult_x, bool has_x,
-                std::vector<std::string>& notes) {
+                std::vector<std::string>& notes, std::vector<YamlNode> inherit) {
   if (!nodes.is_sequence()) throw UserError(nodes.loc(), nodes.path(), "expected a list of nodes");
   for (size_t i = 0; i < nodes.size(); ++i) {
     YamlNode n = nodes.at(i);
     const std::string tag = n.tag();
     if (tag == "!Parallel") {
-      read_parallel(n, arch, mult, mult_x, has_x, notes);
+      read_parallel(n, arch, mult, mult_x, has_x, notes, inherit);
       continue;
     }
     if (tag == "!Container" || tag == "!Hierarchical" || (tag.empty() && n.has("nodes"))) {
       read_top_attributes(n["attributes"], arch);
+      // What comes after it (and inside it) shares its attributes.
+      if (n.has("attributes") && n["attributes"].is_map()) inherit.insert(inherit.begin(), n["attributes"]);
       if (n.has("name")) {
         Diagnostics d;
         const std::string name = n["name"].as_string(d).value_or("");
@@ -162,11 +167,11 @@ void read_nodes(const YamlNode& nodes, TlArch& arch, int64_t mult, int64_t mult_
         mult_x = times(mult_x, x, n.loc());
         has_x = has_x || s.has("meshX");
       }
-      if (n.has("nodes")) read_nodes(n["nodes"], arch, mult, mult_x, has_x, notes);
+      if (n.has("nodes")) read_nodes(n["nodes"], arch, mult, mult_x, has_x, notes, inherit);
       continue;
     }
     if (tag == "!Component" || tag.empty()) {
-      arch.components.push_back(make_component(n, mult, mult_x, has_x, notes));
+      arch.components.push_back(make_component(n, mult, mult_x, has_x, notes, inherit));
       continue;
     }
     throw UserError(n.loc(), n.path(), "unsupported Timeloop node tag '" + tag + "'");
@@ -178,17 +183,17 @@ void read_nodes(const YamlNode& nodes, TlArch& arch, int64_t mult, int64_t mult_
 // the tensors the other branches keep. A branch without a keep list holds
 // what the others do not keep (at most one such branch).
 void read_parallel(const YamlNode& n, TlArch& arch, int64_t mult, int64_t mult_x, bool has_x,
-                   std::vector<std::string>& notes) {
+                   std::vector<std::string>& notes, std::vector<YamlNode> inherit) {
   std::vector<std::pair<size_t, size_t>> branches;
   for (const YamlNode& b : list_items(n["nodes"], "nodes")) {
     const size_t first = arch.components.size();
     const std::string tag = b.tag();
     if (tag == "!Component" || (tag.empty() && !b.has("nodes"))) {
-      arch.components.push_back(make_component(b, mult, mult_x, has_x, notes));
+      arch.components.push_back(make_component(b, mult, mult_x, has_x, notes, inherit));
     } else if (tag == "!Hierarchical" || tag == "!Container" || tag.empty()) {
       if (b.has("spatial"))
         throw UserError(b.loc(), b.path(), "unsupported Timeloop feature: a spatial fan-out inside a !Parallel branch");
-      read_nodes(b["nodes"], arch, mult, mult_x, has_x, notes);
+      read_nodes(b["nodes"], arch, mult, mult_x, has_x, notes, inherit);
     } else {
       throw UserError(b.loc(), b.path(), "unsupported Timeloop node tag '" + tag + "' in a !Parallel branch");
     }
@@ -228,22 +233,25 @@ void read_parallel(const YamlNode& n, TlArch& arch, int64_t mult, int64_t mult_x
 }
 
 // v0.2/v0.3: nested subtrees; a range in a subtree's name replicates what it holds.
-void read_subtree(const YamlNode& t, TlArch& arch, int64_t mult, std::vector<std::string>& notes) {
+void read_subtree(const YamlNode& t, TlArch& arch, int64_t mult, std::vector<std::string>& notes,
+                  std::vector<YamlNode> inherit) {
   Diagnostics d;
   auto [name, count] = split_range(t["name"].as_string(d).value_or(""), t.loc());
   d.throw_if_any();
   arch.containers[name] = arch.components.size();
   mult = times(mult, count, t.loc());
   read_top_attributes(t["attributes"], arch);
+  // What the subtree holds shares its attributes (Accelergy's rule).
+  if (t.has("attributes") && t["attributes"].is_map()) inherit.insert(inherit.begin(), t["attributes"]);
   if (t.has("local")) {
     YamlNode local = t["local"];
-    for (const YamlNode& c : list_items(local, "local")) arch.components.push_back(make_component(c, mult, 1, false, notes));
+    for (const YamlNode& c : list_items(local, "local")) arch.components.push_back(make_component(c, mult, 1, false, notes, inherit));
   }
   if (t.has("subtree")) {
     const std::vector<YamlNode> sub = list_items(t["subtree"], "subtree");
     if (sub.size() > 1)
       throw UserError(sub[1].loc(), sub[1].path(), "unsupported Timeloop feature: more than one subtree at one level");
-    for (const YamlNode& s : sub) read_subtree(s, arch, mult, notes);
+    for (const YamlNode& s : sub) read_subtree(s, arch, mult, notes, inherit);
   }
 }
 
@@ -327,9 +335,9 @@ TlArch read_timeloop_arch(const YamlNode& doc, std::vector<std::string>& notes) 
   YamlNode a = doc["architecture"];
   if (!a.defined()) throw UserError(doc.loc(), "a Timeloop architecture file has an 'architecture' key");
   if (a.has("nodes")) {
-    read_nodes(a["nodes"], arch, 1, 1, false, notes);
+    read_nodes(a["nodes"], arch, 1, 1, false, notes, {});
   } else if (a.has("subtree")) {
-    for (const YamlNode& s : list_items(a["subtree"], "subtree")) read_subtree(s, arch, 1, notes);
+    for (const YamlNode& s : list_items(a["subtree"], "subtree")) read_subtree(s, arch, 1, notes, {});
   } else {
     throw UserError(a.loc(), a.path(), "expected 'nodes' (v0.4) or 'subtree' (v0.2/v0.3)");
   }

@@ -49,6 +49,15 @@ std::string list_text(const std::vector<std::string>& v) {
 
 }  // namespace
 
+std::optional<double> attribute(const TlComponent& c, std::initializer_list<const char*> keys) {
+  if (auto v = num(c.attributes, keys)) return v;
+  for (const char* k : keys)
+    if (std::string(k) == "meshX" || std::string(k) == "meshY" || std::string(k) == "instances") return std::nullopt;
+  for (const YamlNode& up : c.inherited)
+    if (auto v = num(up, keys)) return v;
+  return std::nullopt;
+}
+
 // A component's energies from an Accelergy ERT, per Timeloop op (-1: none):
 // each op takes the first action of its list the ERT has (Timeloop's
 // topology.hpp), the costliest of that action's argument variants.
@@ -143,7 +152,7 @@ std::map<std::string, ErtEntry> read_ert(const YamlNode& doc) {
 // A storage level's size as Timeloop reads it: `entries` words, else `depth`
 // rows of a block each, else `sizeKB` kilobytes of words; and its banks. Counts
 // out of range are the user's error at the component.
-void emit_size(std::ostream& os, const std::string& body, const TlComponent& c, const YamlNode& at, double word_bits,
+void emit_size(std::ostream& os, const std::string& body, const TlComponent& c, double word_bits,
                double block) {
   auto words = [&](double v, const char* what) {
     if (!(v >= 1 && v <= 4.6e18))
@@ -151,16 +160,16 @@ void emit_size(std::ostream& os, const std::string& body, const TlComponent& c, 
                                  " words (expected 1 to 2^62)");
     return static_cast<int64_t>(v);
   };
-  if (auto entries = num(at, {"entries"}); entries && *entries > 0)
+  if (auto entries = attribute(c, {"entries"}); entries && *entries > 0)
     os << body << "size_words: " << words(*entries, "entries") << "\n";
-  else if (auto depth = num(at, {"depth", "memory_depth", "data_storage_depth"}); depth && *depth > 0 &&
+  else if (auto depth = attribute(c, {"depth", "memory_depth", "data_storage_depth"}); depth && *depth > 0 &&
                                                                                     !(c.is_dram && std::isinf(*depth)))
     os << body << "size_words: " << words(*depth * block, "depth") << "\n";
-  else if (auto kb = num(at, {"sizeKB", "size_kb"}); kb && *kb > 0)
+  else if (auto kb = attribute(c, {"sizeKB", "size_kb"}); kb && *kb > 0)
     os << body << "size_words: " << words(*kb * 1024 * 8 / word_bits, "sizeKB") << "\n";
   else if (!c.is_dram)
     throw UserError(c.loc, "storage '" + c.name + "' has no size (entries, depth or sizeKB)");
-  if (auto b = num(at, {"n_banks", "num_banks"})) {
+  if (auto b = attribute(c, {"n_banks", "num_banks"})) {
     if (!(*b >= 0 && *b <= 4.6e18))
       throw UserError(c.loc, "storage '" + c.name + "': n_banks " + number_text(*b) + " (expected 0 to 2^62)");
     os << body << "banks: " << static_cast<int64_t>(*b) << "\n";
@@ -170,10 +179,10 @@ void emit_size(std::ostream& os, const std::string& body, const TlComponent& c, 
 // Words per access and instances per cluster as Timeloop derives them from
 // the width (buffer.cpp): block x word bits x cluster = width; with neither
 // given, one block spans the width.
-std::pair<int64_t, int64_t> block_and_cluster(const TlComponent& c, const YamlNode& at, double word_bits) {
-  const auto width = num(at, {"width", "memory_width", "data_storage_width"});
-  auto block = num(at, {"block_size", "n_words"});
-  auto cluster = num(at, {"cluster_size"});
+std::pair<int64_t, int64_t> block_and_cluster(const TlComponent& c, double word_bits) {
+  const auto width = attribute(c, {"width", "memory_width", "data_storage_width"});
+  auto block = attribute(c, {"block_size", "n_words"});
+  auto cluster = attribute(c, {"cluster_size"});
   auto whole = [&](double v, const char* what) {
     if (!(v >= 1 && v <= 1e9 && v == static_cast<double>(static_cast<int64_t>(v))))
       throw UserError(c.loc, "storage '" + c.name + "': " + what + " " + number_text(v) +
@@ -224,7 +233,7 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
     const int64_t my = fanout / mx;
     prev_instances = c.instances;
     prev_x = x_total;
-    if (auto v = num(at, {"multiple_buffering"}); v && *v != 1)
+    if (auto v = attribute(c, {"multiple_buffering"}); v && *v != 1)
       throw UserError(c.loc, "'" + c.name + "': unsupported Timeloop feature 'multiple_buffering' != 1");
     if (at.defined() && at.is_map())
       for (const auto& [key, v] : at.entries())
@@ -235,7 +244,7 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
     const std::string body = i == 0 ? indent : indent + "  ";
     os << head << "name: " << c.name << "\n";
     if (mx * my > 1) os << body << "mesh: {x: " << mx << ", y: " << my << "}\n";
-    const double word_bits = num(at, {"word_bits", "word_width", "datawidth"}).value_or(16);
+    const double word_bits = attribute(c, {"word_bits", "word_width", "datawidth"}).value_or(16);
     if (!(word_bits >= 1 && word_bits <= 1024))
       throw UserError(c.loc, "component '" + c.name + "': a word of " + number_text(word_bits) + " bits (expected 1 to 1024)");
     const ErtEntry* e = ert.count(c.name) ? &ert.at(c.name) : nullptr;
@@ -249,13 +258,18 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
       os << "}}\n";
       break;
     }
-    const std::string cls = c.is_dram ? "dram" : (lower(c.cls).find("reg") != std::string::npos ? "regfile" : "sram");
+    // A register file by class or Accelergy subclass (regfile, reg_storage, smartbuffer_RF).
+    auto is_reg = [](const std::string& k) {
+      const std::string l = lower(k);
+      return l.find("reg") != std::string::npos || (l.size() >= 3 && l.compare(l.size() - 3, 3, "_rf") == 0);
+    };
+    const std::string cls = c.is_dram ? "dram" : (is_reg(c.cls) || is_reg(c.subclass) ? "regfile" : "sram");
     os << body << "class: " << cls << "\n" << body << "word_bits: " << number_text(word_bits) << "\n";
-    const auto [block, cluster] = block_and_cluster(c, at, word_bits);
-    emit_size(os, body, c, at, word_bits, static_cast<double>(block));
+    const auto [block, cluster] = block_and_cluster(c, word_bits);
+    emit_size(os, body, c, word_bits, static_cast<double>(block));
     if (block > 1) os << body << "block_words: " << block << "\n";
     if (cluster > 1) os << body << "cluster: " << cluster << "\n";
-    auto rbw = num(at, {"read_bandwidth"}), wbw = num(at, {"write_bandwidth"});
+    auto rbw = attribute(c, {"read_bandwidth"}), wbw = attribute(c, {"write_bandwidth"});
     if (c.is_dram) {
       double words = rbw.value_or(0);
       os << body << "bandwidth_gbps: " << number_text(words * word_bits / 8.0 * a.clock_mhz * 1e6 / 1e9)
@@ -267,7 +281,7 @@ std::string emit_arch(const TlArch& a, const std::string& name, const YamlNode* 
     // Energies per access of a block (Timeloop's vector access); a given
     // vector_access_energy overrides the ERT, as in Timeloop.
     double read_pj = -1, fill_pj = -1, update_pj = -1, leak_pj = -1;
-    if (auto v = num(at, {"vector_access_energy"})) {
+    if (auto v = attribute(c, {"vector_access_energy"})) {
       read_pj = fill_pj = update_pj = *v;
     } else if (e) {
       read_pj = e->read_pj;

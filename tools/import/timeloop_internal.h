@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,11 +15,15 @@ namespace einflow::import {
 struct TlComponent {
   std::string name;        // without the [0..N] range
   std::string cls;
+  std::string subclass;    // Accelergy's (smartbuffer_RF, reg_storage, ...); "" when none
   bool is_compute = false;
   bool is_dram = false;
   int64_t instances = 1;
   int64_t mesh_x = 0;      // 0 when not given
   YamlNode attributes;
+  // Attributes of the subtrees / containers it sits in, innermost first:
+  // Accelergy shares them with what the subtree holds (its own win).
+  std::vector<YamlNode> inherited;
   std::vector<std::string> keep, bypass;
   // Architecture constraints on the loops at this storage level (v0.4
   // `constraints: {temporal, spatial}`, or v0.3 `architecture_constraints`
@@ -61,6 +66,11 @@ std::string emit_mapper(const TlArch& arch, const std::vector<std::string>& dims
 
 // "PE[0..15]" -> ("PE", 16); "Buffer" -> ("Buffer", 1). Throws on a bad range.
 std::pair<std::string, int64_t> split_range(const std::string& name, const SourceLoc& loc);
+
+// A numeric attribute of a component: its own, else the nearest enclosing
+// subtree's or container's (keys with hyphens read as underscores; instance
+// counts and meshes are never inherited). Nulls count as not given.
+std::optional<double> attribute(const TlComponent& c, std::initializer_list<const char*> keys);
 
 // Lower-case copy of s (ASCII).
 std::string lower(std::string s);
