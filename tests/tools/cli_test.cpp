@@ -29,6 +29,15 @@ TEST(Cli, CheckJsonReportsEveryVariant) {
   }
 }
 
+// An architecture file given where a workload goes describes as one (as --arch).
+TEST(Cli, DescribeAnArchitectureFileWithoutTheFlag) {
+  const std::string arch = std::string(EINFLOW_SOURCE_DIR) + "/configs/arch/fusemax-cloud.yaml";
+  Result r = run("describe " + arch);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, run("describe --arch " + arch).out);
+  EXPECT_EQ(r.out.rfind("architecture fusemax-cloud", 0), 0u) << r.out;
+}
+
 TEST(Cli, DescribeJsonHasPassCounts) {
   Result r = run("describe " + kBert + " --set instance.seq_len=30 --set instance.block=6 --json");
   ASSERT_EQ(r.code, 0) << r.out;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/text.h"
+#include "common/yaml_node.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
 #include "workloads/analysis.h"
@@ -100,7 +101,7 @@ Runner add_describe(CLI::App& app) {
   auto opt = std::make_shared<WorkloadOptions>();
   auto arch_file = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  sub->add_option("WORKLOAD", opt->file, "Workload YAML file");
+  sub->add_option("WORKLOAD", opt->file, "Workload YAML file (or an architecture file)");
   sub->add_option("--variant", opt->variant, "Only this variant (e.g. 1pass)");
   sub->add_option("--set", opt->sets, "Override a key, e.g. --set instance.seq_len=256 (repeatable)");
   sub->add_option("--arch", *arch_file, "Describe this architecture YAML file instead");
@@ -113,6 +114,11 @@ Runner add_describe(CLI::App& app) {
       return 0;
     }
     if (opt->file.empty()) throw UserError(SourceLoc{}, "give a WORKLOAD file or --arch A.yaml to describe");
+    // A file whose document is an architecture describes as one (as --arch).
+    if (YamlNode::load_file(opt->file).has("architecture")) {
+      describe_arch(opt->file, *json, std::cout);
+      return 0;
+    }
     workloads::Workload w = load(*opt);
     if (*json) {
       nlohmann::json j{{"workload", w.name}};
