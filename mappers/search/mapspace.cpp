@@ -83,6 +83,7 @@ Mapspace::Mapspace(const arch::Architecture& arch, const workloads::Cascade& cas
   }
   Pins pins;
   for (const LevelConstraint& lc : config.levels) apply_constraint(lc, pins);
+  apply_residuals();
   build_sizes(config);
   build_keeps(config, pins);
 }
@@ -173,11 +174,17 @@ void Mapspace::apply_factor_bounds(const LevelConstraint& lc, int lvl) {
       m_bounds.push_back({lvl, true, r, 1, 1});
       continue;
     }
+    // The first allowed axis with room left beside the factors fixed there.
+    auto room = [&](int s) {
+      int64_t used = 1;
+      for (const RankSpace& rs : m_ranks) used *= rs.fixed[static_cast<size_t>(s)];
+      return m_slots[s].limit / used;
+    };
     int slot = -1;
     for (int s = 0; s < static_cast<int>(m_slots.size()) && slot < 0; ++s)
       if (m_slots[s].level == lvl && m_slots[s].kind != SlotKind::kTemporal &&
           std::find(m_ranks[r].slots.begin(), m_ranks[r].slots.end(), s) != m_ranks[r].slots.end() &&
-          f <= m_slots[s].limit && ok_on_axis(lc, name, m_slots[s].kind))
+          f <= room(s) && ok_on_axis(lc, name, m_slots[s].kind))
         slot = s;
     if (slot < 0)
       throw UserError(lc.loc, "rank '" + name + "' cannot be spread " + std::to_string(f) + " ways over the fan-out below " +
@@ -186,14 +193,25 @@ void Mapspace::apply_factor_bounds(const LevelConstraint& lc, int lvl) {
     drop_slot(m_ranks[r], slot);
     m_bounds.push_back({lvl, true, r, f, f});
   }
-  // The factor the fixed ones leave goes to this level: no other slot takes it.
+  // The factor the fixed ones leave goes to this level (applied once every
+  // constraint has fixed its factors: apply_residuals).
   for (const auto& name : lc.residual) {
     const int r = local_of(name, lc.loc);
     if (r < 0) continue;
-    auto& slots = m_ranks[r].slots;
-    const int keep = m_temporal_slot[lvl];
+    for (const auto& [other, rank, at] : m_residual)
+      if (rank == r && other != lvl)
+        throw UserError(lc.loc, "rank '" + name + "': the rest of it is claimed by two levels");
+    m_residual.push_back({lvl, r, lc.loc});
+  }
+}
+
+void Mapspace::apply_residuals() {
+  for (const auto& [lvl, r, at] : m_residual) {
+    auto& slots = m_ranks[static_cast<size_t>(r)].slots;
+    const int keep = m_temporal_slot[static_cast<size_t>(lvl)];
     if (std::find(slots.begin(), slots.end(), keep) == slots.end())
-      throw UserError(lc.loc, "rank '" + name + "' has a fixed factor at " + lc.target + "; it cannot also take the rest");
+      throw UserError(at, "rank '" + m_cascade.ranks[static_cast<size_t>(m_ranks[static_cast<size_t>(r)].rank)].name +
+                              "' has a fixed factor at the level that should take the rest of it");
     slots.assign(1, keep);
   }
 }

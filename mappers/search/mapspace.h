@@ -91,6 +91,12 @@ class Mapspace final : public SpaceOf<Genome> {
   void apply_constraint(const LevelConstraint& lc, Pins& pins);
   void apply_factor_bounds(const LevelConstraint& lc, int lvl);
   void apply_orders(const LevelConstraint& lc, int lvl);
+  void apply_residuals();
+  struct Residual {
+    int level = 0, rank = 0;
+    SourceLoc loc;
+  };
+  std::vector<Residual> m_residual;  // (level, local rank): the rest of the rank goes there
   int local_rank_of(const std::string& name, const SourceLoc& loc) const;
   void build_sizes(const MapperConfig& config);
   void build_keeps(const MapperConfig& config, const Pins& pins);

@@ -179,13 +179,7 @@ class GroupEvaluation {
   s.seconds = a.seconds(static_cast<double>(s.cycles));
   s.area_um2 = a.total_area_um2();
   set_utilization(s, a, unit_work);
-  // Leakage over the group's time; a cascade's storage keeps every instance powered.
-  for (const arch::Node& n : a.nodes)
-    if (n.is_storage() && n.leak_pj > 0) {
-      const double count = static_cast<double>(s.cycles) * static_cast<double>(n.instances);
-      s.energy.push_back({n.name, "leak", to_count(count), count * n.leak_pj});
-      s.energy_pj += count * n.leak_pj;
-    }
+  add_leakage(s, a);
   }
 
   // The makespan of the group's executions scheduled as the cycle model does
@@ -228,6 +222,15 @@ CascadeStats evaluate_cascade(const arch::Architecture& a, const workloads::Casc
   std::vector<GroupStats> groups;
   for (const auto& g : m.groups) groups.push_back(evaluate_group(a, c, g));
   return combine_groups(a, std::move(groups));
+}
+
+void add_leakage(Stats& s, const arch::Architecture& arch) {
+  for (const arch::Node& n : arch.nodes)
+    if (n.is_storage() && n.leak_pj > 0) {
+      const double count = static_cast<double>(s.cycles) * static_cast<double>(n.instances);
+      s.energy.push_back({n.name, "leak", static_cast<int64_t>(std::llround(count)), count * n.leak_pj});
+      s.energy_pj += count * n.leak_pj;
+    }
 }
 
 void set_utilization(Stats& s, const arch::Architecture& a, const std::map<std::string, double>& work) {

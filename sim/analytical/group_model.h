@@ -55,6 +55,9 @@ CascadeStats combine_groups(const arch::Architecture& arch, std::vector<GroupSta
 // cycles, 0 for a unit without work or a run of 0 cycles. The one rule of the
 // group, cascade and cycle models.
 void set_utilization(Stats& s, const arch::Architecture& arch, const std::map<std::string, double>& work);
+// Adds every storage node's leakage over s.cycles (a group keeps all its
+// instances powered) to s.energy and s.energy_pj.
+void add_leakage(Stats& s, const arch::Architecture& arch);
 
 // Evaluates a cascade mapping that validate_cascade_mapping() accepted.
 CascadeStats evaluate_cascade(const arch::Architecture& arch, const workloads::Cascade& cascade,

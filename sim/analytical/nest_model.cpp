@@ -378,7 +378,8 @@ void NestModel::count_tensor(const Nest& nest, int t, const Geometry& g, NestRes
         net = n_side * g.inst[k - 1];
       }
       if (p.is_output) {
-        const double first = distinct_words(k, parent == k - 1 ? parent : k - 1) * g.inst[k - 1];
+        const double first = multicast ? distinct_words(k, parent == k - 1 ? parent : k - 1) * g.inst[k - 1]
+                                       : distinct_words(k, k) * inst_k;
         out.net_down[k] += net - first;  // refills only: a first arrival initializes
         out.net_up[k] += net;
       } else {

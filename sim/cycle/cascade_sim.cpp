@@ -402,6 +402,7 @@ analytical::GroupStats GroupRun::report() {
   double busiest = 0;
   for (int r = 0; r < dram_res; ++r) busiest = std::max(busiest, sched->work(r));
   s.cycles = whole_cycles(end, a.loc);
+  analytical::add_leakage(s, a);
   s.compute_cycles = static_cast<int64_t>(std::llround(busiest));
   s.bound_by = sched->work(dram_res) > busiest ? dram_name : "compute";
   double most = std::max(busiest, sched->work(dram_res));

@@ -98,7 +98,8 @@ void Walker::arrive(int k, size_t t, int p, bool mc, Traffic& tr, std::vector<in
       ++fresh;
       // The network into k carries every word that really arrives (an output
       // word's first arrival only initializes it); with multicast once per network.
-      if (net && (!ti.output || ti.self_read || m_sent[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w))) {
+      const bool earlier_entry = ti.self_read && !std::binary_search(written.begin(), written.end(), w);
+      if (net && (!ti.output || earlier_entry || m_sent[static_cast<size_t>(k)][t][static_cast<size_t>(pi)].contains(w))) {
         if (mc) net->push_back(w);
         else ++arr.net_copies[ancestor(i, k, k - 1)];
       }

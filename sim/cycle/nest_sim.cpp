@@ -255,8 +255,7 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
   st.port_stall += port_ready - start;
   start = port_ready;
   if (u.acc_latency > u.step_cycles && m_step_word >= 0 && m_step_word == st.previous_word) {
-    // compute_free - step_cycles is when the previous step issued.
-    const double ready = st.compute_free - u.step_cycles + u.acc_latency;
+    const double ready = st.last_issue + u.acc_latency;
     if (ready > start) {
       st.pipe_stall += ready - start;
       start = ready;
@@ -264,8 +263,12 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
   }
   st.previous_word = m_step_word;
   take_ports(m_step_ports, st, start);
-  for (size_t l = 0; l < m_step_conflict.size(); ++l)
-    if (m_step_ports.bank[l] > u.step_cycles) st.conflict[l] += m_step_conflict[l];
+  // Bank conflicts: what the busiest bank added to the step over an even spread.
+  for (size_t l = 0; l < m_step_conflict.size(); ++l) {
+    const double even = std::max(m_step_ports.bank[l], m_step_ports.bank_write[l]) - m_step_conflict[l];
+    st.conflict[l] += std::min(m_step_conflict[l], std::max(0.0, port_cycles - std::max(u.step_cycles, even)));
+  }
+  st.last_issue = start;
   st.compute_free = start + std::max(u.step_cycles, port_cycles);
   if (m_opts.record_activity)
     note(out.activity, m_arch.nodes[static_cast<size_t>(m_mapping.compute)].name, m_einsum.name, start, st.compute_free);
@@ -286,7 +289,7 @@ bool Walker::next_step(int& changed) {
 double Walker::drain(const UnitTiming& u, ScheduleState& st) {
   // The last point's result leaves the unit's pipeline, then every level
   // returns its outputs, deepest first.
-  double end = st.steps > 0 ? st.compute_free - u.step_cycles + u.point_latency : st.compute_free;
+  double end = st.steps > 0 ? std::max(st.last_issue + u.point_latency, st.compute_free) : st.compute_free;
   // A systolic array's far corner computes its last point m_skew later, and
   // its results leave the array last. (During the run the skew costs nothing:
   // operands reach each PE as late as it computes, and results leave one

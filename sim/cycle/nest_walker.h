@@ -113,6 +113,7 @@ struct ScheduleState {
   std::vector<double> timing_extra;  // with a root link: the DRAM timing's excess in its latest transfer
   std::vector<double> gate;          // when its latest link started for want of its parent's tile (-1: not so)
   double compute_free = 0;           // the unit may issue its next step
+  double last_issue = 0;             // when the last step issued
   double dram_free = 0;              // the DRAM's one port, shared by every level's link to it
   double pipe_stall = 0;             // compute waiting on its own pipeline
   double port_stall = 0;             // compute waiting for a buffer port (links or its own operand reads)
@@ -140,6 +141,7 @@ struct ScheduleState {
   template <class Self, class F>
   static void visit_clocks(Self& s, F f) {
     f(s.compute_free);
+    f(s.last_issue);
     for (auto* v : {&s.port_free, &s.read_free, &s.write_free, &s.bank_free, &s.bank_write_free, &s.arrival_done,
                     &s.previous_done,
                     &s.before_previous_done, &s.busy, &s.stall})

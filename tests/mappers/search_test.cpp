@@ -272,6 +272,54 @@ TEST(Search, BoundsResidualInnermostAndSpatialFactorsAreHonoured) {
   }
 }
 
+// Fixed spatial factors take the axes that have room (M on x fills it, N
+// goes to y), and the rest of a rank goes to its level whatever the order of
+// the constraints that fix its other factors.
+TEST(Search, SpatialFactorsShareTheAxesAndResidualsComeLast) {
+  const auto a = arch::load_arch_text(R"(architecture:
+  name: grid
+  tree:
+    name: DRAM
+    class: dram
+    bandwidth_gbps: 0
+    children:
+      - name: Buffer
+        class: sram
+        size_words: 1024
+        children:
+          - name: PE
+            class: regfile
+            size_words: 64
+            mesh: {x: 2, y: 2}
+            children:
+              - {name: MAC, class: compute, ops: {mac: {}}}
+)", "grid.yaml");
+  Fixture f;
+  MapperConfig cfg = config(R"(  algorithm: exhaustive
+  max_evaluations: 0
+  levels:
+    - target: DRAM
+      residual: [M]
+    - target: Buffer
+      spatial_factors: {M: 2, N: 2}
+)");
+  Mapspace space(a, f.c, 0, a.find("MAC"), cfg);
+  SearchResult r = run_search(space, cfg);
+  ASSERT_FALSE(r.top.empty());
+  for (const Candidate& c : r.top) {
+    const mapping::Mapping m = space.to_mapping(c.genome);
+    ASSERT_EQ(m.levels[1].spatial.size(), 2u);
+    for (const auto& l : m.levels[1].spatial) {
+      EXPECT_EQ(l.factor, 2);
+      EXPECT_EQ(l.axis, f.c.ranks[l.rank].name == "M" ? mapping::Axis::kX : mapping::Axis::kY);
+    }
+    int64_t dram_m = 1;
+    for (const auto& l : m.levels[0].temporal)
+      if (f.c.ranks[l.rank].name == "M") dram_m *= l.factor;
+    EXPECT_EQ(dram_m, 2);  // M = 4: 2 across the array, the rest at the DRAM
+  }
+}
+
 // A rank of prime size 7 cannot be split across a 4-wide array with perfect
 // factors (7 cycles, one MAC busy); with remainder tiles it runs as 2 x 4 with
 // the last tile 3 wide: 2 cycles, utilization 7 / (2 * 4).

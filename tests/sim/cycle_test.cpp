@@ -211,6 +211,18 @@ TEST(CascadeAgreement, UnitsUnderOneBufferShareItsPort) {
   EXPECT_LE(r.stats.cycles, 288 * 105 / 100);
   EXPECT_EQ(an.cycles, 288);
   EXPECT_EQ(an.bound_by, "Buffer");
+  // Leakage over the run: both models charge the buffer's one instance for every cycle.
+  arch::Architecture leaky = a;
+  leaky.nodes[static_cast<size_t>(leaky.find("Buffer"))].leak_pj = 0.5;
+  const CascadeSimResult rl = simulate_cascade(leaky, c, m, {}, timing);
+  const Stats al = analytical::evaluate_cascade(leaky, c, m).stats;
+  for (const Stats* s : {&rl.stats, &al}) {
+    double leak = -1;
+    for (const auto& e : s->energy)
+      if (e.component == "Buffer" && e.action == "leak") leak = e.energy_pj;
+    EXPECT_DOUBLE_EQ(leak, 0.5 * static_cast<double>(s->cycles));
+  }
+  EXPECT_NEAR(rl.stats.energy_pj - r.stats.energy_pj, 0.5 * static_cast<double>(rl.stats.cycles), 1e-6);
 }
 
 // Beyond its exact limit the analytical model extends the schedule of a few

@@ -18,6 +18,17 @@ std::string num(double v, const char* f = "%.4g") {
   return buf;
 }
 
+// "read R, write W, update U pJ per word" (per access of a block of B words
+// when block_words > 1), with the cluster and leakage when given.
+std::string access_energies(const arch::Node& n) {
+  std::string t = "read " + num(n.read_pj) + ", write " + num(n.write_pj);
+  if (n.update_pj != n.write_pj) t += ", update " + num(n.update_pj);
+  t += n.block_words > 1 ? " pJ per access of " + std::to_string(n.block_words) + " words" : " pJ/word";
+  if (n.cluster > 1) t += "; " + std::to_string(n.cluster) + " instances per cluster share an access";
+  if (n.leak_pj > 0) t += "; leakage " + num(n.leak_pj) + " pJ/cycle per instance in use";
+  return t;
+}
+
 std::string capacity(const arch::Node& n) {
   if (n.size_words == 0) return "unbounded";
   double bytes = static_cast<double>(n.size_words) * n.word_bits / 8.0;
@@ -40,8 +51,7 @@ void print_node(const arch::Architecture& a, int i, int depth, std::ostream& os,
       os << pad << "bandwidth " << num(n.bandwidth_gbps) << " GB/s = " << num(a.dram_words_per_cycle(n))
          << " words/cycle";
       if (n.dram_standard) os << "; standard " << n.dram_standard->name << " (tCK " << n.dram_standard->timing.tck_ns << " ns)";
-      os << "\n" << pad << "energy " << num(n.pj_per_bit) << " pJ/bit: read " << num(n.read_pj) << ", write "
-         << num(n.write_pj) << " pJ/word\n";
+      os << "\n" << pad << "energy " << num(n.pj_per_bit) << " pJ/bit: " << access_energies(n) << "\n";
     } else {
       os << pad << "bandwidth read " << (n.read_bandwidth > 0 ? num(n.read_bandwidth) : "unlimited") << ", write "
          << (n.write_bandwidth > 0 ? num(n.write_bandwidth) : "unlimited") << " words/cycle per instance\n";
@@ -58,7 +68,7 @@ void print_node(const arch::Architecture& a, int i, int depth, std::ostream& os,
            << (n.noc_bandwidth > 0 ? num(n.noc_bandwidth) + " words/cycle"
                                    : std::string("unlimited"))
            << "\n";
-      os << pad << "energy read " << num(n.read_pj) << ", write " << num(n.write_pj) << " pJ/word\n";
+      os << pad << "energy " << access_energies(n) << "\n";
     }
     if (!n.keep.empty() || !n.bypass.empty()) {
       os << pad << "keeps " << (n.keep.empty() ? "any" : "") ;

@@ -107,7 +107,12 @@ std::string emit_mapper(const TlArch& arch, const std::vector<std::string>& dims
   for (size_t i = 0; i < arch.components.size(); ++i) {
     const TlComponent& c = arch.components[i];
     for (const auto& [first, spatial] : arch.container_spatial)
-      if (first == i && !last_storage.empty()) at[last_storage].second.push_back(spatial);
+      if (first == i) {
+        if (last_storage.empty())
+          notes.push_back("a container's spatial constraint with no storage level above it is not used");
+        else
+          at[last_storage].second.push_back(spatial);
+      }
     if (c.is_compute) continue;
     last_storage = c.name;
     order.push_back(c.name);
@@ -141,6 +146,9 @@ std::string emit_mapper(const TlArch& arch, const std::vector<std::string>& dims
       if (!s.residual.empty() || !s.at_least.empty())
         notes.push_back("spatial factors of 0 or with >= at " + name + " are not used by einflow's mapper");
       // With a split and every dimension ordered: the first `split` on X, the rest on Y.
+      if (s.split >= 0 && s.permutation.size() != dims.size())
+        notes.push_back("the spatial split at " + name +
+                        " is not used: einflow's mapper needs a permutation naming every dimension to place it");
       if (s.split >= 0 && s.permutation.size() == dims.size()) {
         axes = true;
         const size_t split = std::min(static_cast<size_t>(s.split), s.permutation.size());
