@@ -31,6 +31,21 @@ double Node::access_energy(double words, double instances, double pj) const {
   return accesses * clusters * pj;
 }
 
+double Node::PortCycles::busiest() const { return std::max({read, write, banks, bank_read, bank_write}); }
+
+Node::PortCycles Node::port_cycles(double reads, double writes) const {
+  PortCycles p;
+  if (read_bandwidth > 0) p.read = reads / read_bandwidth;
+  if (write_bandwidth > 0) p.write = writes / write_bandwidth;
+  const double nb = static_cast<double>(banks);
+  if (ports_per_bank > 0) p.banks = (reads + writes) / (nb * static_cast<double>(ports_per_bank));
+  if (separate_bank_ports()) {
+    p.bank_read = reads / (nb * static_cast<double>(read_ports_per_bank));
+    p.bank_write = writes / (nb * static_cast<double>(write_ports_per_bank));
+  }
+  return p;
+}
+
 int Architecture::find(const std::string& n) const {
   for (size_t i = 0; i < nodes.size(); ++i)
     if (nodes[i].name == n) return static_cast<int>(i);

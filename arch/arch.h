@@ -144,6 +144,16 @@ struct Node {
   // summed over `instances` instances in use: per word with blocks of 1, else
   // whole blocks per instance, one per cluster.
   double access_energy(double words, double instances, double pj) const;
+  // Cycles an instance's on-chip ports are busy for `reads` and `writes`
+  // words (spread evenly over the banks; 0 where a port is unlimited or its
+  // banks are not timed). The models' one rule for a level's port bound.
+  struct PortCycles {
+    double read = 0, write = 0;          // read_bandwidth, write_bandwidth
+    double banks = 0;                    // shared ports_per_bank
+    double bank_read = 0, bank_write = 0;  // separate bank ports
+    double busiest() const;
+  };
+  PortCycles port_cycles(double reads, double writes) const;
 };
 
 // How the analytical model counts reuse (a named modelling choice).

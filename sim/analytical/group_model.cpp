@@ -159,15 +159,7 @@ class GroupEvaluation {
     const double inst = static_cast<double>(n.instances);
     const double reads = static_cast<double>(ls.total.reads),
                  writes = static_cast<double>(ls.total.fills + ls.total.updates);
-    double bound = 0;
-    if (n.read_bandwidth > 0) bound = std::max(bound, reads / inst / n.read_bandwidth);
-    if (n.write_bandwidth > 0) bound = std::max(bound, writes / inst / n.write_bandwidth);
-    if (n.ports_per_bank > 0)
-      bound = std::max(bound, (reads + writes) / inst / static_cast<double>(n.banks * n.ports_per_bank));
-    if (n.separate_bank_ports()) {
-      bound = std::max(bound, reads / inst / static_cast<double>(n.banks * n.read_ports_per_bank));
-      bound = std::max(bound, writes / inst / static_cast<double>(n.banks * n.write_ports_per_bank));
-    }
+    const double bound = n.port_cycles(reads / inst, writes / inst).busiest();
     if (bound > onchip) {
       onchip = bound;
       s.bound_by = n.name;

@@ -32,9 +32,6 @@ NestModel::NestModel(const arch::Architecture& arch, const workloads::Cascade& c
     } else {
       li.read_bw = n.read_bandwidth;
       li.write_bw = n.write_bandwidth;
-      li.port_bw = static_cast<double>(n.banks * n.ports_per_bank);
-      li.read_port_bw = static_cast<double>(n.banks * n.read_ports_per_bank);
-      li.write_port_bw = static_cast<double>(n.banks * n.write_ports_per_bank);
       li.noc_bw = n.noc_bandwidth;
     }
     m_levels.push_back(li);
@@ -448,12 +445,8 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
     if (li.shared_bw) {
       if (li.read_bw > 0) c = (reads + writes) / inst / li.read_bw;
     } else {
-      if (li.read_bw > 0) c = std::max(c, reads / inst / li.read_bw);
-      if (li.write_bw > 0) c = std::max(c, writes / inst / li.write_bw);
-      // Banked ports, words spread evenly over the banks (conflicts are the cycle model's).
-      if (li.port_bw > 0) c = std::max(c, (reads + writes) / inst / li.port_bw);
-      if (li.read_port_bw > 0) c = std::max(c, reads / inst / li.read_port_bw);
-      if (li.write_port_bw > 0) c = std::max(c, writes / inst / li.write_port_bw);
+      // Ports and banks, words spread evenly over the banks (conflicts are the cycle model's).
+      c = node.port_cycles(reads / inst, writes / inst).busiest();
     }
     if (li.noc_bw > 0 && i > 0)
       // Each network into the level carries its words down and the updates up.

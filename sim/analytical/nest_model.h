@@ -93,8 +93,6 @@ class NestModel {
     double read_bw = 0, write_bw = 0;  // words per cycle per instance, 0 = unlimited
     bool shared_bw = false;            // DRAM: reads and writes share one bandwidth
     double noc_bw = 0;   // the network from the level above into this one, each way; 0 = ideal
-    double port_bw = 0;  // banks x ports per bank, reads and writes together; 0 = untimed
-    double read_port_bw = 0, write_port_bw = 0;  // banks x separate read / write ports per bank
     bool multicast = true;
   };
 

@@ -263,13 +263,12 @@ void GroupRun::port_traffic() {
       auto use = [&](const std::string& port, double cycles) {
         if (cycles > 0) port_use[static_cast<size_t>(k)].push_back({resource(n.name + " " + port), cycles});
       };
-      if (n.read_bandwidth > 0) use("read port", reads / n.read_bandwidth);
-      if (n.write_bandwidth > 0) use("write port", writes / n.write_bandwidth);
-      if (n.ports_per_bank > 0) use("banks", (reads + writes) / static_cast<double>(n.banks * n.ports_per_bank));
-      if (n.separate_bank_ports()) {
-        use("bank read ports", reads / static_cast<double>(n.banks * n.read_ports_per_bank));
-        use("bank write ports", writes / static_cast<double>(n.banks * n.write_ports_per_bank));
-      }
+      const arch::Node::PortCycles p = n.port_cycles(reads, writes);
+      use("read port", p.read);
+      use("write port", p.write);
+      use("banks", p.banks);
+      use("bank read ports", p.bank_read);
+      use("bank write ports", p.bank_write);
     }
 }
 

@@ -14,12 +14,10 @@ namespace einflow::sim::cycle::detail {
 // ports; what that adds over the words spread evenly is `conflict`, charged to
 // the level whose banks took longest (`conflict_at`).
 double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
-                           int* conflict_at, PortTimes* ports) const {
+                           int* conflict_at, PortTimes& pt) const {
   *dram = 0;
   *conflict = 0;
   *conflict_at = k;
-  PortTimes scratch;
-  PortTimes& pt = ports ? *ports : scratch;
   pt.reset(m_levels);
   auto time = [](double words, double bw) { return bw > 0 ? std::ceil(words / bw) : 0.0; };
   const arch::Node& child = level_node(k);

@@ -180,8 +180,8 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
     const Traffic& tr = traffic[K];
     double dram_part = 0, clash = 0;
     int clash_at = k;
-    PortTimes pt;
-    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, &pt);
+    PortTimes& pt = m_link_ports;
+    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, pt);
     st.conflict[static_cast<size_t>(clash_at)] += clash;
     if (step > 0) {
       st.before_previous_done[K] = st.previous_done[K];
@@ -301,8 +301,8 @@ double Walker::drain(const UnitTiming& u, ScheduleState& st) {
     evict(k, tr, true);
     double dram_part = 0, clash = 0;
     int clash_at = k;
-    PortTimes pt;
-    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, &pt);
+    PortTimes& pt = m_link_ports;
+    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, pt);
     st.conflict[static_cast<size_t>(clash_at)] += clash;
     const bool via_link = reaches_link(tr);
     const double start =

@@ -414,8 +414,9 @@ class Walker {
   // `dram`: the part of it the DRAM's port is busy (0 when the link does not
   // reach the DRAM); `conflict`: the part added by bank conflicts, in the
   // banks of level `conflict_at`.
-  double link_cycles(int k, const Traffic& tr, double* dram, double* conflict,
-                     int* conflict_at, PortTimes* ports = nullptr) const;
+  // `pt`: the cycles each level's ports are busy for it.
+  double link_cycles(int k, const Traffic& tr, double* dram, double* conflict, int* conflict_at,
+                     PortTimes& pt) const;
   // When a transfer needing `pt` may start at the earliest (no earlier than
   // `from`), and the ports it takes from then.
   static double ports_ready(const PortTimes& pt, const ScheduleState& st, double from);
@@ -423,6 +424,7 @@ class Walker {
   // The compute step's operand reads and result writes at the levels it
   // reads and writes (compute_step fills it; empty when none is timed).
   PortTimes m_step_ports;
+  PortTimes m_link_ports;  // link_cycles' scratch, reused (no allocation per transfer)
   std::vector<double> m_step_conflict;  // per level: bank cycles the step adds over an even spread
   std::vector<std::vector<int64_t>> m_step_reads, m_step_writes;  // [level][instance] words this step
   // [level] (instance, side) -> accesses per bank (bank_side: writes apart with separate write ports)

@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "mappers/mapping/cascade_mapping.h"
+#include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
+#include "sim/cycle/cascade_sim.h"
+#include "workloads/workload.h"
 #include "sim/cycle/nest_sim.h"
 #include "sim/cycle/verify.h"
 #include "tests/sim/cycle_testing.h"
@@ -224,6 +228,45 @@ TEST(CycleModel, ANetworkCarriesEveryTensorsWords) {
   } cases[] = {{"arch-net.yaml", "dot.yaml", "map-net.yaml"},
                {"arch-clusters.yaml", "dot16.yaml", "map-clusters.yaml"}};
   for (const auto& k : cases) expect_port_case(k.arch, k.workload, k.mapping, 133, 128);
+}
+
+// Two units under one buffer share its read port (tests/data/cycle/ports):
+// UnitA sums the rows of A while UnitB adds the row sums of C to the previous
+// row's, pipelined over M, both reading straight from a buffer that reads one
+// word a cycle. The buffer's reads (A 64, X 48 + 64, C 64, Z 48: 288, equal in
+// both models) all pass the one port, so no schedule is shorter than 288
+// cycles; the two units each given the whole port ran in 200. The cycle model
+// now holds each execution's port words on the shared port: 290.
+TEST(CascadeAgreement, UnitsUnderOneBufferShareItsPort) {
+  const std::string dir = kSrc + "/tests/data/cycle/ports/";
+  const arch::Architecture a = arch::load_arch(dir + "arch-two-units.yaml");
+  const workloads::Cascade c = workloads::load_workload(dir + "two-sums.yaml").variants.front().cascade;
+  const mapping::CascadeMapping m = mapping::load_cascade_mapping(dir + "map-two-units.yaml", c, a);
+  ASSERT_EQ(m.groups.at(0).pipeline_rank, c.find_rank("M"));
+  SimOptions timing;
+  timing.functional = false;
+  const CascadeSimResult r = simulate_cascade(a, c, m, {}, timing);
+  const Stats an = analytical::evaluate_cascade(a, c, m).stats;
+  int64_t reads = 0;
+  for (const auto& l : r.stats.per_level)
+    if (l.name == "Buffer") reads = l.total.reads;
+  EXPECT_EQ(reads, 288);
+  EXPECT_GE(r.stats.cycles, 288);
+  EXPECT_LE(r.stats.cycles, 288 * 105 / 100);
+  EXPECT_EQ(an.cycles, 288);
+  EXPECT_EQ(an.bound_by, "Buffer");
+  // Leakage over the run: both models charge the buffer's one instance for every cycle.
+  arch::Architecture leaky = a;
+  leaky.nodes[static_cast<size_t>(leaky.find("Buffer"))].leak_pj = 0.5;
+  const CascadeSimResult rl = simulate_cascade(leaky, c, m, {}, timing);
+  const Stats al = analytical::evaluate_cascade(leaky, c, m).stats;
+  for (const Stats* s : {&rl.stats, &al}) {
+    double leak = -1;
+    for (const auto& e : s->energy)
+      if (e.component == "Buffer" && e.action == "leak") leak = e.energy_pj;
+    EXPECT_DOUBLE_EQ(leak, 0.5 * static_cast<double>(s->cycles));
+  }
+  EXPECT_NEAR(rl.stats.energy_pj - r.stats.energy_pj, 0.5 * static_cast<double>(rl.stats.cycles), 1e-6);
 }
 
 // Integer data (tests/data/cycle/int): int8 operands, saturating int16 sums,

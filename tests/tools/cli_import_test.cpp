@@ -18,6 +18,12 @@ namespace {
 
 const std::string kTl = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/timeloop/";
 
+// The text of a file ("" when it cannot be read).
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 // Imports Timeloop files into a fresh folder and evaluates what was written.
 nlohmann::json import_and_evaluate(const std::string& args, const std::string& dir, const std::string& name) {
   std::string out = ::testing::TempDir() + dir;
@@ -43,8 +49,7 @@ TEST(Cli, ImportTimeloopV04OneLevelMatchesTheTutorial) {
 // ERT names with instance ranges, as every v0.4 ERT writes them, match their
 // components, the last one's range included: the tutorial's energies again.
 TEST(Cli, ImportTimeloopErtNamesWithRanges) {
-  std::ifstream in(kTl + "1level.ERT.yaml");
-  std::string ert((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string ert = file_text(kTl + "1level.ERT.yaml");
   ert.replace(ert.find("System.Buffer"), 13, "system_top_level.PE[0..0].Buffer");
   ert.replace(ert.find("System.MACC"), 11, "system_top_level.PE[0..0].MACC[0..0]");
   const std::string file = write_temp("ranges.ERT.yaml", ert);
@@ -72,8 +77,7 @@ TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
   Result r = run("import timeloop " + kTl + "2level.arch.yaml " + kTl + "conv1d-strided.prob.yaml --out " + out);
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("attribute 'n_rdwr_ports' of Buffer is not used by einflow"), std::string::npos) << r.out;
-  std::ifstream w(out + "/conv1d-strided.workload.yaml");
-  std::string text((std::istreambuf_iterator<char>(w)), std::istreambuf_iterator<char>());
+  std::string text = file_text(out + "/conv1d-strided.workload.yaml");
   // Stride 2: the input spans 2 * (16 - 1) + (3 - 1) + 1 = 33 words.
   EXPECT_NE(text.find("InputsDim0: 33"), std::string::npos) << text;
   EXPECT_NE(text.find("Outputs[p] = Weights[r] * Inputs[r+2*p]"), std::string::npos) << text;
@@ -83,8 +87,7 @@ TEST(Cli, ImportTimeloopNamesWhatItDoesNotUse) {
 // or `sizeKB` (64 B of 8-bit words: 64 words) all give the 64-word buffer of
 // 2level.arch.yaml, and the same evaluation.
 TEST(Cli, ImportTimeloopStorageSizes) {
-  std::ifstream in(kTl + "2level.arch.yaml");
-  const std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string arch = file_text(kTl + "2level.arch.yaml");
   std::string arch_yaml[3];
   int k = 0;
   for (const std::string size : {"depth: 64", "entries: 64", "sizeKB: 0.0625"}) {
@@ -94,8 +97,7 @@ TEST(Cli, ImportTimeloopStorageSizes) {
     const std::string out = ::testing::TempDir() + "tl-size-" + std::to_string(k);
     Result r = run("import timeloop " + file + " " + kTl + "conv1d.prob.yaml " + kTl + "2level-os.map.yaml --out " + out);
     ASSERT_EQ(r.code, 0) << size << r.out;
-    std::ifstream a(out + "/conv1d.arch.yaml");
-    arch_yaml[k++] = std::string((std::istreambuf_iterator<char>(a)), std::istreambuf_iterator<char>());
+    arch_yaml[k++] = file_text(out + "/conv1d.arch.yaml");
   }
   EXPECT_NE(arch_yaml[0].find("size_words: 64"), std::string::npos) << arch_yaml[0];
   EXPECT_EQ(arch_yaml[1], arch_yaml[0]);
@@ -118,8 +120,7 @@ TEST(Cli, ImportTimeloopSpatialDirectivesOnAContainer) {
                                        "  - target: RegisterFile\n    type: temporal\n    factors: R=3 P=1\n");
     auto j = import_and_evaluate(arch + " " + kTl + "conv1d.prob.yaml " + map, "tl-pe-" + target, "conv1d");
     EXPECT_EQ(j["cycles"].get<int64_t>(), 12) << target;
-    std::ifstream m(::testing::TempDir() + "tl-pe-" + target + "/conv1d.mapping.yaml");
-    imported[k++] = std::string((std::istreambuf_iterator<char>(m)), std::istreambuf_iterator<char>());
+    imported[k++] = file_text(::testing::TempDir() + "tl-pe-" + target + "/conv1d.mapping.yaml");
   }
   EXPECT_EQ(imported[1], imported[0]);
   EXPECT_EQ(imported[2], imported[0]);
@@ -130,8 +131,7 @@ TEST(Cli, ImportTimeloopSpatialDirectivesOnAContainer) {
 // entry of v0.2/v0.3 (`bypass`): both import to the same mapping, which keeps
 // the weights out of the buffer.
 TEST(Cli, ImportTimeloopDatatypeEntriesAreBypassEntries) {
-  std::ifstream in(kTl + "2level-ws.map.yaml");
-  const std::string map((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string map = file_text(kTl + "2level-ws.map.yaml");
   std::string imported[2];
   int k = 0;
   for (const std::string type : {"bypass", "datatype"}) {
@@ -141,8 +141,7 @@ TEST(Cli, ImportTimeloopDatatypeEntriesAreBypassEntries) {
     const std::string out = ::testing::TempDir() + "tl-" + type;
     Result r = run("import timeloop " + kTl + "2level.arch.yaml " + kTl + "conv1d.prob.yaml " + file + " --out " + out);
     ASSERT_EQ(r.code, 0) << r.out;
-    std::ifstream m(out + "/conv1d.mapping.yaml");
-    imported[k++] = std::string((std::istreambuf_iterator<char>(m)), std::istreambuf_iterator<char>());
+    imported[k++] = file_text(out + "/conv1d.mapping.yaml");
   }
   EXPECT_EQ(imported[0], imported[1]);
   EXPECT_NE(imported[1].find("bypass: [Weights]"), std::string::npos) << imported[1];
@@ -152,8 +151,7 @@ TEST(Cli, ImportTimeloopDatatypeEntriesAreBypassEntries) {
 // infinite and its conversion to a count undefined; sizes and widths out of
 // range are the user's error at the component, as are instance counts beyond 2^63.
 TEST(Cli, ImportTimeloopSizesOutOfRangeExitTwo) {
-  std::ifstream in(kTl + "2level.arch.yaml");
-  const std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string arch = file_text(kTl + "2level.arch.yaml");
   for (const auto& [from, to, message] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"word-bits: 8\n          width: 8", "word-bits: 0\n          width: 8", "a word of 0 bits"},
            {"depth: 64", "depth: 1e300", "depth gives 1e+300 words"},
@@ -175,16 +173,14 @@ TEST(Cli, ImportTimeloopSizesOutOfRangeExitTwo) {
 // problem and imports to the same workload as without them; below 1 is a
 // sparse workload, an error at the value.
 TEST(Cli, ImportTimeloopDenseDensitiesAreTheDenseProblem) {
-  std::ifstream in(kTl + "conv1d.prob.yaml");
-  const std::string prob((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string prob = file_text(kTl + "conv1d.prob.yaml");
   auto with = [&](const std::string& name, const std::string& densities) {
     return write_temp(name + ".prob.yaml", prob + densities);
   };
   auto workload = [&](const std::string& prob_file, const std::string& dir) {
     Result r = run("import timeloop " + kTl + "1level.arch.yaml " + prob_file + " --out " + ::testing::TempDir() + dir);
     EXPECT_EQ(r.code, 0) << r.out;
-    std::ifstream w(::testing::TempDir() + dir + "/conv1d.workload.yaml");
-    return std::string((std::istreambuf_iterator<char>(w)), std::istreambuf_iterator<char>());
+    return file_text(::testing::TempDir() + dir + "/conv1d.workload.yaml");
   };
   const std::string dense = workload(kTl + "conv1d.prob.yaml", "tl-dense");
   ASSERT_FALSE(dense.empty());
@@ -238,8 +234,7 @@ int64_t count_of(const nlohmann::json& j, const std::string& level, const std::s
 // reuse model instead of Timeloop's.
 nlohmann::json evaluate_own_reuse(const std::string& dir) {
   const std::string at = ::testing::TempDir() + dir + "/";
-  std::ifstream in(at + "conv1d.arch.yaml");
-  std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string arch = file_text(at + "conv1d.arch.yaml");
   arch.replace(arch.find("reuse_model: timeloop"), 21, "reuse_model: einflow");
   const std::string own = write_temp(dir + "-own.arch.yaml", arch);
   Result e = run("evaluate --arch " + own + " --workload " + at + "conv1d.workload.yaml --mapping " + at +
@@ -362,8 +357,7 @@ TEST(Cli, ImportTimeloopParallelBranches) {
 // v0.3 lists may name the arithmetic before its storage; Timeloop puts it
 // innermost: the same counts as 2level.arch.yaml.
 TEST(Cli, ImportTimeloopArithmeticListedBeforeStorage) {
-  std::ifstream in(kTl + "2level.arch.yaml");
-  std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string arch = file_text(kTl + "2level.arch.yaml");
   const std::string macc = "      - name: MACC\n        class: intmac\n        attributes:\n          datawidth: 8\n";
   ASSERT_NE(arch.find(macc), std::string::npos);
   arch.erase(arch.find(macc), macc.size());
@@ -382,8 +376,7 @@ TEST(Cli, ImportTimeloopArchitectureConstraintsConstrainTheSearch) {
   const std::string out = ::testing::TempDir() + "tl-constrained";
   Result r = run("import timeloop " + kTl + "constrained.arch.yaml " + kTl + "conv1d.prob.yaml --out " + out);
   ASSERT_EQ(r.code, 0) << r.out;
-  std::ifstream in(out + "/conv1d.mapper.yaml");
-  const std::string mapper((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string mapper = file_text(out + "/conv1d.mapper.yaml");
   EXPECT_NE(mapper.find("spatial_factors: {P: 4, R: 1}"), std::string::npos) << mapper;
   EXPECT_NE(mapper.find("max_factors: {P: 4}"), std::string::npos) << mapper;
   EXPECT_NE(mapper.find("innermost: [R]"), std::string::npos) << mapper;
@@ -433,8 +426,7 @@ TEST(Cli, ImportTimeloopResolvedInputInOneFile) {
 // word-bits takes the System's 8 bits, so sizeKB 0.0625 is 64 words (with
 // einflow's default of 16 bits it would be 32).
 TEST(Cli, ImportTimeloopSubtreeAttributesAreInherited) {
-  std::ifstream in(kTl + "2level.arch.yaml");
-  std::string arch((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string arch = file_text(kTl + "2level.arch.yaml");
   arch.replace(arch.find("technology: 40nm"), 16, "technology: 40nm\n      datawidth: 8");
   const std::string own = "          depth: 64\n          word-bits: 8\n";
   arch.replace(arch.find(own), own.size(), "          sizeKB: 0.0625\n");
@@ -442,7 +434,6 @@ TEST(Cli, ImportTimeloopSubtreeAttributesAreInherited) {
   const std::string out = ::testing::TempDir() + "tl-inherit";
   Result r = run("import timeloop " + file + " " + kTl + "conv1d.prob.yaml --out " + out);
   ASSERT_EQ(r.code, 0) << r.out;
-  std::ifstream a(out + "/conv1d.arch.yaml");
-  const std::string text((std::istreambuf_iterator<char>(a)), std::istreambuf_iterator<char>());
+  const std::string text = file_text(out + "/conv1d.arch.yaml");
   EXPECT_NE(text.find("word_bits: 8\n        size_words: 64"), std::string::npos) << text;
 }
