@@ -25,7 +25,8 @@ struct TaskInfo {
   int tile = 0;  // index in the group
   bool dram = false;  // a transfer: on the DRAM's port, or (port) on an on-chip level's
   bool port = false;
-  bool fed_by_dram = false;  // a computation with a DRAM transfer streaming into it
+  bool fed_by_dram = false;  // a computation waiting for its DRAM reads
+  bool writes = false;       // a DRAM task of the execution's results (after it)
   // With a root link: a transfer's time beyond the peak bandwidth's; for a
   // computation, that of the transfer it waits for.
   double extra = 0;
@@ -65,7 +66,7 @@ struct GroupRun {
   analytical::GroupStats gs{};
   double rate = 0;  // DRAM words per cycle
   std::string dram_name{};
-  std::vector<double> dram_words{};  // per tile execution
+  std::vector<double> dram_read_words{}, dram_write_words{};  // per tile execution
   std::vector<std::vector<std::pair<double, double>>>
       dram_rw{};  // per tile, per tensor: read, written
   std::vector<int> resource_of{};
@@ -88,7 +89,7 @@ struct GroupRun {
   void time_tiles();
   void count_executions();
   void dram_traffic();
-  double link_transfer(int k, double start, double& extra);
+  double link_transfer(int k, bool writes, double start, double& extra);
   void assign_resources();
   void build_tasks();
   void schedule(double t0);
@@ -170,7 +171,8 @@ void GroupRun::dram_traffic() {
   // shared loops less often).
   rate = a.dram_words_per_cycle();
   dram_name = a.dram() >= 0 ? a.node(a.dram()).name : std::string("DRAM");
-  dram_words.assign(static_cast<size_t>(n_e), 0);
+  dram_read_words.assign(static_cast<size_t>(n_e), 0);
+  dram_write_words.assign(static_cast<size_t>(n_e), 0);
   // Per tile, per tensor: words read from and written to the DRAM per execution.
   dram_rw.assign(static_cast<size_t>(n_e),
                  std::vector<std::pair<double, double>>(c.tensors.size()));
@@ -195,11 +197,11 @@ void GroupRun::dram_traffic() {
       if (per_tiles <= 0) continue;
       const double f = root_words(gs.stats, name) / per_tiles;
       for (int k = 0; k < n_e; ++k) {
-        dram_words[static_cast<size_t>(k)] +=
-            f * root_words(tile[static_cast<size_t>(k)].stats, name);
         const Accesses ac = root_access(tile[static_cast<size_t>(k)].stats, name);
         dram_rw[static_cast<size_t>(k)][t] = {f * static_cast<double>(ac.reads + ac.fills),
                                               f * static_cast<double>(ac.updates)};
+        dram_read_words[static_cast<size_t>(k)] += dram_rw[static_cast<size_t>(k)][t].first;
+        dram_write_words[static_cast<size_t>(k)] += dram_rw[static_cast<size_t>(k)][t].second;
       }
     }
   }
@@ -207,7 +209,7 @@ void GroupRun::dram_traffic() {
 
 // A DRAM task on the root link: the words of its execution from each
 // tensor's cursor; returns the time, its excess over the peak in `extra`.
-double GroupRun::link_transfer(int k, double start, double& extra) {
+double GroupRun::link_transfer(int k, bool writes_only, double start, double& extra) {
   RootLink& link = *o.root_link;
   const uint64_t wb = static_cast<uint64_t>(link.word_bytes());
   std::vector<uint64_t> reads, writes;
@@ -219,8 +221,8 @@ double GroupRun::link_transfer(int k, double start, double& extra) {
         at = (at + 1) % n;
       }
     };
-    take(dram_rw[static_cast<size_t>(k)][t].first, cursor.read_at[t], reads);
-    take(dram_rw[static_cast<size_t>(k)][t].second, cursor.write_at[t], writes);
+    if (writes_only) take(dram_rw[static_cast<size_t>(k)][t].second, cursor.write_at[t], writes);
+    else take(dram_rw[static_cast<size_t>(k)][t].first, cursor.read_at[t], reads);
   }
   const RootLink::Timed timed = link.timed_transfer(start, reads, writes);
   const double dur = timed.cycles;
@@ -295,26 +297,36 @@ void GroupRun::build_tasks() {
         w.run(values_only, false);
       }
       const std::vector<int>& hist = deps.history(k);
+      // Its DRAM reads fill its tiles before it computes (at most two
+      // executions ahead: double buffering); its results go out after it.
       int d = -1;
-      if (dram_words[static_cast<size_t>(k)] > 0) {
-        d = sched->add(dram_res, std::ceil(dram_words[static_cast<size_t>(k)] / rate));
-        tasks.push_back({k, true, false, false, 0});
+      if (dram_read_words[static_cast<size_t>(k)] > 0) {
+        d = sched->add(dram_res, std::ceil(dram_read_words[static_cast<size_t>(k)] / rate));
+        tasks.push_back({k, true, false, false, false, 0});
         if (hist.size() >= 2) edge(hist[hist.size() - 2], d, Why::kBuffer);
       }
-      // Its on-chip ports: transfers on them that stream into it, at most
-      // two executions ahead, like the DRAM's.
+      // Its on-chip ports: their use streams with its computation, once its
+      // DRAM reads are in, at most two executions ahead, like the DRAM's.
       std::vector<int> ports;
       for (const auto& [res, cycles] : port_use[static_cast<size_t>(k)]) {
         const int p = sched->add(res, cycles);
-        tasks.push_back({k, true, true, false, 0});
+        tasks.push_back({k, true, true, false, false, 0});
         if (hist.size() >= 2) edge(hist[hist.size() - 2], p, Why::kBuffer);
+        // The accesses are of the tiles its DRAM reads bring (found by the
+        // differential suite: a buffer's reads timed before their data came).
+        sched->depend(d, p, static_cast<uint8_t>(Why::kDram), false);
         ports.push_back(p);
       }
       const int x = sched->add(resource_of[static_cast<size_t>(k)],
                                static_cast<double>(tile[static_cast<size_t>(k)].stats.cycles));
-      tasks.push_back({k, false, false, d >= 0, 0});
-      edge(d, x, Why::kDram);
+      tasks.push_back({k, false, false, d >= 0, false, 0});
+      sched->depend(d, x, static_cast<uint8_t>(Why::kDram), false);
       for (int p : ports) edge(p, x, Why::kDram);
+      if (dram_write_words[static_cast<size_t>(k)] > 0) {
+        const int w = sched->add(dram_res, std::ceil(dram_write_words[static_cast<size_t>(k)] / rate));
+        tasks.push_back({k, true, false, false, true, 0});
+        sched->depend(x, w, static_cast<uint8_t>(Why::kData), false);
+      }
       deps.execution(x, k, [&](int from, Why why) { edge(from, x, why); }, pipelined ? -1 : previous);
       previous = x;
       ++out.executions;
@@ -338,21 +350,27 @@ void GroupRun::started(int x, double idle_since, double t0) {
   }
   if (info.dram)
     for (const auto& e : t.succ)
-      if (e.stream) {
+      if (e.stream || static_cast<Why>(e.why) == Why::kDram) {
         double& extra = tasks[static_cast<size_t>(e.to)].extra;
         extra = std::max(extra, info.extra);
       }
   // A compute unit idle since its last task waited for this one's last input.
+  // (Its first task: idle from the group's start, when it waited for the DRAM.)
   const double gap = now - std::max(idle_since, 0.0);
-  if (!info.dram && idle_since >= 0 && gap > 0 && t.from >= 0) {
+  const bool first_wait = idle_since < 0 && static_cast<Why>(t.why) == Why::kDram;
+  if (!info.dram && (idle_since >= 0 || first_wait) && gap > 0 && t.from >= 0) {
     std::string cause;
     switch (static_cast<Why>(t.why)) {
       case Why::kData:  // without pipelining a unit idles while the others run, by design
         if (pipelined) cause = "data from " + resources[static_cast<size_t>(sched->task(t.from).resource)];
         break;
-      case Why::kDram:
-        cause = "dram";
+      case Why::kDram: {
+        // As far as the DRAM's timing stretched the reads it waited for, that is the cause.
+        const double timing = std::min(gap, info.extra);
+        if (timing > 0) out.stalls["dram timing"] += static_cast<int64_t>(std::llround(timing));
+        if (gap > timing) out.stalls["dram"] += static_cast<int64_t>(std::llround(gap - timing));
         break;
+      }
       case Why::kBuffer:
         cause = "double buffer";
         break;
@@ -374,7 +392,7 @@ void GroupRun::schedule(double t0) {
   ListScheduler::Hooks hooks;
   hooks.duration = [&](int x, double now) {
     TaskInfo& info = tasks[static_cast<size_t>(x)];
-    if (info.dram && !info.port && o.root_link) return link_transfer(info.tile, t0 + now, info.extra);
+    if (info.dram && !info.port && o.root_link) return link_transfer(info.tile, info.writes, t0 + now, info.extra);
     return sched->task(x).duration;
   };
   hooks.started = [&](int x, double idle_since) { started(x, idle_since, t0); };

@@ -18,7 +18,7 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   *dram = 0;
   *conflict = 0;
   *conflict_at = k;
-  pt.reset(m_levels);
+  pt.reset(m_timed_banks);
   auto time = [](double words, double bw) { return bw > 0 ? std::ceil(words / bw) : 0.0; };
   const arch::Node& child = level_node(k);
   const size_t K = static_cast<size_t>(k);
@@ -66,8 +66,8 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
     }
     even = std::max(even,
                     time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
-    double& b = (write_side ? pt.bank_write : pt.bank)[static_cast<size_t>(at.first)];
-    b = std::max(b, time(static_cast<double>(most), ports));
+    std::vector<double>& b = (write_side ? pt.bank_write : pt.bank)[static_cast<size_t>(at.first)];
+    for (size_t i = 0; i < per_bank.size(); ++i) b[i] = std::max(b[i], time(static_cast<double>(per_bank[i]), ports));
     if (time(static_cast<double>(most), ports) > banked) {
       banked = time(static_cast<double>(most), ports);
       *conflict_at = at.first;
@@ -81,8 +81,10 @@ double Walker::ports_ready(const PortTimes& pt, const ScheduleState& st, double 
   for (size_t l = 0; l < pt.read.size(); ++l) {
     if (pt.read[l] > 0) from = std::max(from, st.read_free[l]);
     if (pt.write[l] > 0) from = std::max(from, st.write_free[l]);
-    if (pt.bank[l] > 0) from = std::max(from, st.bank_free[l]);
-    if (pt.bank_write[l] > 0) from = std::max(from, st.bank_write_free[l]);
+    for (size_t b = 0; b < pt.bank[l].size(); ++b) {
+      if (pt.bank[l][b] > 0) from = std::max(from, st.bank_free[l][b]);
+      if (pt.bank_write[l][b] > 0) from = std::max(from, st.bank_write_free[l][b]);
+    }
   }
   return from;
 }
@@ -91,8 +93,10 @@ void Walker::take_ports(const PortTimes& pt, ScheduleState& st, double start) {
   for (size_t l = 0; l < pt.read.size(); ++l) {
     if (pt.read[l] > 0) st.read_free[l] = start + pt.read[l];
     if (pt.write[l] > 0) st.write_free[l] = start + pt.write[l];
-    if (pt.bank[l] > 0) st.bank_free[l] = start + pt.bank[l];
-    if (pt.bank_write[l] > 0) st.bank_write_free[l] = start + pt.bank_write[l];
+    for (size_t b = 0; b < pt.bank[l].size(); ++b) {
+      if (pt.bank[l][b] > 0) st.bank_free[l][b] = start + pt.bank[l][b];
+      if (pt.bank_write[l][b] > 0) st.bank_write_free[l][b] = start + pt.bank_write[l][b];
+    }
   }
 }
 

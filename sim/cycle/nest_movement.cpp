@@ -39,6 +39,7 @@ void Walker::evict(int k, Traffic& tr, bool all) {
         if (it->second.written) combine_into(m_output, p, pi, it->first, it->second.v);
         if (p > 0) mark_dirty(p, pi, it->first, m_log_evicted);
         by_parent[pi].push_back(it->first);
+        tr.evicted.push_back(it->first);
         ++n;
       }
       it = st.erase(it);
@@ -167,6 +168,12 @@ void Walker::tally_parent_reads(int k, size_t t, int p, bool mc, Traffic& tr, Ar
         if (!seen.insert(w)) {
           ++words;
           parent_access(tr, p, pi, static_cast<int>(t), w, false);
+          // A partial sum comes back down only once it has gone up.
+          auto back = m_evict_landed[static_cast<size_t>(k)].find(w);
+          if (back != m_evict_landed[static_cast<size_t>(k)].end()) {
+            tr.refill_ready = std::max(tr.refill_ready, back->second);
+            m_evict_landed[static_cast<size_t>(k)].erase(back);
+          }
         } else if (m_log_on) {
           m_log_seen.emplace_back(k, pi, w);
         }

@@ -52,8 +52,17 @@ void Walker::run(SimResult& out, bool report) {
     m_temporal_pos[static_cast<size_t>(m_temporal[j])] = static_cast<int>(j);
   m_temporal_index.assign(m_temporal.size(), 0);
   const UnitTiming unit = unit_timing();
-  ScheduleState st(m_levels);
-  std::vector<Traffic> traffic(static_cast<size_t>(m_levels));
+  m_point_latency = unit.point_latency;
+  m_evict_landed.assign(static_cast<size_t>(m_levels), {});
+  ScheduleState st(m_levels, m_timed_banks);
+  // The steps whose results a step may still wait for: those within the
+  // accumulating op's latency.
+  if (unit.acc_latency > unit.step_cycles) {
+    const size_t n = static_cast<size_t>(std::ceil(unit.acc_latency / std::max(1.0, unit.step_cycles)));
+    st.recent_word.assign(n, -1);
+    st.recent_issue.assign(n, 0.0);
+  }
+  std::vector<Traffic> traffic(static_cast<size_t>(m_levels)), up(static_cast<size_t>(m_levels));
   m_ff_loop = fast_forward_loop();
   m_log_on = m_ff_loop >= 0;
   int changed = 0;  // outermost temporal loop that moved (0 at the start: everything arrives)
@@ -63,9 +72,9 @@ void Walker::run(SimResult& out, bool report) {
       fast_forward(st, out);
     }
     const int top = s == 0 ? 0 : m_loops[static_cast<size_t>(m_temporal[static_cast<size_t>(changed)])].level;
-    new_tiles(s, top, traffic);
+    new_tiles(s, top, traffic, up);
     int late = -1;
-    const double data_ready = time_arrivals(s, top, traffic, st, out, late);
+    const double data_ready = time_arrivals(s, top, traffic, up, st, out, late);
     time_compute(data_ready, late, unit, st, out);
     if (!next_step(changed)) break;
   }
@@ -87,11 +96,26 @@ int Walker::fast_forward_loop() const {
   for (size_t j = 0; j < m_temporal.size(); ++j) {
     const LoopInfo& l = m_loops[static_cast<size_t>(m_temporal[j])];
     const bool exact = m_rank_size[static_cast<size_t>(l.rank)] % (l.factor * l.stride) == 0;
-    if (exact && !m_tensors[static_cast<size_t>(m_output)].self_read && l.factor >= 8 &&
+    if (exact && !m_tensors[static_cast<size_t>(m_output)].self_read && l.factor >= 8 && !has_halo(l.rank) &&
         (ff < 0 || l.factor > m_loops[static_cast<size_t>(m_temporal[static_cast<size_t>(ff)])].factor))
       ff = static_cast<int>(j);
   }
   return ff;
+}
+
+// Whether an input's index along some dimension adds rank r to another (a
+// sliding window, I[p + r]): consecutive tiles along r then share a halo, and
+// the skipped iterations' buffer contents, which fast-forward does not move,
+// would decide what the next simulated one fetches (found by the differential
+// suite: a conv1d's input fills counted 20 for 18).
+bool Walker::has_halo(int local) const {
+  const int rank = m_einsum.iteration_ranks[static_cast<size_t>(local)];
+  for (const auto& in : m_einsum.inputs)
+    for (const auto& ix : in.index)
+      if (ix.terms.size() >= 2)
+        for (const auto& t : ix.terms)
+          if (t.rank == rank) return true;
+  return false;
 }
 
 bool Walker::same_change(const Snapshot& a, const Snapshot& b, const Snapshot& c) const {
@@ -124,6 +148,8 @@ void Walker::extrapolate(int64_t skip, ScheduleState& st, SimResult& out) {
       x.updates += skip * (c.counts[k][t].updates - b.counts[k][t].updates);
     }
   st.advance(b.clocks, c.clocks, static_cast<double>(skip));
+  for (int64_t& w : st.recent_word)
+    if (w >= 0) w += skip * step_words;
   st.steps += skip * (c.steps - b.steps);
   m_temporal_index[static_cast<size_t>(m_ff_loop)] += skip;
   out.fast_forwarded = true;
@@ -141,9 +167,10 @@ void Walker::fast_forward(ScheduleState& st, SimResult& out) {
 }
 
 // Levels below `top` get new tiles: evict deepest first, then load top first.
-void Walker::new_tiles(int64_t step, int top, std::vector<Traffic>& traffic) {
+void Walker::new_tiles(int64_t step, int top, std::vector<Traffic>& traffic, std::vector<Traffic>& up) {
   std::vector<int64_t> sidx(m_spatial.size());
   for (Traffic& tr : traffic) tr = Traffic{};
+  for (Traffic& tr : up) tr = Traffic{};
   for (int k = m_levels - 1; k > top; --k) {
     m_new_tile.assign(static_cast<size_t>(m_instances[static_cast<size_t>(k)]), {});
     const TensorInfo& to = m_tensors[static_cast<size_t>(m_output)];
@@ -152,7 +179,7 @@ void Walker::new_tiles(int64_t step, int top, std::vector<Traffic>& traffic) {
         spatial_of(i, k, sidx);
         tile_of(to, k, sidx, m_new_tile[static_cast<size_t>(i)]);
       }
-      evict(k, traffic[static_cast<size_t>(k)], false);
+      evict(k, up[static_cast<size_t>(k)], false);
     }
   }
   for (int k = top + 1; k < m_levels; ++k) load(k, traffic[static_cast<size_t>(k)]);
@@ -169,10 +196,93 @@ double Walker::dram_transfer(double start, const Traffic& tr, double& extra, Sch
   return timed.cycles;
 }
 
+// The results each level sends up at this step, deepest first: a partial sum
+// leaves once the unit has produced it and, when it came from a level below
+// at this step, once it is there (found by the differential suite: sums sent
+// up before they existed). It takes the ports of both ends, the network up
+// and the DRAM's port, shared with everything else; the level's write-backs
+// go one after another, beside its fills.
+void Walker::time_evictions(int top, const std::vector<Traffic>& up, ScheduleState& st, SimResult& out) {
+  for (int k = m_levels - 1; k > top; --k) {
+    const size_t K = static_cast<size_t>(k);
+    const Traffic& tr = up[K];
+    if (tr.evicted.empty()) continue;
+    double dram_part = 0, clash = 0, chain = 0;
+    int clash_at = k;
+    PortTimes& pt = m_link_ports;
+    double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, pt);
+    st.conflict[static_cast<size_t>(clash_at)] += clash;
+    for (int64_t w : tr.evicted)
+      for (int j = k + 1; j < m_levels; ++j) {
+        auto it = m_evict_landed[static_cast<size_t>(j)].find(w);
+        if (it != m_evict_landed[static_cast<size_t>(j)].end()) chain = std::max(chain, it->second);
+      }
+    const double start =
+        start_transfer(tr, pt, std::max({st.evict_free[K], std::ceil(st.results_done[K]), chain}), dur, dram_part, st);
+    if (m_opts.record_activity && dur > 0) note(out.activity, level_node(k).name, "write-back", start, start + dur);
+    const double landed = start + dur + transfer_latency(k, tr);
+    for (int64_t w : tr.evicted) {
+      double& at = m_evict_landed[K][w];
+      at = std::max(at, landed);
+    }
+    st.evict_free[K] = start + dur;
+    st.busy[K] += dur;
+  }
+}
+
 // Timing of the arrivals, parents first; returns when the last one is done,
 // and which level that is in `late`.
-double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& traffic, ScheduleState& st,
-                             SimResult& out, int& late) {
+// Starts a transfer that takes the ports `pt` (and the DRAM's when `dram_part`
+// > 0 or it reaches the root link) no earlier than `earliest`, at a cycle's
+// beginning (a step's share of a port may end within one); takes them. With a
+// root link, `dur` and `dram_part` grow to what the DRAM's timing took.
+double Walker::start_transfer(const Traffic& tr, const PortTimes& pt, double earliest, double& dur, double& dram_part,
+                              ScheduleState& st) {
+  const bool via_link = reaches_link(tr);
+  if (dram_part > 0 || via_link) earliest = std::max(earliest, st.dram_free);
+  const double start = std::ceil(ports_ready(pt, st, earliest));
+  take_ports(pt, st, start);
+  if (via_link) {
+    double extra = 0;
+    dram_part = dram_transfer(start, tr, extra, st);
+    dur = std::max(dur, dram_part);
+  }
+  if (dram_part > 0) st.dram_free = start + dram_part;
+  return start;
+}
+
+// When level k's buffer has room for its new tile: with room for two tiles,
+// once the unit is done with the one before the previous; else with the previous.
+double Walker::slot_free(int k, const ScheduleState& st) const {
+  const size_t K = static_cast<size_t>(k);
+  int64_t words = 0;
+  for (size_t t = 0; t < m_tensors.size(); ++t) words += m_tile_words[K][t];
+  const arch::Node& nd = level_node(k);
+  const bool two = nd.size_words == 0 || 2 * words <= nd.size_words;
+  return two ? st.before_previous_done[K] : st.previous_done[K];
+}
+
+double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& traffic, const std::vector<Traffic>& up,
+                             ScheduleState& st, SimResult& out, int& late) {
+  if (step > 0)
+    for (int k = top + 1; k < m_levels; ++k) {
+      const size_t K = static_cast<size_t>(k);
+      st.before_previous_done[K] = st.previous_done[K];
+      st.previous_done[K] = st.compute_free;
+      // The old tile's last results leave the unit's pipeline then.
+      st.results_done[K] = st.steps > 0 ? st.last_issue + m_point_latency : 0.0;
+    }
+  // The old tiles' results go up first, unless the new tiles could come
+  // before the unit has produced them (a double-buffered level refilled while
+  // its last results are in the pipeline): then the new tiles go first.
+  bool results_first = true;
+  for (int k = top + 1; k < m_levels; ++k) {
+    const size_t K = static_cast<size_t>(k);
+    if (up[K].evicted.empty()) continue;
+    const double slot = std::ceil(slot_free(k, st));
+    if (std::max(st.port_free[K], slot) < std::ceil(st.results_done[K])) results_first = false;
+  }
+  if (results_first) time_evictions(top, up, st, out);
   double data_ready = 0;
   late = -1;
   for (int k = top + 1; k < m_levels; ++k) {
@@ -183,23 +293,23 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
     PortTimes& pt = m_link_ports;
     double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, pt);
     st.conflict[static_cast<size_t>(clash_at)] += clash;
-    if (step > 0) {
-      st.before_previous_done[K] = st.previous_done[K];
-      st.previous_done[K] = st.compute_free;
-    }
-    int64_t words = 0;
-    for (size_t t = 0; t < m_tensors.size(); ++t) words += m_tile_words[K][t];
     const arch::Node& nd = level_node(k);
-    const bool two = nd.size_words == 0 || 2 * words <= nd.size_words;
-    const double slot = two ? st.before_previous_done[K] : st.previous_done[K];
+    // A slot frees at the end of the cycle its tile's last read took (a
+    // step's share of a port may end within a cycle).
+    const double slot = std::ceil(slot_free(k, st));
     const double parent_ready = k > 1 ? st.arrival_done[K - 1] : 0.0;
     // Links of several levels to the DRAM share its one port.
     const bool via_link = reaches_link(tr);
-    // The link waits for its own network, a buffer slot, the DRAM's port and
-    // every port of its ends, which other links and the compute share.
-    const double own_link = std::max({st.port_free[K], slot, dram_part > 0 || via_link ? st.dram_free : 0.0});
+    // The link waits for its own network, a buffer slot, the partial sums it
+    // brings back having gone up, the DRAM's port and every port of its ends,
+    // which other links and the compute share.
+    const double own_link =
+        std::max({st.port_free[K], slot, tr.refill_ready, dram_part > 0 || via_link ? st.dram_free : 0.0});
     const double own = ports_ready(pt, st, own_link);
-    const double start = std::max(own, parent_ready);
+    // Words move in whole cycles: a transfer starts at a cycle's beginning
+    // (found by the differential suite: a tile's fill fitted into the half
+    // cycle a step left of the buffer's write port).
+    const double start = std::ceil(std::max(own, parent_ready));
     take_ports(pt, st, start);
     // The link waited for its parent's tile (or for a port its parent's own
     // transfer held until the tile was there): waits on it are the parent's up to then.
@@ -221,6 +331,7 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
       late = k;
     }
   }
+  if (!results_first) time_evictions(top, up, st, out);
   return data_ready;
 }
 
@@ -234,8 +345,7 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
   double start = std::max(st.compute_free, data_ready);
   double port_cycles = 0;
   for (size_t l = 0; l < m_step_ports.read.size(); ++l)
-    port_cycles = std::max({port_cycles, m_step_ports.read[l], m_step_ports.write[l], m_step_ports.bank[l],
-                            m_step_ports.bank_write[l]});
+    port_cycles = std::max({port_cycles, m_step_ports.read[l], m_step_ports.write[l], m_step_ports.most_bank(l)});
   // The wait goes to the level whose tile came last, except the part before
   // its link could start because its parent's tile had not come: that part
   // goes up the chain the same way. Waiting on a transfer the DRAM's timing
@@ -254,18 +364,25 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
   const double port_ready = ports_ready(m_step_ports, st, start);
   st.port_stall += port_ready - start;
   start = port_ready;
-  if (u.acc_latency > u.step_cycles && m_step_word >= 0 && m_step_word == st.previous_word) {
-    const double ready = st.last_issue + u.acc_latency;
-    if (ready > start) {
-      st.pipe_stall += ready - start;
-      start = ready;
-    }
+  // A step accumulating into a word one of the last steps wrote waits for
+  // that step's result (found by the differential suite: two words
+  // alternating under a 3-cycle adder were not waited for).
+  if (m_step_word >= 0)
+    for (size_t i = 0; i < st.recent_word.size(); ++i)
+      if (st.recent_word[i] == m_step_word && st.recent_issue[i] + u.acc_latency > start) {
+        st.pipe_stall += st.recent_issue[i] + u.acc_latency - start;
+        start = st.recent_issue[i] + u.acc_latency;
+      }
+  if (!st.recent_word.empty()) {
+    std::rotate(st.recent_word.rbegin(), st.recent_word.rbegin() + 1, st.recent_word.rend());
+    std::rotate(st.recent_issue.rbegin(), st.recent_issue.rbegin() + 1, st.recent_issue.rend());
+    st.recent_word.front() = m_step_word;
+    st.recent_issue.front() = start;
   }
-  st.previous_word = m_step_word;
   take_ports(m_step_ports, st, start);
   // Bank conflicts: what the busiest bank added to the step over an even spread.
   for (size_t l = 0; l < m_step_conflict.size(); ++l) {
-    const double even = std::max(m_step_ports.bank[l], m_step_ports.bank_write[l]) - m_step_conflict[l];
+    const double even = m_step_ports.most_bank(l) - m_step_conflict[l];
     st.conflict[l] += std::min(m_step_conflict[l], std::max(0.0, port_cycles - std::max(u.step_cycles, even)));
   }
   st.last_issue = start;
@@ -289,7 +406,7 @@ bool Walker::next_step(int& changed) {
 double Walker::drain(const UnitTiming& u, ScheduleState& st) {
   // The last point's result leaves the unit's pipeline, then every level
   // returns its outputs, deepest first.
-  double end = st.steps > 0 ? std::max(st.last_issue + u.point_latency, st.compute_free) : st.compute_free;
+  double end = std::ceil(st.steps > 0 ? std::max(st.last_issue + u.point_latency, st.compute_free) : st.compute_free);
   // A systolic array's far corner computes its last point m_skew later, and
   // its results leave the array last. (During the run the skew costs nothing:
   // operands reach each PE as late as it computes, and results leave one
@@ -304,16 +421,7 @@ double Walker::drain(const UnitTiming& u, ScheduleState& st) {
     PortTimes& pt = m_link_ports;
     double dur = link_cycles(k, tr, &dram_part, &clash, &clash_at, pt);
     st.conflict[static_cast<size_t>(clash_at)] += clash;
-    const bool via_link = reaches_link(tr);
-    const double start =
-        ports_ready(pt, st, std::max({st.port_free[K], end, dram_part > 0 || via_link ? st.dram_free : 0.0}));
-    take_ports(pt, st, start);
-    if (via_link) {
-      double extra = 0;
-      dram_part = dram_transfer(start, tr, extra, st);
-      dur = std::max(dur, dram_part);
-    }
-    if (dram_part > 0) st.dram_free = start + dram_part;
+    const double start = start_transfer(tr, pt, std::max({st.port_free[K], st.evict_free[K], end}), dur, dram_part, st);
     end = std::max(end, start + dur + transfer_latency(k, tr));
     st.busy[K] += dur;
   }

@@ -35,10 +35,12 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
   }
   m_bank_ports.assign(static_cast<size_t>(m_levels), 0);
   m_bank_write_ports.assign(static_cast<size_t>(m_levels), 0);
+  m_timed_banks.assign(static_cast<size_t>(m_levels), 0);
   for (int k = 0; k < m_levels; ++k) {
     const arch::Node& n = level_node(k);
     m_bank_ports[static_cast<size_t>(k)] = n.separate_bank_ports() ? n.read_ports_per_bank : n.ports_per_bank;
     m_bank_write_ports[static_cast<size_t>(k)] = n.separate_bank_ports() ? n.write_ports_per_bank : 0;
+    if (m_bank_ports[static_cast<size_t>(k)] > 0) m_timed_banks[static_cast<size_t>(k)] = n.banks;
   }
   build_tensors();
   if (m_opts.functional)

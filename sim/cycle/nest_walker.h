@@ -14,6 +14,7 @@
 
 #include "mappers/mapping/mapping.h"
 #include "sim/cycle/nest_sim.h"
+#include "sim/cycle/schedule_state.h"
 #include "sim/cycle/sort_unique.h"
 #include "sim/cycle/word_set.h"
 #include "workloads/scalar_ops.h"
@@ -84,74 +85,6 @@ inline std::vector<uint64_t> dram_layout(const Cascade& c, int word_bytes) {
   }
   return base;
 }
-
-// The timing state of a walk: each level's link and the compute unit's
-// clocks, and the waits charged so far. Fast-forward snapshots the clocks()
-// and, once two iterations changed them alike, advances them over the
-// skipped iterations (advance()).
-struct ScheduleState {
-  explicit ScheduleState(int levels)
-      : port_free(levels, 0), read_free(levels, 0), write_free(levels, 0), bank_free(levels, 0),
-        bank_write_free(levels, 0),
-        arrival_done(levels, 0), previous_done(levels, 0), before_previous_done(levels, 0), busy(levels, 0),
-        stall(levels, 0), conflict(levels, 0), timing_extra(levels, 0), gate(levels, -1.0) {}
-
-  // Per level.
-  std::vector<double> port_free;     // its link is free again
-  // Its instances' ports, shared in time by everything that uses them: the
-  // link from its parent, the links to its children, and the compute's operand
-  // reads and result writes (the busiest instance's; instances run alike).
-  // Banks with separate write ports: bank_free is their read ports'.
-  std::vector<double> read_free, write_free, bank_free, bank_write_free;
-  std::vector<double> arrival_done;  // its latest tile has arrived
-  // When the compute unit finished with the level's previous tile and with
-  // the one before (a double-buffered level may refill its other half after the latter).
-  std::vector<double> previous_done, before_previous_done;
-  std::vector<double> busy;          // link cycles
-  std::vector<double> stall;         // compute idle waiting for this level's tile
-  std::vector<double> conflict;      // link cycles added by bank conflicts
-  std::vector<double> timing_extra;  // with a root link: the DRAM timing's excess in its latest transfer
-  std::vector<double> gate;          // when its latest link started for want of its parent's tile (-1: not so)
-  double compute_free = 0;           // the unit may issue its next step
-  double last_issue = 0;             // when the last step issued
-  double dram_free = 0;              // the DRAM's one port, shared by every level's link to it
-  double pipe_stall = 0;             // compute waiting on its own pipeline
-  double port_stall = 0;             // compute waiting for a buffer port (links or its own operand reads)
-  double dram_timing_stall = 0;      // compute waiting on what the DRAM's timing added
-  double timing_total = 0;           // what the DRAM's timing added over its peak, in all
-  int64_t steps = 0;                 // compute steps run
-  int64_t previous_word = -1;        // the output word the previous step updated
-
-  // The clocks fast-forward extrapolates, in a fixed order.
-  std::vector<double> clocks() const {
-    std::vector<double> c;
-    visit_clocks(*this, [&](double x) { c.push_back(x); });
-    return c;
-  }
-  // Adds n times the per-iteration change from `from` to `to` (two clocks() snapshots).
-  void advance(const std::vector<double>& from, const std::vector<double>& to, double n) {
-    size_t i = 0;
-    visit_clocks(*this, [&](double& x) {
-      x += n * (to[i] - from[i]);
-      ++i;
-    });
-  }
-
- private:
-  template <class Self, class F>
-  static void visit_clocks(Self& s, F f) {
-    f(s.compute_free);
-    f(s.last_issue);
-    for (auto* v : {&s.port_free, &s.read_free, &s.write_free, &s.bank_free, &s.bank_write_free, &s.arrival_done,
-                    &s.previous_done,
-                    &s.before_previous_done, &s.busy, &s.stall})
-      for (auto& x : *v) f(x);
-    f(s.dram_free);
-    f(s.pipe_stall);
-    f(s.port_stall);
-    for (auto& x : s.conflict) f(x);
-  }
-};
 
 class Walker {
  public:
@@ -285,14 +218,29 @@ class Walker {
   double evaluate(const int64_t* x, int64_t cinst);
   // Cycles each level's ports are busy for one transfer (0: not used).
   struct PortTimes {
-    std::vector<double> read, write, bank, bank_write;  // bank_write: banks with separate write ports
-    void reset(int levels) {
-      read.assign(static_cast<size_t>(levels), 0);
-      write.assign(static_cast<size_t>(levels), 0);
-      bank.assign(static_cast<size_t>(levels), 0);
-      bank_write.assign(static_cast<size_t>(levels), 0);
+    std::vector<double> read, write;
+    // Per level and bank (bank_write: banks with separate write ports).
+    std::vector<std::vector<double>> bank, bank_write;
+    // `banks`: per level, its timed banks (0: not timed).
+    void reset(const std::vector<int64_t>& banks) {
+      read.assign(banks.size(), 0);
+      write.assign(banks.size(), 0);
+      bank.resize(banks.size());
+      bank_write.resize(banks.size());
+      for (size_t l = 0; l < banks.size(); ++l) {
+        bank[l].assign(static_cast<size_t>(banks[l]), 0);
+        bank_write[l].assign(static_cast<size_t>(banks[l]), 0);
+      }
+    }
+    // The longest any bank of level l is held.
+    double most_bank(size_t l) const {
+      double m = 0;
+      for (double x : bank[l]) m = std::max(m, x);
+      for (double x : bank_write[l]) m = std::max(m, x);
+      return m;
     }
   };
+  std::vector<int64_t> m_timed_banks;  // per level: its banks when timed, else 0
   // Per-arrival traffic of one level, for the schedule.
   struct Traffic {
     int64_t child_in = 0, child_out = 0;  // max over the level's instances
@@ -305,7 +253,13 @@ class Walker {
     // Words each network into the level carries (keyed by the instance of the
     // level right above it), down and up, every tensor's added.
     std::map<int64_t, int64_t> noc_down, noc_up;
+    // Output words it sends up (partial sums), and when the latest of the
+    // partial sums it brings back down had reached the parent.
+    std::vector<int64_t> evicted;
+    double refill_ready = 0;
   };
+  // Per level: when each partial sum it sent up reached its parent (until it comes back).
+  std::vector<std::unordered_map<int64_t, double>> m_evict_landed;
   // The architecture node of level k.
   // What one load sends down from each parent instance: by_parent, the words
   // of the tile that arrive; fetched, a recurrence's earlier entries among
@@ -379,6 +333,7 @@ class Walker {
     int64_t steps = 0;
   };
   int fast_forward_loop() const;
+  bool has_halo(int local_rank) const;
   void fast_forward(ScheduleState& st, SimResult& out);
   bool same_change(const Snapshot& a, const Snapshot& b, const Snapshot& c) const;
   void extrapolate(int64_t skip, ScheduleState& st, SimResult& out);
@@ -386,8 +341,14 @@ class Walker {
   std::vector<Snapshot> m_snapshots;
   // One step: the levels below `top` get new tiles; their links are timed;
   // the compute step runs when the last tile has arrived.
-  void new_tiles(int64_t step, int top, std::vector<Traffic>& traffic);
-  double time_arrivals(int64_t step, int top, const std::vector<Traffic>& traffic, ScheduleState& st,
+  // `traffic`: each level's new tile coming down; `up`: its results going up.
+  void new_tiles(int64_t step, int top, std::vector<Traffic>& traffic, std::vector<Traffic>& up);
+  void time_evictions(int top, const std::vector<Traffic>& up, ScheduleState& st, SimResult& out);
+  double slot_free(int k, const ScheduleState& st) const;
+  double start_transfer(const Traffic& tr, const PortTimes& pt, double earliest, double& dur, double& dram_part,
+                        ScheduleState& st);
+  double time_arrivals(int64_t step, int top, const std::vector<Traffic>& traffic, const std::vector<Traffic>& up,
+                       ScheduleState& st,
                        SimResult& out, int& late);
   void time_compute(double data_ready, int late, const UnitTiming& u, ScheduleState& st, SimResult& out);
   // The odometer over the temporal loops, innermost last: false after the last
@@ -436,6 +397,7 @@ class Walker {
   // A systolic innermost level: cycles from the near corner of the array to
   // the far one, (X - 1) + (Y - 1) over the used mesh (0 otherwise).
   double m_skew = 0;
+  double m_point_latency = 0;  // from a point's issue to its result (unit_timing)
   std::vector<int64_t> m_bank_ports;  // per level: (read) ports per bank, 0 when its banks are not timed
   std::vector<int64_t> m_bank_write_ports;  // per level: separate write ports per bank, 0 when shared
 

@@ -1,0 +1,81 @@
+// Internal to the reference simulator: a program of operations over rated
+// resources, ticked cycle by cycle (engine.cpp).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace einflow::reference::detail {
+
+// A move of another operation: its index among that op's loads or evictions.
+struct MoveRef {
+  int op = 0, index = 0;
+  bool evict = false;
+};
+
+// One word's passage: a token of every resource it uses, all in one cycle.
+struct Move {
+  std::vector<int> res;
+  // Moves that must have landed first: the writes of the word this one reads
+  // (a partial sum returned to a buffer before it goes further up or back down).
+  std::vector<MoveRef> after;
+  int64_t latency = 0;  // cycles from the move to the word having landed
+  int64_t at = -1;      // the cycle it moved (-1: not yet)
+};
+
+// A transfer (a level's new tile: evictions of the old one's results and
+// loads of the new one's words; a drain: only results going up, as loads) or
+// a compute step (its operand reads and result writes are its loads, moving
+// no data between levels).
+struct Op {
+  bool step = false;
+  int unit = 0;
+  std::vector<Move> loads, evicts;
+  // Starts no earlier than: these ops' loads have landed; these steps have
+  // read their operands (released their tiles); these transfers have moved
+  // every word down (a link takes its tiles one at a time; results go up as
+  // soon as they are there, each word after the move that brought it).
+  std::vector<int> need_landed, need_released, need_moved;
+  // Starts (need_results) or evicts (evict_need) no earlier than these
+  // steps' results are out (issue + pipeline latency) and their tiles released.
+  std::vector<int> need_results, evict_need;
+  // Steps: the previous step of the same run (a nest's execution), its issue
+  // interval and latencies, and the output words it updates (for the
+  // accumulation hazard). A unit runs one run at a time, its steps in order,
+  // and then the lowest-numbered run whose first step can start.
+  int prev_step = -1;
+  bool first_of_run = false, last_of_run = false;
+  int64_t step_cycles = 1, point_latency = 1, acc_latency = 0;
+  std::vector<int64_t> out_words;
+
+  // State.
+  int64_t start = -1;
+  size_t loads_left = 0, evicts_left = 0;
+  int64_t last_move = -1, last_load = -1, land = -1, evict_land = -1;
+};
+
+struct Program {
+  std::vector<double> rate;      // per resource: words per cycle
+  std::vector<std::string> name; // per resource, for messages
+  std::map<std::string, int> index;
+  std::vector<Op> ops;
+
+  // The resource named `n` of `words_per_cycle` (registered once).
+  int resource(const std::string& n, double words_per_cycle) {
+    auto it = index.find(n);
+    if (it != index.end()) return it->second;
+    rate.push_back(words_per_cycle);
+    name.push_back(n);
+    index[n] = static_cast<int>(rate.size()) - 1;
+    return index[n];
+  }
+};
+
+// Runs every operation; returns the cycle the last word lands or the last
+// result leaves its unit. Throws std::runtime_error on a deadlock.
+int64_t run(Program& p);
+
+}  // namespace einflow::reference::detail
