@@ -108,7 +108,7 @@ void sample(bool groups, int cases, uint64_t seed, double above, double below, d
   EXPECT_LE(under, share_below * compared) << under << " of " << compared << " below the reference";
 }
 
-TEST(Differential, RandomNests) { sample(false, 1500, 2026, 4.0, 0.75, 0.02); }
+TEST(Differential, RandomNests) { sample(false, 1500, 2026, 4.0, 0.85, 0.01); }
 
 TEST(Differential, RandomGroups) { sample(true, 400, 2026, 4.0, 0.6, 0.06); }
 

@@ -379,17 +379,18 @@ void Nest::build() {
   for (int64_t s = 0;; ++s) {
     const int top = s == 0 ? 0 : loops_[static_cast<size_t>(temporal_[static_cast<size_t>(changed)])].level;
     // Levels below `top` take new tiles: results go up deepest first, then words come down top first.
-    std::vector<int> ops(static_cast<size_t>(n_), -1);
-    for (int k = top + 1; k < n_; ++k) {
-      ops[static_cast<size_t>(k)] = static_cast<int>(p_.ops.size()) + (k - top - 1);
-    }
-    std::vector<Op> made(static_cast<size_t>(n_));
+    // Program order of a step: the new tiles come down (top first), then the
+    // old tiles' results go up (deepest first), then the unit computes.
+    const int loads = n_ - 1 - top;
+    const int base = static_cast<int>(p_.ops.size());
+    auto write_back_op = [&](int k) { return base + loads + (n_ - 1 - k); };
+    std::vector<Op> down(static_cast<size_t>(n_)), up(static_cast<size_t>(n_));
     for (int k = n_ - 1; k > top; --k)
-      if (s > 0) evict(k, false, made[static_cast<size_t>(k)], ops[static_cast<size_t>(k)]);
-    for (int k = top + 1; k < n_; ++k) load(k, made[static_cast<size_t>(k)]);
+      if (s > 0) evict(k, false, up[static_cast<size_t>(k)], write_back_op(k));
+    for (int k = top + 1; k < n_; ++k) load(k, down[static_cast<size_t>(k)]);
     for (int k = top + 1; k < n_; ++k) {
       const size_t K = static_cast<size_t>(k);
-      Op& op = made[K];
+      Op& op = down[K];
       op.unit = ctx_.unit;
       const std::string& name = node(k).name;
       if (ctx_.last_transfer.count(name)) op.need_moved.push_back(ctx_.last_transfer[name]);
@@ -406,11 +407,16 @@ void Nest::build() {
       const int slot = two ? last_of_before_[K] : last_of_previous_[K];
       if (slot >= 0) op.need_released.push_back(slot);
       for (int x : ctx_.transfer_needs) op.need_released.push_back(x);
-      if (last_of_previous_[K] >= 0) op.evict_need.push_back(last_of_previous_[K]);
+      // Its old tile's results go up once the unit has produced them.
+      if (last_of_previous_[K] >= 0) up[K].evict_need.push_back(last_of_previous_[K]);
       tile_steps_[K].clear();
       tile_op_[K] = static_cast<int>(p_.ops.size());
       ctx_.last_transfer[name] = tile_op_[K];
       p_.ops.push_back(std::move(op));
+    }
+    for (int k = n_ - 1; k > top; --k) {
+      up[static_cast<size_t>(k)].unit = ctx_.unit;
+      p_.ops.push_back(std::move(up[static_cast<size_t>(k)]));
     }
     Op st;
     st.step = true;
