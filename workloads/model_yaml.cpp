@@ -42,7 +42,7 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   m.loc = node.loc();
   if (!node.expect_map(diags)) return m;
   node.check_keys({"name", "layers", "d_model", "heads", "kv_heads", "head_dim", "ffn_dim", "ffn_kind",
-                   "norm", "norm_position", "norm_eps", "bias", "vocab", "kind"},
+                   "norm", "norm_position", "norm_eps", "bias", "vocab", "kind", "mixer"},
                   diags);
   if (node.require("name", diags)) m.name = node["name"].as_string(diags).value_or("");
   read_positive(node, "layers", m.layers, diags, true);
@@ -75,6 +75,10 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
     int k = read_choice(node["kind"], {"encoder", "decoder", "encoder_decoder"}, diags);
     if (k >= 0) m.kind = static_cast<ModelKind>(k);
   }
+  if (node.has("mixer")) {
+    int k = read_choice(node["mixer"], {"softmax", "linear", "gla"}, diags);
+    if (k >= 0) m.mixer = static_cast<Mixer>(k);
+  }
   if (m.heads > 0 && m.kv_heads > 0 && m.heads % m.kv_heads != 0)
     diags.error(node.loc(), node.path() + ".kv_heads",
                 "heads (" + std::to_string(m.heads) + ") must be a multiple of kv_heads (" +
@@ -91,6 +95,8 @@ InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnos
            (model.kind == ModelKind::kEncoderDecoder && inst.phase == Phase::kDecode);
   };
   inst.causal = default_causal();
+  // The forms the model's mixer is written in: all of them unless listed.
+  inst.attention = mixer_cascades(model.mixer);
   if (!node.defined()) return inst;
   if (!node.expect_map(diags)) return inst;
   node.check_keys({"scope", "phase", "batch", "seq_len", "block", "causal", "attention"}, diags);
@@ -113,15 +119,16 @@ InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnos
     auto names = a.as_string_list(diags);
     if (names) {
       inst.attention.clear();
+      std::vector<std::string> choices;
+      for (AttentionCascade c : mixer_cascades(model.mixer)) choices.push_back(attention_cascade_name(c));
       for (const auto& n : *names) {
-        std::vector<std::string> choices{"3pass", "2pass", "1pass"};
         auto it = std::find(choices.begin(), choices.end(), n);
         if (it == choices.end()) {
-          diags.error(a.loc(), a.path(), "unknown attention cascade '" + n + "'; one of 3pass, 2pass, 1pass" +
-                                             did_you_mean(n, choices));
+          diags.error(a.loc(), a.path(), "unknown cascade '" + n + "' for the " + mixer_name(model.mixer) +
+                                             " mixer; one of " + join(choices, ", ") + did_you_mean(n, choices));
           continue;
         }
-        inst.attention.push_back(static_cast<AttentionCascade>(it - choices.begin()));
+        inst.attention.push_back(mixer_cascades(model.mixer)[static_cast<size_t>(it - choices.begin())]);
       }
     }
   }

@@ -18,12 +18,22 @@ enum class FfnKind : uint8_t { kGelu, kRelu, kSwiglu };
 enum class NormKind : uint8_t { kLayerNorm, kRmsNorm };
 enum class NormPosition : uint8_t { kPre, kPost };
 enum class ModelKind : uint8_t { kEncoder, kDecoder, kEncoderDecoder };
-enum class AttentionCascade : uint8_t { k3Pass, k2Pass, k1Pass };
+// The attention cascade: FuseMax's 3-, 2- and 1-pass softmax attention; for the
+// linear mixers, the parallel (quadratic), chunkwise (chunks of `block` rows,
+// the chunk an iterative rank) and recurrent (a state per step) forms.
+enum class AttentionCascade : uint8_t { k3Pass, k2Pass, k1Pass, kParallel, kChunkwise, kRecurrent };
+// The sequence mixer: softmax attention, linear attention (no softmax), or
+// gated linear attention (GLA: a decay per key dimension and step, from a gate
+// input; reference/subquadratic.md).
+enum class Mixer : uint8_t { kSoftmax, kLinear, kGla };
 // What part of a layer a workload holds.
 enum class Scope : uint8_t { kAttention, kQkvProjection, kOutputProjection, kFfn, kNorm, kLayer };
 enum class Phase : uint8_t { kPrefill, kDecode };
 
-const char* attention_cascade_name(AttentionCascade a);  // "3pass", "2pass", "1pass"
+const char* attention_cascade_name(AttentionCascade a);  // "3pass", ..., "parallel", "chunkwise", "recurrent"
+const char* mixer_name(Mixer m);                         // "softmax", "linear", "gla"
+// The cascades a mixer can be written as, the first its default.
+std::vector<AttentionCascade> mixer_cascades(Mixer m);
 const char* scope_name(Scope s);
 const char* phase_name(Phase p);
 
@@ -43,6 +53,7 @@ struct ModelSpec {
   bool bias = true;       // linear layers carry a bias
   int64_t vocab = 0;
   ModelKind kind = ModelKind::kEncoder;
+  Mixer mixer = Mixer::kSoftmax;
   SourceLoc loc;
 };
 
@@ -68,11 +79,13 @@ struct AttentionShape {
   int64_t f = 64;
   int64_t m = 128;
   int64_t p = 128;
-  int64_t block = 0;     // M0 for partitioned cascades
+  int64_t block = 0;     // M0 for partitioned cascades (the chunk of the chunkwise forms)
   bool causal = false;   // key m visible to query p iff m <= p + (M - P)
+  Mixer mixer = Mixer::kSoftmax;  // linear mixers: queries and keys are one sequence (P = M)
 };
 
-// The attention cascade alone: inputs Q, K, V; output AV.
+// The attention cascade alone: inputs Q, K, V (and GX, GLA's gate before its
+// log-sigmoid, per key head, key dimension and step); output AV.
 CascadeSpec attention_spec(const AttentionShape& shape, AttentionCascade variant);
 
 // A model workload (one scope of one layer) with the given attention cascade.

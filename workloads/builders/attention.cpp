@@ -1,5 +1,7 @@
 // The three attention cascades of FuseMax (reference/fusemax.md), with batch and
 // head ranks, GQA/MQA sharing of K and V, and an optional causal mask.
+#include <algorithm>
+
 #include "workloads/builders/emit.h"
 
 namespace einflow::workloads {
@@ -9,6 +11,9 @@ const char* attention_cascade_name(AttentionCascade a) {
     case AttentionCascade::k3Pass: return "3pass";
     case AttentionCascade::k2Pass: return "2pass";
     case AttentionCascade::k1Pass: return "1pass";
+    case AttentionCascade::kParallel: return "parallel";
+    case AttentionCascade::kChunkwise: return "chunkwise";
+    case AttentionCascade::kRecurrent: return "recurrent";
   }
   return "?";
 }
@@ -52,6 +57,10 @@ void declare_attention_ranks(SpecWriter& w, const AttentionShape& s) {
 
 void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade variant,
                     const AttentionNames& n) {
+  if (s.mixer != Mixer::kSoftmax) {
+    emit_linear_attention(w, s, variant, n);
+    return;
+  }
   HeadIndex hi = head_index(s);
   const std::string& q = hi.query;
   const std::string& k = hi.kv;
@@ -127,7 +136,24 @@ void check_attention_shape(const AttentionShape& s, const SourceLoc& loc) {
   if (s.causal && s.m < s.p)
     d.error(loc, "a causal attention needs at least as many keys (" + std::to_string(s.m) +
                      ") as queries (" + std::to_string(s.p) + ")");
+  if (s.mixer != Mixer::kSoftmax && s.m != s.p)
+    d.error(loc, std::string("a ") + mixer_name(s.mixer) + " mixer attends within one sequence: " +
+                     std::to_string(s.p) + " queries and " + std::to_string(s.m) +
+                     " keys (decode, reading the recurrent state, is not built for it yet)");
   d.throw_if_any();
+}
+
+bool partitioned(AttentionCascade a) {
+  return a == AttentionCascade::k2Pass || a == AttentionCascade::k1Pass || a == AttentionCascade::kChunkwise;
+}
+
+void check_mixer_cascade(Mixer m, AttentionCascade a, const SourceLoc& loc) {
+  const std::vector<AttentionCascade> ok = mixer_cascades(m);
+  if (std::find(ok.begin(), ok.end(), a) != ok.end()) return;
+  std::string names;
+  for (AttentionCascade x : ok) names += std::string(names.empty() ? "" : ", ") + attention_cascade_name(x);
+  throw UserError(loc, std::string("a ") + mixer_name(m) + " mixer is written as " + names + ", not " +
+                           attention_cascade_name(a));
 }
 
 }  // namespace detail
@@ -136,12 +162,15 @@ CascadeSpec attention_spec(const AttentionShape& shape, AttentionCascade variant
   AttentionShape s = shape;
   if (s.block == 0) s.block = default_block(s.m);
   detail::check_attention_shape(s, SourceLoc{"<builder:attention>", 0, 0});
-  SpecWriter w("attention", std::string("attention-") + attention_cascade_name(variant));
+  detail::check_mixer_cascade(s.mixer, variant, SourceLoc{"<builder:attention>", 0, 0});
+  SpecWriter w("attention", std::string(s.mixer == Mixer::kSoftmax ? "attention-" : std::string(mixer_name(s.mixer)) + "-") +
+                                attention_cascade_name(variant));
   detail::declare_attention_ranks(w, s);
-  if (variant != AttentionCascade::k3Pass) w.rank("M0", s.block);
+  if (detail::partitioned(variant)) w.rank("M0", s.block);
   w.input("Q", detail::head_ranks(s, true, {"E", "P"}));
   w.input("K", detail::head_ranks(s, false, {"E", "M"}));
   w.input("V", detail::head_ranks(s, false, {"F", "M"}));
+  if (s.mixer == Mixer::kGla) w.input("GX", detail::head_ranks(s, false, {"E", "M"}), 4.0);
   detail::emit_attention(w, s, variant, detail::AttentionNames{"Q", "K", "V", "AV"});
   w.output("AV");
   return w.take();

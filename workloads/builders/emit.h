@@ -22,12 +22,20 @@ std::vector<std::string> head_ranks(const AttentionShape& s, bool query,
 
 struct AttentionNames {
   std::string q, k, v, av;
+  std::string gate = "GX";  // GLA's gate input
 };
 
 void declare_attention_ranks(SpecWriter& w, const AttentionShape& s);
 // Emits the cascade computing AV from Q, K, V (which the caller provides).
 void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade variant,
                     const AttentionNames& names);
+// The linear mixers' forms (mixers.cpp), called by emit_attention.
+void emit_linear_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade variant,
+                           const AttentionNames& names);
+// Whether the cascade partitions M into M1 x M0 (M0: the block or chunk).
+bool partitioned(AttentionCascade a);
+// Throws UserError when mixer `m` is not written as cascade `a`.
+void check_mixer_cascade(Mixer m, AttentionCascade a, const SourceLoc& loc);
 // Throws UserError when the shape is impossible.
 void check_attention_shape(const AttentionShape& s, const SourceLoc& loc);
 

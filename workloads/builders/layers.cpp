@@ -31,6 +31,7 @@ AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst)
   s.p = inst.phase == Phase::kDecode ? 1 : inst.seq_len;
   s.causal = inst.causal;
   s.block = inst.block ? inst.block : default_block(s.m);
+  s.mixer = model.mixer;
   detail::check_attention_shape(s, inst.loc);
   return s;
 }
@@ -57,14 +58,20 @@ class LayerWriter {
     m_w.rank("D", m_model.d_model);
     m_w.rank("N", m_model.ffn_dim);
     if (m_decode) m_w.rank("C", m_shape.m - 1);
-    bool partitioned = m_variant != AttentionCascade::k3Pass;
     bool has_attention = m_inst.scope == Scope::kAttention || m_inst.scope == Scope::kLayer;
-    if (partitioned && has_attention) m_w.rank("M0", m_shape.block);
+    if (has_attention) {
+      detail::check_mixer_cascade(m_model.mixer, m_variant, m_inst.loc);
+      if (m_model.mixer == Mixer::kGla && m_inst.scope == Scope::kLayer)
+        throw UserError(m_inst.loc, "instance.scope",
+                        "a GLA layer's gate projection is not built yet; its attention alone is (scope: attention)");
+    }
+    if (detail::partitioned(m_variant) && has_attention) m_w.rank("M0", m_shape.block);
     switch (m_inst.scope) {
       case Scope::kAttention:
         m_w.input("Q", head(true, {"E", "P"}));
         m_w.input("K", head(false, {"E", "M"}));
         m_w.input("V", head(false, {"F", "M"}));
+        if (m_model.mixer == Mixer::kGla) m_w.input("GX", head(false, {"E", "M"}), 4.0);
         attention("Q", "K", "V", "AV");
         m_w.output("AV");
         break;

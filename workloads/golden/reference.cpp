@@ -62,7 +62,11 @@ class LayerReference {
     int64_t batch = m_inst.batch;
     switch (m_inst.scope) {
       case Scope::kAttention:
-        out["AV"] = reference_attention(m_shape, get(m_in, "Q"), get(m_in, "K"), get(m_in, "V"), m_threads);
+        if (m_shape.mixer == workloads::Mixer::kSoftmax)
+          out["AV"] = reference_attention(m_shape, get(m_in, "Q"), get(m_in, "K"), get(m_in, "V"), m_threads);
+        else
+          out["AV"] = reference_linear_attention(m_shape, get(m_in, "Q"), get(m_in, "K"), get(m_in, "V"),
+                                                 m_shape.mixer == workloads::Mixer::kGla ? &get(m_in, "GX") : nullptr);
         break;
       case Scope::kNorm:
         out["Y"] = DenseTensor<T>({batch, m_d, m_p});
@@ -229,9 +233,52 @@ class LayerReference {
 
 }  // namespace
 
+// Linear attention and GLA by their recurrence, step by step (independent of
+// the parallel and chunkwise forms the builders also write): per head a state
+// S[e,f] = a[e] S[e,f] + K[e,t] V[f,t], with a[e] = sigmoid(GX[e,t])^(1/16)
+// for GLA and 1 otherwise; a causal query reads the state after its own step,
+// otherwise the final state.
+template <class T>
+DenseTensor<T> reference_linear_attention(const AttentionShape& s, const DenseTensor<T>& q, const DenseTensor<T>& k,
+                                          const DenseTensor<T>& v, const DenseTensor<T>* gate) {
+  DenseTensor<T> av(query_extents(s, s.f));
+  const int64_t group = s.heads / s.kv_heads, L = s.m;
+  std::vector<double> state(static_cast<size_t>(s.e * s.f));
+  auto at = [](const DenseTensor<T>& t, int64_t head, int64_t rows, int64_t r, int64_t cols, int64_t col) {
+    return static_cast<double>(t.data[static_cast<size_t>((head * rows + r) * cols + col)]);
+  };
+  for (int64_t b = 0; b < s.batch; ++b)
+    for (int64_t h = 0; h < s.heads; ++h) {
+      const int64_t kvh = b * s.kv_heads + h / group, qh = b * s.heads + h;
+      std::fill(state.begin(), state.end(), 0.0);
+      auto read_out = [&](int64_t t) {
+        for (int64_t f = 0; f < s.f; ++f) {
+          double o = 0;
+          for (int64_t e = 0; e < s.e; ++e) o += at(q, qh, s.e, e, s.p, t) * state[static_cast<size_t>(e * s.f + f)];
+          av.data[static_cast<size_t>((qh * s.f + f) * s.p + t)] = static_cast<T>(o);
+        }
+      };
+      for (int64_t t = 0; t < L; ++t) {
+        for (int64_t e = 0; e < s.e; ++e) {
+          const double a =
+              gate ? std::exp(std::log(1.0 / (1.0 + std::exp(-at(*gate, kvh, s.e, e, L, t)))) / 16.0) : 1.0;
+          for (int64_t f = 0; f < s.f; ++f) {
+            double& x = state[static_cast<size_t>(e * s.f + f)];
+            x = a * x + at(k, kvh, s.e, e, L, t) * at(v, kvh, s.f, f, L, t);
+          }
+        }
+        if (s.causal) read_out(t);
+      }
+      if (!s.causal)
+        for (int64_t t = 0; t < s.p; ++t) read_out(t);
+    }
+  return av;
+}
+
 template <class T>
 DenseTensor<T> reference_attention(const AttentionShape& s, const DenseTensor<T>& q, const DenseTensor<T>& k,
                                    const DenseTensor<T>& v, int threads) {
+  if (s.mixer != workloads::Mixer::kSoftmax) return reference_linear_attention<T>(s, q, k, v, nullptr);
   DenseTensor<T> av(query_extents(s, s.f));
   int64_t group = s.heads / s.kv_heads;
   std::vector<T> qh(static_cast<size_t>(s.p * s.e)), kh(static_cast<size_t>(s.m * s.e)),
@@ -257,6 +304,12 @@ TensorSet<T> reference_outputs(const ModelSpec& model, const InstanceSpec& inst,
 template TensorSet<float> reference_outputs<float>(const ModelSpec&, const InstanceSpec&, const TensorSet<float>&, int);
 template TensorSet<double> reference_outputs<double>(const ModelSpec&, const InstanceSpec&, const TensorSet<double>&,
                                                      int);
+template DenseTensor<float> reference_linear_attention<float>(const AttentionShape&, const DenseTensor<float>&,
+                                                              const DenseTensor<float>&, const DenseTensor<float>&,
+                                                              const DenseTensor<float>*);
+template DenseTensor<double> reference_linear_attention<double>(const AttentionShape&, const DenseTensor<double>&,
+                                                                const DenseTensor<double>&, const DenseTensor<double>&,
+                                                                const DenseTensor<double>*);
 template DenseTensor<float> reference_attention<float>(const AttentionShape&, const DenseTensor<float>&,
                                                        const DenseTensor<float>&, const DenseTensor<float>&, int);
 template DenseTensor<double> reference_attention<double>(const AttentionShape&, const DenseTensor<double>&,

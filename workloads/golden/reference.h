@@ -19,4 +19,11 @@ template <class T>
 DenseTensor<T> reference_attention(const workloads::AttentionShape& shape, const DenseTensor<T>& q,
                                    const DenseTensor<T>& k, const DenseTensor<T>& v, int threads = 0);
 
+// Linear attention or GLA (shape.mixer) by its recurrence, step by step;
+// `gate`: GLA's GX[b,g,e,m] (null for linear attention).
+template <class T>
+DenseTensor<T> reference_linear_attention(const workloads::AttentionShape& shape, const DenseTensor<T>& q,
+                                          const DenseTensor<T>& k, const DenseTensor<T>& v,
+                                          const DenseTensor<T>* gate);
+
 }  // namespace einflow::golden

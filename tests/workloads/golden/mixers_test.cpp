@@ -1,0 +1,166 @@
+// Linear attention and gated linear attention (GLA) in their three forms
+// (parallel, chunkwise, recurrent): the direct recurrence on hand-worked
+// values, every form against it within 1e-9 relative in double on shapes with
+// several chunks, heads, GQA, batch 2, causal and not, and the errors a wrong
+// form or shape gives.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/error.h"
+#include "workloads/analysis.h"
+#include "workloads/cascade_spec.h"
+#include "workloads/golden/interpreter.h"
+#include "workloads/golden/reference.h"
+#include "workloads/workload.h"
+
+namespace einflow::golden {
+namespace {
+
+using workloads::AttentionCascade;
+using workloads::AttentionShape;
+using workloads::Mixer;
+
+AttentionShape scalar_shape(Mixer mixer, int64_t length, bool causal) {
+  AttentionShape s;
+  s.e = s.f = 1;
+  s.m = s.p = length;
+  s.causal = causal;
+  s.mixer = mixer;
+  return s;
+}
+
+DenseTensor<double> row(std::vector<double> v) {
+  DenseTensor<double> t({1, 1, 1, static_cast<int64_t>(v.size())});
+  t.data = std::move(v);
+  return t;
+}
+
+// By hand, one dimension: S_t = S_(t-1) + k_t v_t = 1, 3, 6 for k = 1 and
+// v = 1, 2, 3; causal o_t = q_t S_t = 1, 6, 18 (q = 1, 2, 3); otherwise every
+// query reads S = 6: 6, 12, 18.
+TEST(Mixers, LinearRecurrenceByHand) {
+  const auto q = row({1, 2, 3}), k = row({1, 1, 1}), v = row({1, 2, 3});
+  EXPECT_EQ(reference_linear_attention<double>(scalar_shape(Mixer::kLinear, 3, true), q, k, v, nullptr).data,
+            (std::vector<double>{1, 6, 18}));
+  EXPECT_EQ(reference_linear_attention<double>(scalar_shape(Mixer::kLinear, 3, false), q, k, v, nullptr).data,
+            (std::vector<double>{6, 12, 18}));
+}
+
+// By hand: GX = 0 gives the decay a = sigmoid(0)^(1/16) = 0.5^(1/16) each
+// step; with q = k = v = 1, S_1 = 1 and S_2 = a + 1, S_3 = a^2 + a + 1.
+TEST(Mixers, GatedRecurrenceByHand) {
+  const double a = std::pow(0.5, 1.0 / 16);
+  const auto ones = row({1, 1, 1}), gate = row({0, 0, 0});
+  const auto o = reference_linear_attention(scalar_shape(Mixer::kGla, 3, true), ones, ones, ones, &gate).data;
+  ASSERT_EQ(o.size(), 3u);
+  EXPECT_NEAR(o[0], 1, 1e-15);
+  EXPECT_NEAR(o[1], a + 1, 1e-15);
+  EXPECT_NEAR(o[2], a * a + a + 1, 1e-15);
+}
+
+struct Case {
+  const char* name;
+  Mixer mixer;
+  int64_t heads, kv_heads, length, chunk;
+  bool causal;
+};
+
+class MixerForms : public ::testing::TestWithParam<Case> {};
+
+// Every form against the direct recurrence, through the builders as a model
+// workload would build them.
+TEST_P(MixerForms, EveryFormMatchesTheRecurrence) {
+  const Case& k = GetParam();
+  AttentionShape s;
+  s.batch = 2;
+  s.heads = k.heads;
+  s.kv_heads = k.kv_heads;
+  s.e = 4;
+  s.f = 3;
+  s.m = s.p = k.length;
+  s.block = k.chunk;
+  s.causal = k.causal;
+  s.mixer = k.mixer;
+  for (AttentionCascade form : workloads::mixer_cascades(k.mixer)) {
+    const auto c = workloads::build_cascade(workloads::attention_spec(s, form));
+    const auto in = seeded_inputs<double>(c, 5);
+    const auto out = interpret<double>(c, in);
+    const auto want =
+        reference_linear_attention(s, in.at("Q"), in.at("K"), in.at("V"), k.mixer == Mixer::kGla ? &in.at("GX") : nullptr);
+    const auto& got = out.at("AV");
+    ASSERT_EQ(got.extents, want.extents);
+    double scale = 0, worst = 0;
+    for (double x : want.data) scale = std::max(scale, std::fabs(x));
+    for (size_t i = 0; i < got.data.size(); ++i)
+      worst = std::max(worst, std::fabs(got.data[i] - want.data[i]) / std::max(std::fabs(want.data[i]), 1e-2 * scale));
+    EXPECT_LT(worst, 1e-9) << k.name << " " << workloads::attention_cascade_name(form);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, MixerForms,
+    ::testing::Values(Case{"linear_mha_causal", Mixer::kLinear, 3, 3, 12, 4, true},
+                      Case{"linear_gqa_causal", Mixer::kLinear, 4, 2, 15, 5, true},
+                      Case{"linear_mqa_not_causal", Mixer::kLinear, 2, 1, 9, 3, false},
+                      Case{"gla_mha_causal", Mixer::kGla, 2, 2, 12, 3, true},
+                      Case{"gla_gqa_causal_one_chunk", Mixer::kGla, 4, 2, 6, 6, true},
+                      Case{"gla_gqa_not_causal", Mixer::kGla, 4, 2, 10, 5, false},
+                      Case{"gla_rows_as_chunks", Mixer::kGla, 1, 1, 7, 1, true}),
+    [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+// The chunkwise and recurrent forms make one pass over the sequence; the
+// recurrence is over the chunks (chunkwise) or the steps (recurrent).
+TEST(Mixers, OnePassOverTheSequence) {
+  AttentionShape s;
+  s.e = s.f = 2;
+  s.m = s.p = 8;
+  s.block = 4;
+  s.causal = true;
+  s.mixer = Mixer::kGla;
+  for (AttentionCascade form : {AttentionCascade::kChunkwise, AttentionCascade::kRecurrent}) {
+    const auto c = workloads::build_cascade(workloads::attention_spec(s, form));
+    const auto passes = workloads::pass_counts(c);
+    for (const auto& rp : passes) {
+      if (c.ranks[static_cast<size_t>(rp.rank)].name == "M") {
+        EXPECT_EQ(rp.passes, 1) << attention_cascade_name(form);
+      }
+    }
+  }
+}
+
+std::string model_yaml(const std::string& mixer, const std::string& instance) {
+  return "model: {name: tiny, layers: 1, d_model: 8, heads: 2, kv_heads: 2, head_dim: 2, ffn_dim: 8, kind: decoder, "
+         "mixer: " + mixer + "}\ninstance: {" + instance + "}\n";
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    workloads::load_workload_text(text, "mixer.yaml");
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Mixers, FormsAndShapesTheyCannotTake) {
+  EXPECT_NE(error_of(model_yaml("gla", "scope: attention, seq_len: 8, attention: [1pass]"))
+                .find("mixer.yaml:2:53: instance.attention: unknown cascade '1pass' for the gla mixer; one of parallel, "
+                      "chunkwise, recurrent"),
+            std::string::npos)
+      << error_of(model_yaml("gla", "scope: attention, seq_len: 8, attention: [1pass]"));
+  EXPECT_NE(error_of(model_yaml("softmax", "scope: attention, seq_len: 8, attention: [recurrent]"))
+                .find("unknown cascade 'recurrent' for the softmax mixer; one of 3pass, 2pass, 1pass"),
+            std::string::npos);
+  EXPECT_NE(error_of(model_yaml("linear", "scope: attention, phase: decode, seq_len: 8")).find("decode, reading the recurrent state"),
+            std::string::npos);
+  EXPECT_NE(error_of(model_yaml("gla", "scope: layer, seq_len: 8")).find("gate projection is not built yet"),
+            std::string::npos);
+  // A model without `attention:` gets every form of its mixer.
+  const auto w = workloads::load_workload_text(model_yaml("linear", "scope: attention, seq_len: 8, block: 4"), "m.yaml");
+  EXPECT_EQ(w.variant_names(), (std::vector<std::string>{"parallel", "chunkwise", "recurrent"}));
+}
+
+}  // namespace
+}  // namespace einflow::golden
