@@ -42,16 +42,26 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   m.loc = node.loc();
   if (!node.expect_map(diags)) return m;
   node.check_keys({"name", "layers", "d_model", "heads", "kv_heads", "head_dim", "ffn_dim", "ffn_kind",
-                   "norm", "norm_position", "norm_eps", "bias", "vocab", "kind", "mixer"},
+                   "norm", "norm_position", "norm_eps", "bias", "vocab", "kind", "mixer", "state_dim", "expand",
+                   "dt_rank"},
                   diags);
+  if (node.has("mixer")) {
+    int k = read_choice(node["mixer"], {"softmax", "linear", "gla", "mamba"}, diags);
+    if (k >= 0) m.mixer = static_cast<Mixer>(k);
+  }
+  // A Mamba block has no heads and no FFN: those keys are optional for it.
+  const bool heads = m.mixer != Mixer::kMamba;
   if (node.require("name", diags)) m.name = node["name"].as_string(diags).value_or("");
   read_positive(node, "layers", m.layers, diags, true);
   read_positive(node, "d_model", m.d_model, diags, true);
-  read_positive(node, "heads", m.heads, diags, true);
+  read_positive(node, "heads", m.heads, diags, heads);
   m.kv_heads = m.heads;
   read_positive(node, "kv_heads", m.kv_heads, diags, false);
-  read_positive(node, "head_dim", m.head_dim, diags, true);
-  read_positive(node, "ffn_dim", m.ffn_dim, diags, true);
+  read_positive(node, "head_dim", m.head_dim, diags, heads);
+  read_positive(node, "ffn_dim", m.ffn_dim, diags, heads);
+  read_positive(node, "state_dim", m.state_dim, diags, false);
+  read_positive(node, "expand", m.expand, diags, false);
+  read_positive(node, "dt_rank", m.dt_rank, diags, false);
   read_positive(node, "vocab", m.vocab, diags, false);
   if (node.has("ffn_kind")) {
     int k = read_choice(node["ffn_kind"], {"gelu", "relu", "swiglu"}, diags);
@@ -74,10 +84,6 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   if (node.has("kind")) {
     int k = read_choice(node["kind"], {"encoder", "decoder", "encoder_decoder"}, diags);
     if (k >= 0) m.kind = static_cast<ModelKind>(k);
-  }
-  if (node.has("mixer")) {
-    int k = read_choice(node["mixer"], {"softmax", "linear", "gla"}, diags);
-    if (k >= 0) m.mixer = static_cast<Mixer>(k);
   }
   if (m.heads > 0 && m.kv_heads > 0 && m.heads % m.kv_heads != 0)
     diags.error(node.loc(), node.path() + ".kv_heads",

@@ -1,7 +1,9 @@
 // Transformer workloads built as Einsum cascades: attention (3-, 2- and 1-pass;
-// MHA, GQA, MQA; causal or not), QKV and output projections, FFN (GELU, ReLU,
-// SwiGLU), LayerNorm / RMSNorm, residual adds, and whole layers: an encoder
-// layer, a decoder prefill layer and a decoder decode step against a KV cache.
+// MHA, GQA, MQA; causal or not), the linear sequence mixers (linear attention,
+// GLA: parallel, chunkwise, recurrent) and Mamba's selective scan, QKV and
+// output projections, FFN (GELU, ReLU, SwiGLU), LayerNorm / RMSNorm, residual
+// adds, and whole layers: an encoder layer, a decoder prefill layer and a
+// decoder decode step against a KV cache.
 #pragma once
 
 #include <cstdint>
@@ -22,10 +24,10 @@ enum class ModelKind : uint8_t { kEncoder, kDecoder, kEncoderDecoder };
 // linear mixers, the parallel (quadratic), chunkwise (chunks of `block` rows,
 // the chunk an iterative rank) and recurrent (a state per step) forms.
 enum class AttentionCascade : uint8_t { k3Pass, k2Pass, k1Pass, kParallel, kChunkwise, kRecurrent };
-// The sequence mixer: softmax attention, linear attention (no softmax), or
-// gated linear attention (GLA: a decay per key dimension and step, from a gate
-// input; reference/subquadratic.md).
-enum class Mixer : uint8_t { kSoftmax, kLinear, kGla };
+// The sequence mixer: softmax attention, linear attention (no softmax), gated
+// linear attention (GLA: a decay per key dimension and step, from a gate
+// input), or Mamba's selective scan (reference/subquadratic.md).
+enum class Mixer : uint8_t { kSoftmax, kLinear, kGla, kMamba };
 // What part of a layer a workload holds.
 enum class Scope : uint8_t { kAttention, kQkvProjection, kOutputProjection, kFfn, kNorm, kLayer };
 enum class Phase : uint8_t { kPrefill, kDecode };
@@ -54,6 +56,11 @@ struct ModelSpec {
   int64_t vocab = 0;
   ModelKind kind = ModelKind::kEncoder;
   Mixer mixer = Mixer::kSoftmax;
+  // Mamba: the state size N per channel, the expansion E (inner width E x
+  // d_model) and the rank of the step size's projection (0: ceil(d_model / 16)).
+  int64_t state_dim = 16;
+  int64_t expand = 2;
+  int64_t dt_rank = 0;
   SourceLoc loc;
 };
 
@@ -87,6 +94,26 @@ struct AttentionShape {
 // The attention cascade alone: inputs Q, K, V (and GX, GLA's gate before its
 // log-sigmoid, per key head, key dimension and step); output AV.
 CascadeSpec attention_spec(const AttentionShape& shape, AttentionCascade variant);
+
+// Shapes of one Mamba selective scan: inner channels D (E x d_model), state N
+// per channel, step-size rank R, sequence length L.
+struct MambaShape {
+  int64_t batch = 1;
+  int64_t channels = 64;
+  int64_t state = 16;
+  int64_t dt_rank = 4;
+  int64_t length = 128;
+};
+
+// Mamba's selective scan (its SSM core, after the input projection and the
+// convolution, before the output projection): inputs X and the gate Z
+// [B,D,L], the projections WXD [D,R], WDT [R,D], BDT [D], WB and WC [D,N], the
+// state matrix's logarithm ALOG [D,N] (A = -exp(ALOG)) and the skip DS [D];
+// output Y [B,D,L]. The recurrence over the iterative rank L:
+// H[l+1] = exp(DT[l] A) H[l] + DT[l] BM[l] X[l].
+CascadeSpec mamba_spec(const MambaShape& shape);
+// The scan a Mamba model instance implies (channels E x d_model, dt_rank resolved).
+MambaShape mamba_shape(const ModelSpec& model, const InstanceSpec& inst);
 
 // A model workload (one scope of one layer) with the given attention cascade.
 CascadeSpec transformer_spec(const ModelSpec& model, const InstanceSpec& inst,

@@ -143,9 +143,7 @@ void check_attention_shape(const AttentionShape& s, const SourceLoc& loc) {
   d.throw_if_any();
 }
 
-bool partitioned(AttentionCascade a) {
-  return a == AttentionCascade::k2Pass || a == AttentionCascade::k1Pass || a == AttentionCascade::kChunkwise;
-}
+bool partitioned(AttentionCascade a) { return a == AttentionCascade::k2Pass || a == AttentionCascade::k1Pass; }
 
 void check_mixer_cascade(Mixer m, AttentionCascade a, const SourceLoc& loc) {
   const std::vector<AttentionCascade> ok = mixer_cascades(m);

@@ -32,7 +32,8 @@ void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade var
 // The linear mixers' forms (mixers.cpp), called by emit_attention.
 void emit_linear_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade variant,
                            const AttentionNames& names);
-// Whether the cascade partitions M into M1 x M0 (M0: the block or chunk).
+// Whether the softmax cascade partitions M into M1 x M0 (M0: the block; the
+// linear mixers' chunkwise forms declare their own chunk ranks).
 bool partitioned(AttentionCascade a);
 // Throws UserError when mixer `m` is not written as cascade `a`.
 void check_mixer_cascade(Mixer m, AttentionCascade a, const SourceLoc& loc);

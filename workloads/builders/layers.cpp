@@ -276,7 +276,30 @@ class LayerWriter {
 
 }  // namespace
 
+MambaShape mamba_shape(const ModelSpec& model, const InstanceSpec& inst) {
+  MambaShape s;
+  s.batch = inst.batch;
+  s.channels = model.expand * model.d_model;
+  s.state = model.state_dim;
+  s.dt_rank = model.dt_rank > 0 ? model.dt_rank : (model.d_model + 15) / 16;
+  s.length = inst.seq_len;
+  return s;
+}
+
 CascadeSpec transformer_spec(const ModelSpec& model, const InstanceSpec& inst, AttentionCascade variant) {
+  if (model.mixer == Mixer::kMamba) {
+    // The selective scan alone; the block around it (projections, convolution) is not built yet.
+    if (inst.scope != Scope::kAttention)
+      throw UserError(inst.loc, "instance.scope",
+                      "a Mamba block's projections and convolution are not built yet; its selective scan is "
+                      "(scope: attention)");
+    if (inst.phase == Phase::kDecode)
+      throw UserError(inst.loc, "instance.phase", "a Mamba decode step (reading the scan's state) is not built yet");
+    detail::check_mixer_cascade(model.mixer, variant, inst.loc);
+    CascadeSpec spec = mamba_spec(mamba_shape(model, inst));
+    spec.name = model.name + "-scan-prefill-recurrent";
+    return spec;
+  }
   Diagnostics d;
   if (inst.phase == Phase::kDecode && model.kind == ModelKind::kEncoder)
     d.error(inst.loc, "phase 'decode' needs a decoder model; " + model.name + " is an encoder");

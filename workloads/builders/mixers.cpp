@@ -6,14 +6,19 @@
 //   parallel:  QK[m,p] = sum_e Q[e,p] K[e,m] D(m,p) (m <= p when causal); AV = QK V
 //   recurrent: S[m+1] = a(m) S[m] + K[m] (x) V[m] over the iterative rank M;
 //              AV[p] = Q[p] . S[p+1] (causal) or Q[p] . S[M] (not)
-//   chunkwise: chunks of C = M0 rows, the chunk index M1 iterative: the state
-//              S[m1] carried between chunks (inter-chunk), a C x C masked
-//              product inside a chunk (intra-chunk), their sum.
+//   chunkwise: chunks of C rows (instance.block), the chunk index M1
+//              iterative: the state S[m1] carried between chunks
+//              (inter-chunk), a C x C masked product inside a chunk
+//              (intra-chunk), their sum; GLA's with the secondary chunking
+//              (sub-chunks of the largest divisor of C up to 16 rows).
 //
 // GLA's decay: g[k,e,m] = log sigmoid(GX[k,e,m]) / 16 (rank-16 gate's
 // temperature), CG[k,e,m] = sum of g over the steps before m (CG[0] = 0), and
 // D(m,p) = exp(CG[p+1] - CG[m+1]) per key dimension e: the product of the
 // decays after step m up to step p. Linear attention: D = 1.
+#include <cmath>
+#include <utility>
+
 #include "workloads/builders/emit.h"
 
 namespace einflow::workloads {
@@ -23,12 +28,14 @@ const char* mixer_name(Mixer m) {
     case Mixer::kSoftmax: return "softmax";
     case Mixer::kLinear: return "linear";
     case Mixer::kGla: return "gla";
+    case Mixer::kMamba: return "mamba";
   }
   return "?";
 }
 
 std::vector<AttentionCascade> mixer_cascades(Mixer m) {
   if (m == Mixer::kSoftmax) return {AttentionCascade::k3Pass, AttentionCascade::k2Pass, AttentionCascade::k1Pass};
+  if (m == Mixer::kMamba) return {AttentionCascade::kRecurrent};
   return {AttentionCascade::kParallel, AttentionCascade::kChunkwise, AttentionCascade::kRecurrent};
 }
 
@@ -63,9 +70,69 @@ void emit_recurrent(SpecWriter& w, const AttentionShape& s, const AttentionNames
            ",e,f]");
 }
 
-void emit_chunkwise(SpecWriter& w, const AttentionShape& s, const AttentionNames& n, const HeadIndex& hi) {
+// GLA's chunkwise form with the paper's secondary chunking: chunks of C rows
+// (M1 of them, the state carried between them as in the plain chunkwise
+// form), each cut into MS sub-chunks of M0 rows. Inside a chunk, a query's
+// scores with the keys of earlier sub-chunks are a plain product once the
+// decays are folded into the query (from its sub-chunk's start to the query)
+// and the key (from the key to that start): both exponents are <= 0. Within
+// its own sub-chunk the decay depends on the query, the key and e, so those
+// scores are computed in full.
+void emit_gla_chunkwise(SpecWriter& w, const AttentionShape& s, const AttentionNames& n, const HeadIndex& hi) {
   const std::string& q = hi.query;
   const std::string& k = hi.kv;
+  int64_t sub = 1;
+  for (int64_t d = std::min<int64_t>(16, s.block); d >= 1; --d)
+    if (s.block % d == 0) {
+      sub = d;
+      break;
+    }
+  w.rank("M0", sub);
+  w.rank("P0", sub);
+  w.rank("MS", s.block / sub);
+  w.rank("PS", s.block / sub);
+  w.partition("M", {"M1", "MS", "M0"});
+  w.partition("P", {"P1", "PS", "P0"});
+  w.declare(n.av, head_ranks(s, true, {"F", "P"}));
+  const std::string t = "m1*MS*M0+ms*M0+m0", chunk_start = "m1*MS*M0", chunk_end = "m1*MS*M0+MS*M0";
+  w.einsum("BK[" + k + ",e,m1,ms,m0] = " + n.k + "[" + k + ",e," + t + "]");
+  w.einsum("BV[" + k + ",f,m1,ms,m0] = " + n.v + "[" + k + ",f," + t + "]");
+  w.einsum("KVC[" + k + ",m1,e,f] = BK[" + k + ",e,m1,ms,m0]" + decay(s, k, chunk_end, t + "+1") + " * BV[" + k +
+           ",f,m1,ms,m0]");
+  w.einsum("DC[" + k + ",m1,e] = exp(CG[" + k + ",e," + chunk_end + "] - CG[" + k + ",e," + chunk_start + "])");
+  w.einsum("S[" + k + ",0,e,f] = 0");
+  w.einsum("S[" + k + ",m1+1,e,f] = DC[" + k + ",m1,e] * S[" + k + ",m1,e,f] + KVC[" + k + ",m1,e,f]");
+  if (!s.causal) {
+    w.einsum(n.av + "[" + q + ",f,p] = " + n.q + "[" + q + ",e,p] * S[" + k + ",M1,e,f]");
+    return;
+  }
+  const std::string tp = "p1*PS*P0+ps*P0+p0", sub_start = "p1*PS*P0+ps*P0";
+  const std::string key_in_chunk = "p1*PS*P0+ms*P0+m0";  // a key of the query's chunk, sub-chunk ms
+  w.einsum("BQ[" + q + ",e,p1,ps,p0] = " + n.q + "[" + q + ",e," + tp + "]");
+  w.einsum("OI[" + q + ",f,p1,ps,p0] = BQ[" + q + ",e,p1,ps,p0]" + decay(s, k, tp + "+1", "p1*PS*P0") + " * S[" + k +
+           ",p1,e,f]");
+  // Earlier sub-chunks of the chunk: decays folded into the query and the key.
+  w.einsum("QF[" + q + ",e,p1,ps,p0] = BQ[" + q + ",e,p1,ps,p0]" + decay(s, k, tp + "+1", sub_start));
+  w.einsum("KF[" + k + ",e,p1,ps,ms,m0] = BK[" + k + ",e,p1,ms,m0]" + decay(s, k, sub_start, key_in_chunk + "+1") +
+           " where ms < ps else 0");
+  w.einsum("AO[" + q + ",p1,ps,p0,ms,m0] = QF[" + q + ",e,p1,ps,p0] * KF[" + k + ",e,p1,ps,ms,m0] where ms < ps else 0");
+  w.einsum("OO[" + q + ",f,p1,ps,p0] = AO[" + q + ",p1,ps,p0,ms,m0] * BV[" + k + ",f,p1,ms,m0]");
+  // The query's own sub-chunk, in full.
+  w.einsum("AD[" + q + ",p1,ps,p0,m0] = BQ[" + q + ",e,p1,ps,p0] * BK[" + k + ",e,p1,ps,m0]" +
+           decay(s, k, tp + "+1", sub_start + "+m0+1") + " where m0 <= p0 else 0");
+  w.einsum("OD[" + q + ",f,p1,ps,p0] = AD[" + q + ",p1,ps,p0,m0] * BV[" + k + ",f,p1,ps,m0]");
+  w.einsum(n.av + "[" + q + ",f," + tp + "] = OI[" + q + ",f,p1,ps,p0] + OO[" + q + ",f,p1,ps,p0] + OD[" + q +
+           ",f,p1,ps,p0]");
+}
+
+void emit_chunkwise(SpecWriter& w, const AttentionShape& s, const AttentionNames& n, const HeadIndex& hi) {
+  if (s.mixer == Mixer::kGla) {
+    emit_gla_chunkwise(w, s, n, hi);
+    return;
+  }
+  const std::string& q = hi.query;
+  const std::string& k = hi.kv;
+  w.rank("M0", s.block);
   w.rank("P0", s.block);
   w.partition("M", {"M1", "M0"});
   w.partition("P", {"P1", "P0"});
@@ -77,12 +144,7 @@ void emit_chunkwise(SpecWriter& w, const AttentionShape& s, const AttentionNames
   w.einsum("KVC[" + k + ",m1,e,f] = BK[" + k + ",e,m1,m0]" + decay(s, k, "m1*M0+M0", "m1*M0+m0+1") + " * BV[" + k +
            ",f,m1,m0]");
   w.einsum("S[" + k + ",0,e,f] = 0");
-  if (s.mixer == Mixer::kGla) {
-    w.einsum("DC[" + k + ",m1,e] = exp(CG[" + k + ",e,m1*M0+M0] - CG[" + k + ",e,m1*M0])");
-    w.einsum("S[" + k + ",m1+1,e,f] = DC[" + k + ",m1,e] * S[" + k + ",m1,e,f] + KVC[" + k + ",m1,e,f]");
-  } else {
-    w.einsum("S[" + k + ",m1+1,e,f] = S[" + k + ",m1,e,f] + KVC[" + k + ",m1,e,f]");
-  }
+  w.einsum("S[" + k + ",m1+1,e,f] = S[" + k + ",m1,e,f] + KVC[" + k + ",m1,e,f]");
   if (!s.causal) {
     // Every query sees every key: the final state.
     w.einsum(n.av + "[" + q + ",f,p] = " + n.q + "[" + q + ",e,p] * S[" + k + ",M1,e,f]");
@@ -122,5 +184,48 @@ void emit_linear_attention(SpecWriter& w, const AttentionShape& s, AttentionCasc
 }
 
 }  // namespace detail
+
+// Mamba's selective scan (reference/subquadratic.md), one Einsum per step of
+// the recipe: the low-rank step size and its softplus, the input-dependent B
+// and C, the discretization (exp(DT A) and DT B x), the scan over L, the
+// output contraction over the state, the skip and the SiLU gate.
+CascadeSpec mamba_spec(const MambaShape& s) {
+  Diagnostics d;
+  const SourceLoc loc{"<builder:mamba>", 0, 0};
+  for (const auto& [v, what] : std::vector<std::pair<int64_t, const char*>>{
+           {s.batch, "batch"}, {s.channels, "the inner width"}, {s.state, "state_dim"}, {s.dt_rank, "dt_rank"},
+           {s.length, "the sequence length"}})
+    if (v < 1) d.error(loc, std::string(what) + " must be at least 1, got " + std::to_string(v));
+  d.throw_if_any();
+  SpecWriter w("mamba", "mamba-scan");
+  w.rank("B", s.batch);
+  w.rank("D", s.channels);
+  w.rank("N", s.state);
+  w.rank("R", s.dt_rank);
+  w.rank("L", s.length);
+  w.input("X", {"B", "D", "L"});
+  w.input("Z", {"B", "D", "L"});
+  const double fan = 1.0 / std::sqrt(static_cast<double>(s.channels));
+  w.input("WXD", {"D", "R"}, fan);
+  w.input("WDT", {"R", "D"}, 1.0 / std::sqrt(static_cast<double>(s.dt_rank)));
+  w.input("BDT", {"D"});
+  w.input("WB", {"D", "N"}, fan);
+  w.input("WC", {"D", "N"}, fan);
+  w.input("ALOG", {"D", "N"});
+  w.input("DS", {"D"});
+  w.einsum("XD[b,r,l] = WXD[d,r] * X[b,d,l]");
+  w.einsum("DTR[b,d,l] = WDT[r,d] * XD[b,r,l]");
+  w.einsum("DT[b,d,l] = log(1 + exp(DTR[b,d,l] + BDT[d]))");  // softplus
+  w.einsum("BM[b,n,l] = WB[d,n] * X[b,d,l]");
+  w.einsum("CM[b,n,l] = WC[d,n] * X[b,d,l]");
+  w.einsum("AB[b,d,n,l] = exp(-(DT[b,d,l] * exp(ALOG[d,n])))");
+  w.einsum("BX[b,d,n,l] = DT[b,d,l] * BM[b,n,l] * X[b,d,l]");
+  w.einsum("H[b,d,n,0] = 0");
+  w.einsum("H[b,d,n,l+1] = AB[b,d,n,l] * H[b,d,n,l] + BX[b,d,n,l]");
+  w.einsum("YS[b,d,l] = CM[b,n,l] * H[b,d,n,l+1]");
+  w.einsum("Y[b,d,l] = (YS[b,d,l] + DS[d] * X[b,d,l]) * silu(Z[b,d,l])");
+  w.output("Y");
+  return w.take();
+}
 
 }  // namespace einflow::workloads

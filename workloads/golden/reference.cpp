@@ -48,7 +48,8 @@ template <class T>
 class LayerReference {
  public:
   LayerReference(const ModelSpec& m, const InstanceSpec& inst, const TensorSet<T>& in, int threads)
-      : m_m(m), m_inst(inst), m_in(in), m_threads(threads), m_shape(workloads::attention_shape(m, inst)) {
+      : m_m(m), m_inst(inst), m_in(in), m_threads(threads),
+        m_shape(m.mixer == workloads::Mixer::kMamba ? AttentionShape{} : workloads::attention_shape(m, inst)) {
     m_d = m.d_model;
     m_hq = m.heads;
     m_g = m.kv_heads;
@@ -62,7 +63,9 @@ class LayerReference {
     int64_t batch = m_inst.batch;
     switch (m_inst.scope) {
       case Scope::kAttention:
-        if (m_shape.mixer == workloads::Mixer::kSoftmax)
+        if (m_m.mixer == workloads::Mixer::kMamba)
+          out["Y"] = reference_mamba_scan(workloads::mamba_shape(m_m, m_inst), m_in);
+        else if (m_shape.mixer == workloads::Mixer::kSoftmax)
           out["AV"] = reference_attention(m_shape, get(m_in, "Q"), get(m_in, "K"), get(m_in, "V"), m_threads);
         else
           out["AV"] = reference_linear_attention(m_shape, get(m_in, "Q"), get(m_in, "K"), get(m_in, "V"),
@@ -275,6 +278,53 @@ DenseTensor<T> reference_linear_attention(const AttentionShape& s, const DenseTe
   return av;
 }
 
+// Mamba's selective scan by its recipe, channel by channel and step by step:
+// dt = softplus(WDT . (WXD . x) + BDT); B, C from x; h = exp(-dt e^ALOG) h +
+// dt B x; y = (C . h + DS x) silu(z).
+template <class T>
+DenseTensor<T> reference_mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in) {
+  const auto& x = get(in, "X");
+  const auto& z = get(in, "Z");
+  auto val = [](const DenseTensor<T>& t, int64_t i) { return static_cast<double>(t.data[static_cast<size_t>(i)]); };
+  const int64_t D = s.channels, N = s.state, R = s.dt_rank, L = s.length;
+  DenseTensor<T> y({s.batch, D, L});
+  std::vector<double> h(static_cast<size_t>(D * N)), bm(static_cast<size_t>(N)), cm(static_cast<size_t>(N)),
+      xd(static_cast<size_t>(R));
+  for (int64_t b = 0; b < s.batch; ++b) {
+    std::fill(h.begin(), h.end(), 0.0);
+    auto xv = [&](int64_t d, int64_t l) { return val(x, (b * D + d) * L + l); };
+    for (int64_t l = 0; l < L; ++l) {
+      for (int64_t r = 0; r < R; ++r) {
+        xd[static_cast<size_t>(r)] = 0;
+        for (int64_t d = 0; d < D; ++d) xd[static_cast<size_t>(r)] += val(get(in, "WXD"), d * R + r) * xv(d, l);
+      }
+      for (int64_t n = 0; n < N; ++n) {
+        bm[static_cast<size_t>(n)] = cm[static_cast<size_t>(n)] = 0;
+        for (int64_t d = 0; d < D; ++d) {
+          bm[static_cast<size_t>(n)] += val(get(in, "WB"), d * N + n) * xv(d, l);
+          cm[static_cast<size_t>(n)] += val(get(in, "WC"), d * N + n) * xv(d, l);
+        }
+      }
+      for (int64_t d = 0; d < D; ++d) {
+        double pre = val(get(in, "BDT"), d);
+        for (int64_t r = 0; r < R; ++r) pre += val(get(in, "WDT"), r * D + d) * xd[static_cast<size_t>(r)];
+        const double dt = std::log1p(std::exp(pre));
+        double out = 0;
+        for (int64_t n = 0; n < N; ++n) {
+          double& hs = h[static_cast<size_t>(d * N + n)];
+          const double a = -std::exp(val(get(in, "ALOG"), d * N + n));
+          hs = std::exp(dt * a) * hs + dt * bm[static_cast<size_t>(n)] * xv(d, l);
+          out += cm[static_cast<size_t>(n)] * hs;
+        }
+        const double zv = val(z, (b * D + d) * L + l);
+        out = (out + val(get(in, "DS"), d) * xv(d, l)) * zv / (1.0 + std::exp(-zv));
+        y.data[static_cast<size_t>((b * D + d) * L + l)] = static_cast<T>(out);
+      }
+    }
+  }
+  return y;
+}
+
 template <class T>
 DenseTensor<T> reference_attention(const AttentionShape& s, const DenseTensor<T>& q, const DenseTensor<T>& k,
                                    const DenseTensor<T>& v, int threads) {
@@ -304,6 +354,8 @@ TensorSet<T> reference_outputs(const ModelSpec& model, const InstanceSpec& inst,
 template TensorSet<float> reference_outputs<float>(const ModelSpec&, const InstanceSpec&, const TensorSet<float>&, int);
 template TensorSet<double> reference_outputs<double>(const ModelSpec&, const InstanceSpec&, const TensorSet<double>&,
                                                      int);
+template DenseTensor<float> reference_mamba_scan<float>(const workloads::MambaShape&, const TensorSet<float>&);
+template DenseTensor<double> reference_mamba_scan<double>(const workloads::MambaShape&, const TensorSet<double>&);
 template DenseTensor<float> reference_linear_attention<float>(const AttentionShape&, const DenseTensor<float>&,
                                                               const DenseTensor<float>&, const DenseTensor<float>&,
                                                               const DenseTensor<float>*);

@@ -26,4 +26,8 @@ DenseTensor<T> reference_linear_attention(const workloads::AttentionShape& shape
                                           const DenseTensor<T>& k, const DenseTensor<T>& v,
                                           const DenseTensor<T>* gate);
 
+// Mamba's selective scan by its recipe (inputs as mamba_spec names them); Y.
+template <class T>
+DenseTensor<T> reference_mamba_scan(const workloads::MambaShape& shape, const TensorSet<T>& inputs);
+
 }  // namespace einflow::golden

@@ -1,8 +1,8 @@
 // Linear attention and gated linear attention (GLA) in their three forms
-// (parallel, chunkwise, recurrent): the direct recurrence on hand-worked
-// values, every form against it within 1e-9 relative in double on shapes with
-// several chunks, heads, GQA, batch 2, causal and not, and the errors a wrong
-// form or shape gives.
+// (parallel, chunkwise, recurrent), and Mamba's selective scan: the direct
+// recurrences on hand-worked values, every form against them within 1e-9
+// relative in double on shapes with several chunks, heads, GQA, batch 2,
+// causal and not, and the errors a wrong form or shape gives.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "workloads/analysis.h"
 #include "workloads/cascade_spec.h"
+#include "workloads/golden/check.h"
 #include "workloads/golden/interpreter.h"
 #include "workloads/golden/reference.h"
 #include "workloads/workload.h"
@@ -107,7 +108,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"gla_mha_causal", Mixer::kGla, 2, 2, 12, 3, true},
                       Case{"gla_gqa_causal_one_chunk", Mixer::kGla, 4, 2, 6, 6, true},
                       Case{"gla_gqa_not_causal", Mixer::kGla, 4, 2, 10, 5, false},
-                      Case{"gla_rows_as_chunks", Mixer::kGla, 1, 1, 7, 1, true}),
+                      Case{"gla_rows_as_chunks", Mixer::kGla, 1, 1, 7, 1, true},
+                      // Chunks of 18 rows: two sub-chunks of 9 each (the largest divisor up to 16).
+                      Case{"gla_secondary_chunks", Mixer::kGla, 2, 1, 36, 18, true},
+                      Case{"gla_secondary_chunks_of_16", Mixer::kGla, 1, 1, 64, 32, true}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 // The chunkwise and recurrent forms make one pass over the sequence; the
@@ -160,6 +164,63 @@ TEST(Mixers, FormsAndShapesTheyCannotTake) {
   // A model without `attention:` gets every form of its mixer.
   const auto w = workloads::load_workload_text(model_yaml("linear", "scope: attention, seq_len: 8, block: 4"), "m.yaml");
   EXPECT_EQ(w.variant_names(), (std::vector<std::string>{"parallel", "chunkwise", "recurrent"}));
+}
+
+// By hand, one channel, one state, two steps: WXD = 0 so DT = softplus(BDT =
+// 0) = ln 2; A = -exp(ALOG = 0) = -1, so exp(DT A) = 1/2; WB = WC = 1 so B = C
+// = x = 1, 2. h1 = ln2 * 1 * 1 = ln2, h2 = ln2/2 + ln2 * 2 * 2 = 4.5 ln2; with
+// DS = 1 and Z = 1 (silu(1) = 1 / (1 + e^-1)): y1 = (1 * ln2 + 1) silu(1),
+// y2 = (2 * 4.5 ln2 + 2) silu(1). The cascade and the direct scan both.
+TEST(Mixers, MambaScanByHand) {
+  workloads::MambaShape s;
+  s.channels = s.state = s.dt_rank = 1;
+  s.length = 2;
+  TensorSet<double> in;
+  auto set = [&](const char* name, std::vector<int64_t> extents, std::vector<double> v) {
+    in[name] = DenseTensor<double>(std::move(extents));
+    in[name].data = std::move(v);
+  };
+  set("X", {1, 1, 2}, {1, 2});
+  set("Z", {1, 1, 2}, {1, 1});
+  set("WXD", {1, 1}, {0});
+  set("WDT", {1, 1}, {1});
+  set("BDT", {1}, {0});
+  set("WB", {1, 1}, {1});
+  set("WC", {1, 1}, {1});
+  set("ALOG", {1, 1}, {0});
+  set("DS", {1}, {1});
+  const double ln2 = std::log(2.0), silu1 = 1 / (1 + std::exp(-1.0));
+  const std::vector<double> want{(ln2 + 1) * silu1, (9 * ln2 + 2) * silu1};
+  const auto direct = reference_mamba_scan<double>(s, in).data;
+  const auto cascade = interpret<double>(workloads::build_cascade(workloads::mamba_spec(s)), in).at("Y").data;
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(direct[i], want[i], 1e-14);
+    EXPECT_NEAR(cascade[i], want[i], 1e-14);
+  }
+}
+
+// A Mamba model's scan (expand 2, a dt_rank of ceil(d_model / 16)) against the
+// direct scan, as `einflow check` runs it; one pass over L.
+TEST(Mixers, MambaModelAgreesWithTheDirectScan) {
+  const auto w = workloads::load_workload_text(
+      "model: {name: tiny-mamba, layers: 1, d_model: 20, kind: decoder, mixer: mamba, state_dim: 3}\n"
+      "instance: {scope: attention, batch: 2, seq_len: 9}\n",
+      "mamba.yaml");
+  ASSERT_EQ(w.variant_names(), (std::vector<std::string>{"recurrent"}));
+  const auto& c = w.variants.front().cascade;
+  EXPECT_EQ(c.ranks[static_cast<size_t>(c.find_rank("D"))].size, 40);
+  EXPECT_EQ(c.ranks[static_cast<size_t>(c.find_rank("R"))].size, 2);
+  const CheckReport r = check_workload(w, CheckOptions{});
+  EXPECT_TRUE(r.passed) << r.variants.front().max_rel;
+  EXPECT_EQ(r.reference, "direct implementation");
+  for (const auto& rp : workloads::pass_counts(c)) {
+    if (c.ranks[static_cast<size_t>(rp.rank)].name == "L") {
+      EXPECT_EQ(rp.passes, 1);
+    }
+  }
+  EXPECT_NE(error_of("model: {name: m, layers: 1, d_model: 8, kind: decoder, mixer: mamba}\ninstance: {scope: layer}\n")
+                .find("projections and convolution are not built yet"),
+            std::string::npos);
 }
 
 }  // namespace
