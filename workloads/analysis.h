@@ -1,5 +1,6 @@
-// Analyses read off a cascade alone: FuseMax's pass counts, and the operations
-// each Einsum performs (with masks counted exactly).
+// Analyses read off a cascade alone: FuseMax's pass counts, the state each
+// recurrence carries, and the operations each Einsum performs (with masks
+// counted exactly).
 #pragma once
 
 #include <array>
@@ -32,6 +33,20 @@ struct EinsumOps {
 // Points of the Einsum's iteration space for which every mask comparison holds.
 // Exact; throws UserError if the masked ranks are too large to count.
 int64_t masked_points(const Cascade& cascade, const Einsum& einsum);
+
+// The state a recurrence carries: each tensor its Einsums write along the
+// recurrence's iterative rank (S[m1+1] from S[m1]), one entry of it per step
+// (its other ranks), and that entry per batch and head (without the B, H, G
+// and J ranks of the builders): linear attention's d_k x d_v per head,
+// Mamba's channels x state.
+struct RecurrentState {
+  int rank = -1;                // the iterative rank
+  int tensor = -1;
+  std::vector<int> ranks;       // the tensor's other ranks
+  int64_t elements = 0;         // per step
+  int64_t per_head = 0;         // per step, batch and head
+};
+std::vector<RecurrentState> recurrent_states(const Cascade& cascade);
 
 EinsumOps einsum_ops(const Cascade& cascade, int einsum);
 EinsumOps cascade_ops(const Cascade& cascade);  // sum over all Einsums

@@ -74,4 +74,35 @@ std::vector<RankPasses> pass_counts(const Cascade& c) {
   return out;
 }
 
+std::vector<RecurrentState> recurrent_states(const Cascade& c) {
+  std::vector<RecurrentState> out;
+  for (const auto& g : c.exec_groups) {
+    if (g.loop_rank < 0) continue;
+    std::vector<int> seen;
+    for (int e : g.einsums) {
+      const int t = c.einsums[static_cast<size_t>(e)].output.tensor;
+      const Tensor& T = c.tensors[static_cast<size_t>(t)];
+      const auto at = std::find(T.ranks.begin(), T.ranks.end(), g.loop_rank);
+      // Carried: it holds an entry more than the rank's size along it (S[m1+1]).
+      if (at == T.ranks.end() || std::find(seen.begin(), seen.end(), t) != seen.end() ||
+          T.extents[static_cast<size_t>(at - T.ranks.begin())] <= c.ranks[static_cast<size_t>(g.loop_rank)].size)
+        continue;
+      seen.push_back(t);
+      RecurrentState s;
+      s.rank = g.loop_rank;
+      s.tensor = t;
+      s.elements = s.per_head = 1;
+      for (size_t d = 0; d < T.ranks.size(); ++d) {
+        if (T.ranks[d] == g.loop_rank) continue;
+        s.ranks.push_back(T.ranks[d]);
+        s.elements *= T.extents[d];
+        const std::string& n = c.ranks[static_cast<size_t>(T.ranks[d])].name;
+        if (n != "B" && n != "H" && n != "G" && n != "J") s.per_head *= T.extents[d];
+      }
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
 }  // namespace einflow::workloads

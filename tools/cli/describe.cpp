@@ -54,6 +54,15 @@ nlohmann::json variant_json(const Cascade& c) {
       j["recurrences"].push_back({{"rank", c.ranks[g.loop_rank].name}, {"einsums", names}});
     }
   for (const auto& p : workloads::pass_counts(c)) j["passes"][c.ranks[p.rank].name] = p.passes;
+  for (const auto& s : workloads::recurrent_states(c)) {
+    std::vector<std::string> ranks;
+    for (int r : s.ranks) ranks.push_back(c.ranks[static_cast<size_t>(r)].name);
+    j["states"].push_back({{"tensor", c.tensors[static_cast<size_t>(s.tensor)].name},
+                           {"rank", c.ranks[static_cast<size_t>(s.rank)].name},
+                           {"ranks", ranks},
+                           {"values", s.elements},
+                           {"per_head", s.per_head}});
+  }
   j["macs"] = total.macs;
   j["flops"] = total.flops();
   return j;
@@ -88,6 +97,10 @@ void print_variant(const Cascade& c, std::ostream& os) {
       for (int e : g.einsums) names.push_back(c.einsums[e].name);
       os << "  recurrence over " << c.ranks[g.loop_rank].name << ": " << join(names, ", ") << "\n";
     }
+  for (const auto& s : workloads::recurrent_states(c))
+    os << "  state " << c.tensors[static_cast<size_t>(s.tensor)].name << " [" << rank_list(c, s.ranks)
+       << "] carried over " << c.ranks[static_cast<size_t>(s.rank)].name << ": " << s.elements << " values, "
+       << s.per_head << " per batch and head\n";
   os << "  passes:";
   for (const auto& p : workloads::pass_counts(c)) os << " " << c.ranks[p.rank].name << "=" << p.passes;
   os << "\n  total: MACs " << total.macs << ", FLOPs " << total.flops() << "\n";

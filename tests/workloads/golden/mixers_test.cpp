@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "common/error.h"
 #include "workloads/analysis.h"
@@ -132,6 +134,45 @@ TEST(Mixers, OnePassOverTheSequence) {
       }
     }
   }
+}
+
+// The state each form carries, as `einflow describe` reports it: linear
+// attention's d_k x d_v per head (over the chunks or the steps), GLA's running
+// log-decay (d_k), Mamba's channels x state per sequence.
+TEST(Mixers, StatesTheRecurrencesCarry) {
+  AttentionShape s;
+  s.batch = 2;
+  s.heads = 4;
+  s.kv_heads = 2;
+  s.e = 5;
+  s.f = 3;
+  s.m = s.p = 8;
+  s.block = 4;
+  s.causal = true;
+  s.mixer = Mixer::kGla;
+  auto states = [](const workloads::Cascade& c) {
+    std::map<std::string, std::pair<int64_t, int64_t>> out;  // tensor -> (values, per head)
+    for (const auto& st : workloads::recurrent_states(c))
+      out[c.tensors[static_cast<size_t>(st.tensor)].name] = {st.elements, st.per_head};
+    return out;
+  };
+  const auto chunk = states(workloads::build_cascade(workloads::attention_spec(s, AttentionCascade::kChunkwise)));
+  using Values = std::pair<int64_t, int64_t>;
+  EXPECT_EQ(chunk.at("S"), Values(2 * 2 * 5 * 3, 5 * 3));
+  EXPECT_EQ(chunk.at("CG"), Values(2 * 2 * 5, 5));
+  EXPECT_EQ(chunk.size(), 2u);
+  s.mixer = Mixer::kLinear;
+  const auto rec = states(workloads::build_cascade(workloads::attention_spec(s, AttentionCascade::kRecurrent)));
+  EXPECT_EQ(rec.size(), 1u);
+  EXPECT_EQ(rec.at("S").second, 15);
+  EXPECT_TRUE(states(workloads::build_cascade(workloads::attention_spec(s, AttentionCascade::kParallel))).empty());
+  workloads::MambaShape m;
+  m.batch = 2;
+  m.channels = 6;
+  m.state = 4;
+  m.dt_rank = 1;
+  m.length = 5;
+  EXPECT_EQ(states(workloads::build_cascade(workloads::mamba_spec(m))).at("H"), Values(2 * 6 * 4, 6 * 4));
 }
 
 std::string model_yaml(const std::string& mixer, const std::string& instance) {
