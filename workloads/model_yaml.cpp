@@ -102,7 +102,7 @@ InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnos
   };
   inst.causal = default_causal();
   // The forms the model's mixer is written in: all of them unless listed.
-  inst.attention = mixer_cascades(model.mixer);
+  inst.attention = mixer_cascades(model.mixer, inst.phase);
   if (!node.defined()) return inst;
   if (!node.expect_map(diags)) return inst;
   node.check_keys({"scope", "phase", "batch", "seq_len", "block", "causal", "attention"}, diags);
@@ -120,21 +120,23 @@ InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnos
   read_positive(node, "block", inst.block, diags, false);
   inst.causal = default_causal();
   if (node.has("causal")) inst.causal = node["causal"].as_bool(diags).value_or(inst.causal);
+  inst.attention = mixer_cascades(model.mixer, inst.phase);
   if (node.has("attention")) {
     YamlNode a = node["attention"];
     auto names = a.as_string_list(diags);
     if (names) {
       inst.attention.clear();
       std::vector<std::string> choices;
-      for (AttentionCascade c : mixer_cascades(model.mixer)) choices.push_back(attention_cascade_name(c));
+      for (AttentionCascade c : mixer_cascades(model.mixer, inst.phase)) choices.push_back(attention_cascade_name(c));
       for (const auto& n : *names) {
         auto it = std::find(choices.begin(), choices.end(), n);
         if (it == choices.end()) {
-          diags.error(a.loc(), a.path(), "unknown cascade '" + n + "' for the " + mixer_name(model.mixer) +
-                                             " mixer; one of " + join(choices, ", ") + did_you_mean(n, choices));
+          diags.error(a.loc(), a.path(), "unknown cascade '" + n + "' for the " + mixer_name(model.mixer) + " mixer" +
+                                             (inst.phase == Phase::kDecode ? "'s decode step" : "") + "; one of " +
+                                             join(choices, ", ") + did_you_mean(n, choices));
           continue;
         }
-        inst.attention.push_back(mixer_cascades(model.mixer)[static_cast<size_t>(it - choices.begin())]);
+        inst.attention.push_back(mixer_cascades(model.mixer, inst.phase)[static_cast<size_t>(it - choices.begin())]);
       }
     }
   }

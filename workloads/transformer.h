@@ -34,8 +34,9 @@ enum class Phase : uint8_t { kPrefill, kDecode };
 
 const char* attention_cascade_name(AttentionCascade a);  // "3pass", ..., "parallel", "chunkwise", "recurrent"
 const char* mixer_name(Mixer m);                         // "softmax", "linear", "gla"
-// The cascades a mixer can be written as, the first its default.
-std::vector<AttentionCascade> mixer_cascades(Mixer m);
+// The cascades a mixer can be written as in a phase (a linear mixer's decode
+// step is its recurrence: recurrent only).
+std::vector<AttentionCascade> mixer_cascades(Mixer m, Phase phase = Phase::kPrefill);
 const char* scope_name(Scope s);
 const char* phase_name(Phase p);
 
@@ -89,10 +90,14 @@ struct AttentionShape {
   int64_t block = 0;     // M0 for partitioned cascades (the chunk of the chunkwise forms)
   bool causal = false;   // key m visible to query p iff m <= p + (M - P)
   Mixer mixer = Mixer::kSoftmax;  // linear mixers: queries and keys are one sequence (P = M)
+  bool decode = false;   // linear mixers: one step from the previous state (P = 1)
 };
 
 // The attention cascade alone: inputs Q, K, V (and GX, GLA's gate before its
-// log-sigmoid, per key head, key dimension and step); output AV.
+// log-sigmoid, per key head, key dimension and step); output AV. A linear
+// mixer's decode step (shape.decode): inputs Q, KN, VN (the new token's), SP
+// (the state before it, per key head: [.., E, F]) and GX for GLA; outputs AV
+// and S, the state after it.
 CascadeSpec attention_spec(const AttentionShape& shape, AttentionCascade variant);
 
 // Shapes of one Mamba selective scan: inner channels D (E x d_model), state N
@@ -112,6 +117,9 @@ struct MambaShape {
 // output Y [B,D,L]. The recurrence over the iterative rank L:
 // H[l+1] = exp(DT[l] A) H[l] + DT[l] BM[l] X[l].
 CascadeSpec mamba_spec(const MambaShape& shape);
+// Its decode step: X and Z of one token [B,D,1], the state before it HP
+// [B,D,N], the same parameters; outputs Y and H, the state after it.
+CascadeSpec mamba_decode_spec(const MambaShape& shape);
 // The scan a Mamba model instance implies (channels E x d_model, dt_rank resolved).
 MambaShape mamba_shape(const ModelSpec& model, const InstanceSpec& inst);
 

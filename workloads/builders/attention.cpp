@@ -136,17 +136,16 @@ void check_attention_shape(const AttentionShape& s, const SourceLoc& loc) {
   if (s.causal && s.m < s.p)
     d.error(loc, "a causal attention needs at least as many keys (" + std::to_string(s.m) +
                      ") as queries (" + std::to_string(s.p) + ")");
-  if (s.mixer != Mixer::kSoftmax && s.m != s.p)
+  if (s.mixer != Mixer::kSoftmax && !s.decode && s.m != s.p)
     d.error(loc, std::string("a ") + mixer_name(s.mixer) + " mixer attends within one sequence: " +
-                     std::to_string(s.p) + " queries and " + std::to_string(s.m) +
-                     " keys (decode, reading the recurrent state, is not built for it yet)");
+                     std::to_string(s.p) + " queries and " + std::to_string(s.m) + " keys");
   d.throw_if_any();
 }
 
 bool partitioned(AttentionCascade a) { return a == AttentionCascade::k2Pass || a == AttentionCascade::k1Pass; }
 
 void check_mixer_cascade(Mixer m, AttentionCascade a, const SourceLoc& loc) {
-  const std::vector<AttentionCascade> ok = mixer_cascades(m);
+  const std::vector<AttentionCascade> ok = mixer_cascades(m, Phase::kPrefill);
   if (std::find(ok.begin(), ok.end(), a) != ok.end()) return;
   std::string names;
   for (AttentionCascade x : ok) names += std::string(names.empty() ? "" : ", ") + attention_cascade_name(x);
@@ -164,6 +163,10 @@ CascadeSpec attention_spec(const AttentionShape& shape, AttentionCascade variant
   SpecWriter w("attention", std::string(s.mixer == Mixer::kSoftmax ? "attention-" : std::string(mixer_name(s.mixer)) + "-") +
                                 attention_cascade_name(variant));
   detail::declare_attention_ranks(w, s);
+  if (s.mixer != Mixer::kSoftmax && s.decode) {
+    detail::emit_linear_decode(w, s);
+    return w.take();
+  }
   if (detail::partitioned(variant)) w.rank("M0", s.block);
   w.input("Q", detail::head_ranks(s, true, {"E", "P"}));
   w.input("K", detail::head_ranks(s, false, {"E", "M"}));

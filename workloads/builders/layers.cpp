@@ -32,6 +32,7 @@ AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst)
   s.causal = inst.causal;
   s.block = inst.block ? inst.block : default_block(s.m);
   s.mixer = model.mixer;
+  s.decode = inst.phase == Phase::kDecode;
   detail::check_attention_shape(s, inst.loc);
   return s;
 }
@@ -64,10 +65,18 @@ class LayerWriter {
       if (m_model.mixer == Mixer::kGla && m_inst.scope == Scope::kLayer)
         throw UserError(m_inst.loc, "instance.scope",
                         "a GLA layer's gate projection is not built yet; its attention alone is (scope: attention)");
+      if (m_model.mixer != Mixer::kSoftmax && m_decode && m_inst.scope == Scope::kLayer)
+        throw UserError(m_inst.loc, "instance.scope",
+                        "a linear mixer's decode layer (the state instead of the KV cache) is not built yet; its "
+                        "decode step alone is (scope: attention)");
     }
     if (detail::partitioned(m_variant) && has_attention) m_w.rank("M0", m_shape.block);
     switch (m_inst.scope) {
       case Scope::kAttention:
+        if (m_model.mixer != Mixer::kSoftmax && m_decode) {
+          detail::emit_linear_decode(m_w, m_shape);
+          break;
+        }
         m_w.input("Q", head(true, {"E", "P"}));
         m_w.input("K", head(false, {"E", "M"}));
         m_w.input("V", head(false, {"F", "M"}));
@@ -293,11 +302,10 @@ CascadeSpec transformer_spec(const ModelSpec& model, const InstanceSpec& inst, A
       throw UserError(inst.loc, "instance.scope",
                       "a Mamba block's projections and convolution are not built yet; its selective scan is "
                       "(scope: attention)");
-    if (inst.phase == Phase::kDecode)
-      throw UserError(inst.loc, "instance.phase", "a Mamba decode step (reading the scan's state) is not built yet");
     detail::check_mixer_cascade(model.mixer, variant, inst.loc);
-    CascadeSpec spec = mamba_spec(mamba_shape(model, inst));
-    spec.name = model.name + "-scan-prefill-recurrent";
+    const bool decode = inst.phase == Phase::kDecode;
+    CascadeSpec spec = decode ? mamba_decode_spec(mamba_shape(model, inst)) : mamba_spec(mamba_shape(model, inst));
+    spec.name = model.name + "-scan-" + phase_name(inst.phase) + "-recurrent";
     return spec;
   }
   Diagnostics d;

@@ -33,9 +33,9 @@ const char* mixer_name(Mixer m) {
   return "?";
 }
 
-std::vector<AttentionCascade> mixer_cascades(Mixer m) {
+std::vector<AttentionCascade> mixer_cascades(Mixer m, Phase phase) {
   if (m == Mixer::kSoftmax) return {AttentionCascade::k3Pass, AttentionCascade::k2Pass, AttentionCascade::k1Pass};
-  if (m == Mixer::kMamba) return {AttentionCascade::kRecurrent};
+  if (m == Mixer::kMamba || phase == Phase::kDecode) return {AttentionCascade::kRecurrent};
   return {AttentionCascade::kParallel, AttentionCascade::kChunkwise, AttentionCascade::kRecurrent};
 }
 
@@ -183,6 +183,28 @@ void emit_linear_attention(SpecWriter& w, const AttentionShape& s, AttentionCasc
                       attention_cascade_name(variant));
 }
 
+// One decode step: the new token's key and value join the state the previous
+// tokens left (decayed for GLA), and its query reads the new state.
+void emit_linear_decode(SpecWriter& w, const AttentionShape& s) {
+  const HeadIndex hi = head_index(s);
+  const std::string& q = hi.query;
+  const std::string& k = hi.kv;
+  w.input("Q", head_ranks(s, true, {"E", "P"}));
+  w.input("KN", head_ranks(s, false, {"E", "P"}));
+  w.input("VN", head_ranks(s, false, {"F", "P"}));
+  w.input("SP", head_ranks(s, false, {"E", "F"}));
+  std::string carried = "SP[" + k + ",e,f]";
+  if (s.mixer == Mixer::kGla) {
+    w.input("GX", head_ranks(s, false, {"E", "P"}), 4.0);
+    w.einsum("LG[" + k + ",e,p] = log(sigmoid(GX[" + k + ",e,p])) / 16");
+    carried = "exp(LG[" + k + ",e,0]) * " + carried;
+  }
+  w.einsum("S[" + k + ",e,f] = " + carried + " + KN[" + k + ",e,0] * VN[" + k + ",f,0]");
+  w.einsum("AV[" + q + ",f,p] = Q[" + q + ",e,p] * S[" + k + ",e,f]");
+  w.output("AV");
+  w.output("S");
+}
+
 }  // namespace detail
 
 // Mamba's selective scan (reference/subquadratic.md), one Einsum per step of
@@ -225,6 +247,40 @@ CascadeSpec mamba_spec(const MambaShape& s) {
   w.einsum("YS[b,d,l] = CM[b,n,l] * H[b,d,n,l+1]");
   w.einsum("Y[b,d,l] = (YS[b,d,l] + DS[d] * X[b,d,l]) * silu(Z[b,d,l])");
   w.output("Y");
+  return w.take();
+}
+
+// One step of the scan from the state the previous tokens left.
+CascadeSpec mamba_decode_spec(const MambaShape& shape) {
+  MambaShape s = shape;
+  s.length = 1;
+  SpecWriter w("mamba", "mamba-step");
+  w.rank("B", s.batch);
+  w.rank("D", s.channels);
+  w.rank("N", s.state);
+  w.rank("R", s.dt_rank);
+  w.rank("L", 1);
+  w.input("X", {"B", "D", "L"});
+  w.input("Z", {"B", "D", "L"});
+  const double fan = 1.0 / std::sqrt(static_cast<double>(s.channels));
+  w.input("WXD", {"D", "R"}, fan);
+  w.input("WDT", {"R", "D"}, 1.0 / std::sqrt(static_cast<double>(s.dt_rank)));
+  w.input("BDT", {"D"});
+  w.input("WB", {"D", "N"}, fan);
+  w.input("WC", {"D", "N"}, fan);
+  w.input("ALOG", {"D", "N"});
+  w.input("DS", {"D"});
+  w.input("HP", {"B", "D", "N"});
+  w.einsum("XD[b,r,l] = WXD[d,r] * X[b,d,l]");
+  w.einsum("DTR[b,d,l] = WDT[r,d] * XD[b,r,l]");
+  w.einsum("DT[b,d,l] = log(1 + exp(DTR[b,d,l] + BDT[d]))");
+  w.einsum("BM[b,n,l] = WB[d,n] * X[b,d,l]");
+  w.einsum("CM[b,n,l] = WC[d,n] * X[b,d,l]");
+  w.einsum("H[b,d,n] = exp(-(DT[b,d,0] * exp(ALOG[d,n]))) * HP[b,d,n] + DT[b,d,0] * BM[b,n,0] * X[b,d,0]");
+  w.einsum("YS[b,d,l] = CM[b,n,l] * H[b,d,n]");
+  w.einsum("Y[b,d,l] = (YS[b,d,l] + DS[d] * X[b,d,l]) * silu(Z[b,d,l])");
+  w.output("Y");
+  w.output("H");
   return w.take();
 }
 

@@ -17,6 +17,11 @@ using workloads::NormPosition;
 using workloads::Phase;
 using workloads::Scope;
 
+// The scan from the state `h0` (zeros when null); the last state into `h_end` when given.
+template <class T>
+DenseTensor<T> mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in, const DenseTensor<T>* h0,
+                          DenseTensor<T>* h_end);
+
 namespace {
 
 template <class T>
@@ -63,8 +68,12 @@ class LayerReference {
     int64_t batch = m_inst.batch;
     switch (m_inst.scope) {
       case Scope::kAttention:
-        if (m_m.mixer == workloads::Mixer::kMamba)
+        if (m_m.mixer == workloads::Mixer::kMamba && m_inst.phase == Phase::kDecode)
+          decode_mamba(out);
+        else if (m_m.mixer == workloads::Mixer::kMamba)
           out["Y"] = reference_mamba_scan(workloads::mamba_shape(m_m, m_inst), m_in);
+        else if (m_shape.mixer != workloads::Mixer::kSoftmax && m_shape.decode)
+          decode_linear(out);
         else if (m_shape.mixer == workloads::Mixer::kSoftmax)
           out["AV"] = reference_attention(m_shape, get(m_in, "Q"), get(m_in, "K"), get(m_in, "V"), m_threads);
         else
@@ -231,6 +240,50 @@ class LayerReference {
   const TensorSet<T>& m_in;
   int m_threads;
   AttentionShape m_shape;
+
+  // A linear mixer's decode step: the state S = a SP + k v (a: GLA's decay), AV = q . S.
+  void decode_linear(TensorSet<T>& out) {
+    const AttentionShape& s = m_shape;
+    const auto &q = get(m_in, "Q"), &kn = get(m_in, "KN"), &vn = get(m_in, "VN"), &sp = get(m_in, "SP");
+    const DenseTensor<T>* gx = s.mixer == workloads::Mixer::kGla ? &get(m_in, "GX") : nullptr;
+    const int64_t group = s.heads / s.kv_heads;
+    DenseTensor<T> st({s.batch, s.kv_heads, s.e, s.f});
+    DenseTensor<T> av(query_extents(s, s.f));
+    for (int64_t b = 0; b < s.batch; ++b)
+      for (int64_t g = 0; g < s.kv_heads; ++g) {
+        const int64_t kvh = b * s.kv_heads + g;
+        for (int64_t e = 0; e < s.e; ++e) {
+          const double a = gx ? std::exp(std::log(1.0 / (1.0 + std::exp(-static_cast<double>(gx->data[static_cast<size_t>(kvh * s.e + e)])))) / 16.0) : 1.0;
+          for (int64_t f = 0; f < s.f; ++f) {
+            const size_t i = static_cast<size_t>((kvh * s.e + e) * s.f + f);
+            st.data[i] = static_cast<T>(a * static_cast<double>(sp.data[i]) +
+                                        static_cast<double>(kn.data[static_cast<size_t>(kvh * s.e + e)]) *
+                                            static_cast<double>(vn.data[static_cast<size_t>(kvh * s.f + f)]));
+          }
+        }
+        for (int64_t j = 0; j < group; ++j) {
+          const int64_t qh = b * s.heads + g * group + j;
+          for (int64_t f = 0; f < s.f; ++f) {
+            double o = 0;
+            for (int64_t e = 0; e < s.e; ++e)
+              o += static_cast<double>(q.data[static_cast<size_t>(qh * s.e + e)]) *
+                   static_cast<double>(st.data[static_cast<size_t>((kvh * s.e + e) * s.f + f)]);
+            av.data[static_cast<size_t>(qh * s.f + f)] = static_cast<T>(o);
+          }
+        }
+      }
+    out["AV"] = std::move(av);
+    out["S"] = std::move(st);
+  }
+
+  // Mamba's decode step: the scan of one token from the state HP.
+  void decode_mamba(TensorSet<T>& out) {
+    workloads::MambaShape s = workloads::mamba_shape(m_m, m_inst);
+    s.length = 1;
+    DenseTensor<T> h({s.batch, s.channels, s.state});
+    out["Y"] = mamba_scan(s, m_in, &get(m_in, "HP"), &h);
+    out["H"] = std::move(h);
+  }
   int64_t m_d = 0, m_hq = 0, m_g = 0, m_e = 0, m_p = 0, m_mlen = 0;
 };
 
@@ -283,6 +336,13 @@ DenseTensor<T> reference_linear_attention(const AttentionShape& s, const DenseTe
 // dt B x; y = (C . h + DS x) silu(z).
 template <class T>
 DenseTensor<T> reference_mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in) {
+  return mamba_scan<T>(s, in, nullptr, nullptr);
+}
+
+// The scan from the state `h0` (zeros when null); the last state into `h_end` when given.
+template <class T>
+DenseTensor<T> mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in, const DenseTensor<T>* h0,
+                          DenseTensor<T>* h_end) {
   const auto& x = get(in, "X");
   const auto& z = get(in, "Z");
   auto val = [](const DenseTensor<T>& t, int64_t i) { return static_cast<double>(t.data[static_cast<size_t>(i)]); };
@@ -291,7 +351,8 @@ DenseTensor<T> reference_mamba_scan(const workloads::MambaShape& s, const Tensor
   std::vector<double> h(static_cast<size_t>(D * N)), bm(static_cast<size_t>(N)), cm(static_cast<size_t>(N)),
       xd(static_cast<size_t>(R));
   for (int64_t b = 0; b < s.batch; ++b) {
-    std::fill(h.begin(), h.end(), 0.0);
+    for (size_t i = 0; i < h.size(); ++i)
+      h[i] = h0 ? static_cast<double>(h0->data[static_cast<size_t>(b * D * N) + i]) : 0.0;
     auto xv = [&](int64_t d, int64_t l) { return val(x, (b * D + d) * L + l); };
     for (int64_t l = 0; l < L; ++l) {
       for (int64_t r = 0; r < R; ++r) {
@@ -321,6 +382,8 @@ DenseTensor<T> reference_mamba_scan(const workloads::MambaShape& s, const Tensor
         y.data[static_cast<size_t>((b * D + d) * L + l)] = static_cast<T>(out);
       }
     }
+    if (h_end)
+      for (size_t i = 0; i < h.size(); ++i) h_end->data[static_cast<size_t>(b * D * N) + i] = static_cast<T>(h[i]);
   }
   return y;
 }

@@ -175,6 +175,73 @@ TEST(Mixers, StatesTheRecurrencesCarry) {
   EXPECT_EQ(states(workloads::build_cascade(workloads::mamba_spec(m))).at("H"), Values(2 * 6 * 4, 6 * 4));
 }
 
+// Column t of a [..., rows, L] tensor as a [..., rows, 1] one.
+DenseTensor<double> column(const DenseTensor<double>& t, int64_t at) {
+  std::vector<int64_t> ext = t.extents;
+  const int64_t L = ext.back();
+  ext.back() = 1;
+  DenseTensor<double> out(ext);
+  for (size_t i = 0; i < out.data.size(); ++i) out.data[i] = t.data[i * static_cast<size_t>(L) + static_cast<size_t>(at)];
+  return out;
+}
+
+// Decode steps, each from the state the previous one wrote (zeros first),
+// give the prefill's outputs token by token: the parallel form for linear
+// attention and GLA (GQA, batch 2), the scan for Mamba.
+TEST(Mixers, DecodeStepsReplayThePrefill) {
+  for (Mixer mixer : {Mixer::kLinear, Mixer::kGla}) {
+    AttentionShape s;
+    s.batch = 2;
+    s.heads = 4;
+    s.kv_heads = 2;
+    s.e = 3;
+    s.f = 2;
+    s.m = s.p = 6;
+    s.causal = true;
+    s.mixer = mixer;
+    const auto pre = workloads::build_cascade(workloads::attention_spec(s, AttentionCascade::kParallel));
+    const auto in = seeded_inputs<double>(pre, 3);
+    const auto want = interpret<double>(pre, in).at("AV");
+    AttentionShape d = s;
+    d.decode = true;
+    d.p = 1;
+    const auto step = workloads::build_cascade(workloads::attention_spec(d, AttentionCascade::kRecurrent));
+    DenseTensor<double> state({2, 2, 3, 2});
+    for (int64_t t = 0; t < s.m; ++t) {
+      TensorSet<double> x{{"Q", column(in.at("Q"), t)}, {"KN", column(in.at("K"), t)}, {"VN", column(in.at("V"), t)},
+                          {"SP", state}};
+      if (mixer == Mixer::kGla) x["GX"] = column(in.at("GX"), t);
+      auto out = interpret<double>(step, x);
+      const auto got = out.at("AV"), expected = column(want, t);
+      for (size_t i = 0; i < got.data.size(); ++i)
+        EXPECT_NEAR(got.data[i], expected.data[i], 1e-12 * (1 + std::fabs(expected.data[i]))) << mixer_name(mixer) << " " << t;
+      state = out.at("S");
+    }
+  }
+  workloads::MambaShape m;
+  m.batch = 2;
+  m.channels = 5;
+  m.state = 3;
+  m.dt_rank = 2;
+  m.length = 6;
+  const auto scan = workloads::build_cascade(workloads::mamba_spec(m));
+  const auto in = seeded_inputs<double>(scan, 4);
+  const auto want = interpret<double>(scan, in).at("Y");
+  const auto step = workloads::build_cascade(workloads::mamba_decode_spec(m));
+  DenseTensor<double> h({2, 5, 3});
+  for (int64_t t = 0; t < m.length; ++t) {
+    TensorSet<double> x = in;
+    x["X"] = column(in.at("X"), t);
+    x["Z"] = column(in.at("Z"), t);
+    x["HP"] = h;
+    auto out = interpret<double>(step, x);
+    const auto expected = column(want, t);
+    for (size_t i = 0; i < expected.data.size(); ++i)
+      EXPECT_NEAR(out.at("Y").data[i], expected.data[i], 1e-12 * (1 + std::fabs(expected.data[i]))) << "mamba " << t;
+    h = out.at("H");
+  }
+}
+
 std::string model_yaml(const std::string& mixer, const std::string& instance) {
   return "model: {name: tiny, layers: 1, d_model: 8, heads: 2, kv_heads: 2, head_dim: 2, ffn_dim: 8, kind: decoder, "
          "mixer: " + mixer + "}\ninstance: {" + instance + "}\n";
@@ -198,7 +265,10 @@ TEST(Mixers, FormsAndShapesTheyCannotTake) {
   EXPECT_NE(error_of(model_yaml("softmax", "scope: attention, seq_len: 8, attention: [recurrent]"))
                 .find("unknown cascade 'recurrent' for the softmax mixer; one of 3pass, 2pass, 1pass"),
             std::string::npos);
-  EXPECT_NE(error_of(model_yaml("linear", "scope: attention, phase: decode, seq_len: 8")).find("decode, reading the recurrent state"),
+  EXPECT_NE(error_of(model_yaml("linear", "scope: layer, phase: decode, seq_len: 8")).find("decode layer (the state"),
+            std::string::npos);
+  EXPECT_NE(error_of(model_yaml("linear", "scope: attention, phase: decode, seq_len: 8, attention: [chunkwise]"))
+                .find("for the linear mixer's decode step; one of recurrent"),
             std::string::npos);
   EXPECT_NE(error_of(model_yaml("gla", "scope: layer, seq_len: 8")).find("gate projection is not built yet"),
             std::string::npos);
