@@ -43,7 +43,7 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   if (!node.expect_map(diags)) return m;
   node.check_keys({"name", "layers", "d_model", "heads", "kv_heads", "head_dim", "ffn_dim", "ffn_kind",
                    "norm", "norm_position", "norm_eps", "bias", "vocab", "kind", "mixer", "state_dim", "expand",
-                   "dt_rank"},
+                   "dt_rank", "sliding_window"},
                   diags);
   if (node.has("mixer")) {
     int k = read_choice(node["mixer"], {"softmax", "linear", "gla", "mamba"}, diags);
@@ -62,6 +62,7 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   read_positive(node, "state_dim", m.state_dim, diags, false);
   read_positive(node, "expand", m.expand, diags, false);
   read_positive(node, "dt_rank", m.dt_rank, diags, false);
+  read_positive(node, "sliding_window", m.sliding_window, diags, false);
   read_positive(node, "vocab", m.vocab, diags, false);
   if (node.has("ffn_kind")) {
     int k = read_choice(node["ffn_kind"], {"gelu", "relu", "swiglu"}, diags);

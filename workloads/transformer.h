@@ -62,6 +62,9 @@ struct ModelSpec {
   int64_t state_dim = 16;
   int64_t expand = 2;
   int64_t dt_rank = 0;
+  // Sliding-window attention (the Mistral family): each query sees the last
+  // `sliding_window` keys up to itself; 0: every earlier key. Causal models only.
+  int64_t sliding_window = 0;
   SourceLoc loc;
 };
 
@@ -91,6 +94,8 @@ struct AttentionShape {
   bool causal = false;   // key m visible to query p iff m <= p + (M - P)
   Mixer mixer = Mixer::kSoftmax;  // linear mixers: queries and keys are one sequence (P = M)
   bool decode = false;   // linear mixers: one step from the previous state (P = 1)
+  // Causal: key m visible to query p also needs m > p + (M - P) - window (0: no window).
+  int64_t window = 0;
 };
 
 // The attention cascade alone: inputs Q, K, V (and GX, GLA's gate before its

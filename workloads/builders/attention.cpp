@@ -65,10 +65,18 @@ void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade var
   const std::string& q = hi.query;
   const std::string& k = hi.kv;
   int64_t offset = s.m - s.p;
-  bool masked = s.causal && offset < s.m - 1;
+  // A sliding window hides the keys more than `window` - 1 before the query's own.
+  const bool windowed = s.causal && s.window > 0 && s.window < s.m;
+  bool masked = s.causal && (offset < s.m - 1 || windowed);
   std::string off = offset == 0 ? "" : (offset > 0 ? "+" : "") + std::to_string(offset);
+  auto shifted = [&](int64_t by) {
+    const int64_t x = offset + by;
+    return x == 0 ? std::string() : (x > 0 ? "+" : "") + std::to_string(x);
+  };
+  // The window's first key for query p: p + offset - window + 1.
+  const std::string first = shifted(1 - s.window);
   if (variant == AttentionCascade::k3Pass) {
-    std::string mask = masked ? " where m <= p" + off : "";
+    std::string mask = masked ? " where m <= p" + off + (windowed ? " and m >= p" + first : "") : "";
     w.einsum("QK[" + q + ",m,p] = " + n.q + "[" + q + ",e,p] * " + n.k + "[" + k + ",e,m]" +
              (masked ? mask + " else -inf" : ""));
     w.einsum("GM[" + q + ",p] = max(m) QK[" + q + ",m,p]");
@@ -79,7 +87,8 @@ void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade var
     return;
   }
   w.partition("M", {"M1", "M0"});
-  std::string mask = masked ? " where m1*M0+m0 <= p" + off : "";
+  std::string mask =
+      masked ? " where m1*M0+m0 <= p" + off + (windowed ? " and m1*M0+m0 >= p" + first : "") : "";
   w.einsum("BK[" + k + ",e,m1,m0] = " + n.k + "[" + k + ",e,m1*M0+m0]");
   w.einsum("BV[" + k + ",f,m1,m0] = " + n.v + "[" + k + ",f,m1*M0+m0]");
   if (variant == AttentionCascade::k2Pass) {
@@ -103,9 +112,14 @@ void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade var
   w.einsum("LM[" + q + ",m1,p] = max(m0) QK[" + q + ",m1,m0,p]");
   w.einsum("RM[" + q + ",0,p] = -inf");
   w.einsum("RM[" + q + ",m1+1,p] = max(RM[" + q + ",m1,p], LM[" + q + ",m1,p])");
-  w.einsum("SLN[" + q + ",m1,m0,p] = exp(QK[" + q + ",m1,m0,p] - RM[" + q + ",m1+1,p])");
+  // With a window, the blocks before it leave the running max at -inf: their
+  // terms are 0 (no exp(-inf - -inf)). RM[m1+1] is finite once block m1 ends at
+  // or after the window's first key.
+  const std::string seen = windowed ? " where m1*M0+M0-1 >= p" + first + " else 0" : "";
+  w.einsum("SLN[" + q + ",m1,m0,p] = exp(QK[" + q + ",m1,m0,p] - RM[" + q + ",m1+1,p])" +
+           (windowed ? mask + " else 0" : ""));
   w.einsum("SLD[" + q + ",m1,p] = SLN[" + q + ",m1,m0,p]");
-  w.einsum("PRM[" + q + ",m1,p] = exp(RM[" + q + ",m1,p] - RM[" + q + ",m1+1,p])");
+  w.einsum("PRM[" + q + ",m1,p] = exp(RM[" + q + ",m1,p] - RM[" + q + ",m1+1,p])" + seen);
   w.einsum("SPD[" + q + ",m1,p] = PRM[" + q + ",m1,p] * RD[" + q + ",m1,p]");
   w.einsum("RD[" + q + ",0,p] = 0");
   w.einsum("RD[" + q + ",m1+1,p] = SPD[" + q + ",m1,p] + SLD[" + q + ",m1,p]");
@@ -136,6 +150,9 @@ void check_attention_shape(const AttentionShape& s, const SourceLoc& loc) {
   if (s.causal && s.m < s.p)
     d.error(loc, "a causal attention needs at least as many keys (" + std::to_string(s.m) +
                      ") as queries (" + std::to_string(s.p) + ")");
+  if (s.window < 0) d.error(loc, "sliding_window must be positive, got " + std::to_string(s.window));
+  if (s.window > 0 && !s.causal) d.error(loc, "a sliding window needs a causal attention (a decoder model)");
+  if (s.window > 0 && s.mixer != Mixer::kSoftmax) d.error(loc, "a sliding window is for softmax attention");
   if (s.mixer != Mixer::kSoftmax && !s.decode && s.m != s.p)
     d.error(loc, std::string("a ") + mixer_name(s.mixer) + " mixer attends within one sequence: " +
                      std::to_string(s.p) + " queries and " + std::to_string(s.m) + " keys");

@@ -2,6 +2,8 @@
 #include <cmath>
 
 #include "common/text.h"
+#include <algorithm>
+
 #include "workloads/builders/emit.h"
 
 namespace einflow::workloads {
@@ -29,6 +31,10 @@ AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst)
   s.f = model.head_dim;
   s.m = inst.seq_len;
   s.p = inst.phase == Phase::kDecode ? 1 : inst.seq_len;
+  s.window = model.sliding_window;
+  // A decode step with a sliding window attends over the last `window` keys:
+  // its KV cache holds window - 1 of them (a rolling buffer), not seq_len - 1.
+  if (inst.phase == Phase::kDecode && s.window > 0) s.m = std::min(s.m, s.window);
   s.causal = inst.causal;
   s.block = inst.block ? inst.block : default_block(s.m);
   s.mixer = model.mixer;

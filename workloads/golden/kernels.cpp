@@ -151,14 +151,18 @@ void rmsnorm_rows(int64_t rows, int64_t cols, const T* x, const T* gamma, T eps,
 
 template <class T>
 void attention_head(int64_t p_len, int64_t m_len, int64_t e, int64_t f, const T* q, const T* k,
-                    const T* v, bool causal, T* out, int threads) {
+                    const T* v, bool causal, T* out, int threads, int64_t window) {
   std::vector<T> kt(static_cast<size_t>(e * m_len)), s(static_cast<size_t>(p_len * m_len));
   transpose(m_len, e, k, kt.data());
   gemm(p_len, m_len, e, q, e, kt.data(), m_len, s.data(), m_len, false, threads);
   if (causal) {
     int64_t offset = m_len - p_len;
-    for (int64_t p = 0; p < p_len; ++p)
+    for (int64_t p = 0; p < p_len; ++p) {
       for (int64_t m = p + offset + 1; m < m_len; ++m) s[p * m_len + m] = -std::numeric_limits<T>::infinity();
+      if (window > 0)
+        for (int64_t m = 0; m <= p + offset - window && m < m_len; ++m)
+          s[p * m_len + m] = -std::numeric_limits<T>::infinity();
+    }
   }
   softmax_rows(p_len, m_len, s.data());
   gemm(p_len, f, m_len, s.data(), m_len, v, f, out, f, false, threads);
@@ -172,7 +176,7 @@ void attention_head(int64_t p_len, int64_t m_len, int64_t e, int64_t f, const T*
   template void layernorm_rows<T>(int64_t, int64_t, const T*, const T*, const T*, T, T*);          \
   template void rmsnorm_rows<T>(int64_t, int64_t, const T*, const T*, T, T*);                      \
   template void attention_head<T>(int64_t, int64_t, int64_t, int64_t, const T*, const T*, const T*, \
-                                  bool, T*, int);
+                                  bool, T*, int, int64_t);
 EINFLOW_KERNELS(float)
 EINFLOW_KERNELS(double)
 

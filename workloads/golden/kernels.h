@@ -33,10 +33,11 @@ template <class T>
 void rmsnorm_rows(int64_t rows, int64_t cols, const T* x, const T* gamma, T eps, T* y);
 
 // One head: out[p x f] = softmax(q[p x e] k[m x e]^T, masked) v[m x f].
-// Key m is visible to query p iff !causal or m <= p + (m_len - p_len).
+// Key m is visible to query p iff !causal or m <= p + (m_len - p_len), and,
+// with a sliding window of `window` keys (> 0), m > p + (m_len - p_len) - window.
 template <class T>
 void attention_head(int64_t p_len, int64_t m_len, int64_t e, int64_t f, const T* q, const T* k,
-                    const T* v, bool causal, T* out, int threads = 0);
+                    const T* v, bool causal, T* out, int threads = 0, int64_t window = 0);
 
 // Threads the kernels use when asked for 0.
 int hardware_threads();

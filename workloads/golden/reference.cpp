@@ -402,7 +402,7 @@ DenseTensor<T> reference_attention(const AttentionShape& s, const DenseTensor<T>
       transpose(s.e, s.p, q.data.data() + (b * s.heads + h) * s.e * s.p, qh.data());
       transpose(s.e, s.m, k.data.data() + (b * s.kv_heads + g) * s.e * s.m, kh.data());
       transpose(s.f, s.m, v.data.data() + (b * s.kv_heads + g) * s.f * s.m, vh.data());
-      attention_head(s.p, s.m, s.e, s.f, qh.data(), kh.data(), vh.data(), s.causal, oh.data(), threads);
+      attention_head(s.p, s.m, s.e, s.f, qh.data(), kh.data(), vh.data(), s.causal, oh.data(), threads, s.window);
       transpose(s.p, s.f, oh.data(), av.data.data() + (b * s.heads + h) * s.f * s.p);
     }
   return av;
