@@ -1,9 +1,9 @@
 // Transformer layers as cascades: norms, projections, attention, FFN, residuals.
+#include <algorithm>
 #include <cmath>
 
+#include "common/checked.h"
 #include "common/text.h"
-#include <algorithm>
-
 #include "workloads/builders/emit.h"
 
 namespace einflow::workloads {
@@ -294,9 +294,14 @@ class LayerWriter {
 MambaShape mamba_shape(const ModelSpec& model, const InstanceSpec& inst) {
   MambaShape s;
   s.batch = inst.batch;
-  s.channels = model.expand * model.d_model;
+  const auto channels = checked_mul(model.expand, model.d_model);
+  if (!channels)
+    throw UserError(model.loc, "model.expand",
+                    "the inner width expand x d_model = " + std::to_string(model.expand) + " x " +
+                        std::to_string(model.d_model) + " overflows 64 bits");
+  s.channels = *channels;
   s.state = model.state_dim;
-  s.dt_rank = model.dt_rank > 0 ? model.dt_rank : (model.d_model + 15) / 16;
+  s.dt_rank = model.dt_rank > 0 ? model.dt_rank : model.d_model / 16 + (model.d_model % 16 != 0 ? 1 : 0);
   s.length = inst.seq_len;
   return s;
 }

@@ -332,6 +332,12 @@ TEST(Mixers, MambaModelAgreesWithTheDirectScan) {
   EXPECT_NE(error_of("model: {name: m, layers: 1, d_model: 8, kind: decoder, mixer: mamba}\ninstance: {scope: layer}\n")
                 .find("projections and convolution are not built yet"),
             std::string::npos);
+  // An inner width past 64 bits is a located error, not a wrapped product.
+  EXPECT_NE(error_of("model: {name: m, layers: 1, d_model: 4611686018427387904, kind: decoder, mixer: mamba, "
+                     "expand: 4}\ninstance: {scope: attention, seq_len: 8}\n")
+                .find("mixer.yaml:1:8: model.expand: the inner width expand x d_model = 4 x 4611686018427387904 "
+                      "overflows 64 bits"),
+            std::string::npos);
 }
 
 }  // namespace
