@@ -207,19 +207,11 @@ void emit_linear_decode(SpecWriter& w, const AttentionShape& s) {
 
 }  // namespace detail
 
-// Mamba's selective scan (reference/subquadratic.md), one Einsum per step of
-// the recipe: the low-rank step size and its softplus, the input-dependent B
-// and C, the discretization (exp(DT A) and DT B x), the scan over L, the
-// output contraction over the state, the skip and the SiLU gate.
-CascadeSpec mamba_spec(const MambaShape& s) {
-  Diagnostics d;
-  const SourceLoc loc{"<builder:mamba>", 0, 0};
-  for (const auto& [v, what] : std::vector<std::pair<int64_t, const char*>>{
-           {s.batch, "batch"}, {s.channels, "the inner width"}, {s.state, "state_dim"}, {s.dt_rank, "dt_rank"},
-           {s.length, "the sequence length"}})
-    if (v < 1) d.error(loc, std::string(what) + " must be at least 1, got " + std::to_string(v));
-  d.throw_if_any();
-  SpecWriter w("mamba", "mamba-scan");
+namespace {
+
+// The ranks, inputs and input-dependent parameters of a Mamba scan (or step):
+// the low-rank step size and its softplus, B and C.
+void mamba_inputs(SpecWriter& w, const MambaShape& s) {
   w.rank("B", s.batch);
   w.rank("D", s.channels);
   w.rank("N", s.state);
@@ -240,6 +232,24 @@ CascadeSpec mamba_spec(const MambaShape& s) {
   w.einsum("DT[b,d,l] = log(1 + exp(DTR[b,d,l] + BDT[d]))");  // softplus
   w.einsum("BM[b,n,l] = WB[d,n] * X[b,d,l]");
   w.einsum("CM[b,n,l] = WC[d,n] * X[b,d,l]");
+}
+
+}  // namespace
+
+// Mamba's selective scan (reference/subquadratic.md), one Einsum per step of
+// the recipe: the low-rank step size and its softplus, the input-dependent B
+// and C, the discretization (exp(DT A) and DT B x), the scan over L, the
+// output contraction over the state, the skip and the SiLU gate.
+CascadeSpec mamba_spec(const MambaShape& s) {
+  Diagnostics d;
+  const SourceLoc loc{"<builder:mamba>", 0, 0};
+  for (const auto& [v, what] : std::vector<std::pair<int64_t, const char*>>{
+           {s.batch, "batch"}, {s.channels, "the inner width"}, {s.state, "state_dim"}, {s.dt_rank, "dt_rank"},
+           {s.length, "the sequence length"}})
+    if (v < 1) d.error(loc, std::string(what) + " must be at least 1, got " + std::to_string(v));
+  d.throw_if_any();
+  SpecWriter w("mamba", "mamba-scan");
+  mamba_inputs(w, s);
   w.einsum("AB[b,d,n,l] = exp(-(DT[b,d,l] * exp(ALOG[d,n])))");
   w.einsum("BX[b,d,n,l] = DT[b,d,l] * BM[b,n,l] * X[b,d,l]");
   w.einsum("H[b,d,n,0] = 0");
@@ -255,27 +265,8 @@ CascadeSpec mamba_decode_spec(const MambaShape& shape) {
   MambaShape s = shape;
   s.length = 1;
   SpecWriter w("mamba", "mamba-step");
-  w.rank("B", s.batch);
-  w.rank("D", s.channels);
-  w.rank("N", s.state);
-  w.rank("R", s.dt_rank);
-  w.rank("L", 1);
-  w.input("X", {"B", "D", "L"});
-  w.input("Z", {"B", "D", "L"});
-  const double fan = 1.0 / std::sqrt(static_cast<double>(s.channels));
-  w.input("WXD", {"D", "R"}, fan);
-  w.input("WDT", {"R", "D"}, 1.0 / std::sqrt(static_cast<double>(s.dt_rank)));
-  w.input("BDT", {"D"});
-  w.input("WB", {"D", "N"}, fan);
-  w.input("WC", {"D", "N"}, fan);
-  w.input("ALOG", {"D", "N"});
-  w.input("DS", {"D"});
+  mamba_inputs(w, s);
   w.input("HP", {"B", "D", "N"});
-  w.einsum("XD[b,r,l] = WXD[d,r] * X[b,d,l]");
-  w.einsum("DTR[b,d,l] = WDT[r,d] * XD[b,r,l]");
-  w.einsum("DT[b,d,l] = log(1 + exp(DTR[b,d,l] + BDT[d]))");
-  w.einsum("BM[b,n,l] = WB[d,n] * X[b,d,l]");
-  w.einsum("CM[b,n,l] = WC[d,n] * X[b,d,l]");
   w.einsum("H[b,d,n] = exp(-(DT[b,d,0] * exp(ALOG[d,n]))) * HP[b,d,n] + DT[b,d,0] * BM[b,n,0] * X[b,d,0]");
   w.einsum("YS[b,d,l] = CM[b,n,l] * H[b,d,n]");
   w.einsum("Y[b,d,l] = (YS[b,d,l] + DS[d] * X[b,d,l]) * silu(Z[b,d,l])");
