@@ -10,27 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "common/files.h"
 #include "tests/sim/reference/random_case.h"
 
-namespace {
-std::string slurp(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return "";
-  std::string s;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
-  std::fclose(f);
-  return s;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace einflow::reference;
   // One case from a folder (arch.yaml, w.yaml, m.yaml), as printed by a run:
   // set EINFLOW_REFERENCE_TRACE=1 for the reference's operations.
-  if (argc > 1 && !slurp(std::string(argv[1]) + "/arch.yaml").empty()) {
+  if (argc > 1 && !einflow::read_file(std::string(argv[1]) + "/arch.yaml").empty()) {
     const std::string d = argv[1];
-    RandomCase rc{slurp(d + "/arch.yaml"), slurp(d + "/w.yaml"), slurp(d + "/m.yaml"), false};
+    RandomCase rc{einflow::read_file(d + "/arch.yaml"), einflow::read_file(d + "/w.yaml"),
+                  einflow::read_file(d + "/m.yaml"), false};
     rc.cascade = rc.mapping.rfind("cascade_mapping:", 0) == 0;
     const Comparison k = compare(rc);
     std::printf("model %lld, reference %lld%s\n", static_cast<long long>(k.model), static_cast<long long>(k.reference),
@@ -44,6 +35,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(seed);
   std::vector<double> ratio;
   int bad = 0, errors = 0, skipped = 0, groups = 0;
+  const char* above = std::getenv("EINFLOW_DIFF_ABOVE");  // also print cases with model / reference over this
   const auto t0 = std::chrono::steady_clock::now();
   for (long i = 0; i < cases; ++i) {
     const bool group = kinds == "groups" || (kinds == "both" && i % 4 == 3);
@@ -60,7 +52,6 @@ int main(int argc, char** argv) {
     }
     groups += group;
     ratio.push_back(static_cast<double>(k.model) / static_cast<double>(std::max<int64_t>(1, k.reference)));
-    const char* above = std::getenv("EINFLOW_DIFF_ABOVE");  // also print cases with model / reference over this
     if (k.model < k.reference || !k.count_differences.empty() ||
         (above && static_cast<double>(k.model) > std::atof(above) * static_cast<double>(k.reference))) {
       bad += k.model < k.reference || !k.count_differences.empty();

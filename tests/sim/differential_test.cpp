@@ -4,9 +4,7 @@
 // within the tolerance measured by `differential_bench` (tests/README.md).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "common/files.h"
 #include "tests/sim/reference/random_case.h"
 
 namespace einflow {
@@ -17,16 +15,10 @@ using reference::RandomCase;
 
 const std::string kSrc = EINFLOW_SOURCE_DIR;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(kSrc + "/" + path);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 RandomCase files(const std::string& arch, const std::string& workload, const std::string& mapping) {
-  RandomCase rc{slurp(arch), slurp(workload), slurp(mapping), false};
+  RandomCase rc{read_file(kSrc + "/" + arch), read_file(kSrc + "/" + workload), read_file(kSrc + "/" + mapping),
+                false};
+  EXPECT_FALSE(rc.arch.empty() || rc.workload.empty() || rc.mapping.empty()) << arch;
   rc.cascade = rc.mapping.find("cascade_mapping:") != std::string::npos;
   return rc;
 }
