@@ -35,6 +35,26 @@ void read_positive(const YamlNode& parent, const char* key, int64_t& into, Diagn
   into = *v;
 }
 
+// Constraints between keys, each reported at the key that breaks it.
+void check_model(const YamlNode& node, const ModelSpec& m, Diagnostics& diags) {
+  auto at = [&](const char* key) { return node.has(key) ? node[key] : node; };
+  if (node.has("rotary_dim") && m.position != Position::kRope)
+    diags.error(at("rotary_dim").loc(), at("rotary_dim").path(), "rotary_dim needs position: rope");
+  if (m.rotary_dim > 0 && (m.rotary_dim % 2 != 0 || (m.head_dim > 0 && m.rotary_dim > m.head_dim)))
+    diags.error(at("rotary_dim").loc(), at("rotary_dim").path(),
+                "rotary_dim must be even and at most head_dim (" + std::to_string(m.head_dim) + "), got " +
+                    std::to_string(m.rotary_dim));
+  if (m.position == Position::kRope && m.head_dim % 2 != 0 && m.rotary_dim == 0)
+    diags.error(at("position").loc(), at("position").path(), "rotary embeddings need an even head_dim");
+  if (m.position == Position::kLearned && m.max_positions == 0)
+    diags.error(at("position").loc(), at("position").path(), "learned positions need max_positions (the table's rows)");
+  if (m.parallel_residual && m.norm_position != NormPosition::kPre)
+    diags.error(at("parallel_residual").loc(), at("parallel_residual").path(),
+                "a parallel residual needs norm_position: pre");
+  if (m.parallel_residual && m.mixer == Mixer::kMamba)
+    diags.error(at("parallel_residual").loc(), at("parallel_residual").path(), "a Mamba block has no FFN beside it");
+}
+
 }  // namespace
 
 ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
@@ -43,7 +63,8 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   if (!node.expect_map(diags)) return m;
   node.check_keys({"name", "layers", "d_model", "heads", "kv_heads", "head_dim", "ffn_dim", "ffn_kind",
                    "norm", "norm_position", "norm_eps", "bias", "vocab", "kind", "mixer", "state_dim", "expand",
-                   "dt_rank", "sliding_window"},
+                   "dt_rank", "sliding_window", "qkv_bias", "output_bias", "ffn_bias", "tied_embeddings",
+                   "position", "max_positions", "rotary_dim", "rope_theta", "parallel_residual"},
                   diags);
   if (node.has("mixer")) {
     int k = read_choice(node["mixer"], {"softmax", "linear", "gla", "mamba"}, diags);
@@ -65,7 +86,8 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   read_positive(node, "sliding_window", m.sliding_window, diags, false);
   read_positive(node, "vocab", m.vocab, diags, false);
   if (node.has("ffn_kind")) {
-    int k = read_choice(node["ffn_kind"], {"gelu", "relu", "swiglu"}, diags);
+    int k = read_choice(node["ffn_kind"], {"gelu", "relu", "swiglu", "gelu_tanh", "silu", "geglu", "geglu_tanh"},
+                        diags);
     if (k >= 0) m.ffn_kind = static_cast<FfnKind>(k);
   }
   if (node.has("norm")) {
@@ -81,11 +103,29 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
     if (v && *v <= 0) diags.error(node["norm_eps"].loc(), node["norm_eps"].path(), "expected a positive number");
     if (v) m.norm_eps = *v;
   }
-  if (node.has("bias")) m.bias = node["bias"].as_bool(diags).value_or(true);
+  if (node.has("bias")) m.qkv_bias = m.output_bias = m.ffn_bias = node["bias"].as_bool(diags).value_or(true);
+  if (node.has("qkv_bias")) m.qkv_bias = node["qkv_bias"].as_bool(diags).value_or(m.qkv_bias);
+  if (node.has("output_bias")) m.output_bias = node["output_bias"].as_bool(diags).value_or(m.output_bias);
+  if (node.has("ffn_bias")) m.ffn_bias = node["ffn_bias"].as_bool(diags).value_or(m.ffn_bias);
+  if (node.has("tied_embeddings")) m.tied_embeddings = node["tied_embeddings"].as_bool(diags).value_or(false);
+  if (node.has("parallel_residual"))
+    m.parallel_residual = node["parallel_residual"].as_bool(diags).value_or(false);
+  if (node.has("position")) {
+    int k = read_choice(node["position"], {"none", "learned", "rope"}, diags);
+    if (k >= 0) m.position = static_cast<Position>(k);
+  }
+  read_positive(node, "max_positions", m.max_positions, diags, false);
+  read_positive(node, "rotary_dim", m.rotary_dim, diags, false);
+  if (node.has("rope_theta")) {
+    auto v = node["rope_theta"].as_double(diags);
+    if (v && *v <= 0) diags.error(node["rope_theta"].loc(), node["rope_theta"].path(), "expected a positive number");
+    if (v) m.rope_theta = *v;
+  }
   if (node.has("kind")) {
     int k = read_choice(node["kind"], {"encoder", "decoder", "encoder_decoder"}, diags);
     if (k >= 0) m.kind = static_cast<ModelKind>(k);
   }
+  check_model(node, m, diags);
   if (m.heads > 0 && m.kv_heads > 0 && m.heads % m.kv_heads != 0)
     diags.error(node.loc(), node.path() + ".kv_heads",
                 "heads (" + std::to_string(m.heads) + ") must be a multiple of kv_heads (" +

@@ -16,7 +16,17 @@
 
 namespace einflow::workloads {
 
-enum class FfnKind : uint8_t { kGelu, kRelu, kSwiglu };
+// The FFN: one up projection and an activation (GELU with erf, GELU's tanh
+// approximation as GPT-2's gelu_new, ReLU, SiLU), or a gated one (SwiGLU:
+// silu(x W1) * x W3; GeGLU with erf or tanh GELU, Gemma's).
+enum class FfnKind : uint8_t { kGelu, kRelu, kSwiglu, kGeluTanh, kSilu, kGeglu, kGegluTanh };
+bool gated(FfnKind k);
+const char* ffn_kind_name(FfnKind k);
+// How positions enter: not at all (the workload starts after the embedding),
+// learned absolute embeddings (GPT-2, BERT: a table of max_positions rows), or
+// rotary embeddings (RoPE: Q and K rotated per position, GPT-NeoX's half-split
+// pairing, over the first rotary_dim dimensions of each head).
+enum class Position : uint8_t { kNone, kLearned, kRope };
 enum class NormKind : uint8_t { kLayerNorm, kRmsNorm };
 enum class NormPosition : uint8_t { kPre, kPost };
 enum class ModelKind : uint8_t { kEncoder, kDecoder, kEncoderDecoder };
@@ -53,8 +63,20 @@ struct ModelSpec {
   NormKind norm = NormKind::kLayerNorm;
   NormPosition norm_position = NormPosition::kPre;
   double norm_eps = 1e-5;
-  bool bias = true;       // linear layers carry a bias
+  // Which linear layers carry a bias: the Q, K and V projections, the output
+  // projection, the FFN (`bias` in YAML sets all three; Qwen2: QKV only).
+  bool qkv_bias = true;
+  bool output_bias = true;
+  bool ffn_bias = true;
   int64_t vocab = 0;
+  bool tied_embeddings = false;  // the LM head reuses the token embedding
+  Position position = Position::kNone;
+  int64_t max_positions = 0;     // learned position table's rows
+  int64_t rotary_dim = 0;        // RoPE: dimensions rotated per head (0: head_dim); even
+  double rope_theta = 10000;     // RoPE's base (the tables' values, not their cost)
+  // GPT-NeoX, GPT-J, Phi-2: attention and FFN read the same input and their
+  // outputs add to it (x + attn(ln1 x) + ffn(ln2 x)); pre-norm only.
+  bool parallel_residual = false;
   ModelKind kind = ModelKind::kEncoder;
   Mixer mixer = Mixer::kSoftmax;
   // Mamba: the state size N per channel, the expansion E (inner width E x

@@ -12,6 +12,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
 #include "workloads/analysis.h"
+#include "workloads/model_stats.h"
 #include "workloads/workload.h"
 
 namespace einflow::cli {
@@ -106,6 +107,64 @@ void print_variant(const Cascade& c, std::ostream& os) {
   os << "\n  total: MACs " << total.macs << ", FLOPs " << total.flops() << "\n";
 }
 
+// The model's parameters and per-token costs (model workloads); a part that
+// cannot be computed says why instead.
+nlohmann::json model_json(const workloads::ModelSpec& m, const workloads::InstanceSpec& inst) {
+  nlohmann::json j;
+  try {
+    const auto p = workloads::model_params(m);
+    j["parameters"] = {{"total", p.total},         {"per_layer", p.layer}, {"attention_per_layer", p.attention},
+                       {"ffn_per_layer", p.ffn},   {"norms_per_layer", p.norms}, {"embedding", p.embedding},
+                       {"lm_head", p.head},        {"final_norm", p.final_norm}};
+  } catch (const UserError& e) {
+    j["parameters"] = {{"unavailable", e.what()}};
+  }
+  try {
+    const auto t = workloads::token_costs(m, inst);
+    j["per_token"] = {{"phase", workloads::phase_name(t.phase)},
+                      {"context", t.context},
+                      {"macs", t.macs},
+                      {"layer_macs", t.layer_macs},
+                      {"lm_head_macs", t.head_macs},
+                      {"kv_cache_bytes", t.kv_bytes},
+                      {"kv_cache_tokens_max", t.kv_tokens_max},
+                      {"state_bytes", t.state_bytes},
+                      {"bytes_per_value", workloads::kModelValueBytes}};
+  } catch (const UserError& e) {
+    j["per_token"] = {{"unavailable", e.what()}};
+  }
+  return j;
+}
+
+void print_model(const nlohmann::json& j, int64_t layers, std::ostream& os) {
+  os << "\nmodel (" << layers << " layers as built; what is counted: workloads/README.md)\n";
+  const auto& p = j["parameters"];
+  if (p.contains("unavailable")) {
+    os << "  parameters: not computed: " << p["unavailable"].get<std::string>() << "\n";
+  } else {
+    os << "  parameters: " << p["total"].get<int64_t>() << " (per layer " << p["per_layer"].get<int64_t>()
+       << ": attention " << p["attention_per_layer"].get<int64_t>() << ", FFN " << p["ffn_per_layer"].get<int64_t>()
+       << ", norms " << p["norms_per_layer"].get<int64_t>() << "; embedding " << p["embedding"].get<int64_t>()
+       << ", LM head " << p["lm_head"].get<int64_t>() << ", final norm " << p["final_norm"].get<int64_t>() << ")\n";
+  }
+  const auto& t = j["per_token"];
+  if (t.contains("unavailable")) {
+    os << "  per token: not computed: " << t["unavailable"].get<std::string>() << "\n";
+    return;
+  }
+  os << "  per " << t["phase"].get<std::string>() << " token at " << t["context"].get<int64_t>()
+     << " keys: MACs " << t["macs"].get<int64_t>() << " (per layer " << t["layer_macs"].get<int64_t>()
+     << ", LM head " << t["lm_head_macs"].get<int64_t>() << ")\n";
+  if (t["state_bytes"].get<int64_t>() > 0)
+    os << "  recurrent state: " << t["state_bytes"].get<int64_t>() << " bytes per sequence (no KV cache)\n";
+  else
+    os << "  KV cache: " << t["kv_cache_bytes"].get<int64_t>() << " bytes per token"
+       << (t["kv_cache_tokens_max"].get<int64_t>() > 0
+               ? " for at most " + std::to_string(t["kv_cache_tokens_max"].get<int64_t>()) + " tokens (sliding window)"
+               : std::string())
+       << "\n";
+}
+
 }  // namespace
 
 Runner add_describe(CLI::App& app) {
@@ -135,6 +194,7 @@ Runner add_describe(CLI::App& app) {
     workloads::Workload w = load(*opt);
     if (*json) {
       nlohmann::json j{{"workload", w.name}};
+      if (w.model) j["model"] = model_json(*w.model, *w.instance);
       for (const auto& v : w.variants)
         if (opt->variant.empty() || v.name == opt->variant) j["variants"][v.name] = variant_json(v.cascade);
       std::cout << j.dump(2) << "\n";
@@ -147,6 +207,7 @@ Runner add_describe(CLI::App& app) {
       std::cout << "\nvariant " << v.name << ": ";
       print_variant(v.cascade, std::cout);
     }
+    if (w.model) print_model(model_json(*w.model, *w.instance), w.model->layers, std::cout);
     return 0;
   };
 }

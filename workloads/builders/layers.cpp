@@ -22,6 +22,21 @@ const char* scope_name(Scope s) {
 
 const char* phase_name(Phase p) { return p == Phase::kPrefill ? "prefill" : "decode"; }
 
+bool gated(FfnKind k) { return k == FfnKind::kSwiglu || k == FfnKind::kGeglu || k == FfnKind::kGegluTanh; }
+
+const char* ffn_kind_name(FfnKind k) {
+  switch (k) {
+    case FfnKind::kGelu: return "gelu";
+    case FfnKind::kRelu: return "relu";
+    case FfnKind::kSwiglu: return "swiglu";
+    case FfnKind::kGeluTanh: return "gelu_tanh";
+    case FfnKind::kSilu: return "silu";
+    case FfnKind::kGeglu: return "geglu";
+    case FfnKind::kGegluTanh: return "geglu_tanh";
+  }
+  return "?";
+}
+
 AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst) {
   AttentionShape s;
   s.batch = inst.batch;
@@ -170,17 +185,18 @@ class LayerWriter {
   // out[idx] = in[b,d,tok] * W[d,widx] (+ bias[widx]) (* scale)
   void linear(const std::string& out, const std::string& out_idx, const std::string& in,
               const std::string& tok, const std::string& weight, const std::string& widx,
-              const std::vector<std::string>& wranks, const std::string& scale = "") {
-    m_w.input(weight, cat({"D"}, wranks), fan_in(m_model.d_model));
+              const std::vector<std::string>& wranks, const std::string& scale = "", bool declare = true) {
+    const bool bias = m_model.qkv_bias;
+    if (declare) m_w.input(weight, cat({"D"}, wranks), fan_in(m_model.d_model));
     std::string prod = in + "[b,d," + tok + "] * " + weight + "[d," + widx + "]";
-    if (!m_model.bias && scale.empty()) {
+    if (!bias && scale.empty()) {
       m_w.einsum(out + "[" + out_idx + "] = " + prod);
       return;
     }
     m_w.einsum(out + "P[" + out_idx + "] = " + prod);
     std::string v = out + "P[" + out_idx + "]";
-    if (m_model.bias) {
-      m_w.input(weight + "B", wranks, 0.1);
+    if (bias) {
+      if (declare) m_w.input(weight + "B", wranks, 0.1);
       v = v + " + " + weight + "B[" + widx + "]";
       if (!scale.empty()) v = "(" + v + ")";
     }
@@ -188,15 +204,55 @@ class LayerWriter {
     m_w.einsum(out + "[" + out_idx + "] = " + v);
   }
 
+  bool rope() const { return m_model.position == Position::kRope; }
+  int64_t rotary_dim() const { return m_model.rotary_dim > 0 ? m_model.rotary_dim : m_model.head_dim; }
+
+  // RoPE's tables over the pairs (i, i + RH) of the first rotary_dim
+  // dimensions and the tokens of this workload (prefill: every position;
+  // decode: the new one's).
+  void rope_tables() {
+    if (!rope()) return;
+    m_w.rank("RX", 2);
+    m_w.rank("RH", rotary_dim() / 2);
+    if (rotary_dim() < m_model.head_dim) m_w.rank("RP", m_model.head_dim - rotary_dim());
+    m_w.input("RCOS", {"RH", "P"});
+    m_w.input("RSIN", {"RH", "P"});
+  }
+
+  // out[heads, e, tok] = the projection of `y` by `weight` (its head index
+  // `widx`), rotated under RoPE: the projection writes the rotated dimensions
+  // as two halves OU[.., rx, rh, tok] (and the rest as OP), which the rotation
+  // reads pairwise.
+  void project(const std::string& out, const std::string& heads, const std::string& tok, const std::string& y,
+               const std::string& weight, const std::string& widx, const std::vector<std::string>& wranks,
+               const std::vector<std::string>& out_ranks, const std::string& scale = "") {
+    if (!rope()) {
+      linear(out, heads + ",e," + tok, y, tok, weight, widx + ",e", wranks, scale);
+      return;
+    }
+    const std::string u = out + "U", r = out + "R";
+    linear(u, heads + ",rx,rh," + tok, y, tok, weight, widx + ",rx*RH+rh", wranks, scale);
+    const bool partial = rotary_dim() < m_model.head_dim;
+    if (partial) linear(r, heads + ",rp," + tok, y, tok, weight, widx + ",rp+2*RH", wranks, scale, false);
+    m_w.declare(out, out_ranks);
+    auto at = [&](const std::string& t, const std::string& idx) { return t + "[" + heads + "," + idx + "," + tok + "]"; };
+    const std::string c = " * RCOS[rh," + tok + "]", sn = " * RSIN[rh," + tok + "]";
+    m_w.einsum(at(out, "rh") + " = " + at(u, "0,rh") + c + " - " + at(u, "1,rh") + sn);
+    m_w.einsum(at(out, "rh+RH") + " = " + at(u, "1,rh") + c + " + " + at(u, "0,rh") + sn);
+    if (partial) m_w.einsum(at(out, "rp+2*RH") + " = " + at(r, "rp"));
+  }
+
   void qkv(const std::string& y) {
-    linear("Q", qh() + ",e,p", y, "p", "WQ", wq() + ",e", cat(wq_ranks(), {"E"}), "rsqrt(E)");
+    rope_tables();
+    project("Q", qh(), "p", y, "WQ", wq(), cat(wq_ranks(), {"E"}), head(true, {"E", "P"}), "rsqrt(E)");
     if (!m_decode) {
-      linear("K", kh() + ",e,m", y, "m", "WK", wk() + ",e", cat(wk_ranks(), {"E"}));
+      // Prefill: keys are the queries' tokens (rank M, of the tables' size P).
+      project("K", kh(), "m", y, "WK", wk(), cat(wk_ranks(), {"E"}), head(false, {"E", "M"}));
       linear("V", kh() + ",f,m", y, "m", "WV", wk() + ",f", cat(wk_ranks(), {"F"}));
       return;
     }
-    // Decode: the new token's K and V join the cache at position M-1.
-    linear("KN", kh() + ",e,p", y, "p", "WK", wk() + ",e", cat(wk_ranks(), {"E"}));
+    // Decode: the new token's K (rotated) and V join the cache at position M-1.
+    project("KN", kh(), "p", y, "WK", wk(), cat(wk_ranks(), {"E"}), head(false, {"E", "P"}));
     linear("VN", kh() + ",f,p", y, "p", "WV", wk() + ",f", cat(wk_ranks(), {"F"}));
     m_w.declare("K", head(false, {"E", "M"}));
     m_w.declare("V", head(false, {"F", "M"}));
@@ -214,7 +270,7 @@ class LayerWriter {
     std::vector<std::string> wr = cat(wq_ranks(), {"F", "D"});
     m_w.input("WO", wr, fan_in(m_model.heads * m_model.head_dim));
     std::string prod = av + "[" + qh() + ",f,p] * WO[" + wq() + ",f,d]";
-    if (!m_model.bias) {
+    if (!m_model.output_bias) {
       m_w.einsum(out + "[b,d,p] = " + prod);
       return;
     }
@@ -223,24 +279,45 @@ class LayerWriter {
     m_w.einsum(out + "[b,d,p] = " + out + "P[b,d,p] + WOB[d]");
   }
 
+  // The activation of the FFN's kind applied to `x` (an expression).
+  static std::string activation(FfnKind k, const std::string& x) {
+    switch (k) {
+      case FfnKind::kGelu: case FfnKind::kGeglu: return "gelu(" + x + ")";
+      case FfnKind::kRelu: return "relu(" + x + ")";
+      case FfnKind::kSwiglu: case FfnKind::kSilu: return "silu(" + x + ")";
+      case FfnKind::kGeluTanh: case FfnKind::kGegluTanh:
+        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+        return "0.5 * " + x + " * (1 + tanh(" + fmt(std::sqrt(2.0 / std::acos(-1.0))) + " * (" + x + " + 0.044715 * " + x +
+               " * " + x + " * " + x + ")))";
+    }
+    return x;
+  }
+
   void ffn(const std::string& y, const std::string& out) {
+    const bool bias = m_model.ffn_bias;
     double in_scale = fan_in(m_model.d_model), out_scale = fan_in(m_model.ffn_dim);
-    std::string b1 = m_model.bias ? " + W1B[n]" : "";
-    if (m_model.bias) m_w.input("W1B", {"N"}, 0.1);
-    if (m_model.ffn_kind == FfnKind::kSwiglu) {
-      m_w.input("W1", {"D", "N"}, in_scale);
+    m_w.input("W1", {"D", "N"}, in_scale);
+    m_w.einsum("H1[b,n,p] = " + y + "[b,d,p] * W1[d,n]");
+    std::string x = "H1[b,n,p]";
+    if (bias) {
+      m_w.input("W1B", {"N"}, 0.1);
+      // The tanh form reads its argument four times: add the bias once.
+      if (m_model.ffn_kind == FfnKind::kGeluTanh || m_model.ffn_kind == FfnKind::kGegluTanh) {
+        m_w.einsum("HB[b,n,p] = H1[b,n,p] + W1B[n]");
+        x = "HB[b,n,p]";
+      } else {
+        x = "H1[b,n,p] + W1B[n]";
+      }
+    }
+    if (gated(m_model.ffn_kind)) {
       m_w.input("W3", {"D", "N"}, in_scale);
-      m_w.einsum("H1[b,n,p] = " + y + "[b,d,p] * W1[d,n]");
       m_w.einsum("H3[b,n,p] = " + y + "[b,d,p] * W3[d,n]");
-      m_w.einsum("A1[b,n,p] = silu(H1[b,n,p]" + b1 + ") * H3[b,n,p]");
+      m_w.einsum("A1[b,n,p] = " + activation(m_model.ffn_kind, x) + " * H3[b,n,p]");
     } else {
-      const char* act = m_model.ffn_kind == FfnKind::kGelu ? "gelu" : "relu";
-      m_w.input("W1", {"D", "N"}, in_scale);
-      m_w.einsum("H1[b,n,p] = " + y + "[b,d,p] * W1[d,n]");
-      m_w.einsum("A1[b,n,p] = " + std::string(act) + "(H1[b,n,p]" + b1 + ")");
+      m_w.einsum("A1[b,n,p] = " + activation(m_model.ffn_kind, x));
     }
     m_w.input("W2", {"N", "D"}, out_scale);
-    if (m_model.bias) {
+    if (bias) {
       m_w.input("W2B", {"D"}, 0.1);
       m_w.einsum("H2[b,d,p] = A1[b,n,p] * W2[n,d]");
       m_w.einsum(out + "[b,d,p] = H2[b,d,p] + W2B[d]");
@@ -261,12 +338,18 @@ class LayerWriter {
     qkv(attn_in);
     attention("Q", "K", "V", "AV");
     output_projection("AV", "O");
-    m_w.einsum("R1[b,d,p] = X[b,d,p] + O[b,d,p]");
-    if (pre) {
+    if (m_model.parallel_residual) {
+      // x + attn(ln1 x) + ffn(ln2 x): both branches read X.
+      norm("X", "RN", 2);
+      ffn("RN", "FO");
+      m_w.einsum("Y[b,d,p] = X[b,d,p] + O[b,d,p] + FO[b,d,p]");
+    } else if (pre) {
+      m_w.einsum("R1[b,d,p] = X[b,d,p] + O[b,d,p]");
       norm("R1", "RN", 2);
       ffn("RN", "FO");
       m_w.einsum("Y[b,d,p] = R1[b,d,p] + FO[b,d,p]");
     } else {
+      m_w.einsum("R1[b,d,p] = X[b,d,p] + O[b,d,p]");
       norm("R1", "Y1", 1);
       ffn("Y1", "FO");
       m_w.einsum("R2[b,d,p] = Y1[b,d,p] + FO[b,d,p]");

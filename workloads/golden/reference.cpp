@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "workloads/golden/kernels.h"
+#include "workloads/golden/reference_internal.h"
 #include "workloads/scalar_ops.h"
 
 namespace einflow::golden {
@@ -17,28 +18,10 @@ using workloads::NormPosition;
 using workloads::Phase;
 using workloads::Scope;
 
-// The scan from the state `h0` (zeros when null); the last state into `h_end` when given.
-template <class T>
-DenseTensor<T> mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in, const DenseTensor<T>* h0,
-                          DenseTensor<T>* h_end);
-
 namespace {
 
 template <class T>
 using Mat = std::vector<T>;
-
-// [B, H, dim, P], or [B, G, J, dim, P] when G key/value heads are shared (same layout).
-std::vector<int64_t> query_extents(const AttentionShape& s, int64_t dim) {
-  if (s.kv_heads == s.heads) return {s.batch, s.heads, dim, s.p};
-  return {s.batch, s.kv_heads, s.heads / s.kv_heads, dim, s.p};
-}  // row-major, dimensions carried by the caller
-
-template <class T>
-const DenseTensor<T>& get(const TensorSet<T>& set, const std::string& name) {
-  auto it = set.find(name);
-  EINFLOW_ASSERT(it != set.end(), "reference input '" + name + "' missing");
-  return it->second;
-}
 
 // Token-major copy of batch b of a [B, X, P] tensor: P x X.
 template <class T>
@@ -117,10 +100,10 @@ class LayerReference {
 
   // y[rows x cols] = x[rows x depth] W[depth x cols] (+ bias[cols])
   Mat<T> linear(const Mat<T>& x, int64_t rows, int64_t depth, const std::string& w, int64_t cols,
-                const std::string& bias) {
+                const std::string& bias, bool with_bias) {
     Mat<T> y(static_cast<size_t>(rows * cols));
     gemm(rows, cols, depth, x.data(), depth, get(m_in, w).data.data(), cols, y.data(), cols, false, m_threads);
-    if (m_m.bias && !bias.empty()) {
+    if (with_bias) {
       const T* bv = get(m_in, bias).data.data();
       for (int64_t i = 0; i < rows; ++i)
         for (int64_t j = 0; j < cols; ++j) y[i * cols + j] += bv[j];
@@ -128,16 +111,49 @@ class LayerReference {
     return y;
   }
 
+  static T act(FfnKind k, T v) {
+    switch (k) {
+      case FfnKind::kGelu: case FfnKind::kGeglu: return workloads::gelu(v);
+      case FfnKind::kRelu: return v > T(0) ? v : T(0);
+      case FfnKind::kSwiglu: case FfnKind::kSilu: return workloads::silu(v);
+      case FfnKind::kGeluTanh: case FfnKind::kGegluTanh: {
+        const T c = std::sqrt(T(2) / std::acos(T(-1)));
+        return T(0.5) * v * (T(1) + std::tanh(c * (v + T(0.044715) * v * v * v)));
+      }
+    }
+    return v;
+  }
+
   Mat<T> ffn(const Mat<T>& x) {
     int64_t n = m_m.ffn_dim;
-    Mat<T> h1 = linear(x, m_p, m_d, "W1", n, "W1B");
-    if (m_m.ffn_kind == FfnKind::kSwiglu) {
-      Mat<T> h3 = linear(x, m_p, m_d, "W3", n, "");
-      for (size_t i = 0; i < h1.size(); ++i) h1[i] = workloads::silu(h1[i]) * h3[i];
+    const bool bias = m_m.ffn_bias;
+    Mat<T> h1 = linear(x, m_p, m_d, "W1", n, "W1B", bias);
+    if (workloads::gated(m_m.ffn_kind)) {
+      Mat<T> h3 = linear(x, m_p, m_d, "W3", n, "", false);
+      for (size_t i = 0; i < h1.size(); ++i) h1[i] = act(m_m.ffn_kind, h1[i]) * h3[i];
     } else {
-      for (auto& v : h1) v = m_m.ffn_kind == FfnKind::kGelu ? workloads::gelu(v) : (v > T(0) ? v : T(0));
+      for (auto& v : h1) v = act(m_m.ffn_kind, v);
     }
-    return linear(h1, m_p, n, "W2", m_d, "W2B");
+    return linear(h1, m_p, n, "W2", m_d, "W2B", bias);
+  }
+
+  // RoPE on a P x (heads*E) projection, token p at row p of the tables
+  // CS/SN [RH, P]: pairs (i, i + RH) rotate by the token's angle.
+  void rotate(Mat<T>& x, int64_t heads) {
+    if (m_m.position != workloads::Position::kRope) return;
+    const auto& cs = get(m_in, "RCOS");
+    const auto& sn = get(m_in, "RSIN");
+    const int64_t rh = cs.extents[0], np = cs.extents[1];
+    for (int64_t p = 0; p < m_p; ++p)
+      for (int64_t h = 0; h < heads; ++h) {
+        T* row = x.data() + (p * heads + h) * m_e;
+        for (int64_t i = 0; i < rh; ++i) {
+          const T c = cs.data[static_cast<size_t>(i * np + p)], sv = sn.data[static_cast<size_t>(i * np + p)];
+          const T a = row[i], bv = row[i + rh];
+          row[i] = a * c - bv * sv;
+          row[i + rh] = bv * c + a * sv;
+        }
+      }
   }
 
   // AV[b,h,f,p] -> P x (H*F)
@@ -148,7 +164,7 @@ class LayerReference {
     return out;
   }
 
-  Mat<T> out_proj(const Mat<T>& av) { return linear(av, m_p, m_hq * m_e, "WO", m_d, "WOB"); }
+  Mat<T> out_proj(const Mat<T>& av) { return linear(av, m_p, m_hq * m_e, "WO", m_d, "WOB", m_m.output_bias); }
 
   void store_tokens(DenseTensor<T>& t, int64_t b, const Mat<T>& x) {
     int64_t cols = t.extents[1];
@@ -177,11 +193,13 @@ class LayerReference {
     for (int64_t b = 0; b < batch; ++b) {
       x_tok[b] = tokens(get(m_in, "X"), b);
       xin_tok[b] = pre && m_inst.scope == Scope::kLayer ? norm(x_tok[b], 1) : x_tok[b];
-      Mat<T> qp = linear(xin_tok[b], m_p, m_d, "WQ", m_hq * m_e, "WQB");
+      Mat<T> qp = linear(xin_tok[b], m_p, m_d, "WQ", m_hq * m_e, "WQB", m_m.qkv_bias);
       for (auto& val : qp) val *= scale;
+      rotate(qp, m_hq);
       store_heads(q, b, qp, m_hq, m_p, m_p, 0);
-      Mat<T> kp = linear(xin_tok[b], m_p, m_d, "WK", m_g * m_e, "WKB");
-      Mat<T> vp = linear(xin_tok[b], m_p, m_d, "WV", m_g * m_e, "WVB");
+      Mat<T> kp = linear(xin_tok[b], m_p, m_d, "WK", m_g * m_e, "WKB", m_m.qkv_bias);
+      rotate(kp, m_g);
+      Mat<T> vp = linear(xin_tok[b], m_p, m_d, "WV", m_g * m_e, "WVB", m_m.qkv_bias);
       if (!decode) {
         store_heads(k, b, kp, m_g, m_p, m_mlen, 0);
         store_heads(v, b, vp, m_g, m_p, m_mlen, 0);
@@ -216,7 +234,10 @@ class LayerReference {
       Mat<T> r1(o.size());
       for (size_t i = 0; i < o.size(); ++i) r1[i] = x_tok[b][i] + o[i];
       Mat<T> result(o.size());
-      if (pre) {
+      if (m_m.parallel_residual) {
+        Mat<T> fo = ffn(norm(x_tok[b], 2));
+        for (size_t i = 0; i < o.size(); ++i) result[i] = x_tok[b][i] + o[i] + fo[i];
+      } else if (pre) {
         Mat<T> fo = ffn(norm(r1, 2));
         for (size_t i = 0; i < o.size(); ++i) result[i] = r1[i] + fo[i];
       } else {
@@ -289,105 +310,6 @@ class LayerReference {
 
 }  // namespace
 
-// Linear attention and GLA by their recurrence, step by step (independent of
-// the parallel and chunkwise forms the builders also write): per head a state
-// S[e,f] = a[e] S[e,f] + K[e,t] V[f,t], with a[e] = sigmoid(GX[e,t])^(1/16)
-// for GLA and 1 otherwise; a causal query reads the state after its own step,
-// otherwise the final state.
-template <class T>
-DenseTensor<T> reference_linear_attention(const AttentionShape& s, const DenseTensor<T>& q, const DenseTensor<T>& k,
-                                          const DenseTensor<T>& v, const DenseTensor<T>* gate) {
-  DenseTensor<T> av(query_extents(s, s.f));
-  const int64_t group = s.heads / s.kv_heads, L = s.m;
-  std::vector<double> state(static_cast<size_t>(s.e * s.f));
-  auto at = [](const DenseTensor<T>& t, int64_t head, int64_t rows, int64_t r, int64_t cols, int64_t col) {
-    return static_cast<double>(t.data[static_cast<size_t>((head * rows + r) * cols + col)]);
-  };
-  for (int64_t b = 0; b < s.batch; ++b)
-    for (int64_t h = 0; h < s.heads; ++h) {
-      const int64_t kvh = b * s.kv_heads + h / group, qh = b * s.heads + h;
-      std::fill(state.begin(), state.end(), 0.0);
-      auto read_out = [&](int64_t t) {
-        for (int64_t f = 0; f < s.f; ++f) {
-          double o = 0;
-          for (int64_t e = 0; e < s.e; ++e) o += at(q, qh, s.e, e, s.p, t) * state[static_cast<size_t>(e * s.f + f)];
-          av.data[static_cast<size_t>((qh * s.f + f) * s.p + t)] = static_cast<T>(o);
-        }
-      };
-      for (int64_t t = 0; t < L; ++t) {
-        for (int64_t e = 0; e < s.e; ++e) {
-          const double a =
-              gate ? std::exp(std::log(1.0 / (1.0 + std::exp(-at(*gate, kvh, s.e, e, L, t)))) / 16.0) : 1.0;
-          for (int64_t f = 0; f < s.f; ++f) {
-            double& x = state[static_cast<size_t>(e * s.f + f)];
-            x = a * x + at(k, kvh, s.e, e, L, t) * at(v, kvh, s.f, f, L, t);
-          }
-        }
-        if (s.causal) read_out(t);
-      }
-      if (!s.causal)
-        for (int64_t t = 0; t < s.p; ++t) read_out(t);
-    }
-  return av;
-}
-
-// Mamba's selective scan by its recipe, channel by channel and step by step:
-// dt = softplus(WDT . (WXD . x) + BDT); B, C from x; h = exp(-dt e^ALOG) h +
-// dt B x; y = (C . h + DS x) silu(z).
-template <class T>
-DenseTensor<T> reference_mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in) {
-  return mamba_scan<T>(s, in, nullptr, nullptr);
-}
-
-// The scan from the state `h0` (zeros when null); the last state into `h_end` when given.
-template <class T>
-DenseTensor<T> mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in, const DenseTensor<T>* h0,
-                          DenseTensor<T>* h_end) {
-  const auto& x = get(in, "X");
-  const auto& z = get(in, "Z");
-  auto val = [](const DenseTensor<T>& t, int64_t i) { return static_cast<double>(t.data[static_cast<size_t>(i)]); };
-  const int64_t D = s.channels, N = s.state, R = s.dt_rank, L = s.length;
-  DenseTensor<T> y({s.batch, D, L});
-  std::vector<double> h(static_cast<size_t>(D * N)), bm(static_cast<size_t>(N)), cm(static_cast<size_t>(N)),
-      xd(static_cast<size_t>(R));
-  for (int64_t b = 0; b < s.batch; ++b) {
-    for (size_t i = 0; i < h.size(); ++i)
-      h[i] = h0 ? static_cast<double>(h0->data[static_cast<size_t>(b * D * N) + i]) : 0.0;
-    auto xv = [&](int64_t d, int64_t l) { return val(x, (b * D + d) * L + l); };
-    for (int64_t l = 0; l < L; ++l) {
-      for (int64_t r = 0; r < R; ++r) {
-        xd[static_cast<size_t>(r)] = 0;
-        for (int64_t d = 0; d < D; ++d) xd[static_cast<size_t>(r)] += val(get(in, "WXD"), d * R + r) * xv(d, l);
-      }
-      for (int64_t n = 0; n < N; ++n) {
-        bm[static_cast<size_t>(n)] = cm[static_cast<size_t>(n)] = 0;
-        for (int64_t d = 0; d < D; ++d) {
-          bm[static_cast<size_t>(n)] += val(get(in, "WB"), d * N + n) * xv(d, l);
-          cm[static_cast<size_t>(n)] += val(get(in, "WC"), d * N + n) * xv(d, l);
-        }
-      }
-      for (int64_t d = 0; d < D; ++d) {
-        double pre = val(get(in, "BDT"), d);
-        for (int64_t r = 0; r < R; ++r) pre += val(get(in, "WDT"), r * D + d) * xd[static_cast<size_t>(r)];
-        const double dt = std::log1p(std::exp(pre));
-        double out = 0;
-        for (int64_t n = 0; n < N; ++n) {
-          double& hs = h[static_cast<size_t>(d * N + n)];
-          const double a = -std::exp(val(get(in, "ALOG"), d * N + n));
-          hs = std::exp(dt * a) * hs + dt * bm[static_cast<size_t>(n)] * xv(d, l);
-          out += cm[static_cast<size_t>(n)] * hs;
-        }
-        const double zv = val(z, (b * D + d) * L + l);
-        out = (out + val(get(in, "DS"), d) * xv(d, l)) * zv / (1.0 + std::exp(-zv));
-        y.data[static_cast<size_t>((b * D + d) * L + l)] = static_cast<T>(out);
-      }
-    }
-    if (h_end)
-      for (size_t i = 0; i < h.size(); ++i) h_end->data[static_cast<size_t>(b * D * N) + i] = static_cast<T>(h[i]);
-  }
-  return y;
-}
-
 template <class T>
 DenseTensor<T> reference_attention(const AttentionShape& s, const DenseTensor<T>& q, const DenseTensor<T>& k,
                                    const DenseTensor<T>& v, int threads) {
@@ -417,14 +339,6 @@ TensorSet<T> reference_outputs(const ModelSpec& model, const InstanceSpec& inst,
 template TensorSet<float> reference_outputs<float>(const ModelSpec&, const InstanceSpec&, const TensorSet<float>&, int);
 template TensorSet<double> reference_outputs<double>(const ModelSpec&, const InstanceSpec&, const TensorSet<double>&,
                                                      int);
-template DenseTensor<float> reference_mamba_scan<float>(const workloads::MambaShape&, const TensorSet<float>&);
-template DenseTensor<double> reference_mamba_scan<double>(const workloads::MambaShape&, const TensorSet<double>&);
-template DenseTensor<float> reference_linear_attention<float>(const AttentionShape&, const DenseTensor<float>&,
-                                                              const DenseTensor<float>&, const DenseTensor<float>&,
-                                                              const DenseTensor<float>*);
-template DenseTensor<double> reference_linear_attention<double>(const AttentionShape&, const DenseTensor<double>&,
-                                                                const DenseTensor<double>&, const DenseTensor<double>&,
-                                                                const DenseTensor<double>*);
 template DenseTensor<float> reference_attention<float>(const AttentionShape&, const DenseTensor<float>&,
                                                        const DenseTensor<float>&, const DenseTensor<float>&, int);
 template DenseTensor<double> reference_attention<double>(const AttentionShape&, const DenseTensor<double>&,

@@ -1,0 +1,105 @@
+// The layer features the Hugging Face families need: rotary positions (full
+// and partial), biases on the QKV projections only, the tanh GELU, GeGLU and
+// SiLU FFNs, the parallel residual. Each layer is checked against the direct
+// implementation in prefill and decode, and RoPE's rotation on hand-worked
+// values.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "workloads/cascade_spec.h"
+#include "workloads/golden/check.h"
+#include "workloads/golden/interpreter.h"
+#include "workloads/workload.h"
+
+namespace einflow::golden {
+namespace {
+
+struct Feature {
+  const char* name;
+  const char* model;  // model keys added to a small GQA decoder
+};
+
+class LayerFeature : public ::testing::TestWithParam<Feature> {};
+
+TEST_P(LayerFeature, MatchesDirectInPrefillAndDecode) {
+  const std::string base =
+      "model: {name: m, layers: 1, d_model: 16, heads: 4, kv_heads: 2, head_dim: 8, ffn_dim: 24, kind: decoder, ";
+  for (const char* phase : {"prefill", "decode"}) {
+    const std::string text = base + GetParam().model + "}\ninstance: {scope: layer, phase: " + phase +
+                             ", batch: 2, seq_len: 6, block: 2}\n";
+    workloads::Workload w = workloads::load_workload_text(text, "feature.yaml");
+    CheckOptions opt;
+    CheckReport rep = check_workload(w, opt);
+    EXPECT_TRUE(rep.passed) << GetParam().name << " " << phase;
+    EXPECT_EQ(rep.reference, "direct implementation");
+    for (const auto& v : rep.variants) EXPECT_LT(v.max_rel, 1e-9) << GetParam().name << " " << phase << " " << v.variant;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Features, LayerFeature,
+    ::testing::Values(Feature{"rope", "position: rope, bias: false, norm: rmsnorm"},
+                      Feature{"partial_rope", "position: rope, rotary_dim: 4, bias: true"},
+                      Feature{"qkv_bias_only", "position: rope, bias: false, qkv_bias: true, ffn_kind: swiglu"},
+                      Feature{"gelu_tanh", "ffn_kind: gelu_tanh, bias: true"},
+                      Feature{"geglu", "ffn_kind: geglu, bias: false"},
+                      Feature{"geglu_tanh", "ffn_kind: geglu_tanh, bias: true"},
+                      Feature{"silu", "ffn_kind: silu, bias: false"},
+                      Feature{"parallel_residual",
+                              "ffn_kind: gelu, parallel_residual: true, position: rope, rotary_dim: 2"}),
+    [](const ::testing::TestParamInfo<Feature>& info) { return std::string(info.param.name); });
+
+TEST(Rope, RotatesEachPairByItsTokensAngle) {
+  // One head of dimension 4 (pairs (0,2) and (1,3)), identity projections,
+  // two tokens: Q = R(token) x / sqrt(4), K = R(token) x.
+  workloads::Workload w = workloads::load_workload_text(
+      "model: {name: m, layers: 1, d_model: 4, heads: 1, head_dim: 4, ffn_dim: 4, kind: decoder, bias: false, "
+      "position: rope}\ninstance: {scope: qkv_projection, seq_len: 2}\n",
+      "rope.yaml");
+  const auto& c = w.variants.front().cascade;
+  TensorSet<double> in = seeded_inputs<double>(c, 1);
+  for (const char* wname : {"WQ", "WK", "WV"}) {
+    auto& t = in[wname];
+    std::fill(t.data.begin(), t.data.end(), 0.0);
+    for (int64_t i = 0; i < 4; ++i) t.at({i, 0, i}) = 1.0;
+  }
+  const double x[2][4] = {{1, 2, 3, 4}, {-1, 0.5, 2, -3}};
+  for (int64_t p = 0; p < 2; ++p)
+    for (int64_t d = 0; d < 4; ++d) in["X"].at({0, d, p}) = x[p][d];
+  const double angle[2][2] = {{0.3, -1.1}, {2.0, 0.7}};  // [pair][token]
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t p = 0; p < 2; ++p) {
+      in["RCOS"].at({i, p}) = std::cos(angle[i][p]);
+      in["RSIN"].at({i, p}) = std::sin(angle[i][p]);
+    }
+  TensorSet<double> out = interpret<double>(c, in);
+  for (int64_t p = 0; p < 2; ++p)
+    for (int64_t i = 0; i < 2; ++i) {
+      const double a = x[p][i], b = x[p][i + 2], cs = std::cos(angle[i][p]), sn = std::sin(angle[i][p]);
+      EXPECT_NEAR(out["K"].at({0, 0, i, p}), a * cs - b * sn, 1e-12);
+      EXPECT_NEAR(out["K"].at({0, 0, i + 2, p}), b * cs + a * sn, 1e-12);
+      EXPECT_NEAR(out["Q"].at({0, 0, i, p}), (a * cs - b * sn) / 2, 1e-12);
+      EXPECT_NEAR(out["V"].at({0, 0, i, p}), a, 1e-12);  // V is not rotated
+    }
+}
+
+TEST(Rope, NeedsAnEvenRotaryDimWithinTheHead) {
+  for (const char* bad : {"rotary_dim: 3", "rotary_dim: 16"}) {
+    try {
+      workloads::load_workload_text(
+          std::string("model: {name: m, layers: 1, d_model: 16, heads: 2, head_dim: 8, ffn_dim: 8, kind: decoder, "
+                      "position: rope, ") +
+              bad + "}\n",
+          "bad.yaml");
+      FAIL() << bad;
+    } catch (const UserError& e) {
+      EXPECT_NE(std::string(e.what()).find("bad.yaml:1:"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("rotary_dim must be even and at most head_dim"), std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace einflow::golden

@@ -1,0 +1,84 @@
+// Parameters, MACs per token and KV-cache bytes per token of the zoo's models:
+// parameter counts against the published ones (Hugging Face's counts of the
+// released checkpoints), MACs and cache bytes against hand calculation.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "workloads/model_stats.h"
+#include "workloads/workload.h"
+
+namespace einflow::workloads {
+namespace {
+
+Workload zoo(const std::string& name, const std::vector<Override>& o = {}) {
+  return load_workload(std::string(EINFLOW_SOURCE_DIR) + "/configs/workloads/" + name + ".yaml", o);
+}
+
+TEST(ModelParams, MatchPublishedCounts) {
+  // GPT-2 (tied LM head, 1024 learned positions) and the Llama/Mistral
+  // checkpoints, as their released weights count.
+  EXPECT_EQ(model_params(*zoo("gpt2-small").model).total, 124439808);
+  EXPECT_EQ(model_params(*zoo("gpt2-medium").model).total, 354823168);
+  EXPECT_EQ(model_params(*zoo("gpt2-large").model).total, 774030080);
+  EXPECT_EQ(model_params(*zoo("gpt2-xl").model).total, 1557611200);
+  EXPECT_EQ(model_params(*zoo("llama2-7b").model).total, 6738415616);
+  EXPECT_EQ(model_params(*zoo("llama3-8b").model).total, 8030261248);
+  EXPECT_EQ(model_params(*zoo("mistral-7b").model).total, 7241732096);
+  // BERT-Base's 109,482,240 less what einflow does not build: the two
+  // token-type rows and the pooler (768 x 768 + 768).
+  EXPECT_EQ(model_params(*zoo("bert-base").model).total, 109482240 - 2 * 768 - (768 * 768 + 768));
+}
+
+TEST(ModelParams, CountEachBiasWhereTheModelHasIt) {
+  // Qwen2-style: biases on Q, K and V only. d=64, 4 heads of 16, 2 KV heads, SwiGLU 128.
+  Workload w = load_workload_text(
+      "model: {name: q, layers: 3, d_model: 64, heads: 4, kv_heads: 2, head_dim: 16, ffn_dim: 128, ffn_kind: swiglu, "
+      "norm: rmsnorm, bias: false, qkv_bias: true, vocab: 100, kind: decoder, position: rope}\n",
+      "q.yaml");
+  const ModelParams p = model_params(*w.model);
+  EXPECT_EQ(p.attention, 64 * 64 + 2 * 64 * 32 + 64 * 64 + (64 + 2 * 32));
+  EXPECT_EQ(p.ffn, 3 * 64 * 128);
+  EXPECT_EQ(p.norms, 2 * 64);
+  EXPECT_EQ(p.embedding, 100 * 64);
+  EXPECT_EQ(p.head, 100 * 64);
+  EXPECT_EQ(p.total, 3 * (p.attention + p.ffn + p.norms) + 2 * 100 * 64 + 64);
+}
+
+TEST(TokenCosts, DecodeMacsByHand) {
+  // Llama-2-7B, one token against 512 keys: the projections 4 d^2, the FFN
+  // 3 d N, QK and AV 2 H E 512, each RMSNorm's sum of squares d; the LM head V d.
+  const int64_t d = 4096, n = 11008, h = 32, e = 128, v = 32000, layers = 32;
+  const TokenCosts t = token_costs(*zoo("llama2-7b").model, *zoo("llama2-7b", {{"instance.seq_len", "512"}}).instance);
+  const int64_t layer = 4 * d * d + 3 * d * n + 2 * h * e * 512 + 2 * d;
+  EXPECT_EQ(t.layer_macs, layer);
+  EXPECT_EQ(t.head_macs, v * d);
+  EXPECT_EQ(t.macs, layers * layer + v * d);
+  EXPECT_EQ(t.kv_bytes, layers * 2 * h * e * 2);  // 512 KiB per token in fp16
+  EXPECT_EQ(t.kv_tokens_max, 0);
+}
+
+TEST(TokenCosts, SlidingWindowBoundsContextAndCache) {
+  // Mistral-7B at 16K: a decode token attends over its 4096-key window.
+  Workload w = zoo("mistral-7b", {{"instance.seq_len", "16384"}});
+  const TokenCosts t = token_costs(*w.model, *w.instance);
+  const int64_t d = 4096, n = 14336, h = 32, g = 8, e = 128;
+  EXPECT_EQ(t.context, 4096);
+  EXPECT_EQ(t.layer_macs, 2 * d * d + 2 * d * g * e + 3 * d * n + 2 * h * e * 4096 + 2 * d);
+  EXPECT_EQ(t.kv_bytes, 32 * 2 * g * e * 2);
+  EXPECT_EQ(t.kv_tokens_max, 4096);
+}
+
+TEST(TokenCosts, EncoderTokensShareThePrefill) {
+  // BERT-Base at 128 tokens: per token the projections and FFN, 2 H E 128 for
+  // attention, the norms' sums (mean and variance: 2 d each), no LM head.
+  Workload w = zoo("bert-base", {{"instance.seq_len", "128"}});
+  const TokenCosts t = token_costs(*w.model, *w.instance);
+  const int64_t d = 768;
+  EXPECT_EQ(t.phase, Phase::kPrefill);
+  EXPECT_EQ(t.layer_macs, 4 * d * d + 2 * d * 3072 + 2 * 12 * 64 * 128 + 2 * d);
+  EXPECT_EQ(t.head_macs, 0);
+}
+
+}  // namespace
+}  // namespace einflow::workloads

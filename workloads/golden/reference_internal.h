@@ -1,0 +1,31 @@
+// Internal to the direct implementations (reference.cpp, reference_mixers.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "workloads/golden/tensor.h"
+#include "workloads/transformer.h"
+
+namespace einflow::golden {
+
+// [B, H, dim, P], or [B, G, J, dim, P] when G key/value heads are shared (same layout).
+inline std::vector<int64_t> query_extents(const workloads::AttentionShape& s, int64_t dim) {
+  if (s.kv_heads == s.heads) return {s.batch, s.heads, dim, s.p};
+  return {s.batch, s.kv_heads, s.heads / s.kv_heads, dim, s.p};
+}
+
+template <class T>
+const DenseTensor<T>& get(const TensorSet<T>& set, const std::string& name) {
+  auto it = set.find(name);
+  EINFLOW_ASSERT(it != set.end(), "reference input '" + name + "' missing");
+  return it->second;
+}
+
+// Mamba's scan from the state `h0` (zeros when null); the last state into `h_end` when given.
+template <class T>
+DenseTensor<T> mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in, const DenseTensor<T>* h0,
+                          DenseTensor<T>* h_end);
+
+}  // namespace einflow::golden

@@ -1,0 +1,90 @@
+#include "workloads/model_stats.h"
+
+#include <algorithm>
+
+#include "common/checked.h"
+#include "workloads/analysis.h"
+#include "workloads/cascade_spec.h"
+
+namespace einflow::workloads {
+
+namespace {
+
+// Sums of products of model dimensions, refusing to overflow.
+class Count {
+ public:
+  explicit Count(const SourceLoc& loc) : m_loc(loc) {}
+  int64_t mul(std::initializer_list<int64_t> xs) const {
+    int64_t r = 1;
+    for (int64_t x : xs) r = check(checked_mul(r, x));
+    return r;
+  }
+  int64_t add(std::initializer_list<int64_t> xs) const {
+    int64_t r = 0;
+    for (int64_t x : xs) r = check(checked_add(r, x));
+    return r;
+  }
+
+ private:
+  int64_t check(std::optional<int64_t> v) const {
+    if (!v) throw UserError(m_loc, "model", "the model's parameter or operation count overflows 64 bits");
+    return *v;
+  }
+  SourceLoc m_loc;
+};
+
+}  // namespace
+
+ModelParams model_params(const ModelSpec& m) {
+  if (m.mixer == Mixer::kGla || m.mixer == Mixer::kMamba)
+    throw UserError(m.loc, "model.mixer",
+                    std::string("parameters of a ") + mixer_name(m.mixer) +
+                        " layer are not counted: its whole layer (gate or input projections) is not built yet");
+  const Count c(m.loc);
+  const int64_t d = m.d_model, qd = c.mul({m.heads, m.head_dim}), kvd = c.mul({m.kv_heads, m.head_dim});
+  ModelParams p;
+  p.attention = c.add({c.mul({d, qd}), c.mul({2, d, kvd}), c.mul({qd, d})});
+  if (m.qkv_bias) p.attention = c.add({p.attention, qd, c.mul({2, kvd})});
+  if (m.output_bias) p.attention = c.add({p.attention, d});
+  p.ffn = c.mul({gated(m.ffn_kind) ? 3 : 2, d, m.ffn_dim});
+  if (m.ffn_bias) p.ffn = c.add({p.ffn, m.ffn_dim, d});
+  const int64_t norm = m.norm == NormKind::kLayerNorm ? c.mul({2, d}) : d;
+  p.norms = c.mul({2, norm});
+  p.layer = c.add({p.attention, p.ffn, p.norms});
+  p.embedding = c.mul({m.vocab, d});
+  if (m.position == Position::kLearned) p.embedding = c.add({p.embedding, c.mul({m.max_positions, d})});
+  p.head = m.kind != ModelKind::kEncoder && !m.tied_embeddings ? c.mul({m.vocab, d}) : 0;
+  p.final_norm = norm;
+  p.total = c.add({c.mul({m.layers, p.layer}), p.embedding, p.head, p.final_norm});
+  return p;
+}
+
+TokenCosts token_costs(const ModelSpec& m, const InstanceSpec& inst) {
+  const Count c(m.loc);
+  TokenCosts t;
+  InstanceSpec one = inst;
+  one.scope = Scope::kLayer;
+  one.batch = 1;
+  t.phase = m.kind == ModelKind::kEncoder ? Phase::kPrefill : Phase::kDecode;
+  one.phase = t.phase;
+  one.causal = m.kind != ModelKind::kEncoder;
+  one.attention = mixer_cascades(m.mixer, one.phase);
+  one.block = 0;
+  const Cascade layer = build_cascade(transformer_spec(m, one, one.attention.front()));
+  const int64_t tokens = t.phase == Phase::kDecode ? 1 : one.seq_len;
+  t.layer_macs = cascade_ops(layer).macs / tokens;
+  t.context = one.seq_len;
+  if (m.sliding_window > 0) t.context = std::min(t.context, m.sliding_window);
+  t.head_macs = m.kind != ModelKind::kEncoder ? c.mul({m.vocab, m.d_model}) : 0;
+  t.macs = c.add({c.mul({m.layers, t.layer_macs}), t.head_macs});
+  if (m.mixer == Mixer::kSoftmax) {
+    t.kv_bytes = c.mul({m.layers, 2, m.kv_heads, m.head_dim, kModelValueBytes});
+    t.kv_tokens_max = m.sliding_window;
+  } else {
+    for (const auto& s : recurrent_states(layer)) t.state_bytes = c.add({t.state_bytes, s.elements});
+    t.state_bytes = c.mul({t.state_bytes, m.layers, kModelValueBytes});
+  }
+  return t;
+}
+
+}  // namespace einflow::workloads
