@@ -79,9 +79,11 @@ bool check_access(BuildContext& ctx, const Access& a, bool is_write) {
     const IndexExpr& idx = a.index[d];
     int dim_rank = t.ranks[d];
     if (dim_rank < 0) return false;
+    // A plain variable of a smaller rank reads a prefix of the dimension (a
+    // padded buffer's real part); a larger one is a mistake (often swapped ranks).
     if (!is_write && idx.is_plain_var()) {
       int v = idx.terms[0].rank;
-      if (v != dim_rank && c.ranks[v].size != c.ranks[dim_rank].size) {
+      if (v != dim_rank && c.ranks[v].size > c.ranks[dim_rank].size) {
         ctx.diags.error(idx.loc, "rank mismatch: index " + std::to_string(d + 1) + " of '" + t.name +
                                      "' is rank " + c.ranks[dim_rank].name + " (size " +
                                      std::to_string(c.ranks[dim_rank].size) + ") but is indexed by '" +

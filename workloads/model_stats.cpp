@@ -46,16 +46,30 @@ ModelParams model_params(const ModelSpec& m) {
   p.attention = c.add({c.mul({d, qd}), c.mul({2, d, kvd}), c.mul({qd, d})});
   if (m.qkv_bias) p.attention = c.add({p.attention, qd, c.mul({2, kvd})});
   if (m.output_bias) p.attention = c.add({p.attention, d});
-  p.ffn = c.mul({gated(m.ffn_kind) ? 3 : 2, d, m.ffn_dim});
-  if (m.ffn_bias) p.ffn = c.add({p.ffn, m.ffn_dim, d});
+  int64_t dense_ffn = c.mul({gated(m.ffn_kind) ? 3 : 2, d, m.ffn_dim});
+  if (m.ffn_bias) dense_ffn = c.add({dense_ffn, m.ffn_dim, d});
   const int64_t norm = m.norm == NormKind::kLayerNorm ? c.mul({2, d}) : d;
   p.norms = c.mul({2, norm});
+  p.ffn = dense_ffn;
+  int64_t moe_layers = 0, unused = 0;
+  if (m.experts > 0) {
+    const int64_t ne = m.expert_ffn_dim > 0 ? m.expert_ffn_dim : m.ffn_dim;
+    p.router = c.mul({d, m.experts});
+    p.expert = c.mul({3, d, ne});
+    p.ffn = c.add({p.router, c.mul({m.experts, p.expert}), c.mul({3, d, m.shared_experts, ne})});
+    moe_layers = m.layers - m.dense_layers;
+    unused = c.mul({moe_layers, m.experts - m.experts_per_token, p.expert});
+  }
   p.layer = c.add({p.attention, p.ffn, p.norms});
+  p.dense_layer = c.add({p.attention, dense_ffn, p.norms});
   p.embedding = c.mul({m.vocab, d});
   if (m.position == Position::kLearned) p.embedding = c.add({p.embedding, c.mul({m.max_positions, d})});
   p.head = m.kind != ModelKind::kEncoder && !m.tied_embeddings ? c.mul({m.vocab, d}) : 0;
   p.final_norm = norm;
-  p.total = c.add({c.mul({m.layers, p.layer}), p.embedding, p.head, p.final_norm});
+  const int64_t layers = m.experts > 0 ? c.add({c.mul({moe_layers, p.layer}), c.mul({m.dense_layers, p.dense_layer})})
+                                       : c.mul({m.layers, p.layer});
+  p.total = c.add({layers, p.embedding, p.head, p.final_norm});
+  p.active = p.total - unused;
   return p;
 }
 
@@ -73,10 +87,17 @@ TokenCosts token_costs(const ModelSpec& m, const InstanceSpec& inst) {
   const Cascade layer = build_cascade(transformer_spec(m, one, one.attention.front()));
   const int64_t tokens = t.phase == Phase::kDecode ? 1 : one.seq_len;
   t.layer_macs = cascade_ops(layer).macs / tokens;
+  int64_t layers = c.mul({m.layers, t.layer_macs});
+  if (m.experts > 0 && m.dense_layers > 0) {
+    ModelSpec dense = m;
+    dense.experts = 0;
+    t.dense_layer_macs = cascade_ops(build_cascade(transformer_spec(dense, one, one.attention.front()))).macs / tokens;
+    layers = c.add({c.mul({m.layers - m.dense_layers, t.layer_macs}), c.mul({m.dense_layers, t.dense_layer_macs})});
+  }
   t.context = one.seq_len;
   if (m.sliding_window > 0) t.context = std::min(t.context, m.sliding_window);
   t.head_macs = m.kind != ModelKind::kEncoder ? c.mul({m.vocab, m.d_model}) : 0;
-  t.macs = c.add({c.mul({m.layers, t.layer_macs}), t.head_macs});
+  t.macs = c.add({layers, t.head_macs});
   if (m.mixer == Mixer::kSoftmax) {
     t.kv_bytes = c.mul({m.layers, 2, m.kv_heads, m.head_dim, kModelValueBytes});
     t.kv_tokens_max = m.sliding_window;

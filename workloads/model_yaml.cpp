@@ -1,6 +1,7 @@
 #include "workloads/model_yaml.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/text.h"
 
@@ -51,8 +52,45 @@ void check_model(const YamlNode& node, const ModelSpec& m, Diagnostics& diags) {
   if (m.parallel_residual && m.norm_position != NormPosition::kPre)
     diags.error(at("parallel_residual").loc(), at("parallel_residual").path(),
                 "a parallel residual needs norm_position: pre");
+  const char* moe_keys[] = {"experts_per_token", "shared_experts", "expert_ffn_dim", "dense_layers", "moe_gate"};
+  for (const char* k : moe_keys)
+    if (node.has(k) && m.experts == 0) diags.error(at(k).loc(), at(k).path(), std::string(k) + " needs experts");
+  if (m.experts > 0 && m.experts_per_token > m.experts)
+    diags.error(at("experts_per_token").loc(), at("experts_per_token").path(),
+                "experts_per_token (" + std::to_string(m.experts_per_token) + ") exceeds experts (" +
+                    std::to_string(m.experts) + ")");
+  if (m.experts > 0 && !gated(m.ffn_kind))
+    diags.error(at("ffn_kind").loc(), at("ffn_kind").path(),
+                std::string("experts are gated FFNs (swiglu, geglu, geglu_tanh), got ") + ffn_kind_name(m.ffn_kind));
+  if (m.experts > 0 && m.dense_layers >= m.layers)
+    diags.error(at("dense_layers").loc(), at("dense_layers").path(), "dense_layers must leave an MoE layer");
   if (m.parallel_residual && m.mixer == Mixer::kMamba)
     diags.error(at("parallel_residual").loc(), at("parallel_residual").path(), "a Mamba block has no FFN beside it");
+}
+
+// A relative load per expert: E non-negative numbers, not all zero.
+void read_expert_load(const YamlNode& n, const ModelSpec& m, InstanceSpec& inst, Diagnostics& diags) {
+  if (m.experts == 0) {
+    diags.error(n.loc(), n.path(), "expert_load needs a model with experts");
+    return;
+  }
+  if (!n.is_sequence()) {
+    diags.error(n.loc(), n.path(), "expected a list of " + std::to_string(m.experts) + " loads, one per expert");
+    return;
+  }
+  double sum = 0;
+  for (size_t i = 0; i < n.size(); ++i) {
+    auto v = n.at(i).as_double(diags);
+    if (!v) continue;
+    if (*v < 0 || !std::isfinite(*v)) diags.error(n.at(i).loc(), n.at(i).path(), "expected a non-negative load");
+    sum += *v;
+    inst.expert_load.push_back(*v);
+  }
+  if (static_cast<int64_t>(n.size()) != m.experts)
+    diags.error(n.loc(), n.path(), "expected " + std::to_string(m.experts) + " loads (one per expert), got " +
+                                       std::to_string(n.size()));
+  else if (!(sum > 0))
+    diags.error(n.loc(), n.path(), "the loads sum to zero");
 }
 
 }  // namespace
@@ -64,7 +102,8 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   node.check_keys({"name", "layers", "d_model", "heads", "kv_heads", "head_dim", "ffn_dim", "ffn_kind",
                    "norm", "norm_position", "norm_eps", "bias", "vocab", "kind", "mixer", "state_dim", "expand",
                    "dt_rank", "sliding_window", "qkv_bias", "output_bias", "ffn_bias", "tied_embeddings",
-                   "position", "max_positions", "rotary_dim", "rope_theta", "parallel_residual"},
+                   "position", "max_positions", "rotary_dim", "rope_theta", "parallel_residual", "experts",
+                   "experts_per_token", "shared_experts", "expert_ffn_dim", "dense_layers", "moe_gate"},
                   diags);
   if (node.has("mixer")) {
     int k = read_choice(node["mixer"], {"softmax", "linear", "gla", "mamba"}, diags);
@@ -115,6 +154,15 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
     if (k >= 0) m.position = static_cast<Position>(k);
   }
   read_positive(node, "max_positions", m.max_positions, diags, false);
+  read_positive(node, "experts", m.experts, diags, false);
+  read_positive(node, "experts_per_token", m.experts_per_token, diags, m.experts > 0);
+  read_positive(node, "shared_experts", m.shared_experts, diags, false);
+  read_positive(node, "expert_ffn_dim", m.expert_ffn_dim, diags, false);
+  read_positive(node, "dense_layers", m.dense_layers, diags, false);
+  if (node.has("moe_gate")) {
+    int k = read_choice(node["moe_gate"], {"topk_softmax", "softmax_topk"}, diags);
+    if (k >= 0) m.gate_softmax_first = k == 1;
+  }
   read_positive(node, "rotary_dim", m.rotary_dim, diags, false);
   if (node.has("rope_theta")) {
     auto v = node["rope_theta"].as_double(diags);
@@ -146,7 +194,8 @@ InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnos
   inst.attention = mixer_cascades(model.mixer, inst.phase);
   if (!node.defined()) return inst;
   if (!node.expect_map(diags)) return inst;
-  node.check_keys({"scope", "phase", "batch", "seq_len", "block", "causal", "attention"}, diags);
+  node.check_keys({"scope", "phase", "batch", "seq_len", "block", "causal", "attention", "expert_load"}, diags);
+  if (node.has("expert_load")) read_expert_load(node["expert_load"], model, inst, diags);
   if (node.has("scope")) {
     int k = read_choice(node["scope"],
                         {"attention", "qkv_projection", "output_projection", "ffn", "norm", "layer"}, diags);

@@ -77,6 +77,20 @@ struct ModelSpec {
   // GPT-NeoX, GPT-J, Phi-2: attention and FFN read the same input and their
   // outputs add to it (x + attn(ln1 x) + ffn(ln2 x)); pre-norm only.
   bool parallel_residual = false;
+  // Mixture of experts (0 experts: a dense FFN). Each token's FFN is the
+  // weighted sum of `experts_per_token` (k) of `experts` (E) routed experts,
+  // each a gated FFN of expert_ffn_dim (0: ffn_dim), plus `shared_experts`
+  // always-on experts (DeepSeek's, one FFN of shared_experts x
+  // expert_ffn_dim). The first `dense_layers` layers keep a dense FFN of
+  // ffn_dim (DeepSeek's first_k_dense_replace). The gate: the softmax of the
+  // chosen experts' logits (topk_softmax, Mixtral) or the chosen entries of
+  // the softmax over all experts (softmax_topk, DeepSeek).
+  int64_t experts = 0;
+  int64_t experts_per_token = 0;
+  int64_t shared_experts = 0;
+  int64_t expert_ffn_dim = 0;
+  int64_t dense_layers = 0;
+  bool gate_softmax_first = false;  // softmax_topk
   ModelKind kind = ModelKind::kEncoder;
   Mixer mixer = Mixer::kSoftmax;
   // Mamba: the state size N per channel, the expansion E (inner width E x
@@ -100,8 +114,26 @@ struct InstanceSpec {
   bool causal = false;    // set for decoders
   std::vector<AttentionCascade> attention{AttentionCascade::k3Pass, AttentionCascade::k2Pass,
                                           AttentionCascade::k1Pass};
+  // MoE routing: relative load per expert (empty: uniform).
+  std::vector<double> expert_load;
   SourceLoc loc;
 };
+
+// How an MoE layer's experts are used by one step's T tokens (prefill: a
+// sequence's P tokens; decode: the batch's B new tokens).
+struct MoeShape {
+  int64_t experts = 0;        // E
+  int64_t top_k = 0;          // k
+  int64_t tokens = 0;         // T
+  double expected_touched = 0;  // experts at least one token picks, in expectation
+  int64_t groups = 0;         // TQ: token groups; the cascade touches k x TQ experts
+  int64_t capacity = 0;       // TC: tokens per group (TQ x TC >= T; the rest is padding)
+  int64_t touched() const { return top_k * groups; }
+};
+// E[touched] = sum_i 1 - (1 - p_i)^T with p_i = k / E (uniform) or
+// min(1, k w_i / sum w) for a load vector w; E (1 - (1 - k/E)^T) when uniform.
+double expected_experts_touched(int64_t experts, int64_t top_k, int64_t tokens, const std::vector<double>& load);
+MoeShape moe_shape(const ModelSpec& model, const InstanceSpec& inst);
 
 // Shapes of one attention: queries P, keys M, heads H of which G share K/V.
 struct AttentionShape {

@@ -27,9 +27,16 @@ TEST(CascadeErrors, RankMismatchInCount) {
 TEST(CascadeErrors, RankMismatchInSize) {
   std::string y = cascade_yaml("{E: 4, P: 3}", "{Q: [E, P]}", {"S[e] = Q[p,e]"});
   std::string err = error_of(y);
-  EXPECT_NE(err.find("t.yaml:6:16: rank mismatch: index 1 of 'Q' is rank E (size 4) but is indexed by 'p' of rank P (size 3)"),
+  // Index 1 reads a prefix of E with p (allowed); index 2 reads P with the larger e.
+  EXPECT_NE(err.find("t.yaml:6:18: rank mismatch: index 2 of 'Q' is rank P (size 3) but is indexed by 'e' of rank E (size 4)"),
             std::string::npos)
       << err;
+}
+
+TEST(CascadeErrors, SmallerRankReadsAPrefix) {
+  // S[p] = Q[p, 0]: the first 3 of E's 4 entries.
+  std::string y = cascade_yaml("{E: 4, P: 3}", "{Q: [E, P]}", {"S[p] = Q[p,0]"});
+  EXPECT_EQ(error_of(y), "");
 }
 
 TEST(CascadeErrors, IndexOutOfRange) {

@@ -80,5 +80,73 @@ TEST(TokenCosts, EncoderTokensShareThePrefill) {
   EXPECT_EQ(t.head_macs, 0);
 }
 
+TEST(ModelParams, MixtralTotalAndActiveMatchPublished) {
+  // 46.7B parameters, 12.9B used per token (2 of 8 experts).
+  const ModelParams p = model_params(*zoo("mixtral-8x7b").model);
+  EXPECT_EQ(p.total, 46702792704);
+  EXPECT_EQ(p.expert, 3LL * 4096 * 14336);
+  EXPECT_EQ(p.active, 46702792704 - 32LL * 6 * 3 * 4096 * 14336);  // 12,879,925,248
+}
+
+TEST(ModelParams, SharedExpertsAndDenseLayers) {
+  // 3 layers, the first dense (FFN 96); MoE layers: router 32 x 8, 8 experts
+  // and 2 shared of 16 (SwiGLU), 2 routed per token.
+  Workload w = load_workload_text(
+      "model: {name: s, layers: 3, d_model: 32, heads: 2, head_dim: 16, ffn_dim: 96, ffn_kind: swiglu, norm: rmsnorm, "
+      "bias: false, vocab: 50, kind: decoder, experts: 8, experts_per_token: 2, shared_experts: 2, "
+      "expert_ffn_dim: 16, dense_layers: 1}\n",
+      "s.yaml");
+  const ModelParams p = model_params(*w.model);
+  const int64_t attn = 4 * 32 * 32, norms = 2 * 32, expert = 3 * 32 * 16;
+  EXPECT_EQ(p.ffn, 32 * 8 + 8 * expert + 3 * 32 * 2 * 16);
+  EXPECT_EQ(p.dense_layer, attn + 3 * 32 * 96 + norms);
+  EXPECT_EQ(p.total, 2 * (attn + p.ffn + norms) + p.dense_layer + 2 * 50 * 32 + 32);
+  EXPECT_EQ(p.active, p.total - 2 * 6 * expert);
+  // Decode MACs per token: the MoE layer's router (32 x 8), two experts, the
+  // shared FFN, the gate-weighted sum (2 x 32); the dense layer's FFN.
+  const TokenCosts t = token_costs(*w.model, *load_workload_text(
+      "model: {name: s, layers: 3, d_model: 32, heads: 2, head_dim: 16, ffn_dim: 96, ffn_kind: swiglu, norm: rmsnorm, "
+      "bias: false, vocab: 50, kind: decoder, experts: 8, experts_per_token: 2, shared_experts: 2, "
+      "expert_ffn_dim: 16, dense_layers: 1}\ninstance: {phase: decode, seq_len: 10}\n", "s.yaml").instance);
+  const int64_t common = attn + 2 * 2 * 16 * 10 + 2 * 32;  // projections, QK and AV, the norms' sums
+  EXPECT_EQ(t.layer_macs, common + 32 * 8 + 2 * expert + 3 * 32 * 32 + 2 * 32);
+  EXPECT_EQ(t.dense_layer_macs, common + 3 * 32 * 96);
+  EXPECT_EQ(t.macs, 2 * t.layer_macs + t.dense_layer_macs + 50 * 32);
+}
+
+TEST(MoeRouting, ExpectedExpertsTouched) {
+  // E (1 - (1 - k/E)^T): one token touches k; 4 tokens of top-2 in 8: 8 (1 - 0.75^4).
+  EXPECT_DOUBLE_EQ(expected_experts_touched(8, 2, 1, {}), 2.0);
+  EXPECT_DOUBLE_EQ(expected_experts_touched(8, 2, 4, {}), 8 * (1 - 0.31640625));
+  // A load vector: p_i = min(1, k w_i / sum w) = 0.5, 0.1 (x6), 0.9 for 3 tokens:
+  // 0.875 + 6 x 0.271 + 0.999 = 3.5.
+  EXPECT_NEAR(expected_experts_touched(8, 2, 3, {5, 1, 1, 1, 1, 1, 1, 9}), 3.5, 1e-12);
+  // Equal loads are uniform routing.
+  EXPECT_NEAR(expected_experts_touched(64, 6, 7, std::vector<double>(64, 2.5)), expected_experts_touched(64, 6, 7, {}),
+              1e-12);
+}
+
+TEST(MoeRouting, CascadeTouchesTheNearestMultipleOfK) {
+  ModelSpec m;
+  m.experts = 8;
+  m.experts_per_token = 2;
+  InstanceSpec inst;
+  inst.phase = Phase::kDecode;
+  inst.batch = 1;
+  EXPECT_EQ(moe_shape(m, inst).touched(), 2);
+  inst.batch = 4;  // 5.47 expected: 3 groups of 2 token slots (2 padded)
+  EXPECT_EQ(moe_shape(m, inst).touched(), 6);
+  EXPECT_EQ(moe_shape(m, inst).capacity, 2);
+  inst.batch = 64;  // all 8
+  EXPECT_EQ(moe_shape(m, inst).touched(), 8);
+  EXPECT_EQ(moe_shape(m, inst).capacity, 16);
+  // 64 experts, top-6, a long prefill: 64 expected, but k TQ <= E rounds to 60.
+  m.experts = 64;
+  m.experts_per_token = 6;
+  inst.phase = Phase::kPrefill;
+  inst.seq_len = 4096;
+  EXPECT_EQ(moe_shape(m, inst).touched(), 60);
+}
+
 }  // namespace
 }  // namespace einflow::workloads

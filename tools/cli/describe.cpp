@@ -115,7 +115,16 @@ nlohmann::json model_json(const workloads::ModelSpec& m, const workloads::Instan
     const auto p = workloads::model_params(m);
     j["parameters"] = {{"total", p.total},         {"per_layer", p.layer}, {"attention_per_layer", p.attention},
                        {"ffn_per_layer", p.ffn},   {"norms_per_layer", p.norms}, {"embedding", p.embedding},
-                       {"lm_head", p.head},        {"final_norm", p.final_norm}};
+                       {"lm_head", p.head},        {"final_norm", p.final_norm}, {"active", p.active}};
+    if (m.experts > 0) {
+      j["parameters"]["router_per_layer"] = p.router;
+      j["parameters"]["per_expert"] = p.expert;
+      j["parameters"]["per_dense_layer"] = p.dense_layer;
+      const auto s = workloads::moe_shape(m, inst);
+      j["moe"] = {{"experts", s.experts},   {"per_token", s.top_k},
+                  {"tokens", s.tokens},     {"expected_touched", s.expected_touched},
+                  {"touched", s.touched()}, {"tokens_per_expert_choice", s.capacity}};
+    }
   } catch (const UserError& e) {
     j["parameters"] = {{"unavailable", e.what()}};
   }
@@ -146,6 +155,16 @@ void print_model(const nlohmann::json& j, int64_t layers, std::ostream& os) {
        << ": attention " << p["attention_per_layer"].get<int64_t>() << ", FFN " << p["ffn_per_layer"].get<int64_t>()
        << ", norms " << p["norms_per_layer"].get<int64_t>() << "; embedding " << p["embedding"].get<int64_t>()
        << ", LM head " << p["lm_head"].get<int64_t>() << ", final norm " << p["final_norm"].get<int64_t>() << ")\n";
+    if (p["active"].get<int64_t>() != p["total"].get<int64_t>())
+      os << "  active per token: " << p["active"].get<int64_t>() << " (routed experts of "
+         << p["per_expert"].get<int64_t>() << " each)\n";
+  }
+  if (j.contains("moe")) {
+    const auto& e = j["moe"];
+    os << "  experts: " << e["tokens"].get<int64_t>() << " tokens per step pick " << e["per_token"].get<int64_t>()
+       << " of " << e["experts"].get<int64_t>() << " each; " << format_double(e["expected_touched"].get<double>())
+       << " experts touched in expectation, " << e["touched"].get<int64_t>() << " in the cascade ("
+       << e["tokens_per_expert_choice"].get<int64_t>() << " token slots each)\n";
   }
   const auto& t = j["per_token"];
   if (t.contains("unavailable")) {

@@ -40,6 +40,12 @@ void emit_linear_decode(SpecWriter& w, const AttentionShape& s);
 bool partitioned(AttentionCascade a);
 // Throws UserError when mixer `m` is not written as cascade `a`.
 void check_mixer_cascade(Mixer m, AttentionCascade a, const SourceLoc& loc);
+// The activation of an FFN kind applied to the expression `x` (the gated
+// kinds' activation, without the gate's product).
+std::string ffn_activation(FfnKind k, const std::string& x);
+// An MoE FFN (model.experts > 0) from `y` [B,D,P] to `out` [B,D,P] (moe.cpp).
+void emit_moe_ffn(SpecWriter& w, const ModelSpec& m, const InstanceSpec& inst, const std::string& y,
+                  const std::string& out);
 // Throws UserError when the shape is impossible.
 void check_attention_shape(const AttentionShape& s, const SourceLoc& loc);
 

@@ -37,6 +37,19 @@ const char* ffn_kind_name(FfnKind k) {
   return "?";
 }
 
+std::string detail::ffn_activation(FfnKind k, const std::string& x) {
+  switch (k) {
+    case FfnKind::kGelu: case FfnKind::kGeglu: return "gelu(" + x + ")";
+    case FfnKind::kRelu: return "relu(" + x + ")";
+    case FfnKind::kSwiglu: case FfnKind::kSilu: return "silu(" + x + ")";
+    case FfnKind::kGeluTanh: case FfnKind::kGegluTanh:
+      // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+      return "0.5 * " + x + " * (1 + tanh(" + format_double(std::sqrt(2.0 / std::acos(-1.0))) + " * (" + x + " + 0.044715 * " + x +
+             " * " + x + " * " + x + ")))";
+  }
+  return x;
+}
+
 AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst) {
   AttentionShape s;
   s.batch = inst.batch;
@@ -279,21 +292,11 @@ class LayerWriter {
     m_w.einsum(out + "[b,d,p] = " + out + "P[b,d,p] + WOB[d]");
   }
 
-  // The activation of the FFN's kind applied to `x` (an expression).
-  static std::string activation(FfnKind k, const std::string& x) {
-    switch (k) {
-      case FfnKind::kGelu: case FfnKind::kGeglu: return "gelu(" + x + ")";
-      case FfnKind::kRelu: return "relu(" + x + ")";
-      case FfnKind::kSwiglu: case FfnKind::kSilu: return "silu(" + x + ")";
-      case FfnKind::kGeluTanh: case FfnKind::kGegluTanh:
-        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        return "0.5 * " + x + " * (1 + tanh(" + fmt(std::sqrt(2.0 / std::acos(-1.0))) + " * (" + x + " + 0.044715 * " + x +
-               " * " + x + " * " + x + ")))";
-    }
-    return x;
-  }
-
   void ffn(const std::string& y, const std::string& out) {
+    if (m_model.experts > 0) {
+      detail::emit_moe_ffn(m_w, m_model, m_inst, y, out);
+      return;
+    }
     const bool bias = m_model.ffn_bias;
     double in_scale = fan_in(m_model.d_model), out_scale = fan_in(m_model.ffn_dim);
     m_w.input("W1", {"D", "N"}, in_scale);
@@ -312,9 +315,9 @@ class LayerWriter {
     if (gated(m_model.ffn_kind)) {
       m_w.input("W3", {"D", "N"}, in_scale);
       m_w.einsum("H3[b,n,p] = " + y + "[b,d,p] * W3[d,n]");
-      m_w.einsum("A1[b,n,p] = " + activation(m_model.ffn_kind, x) + " * H3[b,n,p]");
+      m_w.einsum("A1[b,n,p] = " + detail::ffn_activation(m_model.ffn_kind, x) + " * H3[b,n,p]");
     } else {
-      m_w.einsum("A1[b,n,p] = " + activation(m_model.ffn_kind, x));
+      m_w.einsum("A1[b,n,p] = " + detail::ffn_activation(m_model.ffn_kind, x));
     }
     m_w.input("W2", {"N", "D"}, out_scale);
     if (bias) {

@@ -69,7 +69,7 @@ class LayerReference {
         break;
       case Scope::kFfn:
         out["Y"] = DenseTensor<T>({batch, m_d, m_p});
-        for (int64_t b = 0; b < batch; ++b) store_tokens(out["Y"], b, ffn(tokens(get(m_in, "X"), b)));
+        for (int64_t b = 0; b < batch; ++b) store_tokens(out["Y"], b, ffn(tokens(get(m_in, "X"), b), b));
         break;
       case Scope::kOutputProjection: {
         out["O"] = DenseTensor<T>({batch, m_d, m_p});
@@ -124,7 +124,10 @@ class LayerReference {
     return v;
   }
 
-  Mat<T> ffn(const Mat<T>& x) {
+  // The FFN of batch element b's tokens (an MoE's routing numbers a decode
+  // step's tokens by batch element).
+  Mat<T> ffn(const Mat<T>& x, int64_t b) {
+    if (m_m.experts > 0) return moe_ffn(m_m, m_inst, m_in, x, m_p, m_inst.phase == Phase::kDecode ? b : 0);
     int64_t n = m_m.ffn_dim;
     const bool bias = m_m.ffn_bias;
     Mat<T> h1 = linear(x, m_p, m_d, "W1", n, "W1B", bias);
@@ -235,14 +238,14 @@ class LayerReference {
       for (size_t i = 0; i < o.size(); ++i) r1[i] = x_tok[b][i] + o[i];
       Mat<T> result(o.size());
       if (m_m.parallel_residual) {
-        Mat<T> fo = ffn(norm(x_tok[b], 2));
+        Mat<T> fo = ffn(norm(x_tok[b], 2), b);
         for (size_t i = 0; i < o.size(); ++i) result[i] = x_tok[b][i] + o[i] + fo[i];
       } else if (pre) {
-        Mat<T> fo = ffn(norm(r1, 2));
+        Mat<T> fo = ffn(norm(r1, 2), b);
         for (size_t i = 0; i < o.size(); ++i) result[i] = r1[i] + fo[i];
       } else {
         Mat<T> y1 = norm(r1, 1);
-        Mat<T> fo = ffn(y1);
+        Mat<T> fo = ffn(y1, b);
         Mat<T> r2(o.size());
         for (size_t i = 0; i < o.size(); ++i) r2[i] = y1[i] + fo[i];
         result = norm(r2, 2);

@@ -29,3 +29,15 @@ DenseTensor<T> mamba_scan(const workloads::MambaShape& s, const TensorSet<T>& in
                           DenseTensor<T>* h_end);
 
 }  // namespace einflow::golden
+
+namespace einflow::golden {
+
+// An MoE FFN (model.experts > 0) on `rows` token rows x[rows x d] (row-major),
+// the first being token t0 of its step (prefill: the sequence's position;
+// decode: the batch index), by the canonical routing of moe_shape: token t's
+// j-th expert is j TQ + t / TC; the gate from the router's logits.
+template <class T>
+std::vector<T> moe_ffn(const workloads::ModelSpec& m, const workloads::InstanceSpec& inst, const TensorSet<T>& in,
+                       const std::vector<T>& x, int64_t rows, int64_t t0);
+
+}  // namespace einflow::golden

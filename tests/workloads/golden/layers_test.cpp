@@ -47,6 +47,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Feature{"geglu", "ffn_kind: geglu, bias: false"},
                       Feature{"geglu_tanh", "ffn_kind: geglu_tanh, bias: true"},
                       Feature{"silu", "ffn_kind: silu, bias: false"},
+                      Feature{"moe_top2", "experts: 8, experts_per_token: 2, ffn_kind: swiglu, bias: false"},
+                      Feature{"moe_shared_softmax_first",
+                              "experts: 6, experts_per_token: 3, shared_experts: 2, expert_ffn_dim: 4, "
+                              "moe_gate: softmax_topk, ffn_kind: geglu_tanh, bias: false, position: rope"},
                       Feature{"parallel_residual",
                               "ffn_kind: gelu, parallel_residual: true, position: rope, rotary_dim: 2"}),
     [](const ::testing::TestParamInfo<Feature>& info) { return std::string(info.param.name); });
