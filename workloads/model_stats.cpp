@@ -46,6 +46,16 @@ ModelParams model_params(const ModelSpec& m) {
   p.attention = c.add({c.mul({d, qd}), c.mul({2, d, kvd}), c.mul({qd, d})});
   if (m.qkv_bias) p.attention = c.add({p.attention, qd, c.mul({2, kvd})});
   if (m.output_bias) p.attention = c.add({p.attention, d});
+  if (m.kv_lora_rank > 0) {
+    // Latent attention: the query (through its latent and norm, or direct),
+    // the KV latent and its norm, the rotary key, the key and value
+    // up-projections, the output.
+    const int64_t h = m.heads, qk = m.head_dim + m.qk_rope_dim, cl = m.kv_lora_rank;
+    const int64_t q = m.q_lora_rank > 0 ? c.add({c.mul({d, m.q_lora_rank}), m.q_lora_rank, c.mul({m.q_lora_rank, h, qk})})
+                                        : c.mul({d, h, qk});
+    p.attention = c.add({q, c.mul({d, cl}), cl, c.mul({d, m.qk_rope_dim}), c.mul({cl, h, m.head_dim}),
+                         c.mul({cl, h, m.v_head_dim}), c.mul({h, m.v_head_dim, d})});
+  }
   int64_t dense_ffn = c.mul({gated(m.ffn_kind) ? 3 : 2, d, m.ffn_dim});
   if (m.ffn_bias) dense_ffn = c.add({dense_ffn, m.ffn_dim, d});
   const int64_t norm = m.norm == NormKind::kLayerNorm ? c.mul({2, d}) : d;
@@ -70,6 +80,7 @@ ModelParams model_params(const ModelSpec& m) {
                                        : c.mul({m.layers, p.layer});
   p.total = c.add({layers, p.embedding, p.head, p.final_norm});
   p.active = p.total - unused;
+  p.active_no_embedding = p.active - p.embedding;
   return p;
 }
 
@@ -98,7 +109,11 @@ TokenCosts token_costs(const ModelSpec& m, const InstanceSpec& inst) {
   if (m.sliding_window > 0) t.context = std::min(t.context, m.sliding_window);
   t.head_macs = m.kind != ModelKind::kEncoder ? c.mul({m.vocab, m.d_model}) : 0;
   t.macs = c.add({layers, t.head_macs});
-  if (m.mixer == Mixer::kSoftmax) {
+  if (m.kv_lora_rank > 0) {
+    // The cache holds the latent and the shared rotary key, in either form.
+    t.kv_bytes = c.mul({m.layers, m.kv_lora_rank + m.qk_rope_dim, kModelValueBytes});
+    t.kv_tokens_max = m.sliding_window;
+  } else if (m.mixer == Mixer::kSoftmax) {
     t.kv_bytes = c.mul({m.layers, 2, m.kv_heads, m.head_dim, kModelValueBytes});
     t.kv_tokens_max = m.sliding_window;
   } else {

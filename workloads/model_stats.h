@@ -27,6 +27,7 @@ struct ModelParams {
   int64_t final_norm = 0;  // the norm outside the layers (final for pre-norm, after the embedding for post-norm)
   int64_t total = 0;       // MoE and dense layers + embedding + head + final_norm
   int64_t active = 0;      // used by one token: total less the routed experts it does not pick
+  int64_t active_no_embedding = 0;  // the same without the token table (a lookup, not a product)
 };
 
 // Parameters of the model as einflow builds it (reference for what is and is

@@ -64,6 +64,19 @@ void check_model(const YamlNode& node, const ModelSpec& m, Diagnostics& diags) {
                 std::string("experts are gated FFNs (swiglu, geglu, geglu_tanh), got ") + ffn_kind_name(m.ffn_kind));
   if (m.experts > 0 && m.dense_layers >= m.layers)
     diags.error(at("dense_layers").loc(), at("dense_layers").path(), "dense_layers must leave an MoE layer");
+  const char* mla_keys[] = {"q_lora_rank", "qk_rope_dim", "v_head_dim"};
+  for (const char* k : mla_keys)
+    if (node.has(k) && m.kv_lora_rank == 0) diags.error(at(k).loc(), at(k).path(), std::string(k) + " needs kv_lora_rank");
+  if (m.kv_lora_rank > 0 && m.qk_rope_dim % 2 != 0)
+    diags.error(at("qk_rope_dim").loc(), at("qk_rope_dim").path(), "the rotary key needs an even qk_rope_dim");
+  if (m.kv_lora_rank > 0 && (m.position != Position::kRope || m.kv_heads != m.heads || m.mixer != Mixer::kSoftmax ||
+                             m.rotary_dim > 0))
+    diags.error(at("kv_lora_rank").loc(), at("kv_lora_rank").path(),
+                "latent attention is softmax attention with its own decoupled RoPE: position: rope, kv_heads = heads, "
+                "no rotary_dim");
+  if (m.kv_lora_rank > 0 && (m.qkv_bias || m.output_bias))
+    diags.error(at("kv_lora_rank").loc(), at("kv_lora_rank").path(),
+                "latent attention's projections carry no bias: set bias (or qkv_bias and output_bias) false");
   if (m.parallel_residual && m.mixer == Mixer::kMamba)
     diags.error(at("parallel_residual").loc(), at("parallel_residual").path(), "a Mamba block has no FFN beside it");
 }
@@ -103,7 +116,8 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
                    "norm", "norm_position", "norm_eps", "bias", "vocab", "kind", "mixer", "state_dim", "expand",
                    "dt_rank", "sliding_window", "qkv_bias", "output_bias", "ffn_bias", "tied_embeddings",
                    "position", "max_positions", "rotary_dim", "rope_theta", "parallel_residual", "experts",
-                   "experts_per_token", "shared_experts", "expert_ffn_dim", "dense_layers", "moe_gate"},
+                   "experts_per_token", "shared_experts", "expert_ffn_dim", "dense_layers", "moe_gate", "kv_lora_rank",
+                   "q_lora_rank", "qk_rope_dim", "v_head_dim"},
                   diags);
   if (node.has("mixer")) {
     int k = read_choice(node["mixer"], {"softmax", "linear", "gla", "mamba"}, diags);
@@ -159,6 +173,10 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   read_positive(node, "shared_experts", m.shared_experts, diags, false);
   read_positive(node, "expert_ffn_dim", m.expert_ffn_dim, diags, false);
   read_positive(node, "dense_layers", m.dense_layers, diags, false);
+  read_positive(node, "kv_lora_rank", m.kv_lora_rank, diags, false);
+  read_positive(node, "q_lora_rank", m.q_lora_rank, diags, false);
+  read_positive(node, "qk_rope_dim", m.qk_rope_dim, diags, m.kv_lora_rank > 0);
+  read_positive(node, "v_head_dim", m.v_head_dim, diags, m.kv_lora_rank > 0);
   if (node.has("moe_gate")) {
     int k = read_choice(node["moe_gate"], {"topk_softmax", "softmax_topk"}, diags);
     if (k >= 0) m.gate_softmax_first = k == 1;
@@ -194,7 +212,12 @@ InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnos
   inst.attention = mixer_cascades(model.mixer, inst.phase);
   if (!node.defined()) return inst;
   if (!node.expect_map(diags)) return inst;
-  node.check_keys({"scope", "phase", "batch", "seq_len", "block", "causal", "attention", "expert_load"}, diags);
+  node.check_keys({"scope", "phase", "batch", "seq_len", "block", "causal", "attention", "expert_load", "mla"}, diags);
+  if (node.has("mla")) {
+    if (model.kv_lora_rank == 0) diags.error(node["mla"].loc(), node["mla"].path(), "mla needs a model with kv_lora_rank");
+    int k = read_choice(node["mla"], {"naive", "absorbed"}, diags);
+    if (k >= 0) inst.mla = k == 0 ? InstanceSpec::Mla::kNaive : InstanceSpec::Mla::kAbsorbed;
+  }
   if (node.has("expert_load")) read_expert_load(node["expert_load"], model, inst, diags);
   if (node.has("scope")) {
     int k = read_choice(node["scope"],

@@ -91,6 +91,15 @@ struct ModelSpec {
   int64_t expert_ffn_dim = 0;
   int64_t dense_layers = 0;
   bool gate_softmax_first = false;  // softmax_topk
+  // Multi-head latent attention (DeepSeek-V2; kv_lora_rank > 0): keys and
+  // values are expanded from a latent of kv_lora_rank per token (the KV cache
+  // holds it and a shared rotary key of qk_rope_dim); queries through a
+  // latent of q_lora_rank (0: a direct projection); head_dim is the
+  // non-rotary query/key width, v_head_dim the value's.
+  int64_t kv_lora_rank = 0;
+  int64_t q_lora_rank = 0;
+  int64_t qk_rope_dim = 0;
+  int64_t v_head_dim = 0;
   ModelKind kind = ModelKind::kEncoder;
   Mixer mixer = Mixer::kSoftmax;
   // Mamba: the state size N per channel, the expansion E (inner width E x
@@ -116,6 +125,11 @@ struct InstanceSpec {
                                           AttentionCascade::k1Pass};
   // MoE routing: relative load per expert (empty: uniform).
   std::vector<double> expert_load;
+  // MLA's form: naive (keys and values expanded from the latent) or absorbed
+  // (the up-projections folded into the query and the output: attention over
+  // the latent itself, as decode runs it). Default: naive in prefill,
+  // absorbed in decode.
+  enum class Mla : uint8_t { kDefault, kNaive, kAbsorbed } mla = Mla::kDefault;
   SourceLoc loc;
 };
 
@@ -188,6 +202,9 @@ CascadeSpec transformer_spec(const ModelSpec& model, const InstanceSpec& inst,
 
 // The attention shape a model instance implies (block resolved, validated).
 AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst);
+
+// Whether an MLA model instance runs the absorbed form.
+bool mla_absorbed(const ModelSpec& model, const InstanceSpec& inst);
 
 // Largest divisor of m that is at most 256 (FuseMax's M0).
 int64_t default_block(int64_t m);

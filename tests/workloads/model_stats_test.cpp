@@ -88,6 +88,22 @@ TEST(ModelParams, MixtralTotalAndActiveMatchPublished) {
   EXPECT_EQ(p.active, 46702792704 - 32LL * 6 * 3 * 4096 * 14336);  // 12,879,925,248
 }
 
+TEST(ModelParams, DeepSeekV2LiteMatchesPublished) {
+  // 15.7B parameters, 2.4B activated (DeepSeek's count leaves out the token table).
+  const ModelParams p = model_params(*zoo("deepseek-v2-lite").model);
+  EXPECT_EQ(p.total, 15706484224);
+  // Latent attention by hand: Q 2048 x 16 x 192, the latent 2048 x 512 and its
+  // norm 512, the rotary key 2048 x 64, K and V up 512 x 16 x 128 each, O 16 x 128 x 2048.
+  EXPECT_EQ(p.attention, 2048 * 16 * 192 + 2048 * 512 + 512 + 2048 * 64 + 2 * 512 * 16 * 128 + 16 * 128 * 2048);
+  EXPECT_EQ(p.active_no_embedding, 2451435008);
+}
+
+TEST(TokenCosts, LatentCacheByHand) {
+  // 27 layers x (512 latent + 64 rotary key) x 2 bytes.
+  Workload w = zoo("deepseek-v2-lite", {{"instance.phase", "decode"}});
+  EXPECT_EQ(token_costs(*w.model, *w.instance).kv_bytes, 27 * 576 * 2);
+}
+
 TEST(ModelParams, SharedExpertsAndDenseLayers) {
   // 3 layers, the first dense (FFN 96); MoE layers: router 32 x 8, 8 experts
   // and 2 shared of 16 (SwiGLU), 2 routed per token.

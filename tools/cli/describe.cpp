@@ -115,7 +115,8 @@ nlohmann::json model_json(const workloads::ModelSpec& m, const workloads::Instan
     const auto p = workloads::model_params(m);
     j["parameters"] = {{"total", p.total},         {"per_layer", p.layer}, {"attention_per_layer", p.attention},
                        {"ffn_per_layer", p.ffn},   {"norms_per_layer", p.norms}, {"embedding", p.embedding},
-                       {"lm_head", p.head},        {"final_norm", p.final_norm}, {"active", p.active}};
+                       {"lm_head", p.head},        {"final_norm", p.final_norm}, {"active", p.active},
+                       {"active_without_embedding", p.active_no_embedding}};
     if (m.experts > 0) {
       j["parameters"]["router_per_layer"] = p.router;
       j["parameters"]["per_expert"] = p.expert;
@@ -156,7 +157,8 @@ void print_model(const nlohmann::json& j, int64_t layers, std::ostream& os) {
        << ", norms " << p["norms_per_layer"].get<int64_t>() << "; embedding " << p["embedding"].get<int64_t>()
        << ", LM head " << p["lm_head"].get<int64_t>() << ", final norm " << p["final_norm"].get<int64_t>() << ")\n";
     if (p["active"].get<int64_t>() != p["total"].get<int64_t>())
-      os << "  active per token: " << p["active"].get<int64_t>() << " (routed experts of "
+      os << "  active per token: " << p["active"].get<int64_t>() << ", "
+         << p["active_without_embedding"].get<int64_t>() << " without the token table (routed experts of "
          << p["per_expert"].get<int64_t>() << " each)\n";
   }
   if (j.contains("moe")) {

@@ -46,6 +46,11 @@ std::string ffn_activation(FfnKind k, const std::string& x);
 // An MoE FFN (model.experts > 0) from `y` [B,D,P] to `out` [B,D,P] (moe.cpp).
 void emit_moe_ffn(SpecWriter& w, const ModelSpec& m, const InstanceSpec& inst, const std::string& y,
                   const std::string& out);
+// Multi-head latent attention from `x` [B,D,P] to the projected output `out`
+// [B,D,P] (mla.cpp); `shape` is attention_shape's for the instance's form.
+// Decode reads the cache LATC [B,CL,C], KRC [B,RR,C] and writes LATN, KRN.
+void emit_mla(SpecWriter& w, const ModelSpec& m, const InstanceSpec& inst, AttentionCascade variant,
+              const AttentionShape& shape, const std::string& x, const std::string& out);
 // Throws UserError when the shape is impossible.
 void check_attention_shape(const AttentionShape& s, const SourceLoc& loc);
 

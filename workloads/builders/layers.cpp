@@ -22,6 +22,12 @@ const char* scope_name(Scope s) {
 
 const char* phase_name(Phase p) { return p == Phase::kPrefill ? "prefill" : "decode"; }
 
+bool mla_absorbed(const ModelSpec& model, const InstanceSpec& inst) {
+  if (model.kv_lora_rank == 0) return false;
+  if (inst.mla == InstanceSpec::Mla::kDefault) return inst.phase == Phase::kDecode;
+  return inst.mla == InstanceSpec::Mla::kAbsorbed;
+}
+
 bool gated(FfnKind k) { return k == FfnKind::kSwiglu || k == FfnKind::kGeglu || k == FfnKind::kGegluTanh; }
 
 const char* ffn_kind_name(FfnKind k) {
@@ -63,6 +69,14 @@ AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst)
   // A decode step with a sliding window attends over the last `window` keys:
   // its KV cache holds window - 1 of them (a rolling buffer), not seq_len - 1.
   if (inst.phase == Phase::kDecode && s.window > 0) s.m = std::min(s.m, s.window);
+  if (model.kv_lora_rank > 0) {
+    // Naive: every head's keys [nope | rope] and values expanded; absorbed:
+    // one shared key [latent | rope] and value (the latent) for all heads.
+    const bool absorbed = mla_absorbed(model, inst);
+    s.kv_heads = absorbed ? 1 : model.heads;
+    s.e = absorbed ? model.kv_lora_rank + model.qk_rope_dim : model.head_dim + model.qk_rope_dim;
+    s.f = absorbed ? model.kv_lora_rank : model.v_head_dim;
+  }
   s.causal = inst.causal;
   s.block = inst.block ? inst.block : default_block(s.m);
   s.mixer = model.mixer;
@@ -104,6 +118,11 @@ class LayerWriter {
                         "a linear mixer's decode layer (the state instead of the KV cache) is not built yet; its "
                         "decode step alone is (scope: attention)");
     }
+    if (m_model.kv_lora_rank > 0 &&
+        (m_inst.scope == Scope::kQkvProjection || m_inst.scope == Scope::kOutputProjection))
+      throw UserError(m_inst.loc, "instance.scope",
+                      "latent attention's projections are part of its attention: use scope layer (or attention "
+                      "for the attention over given Q, K, V)");
     if (detail::partitioned(m_variant) && has_attention) m_w.rank("M0", m_shape.block);
     switch (m_inst.scope) {
       case Scope::kAttention:
@@ -330,17 +349,22 @@ class LayerWriter {
   }
 
   void layer() {
+    const bool mla = m_model.kv_lora_rank > 0;
     input_x("X");
-    if (m_decode) kv_cache_inputs();
+    if (m_decode && !mla) kv_cache_inputs();
     bool pre = m_model.norm_position == NormPosition::kPre;
     std::string attn_in = "X";
     if (pre) {
       norm("X", "XN", 1);
       attn_in = "XN";
     }
-    qkv(attn_in);
-    attention("Q", "K", "V", "AV");
-    output_projection("AV", "O");
+    if (mla) {
+      detail::emit_mla(m_w, m_model, m_inst, m_variant, m_shape, attn_in, "O");
+    } else {
+      qkv(attn_in);
+      attention("Q", "K", "V", "AV");
+      output_projection("AV", "O");
+    }
     if (m_model.parallel_residual) {
       // x + attn(ln1 x) + ffn(ln2 x): both branches read X.
       norm("X", "RN", 2);
@@ -360,8 +384,8 @@ class LayerWriter {
     }
     m_w.output("Y");
     if (m_decode) {
-      m_w.output("KN");
-      m_w.output("VN");
+      m_w.output(mla ? "LATN" : "KN");
+      m_w.output(mla ? "KRN" : "VN");
     }
   }
 

@@ -160,8 +160,8 @@ class LayerReference {
   }
 
   // AV[b,h,f,p] -> P x (H*F)
-  Mat<T> av_tokens(const DenseTensor<T>& av, int64_t b) {
-    int64_t hf = m_hq * m_e;
+  Mat<T> av_tokens(const DenseTensor<T>& av, int64_t b, int64_t f = 0) {
+    int64_t hf = m_hq * (f > 0 ? f : m_e);
     Mat<T> out(static_cast<size_t>(m_p * hf));
     transpose(hf, m_p, av.data.data() + b * hf * m_p, out.data());
     return out;
@@ -186,6 +186,10 @@ class LayerReference {
   }
 
   void run_layer(TensorSet<T>& out) {
+    if (m_m.kv_lora_rank > 0) {
+      run_mla_layer(out);
+      return;
+    }
     int64_t batch = m_inst.batch;
     bool decode = m_inst.phase == Phase::kDecode;
     bool pre = m_m.norm_position == NormPosition::kPre;
@@ -231,9 +235,21 @@ class LayerReference {
       return;
     }
     DenseTensor<T> av = reference_attention(m_shape, q, k, v, m_threads);
-    DenseTensor<T> y({batch, m_d, m_p});
-    for (int64_t b = 0; b < batch; ++b) {
-      Mat<T> o = out_proj(av_tokens(av, b));
+    out["Y"] = finish_layer(av, x_tok, m_e, "WOB", m_m.output_bias);
+    if (decode) {
+      out["KN"] = kn;
+      out["VN"] = vn;
+    }
+  }
+
+  // The layer after its attention AV [B,H,f,P]: output projection, residuals,
+  // norms and FFN.
+  DenseTensor<T> finish_layer(const DenseTensor<T>& av, const std::vector<Mat<T>>& x_tok, int64_t f,
+                              const std::string& wo_bias, bool bias) {
+    const bool pre = m_m.norm_position == NormPosition::kPre;
+    DenseTensor<T> y({m_inst.batch, m_d, m_p});
+    for (int64_t b = 0; b < m_inst.batch; ++b) {
+      Mat<T> o = linear(av_tokens(av, b, f), m_p, m_hq * f, "WO", m_d, wo_bias, bias);
       Mat<T> r1(o.size());
       for (size_t i = 0; i < o.size(); ++i) r1[i] = x_tok[b][i] + o[i];
       Mat<T> result(o.size());
@@ -252,10 +268,28 @@ class LayerReference {
       }
       store_tokens(y, b, result);
     }
-    out["Y"] = y;
-    if (decode) {
-      out["KN"] = kn;
-      out["VN"] = vn;
+    return y;
+  }
+
+  // A latent-attention layer: its attention in the naive layout, then the rest.
+  void run_mla_layer(TensorSet<T>& out) {
+    const int64_t batch = m_inst.batch, h = m_m.heads, e = m_m.head_dim + m_m.qk_rope_dim, vd = m_m.v_head_dim;
+    AttentionShape ns = m_shape;
+    ns.kv_heads = h;
+    ns.e = e;
+    ns.f = vd;
+    DenseTensor<T> q({batch, h, e, m_p}), k({batch, h, e, m_mlen}), v({batch, h, vd, m_mlen});
+    DenseTensor<T> latn({batch, m_m.kv_lora_rank, 1}), krn({batch, m_m.qk_rope_dim, 1});
+    std::vector<Mat<T>> x_tok(batch);
+    const bool pre = m_m.norm_position == NormPosition::kPre;
+    for (int64_t b = 0; b < batch; ++b) {
+      x_tok[b] = tokens(get(m_in, "X"), b);
+      mla_qkv(m_m, m_inst, m_in, b, pre ? norm(x_tok[b], 1) : x_tok[b], q, k, v, latn, krn);
+    }
+    out["Y"] = finish_layer(reference_attention(ns, q, k, v, m_threads), x_tok, vd, "", false);
+    if (m_inst.phase == Phase::kDecode) {
+      out["LATN"] = latn;
+      out["KRN"] = krn;
     }
   }
 

@@ -41,3 +41,17 @@ std::vector<T> moe_ffn(const workloads::ModelSpec& m, const workloads::InstanceS
                        const std::vector<T>& x, int64_t rows, int64_t t0);
 
 }  // namespace einflow::golden
+
+namespace einflow::golden {
+
+// Multi-head latent attention's queries, keys and values for batch element b,
+// in the naive layout (every head's key [nope | rope], its value), from the
+// normalised input rows xin [P x d]: Q [B,H,NP+RR,P] (scaled by
+// 1/sqrt(NP+RR)), K [B,H,NP+RR,M], V [B,H,v,M]. Decode reads the cache
+// LATC/KRC and stores the new token's latent and rotary key in latn/krn.
+template <class T>
+void mla_qkv(const workloads::ModelSpec& m, const workloads::InstanceSpec& inst, const TensorSet<T>& in, int64_t b,
+             const std::vector<T>& xin, DenseTensor<T>& q, DenseTensor<T>& k, DenseTensor<T>& v, DenseTensor<T>& latn,
+             DenseTensor<T>& krn);
+
+}  // namespace einflow::golden

@@ -1,6 +1,7 @@
-// The layer features the Hugging Face families need: rotary positions (full
+// The layer features the published families need: rotary positions (full
 // and partial), biases on the QKV projections only, the tanh GELU, GeGLU and
-// SiLU FFNs, the parallel residual. Each layer is checked against the direct
+// SiLU FFNs, the parallel residual, mixtures of experts, latent attention in
+// both forms. Each layer is checked against the direct
 // implementation in prefill and decode, and RoPE's rotation on hand-worked
 // values.
 #include <gtest/gtest.h>
@@ -25,9 +26,11 @@ class LayerFeature : public ::testing::TestWithParam<Feature> {};
 
 TEST_P(LayerFeature, MatchesDirectInPrefillAndDecode) {
   const std::string base =
-      "model: {name: m, layers: 1, d_model: 16, heads: 4, kv_heads: 2, head_dim: 8, ffn_dim: 24, kind: decoder, ";
+      "model: {name: m, layers: 1, d_model: 16, heads: 4, head_dim: 8, ffn_dim: 24, kind: decoder, ";
+  // GQA (2 KV heads) except for latent attention, whose heads each read the latent.
+  const std::string heads = std::string(GetParam().model).find("kv_lora_rank") == std::string::npos ? ", kv_heads: 2" : "";
   for (const char* phase : {"prefill", "decode"}) {
-    const std::string text = base + GetParam().model + "}\ninstance: {scope: layer, phase: " + phase +
+    const std::string text = base + GetParam().model + heads + "}\ninstance: {scope: layer, phase: " + phase +
                              ", batch: 2, seq_len: 6, block: 2}\n";
     workloads::Workload w = workloads::load_workload_text(text, "feature.yaml");
     CheckOptions opt;
@@ -51,9 +54,31 @@ INSTANTIATE_TEST_SUITE_P(
                       Feature{"moe_shared_softmax_first",
                               "experts: 6, experts_per_token: 3, shared_experts: 2, expert_ffn_dim: 4, "
                               "moe_gate: softmax_topk, ffn_kind: geglu_tanh, bias: false, position: rope"},
+                      Feature{"mla", "kv_lora_rank: 6, qk_rope_dim: 4, v_head_dim: 6, position: rope, bias: false"},
+                      Feature{"mla_q_latent_moe",
+                              "kv_lora_rank: 6, q_lora_rank: 5, qk_rope_dim: 2, v_head_dim: 3, position: rope, "
+                              "bias: false, experts: 4, experts_per_token: 2, shared_experts: 1, "
+                              "expert_ffn_dim: 4, moe_gate: softmax_topk, ffn_kind: swiglu"},
                       Feature{"parallel_residual",
                               "ffn_kind: gelu, parallel_residual: true, position: rope, rotary_dim: 2"}),
     [](const ::testing::TestParamInfo<Feature>& info) { return std::string(info.param.name); });
+
+TEST(Mla, NaiveAndAbsorbedFormsBothMatchDirect) {
+  // Each phase in each form: the absorbed form (attention over the latent,
+  // one shared key) equals the naive one (keys and values expanded per head).
+  const std::string model =
+      "model: {name: m, layers: 1, d_model: 16, heads: 4, head_dim: 4, kv_lora_rank: 6, qk_rope_dim: 4, "
+      "v_head_dim: 5, ffn_dim: 8, ffn_kind: swiglu, norm: rmsnorm, bias: false, kind: decoder, position: rope}\n";
+  for (const char* phase : {"prefill", "decode"})
+    for (const char* form : {"naive", "absorbed"}) {
+      workloads::Workload w = workloads::load_workload_text(
+          model + "instance: {scope: layer, batch: 2, seq_len: 6, block: 2, phase: " + phase + ", mla: " + form + "}\n",
+          "mla.yaml");
+      CheckReport rep = check_workload(w, CheckOptions{});
+      EXPECT_TRUE(rep.passed) << phase << " " << form;
+      EXPECT_EQ(rep.variants.size(), 3u);
+    }
+}
 
 TEST(Rope, RotatesEachPairByItsTokensAngle) {
   // One head of dimension 4 (pairs (0,2) and (1,3)), identity projections,

@@ -32,9 +32,12 @@ TEST_P(ZooTest, LayerRunsAtSmallSizeAndMatchesDirect) {
   std::vector<Override> small{{"instance.scope", "layer"}, {"instance.batch", "1"}, {"instance.seq_len", "4"},
                               {"instance.block", "2"},     {"instance.phase", "prefill"},
                               {"instance.attention", "[1pass]"}};
-  // An MoE model's experts shrink to 256 wide: every expert's weights at full
-  // size would not fit a test machine's memory in double.
-  if (workloads::load_workload(GetParam()).model->experts > 0) small.push_back({"model.ffn_dim", "256"});
+  // An MoE model's FFNs shrink (256 wide, experts 64): the touched experts'
+  // weights at full size would not fit a test machine's memory in double.
+  if (workloads::load_workload(GetParam()).model->experts > 0) {
+    small.push_back({"model.ffn_dim", "256"});
+    small.push_back({"model.expert_ffn_dim", "64"});
+  }
   workloads::Workload w = workloads::load_workload(GetParam(), small);
   CheckOptions opt;
   opt.threads = 2;
