@@ -1,4 +1,5 @@
-// `einflow import hf`: a config.json of each supported family, written for
+// `einflow import hf`: a config.json of each supported family (dense, MoE,
+// latent attention), written for
 // this test, imported; parameters and MACs per decode token against hand
 // calculation, the imported layer against the direct implementation, and the
 // errors for unknown fields, unsupported values and malformed JSON.
@@ -130,7 +131,43 @@ INSTANTIATE_TEST_SUITE_P(
                    "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 48, "hidden_act": "gelu",
                    "hidden_activation": "gelu_pytorch_tanh", "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
                    "vocab_size": 256, "pad_token_id": 0})",
-               2 * 55424 + 256 * 64 + 64, decode_macs(2, 64, 2, 1, 48, 192, true, 64, 256), 2 * 2 * 1 * 48 * 2}),
+               2 * 55424 + 256 * 64 + 64, decode_macs(2, 64, 2, 1, 48, 192, true, 64, 256), 2 * 2 * 1 * 48 * 2},
+        // mixtral (8 heads of 8, 2 KV heads, 4 experts of 32, top-2): per layer
+        // attention 10,240, router 64 x 4, experts 4 x 3 x 64 x 32, norms 128.
+        // Decode MACs per layer: projections 10,240, QK and AV 2 x 8 x 8 x 64,
+        // norms 128, router 256, two experts 2 x 3 x 64 x 32, the gated sum 2 x 64.
+        Family{"mixtral",
+               R"({"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 32, "num_hidden_layers": 2,
+                   "num_attention_heads": 8, "num_key_value_heads": 2, "hidden_act": "silu", "rms_norm_eps": 1e-5,
+                   "rope_theta": 1000000.0, "sliding_window": null, "vocab_size": 100, "num_local_experts": 4,
+                   "num_experts_per_tok": 2, "router_aux_loss_coef": 0.02, "output_router_logits": false,
+                   "tie_word_embeddings": false})",
+               2 * (10240 + 256 + 4 * 3 * 64 * 32 + 128) + 2 * 100 * 64 + 64,
+               2 * (10240 + 2 * 8 * 8 * 64 + 128 + 256 + 2 * 3 * 64 * 32 + 2 * 64) + 100 * 64, 2 * 2 * 2 * 8 * 2},
+        // deepseek_v2 (latent attention: 4 heads, nope 8, rope 4, v 8, latent 16;
+        // 8 experts of 16, top-2, 1 shared; the first of 3 layers dense, 96).
+        // Attention parameters: Q 64 x 4 x 12, latent 64 x 16 + 16, rotary key
+        // 64 x 4, K and V up 16 x 4 x 8 each, O 4 x 8 x 64 = 7,440. MoE FFN:
+        // router 64 x 8, experts 8 x 3 x 64 x 16, shared 3 x 64 x 16 = 28,160.
+        // Decode (the absorbed form) MACs per layer: Q 64 x 4 x (8 + 4), the
+        // latent 64 x 16 and its norm 16, the rotary key 64 x 4, QA 4 x 16 x 8,
+        // QK 4 x 20 x 64, AV 4 x 16 x 64, the value up 4 x 16 x 8, O 4 x 8 x 64,
+        // the norms 2 x 64 = 16,784; plus the MoE's router 512, two experts
+        // 2 x 3 x 64 x 16, the shared 3 x 64 x 16, the gated sum 2 x 64, or the
+        // dense FFN 3 x 64 x 96. Cache: 3 layers x (16 + 4) values x 2 bytes.
+        Family{"deepseek_v2",
+               R"({"model_type": "deepseek_v2", "hidden_size": 64, "intermediate_size": 96,
+                   "moe_intermediate_size": 16, "num_hidden_layers": 3, "num_attention_heads": 4,
+                   "num_key_value_heads": 4, "n_routed_experts": 8, "n_shared_experts": 1, "num_experts_per_tok": 2,
+                   "first_k_dense_replace": 1, "moe_layer_freq": 1, "kv_lora_rank": 16, "q_lora_rank": null,
+                   "qk_nope_head_dim": 8, "qk_rope_head_dim": 4, "v_head_dim": 8, "hidden_act": "silu",
+                   "rms_norm_eps": 1e-6, "rope_theta": 10000, "scoring_func": "softmax", "topk_method": "greedy",
+                   "n_group": 1, "topk_group": 1, "norm_topk_prob": false, "routed_scaling_factor": 1.0,
+                   "aux_loss_alpha": 0.001, "seq_aux": true, "vocab_size": 100, "tie_word_embeddings": false,
+                   "attention_bias": false})",
+               2 * (7440 + 28160 + 128) + (7440 + 3 * 64 * 96 + 128) + 2 * 100 * 64 + 64,
+               2 * (16784 + 512 + 2 * 3 * 64 * 16 + 3 * 64 * 16 + 2 * 64) + (16784 + 3 * 64 * 96) + 100 * 64,
+               3 * 20 * 2}),
     [](const ::testing::TestParamInfo<Family>& info) { return std::string(info.param.name); });
 
 TEST(HfImport, NamesTheFieldsTheCheckpointCarriesInTheNotes) {
@@ -174,6 +211,15 @@ TEST(HfImport, RejectsWhatWouldChangeTheComputationByName) {
             std::string::npos);
   EXPECT_NE(import_error("type", R"({"model_type": "bloom"})").find("model_type 'bloom' is not supported"),
             std::string::npos);
+  // DeepSeek-V3's bias-corrected, group-limited sigmoid routing is not built.
+  const std::string v3 = import_error("v3", R"({"model_type": "deepseek_v3", "hidden_size": 64,
+      "intermediate_size": 96, "moe_intermediate_size": 16, "num_hidden_layers": 3, "num_attention_heads": 4,
+      "n_routed_experts": 8, "num_experts_per_tok": 2, "kv_lora_rank": 16, "qk_nope_head_dim": 8,
+      "qk_rope_head_dim": 4, "v_head_dim": 8, "vocab_size": 100, "scoring_func": "sigmoid",
+      "topk_method": "noaux_tc", "n_group": 4, "topk_group": 2})");
+  for (const char* f : {"scoring_func: router scores 'sigmoid'", "topk_method: top-k method 'noaux_tc'",
+                        "n_group: group-limited routing", "topk_group: group-limited routing"})
+    EXPECT_NE(v3.find(f), std::string::npos) << f << "\n" << v3;
 }
 
 TEST(HfImport, MalformedJsonIsLocated) {

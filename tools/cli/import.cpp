@@ -64,7 +64,7 @@ Runner add_import(CLI::App& app) {
   auto* sub = app.add_subcommand("import", "Convert another tool's input files to einflow YAML");
   sub->require_subcommand(1);
   auto* hf = sub->add_subcommand("hf", "A Hugging Face model's config.json (GPT-2, GPT-NeoX, Llama, Mistral, Qwen2, "
-                                      "Phi-3, Gemma)");
+                                      "Phi-3, Gemma, Mixtral, DeepSeek-V2/V3)");
   auto hf_config = std::make_shared<std::string>();
   auto hf_out = std::make_shared<std::string>();
   auto hf_seq = std::make_shared<int64_t>(512);

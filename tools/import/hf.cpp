@@ -55,6 +55,10 @@ struct Model {
   std::string ffn_kind, norm, position = "none";
   double norm_eps = 1e-5, rope_theta = 10000;
   bool qkv_bias = false, output_bias = false, ffn_bias = false, tied = false, parallel = false;
+  // Mixture of experts and latent attention.
+  int64_t experts = 0, experts_per_token = 0, shared_experts = 0, expert_ffn_dim = 0, dense_layers = 0;
+  std::string moe_gate;
+  int64_t kv_lora_rank = 0, q_lora_rank = 0, qk_rope_dim = 0, v_head_dim = 0;
 };
 
 // Reads the config's fields; each read marks the field used. finish() sorts
@@ -204,7 +208,8 @@ void rope_scaling(Reader& r) {
   }
   const json& s = r.raw("rope_scaling");
   std::string type = s.is_object() ? s.value("rope_type", s.value("type", std::string("?"))) : "?";
-  r.note("rope_scaling (" + type + ") changes the rotary tables' values, not their cost: the tables are inputs");
+  r.note("rope_scaling (" + type + ") changes the rotary tables' values (yarn: also the scores' scale), not their "
+         "cost: the tables are inputs");
 }
 
 void read_gpt2(Reader& r, Model& m) {
@@ -294,8 +299,51 @@ void read_llama_like(Reader& r, Model& m, const std::string& type) {
       r.error("use_sliding_window", "Qwen2's sliding window on some layers only (max_window_layers) is not built");
     r.use("sliding_window");
     r.use("max_window_layers");
-  } else if (type == "mistral" || type == "phi3") {
+  } else if (type == "mistral" || type == "phi3" || type == "mixtral") {
     m.sliding_window = r.integer("sliding_window", 0);
+  }
+  if (type == "mixtral") {
+    m.experts = r.required("num_local_experts");
+    m.experts_per_token = r.required("num_experts_per_tok");
+    m.moe_gate = "topk_softmax";
+    // Training-only router settings.
+    for (const char* k : {"router_aux_loss_coef", "output_router_logits", "router_jitter_noise"}) r.use(k);
+    r.note("router_aux_loss_coef, output_router_logits, router_jitter_noise only matter in training");
+  }
+}
+
+// DeepSeek-V2/V3: latent attention and a mixture of experts with shared
+// experts and dense first layers.
+void read_deepseek(Reader& r, Model& m, const std::string& type) {
+  read_llama_like(r, m, type);
+  m.qkv_bias = m.output_bias;  // attention_bias covers every projection
+  m.kv_lora_rank = r.required("kv_lora_rank");
+  m.q_lora_rank = r.integer("q_lora_rank", 0);
+  m.head_dim = r.required("qk_nope_head_dim");
+  r.use("head_dim");
+  m.qk_rope_dim = r.required("qk_rope_head_dim");
+  m.v_head_dim = r.required("v_head_dim");
+  if (m.rotary_dim > 0) r.error("partial_rotary_factor", "latent attention rotates its own qk_rope_head_dim");
+  m.experts = r.integer("n_routed_experts", 0);
+  if (m.experts > 0) {
+    m.experts_per_token = r.required("num_experts_per_tok");
+    m.shared_experts = r.integer("n_shared_experts", 0);
+    m.expert_ffn_dim = r.required("moe_intermediate_size");
+    m.dense_layers = r.integer("first_k_dense_replace", 0);
+    if (r.integer("moe_layer_freq", 1) != 1) r.error("moe_layer_freq", "MoE layers every other layer are not built");
+    // Softmax scores; renormalised over the chosen k (norm_topk_prob) is the
+    // softmax over their logits.
+    if (auto f = r.string("scoring_func"); f && *f != "softmax")
+      r.error("scoring_func", "router scores '" + *f + "' are not built (softmax is)");
+    if (auto t = r.string("topk_method"); t && *t != "greedy")
+      r.error("topk_method", "top-k method '" + *t + "' (group-limited or bias-corrected routing) is not built");
+    for (const char* k : {"n_group", "topk_group"})
+      if (r.integer(k, 1) != 1) r.error(k, "group-limited routing is not built");
+    if (auto f = r.number("routed_scaling_factor"); f && *f != 1.0)
+      r.error("routed_scaling_factor", "a scaled routed output is not built");
+    m.moe_gate = r.boolean("norm_topk_prob", false) ? "topk_softmax" : "softmax_topk";
+    for (const char* k : {"aux_loss_alpha", "seq_aux", "ep_size"}) r.use(k);
+    r.note("aux_loss_alpha, seq_aux, ep_size only matter in training or for expert parallelism");
   }
 }
 
@@ -339,6 +387,20 @@ std::string write_yaml(const Model& m, const std::string& config, const std::str
                            : format_double(m.rope_theta));
   if (m.parallel) text("parallel_residual", "true");
   if (m.sliding_window > 0) num("sliding_window", m.sliding_window);
+  if (m.kv_lora_rank > 0) {
+    num("kv_lora_rank", m.kv_lora_rank);
+    if (m.q_lora_rank > 0) num("q_lora_rank", m.q_lora_rank);
+    num("qk_rope_dim", m.qk_rope_dim);
+    num("v_head_dim", m.v_head_dim);
+  }
+  if (m.experts > 0) {
+    num("experts", m.experts);
+    num("experts_per_token", m.experts_per_token);
+    if (m.shared_experts > 0) num("shared_experts", m.shared_experts);
+    if (m.expert_ffn_dim > 0) num("expert_ffn_dim", m.expert_ffn_dim);
+    if (m.dense_layers > 0) num("dense_layers", m.dense_layers);
+    text("moe_gate", m.moe_gate);
+  }
   text("kind", "decoder");
   y += "instance:\n  scope: layer\n  phase: prefill\n  batch: 1\n  seq_len: " + std::to_string(seq_len) + "\n";
   return y;
@@ -366,18 +428,21 @@ HfImport import_hf(const std::string& config_path, int64_t seq_len) {
   Diagnostics d;
   Reader r(j, src, d);
   const std::string type = r.string("model_type").value_or("");
-  static const std::vector<std::string> dense = {"gpt2", "gpt_neox", "llama", "mistral", "qwen2", "phi3", "gemma"};
+  static const std::vector<std::string> supported = {"gpt2",  "gpt_neox", "llama",       "mistral",    "qwen2",
+                                                     "phi3",  "gemma",    "mixtral",     "deepseek_v2", "deepseek_v3"};
   Model m;
   if (type == "gpt2") {
     read_gpt2(r, m);
   } else if (type == "gpt_neox") {
     read_neox(r, m);
-  } else if (std::find(dense.begin(), dense.end(), type) != dense.end()) {
+  } else if (type == "deepseek_v2" || type == "deepseek_v3") {
+    read_deepseek(r, m, type);
+  } else if (std::find(supported.begin(), supported.end(), type) != supported.end()) {
     read_llama_like(r, m, type);
   } else {
     throw UserError(src.key("model_type"), "model_type",
                     (type.empty() ? std::string("missing model_type") : "model_type '" + type + "' is not supported") +
-                        "; supported: " + join(dense, ", "));
+                        "; supported: " + join(supported, ", "));
   }
   r.require_bool("is_encoder_decoder", false, "encoder-decoder models are not imported");
   if (r.present("quantization_config"))

@@ -1,6 +1,7 @@
 // Import of a Hugging Face model's config.json (as published with its weights)
 // into an einflow model workload: the dense GPT-2, GPT-NeoX, Llama, Mistral,
-// Qwen2, Phi-3 and Gemma families. Each field is either read into the model,
+// Qwen2, Phi-3 and Gemma families, Mixtral (MoE) and DeepSeek-V2/V3 (latent
+// attention, MoE with shared experts). Each field is either read into the model,
 // listed in the notes as not changing the computation (tokenizer ids, dropout,
 // generation settings), or an error naming it (exit 2): a field einflow does
 // not know, or a value that would change the computation in a way it does not
