@@ -33,19 +33,41 @@ class Count {
   SourceLoc m_loc;
 };
 
+// A Mamba layer: RMSNorm, input projection (x and z), the convolution and
+// its bias, x_proj (step-size rank, B, C), dt_proj and its bias, A, the skip,
+// the output projection; no FFN.
+ModelParams mamba_params(const ModelSpec& m, const Count& c) {
+  const InstanceSpec inst;
+  const MambaShape s = mamba_shape(m, inst);
+  const int64_t d = m.d_model, ch = s.channels;
+  ModelParams p;
+  p.attention = c.add({c.mul({d, 2, ch}), c.mul({ch, m.conv_kernel}), ch, c.mul({ch, s.dt_rank + 2 * s.state}),
+                       c.mul({s.dt_rank, ch}), ch, c.mul({ch, s.state}), ch, c.mul({ch, d})});
+  p.norms = d;
+  p.layer = p.dense_layer = c.add({p.attention, p.norms});
+  p.embedding = c.mul({m.vocab, d});
+  p.head = m.kind != ModelKind::kEncoder && !m.tied_embeddings ? c.mul({m.vocab, d}) : 0;
+  p.final_norm = d;
+  p.total = c.add({c.mul({m.layers, p.layer}), p.embedding, p.head, p.final_norm});
+  p.active = p.total;
+  p.active_no_embedding = p.total - p.embedding;
+  return p;
+}
+
 }  // namespace
 
 ModelParams model_params(const ModelSpec& m) {
-  if (m.mixer == Mixer::kGla || m.mixer == Mixer::kMamba)
-    throw UserError(m.loc, "model.mixer",
-                    std::string("parameters of a ") + mixer_name(m.mixer) +
-                        " layer are not counted: its whole layer (gate or input projections) is not built yet");
   const Count c(m.loc);
-  const int64_t d = m.d_model, qd = c.mul({m.heads, m.head_dim}), kvd = c.mul({m.kv_heads, m.head_dim});
+  if (m.mixer == Mixer::kMamba) return mamba_params(m, c);
+  const int64_t d = m.d_model, f = m.mixer != Mixer::kSoftmax && m.v_head_dim > 0 ? m.v_head_dim : m.head_dim;
+  const int64_t qd = c.mul({m.heads, m.head_dim}), kd = c.mul({m.kv_heads, m.head_dim}),
+                vd = c.mul({m.kv_heads, f}), od = c.mul({m.heads, f});
   ModelParams p;
-  p.attention = c.add({c.mul({d, qd}), c.mul({2, d, kvd}), c.mul({qd, d})});
-  if (m.qkv_bias) p.attention = c.add({p.attention, qd, c.mul({2, kvd})});
+  p.attention = c.add({c.mul({d, qd}), c.mul({d, kd}), c.mul({d, vd}), c.mul({od, d})});
+  if (m.qkv_bias) p.attention = c.add({p.attention, qd, kd, vd});
   if (m.output_bias) p.attention = c.add({p.attention, d});
+  if (m.mixer == Mixer::kGla)  // the rank-16 gate and its bias, the output gate, the per-head norm
+    p.attention = c.add({p.attention, c.mul({d, 16}), c.mul({16, kd}), kd, c.mul({d, od}), f});
   if (m.kv_lora_rank > 0) {
     // Latent attention: the query (through its latent and norm, or direct),
     // the KV latent and its norm, the rotary key, the key and value
@@ -116,9 +138,15 @@ TokenCosts token_costs(const ModelSpec& m, const InstanceSpec& inst) {
   } else if (m.mixer == Mixer::kSoftmax) {
     t.kv_bytes = c.mul({m.layers, 2, m.kv_heads, m.head_dim, kModelValueBytes});
     t.kv_tokens_max = m.sliding_window;
+  } else if (m.mixer == Mixer::kMamba) {
+    // The scan's state and the convolution's last conv_kernel - 1 inputs.
+    const MambaShape s = mamba_shape(m, one);
+    t.state_bytes = c.mul({m.layers, c.add({c.mul({s.channels, s.state}), c.mul({s.channels, m.conv_kernel - 1})}),
+                           kModelValueBytes});
   } else {
-    for (const auto& s : recurrent_states(layer)) t.state_bytes = c.add({t.state_bytes, s.elements});
-    t.state_bytes = c.mul({t.state_bytes, m.layers, kModelValueBytes});
+    // d_k x d_v per key head.
+    const int64_t f = m.v_head_dim > 0 ? m.v_head_dim : m.head_dim;
+    t.state_bytes = c.mul({m.layers, m.kv_heads, m.head_dim, f, kModelValueBytes});
   }
   return t;
 }

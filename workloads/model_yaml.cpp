@@ -64,9 +64,12 @@ void check_model(const YamlNode& node, const ModelSpec& m, Diagnostics& diags) {
                 std::string("experts are gated FFNs (swiglu, geglu, geglu_tanh), got ") + ffn_kind_name(m.ffn_kind));
   if (m.experts > 0 && m.dense_layers >= m.layers)
     diags.error(at("dense_layers").loc(), at("dense_layers").path(), "dense_layers must leave an MoE layer");
-  const char* mla_keys[] = {"q_lora_rank", "qk_rope_dim", "v_head_dim"};
+  const char* mla_keys[] = {"q_lora_rank", "qk_rope_dim"};
   for (const char* k : mla_keys)
     if (node.has(k) && m.kv_lora_rank == 0) diags.error(at(k).loc(), at(k).path(), std::string(k) + " needs kv_lora_rank");
+  if (node.has("v_head_dim") && m.kv_lora_rank == 0 && (m.mixer == Mixer::kSoftmax || m.mixer == Mixer::kMamba))
+    diags.error(at("v_head_dim").loc(), at("v_head_dim").path(),
+                "v_head_dim needs latent attention (kv_lora_rank) or a linear mixer (linear, gla)");
   if (m.kv_lora_rank > 0 && m.qk_rope_dim % 2 != 0)
     diags.error(at("qk_rope_dim").loc(), at("qk_rope_dim").path(), "the rotary key needs an even qk_rope_dim");
   if (m.kv_lora_rank > 0 && (m.position != Position::kRope || m.kv_heads != m.heads || m.mixer != Mixer::kSoftmax ||
@@ -117,7 +120,7 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
                    "dt_rank", "sliding_window", "qkv_bias", "output_bias", "ffn_bias", "tied_embeddings",
                    "position", "max_positions", "rotary_dim", "rope_theta", "parallel_residual", "experts",
                    "experts_per_token", "shared_experts", "expert_ffn_dim", "dense_layers", "moe_gate", "kv_lora_rank",
-                   "q_lora_rank", "qk_rope_dim", "v_head_dim"},
+                   "q_lora_rank", "qk_rope_dim", "v_head_dim", "conv_kernel"},
                   diags);
   if (node.has("mixer")) {
     int k = read_choice(node["mixer"], {"softmax", "linear", "gla", "mamba"}, diags);
@@ -136,6 +139,9 @@ ModelSpec read_model(const YamlNode& node, Diagnostics& diags) {
   read_positive(node, "state_dim", m.state_dim, diags, false);
   read_positive(node, "expand", m.expand, diags, false);
   read_positive(node, "dt_rank", m.dt_rank, diags, false);
+  read_positive(node, "conv_kernel", m.conv_kernel, diags, false);
+  if (node.has("conv_kernel") && m.conv_kernel < 2)
+    diags.error(node["conv_kernel"].loc(), node["conv_kernel"].path(), "conv_kernel must be at least 2");
   read_positive(node, "sliding_window", m.sliding_window, diags, false);
   read_positive(node, "vocab", m.vocab, diags, false);
   if (node.has("ffn_kind")) {

@@ -107,6 +107,7 @@ struct ModelSpec {
   int64_t state_dim = 16;
   int64_t expand = 2;
   int64_t dt_rank = 0;
+  int64_t conv_kernel = 4;  // the causal depthwise convolution's taps (>= 2)
   // Sliding-window attention (the Mistral family): each query sees the last
   // `sliding_window` keys up to itself; 0: every earlier key. Causal models only.
   int64_t sliding_window = 0;
@@ -193,6 +194,10 @@ CascadeSpec mamba_spec(const MambaShape& shape);
 // Its decode step: X and Z of one token [B,D,1], the state before it HP
 // [B,D,N], the same parameters; outputs Y and H, the state after it.
 CascadeSpec mamba_decode_spec(const MambaShape& shape);
+// A whole Mamba layer (norm, input projection, convolution, scan, output
+// projection, residual); decode carries the state HP -> H and the
+// convolution's last inputs XCP -> XCN.
+CascadeSpec mamba_layer_spec(const ModelSpec& model, const InstanceSpec& inst);
 // The scan a Mamba model instance implies (channels E x d_model, dt_rank resolved).
 MambaShape mamba_shape(const ModelSpec& model, const InstanceSpec& inst);
 

@@ -104,6 +104,39 @@ TEST(TokenCosts, LatentCacheByHand) {
   EXPECT_EQ(token_costs(*w.model, *w.instance).kv_bytes, 27 * 576 * 2);
 }
 
+TEST(ModelParams, MambaAndGlaByHand) {
+  // Mamba-1.4B: per layer the input projection 2048 x 2 x 4096, the
+  // convolution 4096 x 4 and its bias, x_proj 4096 x (128 + 2 x 16), dt_proj
+  // 128 x 4096 and its bias, A 4096 x 16, the skip 4096, the output
+  // projection 4096 x 2048, the norm 2048; 48 layers, the tied table
+  // 50280 x 2048, the final norm: 1,372,178,432 (the released 1.37B).
+  const int64_t layer = 2048 * 2 * 4096 + 4096 * 4 + 4096 + 4096 * 160 + 128 * 4096 + 4096 + 4096 * 16 + 4096 +
+                        4096 * 2048 + 2048;
+  EXPECT_EQ(model_params(*zoo("mamba-1.4b").model).layer, layer);
+  EXPECT_EQ(model_params(*zoo("mamba-1.4b").model).total, 48 * layer + 50280 * 2048 + 2048);
+  EXPECT_EQ(model_params(*zoo("mamba-1.4b").model).total, 1372178432);
+  EXPECT_EQ(model_params(*zoo("mamba-2.8b").model).total, 2768345600);
+  // GLA-1.3B's mixer: Q and K 2048 x 1024, V, the output gate and O
+  // 2048 x 2048 each, the gate 2048 x 16 + 16 x 1024 + 1024, the norm 512;
+  // about 4 d^2 (reference/subquadratic.md).
+  EXPECT_EQ(model_params(*zoo("gla-1.3b").model).attention,
+            2 * 2048 * 1024 + 3 * 2048 * 2048 + 2048 * 16 + 16 * 1024 + 1024 + 512);
+}
+
+TEST(TokenCosts, RecurrentStatesInsteadOfKvCache) {
+  // Mamba-1.4B decode: per layer the input projection, the convolution
+  // (4096 x 4), x_proj, dt_proj, the output contraction over the state
+  // (4096 x 16), the output projection, the norm's sum of squares.
+  Workload m = zoo("mamba-1.4b", {{"instance.phase", "decode"}});
+  const TokenCosts t = token_costs(*m.model, *m.instance);
+  EXPECT_EQ(t.layer_macs, 2048 * 8192 + 4096 * 4 + 4096 * 160 + 128 * 4096 + 4096 * 16 + 4096 * 2048 + 2048);
+  EXPECT_EQ(t.kv_bytes, 0);
+  EXPECT_EQ(t.state_bytes, 48LL * (4096 * 16 + 4096 * 3) * 2);
+  // GLA-1.3B: 4 heads x 256 x 512 per layer.
+  Workload g = zoo("gla-1.3b", {{"instance.phase", "decode"}});
+  EXPECT_EQ(token_costs(*g.model, *g.instance).state_bytes, 24LL * 4 * 256 * 512 * 2);
+}
+
 TEST(ModelParams, SharedExpertsAndDenseLayers) {
   // 3 layers, the first dense (FFN 96); MoE layers: router 32 x 8, 8 experts
   // and 2 shared of 16 (SwiGLU), 2 routed per token.

@@ -146,14 +146,14 @@ nlohmann::json model_json(const workloads::ModelSpec& m, const workloads::Instan
   return j;
 }
 
-void print_model(const nlohmann::json& j, int64_t layers, std::ostream& os) {
+void print_model(const nlohmann::json& j, int64_t layers, const std::string& mixer, std::ostream& os) {
   os << "\nmodel (" << layers << " layers as built; what is counted: workloads/README.md)\n";
   const auto& p = j["parameters"];
   if (p.contains("unavailable")) {
     os << "  parameters: not computed: " << p["unavailable"].get<std::string>() << "\n";
   } else {
     os << "  parameters: " << p["total"].get<int64_t>() << " (per layer " << p["per_layer"].get<int64_t>()
-       << ": attention " << p["attention_per_layer"].get<int64_t>() << ", FFN " << p["ffn_per_layer"].get<int64_t>()
+       << ": " << (mixer == "softmax" ? "attention " : mixer + " mixer ") << p["attention_per_layer"].get<int64_t>() << ", FFN " << p["ffn_per_layer"].get<int64_t>()
        << ", norms " << p["norms_per_layer"].get<int64_t>() << "; embedding " << p["embedding"].get<int64_t>()
        << ", LM head " << p["lm_head"].get<int64_t>() << ", final norm " << p["final_norm"].get<int64_t>() << ")\n";
     if (p["active"].get<int64_t>() != p["total"].get<int64_t>())
@@ -173,8 +173,10 @@ void print_model(const nlohmann::json& j, int64_t layers, std::ostream& os) {
     os << "  per token: not computed: " << t["unavailable"].get<std::string>() << "\n";
     return;
   }
-  os << "  per " << t["phase"].get<std::string>() << " token at " << t["context"].get<int64_t>()
-     << " keys: MACs " << t["macs"].get<int64_t>() << " (per layer " << t["layer_macs"].get<int64_t>()
+  os << "  per " << t["phase"].get<std::string>() << " token"
+     << (t["state_bytes"].get<int64_t>() > 0 ? std::string()
+                                             : " at " + std::to_string(t["context"].get<int64_t>()) + " keys")
+     << ": MACs " << t["macs"].get<int64_t>() << " (per layer " << t["layer_macs"].get<int64_t>()
      << ", LM head " << t["lm_head_macs"].get<int64_t>() << ")\n";
   if (t["state_bytes"].get<int64_t>() > 0)
     os << "  recurrent state: " << t["state_bytes"].get<int64_t>() << " bytes per sequence (no KV cache)\n";
@@ -228,7 +230,8 @@ Runner add_describe(CLI::App& app) {
       std::cout << "\nvariant " << v.name << ": ";
       print_variant(v.cascade, std::cout);
     }
-    if (w.model) print_model(model_json(*w.model, *w.instance), w.model->layers, std::cout);
+    if (w.model) print_model(model_json(*w.model, *w.instance), w.model->layers, workloads::mixer_name(w.model->mixer),
+                            std::cout);
     return 0;
   };
 }

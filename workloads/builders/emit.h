@@ -32,9 +32,10 @@ void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade var
 // The linear mixers' forms (mixers.cpp), called by emit_attention.
 void emit_linear_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade variant,
                            const AttentionNames& names);
-// A linear mixer's decode step (declares its inputs Q, KN, VN, SP (GX) and
-// outputs AV and S).
-void emit_linear_decode(SpecWriter& w, const AttentionShape& s);
+// A linear mixer's decode step: from Q, KN, VN, SP (GX) to AV and S. With
+// `io`, declares those inputs and outputs (the attention alone); a layer
+// computes them and declares its own.
+void emit_linear_decode(SpecWriter& w, const AttentionShape& s, bool io = true);
 // Whether the softmax cascade partitions M into M1 x M0 (M0: the block; the
 // linear mixers' chunkwise forms declare their own chunk ranks).
 bool partitioned(AttentionCascade a);

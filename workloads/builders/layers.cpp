@@ -65,6 +65,8 @@ AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst)
   s.f = model.head_dim;
   s.m = inst.seq_len;
   s.p = inst.phase == Phase::kDecode ? 1 : inst.seq_len;
+  // A linear mixer's value heads may be wider than its key heads (GLA: d_v = 2 d_k).
+  if (model.mixer != Mixer::kSoftmax && model.v_head_dim > 0) s.f = model.v_head_dim;
   s.window = model.sliding_window;
   // A decode step with a sliding window attends over the last `window` keys:
   // its KV cache holds window - 1 of them (a rolling buffer), not seq_len - 1.
@@ -106,18 +108,15 @@ class LayerWriter {
     detail::declare_attention_ranks(m_w, m_shape);
     m_w.rank("D", m_model.d_model);
     m_w.rank("N", m_model.ffn_dim);
-    if (m_decode) m_w.rank("C", m_shape.m - 1);
+    // A linear mixer carries its state instead of a KV cache.
+    if (m_decode && m_model.mixer == Mixer::kSoftmax) m_w.rank("C", m_shape.m - 1);
     bool has_attention = m_inst.scope == Scope::kAttention || m_inst.scope == Scope::kLayer;
-    if (has_attention) {
-      detail::check_mixer_cascade(m_model.mixer, m_variant, m_inst.loc);
-      if (m_model.mixer == Mixer::kGla && m_inst.scope == Scope::kLayer)
-        throw UserError(m_inst.loc, "instance.scope",
-                        "a GLA layer's gate projection is not built yet; its attention alone is (scope: attention)");
-      if (m_model.mixer != Mixer::kSoftmax && m_decode && m_inst.scope == Scope::kLayer)
-        throw UserError(m_inst.loc, "instance.scope",
-                        "a linear mixer's decode layer (the state instead of the KV cache) is not built yet; its "
-                        "decode step alone is (scope: attention)");
-    }
+    if (has_attention) detail::check_mixer_cascade(m_model.mixer, m_variant, m_inst.loc);
+    const bool projection = m_inst.scope == Scope::kQkvProjection || m_inst.scope == Scope::kOutputProjection;
+    if (projection && (m_model.mixer == Mixer::kGla || (m_model.mixer == Mixer::kLinear && m_decode)))
+      throw UserError(m_inst.loc, "instance.scope",
+                      std::string("the ") + mixer_name(m_model.mixer) + " mixer's " + (m_decode ? "decode " : "") +
+                          "projections (gate, state) are part of its layer: use scope layer or attention");
     if (m_model.kv_lora_rank > 0 &&
         (m_inst.scope == Scope::kQkvProjection || m_inst.scope == Scope::kOutputProjection))
       throw UserError(m_inst.loc, "instance.scope",
@@ -281,21 +280,58 @@ class LayerWriter {
       // Prefill: keys are the queries' tokens (rank M, of the tables' size P).
       project("K", kh(), "m", y, "WK", wk(), cat(wk_ranks(), {"E"}), head(false, {"E", "M"}));
       linear("V", kh() + ",f,m", y, "m", "WV", wk() + ",f", cat(wk_ranks(), {"F"}));
+      gla_gate(y, "m");
       return;
     }
-    // Decode: the new token's K (rotated) and V join the cache at position M-1.
+    // Decode: the new token's K (rotated) and V join the cache at position M-1
+    // (a linear mixer's update its state instead).
     project("KN", kh(), "p", y, "WK", wk(), cat(wk_ranks(), {"E"}), head(false, {"E", "P"}));
     linear("VN", kh() + ",f,p", y, "p", "WV", wk() + ",f", cat(wk_ranks(), {"F"}));
-    m_w.declare("K", head(false, {"E", "M"}));
-    m_w.declare("V", head(false, {"F", "M"}));
-    m_w.einsum("K[" + kh() + ",e,c] = KC[" + kh() + ",e,c]");
-    m_w.einsum("K[" + kh() + ",e,M-1] = KN[" + kh() + ",e,0]");
-    m_w.einsum("V[" + kh() + ",f,c] = VC[" + kh() + ",f,c]");
-    m_w.einsum("V[" + kh() + ",f,M-1] = VN[" + kh() + ",f,0]");
+    if (m_model.mixer == Mixer::kSoftmax) {
+      m_w.declare("K", head(false, {"E", "M"}));
+      m_w.declare("V", head(false, {"F", "M"}));
+      m_w.einsum("K[" + kh() + ",e,c] = KC[" + kh() + ",e,c]");
+      m_w.einsum("K[" + kh() + ",e,M-1] = KN[" + kh() + ",e,0]");
+      m_w.einsum("V[" + kh() + ",f,c] = VC[" + kh() + ",f,c]");
+      m_w.einsum("V[" + kh() + ",f,M-1] = VN[" + kh() + ",f,0]");
+    }
+    gla_gate(y, "p");
+  }
+
+  // GLA's gate input GX [.., E, tok] from the layer input by the paper's
+  // rank-16 projection with a bias (the cascade takes log sigmoid(GX) / 16).
+  void gla_gate(const std::string& y, const std::string& tok) {
+    if (m_model.mixer != Mixer::kGla) return;
+    m_w.rank("GR", 16);
+    m_w.input("WG1", {"D", "GR"}, fan_in(m_model.d_model));
+    m_w.input("WG2", cat({"GR"}, cat(wk_ranks(), {"E"})), 0.25);
+    m_w.input("BG", cat(wk_ranks(), {"E"}), 1.0);
+    m_w.einsum("GL[b,gr," + tok + "] = " + y + "[b,d," + tok + "] * WG1[d,gr]");
+    m_w.einsum("GXP[" + kh() + ",e," + tok + "] = GL[b,gr," + tok + "] * WG2[gr," + wk() + ",e]");
+    m_w.einsum("GX[" + kh() + ",e," + tok + "] = GXP[" + kh() + ",e," + tok + "] + BG[" + wk() + ",e]");
   }
 
   void attention(const std::string& q, const std::string& k, const std::string& v, const std::string& av) {
+    if (m_model.mixer != Mixer::kSoftmax && m_decode) {
+      // One step of the recurrence from the state SP (the layer's input).
+      detail::emit_linear_decode(m_w, m_shape, false);
+      return;
+    }
     detail::emit_attention(m_w, m_shape, m_variant, detail::AttentionNames{q, k, v, av});
+  }
+
+  // GLA's output: a per-head RMSNorm of AV times the swish output gate
+  // silu(y WRG); returns the tensor the output projection reads.
+  std::string gla_output(const std::string& y, const std::string& av) {
+    if (m_model.mixer != Mixer::kGla) return av;
+    const std::string a = av + "[" + qh() + ",f,p]";
+    m_w.einsum("SSO[" + qh() + ",p] = " + a + " * " + a);
+    m_w.einsum("RSO[" + qh() + ",p] = rsqrt(SSO[" + qh() + ",p] / F + " + fmt(m_model.norm_eps) + ")");
+    m_w.input("GN", {"F"});
+    m_w.input("WRG", cat({"D"}, cat(wq_ranks(), {"F"})), fan_in(m_model.d_model));
+    m_w.einsum("RG[" + qh() + ",f,p] = " + y + "[b,d,p] * WRG[d," + wq() + ",f]");
+    m_w.einsum("AG[" + qh() + ",f,p] = " + a + " * RSO[" + qh() + ",p] * GN[f] * silu(RG[" + qh() + ",f,p])");
+    return "AG";
   }
 
   void output_projection(const std::string& av, const std::string& out) {
@@ -350,8 +386,10 @@ class LayerWriter {
 
   void layer() {
     const bool mla = m_model.kv_lora_rank > 0;
+    const bool recurrent = m_model.mixer != Mixer::kSoftmax && m_decode;
     input_x("X");
-    if (m_decode && !mla) kv_cache_inputs();
+    if (recurrent) m_w.input("SP", head(false, {"E", "F"}));
+    else if (m_decode && !mla) kv_cache_inputs();
     bool pre = m_model.norm_position == NormPosition::kPre;
     std::string attn_in = "X";
     if (pre) {
@@ -363,7 +401,7 @@ class LayerWriter {
     } else {
       qkv(attn_in);
       attention("Q", "K", "V", "AV");
-      output_projection("AV", "O");
+      output_projection(gla_output(attn_in, "AV"), "O");
     }
     if (m_model.parallel_residual) {
       // x + attn(ln1 x) + ffn(ln2 x): both branches read X.
@@ -383,7 +421,9 @@ class LayerWriter {
       norm("R2", "Y", 2);
     }
     m_w.output("Y");
-    if (m_decode) {
+    if (recurrent) {
+      m_w.output("S");
+    } else if (m_decode) {
       m_w.output(mla ? "LATN" : "KN");
       m_w.output(mla ? "KRN" : "VN");
     }
@@ -418,12 +458,13 @@ MambaShape mamba_shape(const ModelSpec& model, const InstanceSpec& inst) {
 
 CascadeSpec transformer_spec(const ModelSpec& model, const InstanceSpec& inst, AttentionCascade variant) {
   if (model.mixer == Mixer::kMamba) {
-    // The selective scan alone; the block around it (projections, convolution) is not built yet.
-    if (inst.scope != Scope::kAttention)
+    // The selective scan alone (scope attention) or the whole layer.
+    if (inst.scope != Scope::kAttention && inst.scope != Scope::kLayer)
       throw UserError(inst.loc, "instance.scope",
-                      "a Mamba block's projections and convolution are not built yet; its selective scan is "
-                      "(scope: attention)");
+                      std::string("a Mamba layer has no ") + scope_name(inst.scope) +
+                          "; its scopes are layer and attention (the selective scan)");
     detail::check_mixer_cascade(model.mixer, variant, inst.loc);
+    if (inst.scope == Scope::kLayer) return mamba_layer_spec(model, inst);
     const bool decode = inst.phase == Phase::kDecode;
     CascadeSpec spec = decode ? mamba_decode_spec(mamba_shape(model, inst)) : mamba_spec(mamba_shape(model, inst));
     spec.name = model.name + "-scan-" + phase_name(inst.phase) + "-recurrent";

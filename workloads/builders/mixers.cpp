@@ -19,6 +19,7 @@
 #include <cmath>
 #include <utility>
 
+#include "common/text.h"
 #include "workloads/builders/emit.h"
 
 namespace einflow::workloads {
@@ -185,24 +186,28 @@ void emit_linear_attention(SpecWriter& w, const AttentionShape& s, AttentionCasc
 
 // One decode step: the new token's key and value join the state the previous
 // tokens left (decayed for GLA), and its query reads the new state.
-void emit_linear_decode(SpecWriter& w, const AttentionShape& s) {
+void emit_linear_decode(SpecWriter& w, const AttentionShape& s, bool io) {
   const HeadIndex hi = head_index(s);
   const std::string& q = hi.query;
   const std::string& k = hi.kv;
-  w.input("Q", head_ranks(s, true, {"E", "P"}));
-  w.input("KN", head_ranks(s, false, {"E", "P"}));
-  w.input("VN", head_ranks(s, false, {"F", "P"}));
-  w.input("SP", head_ranks(s, false, {"E", "F"}));
+  if (io) {
+    w.input("Q", head_ranks(s, true, {"E", "P"}));
+    w.input("KN", head_ranks(s, false, {"E", "P"}));
+    w.input("VN", head_ranks(s, false, {"F", "P"}));
+    w.input("SP", head_ranks(s, false, {"E", "F"}));
+    if (s.mixer == Mixer::kGla) w.input("GX", head_ranks(s, false, {"E", "P"}), 4.0);
+  }
   std::string carried = "SP[" + k + ",e,f]";
   if (s.mixer == Mixer::kGla) {
-    w.input("GX", head_ranks(s, false, {"E", "P"}), 4.0);
     w.einsum("LG[" + k + ",e,p] = log(sigmoid(GX[" + k + ",e,p])) / 16");
     carried = "exp(LG[" + k + ",e,0]) * " + carried;
   }
   w.einsum("S[" + k + ",e,f] = " + carried + " + KN[" + k + ",e,0] * VN[" + k + ",f,0]");
   w.einsum("AV[" + q + ",f,p] = Q[" + q + ",e,p] * S[" + k + ",e,f]");
-  w.output("AV");
-  w.output("S");
+  if (io) {
+    w.output("AV");
+    w.output("S");
+  }
 }
 
 }  // namespace detail
@@ -210,15 +215,19 @@ void emit_linear_decode(SpecWriter& w, const AttentionShape& s) {
 namespace {
 
 // The ranks, inputs and input-dependent parameters of a Mamba scan (or step):
-// the low-rank step size and its softplus, B and C.
-void mamba_inputs(SpecWriter& w, const MambaShape& s) {
-  w.rank("B", s.batch);
-  w.rank("D", s.channels);
+// the low-rank step size and its softplus, B and C, computed from `x`. With
+// `io`, declares the ranks B, D, N, R, L and the inputs X and Z (the scan
+// alone); a layer declares its own.
+void mamba_inputs(SpecWriter& w, const MambaShape& s, const std::string& x = "X", bool io = true) {
+  if (io) {
+    w.rank("B", s.batch);
+    w.rank("D", s.channels);
+    w.rank("L", s.length);
+    w.input("X", {"B", "D", "L"});
+    w.input("Z", {"B", "D", "L"});
+  }
   w.rank("N", s.state);
   w.rank("R", s.dt_rank);
-  w.rank("L", s.length);
-  w.input("X", {"B", "D", "L"});
-  w.input("Z", {"B", "D", "L"});
   const double fan = 1.0 / std::sqrt(static_cast<double>(s.channels));
   w.input("WXD", {"D", "R"}, fan);
   w.input("WDT", {"R", "D"}, 1.0 / std::sqrt(static_cast<double>(s.dt_rank)));
@@ -227,11 +236,28 @@ void mamba_inputs(SpecWriter& w, const MambaShape& s) {
   w.input("WC", {"D", "N"}, fan);
   w.input("ALOG", {"D", "N"});
   w.input("DS", {"D"});
-  w.einsum("XD[b,r,l] = WXD[d,r] * X[b,d,l]");
+  w.einsum("XD[b,r,l] = WXD[d,r] * " + x + "[b,d,l]");
   w.einsum("DTR[b,d,l] = WDT[r,d] * XD[b,r,l]");
   w.einsum("DT[b,d,l] = log(1 + exp(DTR[b,d,l] + BDT[d]))");  // softplus
-  w.einsum("BM[b,n,l] = WB[d,n] * X[b,d,l]");
-  w.einsum("CM[b,n,l] = WC[d,n] * X[b,d,l]");
+  w.einsum("BM[b,n,l] = WB[d,n] * " + x + "[b,d,l]");
+  w.einsum("CM[b,n,l] = WC[d,n] * " + x + "[b,d,l]");
+}
+
+// The scan (prefill) or one step from the state HP (decode) of x gated by z into y.
+void mamba_scan_einsums(SpecWriter& w, const std::string& x, const std::string& z, const std::string& y,
+                        bool decode) {
+  if (decode) {
+    w.input("HP", {"B", "D", "N"});
+    w.einsum("H[b,d,n] = exp(-(DT[b,d,0] * exp(ALOG[d,n]))) * HP[b,d,n] + DT[b,d,0] * BM[b,n,0] * " + x + "[b,d,0]");
+    w.einsum("YS[b,d,l] = CM[b,n,l] * H[b,d,n]");
+  } else {
+    w.einsum("AB[b,d,n,l] = exp(-(DT[b,d,l] * exp(ALOG[d,n])))");
+    w.einsum("BX[b,d,n,l] = DT[b,d,l] * BM[b,n,l] * " + x + "[b,d,l]");
+    w.einsum("H[b,d,n,0] = 0");
+    w.einsum("H[b,d,n,l+1] = AB[b,d,n,l] * H[b,d,n,l] + BX[b,d,n,l]");
+    w.einsum("YS[b,d,l] = CM[b,n,l] * H[b,d,n,l+1]");
+  }
+  w.einsum(y + "[b,d,l] = (YS[b,d,l] + DS[d] * " + x + "[b,d,l]) * silu(" + z + "[b,d,l])");
 }
 
 }  // namespace
@@ -250,12 +276,7 @@ CascadeSpec mamba_spec(const MambaShape& s) {
   d.throw_if_any();
   SpecWriter w("mamba", "mamba-scan");
   mamba_inputs(w, s);
-  w.einsum("AB[b,d,n,l] = exp(-(DT[b,d,l] * exp(ALOG[d,n])))");
-  w.einsum("BX[b,d,n,l] = DT[b,d,l] * BM[b,n,l] * X[b,d,l]");
-  w.einsum("H[b,d,n,0] = 0");
-  w.einsum("H[b,d,n,l+1] = AB[b,d,n,l] * H[b,d,n,l] + BX[b,d,n,l]");
-  w.einsum("YS[b,d,l] = CM[b,n,l] * H[b,d,n,l+1]");
-  w.einsum("Y[b,d,l] = (YS[b,d,l] + DS[d] * X[b,d,l]) * silu(Z[b,d,l])");
+  mamba_scan_einsums(w, "X", "Z", "Y", false);
   w.output("Y");
   return w.take();
 }
@@ -266,12 +287,64 @@ CascadeSpec mamba_decode_spec(const MambaShape& shape) {
   s.length = 1;
   SpecWriter w("mamba", "mamba-step");
   mamba_inputs(w, s);
-  w.input("HP", {"B", "D", "N"});
-  w.einsum("H[b,d,n] = exp(-(DT[b,d,0] * exp(ALOG[d,n]))) * HP[b,d,n] + DT[b,d,0] * BM[b,n,0] * X[b,d,0]");
-  w.einsum("YS[b,d,l] = CM[b,n,l] * H[b,d,n]");
-  w.einsum("Y[b,d,l] = (YS[b,d,l] + DS[d] * X[b,d,l]) * silu(Z[b,d,l])");
+  mamba_scan_einsums(w, "X", "Z", "Y", true);
   w.output("Y");
   w.output("H");
+  return w.take();
+}
+
+// A Mamba layer: RMSNorm, the input projection to x and z (inner width D),
+// the causal depthwise convolution of x (conv_kernel taps, bias, SiLU), the
+// selective scan gated by z, the output projection and the residual. Decode
+// reads the state HP and the convolution's last conv_kernel - 1 inputs XCP,
+// and writes H and XCN.
+CascadeSpec mamba_layer_spec(const ModelSpec& m, const InstanceSpec& inst) {
+  const bool decode = inst.phase == Phase::kDecode;
+  MambaShape s = mamba_shape(m, inst);
+  if (decode) s.length = 1;
+  SpecWriter w("mamba", m.name + "-layer-" + phase_name(inst.phase) + "-recurrent");
+  w.rank("B", s.batch);
+  w.rank("DM", m.d_model);
+  w.rank("D", s.channels);
+  w.rank("L", s.length);
+  w.rank("KW", m.conv_kernel);
+  w.rank("KP", m.conv_kernel - 1);
+  w.rank("LP", s.length + m.conv_kernel - 1);
+  const double fan = 1.0 / std::sqrt(static_cast<double>(m.d_model));
+  w.input("X", {"B", "DM", "L"});
+  w.input("G1", {"DM"});
+  w.einsum("SS1[b,l] = X[b,dm,l] * X[b,dm,l]");
+  w.einsum("RS1[b,l] = rsqrt(SS1[b,l] / DM + " + format_double(m.norm_eps) + ")");
+  w.einsum("XN[b,dm,l] = X[b,dm,l] * RS1[b,l] * G1[dm]");
+  w.input("WIX", {"DM", "D"}, fan);
+  w.input("WIZ", {"DM", "D"}, fan);
+  w.einsum("XI[b,d,l] = XN[b,dm,l] * WIX[dm,d]");
+  w.einsum("ZI[b,d,l] = XN[b,dm,l] * WIZ[dm,d]");
+  // The convolution's input: the previous conv_kernel - 1 inputs (zeros
+  // before the sequence), then this step's.
+  w.declare("XIP", {"B", "D", "LP"});
+  if (decode) {
+    w.input("XCP", {"B", "D", "KP"});
+    w.einsum("XIP[b,d,kp] = XCP[b,d,kp]");
+  } else {
+    w.einsum("XIP[b,d,kp] = 0");
+  }
+  w.einsum("XIP[b,d,l+KP] = XI[b,d,l]");
+  w.input("CW", {"D", "KW"}, 0.5);
+  w.input("CB", {"D"}, 0.1);
+  w.einsum("XCV[b,d,l] = XIP[b,d,l+kw] * CW[d,kw]");
+  w.einsum("XS[b,d,l] = silu(XCV[b,d,l] + CB[d])");
+  mamba_inputs(w, s, "XS", false);
+  mamba_scan_einsums(w, "XS", "ZI", "YM", decode);
+  w.input("WOUT", {"D", "DM"}, 1.0 / std::sqrt(static_cast<double>(s.channels)));
+  w.einsum("O[b,dm,l] = YM[b,d,l] * WOUT[d,dm]");
+  w.einsum("Y[b,dm,l] = X[b,dm,l] + O[b,dm,l]");
+  w.output("Y");
+  if (decode) {
+    w.einsum("XCN[b,d,kp] = XIP[b,d,kp+1]");
+    w.output("H");
+    w.output("XCN");
+  }
   return w.take();
 }
 

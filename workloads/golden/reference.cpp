@@ -42,6 +42,7 @@ class LayerReference {
     m_hq = m.heads;
     m_g = m.kv_heads;
     m_e = m.head_dim;
+    m_f = m_shape.f;
     m_p = m_shape.p;
     m_mlen = m_shape.m;
   }
@@ -79,6 +80,7 @@ class LayerReference {
       }
       case Scope::kQkvProjection:
       case Scope::kLayer:
+        if (m_m.mixer == workloads::Mixer::kMamba) return mamba_layer(m_m, m_inst, m_in);
         run_layer(out);
         break;
     }
@@ -176,8 +178,8 @@ class LayerReference {
 
   // Stores a P x (heads*dim) projection into a [B, heads.., dim, tokens] tensor.
   void store_heads(DenseTensor<T>& t, int64_t b, const Mat<T>& x, int64_t heads, int64_t tok, int64_t tok_extent,
-                   int64_t tok_offset) {
-    int64_t e = m_e;
+                   int64_t tok_offset, int64_t dim = 0) {
+    int64_t e = dim > 0 ? dim : m_e;
     for (int64_t h = 0; h < heads; ++h)
       for (int64_t i = 0; i < e; ++i)
         for (int64_t p = 0; p < tok; ++p)
@@ -193,8 +195,9 @@ class LayerReference {
     int64_t batch = m_inst.batch;
     bool decode = m_inst.phase == Phase::kDecode;
     bool pre = m_m.norm_position == NormPosition::kPre;
-    DenseTensor<T> q(query_extents(m_shape, m_e)), k({batch, m_g, m_e, m_mlen}), v({batch, m_g, m_e, m_mlen});
-    DenseTensor<T> kn({batch, m_g, m_e, 1}), vn({batch, m_g, m_e, 1});
+    const bool linear_mixer = m_m.mixer != workloads::Mixer::kSoftmax, gla = m_m.mixer == workloads::Mixer::kGla;
+    DenseTensor<T> q(query_extents(m_shape, m_e)), k({batch, m_g, m_e, m_mlen}), v({batch, m_g, m_f, m_mlen});
+    DenseTensor<T> kn({batch, m_g, m_e, 1}), vn({batch, m_g, m_f, 1}), gx({batch, m_g, m_e, m_p});
     std::vector<Mat<T>> x_tok(batch), xin_tok(batch);
     T scale = T(1) / std::sqrt(static_cast<T>(m_e));
     for (int64_t b = 0; b < batch; ++b) {
@@ -206,14 +209,24 @@ class LayerReference {
       store_heads(q, b, qp, m_hq, m_p, m_p, 0);
       Mat<T> kp = linear(xin_tok[b], m_p, m_d, "WK", m_g * m_e, "WKB", m_m.qkv_bias);
       rotate(kp, m_g);
-      Mat<T> vp = linear(xin_tok[b], m_p, m_d, "WV", m_g * m_e, "WVB", m_m.qkv_bias);
+      Mat<T> vp = linear(xin_tok[b], m_p, m_d, "WV", m_g * m_f, "WVB", m_m.qkv_bias);
+      if (gla) {
+        // GLA's gate input: the rank-16 projection and its bias.
+        Mat<T> gl = linear(xin_tok[b], m_p, m_d, "WG1", 16, "", false);
+        Mat<T> gp = linear(gl, m_p, 16, "WG2", m_g * m_e, "", false);
+        const T* bg = get(m_in, "BG").data.data();
+        for (int64_t i = 0; i < m_p; ++i)
+          for (int64_t j = 0; j < m_g * m_e; ++j) gp[static_cast<size_t>(i * m_g * m_e + j)] += bg[j];
+        store_heads(gx, b, gp, m_g, m_p, m_p, 0);
+      }
       if (!decode) {
         store_heads(k, b, kp, m_g, m_p, m_mlen, 0);
-        store_heads(v, b, vp, m_g, m_p, m_mlen, 0);
+        store_heads(v, b, vp, m_g, m_p, m_mlen, 0, m_f);
         continue;
       }
       store_heads(kn, b, kp, m_g, 1, 1, 0);
-      store_heads(vn, b, vp, m_g, 1, 1, 0);
+      store_heads(vn, b, vp, m_g, 1, 1, 0, m_f);
+      if (linear_mixer) continue;
       store_heads(k, b, kp, m_g, 1, m_mlen, m_mlen - 1);
       store_heads(v, b, vp, m_g, 1, m_mlen, m_mlen - 1);
       const auto& kc = get(m_in, "KC");
@@ -234,22 +247,49 @@ class LayerReference {
       out["V"] = v;
       return;
     }
-    DenseTensor<T> av = reference_attention(m_shape, q, k, v, m_threads);
-    out["Y"] = finish_layer(av, x_tok, m_e, "WOB", m_m.output_bias);
+    if (linear_mixer && decode) {
+      // One step of the recurrence from the state SP.
+      DenseTensor<T> st({batch, m_g, m_e, m_f}), av(query_extents(m_shape, m_f));
+      linear_step(q, kn, vn, get(m_in, "SP"), gla ? &gx : nullptr, st, av);
+      out["Y"] = finish_layer(av, x_tok, xin_tok, m_f, "WOB", m_m.output_bias);
+      out["S"] = std::move(st);
+      return;
+    }
+    DenseTensor<T> av = linear_mixer ? reference_linear_attention(m_shape, q, k, v, gla ? &gx : nullptr)
+                                     : reference_attention(m_shape, q, k, v, m_threads);
+    out["Y"] = finish_layer(av, x_tok, xin_tok, m_f, "WOB", m_m.output_bias);
     if (decode) {
       out["KN"] = kn;
       out["VN"] = vn;
     }
   }
 
+  // GLA's output on AV rows [P x H*f]: each head's RMSNorm (scale GN) times
+  // the swish gate silu(xin WRG).
+  void gla_output(Mat<T>& avt, const Mat<T>& xin, int64_t f) {
+    Mat<T> rg = linear(xin, m_p, m_d, "WRG", m_hq * f, "", false);
+    const T* gn = get(m_in, "GN").data.data();
+    for (int64_t p = 0; p < m_p; ++p)
+      for (int64_t h = 0; h < m_hq; ++h) {
+        T* row = avt.data() + (p * m_hq + h) * f;
+        double ss = 0;
+        for (int64_t i = 0; i < f; ++i) ss += static_cast<double>(row[i]) * static_cast<double>(row[i]);
+        const T rs = static_cast<T>(1.0 / std::sqrt(ss / static_cast<double>(f) + m_m.norm_eps));
+        for (int64_t i = 0; i < f; ++i)
+          row[i] = row[i] * rs * gn[i] * workloads::silu(rg[static_cast<size_t>((p * m_hq + h) * f + i)]);
+      }
+  }
+
   // The layer after its attention AV [B,H,f,P]: output projection, residuals,
   // norms and FFN.
-  DenseTensor<T> finish_layer(const DenseTensor<T>& av, const std::vector<Mat<T>>& x_tok, int64_t f,
-                              const std::string& wo_bias, bool bias) {
+  DenseTensor<T> finish_layer(const DenseTensor<T>& av, const std::vector<Mat<T>>& x_tok,
+                              const std::vector<Mat<T>>& xin_tok, int64_t f, const std::string& wo_bias, bool bias) {
     const bool pre = m_m.norm_position == NormPosition::kPre;
     DenseTensor<T> y({m_inst.batch, m_d, m_p});
     for (int64_t b = 0; b < m_inst.batch; ++b) {
-      Mat<T> o = linear(av_tokens(av, b, f), m_p, m_hq * f, "WO", m_d, wo_bias, bias);
+      Mat<T> avt = av_tokens(av, b, f);
+      if (m_m.mixer == workloads::Mixer::kGla) gla_output(avt, xin_tok[b], f);
+      Mat<T> o = linear(avt, m_p, m_hq * f, "WO", m_d, wo_bias, bias);
       Mat<T> r1(o.size());
       for (size_t i = 0; i < o.size(); ++i) r1[i] = x_tok[b][i] + o[i];
       Mat<T> result(o.size());
@@ -286,7 +326,7 @@ class LayerReference {
       x_tok[b] = tokens(get(m_in, "X"), b);
       mla_qkv(m_m, m_inst, m_in, b, pre ? norm(x_tok[b], 1) : x_tok[b], q, k, v, latn, krn);
     }
-    out["Y"] = finish_layer(reference_attention(ns, q, k, v, m_threads), x_tok, vd, "", false);
+    out["Y"] = finish_layer(reference_attention(ns, q, k, v, m_threads), x_tok, x_tok, vd, "", false);
     if (m_inst.phase == Phase::kDecode) {
       out["LATN"] = latn;
       out["KRN"] = krn;
@@ -302,11 +342,17 @@ class LayerReference {
   // A linear mixer's decode step: the state S = a SP + k v (a: GLA's decay), AV = q . S.
   void decode_linear(TensorSet<T>& out) {
     const AttentionShape& s = m_shape;
-    const auto &q = get(m_in, "Q"), &kn = get(m_in, "KN"), &vn = get(m_in, "VN"), &sp = get(m_in, "SP");
-    const DenseTensor<T>* gx = s.mixer == workloads::Mixer::kGla ? &get(m_in, "GX") : nullptr;
+    DenseTensor<T> st({s.batch, s.kv_heads, s.e, s.f}), av(query_extents(s, s.f));
+    linear_step(get(m_in, "Q"), get(m_in, "KN"), get(m_in, "VN"), get(m_in, "SP"),
+                s.mixer == workloads::Mixer::kGla ? &get(m_in, "GX") : nullptr, st, av);
+    out["AV"] = std::move(av);
+    out["S"] = std::move(st);
+  }
+
+  void linear_step(const DenseTensor<T>& q, const DenseTensor<T>& kn, const DenseTensor<T>& vn,
+                   const DenseTensor<T>& sp, const DenseTensor<T>* gx, DenseTensor<T>& st, DenseTensor<T>& av) {
+    const AttentionShape& s = m_shape;
     const int64_t group = s.heads / s.kv_heads;
-    DenseTensor<T> st({s.batch, s.kv_heads, s.e, s.f});
-    DenseTensor<T> av(query_extents(s, s.f));
     for (int64_t b = 0; b < s.batch; ++b)
       for (int64_t g = 0; g < s.kv_heads; ++g) {
         const int64_t kvh = b * s.kv_heads + g;
@@ -330,8 +376,6 @@ class LayerReference {
           }
         }
       }
-    out["AV"] = std::move(av);
-    out["S"] = std::move(st);
   }
 
   // Mamba's decode step: the scan of one token from the state HP.
@@ -342,7 +386,7 @@ class LayerReference {
     out["Y"] = mamba_scan(s, m_in, &get(m_in, "HP"), &h);
     out["H"] = std::move(h);
   }
-  int64_t m_d = 0, m_hq = 0, m_g = 0, m_e = 0, m_p = 0, m_mlen = 0;
+  int64_t m_d = 0, m_hq = 0, m_g = 0, m_e = 0, m_f = 0, m_p = 0, m_mlen = 0;
 };
 
 }  // namespace

@@ -55,3 +55,12 @@ void mla_qkv(const workloads::ModelSpec& m, const workloads::InstanceSpec& inst,
              DenseTensor<T>& krn);
 
 }  // namespace einflow::golden
+
+namespace einflow::golden {
+
+// A whole Mamba layer (mamba_layer_spec), batch element by batch element:
+// outputs Y, and H and XCN in decode.
+template <class T>
+TensorSet<T> mamba_layer(const workloads::ModelSpec& m, const workloads::InstanceSpec& inst, const TensorSet<T>& in);
+
+}  // namespace einflow::golden

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "workloads/golden/reference.h"
 #include "workloads/golden/reference_internal.h"
+#include "workloads/scalar_ops.h"
 
 namespace einflow::golden {
 
@@ -121,5 +122,82 @@ template DenseTensor<float> mamba_scan<float>(const workloads::MambaShape&, cons
                                                const DenseTensor<float>*, DenseTensor<float>*);
 template DenseTensor<double> mamba_scan<double>(const workloads::MambaShape&, const TensorSet<double>&,
                                                 const DenseTensor<double>*, DenseTensor<double>*);
+
+template <class T>
+TensorSet<T> mamba_layer(const workloads::ModelSpec& m, const workloads::InstanceSpec& inst, const TensorSet<T>& in) {
+  const bool decode = inst.phase == workloads::Phase::kDecode;
+  workloads::MambaShape s = workloads::mamba_shape(m, inst);
+  const int64_t L = decode ? 1 : s.length, dm = m.d_model, D = s.channels, K = m.conv_kernel, B = s.batch;
+  auto val = [](const DenseTensor<T>& t, int64_t i) { return static_cast<double>(t.data[static_cast<size_t>(i)]); };
+  const auto &x = get(in, "X"), &g1 = get(in, "G1"), &wix = get(in, "WIX"), &wiz = get(in, "WIZ"),
+             &cw = get(in, "CW"), &cb = get(in, "CB"), &wout = get(in, "WOUT");
+  TensorSet<T> out;
+  out["Y"] = DenseTensor<T>({B, dm, L});
+  if (decode) {
+    out["H"] = DenseTensor<T>({B, D, s.state});
+    out["XCN"] = DenseTensor<T>({B, D, K - 1});
+  }
+  for (int64_t b = 0; b < B; ++b) {
+    // Normalised input, projections.
+    std::vector<double> xn(static_cast<size_t>(L * dm)), xi(static_cast<size_t>(L * D)), z(xi.size());
+    for (int64_t l = 0; l < L; ++l) {
+      double ss = 0;
+      for (int64_t i = 0; i < dm; ++i) ss += val(x, (b * dm + i) * L + l) * val(x, (b * dm + i) * L + l);
+      const double rs = 1.0 / std::sqrt(ss / static_cast<double>(dm) + m.norm_eps);
+      for (int64_t i = 0; i < dm; ++i) xn[static_cast<size_t>(l * dm + i)] = val(x, (b * dm + i) * L + l) * rs * val(g1, i);
+      for (int64_t c = 0; c < D; ++c) {
+        double a = 0, zz = 0;
+        for (int64_t i = 0; i < dm; ++i) {
+          a += xn[static_cast<size_t>(l * dm + i)] * val(wix, i * D + c);
+          zz += xn[static_cast<size_t>(l * dm + i)] * val(wiz, i * D + c);
+        }
+        xi[static_cast<size_t>(l * D + c)] = a;
+        z[static_cast<size_t>(l * D + c)] = zz;
+      }
+    }
+    // The causal convolution over the previous K - 1 inputs and these.
+    TensorSet<T> scan_in;
+    for (const char* p : {"WXD", "WDT", "BDT", "WB", "WC", "ALOG", "DS"}) scan_in[p] = get(in, p);
+    DenseTensor<T> xs({1, D, L}), zt({1, D, L});
+    auto padded = [&](int64_t j, int64_t c) {  // position j of the K - 1 + L inputs
+      if (j >= K - 1) return xi[static_cast<size_t>((j - (K - 1)) * D + c)];
+      return decode ? val(get(in, "XCP"), (b * D + c) * (K - 1) + j) : 0.0;
+    };
+    for (int64_t l = 0; l < L; ++l)
+      for (int64_t c = 0; c < D; ++c) {
+        double a = val(cb, c);
+        for (int64_t w = 0; w < K; ++w) a += padded(l + w, c) * val(cw, c * K + w);
+        xs.data[static_cast<size_t>(c * L + l)] = static_cast<T>(workloads::silu(a));
+        zt.data[static_cast<size_t>(c * L + l)] = static_cast<T>(z[static_cast<size_t>(l * D + c)]);
+      }
+    scan_in["X"] = xs;
+    scan_in["Z"] = zt;
+    workloads::MambaShape one = s;
+    one.batch = 1;
+    one.length = L;
+    DenseTensor<T> h0({1, D, s.state}), h1({1, D, s.state});
+    if (decode)
+      for (int64_t i = 0; i < D * s.state; ++i) h0.data[static_cast<size_t>(i)] = get(in, "HP").data[static_cast<size_t>(b * D * s.state + i)];
+    DenseTensor<T> ym = mamba_scan<T>(one, scan_in, decode ? &h0 : nullptr, &h1);
+    for (int64_t l = 0; l < L; ++l)
+      for (int64_t i = 0; i < dm; ++i) {
+        double o = 0;
+        for (int64_t c = 0; c < D; ++c) o += val(ym, c * L + l) * val(wout, c * dm + i);
+        out["Y"].data[static_cast<size_t>((b * dm + i) * L + l)] = static_cast<T>(val(x, (b * dm + i) * L + l) + o);
+      }
+    if (decode) {
+      for (int64_t i = 0; i < D * s.state; ++i) out["H"].data[static_cast<size_t>(b * D * s.state + i)] = h1.data[static_cast<size_t>(i)];
+      for (int64_t c = 0; c < D; ++c)
+        for (int64_t j = 0; j < K - 1; ++j)
+          out["XCN"].data[static_cast<size_t>((b * D + c) * (K - 1) + j)] = static_cast<T>(padded(j + 1, c));
+    }
+  }
+  return out;
+}
+
+template TensorSet<float> mamba_layer<float>(const workloads::ModelSpec&, const workloads::InstanceSpec&,
+                                             const TensorSet<float>&);
+template TensorSet<double> mamba_layer<double>(const workloads::ModelSpec&, const workloads::InstanceSpec&,
+                                               const TensorSet<double>&);
 
 }  // namespace einflow::golden

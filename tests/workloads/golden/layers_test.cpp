@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "workloads/cascade_spec.h"
 #include "workloads/golden/check.h"
@@ -62,6 +64,56 @@ INSTANTIATE_TEST_SUITE_P(
                       Feature{"parallel_residual",
                               "ffn_kind: gelu, parallel_residual: true, position: rope, rotary_dim: 2"}),
     [](const ::testing::TestParamInfo<Feature>& info) { return std::string(info.param.name); });
+
+TEST(MixerLayers, EveryFormOfEachLayerMatchesDirect) {
+  // Whole layers of the sequence mixers, prefill in every form and decode
+  // (the state instead of a KV cache): linear attention; GLA with its gate
+  // projection, per-head norm and output gate, values wider than keys, GQA;
+  // Mamba with its projections and convolution.
+  const std::vector<std::string> models = {
+      "{name: l, layers: 1, d_model: 16, heads: 2, head_dim: 4, ffn_dim: 8, ffn_kind: swiglu, norm: rmsnorm, "
+      "bias: false, kind: decoder, mixer: linear}",
+      "{name: g, layers: 1, d_model: 16, heads: 4, kv_heads: 2, head_dim: 4, v_head_dim: 6, ffn_dim: 8, "
+      "ffn_kind: swiglu, norm: rmsnorm, bias: false, kind: decoder, mixer: gla}",
+      "{name: m, layers: 1, d_model: 8, mixer: mamba, state_dim: 3, expand: 2, conv_kernel: 3, norm: rmsnorm, "
+      "kind: decoder}"};
+  for (const auto& model : models)
+    for (const char* phase : {"prefill", "decode"}) {
+      workloads::Workload w = workloads::load_workload_text(
+          "model: " + model + "\ninstance: {scope: layer, batch: 2, seq_len: 8, block: 4, phase: " + phase + "}\n",
+          "mixer.yaml");
+      CheckReport rep = check_workload(w, CheckOptions{});
+      EXPECT_TRUE(rep.passed) << model << " " << phase;
+      EXPECT_EQ(rep.variants.size(), std::string(phase) == "decode" || model.find("mamba") != std::string::npos ? 1u : 3u);
+      for (const auto& v : rep.variants) EXPECT_LT(v.max_rel, 1e-9) << model << " " << phase << " " << v.variant;
+    }
+}
+
+TEST(MixerLayers, DecodeStepsReplayTheLayersPrefill) {
+  // A Mamba layer's decode steps from a zero state and zero convolution
+  // history, each feeding the next its state, give the prefill's outputs.
+  const std::string model = "model: {name: m, layers: 1, d_model: 4, mixer: mamba, state_dim: 2, expand: 2, "
+                            "conv_kernel: 3, norm: rmsnorm, kind: decoder}\n";
+  workloads::Workload pre = workloads::load_workload_text(model + "instance: {scope: layer, seq_len: 5}\n", "m.yaml");
+  workloads::Workload dec =
+      workloads::load_workload_text(model + "instance: {scope: layer, seq_len: 5, phase: decode}\n", "m.yaml");
+  const auto& pc = pre.variants.front().cascade;
+  const auto& dc = dec.variants.front().cascade;
+  TensorSet<double> pin = seeded_inputs<double>(pc, 7);
+  TensorSet<double> prefill = interpret<double>(pc, pin);
+  TensorSet<double> din = seeded_inputs<double>(dc, 7);
+  for (auto& [name, t] : din)
+    if (pin.count(name) && name != "X") t = pin[name];  // the same weights
+  std::fill(din["HP"].data.begin(), din["HP"].data.end(), 0.0);
+  std::fill(din["XCP"].data.begin(), din["XCP"].data.end(), 0.0);
+  for (int64_t l = 0; l < 5; ++l) {
+    for (int64_t i = 0; i < 4; ++i) din["X"].at({0, i, 0}) = pin["X"].at({0, i, l});
+    TensorSet<double> step = interpret<double>(dc, din);
+    for (int64_t i = 0; i < 4; ++i) EXPECT_NEAR(step["Y"].at({0, i, 0}), prefill["Y"].at({0, i, l}), 1e-12) << l;
+    din["HP"] = step["H"];
+    din["XCP"] = step["XCN"];
+  }
+}
 
 TEST(Mla, NaiveAndAbsorbedFormsBothMatchDirect) {
   // Each phase in each form: the absorbed form (attention over the latent,

@@ -265,12 +265,13 @@ TEST(Mixers, FormsAndShapesTheyCannotTake) {
   EXPECT_NE(error_of(model_yaml("softmax", "scope: attention, seq_len: 8, attention: [recurrent]"))
                 .find("unknown cascade 'recurrent' for the softmax mixer; one of 3pass, 2pass, 1pass"),
             std::string::npos);
-  EXPECT_NE(error_of(model_yaml("linear", "scope: layer, phase: decode, seq_len: 8")).find("decode layer (the state"),
+  EXPECT_NE(error_of(model_yaml("linear", "scope: qkv_projection, phase: decode, seq_len: 8"))
+                .find("the linear mixer's decode projections (gate, state) are part of its layer"),
             std::string::npos);
   EXPECT_NE(error_of(model_yaml("linear", "scope: attention, phase: decode, seq_len: 8, attention: [chunkwise]"))
                 .find("for the linear mixer's decode step; one of recurrent"),
             std::string::npos);
-  EXPECT_NE(error_of(model_yaml("gla", "scope: layer, seq_len: 8")).find("gate projection is not built yet"),
+  EXPECT_NE(error_of(model_yaml("gla", "scope: output_projection, seq_len: 8")).find("are part of its layer"),
             std::string::npos);
   // A model without `attention:` gets every form of its mixer.
   const auto w = workloads::load_workload_text(model_yaml("linear", "scope: attention, seq_len: 8, block: 4"), "m.yaml");
@@ -329,8 +330,8 @@ TEST(Mixers, MambaModelAgreesWithTheDirectScan) {
       EXPECT_EQ(rp.passes, 1);
     }
   }
-  EXPECT_NE(error_of("model: {name: m, layers: 1, d_model: 8, kind: decoder, mixer: mamba}\ninstance: {scope: layer}\n")
-                .find("projections and convolution are not built yet"),
+  EXPECT_NE(error_of("model: {name: m, layers: 1, d_model: 8, kind: decoder, mixer: mamba}\ninstance: {scope: ffn}\n")
+                .find("a Mamba layer has no ffn; its scopes are layer and attention"),
             std::string::npos);
   // An inner width past 64 bits is a located error, not a wrapped product.
   EXPECT_NE(error_of("model: {name: m, layers: 1, d_model: 4611686018427387904, kind: decoder, mixer: mamba, "

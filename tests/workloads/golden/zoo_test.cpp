@@ -20,8 +20,9 @@ std::vector<std::string> zoo_files() {
 }
 
 TEST(Zoo, HoldsEveryModelOfTheReference) {
-  // reference/models.md lists eleven models.
-  EXPECT_GE(zoo_files().size(), 11u);
+  // reference/models.md lists eleven models; subquadratic.md adds Mistral,
+  // Mixtral, DeepSeek-V2-Lite, GLA-1.3B, Mamba-1.4B and 2.8B.
+  EXPECT_GE(zoo_files().size(), 17u);
 }
 
 class ZooTest : public ::testing::TestWithParam<std::string> {};
@@ -29,12 +30,18 @@ class ZooTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(ZooTest, LayerRunsAtSmallSizeAndMatchesDirect) {
   using workloads::Override;
   // One variant at two tokens keeps the biggest layers (Llama-3-8B) to seconds.
+  // The first form of the model's mixer (softmax: 1pass; GLA, linear: parallel; Mamba: recurrent).
+  const workloads::Workload plain = workloads::load_workload(GetParam());
+  const workloads::Mixer mixer = plain.model->mixer;
+  const std::string form = mixer == workloads::Mixer::kSoftmax ? "1pass"
+                                                               : workloads::attention_cascade_name(
+                                                                     workloads::mixer_cascades(mixer).front());
   std::vector<Override> small{{"instance.scope", "layer"}, {"instance.batch", "1"}, {"instance.seq_len", "4"},
                               {"instance.block", "2"},     {"instance.phase", "prefill"},
-                              {"instance.attention", "[1pass]"}};
+                              {"instance.attention", "[" + form + "]"}};
   // An MoE model's FFNs shrink (256 wide, experts 64): the touched experts'
   // weights at full size would not fit a test machine's memory in double.
-  if (workloads::load_workload(GetParam()).model->experts > 0) {
+  if (plain.model->experts > 0) {
     small.push_back({"model.ffn_dim", "256"});
     small.push_back({"model.expert_ffn_dim", "64"});
   }
@@ -46,8 +53,9 @@ TEST_P(ZooTest, LayerRunsAtSmallSizeAndMatchesDirect) {
   EXPECT_EQ(rep.variants.size(), 1u);
   if (w.model->kind == workloads::ModelKind::kEncoder) return;
   small[4].value = "decode";
+  if (mixer != workloads::Mixer::kSoftmax) small[5].value = "[recurrent]";
   workloads::Workload d = workloads::load_workload(GetParam(), small);
-  opt.variant = "1pass";
+  opt.variant = mixer == workloads::Mixer::kSoftmax ? "1pass" : "recurrent";
   CheckReport drep = check_workload(d, opt);
   EXPECT_TRUE(drep.passed) << GetParam() << " decode";
 }
