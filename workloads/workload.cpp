@@ -25,16 +25,27 @@ std::vector<Variant> model_variants(const ModelSpec& model, const InstanceSpec& 
   return out;
 }
 
-}  // namespace
-
-Workload with_scope(const Workload& w, Scope scope) {
+// The model workload `w` with its instance changed by `change` (the key
+// `key` names), its variants rebuilt.
+template <class Change>
+Workload rebuilt(const Workload& w, const char* key, Change change) {
   if (!w.model || !w.instance)
-    throw UserError(SourceLoc{w.file, 0, 0}, "instance.scope", "workload " + w.name + " is not a model with a scope");
+    throw UserError(SourceLoc{w.file, 0, 0}, key, "workload " + w.name + " is not a model workload");
   Workload out = w;
-  out.instance->scope = scope;
+  change(*out.instance);
   out.variants = model_variants(*out.model, *out.instance);
   out.reference_variant.clear();
   return out;
+}
+
+}  // namespace
+
+Workload with_scope(const Workload& w, Scope scope) {
+  return rebuilt(w, "instance.scope", [&](InstanceSpec& i) { i.scope = scope; });
+}
+
+Workload with_block(const Workload& w, int64_t block) {
+  return rebuilt(w, "instance.block", [&](InstanceSpec& i) { i.block = block; });
 }
 
 const Variant* Workload::find_variant(const std::string& n) const {

@@ -55,6 +55,11 @@ struct Workload {
 // a model workload.
 Workload with_scope(const Workload& w, Scope scope);
 
+// The same model workload with another chunk (instance.block: FuseMax's M0,
+// the linear mixers' chunk); UserError when `w` is not a model workload or the
+// block does not divide the keys.
+Workload with_block(const Workload& w, int64_t block);
+
 // KEY=VALUE from the command line; KEY is a dotted path ("instance.batch"), VALUE YAML.
 struct Override {
   std::string key;

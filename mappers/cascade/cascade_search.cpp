@@ -26,11 +26,17 @@ class Scorer {
       : m_arch(a), m_cascade(c), m_space(space), m_config(config) {}
 
   // A mapping: rejected with the rules' reason, else costed (an input fault
-  // such as a model limit propagates).
+  // such as a model limit propagates; a run too long to time is this
+  // mapping's fault and rejects it).
   Scored score_mapping(const mapping::CascadeMapping& m, sim::Stats* stats) const {
     const mapping::MappingStatus st = mapping::validate_cascade_mapping(m, m_cascade, m_arch);
     if (!st.ok) return {search::kInvalid, st.reason};
-    const sim::Stats s = sim::analytical::evaluate_cascade(m_arch, m_cascade, m).stats;
+    sim::Stats s;
+    try {
+      s = sim::analytical::evaluate_cascade(m_arch, m_cascade, m).stats;
+    } catch (const sim::CycleOverflow& e) {
+      return {search::kInvalid, e.what()};  // this mapping's fault, not the problem's
+    }
     if (stats) *stats = s;
     return {search::objective(s.cycles, s.energy_pj, m_config.latency_weight, m_config.energy_weight), ""};
   }

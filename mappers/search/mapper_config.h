@@ -51,6 +51,10 @@ struct MapperConfig {
   bool search_bypass = true;                  // search keep/bypass where the architecture permits both
   double min_utilization = 0;                 // reject mappings below this utilization of the unit
   std::string compute;                        // pin the compute unit ("" = try every unit that can run the Einsum)
+  // The cascade search on a model workload's partitioned form (FuseMax's 2-
+  // and 1-pass M0, the linear mixers' chunk): the chunk sizes to try, each a
+  // cascade of its own; the best is kept (empty: the instance's block only).
+  std::vector<int64_t> blocks;
   std::vector<LevelConstraint> levels;
   std::string file;
   SourceLoc loc;

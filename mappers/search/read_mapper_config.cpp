@@ -106,7 +106,8 @@ MapperConfig build(const YamlNode& doc) {
       c.loc = n.loc();
       if (n.expect_map(d)) {
         n.check_keys({"algorithm", "objective", "seed", "threads", "max_evaluations", "max_seconds", "patience",
-                      "top_k", "batch", "imperfect", "search_bypass", "min_utilization", "compute", "levels"},
+                      "top_k", "batch", "imperfect", "search_bypass", "min_utilization", "compute", "levels",
+                      "blocks"},
                      d);
         if (n.has("algorithm")) {
           c.algorithm = n["algorithm"].as_string(d).value_or(c.algorithm);
@@ -130,6 +131,13 @@ MapperConfig build(const YamlNode& doc) {
           else if (x) c.min_utilization = *x;
         }
         if (n.has("compute")) c.compute = n["compute"].as_string(d).value_or("");
+        if (n.has("blocks") && n["blocks"].expect_sequence(d))
+          for (size_t i = 0; i < n["blocks"].size(); ++i) {
+            const YamlNode b = n["blocks"].at(i);
+            auto v = b.as_int(d);
+            if (v && *v < 1) d.error(b.loc(), b.path(), "expected a positive chunk size, got " + b.scalar());
+            else if (v) c.blocks.push_back(*v);
+          }
         if (n.has("levels") && n["levels"].expect_sequence(d))
           for (size_t i = 0; i < n["levels"].size(); ++i) c.levels.push_back(read_level(n["levels"].at(i), d));
         // Only the enumeration ends by itself; any other search without a

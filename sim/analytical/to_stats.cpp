@@ -8,7 +8,7 @@ namespace einflow::sim {
 
 int64_t whole_cycles(double cycles, const SourceLoc& where) {
   if (!(cycles < 4.611686e18))  // 2^62; NaN too
-    throw UserError(where,
+    throw CycleOverflow(where,
                     "the run would take more than 2^62 cycles (a bandwidth near zero, or a problem "
                     "too large to time)");
   return static_cast<int64_t>(std::ceil(cycles - 1e-9));

@@ -15,6 +15,12 @@ namespace einflow::sim {
 // bandwidth of nearly zero, or an overflow-sized problem) it is a user fault
 // of the architecture `where`, not a number.
 int64_t whole_cycles(double cycles, const SourceLoc& where);
+// What whole_cycles throws: a run too long to time. A search takes it as one
+// candidate's fault (another mapping of the same problem may be timeable).
+class CycleOverflow : public UserError {
+ public:
+  using UserError::UserError;
+};
 
 // Timeloop's meaning: reads = words read out of the level (by its children, or
 // by the compute units); fills = words written into it from its parent;

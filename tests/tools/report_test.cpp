@@ -77,7 +77,7 @@ TEST(Report, NumbersFromAHandBuiltStore) {
                       0),
             0u)
       << csv;
-  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,,,,,,,ok,250,0,100,0,0,0.5,100,4,2,1,\n"), std::string::npos)
+  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,,,,,,,ok,250,0,100,0,0,0,0.5,100,4,2,1,\n"), std::string::npos)
       << csv;
   std::istringstream lines(csv);
   std::string header;
@@ -123,6 +123,67 @@ EINFLOW_REGISTER_FORMAT(count, "count", "count.txt: the number of records",
                         [](const report::ReportData& d, report::FormatOutput& out) {
                           out.put("count.txt", std::to_string(d.records.size()) + "\n");
                         })
+
+// Lines per workload, per token, and where they cross: two mixers by hand.
+// A (quadratic) costs 1 x L^2 cycles, B (linear) 100 x L at lengths 16, 64,
+// 256: per token A is L, B is 100, so A is lower up to 64 and higher at 256;
+// log(A/B) goes from log(0.64) to log(2.56) between 64 and 256, crossing where
+// log(x) = log(64) + log(0.64)/(log(0.64) - log(2.56)) x log(4): x = 100.
+TEST(Report, LinesPerTokenAndTheirCrossings) {
+  const std::string dir = temp_dir("report-lines");
+  fs::create_directories(dir);
+  std::ofstream(spec_copy_path(dir))
+      << "sweep:\n  name: mixers\n  axes: [{key: workload, values: [a.yaml, b.yaml]}, "
+         "{key: workload.instance.seq_len, values: [16, 64, 256]}]\n  metrics: [cycles, onchip_bytes]\n"
+         "  report: {x: workload.instance.seq_len, lines: [workload], per_token: true}\n";
+  std::vector<Record> recs;
+  int64_t point = 0;
+  for (const char* w : {"a.yaml", "b.yaml"})
+    for (int64_t len : {16, 64, 256}) {
+      Record r;
+      r.set_point(point);
+      r.set_config_hash("h" + std::to_string(point++));
+      r.set_design("searched");
+      auto* a = r.add_axes();
+      a->set_key("workload");
+      a->set_value(w);
+      auto* b = r.add_axes();
+      b->set_key("workload.instance.seq_len");
+      b->set_value(std::to_string(len));
+      r.mutable_instance()->set_phase("prefill");
+      r.mutable_instance()->set_batch(2);
+      r.mutable_instance()->set_seq_len(len);
+      const bool quadratic = std::string(w) == "a.yaml";
+      r.mutable_total()->set_cycles(2 * (quadratic ? len * len : 100 * len));  // batch 2
+      r.mutable_total()->set_onchip_bytes(1000);
+      r.mutable_provenance()->set_version("9.9.9");
+      recs.push_back(r);
+    }
+  write_store(store_path(dir), recs);
+  std::ostringstream log;
+  const report::ReportData d = report::load_report(dir, {}, log);
+  const auto lines = report::metric_lines(d, "cycles");
+  ASSERT_EQ(lines.size(), 1u);
+  ASSERT_EQ(lines[0].names.size(), 2u);
+  EXPECT_EQ(lines[0].names[0], "searched, workload a");
+  EXPECT_EQ(lines[0].values[0], (std::vector<double>{16, 64, 256}));  // per token: L
+  EXPECT_EQ(lines[0].values[1], (std::vector<double>{100, 100, 100}));
+  // The footprint is a peak, not divided by tokens.
+  EXPECT_EQ(report::metric_lines(d, "onchip_bytes")[0].values[0], (std::vector<double>{1000, 1000, 1000}));
+  const auto cs = report::crossovers(d);
+  ASSERT_EQ(cs.size(), 1u);
+  EXPECT_EQ(cs[0].metric, "cycles");
+  EXPECT_EQ(cs[0].low_first, "searched, workload a");
+  EXPECT_EQ(cs[0].x_before, "64");
+  EXPECT_EQ(cs[0].x_after, "256");
+  EXPECT_NEAR(cs[0].x_estimate, 100, 1e-9);
+  const std::string md = report::markdown(d);
+  EXPECT_NE(md.find("## cycles per token against seq_len"), std::string::npos) << md;
+  EXPECT_NE(md.find("## on-chip footprint (bytes) against seq_len"), std::string::npos);
+  EXPECT_NE(md.find("| cycles per token | - | searched, workload a | searched, workload b | 64 - 256 | 100 |"),
+            std::string::npos)
+      << md;
+}
 
 TEST(Report, AFormatIsOneRegistration) {
   const std::string dir = temp_dir("count");

@@ -17,6 +17,7 @@
 
 #include "arch/arch.h"
 #include "common/text.h"
+#include "mappers/cascade/block_search.h"
 #include "mappers/cascade/cascade_search.h"
 #include "mappers/mapping/cascade_mapping.h"
 #include "mappers/named/named.h"
@@ -68,11 +69,14 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
     cc.constrain_to = &constraint;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  cascade::CascadeSearchResult r = cascade::search_cascade(a, v.cascade, cfg, cc);
+  // With the mapper's blocks, the chunk size is searched too (one cascade per size).
+  cascade::BlockSearch bs = cascade::search_blocks(a, w, v.name, cfg, cc);
+  cascade::CascadeSearchResult& r = bs.result;
+  const workloads::Variant& chosen = *bs.workload.find_variant(v.name);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.best.variant = w.variants.size() > 1 ? v.name : "";
   fs::create_directories(dir);
-  write_file_atomic(dir / "cascade_mapping.yaml", mapping::write_cascade_mapping(r.best, v.cascade, a));
+  write_file_atomic(dir / "cascade_mapping.yaml", mapping::write_cascade_mapping(r.best, chosen.cascade, a));
   nlohmann::json j = stats_json(r.stats);
   j["workload"] = w.name;
   j["variant"] = v.name;
@@ -88,12 +92,21 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   j["stopped_by"] = r.stopped_by;
   j["rejected"] = r.rejected;
   j["best_is_seed"] = r.from_seed;
+  if (bs.block > 0) {
+    j["block"] = bs.block;
+    for (const auto& [b, what] : bs.tried) j["blocks_tried"][std::to_string(b)] = what;
+  }
   write_file_atomic(dir / "stats.json", j.dump(2) + "\n");
-  std::cout << "cascade " << v.cascade.name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
+  std::cout << "cascade " << chosen.cascade.name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
             << std::fixed << std::setprecision(2) << secs << " s; best " << r.stats.cycles << " cycles, "
             << std::setprecision(4) << std::scientific << r.stats.energy_pj << " pJ, " << std::fixed
             << r.best.groups.size() << " group(s)" << (r.from_seed ? " (a seed design)" : "") << "\n";
   for (const auto& [name, why] : skipped) std::cout << "design " << name << " not a seed: " << why << "\n";
+  if (bs.block > 0) {
+    std::cout << "chunk size " << bs.block << " (instance.block) of";
+    for (const auto& [b, what] : bs.tried) std::cout << " " << b << " [" << what << "]";
+    std::cout << "\n";
+  }
   std::cout << "wrote " << dir.string() << "\n";
   return 0;
 }

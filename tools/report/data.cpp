@@ -32,6 +32,7 @@ double metric(const sweep::Record& r, const std::string& name) {
   if (name == "energy_pj") return t.energy_pj();
   if (name == "dram_bytes") return static_cast<double>(t.dram_bytes());
   if (name == "area_um2") return t.area_um2();
+  if (name == "onchip_bytes") return static_cast<double>(t.onchip_bytes());
   throw InternalError("no scalar metric " + name);
 }
 
@@ -116,6 +117,9 @@ void read_spec_copy(const std::string& path, ReportData& d) {
       if (auto p = r["pareto"].as_string_list(ignore)) d.pareto = *p;
     if (r.has("by"))
       if (auto b = r["by"].as_string_list(ignore)) d.by = *b;
+    if (r.has("lines"))
+      if (auto l = r["lines"].as_string_list(ignore)) d.lines = *l;
+    if (r.has("per_token")) d.per_token = r["per_token"].as_bool(ignore).value_or(false);
   }
 }
 

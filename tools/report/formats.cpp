@@ -54,6 +54,9 @@ std::vector<Column> columns(const ReportData& d) {
                     [&](size_t i) { return num(static_cast<double>(R[i].total().dram_bytes())); }});
   if (wants(d, "area_um2"))
     cols.push_back({"area (um^2)", [&](size_t i) { return num(R[i].total().area_um2()); }});
+  if (wants(d, "onchip_bytes"))
+    cols.push_back({"on chip (bytes)",
+                    [&](size_t i) { return num(static_cast<double>(R[i].total().onchip_bytes())); }});
   if (wants(d, "utilization"))
     for (const auto& u : d.units)
       cols.push_back(
@@ -134,6 +137,39 @@ std::string tex_escape(const std::string& s) {
 
 }  // namespace
 
+// The metrics against x, line by line (per token when asked), and where the
+// lines cross.
+static std::string lines_markdown(const ReportData& d) {
+  std::ostringstream md;
+  const std::string xl = d.x.empty() ? "point" : d.labels.at(d.x);
+  for (const auto& metric : line_metrics(d))
+    for (const MetricLines& m : metric_lines(d, metric)) {
+      md << "\n## " << metric_label(metric, per_token(d, metric)) << " against " << xl
+         << (m.title.empty() ? "" : " (" + m.title + ")") << "\n\n| line |";
+      for (const auto& x : m.xs) md << " " << x << " |";
+      md << "\n|---|";
+      for (size_t i = 0; i < m.xs.size(); ++i) md << "---|";
+      md << "\n";
+      for (size_t l = 0; l < m.names.size(); ++l) {
+        md << "| " << m.names[l] << " |";
+        for (double v : m.values[l]) md << " " << (std::isnan(v) ? std::string("-") : num(v, 4)) << " |";
+        md << "\n";
+      }
+    }
+  const auto cs = crossovers(d);
+  md << "\n## Crossovers\n\n";
+  if (cs.empty()) md << "No two lines swap order between neighbouring " << xl << " values.\n";
+  else
+    md << "Where two lines swap order between neighbouring " << xl
+       << " values (the crossing interpolated in log-log).\n\n| metric | group | lower before | lower after | between "
+          "| near |\n|---|---|---|---|---|---|\n";
+  for (const auto& c : cs)
+    md << "| " << metric_label(c.metric, per_token(d, c.metric)) << " | " << (c.group.empty() ? "-" : c.group) << " | "
+       << c.low_first << " | " << c.high_first << " | " << c.x_before << " - " << c.x_after << " | "
+       << num(c.x_estimate, 3) << " |\n";
+  return md.str();
+}
+
 std::string markdown(const ReportData& d) {
   std::ostringstream md;
   int failed = 0;
@@ -182,6 +218,7 @@ std::string markdown(const ReportData& d) {
     md << " " << num(metric(d.records[i], d.pareto[0])) << " | "
        << num(metric(d.records[i], d.pareto[1])) << " |\n";
   }
+  if (d.per_token || !d.lines.empty()) md << lines_markdown(d);
   if (failed) {
     md << "\n## Failed points\n\n";
     for (const auto& r : d.records)
@@ -221,7 +258,8 @@ static std::vector<std::string> csv_columns(const ReportData& d, const std::set<
   for (const auto& k : d.axis_keys) cols.push_back(k);
   for (const char* c : {"design", "arch_name", "workload_name"}) cols.push_back(c);
   for (const auto& c : instance_columns()) cols.push_back(c);
-  for (const char* c : {"status", "cycles", "seconds", "energy_pj", "dram_bytes", "area_um2"}) cols.push_back(c);
+  for (const char* c : {"status", "cycles", "seconds", "energy_pj", "dram_bytes", "area_um2", "onchip_bytes"})
+    cols.push_back(c);
   for (const auto& u : d.units) cols.push_back("util_" + u);
   for (const auto& c : d.components) cols.push_back("energy_" + c + "_pj");
   for (const auto& c : causes) cols.push_back("stall_" + c + "_cycles");
@@ -252,7 +290,7 @@ std::string csv(const ReportData& d) {
     for (const auto& v : instance_values(r)) o << "," << csv_field(v);
     o << "," << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << ","
       << format_number(t.seconds()) << "," << format_number(t.energy_pj()) << "," << t.dram_bytes()
-      << "," << format_number(t.area_um2());
+      << "," << format_number(t.area_um2()) << "," << t.onchip_bytes();
     for (const auto& u : d.units) o << "," << format_number(util(r, u));
     for (const auto& c : d.components) {
       auto it = t.energy_by_component_pj().find(c);
@@ -293,6 +331,7 @@ std::string csv_provenance(const ReportData& d) {
       {"energy_pj", "energy, pJ"},
       {"dram_bytes", "bytes moved to and from DRAM"},
       {"area_um2", "the architecture's area, um^2"},
+      {"onchip_bytes", "the most bytes the mapping holds on chip at once (largest fusion group; 0: not known)"},
       {"util_UNIT", "the unit's utilization, 0 to 1"},
       {"energy_COMPONENT_pj", "energy of one component (unit, level, network), pJ"},
       {"stall_CAUSE_cycles", "cycle model: unit-idle cycles by cause"},
@@ -337,6 +376,7 @@ std::string json(const ReportData& d) {
     x["energy_pj"] = t.energy_pj();
     x["dram_bytes"] = t.dram_bytes();
     x["area_um2"] = t.area_um2();
+    x["onchip_bytes"] = t.onchip_bytes();
     x["utilization"] =
         std::map<std::string, double>(t.utilization().begin(), t.utilization().end());
     x["energy_by_component_pj"] = std::map<std::string, double>(t.energy_by_component_pj().begin(),

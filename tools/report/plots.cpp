@@ -69,11 +69,7 @@ std::string script(const ReportData& d, const std::string& name, const std::stri
   return s.str();
 }
 
-// An axis value as a number (1K = 1024), if it is one.
-std::optional<double> number_of(const std::string& x) {
-  if (auto i = parse_int_with_suffix(x)) return static_cast<double>(*i);
-  return parse_double(x);
-}
+std::optional<double> number_of(const std::string& x) { return axis_number(x); }
 
 // The records grouped by every axis except x, in order of first appearance.
 std::vector<std::pair<std::string, std::vector<size_t>>> groups(const ReportData& d) {
@@ -152,6 +148,39 @@ Plot speedup_plot(const ReportData& d, const Group& g) {
   const std::string name = "speedup" + g.suffix;
   plot << "plot for [i=2:" << d.designs.size() + 1 << "] '" << name << ".dat' using "
        << (g.numeric ? "1:i" : "0:i:xtic(1)")
+       << " with linespoints lw 2 pt 7 title columnheader(i)";
+  return {name, dat.str(), script(d, name, setup.str(), plot.str())};
+}
+
+// A metric against x, a line per design and value of the `lines` axes.
+Plot metric_plot(const ReportData& d, const std::string& metric, const MetricLines& m) {
+  std::ostringstream dat;
+  dat << "x";
+  for (const auto& n : m.names) dat << "\t" << n;
+  dat << "\n";
+  bool numeric = !m.xs.empty(), positive = true;
+  double lo = INFINITY, hi = 0;
+  for (double x : m.x_numbers) {
+    numeric = numeric && !std::isnan(x) && x > 0;
+    if (!std::isnan(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  }
+  for (size_t k = 0; k < m.xs.size(); ++k) {
+    dat << (numeric ? num(m.x_numbers[k]) : m.xs[k]);
+    for (const auto& line : m.values) {
+      dat << "\t" << num(line[k]);
+      positive = positive && (std::isnan(line[k]) || line[k] > 0);
+    }
+    dat << "\n";
+  }
+  std::ostringstream setup, plot;
+  setup << "set title '" << label(m.title.empty() ? d.name : d.name + ": " + m.title) << "'\nset xlabel '"
+        << label(d.x.empty() ? "point" : d.labels.at(d.x)) << "'\nset ylabel '"
+        << label(metric_label(metric, per_token(d, metric))) << "'\n";
+  if (numeric && hi / lo >= 8) setup << "set logscale x 2\n";
+  if (numeric) setup << "set format x '%.0f'\n";
+  if (positive) setup << "set logscale y 10\nset format y '%.0e'\n";
+  const std::string name = metric + m.suffix;
+  plot << "plot for [i=2:" << m.names.size() + 1 << "] '" << name << ".dat' using " << (numeric ? "1:i" : "0:i:xtic(1)")
        << " with linespoints lw 2 pt 7 title columnheader(i)";
   return {name, dat.str(), script(d, name, setup.str(), plot.str())};
 }
@@ -303,6 +332,9 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool
     all.push_back(speedup_plot(d, g));
     all.push_back(energy_plot(d, g));
   }
+  if (d.per_token || !d.lines.empty())
+    for (const auto& metric : line_metrics(d))
+      for (const MetricLines& m : metric_lines(d, metric)) all.push_back(metric_plot(d, metric, m));
   all.push_back(utilization_plot(d));
   all.push_back(pareto_plot(d));
   for (const auto& p : all) {

@@ -37,6 +37,8 @@ struct ReportData {
   std::string baseline, x;
   std::vector<std::string> pareto;
   std::vector<std::string> by;  // axis keys the summary is split by
+  std::vector<std::string> lines;  // axis keys drawn as lines of one metric plot (sweep.report.lines)
+  bool per_token = false;          // metric plots and crossovers per token
   // Per record (index as in `records`): baseline cycles / cycles and energy /
   // baseline energy, at the same axis values; empty without a baseline row.
   std::vector<std::optional<double>> speedup, energy_ratio;
@@ -63,6 +65,33 @@ double metric(const sweep::Record& r, const std::string& name);
 // The non-dominated records (both metrics minimised) among the OK ones, sorted by `a`.
 std::vector<size_t> pareto_front(const std::vector<sweep::Record>& records, const std::string& a,
                                  const std::string& b);
+
+// Metrics against x (report.lines / report.per_token): per group of the other
+// axes, a line per design and value of the `lines` axes.
+struct MetricLines {
+  std::string title, suffix;
+  std::vector<std::string> xs;                // x values in order
+  std::vector<double> x_numbers;              // as numbers (NAN when not)
+  std::vector<std::string> names;             // the lines
+  std::vector<std::vector<double>> values;    // [line][x]; NAN where missing
+};
+std::vector<MetricLines> metric_lines(const ReportData& d, const std::string& metric);
+// Where two lines of a metric swap order between neighbouring x values; the
+// crossing estimated by interpolating log(metric) against log(x).
+struct Crossover {
+  std::string group, metric, low_first, high_first;  // which is lower before the crossing
+  std::string x_before, x_after;
+  double x_estimate = 0;
+};
+std::vector<Crossover> crossovers(const ReportData& d);
+// An axis value as a number (1K = 1024), if it is one.
+std::optional<double> axis_number(const std::string& x);
+// The metrics the line plots draw: the sweep's scalar metrics but the area.
+std::vector<std::string> line_metrics(const ReportData& d);
+std::string metric_label(const std::string& metric, bool per_token);
+// Whether a metric's lines are per token: a flow (time, energy, traffic) is,
+// the on-chip footprint (a peak, not a flow) is not.
+bool per_token(const ReportData& d, const std::string& metric);
 
 std::string markdown(const ReportData& d);
 // results.csv: a plain rectangular table (a header row, unique column names,

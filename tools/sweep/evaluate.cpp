@@ -22,6 +22,7 @@
 #include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/plan_sim.h"
 #include "mappers/search/objective.h"
+#include "mappers/cascade/block_search.h"
 #include "sim/cycle/rerank.h"
 #include "workloads/workload.h"
 
@@ -35,6 +36,7 @@ struct Outcome {
   std::map<std::string, int64_t> stalls;
   bool fast_forwarded = false;
   std::string mapping_yaml;
+  int64_t block = 0;  // the chunk size a block search chose (0: the instance's)
 };
 
 Outcome part(sim::Stats stats, std::string mapping_yaml) {
@@ -71,7 +73,13 @@ sim::cycle::SimOptions timing_only() {
 Outcome run_cascade(const arch::Architecture& a, const workloads::Cascade& c,
                     const mapping::CascadeMapping& m, bool cycle) {
   std::string yaml = mapping::write_cascade_mapping(m, c, a);
-  if (!cycle) return part(sim::analytical::evaluate_cascade(a, c, m).stats, std::move(yaml));
+  if (!cycle) {
+    // The groups themselves: their peak occupancy gives the on-chip footprint.
+    Outcome o;
+    o.parts = sim::analytical::evaluate_cascade(a, c, m).groups;
+    o.mapping_yaml = std::move(yaml);
+    return o;
+  }
   return cycle_part(sim::cycle::simulate_cascade(a, c, m, {}, timing_only()), std::move(yaml));
 }
 
@@ -140,9 +148,13 @@ Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture
   const workloads::Variant& v = pick(w, p.design->variant, p.design->loc);
   const workloads::Cascade& c = v.cascade;
   if (p.design->fuse) {
-    const cascade::CascadeSearchResult r = cascade::search_cascade(a, c, cfg);
-    if (r.valid == 0) throw UserError(p.design->loc, "the cascade search found no valid mapping");
-    return run_cascade(a, c, r.best, cycle);
+    // The chunk size too, when the mapper lists blocks: the record keeps the chosen one.
+    const cascade::BlockSearch bs = cascade::search_blocks(a, w, v.name, cfg);
+    if (bs.result.valid == 0) throw UserError(p.design->loc, "the cascade search found no valid mapping");
+    const workloads::Cascade& chosen = bs.workload.find_variant(v.name)->cascade;
+    Outcome o = run_cascade(a, chosen, bs.result.best, cycle);
+    o.block = bs.block;
+    return o;
   }
   Outcome total;
   for (int e : c.topo_order) {
@@ -158,6 +170,22 @@ Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture
     then(total, run_mapping(a, c, s.space->to_mapping(s.result.top[best].genome), cycle));
   }
   return total;
+}
+
+// The largest group's on-chip bytes (results.proto, Metrics.onchip_bytes).
+int64_t onchip_bytes(const Outcome& o, const arch::Architecture& a) {
+  int64_t most = 0;
+  for (const auto& g : o.parts) {
+    int64_t bytes = 0;
+    for (const auto& [name, words] : g.peak_words) {
+      const int node = a.find(name);
+      if (node < 0 || a.is_offchip(node)) continue;
+      const arch::Node& n = a.nodes[static_cast<size_t>(node)];
+      bytes += words * n.instances * n.word_bits / 8;
+    }
+    most = std::max(most, bytes);
+  }
+  return most;
 }
 
 void fill_metrics(results::Metrics& m, const Outcome& o, const sim::Stats& s,
@@ -177,6 +205,7 @@ void fill_metrics(results::Metrics& m, const Outcome& o, const sim::Stats& s,
         node >= 0 ? arch::node_class_name(a.nodes[static_cast<size_t>(node)].cls) : "network";
   }
   for (const auto& [c, n] : o.stalls) (*m.mutable_stalls())[c] = n;
+  m.set_onchip_bytes(onchip_bytes(o, a));
 }
 
 std::string host_name() {
@@ -224,6 +253,7 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
         o = searched(spec, p, a, w, opts);
         break;
     }
+    if (o.block > 0) r.mutable_instance()->set_block(o.block);
     const sim::Stats stats = sim::analytical::combine_groups(a, o.parts).stats;
     fill_metrics(*r.mutable_total(), o, stats, a);
     for (const auto& e : stats.per_einsum) {

@@ -16,14 +16,15 @@ namespace einflow::sweep {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& scalar_metrics() {
-  static const std::vector<std::string> scalar = {"cycles", "seconds", "energy_pj", "dram_bytes", "area_um2"};
+  static const std::vector<std::string> scalar = {"cycles",   "seconds",     "energy_pj",
+                                                  "dram_bytes", "area_um2", "onchip_bytes"};
   return scalar;
 }
 
 const std::vector<std::string>& known_metrics() {
   static const std::vector<std::string> k = {"cycles",           "seconds",  "energy_pj",
                                              "dram_bytes",       "area_um2", "utilization",
-                                             "energy_breakdown", "stalls"};
+                                             "energy_breakdown", "stalls",   "onchip_bytes"};
   return k;
 }
 
@@ -304,7 +305,7 @@ void read_options(const YamlNode& n, SweepSpec& s, Diagnostics& d) {
 void read_report(const YamlNode& n, SweepSpec& s, Diagnostics& d) {
   if (n.has("report") && n["report"].expect_map(d)) {
     const YamlNode r = n["report"];
-    r.check_keys({"baseline", "x", "pareto", "by"}, d);
+    r.check_keys({"baseline", "x", "pareto", "by", "lines", "per_token"}, d);
     auto is_axis = [&](const std::string& key) {
       for (const auto& a : s.axes)
         for (const auto& k : a.keys)
@@ -318,6 +319,14 @@ void read_report(const YamlNode& n, SweepSpec& s, Diagnostics& d) {
           if (!is_axis(k))
             d.error(r["by"].loc(), r["by"].path(), "'" + k + "' is not an axis of the sweep");
       }
+    if (r.has("lines"))
+      if (auto lines = r["lines"].as_string_list(d)) {
+        s.report.lines = *lines;
+        for (const auto& k : *lines)
+          if (!is_axis(k))
+            d.error(r["lines"].loc(), r["lines"].path(), "'" + k + "' is not an axis of the sweep");
+      }
+    if (r.has("per_token")) s.report.per_token = r["per_token"].as_bool(d).value_or(false);
     if (r.has("baseline")) {
       s.report.baseline = r["baseline"].as_string(d).value_or("");
       bool found = false;

@@ -17,7 +17,7 @@
 //     metrics: [cycles, energy_pj]           # the report's columns
 //     mode: analytical                       # analytical, cycle, or rerank (search, then cycle
 //     model on the top K) rerank: 4 seed: 1 report: {baseline: flat, x: workload.instance.seq_len,
-//     pareto: [area_um2, cycles], by: [workload]}
+//     pareto: [area_um2, cycles], by: [workload], lines: [workload], per_token: true}
 //
 // Keys: `arch.KEY` (under `architecture:`; `arch.NODE.KEY` for a node of the
 // tree by name), `workload.KEY`, `mapper.KEY` (a mapper design's config),
@@ -70,6 +70,8 @@ struct ReportSpec {
   std::string x;                    // axis key plotted along x ("" = the first axis)
   std::vector<std::string> pareto;  // two metrics (both minimised)
   std::vector<std::string> by;      // axis keys the summary is split by (e.g. the scope)
+  std::vector<std::string> lines;   // axis keys drawn as lines of one plot, not separate plots
+  bool per_token = false;           // metric plots per token (batch x tokens of the step)
 };
 
 struct SweepSpec {
