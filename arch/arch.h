@@ -176,6 +176,7 @@ class Architecture {
   // fill and drain (true), or overlap perfectly from the first iteration to the
   // last (false; the FuseMax paper's model). The cycle model always schedules.
   bool pipeline_fill_drain = true;
+  double host_link_gbps = 0;  // the host link (PCIe), GB/s; 0: none
   ReuseModel reuse_model = ReuseModel::kEinflow;
   std::vector<Node> nodes;  // parents before children; ask root(), dram(), path_to(): no code assumes positions
   SourceLoc loc;

@@ -9,6 +9,8 @@ const std::vector<Param>& arch_params() {
       {"technology", "string", "", "45nm", kAllBits, "energy/area table: 45nm or 7nm"},
       {"word_bits", "int", "bits", "16", kAllBits, "default word width of every node"},
       {"tree", "map", "", "required", kAllBits, "the root node (class dram)"},
+      {"host_link_gbps", "number", "GB/s", "0 (none)", kAllBits,
+       "the link to the host's memory (PCIe): what moving a KV cache in or out costs (einflow bound)"},
       {"pipeline_fill_drain", "bool", "", "true", kAllBits,
        "analytical model: charge a pipelined group's fill and drain (false: the units overlap perfectly, "
        "the FuseMax paper's assumption)"},

@@ -67,6 +67,7 @@ class Reader {
         m_arch.technology = *t;
     }
     if (auto v = read_int(a, "word_bits", 1, m_diags)) m_word_bits = static_cast<int>(*v);
+    if (auto v = read_number(a, "host_link_gbps", true, m_diags)) m_arch.host_link_gbps = *v;
     if (a.has("pipeline_fill_drain"))
       if (auto v = a["pipeline_fill_drain"].as_bool(m_diags)) m_arch.pipeline_fill_drain = *v;
     if (a.has("reuse_model")) {

@@ -412,3 +412,27 @@ TEST(Cli, SimulateTraceIsChromeTraceEvents) {
   // Units never run two tiles at once: busy time within the run.
   for (const auto& [unit, b] : busy) EXPECT_LE(b, static_cast<double>(cycles)) << unit;
 }
+
+// einflow bound on a model: the deployment keys, and a decode step of
+// Llama-2-7B bound by bandwidth (every weight and the cache streamed once).
+TEST(Cli, BoundReportsTheDeploymentKeys) {
+  const std::string root = std::string(EINFLOW_SOURCE_DIR) + "/configs/";
+  Result r = run("bound --arch " + root + "arch/fusemax-cloud-mixers.yaml --workload " + root +
+                 "workloads/llama2-7b.yaml --variant 1pass --set instance.seq_len=4K --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& d = j["deployment"];
+  for (const char* k : {"weights_bytes", "kv_cache_bytes_per_token", "kv_cache_bytes", "prefill_seconds",
+                        "decode_seconds_per_token", "max_concurrent_requests", "context_switch_seconds"})
+    EXPECT_TRUE(d.contains(k)) << k;
+  EXPECT_DOUBLE_EQ(d["weights_bytes"].get<double>(), 6738415616.0 * 2);
+  EXPECT_DOUBLE_EQ(d["kv_cache_bytes"].get<double>(), 524288.0 * 4096);
+  EXPECT_EQ(d["decode_layer"]["bound"], "bandwidth");
+  // No size_bytes on this DRAM and no host link: unknown, not invented.
+  EXPECT_EQ(d["max_concurrent_requests"].get<int64_t>(), -1);
+  EXPECT_EQ(d["context_switch_seconds"].get<double>(), -1);
+  Result bad = run("bound --arch " + root + "arch/fusemax-cloud.yaml --workload " + root +
+                   "workloads/llama2-7b.yaml --variant 1pass");
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("no compute unit of 'fusemax-cloud' can run Einsum"), std::string::npos) << bad.out;
+}

@@ -23,6 +23,7 @@ Runner add_dram(CLI::App& app);
 Runner add_simulate(CLI::App& app);
 Runner add_sweep(CLI::App& app);
 Runner add_report(CLI::App& app);
+Runner add_bound(CLI::App& app);
 
 // Prints an architecture's tree with capacities, bandwidths, energies and area.
 void describe_arch(const std::string& file, bool json, std::ostream& os);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   runners["simulate"] = einflow::cli::add_simulate(app);
   runners["sweep"] = einflow::cli::add_sweep(app);
   runners["report"] = einflow::cli::add_report(app);
+  runners["bound"] = einflow::cli::add_bound(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

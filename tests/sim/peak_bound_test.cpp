@@ -1,0 +1,100 @@
+// The peak-bound analysis, worked by hand on a small architecture: a 4-PE MAC
+// array and a 1-PE vector unit at 1 GHz under a 2 GB/s DRAM of 1 MB, a
+// 1 GB/s host link.
+#include <gtest/gtest.h>
+
+#include "arch/arch.h"
+#include "sim/analytical/deployment.h"
+#include "sim/analytical/peak_bound.h"
+#include "workloads/model_stats.h"
+#include "workloads/workload.h"
+
+namespace einflow::sim::analytical {
+namespace {
+
+const char* kArch = R"(architecture:
+  name: small
+  clock_mhz: 1000
+  host_link_gbps: 1
+  tree:
+    name: DRAM
+    class: dram
+    bandwidth_gbps: 2
+    size_bytes: 1M
+    children:
+      - name: Buffer
+        class: sram
+        size_words: 4096
+        children:
+          - {name: MM, class: compute, mesh: {x: 4}, ops: {mac: {}}}
+          - {name: VEC, class: compute, ops: {add: {}, mul: {}, max: {}, div: {}, exp: {}, sqrt: {}}}
+)";
+
+TEST(PeakBound, MatmulThenExpByHand) {
+  // Z = A B (8 x 8 x 8: 512 MACs, 1024 matmul FLOPs) on MM: 512 points / 4 PEs
+  // = 128 ns; its operands A, B, Z are 3 x 64 x 2 bytes = 384 bytes: 192 ns
+  // at 2 GB/s, bandwidth-bound. E = exp(Z) (64 other FLOPs) runs only on VEC:
+  // 64 ns; Z and E are 256 bytes: 128 ns. The cascade reads A and B and writes
+  // E (384 bytes, 192 ns); its busiest unit is MM (128 ns): 192 ns.
+  const arch::Architecture a = arch::load_arch_text(kArch, "a.yaml");
+  const workloads::Workload w = workloads::load_workload_text(R"(cascade:
+  name: mm-exp
+  ranks: {M: 8, N: 8, K: 8}
+  inputs: {A: [M, K], B: [K, N]}
+  einsums:
+    - Z[m,n] = A[m,k] * B[k,n]
+    - E[m,n] = exp(Z[m,n])
+)",
+                                                              "w.yaml");
+  const CascadeBound b = peak_bound(a, w.variants.front().cascade);
+  ASSERT_EQ(b.einsums.size(), 2u);
+  EXPECT_EQ(b.einsums[0].unit, "MM");
+  EXPECT_EQ(b.einsums[0].matmul_flops, 1024);
+  EXPECT_DOUBLE_EQ(b.einsums[0].bytes, 384);
+  EXPECT_NEAR(b.einsums[0].compute_seconds, 128e-9, 1e-15);
+  EXPECT_NEAR(b.einsums[0].memory_seconds, 192e-9, 1e-15);
+  EXPECT_FALSE(b.einsums[0].compute_bound());
+  EXPECT_EQ(b.einsums[1].unit, "VEC");
+  EXPECT_EQ(b.einsums[1].other_flops, 64);
+  EXPECT_NEAR(b.einsums[1].compute_seconds, 64e-9, 1e-15);
+  EXPECT_NEAR(b.einsums[1].memory_seconds, 128e-9, 1e-15);
+  EXPECT_DOUBLE_EQ(b.bytes, 384);
+  EXPECT_NEAR(b.compute_seconds, 128e-9, 1e-15);
+  EXPECT_NEAR(b.seconds(), 192e-9, 1e-15);
+}
+
+TEST(Deployment, CapacityConcurrencyAndContextSwitchByHand) {
+  // A 2-layer decoder of width 32 (2 heads of 16, FFN 64, ReLU, LayerNorm,
+  // biases, vocab 100, untied): per layer 4 x 32^2 + 4 x 32 (attention),
+  // 2 x 32 x 64 + 64 + 32 (FFN), 4 x 32 (norms) = 8544; 2 x 8544 + 2 x 3200
+  // + 64 = 23552 parameters, 47104 bytes. KV per token: 2 layers x 2 x 2 x 16
+  // x 2 bytes = 256; at 1000 tokens 256000 per request. 1 MB = 1048576 bytes
+  // holds floor((1048576 - 47104) / 256000) = 3 requests; a context switch
+  // moves 2 x 256000 bytes at 1 GB/s: 512 us.
+  const arch::Architecture a = arch::load_arch_text(kArch, "a.yaml");
+  const std::string model =
+      "model: {name: m, layers: 2, d_model: 32, heads: 2, head_dim: 16, ffn_dim: 64, ffn_kind: relu, "
+      "norm: layernorm, bias: true, vocab: 100, kind: decoder}\n";
+  const workloads::Workload w =
+      workloads::load_workload_text(model + "instance: {seq_len: 1000, attention: [3pass]}\n", "m.yaml");
+  const DeploymentBound d = deployment_bound(a, w);
+  EXPECT_EQ(workloads::model_params(*w.model).total, 23552);
+  EXPECT_DOUBLE_EQ(d.weights_bytes, 47104);
+  EXPECT_DOUBLE_EQ(d.kv_cache_bytes_per_token, 256);
+  EXPECT_EQ(d.context, 1000);
+  EXPECT_DOUBLE_EQ(d.kv_cache_bytes, 256000);
+  EXPECT_DOUBLE_EQ(d.capacity_bytes, 1048576);
+  EXPECT_EQ(d.max_concurrent_requests, 3);
+  EXPECT_NEAR(d.context_switch_seconds, 512e-6, 1e-15);
+  // Decode streams every weight and the request's cache: bandwidth-bound, at
+  // least (weights of the layers + cache) / bandwidth.
+  EXPECT_GT(d.decode_seconds_per_token, (2 * 8544 * 2 + 256000) / 2e9);
+  // Two devices split the work and double the memory.
+  const DeploymentBound two = deployment_bound(a, w, 2);
+  EXPECT_NEAR(two.decode_seconds_per_token, d.decode_seconds_per_token / 2, 1e-18);
+  EXPECT_NEAR(two.prefill_seconds, d.prefill_seconds / 2, 1e-18);
+  EXPECT_EQ(two.max_concurrent_requests, (2 * 1048576 - 47104) / 256000);
+}
+
+}  // namespace
+}  // namespace einflow::sim::analytical
