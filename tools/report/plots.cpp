@@ -69,7 +69,6 @@ std::string script(const ReportData& d, const std::string& name, const std::stri
   return s.str();
 }
 
-std::optional<double> number_of(const std::string& x) { return axis_number(x); }
 
 // The records grouped by every axis except x, in order of first appearance.
 std::vector<std::pair<std::string, std::vector<size_t>>> groups(const ReportData& d) {
@@ -115,7 +114,7 @@ Group make_group(const ReportData& d, const std::string& name, const std::vector
   g.numeric = !d.x.empty();
   double lo = INFINITY, hi = 0;
   for (const auto& x : g.xs) {
-    const auto v = number_of(x);
+    const auto v = axis_number(x);
     g.numeric = g.numeric && v && *v > 0;
     if (v) lo = std::min(lo, *v), hi = std::max(hi, *v);
   }
@@ -130,7 +129,7 @@ Plot speedup_plot(const ReportData& d, const Group& g) {
   for (const auto& des : d.designs) dat << "\t" << des;
   dat << "\n";
   for (const auto& x : g.xs) {
-    dat << (g.numeric ? num(number_of(x).value_or(0)) : x);
+    dat << (g.numeric ? num(axis_number(x).value_or(0)) : x);
     for (const auto& des : d.designs) {
       double v = NAN;
       for (size_t i : *g.members)

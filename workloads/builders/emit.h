@@ -44,6 +44,11 @@ void check_mixer_cascade(Mixer m, AttentionCascade a, const SourceLoc& loc);
 // The activation of an FFN kind applied to the expression `x` (the gated
 // kinds' activation, without the gate's product).
 std::string ffn_activation(FfnKind k, const std::string& x);
+// RoPE's pair rotation: OUT[pre rh, t] and OUT[pre rh+RH, t] from the two
+// halves IN[pre 0|1, rh, t] by the tables RCOS/RSIN [RH, P] at t (times
+// `scale` unless empty).
+void emit_rotation(SpecWriter& w, const std::string& in, const std::string& out, const std::string& pre,
+                   const std::string& t, const std::string& scale);
 // An MoE FFN (model.experts > 0) from `y` [B,D,P] to `out` [B,D,P] (moe.cpp).
 void emit_moe_ffn(SpecWriter& w, const ModelSpec& m, const InstanceSpec& inst, const std::string& y,
                   const std::string& out);

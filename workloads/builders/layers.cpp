@@ -56,6 +56,15 @@ std::string detail::ffn_activation(FfnKind k, const std::string& x) {
   return x;
 }
 
+void detail::emit_rotation(SpecWriter& w, const std::string& in, const std::string& out, const std::string& pre,
+                           const std::string& t, const std::string& scale) {
+  auto at = [&](const std::string& n, const std::string& idx) { return n + "[" + pre + idx + "," + t + "]"; };
+  const std::string c = " * RCOS[rh," + t + "]", s = " * RSIN[rh," + t + "]";
+  const std::string sc = scale.empty() ? "" : " * " + scale;
+  w.einsum(at(out, "rh") + " = (" + at(in, "0,rh") + c + " - " + at(in, "1,rh") + s + ")" + sc);
+  w.einsum(at(out, "rh+RH") + " = (" + at(in, "1,rh") + c + " + " + at(in, "0,rh") + s + ")" + sc);
+}
+
 AttentionShape attention_shape(const ModelSpec& model, const InstanceSpec& inst) {
   AttentionShape s;
   s.batch = inst.batch;
@@ -266,11 +275,8 @@ class LayerWriter {
     const bool partial = rotary_dim() < m_model.head_dim;
     if (partial) linear(r, heads + ",rp," + tok, y, tok, weight, widx + ",rp+2*RH", wranks, scale, false);
     m_w.declare(out, out_ranks);
-    auto at = [&](const std::string& t, const std::string& idx) { return t + "[" + heads + "," + idx + "," + tok + "]"; };
-    const std::string c = " * RCOS[rh," + tok + "]", sn = " * RSIN[rh," + tok + "]";
-    m_w.einsum(at(out, "rh") + " = " + at(u, "0,rh") + c + " - " + at(u, "1,rh") + sn);
-    m_w.einsum(at(out, "rh+RH") + " = " + at(u, "1,rh") + c + " + " + at(u, "0,rh") + sn);
-    if (partial) m_w.einsum(at(out, "rp+2*RH") + " = " + at(r, "rp"));
+    detail::emit_rotation(m_w, u, out, heads + ",", tok, "");
+    if (partial) m_w.einsum(out + "[" + heads + ",rp+2*RH," + tok + "] = " + r + "[" + heads + ",rp," + tok + "]");
   }
 
   void qkv(const std::string& y) {

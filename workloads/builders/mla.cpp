@@ -26,16 +26,6 @@ void rms(SpecWriter& w, const ModelSpec& m, const std::string& in, const std::st
            "[" + r + "]");
 }
 
-// OUT[pre rh / rh+RH, t] = the pair rotation of IN[pre rx, rh, t] (times `scale`).
-void rotate(SpecWriter& w, const std::string& in, const std::string& out, const std::string& pre, const std::string& t,
-            const std::string& scale) {
-  auto at = [&](const std::string& n, const std::string& idx) { return n + "[" + pre + idx + "," + t + "]"; };
-  const std::string c = " * RCOS[rh," + t + "]", s = " * RSIN[rh," + t + "]";
-  const std::string sc = scale.empty() ? "" : " * " + scale;
-  w.einsum(at(out, "rh") + " = (" + at(in, "0,rh") + c + " - " + at(in, "1,rh") + s + ")" + sc);
-  w.einsum(at(out, "rh+RH") + " = (" + at(in, "1,rh") + c + " + " + at(in, "0,rh") + s + ")" + sc);
-}
-
 }  // namespace
 
 void emit_mla(SpecWriter& w, const ModelSpec& m, const InstanceSpec& inst, AttentionCascade variant,
@@ -71,7 +61,7 @@ void emit_mla(SpecWriter& w, const ModelSpec& m, const InstanceSpec& inst, Atten
   w.einsum("QN[b,h,np,p] = QNU[b,h,np,p] * " + scale);
   w.einsum("QRU[b,h,rx,rh,p] = " + qsrc + "[b," + qr + ",p] * WQR[" + qr + ",h,rx*RH+rh]");
   w.declare("QR", {"B", "H", "RR", "P"});
-  rotate(w, "QRU", "QR", "b,h,", "p", scale);
+  emit_rotation(w, "QRU", "QR", "b,h,", "p", scale);
   // The latent and the rotary key of this workload's new tokens (prefill:
   // every key; decode: the new token, appended to the cache).
   const std::string t = decode ? "p" : "m", lat = decode ? "LATN" : "LAT", kr = decode ? "KRN" : "KR";
@@ -81,7 +71,7 @@ void emit_mla(SpecWriter& w, const ModelSpec& m, const InstanceSpec& inst, Atten
   w.input("WKR", {"D", "RR"}, d_scale);
   w.einsum("KRU[b,rx,rh," + t + "] = " + x + "[b,d," + t + "] * WKR[d,rx*RH+rh]");
   w.declare(kr, {"B", "RR", decode ? "P" : "M"});
-  rotate(w, "KRU", kr, "b,", t, "");
+  emit_rotation(w, "KRU", kr, "b,", t, "");
   if (decode) {
     w.input("LATC", {"B", "CL", "C"});
     w.input("KRC", {"B", "RR", "C"});

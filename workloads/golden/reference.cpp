@@ -113,19 +113,6 @@ class LayerReference {
     return y;
   }
 
-  static T act(FfnKind k, T v) {
-    switch (k) {
-      case FfnKind::kGelu: case FfnKind::kGeglu: return workloads::gelu(v);
-      case FfnKind::kRelu: return v > T(0) ? v : T(0);
-      case FfnKind::kSwiglu: case FfnKind::kSilu: return workloads::silu(v);
-      case FfnKind::kGeluTanh: case FfnKind::kGegluTanh: {
-        const T c = std::sqrt(T(2) / std::acos(T(-1)));
-        return T(0.5) * v * (T(1) + std::tanh(c * (v + T(0.044715) * v * v * v)));
-      }
-    }
-    return v;
-  }
-
   // The FFN of batch element b's tokens (an MoE's routing numbers a decode
   // step's tokens by batch element).
   Mat<T> ffn(const Mat<T>& x, int64_t b) {
@@ -135,9 +122,9 @@ class LayerReference {
     Mat<T> h1 = linear(x, m_p, m_d, "W1", n, "W1B", bias);
     if (workloads::gated(m_m.ffn_kind)) {
       Mat<T> h3 = linear(x, m_p, m_d, "W3", n, "", false);
-      for (size_t i = 0; i < h1.size(); ++i) h1[i] = act(m_m.ffn_kind, h1[i]) * h3[i];
+      for (size_t i = 0; i < h1.size(); ++i) h1[i] = ffn_activation(m_m.ffn_kind, h1[i]) * h3[i];
     } else {
-      for (auto& v : h1) v = act(m_m.ffn_kind, v);
+      for (auto& v : h1) v = ffn_activation(m_m.ffn_kind, v);
     }
     return linear(h1, m_p, n, "W2", m_d, "W2B", bias);
   }

@@ -4,11 +4,30 @@
 #include <string>
 #include <vector>
 
+#include <cmath>
+
 #include "common/error.h"
 #include "workloads/golden/tensor.h"
+#include "workloads/scalar_ops.h"
 #include "workloads/transformer.h"
 
 namespace einflow::golden {
+
+// The activation of an FFN kind (a gated kind's, without the gate's product);
+// the tanh forms as the builders write them.
+template <class T>
+T ffn_activation(workloads::FfnKind k, T v) {
+  switch (k) {
+    case workloads::FfnKind::kGelu: case workloads::FfnKind::kGeglu: return workloads::gelu(v);
+    case workloads::FfnKind::kRelu: return v > T(0) ? v : T(0);
+    case workloads::FfnKind::kSwiglu: case workloads::FfnKind::kSilu: return workloads::silu(v);
+    case workloads::FfnKind::kGeluTanh: case workloads::FfnKind::kGegluTanh: {
+      const T c = std::sqrt(T(2) / std::acos(T(-1)));
+      return T(0.5) * v * (T(1) + std::tanh(c * (v + T(0.044715) * v * v * v)));
+    }
+  }
+  return v;
+}
 
 // [B, H, dim, P], or [B, G, J, dim, P] when G key/value heads are shared (same layout).
 inline std::vector<int64_t> query_extents(const workloads::AttentionShape& s, int64_t dim) {

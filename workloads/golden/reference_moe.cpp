@@ -8,18 +8,6 @@ namespace einflow::golden {
 
 namespace {
 
-template <class T>
-T activation(workloads::FfnKind k, T v) {
-  switch (k) {
-    case workloads::FfnKind::kGeglu: return workloads::gelu(v);
-    case workloads::FfnKind::kGegluTanh: {
-      const T c = std::sqrt(T(2) / std::acos(T(-1)));
-      return T(0.5) * v * (T(1) + std::tanh(c * (v + T(0.044715) * v * v * v)));
-    }
-    default: return workloads::silu(v);
-  }
-}
-
 // y += scale * (act(x W1[e]) * (x W3[e])) W2[e] for the gated FFN of width n
 // whose weights start at expert e of [.., D, n] / [.., n, D] tensors.
 template <class T>
@@ -32,7 +20,7 @@ void gated_ffn(workloads::FfnKind kind, const T* x, int64_t d, int64_t n, const 
       h1 += static_cast<double>(x[i]) * static_cast<double>(w1[i * n + j]);
       h3 += static_cast<double>(x[i]) * static_cast<double>(w3[i * n + j]);
     }
-    a[static_cast<size_t>(j)] = static_cast<double>(activation<T>(kind, static_cast<T>(h1))) * h3;
+    a[static_cast<size_t>(j)] = static_cast<double>(ffn_activation<T>(kind, static_cast<T>(h1))) * h3;
   }
   for (int64_t i = 0; i < d; ++i) {
     double o = 0;
