@@ -133,6 +133,9 @@ struct Node {
   // Compute.
   std::vector<OpSpec> ops;
   std::string datatype = "fp16";  // precision of the energy and area tables
+  // A matrix unit (a GPU's tensor cores): it runs contractions only, its mac
+  // standing in for no element-wise multiply or add.
+  bool contractions_only = false;
 
   double area_um2 = 0;          // per instance
   std::string area_source;

@@ -78,6 +78,8 @@ const std::vector<Param>& node_params() {
       {"pj_per_bit", "number", "pJ/bit", "from the standard", kDramBit, "DRAM access energy"},
       {"ops", "map", "", "required", kComputeBit, "operations the unit performs, by name"},
       {"datatype", "string", "", "from word_bits", kComputeBit, "int8, int16, fp16, bf16 or fp32"},
+      {"contractions_only", "bool", "", "false", kComputeBit,
+       "a matrix unit (tensor cores): runs contractions only; its mac stands in for no element-wise mul or add"},
   };
   return p;
 }

@@ -237,6 +237,7 @@ class Reader {
       else if (d)
         node.datatype = *d;
     }
+    if (n.has("contractions_only")) node.contractions_only = n["contractions_only"].as_bool(m_diags).value_or(false);
     if (!n.require("ops", m_diags)) return;
     YamlNode ops = n["ops"];
     if (!ops.expect_map(m_diags)) return;

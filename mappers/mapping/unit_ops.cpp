@@ -192,7 +192,8 @@ std::vector<std::pair<int, std::vector<int>>> covers_at(const arch::Node& unit, 
       match(o.pattern, static_cast<int>(o.pattern.size()) - 1, t, n, {}, ways);
     } else {
       if (o.name == "mac") match(mac_pattern(), static_cast<int>(mac_pattern().size()) - 1, t, n, {}, ways);
-      const bool stands_in = o.name == "mac" && ((hw == "mul" && !has_mul) || (hw == "add" && !has_add));
+      const bool stands_in = o.name == "mac" && !unit.contractions_only &&
+                             ((hw == "mul" && !has_mul) || (hw == "add" && !has_add));
       if (o.name == hw || stands_in) {
         std::vector<int> kids;
         if (tn.lhs >= 0) kids.push_back(tn.lhs);
@@ -209,9 +210,13 @@ std::vector<std::pair<int, std::vector<int>>> covers_at(const arch::Node& unit, 
 
 OpCover cover_einsum(const arch::Node& unit, const workloads::Cascade& cascade, int einsum) {
   const workloads::Einsum& e = cascade.einsums[static_cast<size_t>(einsum)];
+  OpCover cover;
+  if (unit.contractions_only && !is_contraction(cascade, einsum)) {
+    cover.missing = "element-wise work (" + unit.name + " runs contractions only)";
+    return cover;
+  }
   int fold = -1;
   const std::vector<TreeNode> t = point_tree(e, fold);
-  OpCover cover;
   std::vector<std::vector<Option>> best(t.size());
   for (size_t n = 0; n < t.size(); ++n) {  // post-order: operands first
     if (t[n].leaf) {

@@ -30,7 +30,8 @@ bool is_contraction(const workloads::Cascade& cascade, int einsum);
 // each point into the output (the reduction), covered by the unit's ops at
 // least cost. A plain op covers one operator of its kind (hw_op_name); `mac`
 // covers a product added to anything (`a * b + c`), and stands in for `mul` and
-// `add` when the unit has neither; a fused op covers its pattern. Of all the
+// `add` when the unit has neither (not on a `contractions_only` unit, which
+// covers contractions only); a fused op covers its pattern. Of all the
 // covers, the one whose busiest functional unit has the fewest cycles per point
 // wins (then the least energy, then the shortest chain).
 struct OpUse {

@@ -50,6 +50,10 @@ void add_linear_layers(const arch::Architecture& a,
 mapping::Plan design_plan(const Design& d, const arch::Architecture& a,
                           const workloads::Workload& w, const std::string& variant,
                           const SourceLoc& where) {
+  if (d.model)
+    throw UserError(where, "design " + d.name + " is costed by a model of its own (" + d.family +
+                               ": thread blocks on SMs, not a mapping): `einflow evaluate --design " + d.name +
+                               "` and analytical sweeps run it; the cycle model and plans do not");
   EINFLOW_ASSERT(d.plan != nullptr, "design " + d.name + " has no plan");
   return d.plan(d, a, w, variant, where);
 }

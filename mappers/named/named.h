@@ -16,6 +16,7 @@
 #include "arch/arch.h"
 #include "mappers/mapping/cascade_mapping.h"
 #include "mappers/mapping/plan.h"
+#include "sim/stats/stats.h"
 #include "workloads/cascade.h"
 #include "workloads/workload.h"
 
@@ -26,6 +27,17 @@ class YamlNode;
 namespace einflow::named {
 
 struct Design;
+// What a design costed by a model of its own gives (the GPU attention
+// algorithms, sim/analytical/gpu_attention.h: thread blocks and waves are not
+// tilings of the mapping format): its Stats, each kernel's, and the model's
+// own figures (block sizes, splits, SM utilization) for reports.
+struct ModelCost {
+  sim::Stats stats;
+  std::vector<std::pair<std::string, sim::Stats>> parts;
+  std::vector<std::pair<std::string, double>> figures;
+};
+using ModelFn = ModelCost (*)(const Design& design, const arch::Architecture& arch, const workloads::Workload& workload,
+                              const SourceLoc& where);
 // A design over a whole workload: the parts that run one after another
 // (design_plan below says what the attention family does). UserError, at
 // `where`, when the design does not apply to the workload or architecture.
@@ -60,6 +72,7 @@ struct Design {
   std::string family;       // "attention", "gemm", ...: the family that registered it
   PlanFn plan = nullptr;    // how the design maps a workload
   DesignParams params;      // set by with_params; the registered designs have none
+  ModelFn model = nullptr;  // set: the design is costed by this model, not by a plan (plan is null)
 };
 
 // The design with parameters; a UserError at the parameters when the design

@@ -231,6 +231,9 @@ void set_utilization(Stats& s, const arch::Architecture& a, const std::map<std::
     const auto it = work.find(name);
     s.utilization[name] = (it == work.end() || s.cycles == 0) ? 0.0 : it->second / static_cast<double>(s.cycles);
   }
+  // What else a part measured (the GPU model's SMs busy): time-weighted the same way.
+  for (const auto& [name, w] : work)
+    if (!s.utilization.count(name)) s.utilization[name] = s.cycles == 0 ? 0.0 : w / static_cast<double>(s.cycles);
 }
 
 CascadeStats combine_groups(const arch::Architecture& a, std::vector<GroupStats> groups) {

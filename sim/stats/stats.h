@@ -79,6 +79,11 @@ struct Stats {
   std::vector<LevelStats> per_level;    // root first
   std::vector<EnergyEntry> energy;      // per component and action
   std::vector<EinsumStats> per_einsum;
+  // DRAM capacity (sim/analytical/residency.h): the bytes that must sit in
+  // DRAM while the workload runs, and the DRAM's size (0: not known).
+  double resident_bytes = 0;
+  double dram_capacity_bytes = 0;
+  bool fits_in_dram() const { return dram_capacity_bytes <= 0 || resident_bytes <= dram_capacity_bytes; }
 };
 
 }  // namespace einflow::sim

@@ -33,6 +33,11 @@ nlohmann::json stats_json(const Stats& s) {
   nlohmann::json j{{"cycles", s.cycles},       {"seconds", s.seconds},   {"energy_pj", s.energy_pj},
                    {"dram_bytes", s.dram_bytes}, {"area_um2", s.area_um2}, {"compute_cycles", s.compute_cycles},
                    {"bound_by", s.bound_by}};
+  if (s.resident_bytes > 0) {
+    j["resident_bytes"] = s.resident_bytes;
+    j["dram_capacity_bytes"] = s.dram_capacity_bytes;
+    j["fits_in_dram"] = s.fits_in_dram();
+  }
   j["utilization"] = nlohmann::json::object();
   for (const auto& [unit, u] : s.utilization) j["utilization"][unit] = u;
   j["per_level"] = nlohmann::json::object();
@@ -56,11 +61,19 @@ nlohmann::json stats_json(const Stats& s) {
   return j;
 }
 
+void print_capacity(std::ostream& os, const Stats& s) {
+  if (s.resident_bytes > 0 && s.dram_capacity_bytes > 0)
+    os << "DRAM capacity: " << fmt("%.6g", s.resident_bytes) << " bytes resident of " << fmt("%.6g", s.dram_capacity_bytes)
+       << (s.fits_in_dram() ? " (fits)" : " (DOES NOT FIT: the workload's weights, caches and activations exceed the DRAM)")
+       << "\n";
+}
+
 void print_stats(std::ostream& os, const Stats& s) {
   os << "cycles " << s.cycles << " (" << fmt("%.4g", s.seconds) << " s), bound by " << s.bound_by
      << "; compute cycles " << s.compute_cycles << "\n";
   os << "energy " << fmt("%.6g", s.energy_pj) << " pJ; DRAM " << s.dram_bytes << " bytes; area "
      << fmt("%.6g", s.area_um2 * 1e-6) << " mm^2\n";
+  print_capacity(os, s);
   for (const auto& [unit, u] : s.utilization) os << "utilization of " << unit << ": " << fmt("%.4f", u) << "\n";
   os << "\n  level / tensor          reads        fills      updates   tile words\n";
   for (const auto& l : s.per_level) {

@@ -16,5 +16,7 @@ nlohmann::json stats_json(const Stats& s);
 nlohmann::json stats_json(const Stats& s, const std::string& arch, const std::string& workload,
                           const char* what, const std::string& value);
 void print_stats(std::ostream& os, const Stats& s);
+// The DRAM capacity line of print_stats (nothing when the size is not known).
+void print_capacity(std::ostream& os, const Stats& s);
 
 }  // namespace einflow::sim

@@ -192,11 +192,44 @@ TEST(Arch, ErrorsAreLocated) {
 
 TEST(Arch, EveryPresetLoads) {
   for (const char* name : {"fusemax-cloud", "flat-cloud", "fusemax-edge", "flat-edge", "eyeriss-like",
-                           "simba-like", "tpu-like"}) {
+                           "simba-like", "tpu-like", "fusemax-cloud-mixers", "fusemax-cloud-paper", "flat-cloud-paper",
+                           "a100", "h100", "t4"}) {
     SCOPED_TRACE(name);
     Architecture a = load_arch(std::string(EINFLOW_SOURCE_DIR) + "/configs/arch/" + name + ".yaml");
     EXPECT_GT(a.total_area_um2(), 0);
     EXPECT_FALSE(a.compute_units().empty());
+  }
+}
+
+// The GPU presets give the published peaks (reference/gpus.md): dense FP16
+// tensor-core FLOPS = SMs x tensor-core lanes x 2 x clock / MAC busy cycles,
+// FP32 = SMs x lanes x 2 x clock; the SMs' shared memory; the DRAM's size and
+// bandwidth; the host link.
+TEST(Arch, GpuPresetsGiveThePublishedPeaks) {
+  struct Gpu {
+    const char* name;
+    int64_t sms;
+    double tensor_tflops, fp32_tflops, hbm_gbps, dram_gib, smem_kib, host_gbps;
+  };
+  for (const Gpu& g : {Gpu{"a100", 108, 312, 19.5, 2039, 80, 164, 32}, Gpu{"h100", 132, 989, 67, 3350, 80, 228, 64},
+                       Gpu{"t4", 40, 65, 8.1, 320, 16, 64, 16}}) {
+    SCOPED_TRACE(g.name);
+    const Architecture a = load_arch(std::string(EINFLOW_SOURCE_DIR) + "/configs/arch/" + g.name + ".yaml");
+    const Node& tc = a.node(a.find("TensorCore"));
+    const Node& cc = a.node(a.find("CudaCore"));
+    const Node& sm = a.node(a.find("SMEM"));
+    const double hz = a.clock_mhz * 1e6;
+    EXPECT_EQ(sm.instances, g.sms);
+    EXPECT_TRUE(tc.contractions_only);
+    EXPECT_NEAR(static_cast<double>(tc.instances) * 2 * hz / tc.find_op("mac")->issue_cycles / 1e12, g.tensor_tflops,
+                0.01 * g.tensor_tflops);
+    EXPECT_NEAR(static_cast<double>(cc.instances) * 2 * hz / 1e12, g.fp32_tflops, 0.01 * g.fp32_tflops);
+    EXPECT_DOUBLE_EQ(a.node(a.dram()).bandwidth_gbps, g.hbm_gbps);
+    EXPECT_DOUBLE_EQ(static_cast<double>(a.node(a.dram()).size_bytes()), g.dram_gib * (1 << 30));
+    EXPECT_DOUBLE_EQ(static_cast<double>(sm.size_bytes()), g.smem_kib * 1024);
+    EXPECT_DOUBLE_EQ(a.host_link_gbps, g.host_gbps);
+    // The SFUs: 16 exp per cycle per SM.
+    EXPECT_DOUBLE_EQ(static_cast<double>(cc.instances / g.sms) / cc.find_op("exp")->issue_cycles, 16);
   }
 }
 

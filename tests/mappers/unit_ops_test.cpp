@@ -14,8 +14,9 @@
 namespace einflow::mapping {
 namespace {
 
-// A one-unit architecture whose unit has `ops` (the body of its `ops:` map).
-arch::Architecture unit_with(const std::string& ops) {
+// A one-unit architecture whose unit has `ops` (the body of its `ops:` map)
+// and the node keys `keys` (each line indented as the unit's).
+arch::Architecture unit_with(const std::string& ops, const std::string& keys = "") {
   return arch::load_arch_text(std::string(R"(architecture:
   name: u
   tree:
@@ -29,8 +30,7 @@ arch::Architecture unit_with(const std::string& ops) {
         children:
           - name: PE
             class: compute
-            ops:
-)") + ops,
+)") + keys + "            ops:\n" + ops,
                               "u.yaml");
 }
 
@@ -272,6 +272,31 @@ TEST(OpCost, PresetsGiveThePublishedPerElementCycles) {
   EXPECT_EQ(fm.at("AV"), 1);    // divide, pipelined
   // Per M1 step and PE, with E = F = 64: the 2D array E + 1 + 7 + 1 + F = 137
   // cycles, the 1D array 1 + 7 + 1 + 1 + F + F = 138 (reference/fusemax.md).
+}
+
+}  // namespace
+}  // namespace einflow::mapping
+
+namespace einflow::mapping {
+namespace {
+
+// A matrix unit (contractions_only: a GPU's tensor cores) covers the MAC
+// contraction S and nothing element-wise: its mac does not stand in for the
+// product of T's first term, nor for SD's sum; an ordinary unit's does.
+TEST(OpCost, AMatrixUnitRunsContractionsOnly) {
+  const arch::Architecture a =
+      unit_with("              {mac: {energy_pj: 1}}\n", "            contractions_only: true\n");
+  const workloads::Cascade c = softmax();
+  const OpCover s = cover(a, c, "S");
+  ASSERT_TRUE(s.ok);
+  EXPECT_DOUBLE_EQ(s.issue_cycles, 1);
+  for (const char* e : {"SD", "T", "A"}) {
+    const OpCover x = cover(a, c, e);
+    EXPECT_FALSE(x.ok) << e;
+    EXPECT_NE(x.missing.find("contractions only"), std::string::npos) << e;
+  }
+  const OpCover sd = cover(unit_with("              {mac: {energy_pj: 1}}\n"), c, "SD");
+  EXPECT_TRUE(sd.ok);  // the same mac, on an ordinary unit, adds
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "arch/arch.h"
 #include "sim/analytical/deployment.h"
 #include "sim/analytical/peak_bound.h"
+#include "sim/analytical/residency.h"
 #include "workloads/model_stats.h"
 #include "workloads/workload.h"
 
@@ -94,6 +95,39 @@ TEST(Deployment, CapacityConcurrencyAndContextSwitchByHand) {
   EXPECT_NEAR(two.decode_seconds_per_token, d.decode_seconds_per_token / 2, 1e-18);
   EXPECT_NEAR(two.prefill_seconds, d.prefill_seconds / 2, 1e-18);
   EXPECT_EQ(two.max_concurrent_requests, (2 * 1048576 - 47104) / 256000);
+}
+
+TEST(Residency, WeightsCachesAndActivationsAgainstTheDramByHand) {
+  // The decoder above at batch 4, decoding against 1000 keys: weights 47104
+  // bytes, KV caches 4 x 256 x 1000 = 1024000, the step's input and output
+  // (4 tokens x 32 x 2 bytes, twice) 512: 1071616 bytes > 1 MB (1048576).
+  // At batch 3: 47104 + 768000 + 384 = 815488: fits.
+  const arch::Architecture a = arch::load_arch_text(kArch, "a.yaml");
+  const std::string model =
+      "model: {name: m, layers: 2, d_model: 32, heads: 2, head_dim: 16, ffn_dim: 64, ffn_kind: relu, "
+      "norm: layernorm, bias: true, vocab: 100, kind: decoder}\n";
+  for (int batch : {4, 3}) {
+    const workloads::Workload w = workloads::load_workload_text(
+        model + "instance: {phase: decode, seq_len: 1000, batch: " + std::to_string(batch) + ", attention: [3pass]}\n",
+        "m.yaml");
+    const DramResidency r = dram_residency(a, w, w.variants.front().cascade);
+    EXPECT_DOUBLE_EQ(r.weights_bytes, 47104);
+    EXPECT_DOUBLE_EQ(r.kv_cache_bytes, batch * 256000.0);
+    EXPECT_DOUBLE_EQ(r.activation_bytes, batch * 128.0);
+    EXPECT_DOUBLE_EQ(r.capacity_bytes, 1048576);
+    EXPECT_EQ(r.fits(), batch == 3);
+  }
+  // A cascade workload: its inputs and outputs (Z = A B, 8 x 8 each: 3 x 64
+  // words of 2 bytes).
+  const workloads::Workload mm = workloads::load_workload_text(R"(cascade:
+  name: mm
+  ranks: {M: 8, N: 8, K: 8}
+  inputs: {A: [M, K], B: [K, N]}
+  einsums:
+    - Z[m,n] = A[m,k] * B[k,n]
+)",
+                                                               "mm.yaml");
+  EXPECT_DOUBLE_EQ(dram_residency(a, mm, mm.variants.front().cascade).resident_bytes(), 384);
 }
 
 }  // namespace

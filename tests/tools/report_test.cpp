@@ -77,7 +77,7 @@ TEST(Report, NumbersFromAHandBuiltStore) {
                       0),
             0u)
       << csv;
-  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,,,,,,,ok,250,0,100,0,0,0,0.5,100,4,2,1,\n"), std::string::npos)
+  EXPECT_NE(csv.find("\n1,hash1,1K,fast,,,,,,,,,ok,250,0,100,0,0,0,0,0,1,0.5,100,4,2,1,\n"), std::string::npos)
       << csv;
   std::istringstream lines(csv);
   std::string header;

@@ -25,6 +25,11 @@ TEST(ModelParams, MatchPublishedCounts) {
   EXPECT_EQ(model_params(*zoo("llama2-7b").model).total, 6738415616);
   EXPECT_EQ(model_params(*zoo("llama3-8b").model).total, 8030261248);
   EXPECT_EQ(model_params(*zoo("mistral-7b").model).total, 7241732096);
+  // Yi-34B by hand: 60 layers x (Q and O 2 x 7168^2, K and V 2 x 7168 x 1024,
+  // SwiGLU 3 x 7168 x 20480, two norms 2 x 7168) = 60 x 557856768, the token
+  // table and the untied head 2 x 64000 x 7168, the final norm 7168:
+  // 34388917248 (the published 34.4B).
+  EXPECT_EQ(model_params(*zoo("yi-34b").model).total, 34388917248);
   // BERT-Base's 109,482,240 less what einflow does not build: the two
   // token-type rows and the pooler (768 x 768 + 768).
   EXPECT_EQ(model_params(*zoo("bert-base").model).total, 109482240 - 2 * 768 - (768 * 768 + 768));

@@ -16,6 +16,7 @@
 #include "sim/analytical/group_model.h"
 #include "sim/analytical/plan.h"
 #include "sim/analytical/nest_model.h"
+#include "sim/analytical/residency.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
 #include "tools/cli/stats_json.h"
@@ -33,6 +34,7 @@ int evaluate_cascade(const arch::Architecture& a, const workloads::Workload& w, 
     return 1;
   }
   sim::analytical::CascadeStats cs = sim::analytical::evaluate_cascade(a, v.cascade, m);
+  sim::analytical::set_residency(cs.stats, sim::analytical::dram_residency(a, w, v.cascade));
   if (json) {
     nlohmann::json j = stats_json(cs.stats, a.name, w.name, "variant", v.name);
     nlohmann::json groups = nlohmann::json::array();
@@ -56,12 +58,39 @@ int evaluate_cascade(const arch::Architecture& a, const workloads::Workload& w, 
   return 0;
 }
 
+// A design costed by its own model (the GPU attention algorithms): its kernels and figures.
+int evaluate_modelled(const arch::Architecture& a, const workloads::Workload& w, const named::Design& d, bool json) {
+  named::ModelCost c = d.model(d, a, w, SourceLoc{"--design", 0, 0});
+  sim::analytical::set_residency(c.stats, sim::analytical::dram_residency(a, w, w.variants.front().cascade));
+  if (json) {
+    nlohmann::json j = stats_json(c.stats, a.name, w.name, "design", d.name);
+    nlohmann::json parts = nlohmann::json::array();
+    for (const auto& [name, st] : c.parts)
+      parts.push_back({{"part", name}, {"cycles", st.cycles}, {"seconds", st.seconds}, {"dram_bytes", st.dram_bytes},
+                       {"bound_by", st.bound_by}});
+    j["parts"] = parts;
+    for (const auto& [k, v] : c.figures) j["model"][k] = v;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "Design " << d.name << " (" << d.family << ") of " << w.name << " on " << a.name << ": "
+            << d.description << "\n";
+  for (const auto& [name, st] : c.parts)
+    std::cout << "  " << name << ": " << st.cycles << " cycles, " << st.dram_bytes << " DRAM bytes, bound by "
+              << st.bound_by << "\n";
+  for (const auto& [k, v] : c.figures) std::cout << "  " << k << ": " << v << "\n";
+  print_stats(std::cout, c.stats);
+  return 0;
+}
+
 // A named design's plan: its parts, then their sum.
 int evaluate_design(const arch::Architecture& a, const workloads::Workload& w, const std::string& name,
                     const std::vector<std::string>& design_sets, const std::string& variant, bool json) {
   const named::Design d = named::design_with_sets(name, design_sets);
+  if (d.model) return evaluate_modelled(a, w, d, json);
   const mapping::Plan plan = named::design_plan(d, a, w, variant, SourceLoc{"--design", 0, 0});
-  const sim::analytical::CascadeStats cs = sim::analytical::evaluate_plan(a, plan);
+  sim::analytical::CascadeStats cs = sim::analytical::evaluate_plan(a, plan);
+  sim::analytical::set_residency(cs.stats, sim::analytical::dram_residency(a, w, *plan.parts.front().cascade));
   if (json) {
     nlohmann::json j = stats_json(cs.stats, a.name, w.name, "design", d.name);
     nlohmann::json parts = nlohmann::json::array();
@@ -92,7 +121,8 @@ Runner add_evaluate(CLI::App& app) {
   add_workload_options(*sub, *opt, true);
   auto design = std::make_shared<std::string>();
   sub->add_option("--mapping", *mapping_file, "Mapping YAML file");
-  sub->add_option("--design", *design, "A named design (unfused, flat, cascade, architecture, fusemax) over the workload");
+  sub->add_option("--design", *design, "A named design over the workload: FuseMax's ablation (unfused, flat, cascade, architecture, fusemax), "
+                  "weight-stationary, or on a GPU preset standard, flash1, flash2, flash-decoding, lean");
   auto design_sets = std::make_shared<std::vector<std::string>>();
   sub->add_option("--design-set", *design_sets,
                   "A design parameter, e.g. --design-set query_tile=1024 (FLAT: query_tile, offchip, stationary; repeatable)");
@@ -114,6 +144,7 @@ Runner add_evaluate(CLI::App& app) {
       return 1;
     }
     sim::Stats s = sim::analytical::evaluate_mapping(a, v.cascade, m);
+    sim::analytical::set_residency(s, sim::analytical::dram_residency(a, w, v.cascade));
     if (*json) {
       nlohmann::json j = stats_json(s, a.name, w.name, "variant", v.name);
       j["einsum"] = m.einsum_name;

@@ -29,6 +29,7 @@
 #include "sim/cycle/rerank.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
+#include "sim/analytical/residency.h"
 #include "tools/cli/stats_json.h"
 
 namespace einflow::cli {
@@ -62,7 +63,7 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
     if (d->family != "attention")
       throw UserError(SourceLoc{}, "--design",
                       "--fuse --design keeps an attention design's choices; " + d->name + " is a " + d->family +
-                          " design (evaluate or simulate it with --design)");
+                          " design (evaluate it with --design)");
     if (d->variant != v.name)
       throw UserError(SourceLoc{}, "--design", "design " + d->name + " runs the " + d->variant + " cascade; pick it with --variant");
     constraint = named::attention_mapping(*d, a, v.cascade);
@@ -77,6 +78,7 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   r.best.variant = w.variants.size() > 1 ? v.name : "";
   fs::create_directories(dir);
   write_file_atomic(dir / "cascade_mapping.yaml", mapping::write_cascade_mapping(r.best, chosen.cascade, a));
+  sim::analytical::set_residency(r.stats, sim::analytical::dram_residency(a, w, chosen.cascade));
   nlohmann::json j = stats_json(r.stats);
   j["workload"] = w.name;
   j["variant"] = v.name;
@@ -107,6 +109,7 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
     for (const auto& [b, what] : bs.tried) std::cout << " " << b << " [" << what << "]";
     std::cout << "\n";
   }
+  print_capacity(std::cout, r.stats);
   std::cout << "wrote " << dir.string() << "\n";
   return 0;
 }
@@ -223,7 +226,11 @@ Runner add_map(CLI::App& app) {
       throw UserError(SourceLoc{opt->file, 0, 0}, "--einsum",
                       "no Einsum '" + *einsum + "' (" + join(names, ", ") + ")" + did_you_mean(*einsum, names));
     }
-    return map_einsums(a, w, v, cfg, einsums, *rerank, *out_dir);
+    const int rc = map_einsums(a, w, v, cfg, einsums, *rerank, *out_dir);
+    sim::Stats capacity;
+    sim::analytical::set_residency(capacity, sim::analytical::dram_residency(a, w, c));
+    print_capacity(std::cout, capacity);
+    return rc;
   };
 }
 

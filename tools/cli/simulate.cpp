@@ -26,6 +26,7 @@
 #include "sim/cycle/verify.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
+#include "sim/analytical/residency.h"
 #include "tools/cli/stats_json.h"
 #include "tools/cli/trace.h"
 #include "workloads/golden/interpreter.h"
@@ -88,7 +89,8 @@ int simulate_design_plan(const arch::Architecture& a, const workloads::Workload&
   sim::cycle::SimOptions so;
   so.functional = !o.no_data;
   so.fast_forward = !o.no_fast_forward;
-  const sim::cycle::PlanSimResult r = sim::cycle::simulate_plan(a, plan, so, o.seed);
+  sim::cycle::PlanSimResult r = sim::cycle::simulate_plan(a, plan, so, o.seed);
+  sim::analytical::set_residency(r.stats, sim::analytical::dram_residency(a, w, *plan.parts.front().cascade));
   const sim::analytical::CascadeStats an = sim::analytical::evaluate_plan(a, plan);
   sim::cycle::Mismatch mm;
   std::vector<std::string> compared;
@@ -364,6 +366,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
         cascade ? sim::cycle::independent_answer(w, v, o.seed) : sim::cycle::IndependentAnswer{});
   }
   if (!o.trace_file.empty()) write_trace(o.trace_file, run.activity, a.clock_mhz);
+  sim::analytical::set_residency(run.stats, sim::analytical::dram_residency(a, w, c));
   Printed p{a, w, v, run, cascade, dram_link.get(), ver, {}};
   for (const auto& name : run.compared)
     if (ver.exact.count(name)) p.exact_compared.push_back(name);

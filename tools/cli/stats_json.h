@@ -5,6 +5,7 @@
 
 namespace einflow::cli {
 
+using sim::print_capacity;
 using sim::print_stats;
 using sim::stats_json;
 

@@ -258,7 +258,8 @@ static std::vector<std::string> csv_columns(const ReportData& d, const std::set<
   for (const auto& k : d.axis_keys) cols.push_back(k);
   for (const char* c : {"design", "arch_name", "workload_name"}) cols.push_back(c);
   for (const auto& c : instance_columns()) cols.push_back(c);
-  for (const char* c : {"status", "cycles", "seconds", "energy_pj", "dram_bytes", "area_um2", "onchip_bytes"})
+  for (const char* c : {"status", "cycles", "seconds", "energy_pj", "dram_bytes", "area_um2", "onchip_bytes",
+                        "resident_bytes", "dram_capacity_bytes", "fits_in_dram"})
     cols.push_back(c);
   for (const auto& u : d.units) cols.push_back("util_" + u);
   for (const auto& c : d.components) cols.push_back("energy_" + c + "_pj");
@@ -290,7 +291,9 @@ std::string csv(const ReportData& d) {
     for (const auto& v : instance_values(r)) o << "," << csv_field(v);
     o << "," << (r.status() == results::OK ? "ok" : "failed") << "," << t.cycles() << ","
       << format_number(t.seconds()) << "," << format_number(t.energy_pj()) << "," << t.dram_bytes()
-      << "," << format_number(t.area_um2()) << "," << t.onchip_bytes();
+      << "," << format_number(t.area_um2()) << "," << t.onchip_bytes() << "," << format_number(t.resident_bytes())
+      << "," << format_number(t.dram_capacity_bytes()) << ","
+      << (t.dram_capacity_bytes() <= 0 || t.resident_bytes() <= t.dram_capacity_bytes() ? 1 : 0);
     for (const auto& u : d.units) o << "," << format_number(util(r, u));
     for (const auto& c : d.components) {
       auto it = t.energy_by_component_pj().find(c);
@@ -332,6 +335,9 @@ std::string csv_provenance(const ReportData& d) {
       {"dram_bytes", "bytes moved to and from DRAM"},
       {"area_um2", "the architecture's area, um^2"},
       {"onchip_bytes", "the most bytes the mapping holds on chip at once (largest fusion group; 0: not known)"},
+      {"resident_bytes", "bytes that must sit in DRAM: a model's weights and KV caches, the step's activations"},
+      {"dram_capacity_bytes", "the DRAM's size_bytes (0: not given)"},
+      {"fits_in_dram", "1 when resident_bytes fit in the DRAM (or its size is not given), else 0"},
       {"util_UNIT", "the unit's utilization, 0 to 1"},
       {"energy_COMPONENT_pj", "energy of one component (unit, level, network), pJ"},
       {"stall_CAUSE_cycles", "cycle model: unit-idle cycles by cause"},
@@ -377,6 +383,9 @@ std::string json(const ReportData& d) {
     x["dram_bytes"] = t.dram_bytes();
     x["area_um2"] = t.area_um2();
     x["onchip_bytes"] = t.onchip_bytes();
+    x["resident_bytes"] = t.resident_bytes();
+    x["dram_capacity_bytes"] = t.dram_capacity_bytes();
+    x["fits_in_dram"] = t.dram_capacity_bytes() <= 0 || t.resident_bytes() <= t.dram_capacity_bytes();
     x["utilization"] =
         std::map<std::string, double>(t.utilization().begin(), t.utilization().end());
     x["energy_by_component_pj"] = std::map<std::string, double>(t.energy_by_component_pj().begin(),

@@ -19,6 +19,7 @@
 #include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
 #include "sim/analytical/plan.h"
+#include "sim/analytical/residency.h"
 #include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/plan_sim.h"
 #include "mappers/search/objective.h"
@@ -103,6 +104,14 @@ Outcome named_design(const Point& p, const arch::Architecture& a, const workload
                      bool cycle) {
   const named::Design d = named::with_params(named::design_named(p.design->named, p.design->loc, "design"),
                                              named::read_design_params(p.design_doc));
+  if (d.model) {
+    if (cycle)
+      throw UserError(p.design->loc, "design " + d.name + " is costed by a model of its own (" + d.family +
+                                         "), not by the cycle model: give the sweep mode: analytical");
+    Outcome o;
+    o.parts.push_back({d.model(d, a, w, p.design->loc).stats, {}, {}, {}});
+    return o;
+  }
   const mapping::Plan plan = named::design_plan(d, a, w, p.design->variant, p.design->loc);
   Outcome o;
   if (cycle) {
@@ -206,6 +215,9 @@ void fill_metrics(results::Metrics& m, const Outcome& o, const sim::Stats& s,
   }
   for (const auto& [c, n] : o.stalls) (*m.mutable_stalls())[c] = n;
   m.set_onchip_bytes(onchip_bytes(o, a));
+  m.set_resident_bytes(s.resident_bytes);
+  m.set_dram_capacity_bytes(s.dram_capacity_bytes);
+  m.set_fits_in_dram(s.fits_in_dram());
 }
 
 std::string host_name() {
@@ -254,7 +266,8 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
         break;
     }
     if (o.block > 0) r.mutable_instance()->set_block(o.block);
-    const sim::Stats stats = sim::analytical::combine_groups(a, o.parts).stats;
+    sim::Stats stats = sim::analytical::combine_groups(a, o.parts).stats;
+    sim::analytical::set_residency(stats, sim::analytical::dram_residency(a, w, w.variants.front().cascade));
     fill_metrics(*r.mutable_total(), o, stats, a);
     for (const auto& e : stats.per_einsum) {
       results::EinsumResult* x = r.add_per_einsum();
