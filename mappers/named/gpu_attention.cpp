@@ -2,6 +2,7 @@
 // a design family costed by its own model (sim/analytical/gpu_attention.h) on
 // a GPU architecture, over a model workload's attention (scope attention).
 #include "sim/analytical/gpu_attention.h"
+#include "sim/analytical/gpu_layer.h"
 
 #include "mappers/named/named.h"
 #include "workloads/transformer.h"
@@ -10,32 +11,22 @@ namespace einflow::named {
 
 namespace {
 
-ModelCost gpu_cost(const Design& d, const arch::Architecture& a, const workloads::Workload& w,
-                   const SourceLoc& where) {
-  if (!w.model || !w.instance || w.instance->scope != workloads::Scope::kAttention)
-    throw UserError(where, "design " + d.name + " runs a model workload's attention: give a model workload with "
-                           "--set instance.scope=attention (" + w.name + " is " +
-                               (w.instance ? "of scope " + std::string(workloads::scope_name(w.instance->scope))
-                                           : "not a model workload") + ")");
-  if (w.model->mixer != workloads::Mixer::kSoftmax || w.model->kv_lora_rank > 0)
-    throw UserError(where, "design " + d.name + " runs softmax attention with K and V per KV head; " + w.name +
-                               " has " + (w.model->kv_lora_rank > 0 ? "latent attention" :
-                                          std::string(workloads::mixer_name(w.model->mixer)) + " mixing"));
-  const sim::analytical::GpuSpec g = sim::analytical::gpu_spec(a);
-  const sim::analytical::GpuAttention r =
-      sim::analytical::gpu_attention(g, workloads::attention_shape(*w.model, *w.instance), d.name);
-  ModelCost c;
-  c.stats = sim::analytical::gpu_attention_stats(a, g, r);
-  int64_t blocks = 0;
-  for (const auto& k : r.kernels) {
-    sim::Stats ks;
-    ks.seconds = k.seconds;
-    ks.cycles = sim::whole_cycles(k.seconds * g.clock_hz, a.loc);
-    ks.dram_bytes = static_cast<int64_t>(k.hbm_read_bytes + k.hbm_write_bytes);
-    ks.bound_by = k.hbm_seconds >= k.sm_seconds ? g.dram_node : g.sm_node;
-    c.parts.emplace_back("kernel " + k.name + " (" + std::to_string(k.blocks) + " blocks)", ks);
-    blocks += k.blocks;
+// The kernels as report parts.
+void add_parts(ModelCost& c, const sim::analytical::GpuSpec& g, const std::vector<sim::analytical::GpuKernel>& ks,
+               const SourceLoc& where) {
+  for (const auto& k : ks) {
+    sim::Stats st;
+    st.seconds = k.seconds;
+    st.cycles = sim::whole_cycles(k.seconds * g.clock_hz, where);
+    st.dram_bytes = static_cast<int64_t>(k.hbm_read_bytes + k.hbm_write_bytes);
+    st.bound_by = k.hbm_seconds >= k.sm_seconds ? g.dram_node : g.sm_node;
+    c.parts.emplace_back("kernel " + k.name + " (" + std::to_string(k.blocks) + " blocks)", st);
   }
+}
+
+void add_figures(ModelCost& c, const sim::analytical::GpuAttention& r) {
+  int64_t blocks = 0;
+  for (const auto& k : r.kernels) blocks += k.blocks;
   c.figures = {{"block_rows", static_cast<double>(r.block_rows)},
                {"block_keys", static_cast<double>(r.block_keys)},
                {"splits", static_cast<double>(r.splits)},
@@ -51,6 +42,41 @@ ModelCost gpu_cost(const Design& d, const arch::Architecture& a, const workloads
                {"global_read_bytes", r.global_read_bytes},
                {"hbm_read_bytes", r.hbm_read_bytes},
                {"hbm_write_bytes", r.hbm_write_bytes}};
+}
+
+ModelCost gpu_cost(const Design& d, const arch::Architecture& a, const workloads::Workload& w,
+                   const SourceLoc& where) {
+  const bool ok_scope = w.instance && (w.instance->scope == workloads::Scope::kAttention ||
+                                       w.instance->scope == workloads::Scope::kLayer);
+  if (!w.model || !ok_scope)
+    throw UserError(where, "design " + d.name + " runs a model workload's attention or layer: give a model workload "
+                           "with instance.scope attention or layer (" + w.name + " is " +
+                               (w.instance ? "of scope " + std::string(workloads::scope_name(w.instance->scope))
+                                           : "not a model workload") + ")");
+  if (w.model->mixer != workloads::Mixer::kSoftmax || w.model->kv_lora_rank > 0)
+    throw UserError(where, "design " + d.name + " runs softmax attention with K and V per KV head; " + w.name +
+                               " has " + (w.model->kv_lora_rank > 0 ? "latent attention" :
+                                          std::string(workloads::mixer_name(w.model->mixer)) + " mixing"));
+  const sim::analytical::GpuSpec g = sim::analytical::gpu_spec(a);
+  ModelCost c;
+  if (w.instance->scope == workloads::Scope::kAttention) {
+    const sim::analytical::GpuAttention r =
+        sim::analytical::gpu_attention(g, workloads::attention_shape(*w.model, *w.instance), d.name);
+    c.stats = sim::analytical::gpu_attention_stats(a, g, r);
+    add_parts(c, g, r.kernels, a.loc);
+    add_figures(c, r);
+    return c;
+  }
+  const sim::analytical::GpuLayer layer = sim::analytical::gpu_layer(a, g, *w.model, *w.instance, d.name);
+  c.stats = sim::analytical::gpu_layer_stats(a, g, layer);
+  add_parts(c, g, layer.attention.kernels, a.loc);
+  add_parts(c, g, layer.kernels, a.loc);
+  add_figures(c, layer.attention);
+  c.deployment = sim::analytical::deployment(
+      a, w, static_cast<int>(d.params.devices),
+      [&](const workloads::ModelSpec& m, const workloads::InstanceSpec& inst) {
+        return sim::analytical::gpu_layer(a, g, m, inst, d.name).seconds;
+      });
   return c;
 }
 

@@ -16,6 +16,7 @@
 #include "arch/arch.h"
 #include "mappers/mapping/cascade_mapping.h"
 #include "mappers/mapping/plan.h"
+#include "sim/analytical/deployment.h"
 #include "sim/stats/stats.h"
 #include "workloads/cascade.h"
 #include "workloads/workload.h"
@@ -35,6 +36,9 @@ struct ModelCost {
   sim::Stats stats;
   std::vector<std::pair<std::string, sim::Stats>> parts;
   std::vector<std::pair<std::string, double>> figures;
+  // A whole layer of a model: the model's deployment with every layer costed
+  // this way (sim/analytical/deployment.h), beside its peak bound's.
+  std::optional<sim::analytical::DeploymentBound> deployment;
 };
 using ModelFn = ModelCost (*)(const Design& design, const arch::Architecture& arch, const workloads::Workload& workload,
                               const SourceLoc& where);
@@ -53,13 +57,14 @@ struct DesignParams {
   std::vector<std::string> offchip;       // intermediates written to DRAM and read back: the group splits
                                           // into passes there, each pass sharing a tile of the keys
   std::vector<std::pair<std::string, std::string>> stationary;  // Einsum -> "output" or "weight" on the 2D array
+  int64_t devices = 1;                    // GPU designs: tensor-parallel devices for the model's deployment
   SourceLoc loc;                          // where they were given
-  bool empty() const { return query_tile == 0 && offchip.empty() && stationary.empty(); }
+  bool empty() const { return query_tile == 0 && offchip.empty() && stationary.empty() && devices == 1; }
 };
 
-// Reads `params:` (a map: query_tile, offchip, stationary); every error located.
+// Reads `params:` (a map: query_tile, offchip, stationary, devices); every error located.
 DesignParams read_design_params(const YamlNode& params);
-// The parameters' keys (query_tile, offchip, stationary).
+// The parameters' keys (query_tile, offchip, stationary, devices).
 const std::vector<std::string>& design_param_keys();
 
 struct Design {

@@ -7,13 +7,23 @@
 namespace einflow::named {
 
 const std::vector<std::string>& design_param_keys() {
-  static const std::vector<std::string> keys = {"query_tile", "offchip", "stationary"};
+  static const std::vector<std::string> keys = {"query_tile", "offchip", "stationary", "devices"};
   return keys;
 }
 
 bool takes_params(const Design& design) {
-  return design.family == "attention" && design.fused && design.variant == "3pass";
+  return (design.family == "attention" && design.fused && design.variant == "3pass") || design.family == "gpu-attention";
 }
+
+namespace {
+
+// Which parameters a design takes, for its error message.
+bool takes(const Design& design, const DesignParams& p) {
+  if (design.family == "gpu-attention") return p.query_tile == 0 && p.offchip.empty() && p.stationary.empty();
+  return takes_params(design) && p.devices == 1;
+}
+
+}  // namespace
 
 DesignParams read_design_params(const YamlNode& n) {
   DesignParams p;
@@ -31,6 +41,13 @@ DesignParams read_design_params(const YamlNode& n) {
   }
   if (n.has("offchip"))
     if (auto v = n["offchip"].as_string_list(diags)) p.offchip = *v;
+  if (n.has("devices")) {
+    const YamlNode q = n["devices"];
+    if (auto v = q.as_int(diags)) {
+      if (*v < 1) diags.error(q.loc(), q.path(), "expected at least one device");
+      else p.devices = *v;
+    }
+  }
   if (n.has("stationary")) {
     const YamlNode s = n["stationary"];
     if (s.expect_map(diags))
@@ -48,10 +65,10 @@ DesignParams read_design_params(const YamlNode& n) {
 
 Design with_params(const Design& design, const DesignParams& params) {
   if (params.empty()) return design;
-  if (!takes_params(design))
+  if (!takes(design, params))
     throw UserError(params.loc, "design " + design.name +
-                                    " takes no parameters (query_tile, offchip and stationary are FLAT's, the "
-                                    "fused 3-pass design's)");
+                                    " does not take these parameters (query_tile, offchip and stationary are FLAT's, "
+                                    "the fused 3-pass design's; devices, tensor-parallel GPUs, the GPU designs')");
   Design d = design;
   d.params = params;
   return d;

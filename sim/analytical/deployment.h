@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "arch/arch.h"
 #include "sim/analytical/peak_bound.h"
@@ -30,5 +31,13 @@ struct DeploymentBound {
 
 // UserError when `w` is not a model workload or cannot be built at batch 1.
 DeploymentBound deployment_bound(const arch::Architecture& arch, const workloads::Workload& w, int devices = 1);
+
+// The same questions with each layer costed by `cost` (seconds of one layer of
+// the model at the instance given: scope layer, batch 1, phase set): a mapped
+// model's instead of the peak bound's. The LM head stays at its peak bound;
+// the layer bounds (prefill_layer, decode_layer) are left empty.
+using LayerCost = std::function<double(const workloads::ModelSpec&, const workloads::InstanceSpec&)>;
+DeploymentBound deployment(const arch::Architecture& arch, const workloads::Workload& w, int devices,
+                           const LayerCost& cost);
 
 }  // namespace einflow::sim::analytical

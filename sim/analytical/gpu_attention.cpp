@@ -212,19 +212,19 @@ GpuAttention flash1(const GpuSpec& g, const Dims& s, int64_t smem) {
         lo = std::min(lo, rg.first_block);
         hi = std::max(hi, rg.first_block + rg.blocks - 1);
       }
-      const double r16 = static_cast<double>(round_up(rg.rows, kMmaRows));
-      for (int64_t j = rg.first_block; j < rg.first_block + rg.blocks; ++j) {
-        const double e = r16 * static_cast<double>(padded_keys_of(s, r.block_keys, j, 1));
-        b.macs += e * static_cast<double>(s.d + s.dv);
-        b.lane_ops += 3 * e + 7 * r16 + 2 * r16 * static_cast<double>(s.dv);
-        b.sfu_ops += e + 3 * r16;
-        const double words = static_cast<double>(rg.rows * (s.d + s.dv));  // Q_i and O_i
-        b.load_words += words + 2 * static_cast<double>(rg.rows) * kStatBytes / s.w;
-        b.smem_reads += static_cast<double>(rg.rows * s.d) +
-                        r16 / kMmaRows * static_cast<double>(keys_of(s, r.block_keys, j, 1) * (s.d + s.dv));
-        b.rewrite_bytes += static_cast<double>(rg.rows * s.dv) * s.w + 2 * static_cast<double>(rg.rows) * kStatBytes;
-        ++r.tiles;
-      }
+      // Its visible steps j, all at once: per step the tile, Q_i and O_i (and l_i, m_i) in and out.
+      const double r16 = static_cast<double>(round_up(rg.rows, kMmaRows)), steps = static_cast<double>(rg.blocks);
+      const double e = r16 * static_cast<double>(padded_keys_of(s, r.block_keys, rg.first_block, rg.blocks));
+      const double keys = static_cast<double>(keys_of(s, r.block_keys, rg.first_block, rg.blocks));
+      b.macs += e * static_cast<double>(s.d + s.dv);
+      b.lane_ops += 3 * e + steps * (7 * r16 + 2 * r16 * static_cast<double>(s.dv));
+      b.sfu_ops += e + steps * 3 * r16;
+      const double words = static_cast<double>(rg.rows * (s.d + s.dv));  // Q_i and O_i
+      b.load_words += steps * (words + 2 * static_cast<double>(rg.rows) * kStatBytes / s.w);
+      b.smem_reads += steps * static_cast<double>(rg.rows * s.d) + r16 / kMmaRows * keys * static_cast<double>(s.d + s.dv);
+      b.rewrite_bytes +=
+          steps * (static_cast<double>(rg.rows * s.dv) * s.w + 2 * static_cast<double>(rg.rows) * kStatBytes);
+      r.tiles += rg.blocks;
       // Q_i, O_i, l_i, m_i once per visible step.
       const double times = static_cast<double>(rg.blocks);
       b.read(slice_id(Slice::kQ, rg.id), static_cast<double>(rg.rows * s.d) * s.w, times);
@@ -418,25 +418,6 @@ double useful_macs(const Dims& s) {
   return pairs * static_cast<double>(s.batch * s.heads * (s.d + s.dv));
 }
 
-void totals(const GpuSpec& g, GpuAttention& r) {
-  double busy = 0, sm = 0, hbm = 0;
-  for (const GpuKernel& k : r.kernels) {
-    r.seconds += k.seconds;
-    r.global_read_bytes += k.global_read_bytes;
-    r.hbm_read_bytes += k.hbm_read_bytes;
-    r.global_write_bytes += k.global_write_bytes;
-    r.hbm_write_bytes += k.hbm_write_bytes;
-    r.macs += k.macs;
-    r.lane_ops += k.lane_ops;
-    r.sfu_ops += k.sfu_ops;
-    busy += k.sm_busy_seconds;
-    (k.hbm_seconds >= k.sm_seconds ? hbm : sm) += k.seconds;
-  }
-  r.sm_utilization = r.seconds > 0 ? busy / (static_cast<double>(g.sms) * r.seconds) : 0;
-  r.bound_by = hbm >= sm ? g.dram_node : g.sm_node;
-  for (const EnergyEntry& e : gpu::energy_entries(g, r)) r.energy_pj += e.energy_pj;
-}
-
 }  // namespace
 
 const std::vector<std::string>& gpu_attention_designs() {
@@ -466,7 +447,7 @@ GpuAttention gpu_attention(const GpuSpec& g, const workloads::AttentionShape& sh
                                      ")" + did_you_mean(design, gpu_attention_designs()));
   r.design = design;
   r.useful_macs = useful_macs(s);
-  totals(g, r);
+  gpu::sum_kernels(g, r);
   return r;
 }
 

@@ -125,6 +125,27 @@ GpuKernel run_even(const GpuSpec& g, const std::string& name, const Block& total
   return k;
 }
 
+void sum_kernels(const GpuSpec& g, GpuAttention& r) {
+  double busy = 0, sm = 0, hbm = 0;
+  r.seconds = r.global_read_bytes = r.global_write_bytes = r.hbm_read_bytes = r.hbm_write_bytes = 0;
+  r.macs = r.lane_ops = r.sfu_ops = r.energy_pj = 0;
+  for (const GpuKernel& k : r.kernels) {
+    r.seconds += k.seconds;
+    r.global_read_bytes += k.global_read_bytes;
+    r.global_write_bytes += k.global_write_bytes;
+    r.hbm_read_bytes += k.hbm_read_bytes;
+    r.hbm_write_bytes += k.hbm_write_bytes;
+    r.macs += k.macs;
+    r.lane_ops += k.lane_ops;
+    r.sfu_ops += k.sfu_ops;
+    busy += k.sm_busy_seconds;
+    (k.hbm_seconds >= k.sm_seconds ? hbm : sm) += k.seconds;
+  }
+  r.sm_utilization = r.seconds > 0 ? busy / (static_cast<double>(g.sms) * r.seconds) : 0;
+  r.bound_by = hbm >= sm ? g.dram_node : g.sm_node;
+  for (const EnergyEntry& e : energy_entries(g, r)) r.energy_pj += e.energy_pj;
+}
+
 std::vector<EnergyEntry> energy_entries(const GpuSpec& g, const GpuAttention& r) {
   double fills = 0, reads = 0, lane = 0, sfu = 0;
   for (const GpuKernel& k : r.kernels) {
@@ -155,6 +176,7 @@ Stats gpu_attention_stats(const arch::Architecture& a, const GpuSpec& g, const G
   s.seconds = r.seconds;
   s.cycles = whole_cycles(r.seconds * g.clock_hz, a.loc);
   s.energy_pj = r.energy_pj;
+  s.area_um2 = a.total_area_um2();
   s.dram_bytes = static_cast<int64_t>(r.hbm_bytes());
   s.bound_by = r.bound_by;
   double compute = 0;

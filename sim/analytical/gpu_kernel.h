@@ -50,6 +50,10 @@ GpuKernel run_kernel(const GpuSpec& gpu, const std::string& name, const std::vec
 // softmax over a large grid: no block granularity is modelled).
 GpuKernel run_even(const GpuSpec& gpu, const std::string& name, const Block& total);
 
+// The result's totals from its kernels (their sum; SM utilization, what
+// bound the longer share of the time, the energy), replacing what it held.
+void sum_kernels(const GpuSpec& gpu, GpuAttention& r);
+
 // Energy per component and action: HBM bytes at its pJ/bit, each HBM word
 // through the L2 once, shared-memory fills and reads, MACs, lane and SFU ops.
 std::vector<EnergyEntry> energy_entries(const GpuSpec& gpu, const GpuAttention& r);

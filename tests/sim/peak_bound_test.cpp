@@ -3,6 +3,8 @@
 // 1 GB/s host link.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "arch/arch.h"
 #include "sim/analytical/deployment.h"
 #include "sim/analytical/peak_bound.h"
@@ -62,6 +64,36 @@ TEST(PeakBound, MatmulThenExpByHand) {
   EXPECT_DOUBLE_EQ(b.bytes, 384);
   EXPECT_NEAR(b.compute_seconds, 128e-9, 1e-15);
   EXPECT_NEAR(b.seconds(), 192e-9, 1e-15);
+}
+
+TEST(PeakBound, CausalAttentionCountsTheVisiblePairsOnly) {
+  // P = M = 4, causal: 10 of the 16 (query, key) pairs are visible. QK is
+  // -inf outside them, so exp(QK - GM) and SN / SD are 0 there, a max of -inf
+  // and a sum of zeros add nothing, and AV's products vanish: every Einsum
+  // needs only the 10 pairs (per pair: QK and AV 2 MACs each over E = F = 2).
+  const arch::Architecture a = arch::load_arch_text(kArch, "a.yaml");
+  const workloads::Workload w = workloads::load_workload_text(R"(cascade:
+  name: causal
+  ranks: {M: 4, P: 4, E: 2, F: 2}
+  inputs: {Q: [E, P], K: [E, M], V: [F, M]}
+  einsums:
+    - QK[m,p] = Q[e,p] * K[e,m] where m <= p else -inf
+    - GM[p] = max(m) QK[m,p]
+    - SN[m,p] = exp(QK[m,p] - GM[p])
+    - SD[p] = SN[m,p]
+    - A[m,p] = SN[m,p] / SD[p]
+    - AV[f,p] = A[m,p] * V[f,m]
+)",
+                                                              "c.yaml");
+  const CascadeBound b = peak_bound(a, w.variants.front().cascade);
+  std::map<std::string, const EinsumBound*> by;
+  for (const auto& e : b.einsums) by[e.name] = &e;
+  EXPECT_EQ(by["QK"]->matmul_flops, 2 * 10 * 2);
+  EXPECT_EQ(by["AV"]->matmul_flops, 2 * 10 * 2);  // not the dense 2 x 16 x 2
+  EXPECT_EQ(by["GM"]->other_flops, 10);
+  EXPECT_EQ(by["SN"]->other_flops, 2 * 10);        // a subtraction and an exp per pair
+  EXPECT_EQ(by["SD"]->other_flops, 10);
+  EXPECT_EQ(by["A"]->other_flops, 10);
 }
 
 TEST(Deployment, CapacityConcurrencyAndContextSwitchByHand) {

@@ -415,59 +415,6 @@ TEST(Cli, SimulateTraceIsChromeTraceEvents) {
 
 // einflow bound on a model: the deployment keys, and a decode step of
 // Llama-2-7B bound by bandwidth (every weight and the cache streamed once).
-// The GPU attention designs from the command line: evaluate gives the model's
-// figures and the DRAM capacity check; the cycle model refuses them, located;
-// a GQA decode on the A100 preset: FA-2 has a thread block per sequence and KV
-// head (8 of 108 SMs), Flash-Decoding and LeanAttention fill the GPU.
-TEST(Cli, GpuAttentionDesignsOnTheA100) {
-  const std::string root = std::string(EINFLOW_SOURCE_DIR) + "/configs/";
-  const std::string base = "evaluate --arch " + root + "arch/a100.yaml --workload " + root +
-                           "workloads/llama3-8b.yaml --set instance.scope=attention --set instance.phase=decode "
-                           "--set instance.seq_len=64K --json --design ";
-  std::map<std::string, nlohmann::json> got;
-  for (const char* d : {"flash2", "flash-decoding", "lean"}) {
-    Result r = run(base + d);
-    ASSERT_EQ(r.code, 0) << r.out;
-    got[d] = nlohmann::json::parse(r.out);
-    EXPECT_TRUE(got[d]["fits_in_dram"].get<bool>()) << d;
-  }
-  EXPECT_EQ(got["flash2"]["model"]["thread_blocks"].get<double>(), 8);
-  EXPECT_GT(got["flash-decoding"]["model"]["splits"].get<double>(), 1);
-  EXPECT_GT(got["flash2"]["seconds"].get<double>(), 3 * got["lean"]["seconds"].get<double>());
-  // Every design reads the whole cache once: 8 KV heads x 64K keys x 256 x 2 bytes.
-  for (const auto& [d, j] : got) EXPECT_GE(j["dram_bytes"].get<double>(), 8.0 * 65536 * 256 * 2) << d;
-  Result sim = run("simulate --arch " + root + "arch/a100.yaml --workload " + root +
-                   "workloads/llama3-8b.yaml --set instance.scope=attention --design flash2 --no-data");
-  EXPECT_EQ(sim.code, 2) << sim.out;
-  EXPECT_NE(sim.out.find("costed by a model of its own"), std::string::npos) << sim.out;
-  Result layer = run("evaluate --arch " + root + "arch/a100.yaml --workload " + root +
-                     "workloads/llama3-8b.yaml --design lean");
-  EXPECT_EQ(layer.code, 2) << layer.out;
-  EXPECT_NE(layer.out.find("instance.scope=attention"), std::string::npos) << layer.out;
-  Result not_gpu = run("evaluate --arch " + root + "arch/fusemax-cloud.yaml --workload " + root +
-                       "workloads/llama3-8b.yaml --set instance.scope=attention --design lean");
-  EXPECT_EQ(not_gpu.code, 2) << not_gpu.out;
-  EXPECT_NE(not_gpu.out.find("need a GPU"), std::string::npos) << not_gpu.out;
-}
-
-// Yi-34B decoding 50K-token contexts at batch 4 on one A100: 68.8 GB of
-// weights and 4 x 12.3 GB of KV cache do not fit 80 GiB (reference/gpus.md).
-TEST(Cli, ReportsAWorkloadThatDoesNotFitTheDram) {
-  const std::string root = std::string(EINFLOW_SOURCE_DIR) + "/configs/";
-  Result r = run("evaluate --arch " + root + "arch/a100.yaml --workload " + root +
-                 "workloads/yi-34b.yaml --set instance.scope=attention --set instance.phase=decode "
-                 "--set instance.seq_len=50K --set instance.batch=4 --design lean");
-  ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("DOES NOT FIT"), std::string::npos) << r.out;
-  Result j = run("evaluate --arch " + root + "arch/a100.yaml --workload " + root +
-                 "workloads/yi-34b.yaml --set instance.scope=attention --set instance.phase=decode "
-                 "--set instance.seq_len=50K --set instance.batch=4 --design lean --json");
-  const auto x = nlohmann::json::parse(j.out);
-  EXPECT_FALSE(x["fits_in_dram"].get<bool>());
-  // 34388917248 parameters x 2 + 4 x 51200 x 245760 + 2 x 4 x 7168 x 2.
-  EXPECT_DOUBLE_EQ(x["resident_bytes"].get<double>(), 34388917248.0 * 2 + 4.0 * 51200 * 245760 + 2 * 4 * 7168 * 2);
-}
-
 TEST(Cli, BoundReportsTheDeploymentKeys) {
   const std::string root = std::string(EINFLOW_SOURCE_DIR) + "/configs/";
   Result r = run("bound --arch " + root + "arch/fusemax-cloud-mixers.yaml --workload " + root +

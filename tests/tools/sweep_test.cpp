@@ -230,10 +230,10 @@ TEST(Sweep, BadSweepFilesExitTwoWithLocations) {
        ":3:37:", "did you mean 'query_tile'"},
       {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n"
        "  designs: [{design: fusemax, params: {query_tile: 2}}]\n",
-       ":3:39:", "takes no parameters"},
+       ":3:39:", "does not take these parameters"},
       {"sweep:\n  base: {arch: @/fusemax-4x4.yaml, workload: @/tiny.yaml}\n"
        "  axes: [{key: design.fusemax.query_tile, values: [2]}]\n  designs: [{design: fusemax}]\n",
-       ":3:16:", "takes no parameters"},
+       ":3:16:", "does not take these parameters"},
       {"sweep:\n  base: {arch: @/flat-4x4.yaml, workload: @/tiny.yaml}\n"
        "  axes: [{key: design.flat.query_tiles, values: [2]}]\n  designs: [{design: flat}]\n",
        ":3:16:", "did you mean 'query_tile'"},

@@ -227,13 +227,14 @@ void baseline_ratios(ReportData& d) {
     if (r.design() == d.baseline && r.status() == results::OK) base[where(r)] = &r;
   for (const auto& r : d.records) {
     auto it = base.find(where(r));
-    const bool ok = it != base.end() && r.status() == results::OK && r.total().cycles() > 0 &&
-                    r.total().energy_pj() > 0;
+    const bool ok = it != base.end() && r.status() == results::OK && r.total().cycles() > 0;
     d.speedup.push_back(ok ? std::optional<double>(static_cast<double>(it->second->total().cycles()) /
                                                    static_cast<double>(r.total().cycles()))
                            : std::nullopt);
+    // A peak bound has no energy: no ratio against it, nor of it.
+    const bool energies = ok && r.total().energy_pj() > 0 && it->second->total().energy_pj() > 0;
     d.energy_ratio.push_back(
-        ok ? std::optional<double>(r.total().energy_pj() / it->second->total().energy_pj()) : std::nullopt);
+        energies ? std::optional<double>(r.total().energy_pj() / it->second->total().energy_pj()) : std::nullopt);
   }
 }
 

@@ -14,13 +14,14 @@
 
 namespace einflow::report {
 
-namespace {
-
-std::string num(double v, int digits = 4) {
+std::string num(double v, int digits) {
+  if (std::isnan(v)) return "-";  // not known (an energy ratio against a peak bound)
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*g", digits, v);
   return buf;
 }
+
+namespace {
 
 bool wants(const ReportData& d, const std::string& m) {
   return std::find(d.metrics.begin(), d.metrics.end(), m) != d.metrics.end();
@@ -98,17 +99,21 @@ std::vector<Summary> summarise(const ReportData& d) {
       s.group = g;
       s.design = name;
       double log_s = 0, log_e = 0;
+      int with_energy = 0;  // a peak bound has no energy ratio
       for (size_t i = 0; i < d.records.size(); ++i) {
         if (d.records[i].design() != name || !d.speedup[i] || group_of(d, d.records[i]) != g)
           continue;
         ++s.n;
         log_s += std::log(*d.speedup[i]);
-        log_e += std::log(*d.energy_ratio[i]);
+        if (d.energy_ratio[i]) {
+          log_e += std::log(*d.energy_ratio[i]);
+          ++with_energy;
+        }
         for (const auto& u : d.units) s.util[u] += util(d.records[i], u);
       }
       if (s.n == 0) continue;
       s.speedup = std::exp(log_s / s.n);
-      s.energy = std::exp(log_e / s.n);
+      s.energy = with_energy ? std::exp(log_e / with_energy) : std::nan("");
       for (auto& [u, v] : s.util) v /= s.n;
       out.push_back(s);
     }
@@ -219,6 +224,7 @@ std::string markdown(const ReportData& d) {
        << num(metric(d.records[i], d.pareto[1])) << " |\n";
   }
   if (d.per_token || !d.lines.empty()) md << lines_markdown(d);
+  if (has_deployment(d)) md << deployment_markdown(d);
   if (failed) {
     md << "\n## Failed points\n\n";
     for (const auto& r : d.records)
@@ -264,6 +270,8 @@ static std::vector<std::string> csv_columns(const ReportData& d, const std::set<
   for (const auto& u : d.units) cols.push_back("util_" + u);
   for (const auto& c : d.components) cols.push_back("energy_" + c + "_pj");
   for (const auto& c : causes) cols.push_back("stall_" + c + "_cycles");
+  if (has_deployment(d))
+    for (const auto& c : deployment_columns()) cols.push_back(c);
   for (const std::string& c : {"speedup_vs_" + d.baseline, "energy_vs_" + d.baseline, std::string("pareto"),
                               std::string("error")})
     cols.push_back(c);
@@ -303,6 +311,8 @@ std::string csv(const ReportData& d) {
       auto it = t.stalls().find(c);
       o << "," << (it == t.stalls().end() ? 0 : it->second);
     }
+    if (has_deployment(d))  // a record without one: empty cells
+      for (double v : deployment_values(r)) o << "," << (r.has_deployment() ? format_number(v) : "");
     o << "," << (d.speedup[i] ? format_number(*d.speedup[i]) : "") << ","
       << (d.energy_ratio[i] ? format_number(*d.energy_ratio[i]) : "") << ","
       << (std::find(d.front.begin(), d.front.end(), i) != d.front.end() ? "1" : "0") << ","
@@ -341,6 +351,9 @@ std::string csv_provenance(const ReportData& d) {
       {"util_UNIT", "the unit's utilization, 0 to 1"},
       {"energy_COMPONENT_pj", "energy of one component (unit, level, network), pJ"},
       {"stall_CAUSE_cycles", "cycle model: unit-idle cycles by cause"},
+      {"deploy_*", "a model's deployment (bound designs; GPU designs on a layer): devices, context, weights bytes, "
+                   "KV cache bytes per token and per request, prefill seconds, decode seconds per token, concurrent "
+                   "requests that fit (-1: no DRAM size), context switch seconds (-1: no host link)"},
       {"speedup_vs_BASELINE", "baseline's cycles over this point's, same axes"},
       {"energy_vs_BASELINE", "this point's energy over the baseline's, same axes"},
       {"pareto", "1 on the Pareto front of the report's two metrics"},
@@ -392,6 +405,10 @@ std::string json(const ReportData& d) {
                                                                 t.energy_by_component_pj().end());
     if (!t.stalls().empty())
       x["stalls"] = std::map<std::string, int64_t>(t.stalls().begin(), t.stalls().end());
+    if (r.has_deployment()) {
+      const std::vector<double> v = deployment_values(r);
+      for (size_t k = 0; k < v.size(); ++k) x["deployment"][deployment_columns()[k].substr(7)] = v[k];
+    }
     if (t.fast_forwarded()) x["fast_forwarded"] = true;
     nlohmann::json pe = nlohmann::json::array();
     for (const auto& e : r.per_einsum())

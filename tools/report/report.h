@@ -93,6 +93,15 @@ std::string metric_label(const std::string& metric, bool per_token);
 // the on-chip footprint (a peak, not a flow) is not.
 bool per_token(const ReportData& d, const std::string& metric);
 
+// A number for tables: `digits` significant digits; "-" for NaN (not known).
+std::string num(double v, int digits = 4);
+
+// A model's deployment (records of bound designs and GPU designs on a layer).
+bool has_deployment(const ReportData& d);
+const std::vector<std::string>& deployment_columns();       // deploy_* (CSV and JSON)
+std::vector<double> deployment_values(const sweep::Record& r);  // in that order
+std::string deployment_markdown(const ReportData& d);
+
 std::string markdown(const ReportData& d);
 // results.csv: a plain rectangular table (a header row, unique column names,
 // no comment lines); results.provenance.json: where it came from, its columns.

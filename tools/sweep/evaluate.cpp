@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <optional>
 
 #include "arch/arch.h"
 #include "common/version.h"
@@ -18,6 +19,8 @@
 #include "mappers/search/mapper_config.h"
 #include "sim/analytical/group_model.h"
 #include "sim/analytical/nest_model.h"
+#include "sim/analytical/deployment.h"
+#include "sim/analytical/peak_bound.h"
 #include "sim/analytical/plan.h"
 #include "sim/analytical/residency.h"
 #include "sim/cycle/cascade_sim.h"
@@ -38,6 +41,7 @@ struct Outcome {
   bool fast_forwarded = false;
   std::string mapping_yaml;
   int64_t block = 0;  // the chunk size a block search chose (0: the instance's)
+  std::optional<sim::analytical::DeploymentBound> deployment;  // a model's, when the design gives one
 };
 
 Outcome part(sim::Stats stats, std::string mapping_yaml) {
@@ -108,8 +112,10 @@ Outcome named_design(const Point& p, const arch::Architecture& a, const workload
     if (cycle)
       throw UserError(p.design->loc, "design " + d.name + " is costed by a model of its own (" + d.family +
                                          "), not by the cycle model: give the sweep mode: analytical");
+    named::ModelCost c = d.model(d, a, w, p.design->loc);
     Outcome o;
-    o.parts.push_back({d.model(d, a, w, p.design->loc).stats, {}, {}, {}});
+    o.parts.push_back({std::move(c.stats), {}, {}, {}});
+    o.deployment = std::move(c.deployment);
     return o;
   }
   const mapping::Plan plan = named::design_plan(d, a, w, p.design->variant, p.design->loc);
@@ -125,6 +131,23 @@ Outcome named_design(const Point& p, const arch::Architecture& a, const workload
   // The record keeps the design's cascade mapping (the attention), not the linear layers' tiles.
   for (const mapping::PlanPart& part : plan.parts)
     if (part.fused) o.mapping_yaml = mapping::write_cascade_mapping(*part.fused, *part.cascade, a);
+  return o;
+}
+
+// The peak bound (einflow bound) of the workload's variant; for a model
+// workload, its deployment at those bounds over the design's devices. A bound
+// has no energy: 0.
+Outcome peak(const Point& p, const arch::Architecture& a, const workloads::Workload& w) {
+  const workloads::Variant& v = pick(w, p.design->variant, p.design->loc);
+  const sim::analytical::CascadeBound b = sim::analytical::peak_bound(a, v.cascade);
+  sim::Stats s;
+  s.seconds = b.seconds();
+  s.cycles = sim::whole_cycles(b.seconds() * a.clock_mhz * 1e6, a.loc);
+  s.dram_bytes = static_cast<int64_t>(b.bytes);
+  s.compute_cycles = static_cast<int64_t>(b.compute_seconds * a.clock_mhz * 1e6);
+  s.bound_by = b.compute_seconds >= b.memory_seconds ? "compute" : a.node(a.dram()).name;
+  Outcome o = part(std::move(s), "");
+  if (w.model) o.deployment = sim::analytical::deployment_bound(a, w, static_cast<int>(p.design->devices));
   return o;
 }
 
@@ -220,6 +243,19 @@ void fill_metrics(results::Metrics& m, const Outcome& o, const sim::Stats& s,
   m.set_fits_in_dram(s.fits_in_dram());
 }
 
+void fill_deployment(results::Deployment& x, const sim::analytical::DeploymentBound& d) {
+  x.set_devices(d.devices);
+  x.set_context(d.context);
+  x.set_weights_bytes(d.weights_bytes);
+  x.set_kv_cache_bytes_per_token(d.kv_cache_bytes_per_token);
+  x.set_kv_cache_bytes(d.kv_cache_bytes);
+  x.set_prefill_seconds(d.prefill_seconds);
+  x.set_decode_seconds_per_token(d.decode_seconds_per_token);
+  x.set_max_concurrent_requests(d.max_concurrent_requests);
+  x.set_context_switch_seconds(d.context_switch_seconds);
+  x.set_capacity_bytes(d.capacity_bytes);
+}
+
 std::string host_name() {
   char buf[256] = {};
   return gethostname(buf, sizeof buf - 1) == 0 ? buf : "";
@@ -264,7 +300,11 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
       case DesignSpec::Kind::kMapper:
         o = searched(spec, p, a, w, opts);
         break;
+      case DesignSpec::Kind::kBound:
+        o = peak(p, a, w);
+        break;
     }
+    if (o.deployment) fill_deployment(*r.mutable_deployment(), *o.deployment);
     if (o.block > 0) r.mutable_instance()->set_block(o.block);
     sim::Stats stats = sim::analytical::combine_groups(a, o.parts).stats;
     sim::analytical::set_residency(stats, sim::analytical::dram_residency(a, w, w.variants.front().cascade));

@@ -150,6 +150,7 @@ class Resolver {
     s << "--- arch\n" << p.arch_doc.emit() << "\n--- workload\n" << p.workload_doc.emit() << "\n";
     if (d.kind == DesignSpec::Kind::kMapping) s << "--- mapping\n" << text(d.file) << "\n";
     if (d.kind == DesignSpec::Kind::kMapper) s << "--- mapper\n" << p.mapper_doc.emit() << "\n";
+    if (d.kind == DesignSpec::Kind::kBound) s << "--- bound\ndevices " << d.devices << "\n";
     // Parameters only when given, so that points without them keep their hashes.
     if (d.kind == DesignSpec::Kind::kNamed && p.design_doc.is_map() && !p.design_doc.entries().empty())
       s << "--- design params\n" << p.design_doc.emit() << "\n";

@@ -134,10 +134,24 @@ DesignSpec read_design(const YamlNode& x, const fs::path& dir, Diagnostics& d) {
     return fs::path(f).is_absolute() ? f : (dir / f).string();
   };
   if (!x.expect_map(d)) return s;
-  x.check_keys({"name", "design", "mapping", "mapper", "fuse", "variant", "arch", "set", "params"}, d);
-  const int kinds = x.has("design") + x.has("mapping") + x.has("mapper");
+  x.check_keys({"name", "design", "mapping", "mapper", "bound", "fuse", "variant", "arch", "set", "params"}, d);
+  const int kinds = x.has("design") + x.has("mapping") + x.has("mapper") + x.has("bound");
   if (kinds != 1)
-    d.error(x.loc(), x.path(), "a design takes exactly one of design, mapping, mapper");
+    d.error(x.loc(), x.path(), "a design takes exactly one of design, mapping, mapper, bound");
+  if (x.has("bound")) {  // the peak bound (einflow bound): true, or {devices: N}
+    s.kind = DesignSpec::Kind::kBound;
+    const YamlNode b = x["bound"];
+    if (b.is_map()) {
+      b.check_keys({"devices"}, d);
+      if (b.has("devices")) {
+        const auto v = b["devices"].as_int(d);
+        if (v && *v < 1) d.error(b["devices"].loc(), b["devices"].path(), "expected at least one device");
+        else if (v) s.devices = *v;
+      }
+    } else if (!b.as_bool(d).value_or(false)) {
+      d.error(b.loc(), b.path(), "expected true or {devices: N}");
+    }
+  }
   if (x.has("design")) {
     s.kind = DesignSpec::Kind::kNamed;
     s.named = x["design"].as_string(d).value_or("");
@@ -212,9 +226,10 @@ void check_design_key(const SweepSpec& s, const std::string& key, const SourceLo
     const named::Design* nd = named::find_design(found->named);
     if (std::find(params.begin(), params.end(), param) == params.end())
       d.error(loc, key, "no design parameter '" + param + "' (" + join(params, ", ") + ")" + did_you_mean(param, params));
-    else if (nd && !named::takes_params(*nd))
-      d.error(loc, key, "design " + nd->name + " takes no parameters (" + join(params, ", ") +
-                            " are FLAT's, the fused 3-pass design's)");
+    else if (nd && (!named::takes_params(*nd) || (param == "devices") != (nd->family == "gpu-attention")))
+      d.error(loc, key, "design " + nd->name + " does not take these parameters (query_tile, offchip and "
+                                               "stationary are FLAT's, the fused 3-pass design's; devices, "
+                                               "tensor-parallel GPUs, the GPU designs')");
   }
 }
 

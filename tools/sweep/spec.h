@@ -50,12 +50,13 @@ struct Axis {
 };
 
 struct DesignSpec {
-  enum class Kind { kNamed, kMapping, kMapper };
+  enum class Kind { kNamed, kMapping, kMapper, kBound };
   std::string name;
   Kind kind = Kind::kNamed;
   std::string named;      // kNamed: the design's name (mappers/named)
   std::string file;       // kMapping / kMapper: the file, resolved
   bool fuse = false;      // kMapper: the cascade search instead of one search per Einsum
+  int64_t devices = 1;    // kBound: tensor-parallel devices of the deployment
   std::string variant;    // the workload variant ("" = the design's own, else the first)
   std::string arch_file;  // "" = the base architecture
   std::vector<std::pair<std::string, std::string>> sets;  // overrides for this design only
