@@ -246,7 +246,7 @@ InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnos
     if (names) {
       inst.attention.clear();
       std::vector<std::string> choices;
-      for (AttentionCascade c : mixer_cascades(model.mixer, inst.phase)) choices.push_back(attention_cascade_name(c));
+      for (AttentionCascade c : mixer_forms(model.mixer, inst.phase)) choices.push_back(attention_cascade_name(c));
       for (const auto& n : *names) {
         auto it = std::find(choices.begin(), choices.end(), n);
         if (it == choices.end()) {
@@ -255,7 +255,7 @@ InstanceSpec read_instance(const YamlNode& node, const ModelSpec& model, Diagnos
                                              join(choices, ", ") + did_you_mean(n, choices));
           continue;
         }
-        inst.attention.push_back(mixer_cascades(model.mixer, inst.phase)[static_cast<size_t>(it - choices.begin())]);
+        inst.attention.push_back(mixer_forms(model.mixer, inst.phase)[static_cast<size_t>(it - choices.begin())]);
       }
     }
   }

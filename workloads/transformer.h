@@ -33,7 +33,11 @@ enum class ModelKind : uint8_t { kEncoder, kDecoder, kEncoderDecoder };
 // The attention cascade: FuseMax's 3-, 2- and 1-pass softmax attention; for the
 // linear mixers, the parallel (quadratic), chunkwise (chunks of `block` rows,
 // the chunk an iterative rank) and recurrent (a state per step) forms.
-enum class AttentionCascade : uint8_t { k3Pass, k2Pass, k1Pass, kParallel, kChunkwise, kRecurrent };
+// `split`: softmax attention as Flash-Decoding and LeanAttention compute it:
+// the keys in M1 splits of M0, each split's partial state (its max, its sum of
+// exponentials, its unnormalized output) in one pass, then the states merged
+// across the split rank M1 by the associative rescaling (reference/gpus.md).
+enum class AttentionCascade : uint8_t { k3Pass, k2Pass, k1Pass, kParallel, kChunkwise, kRecurrent, kSplit };
 // The sequence mixer: softmax attention, linear attention (no softmax), gated
 // linear attention (GLA: a decay per key dimension and step, from a gate
 // input), or Mamba's selective scan (reference/subquadratic.md).
@@ -42,11 +46,14 @@ enum class Mixer : uint8_t { kSoftmax, kLinear, kGla, kMamba };
 enum class Scope : uint8_t { kAttention, kQkvProjection, kOutputProjection, kFfn, kNorm, kLayer };
 enum class Phase : uint8_t { kPrefill, kDecode };
 
-const char* attention_cascade_name(AttentionCascade a);  // "3pass", ..., "parallel", "chunkwise", "recurrent"
+const char* attention_cascade_name(AttentionCascade a);  // "3pass", ..., "parallel", "chunkwise", "recurrent", "split"
 const char* mixer_name(Mixer m);                         // "softmax", "linear", "gla"
 // The cascades a mixer can be written as in a phase (a linear mixer's decode
 // step is its recurrence: recurrent only).
 std::vector<AttentionCascade> mixer_cascades(Mixer m, Phase phase = Phase::kPrefill);
+// Every form a workload may name for the mixer (the defaults and, for softmax
+// attention, `split`).
+std::vector<AttentionCascade> mixer_forms(Mixer m, Phase phase = Phase::kPrefill);
 const char* scope_name(Scope s);
 const char* phase_name(Phase p);
 

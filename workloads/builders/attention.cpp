@@ -1,5 +1,6 @@
-// The three attention cascades of FuseMax (reference/fusemax.md), with batch and
-// head ranks, GQA/MQA sharing of K and V, and an optional causal mask.
+// The three attention cascades of FuseMax (reference/fusemax.md) and the split
+// form of Flash-Decoding and LeanAttention, with batch and head ranks, GQA/MQA
+// sharing of K and V, and an optional causal mask.
 #include <algorithm>
 
 #include "workloads/builders/emit.h"
@@ -14,6 +15,7 @@ const char* attention_cascade_name(AttentionCascade a) {
     case AttentionCascade::kParallel: return "parallel";
     case AttentionCascade::kChunkwise: return "chunkwise";
     case AttentionCascade::kRecurrent: return "recurrent";
+    case AttentionCascade::kSplit: return "split";
   }
   return "?";
 }
@@ -55,6 +57,26 @@ void declare_attention_ranks(SpecWriter& w, const AttentionShape& s) {
   w.rank("P", s.p);
 }
 
+// The split form: per split M1, one pass over its M0 keys (its max LM, sum of
+// exponentials SLD and unnormalized output SLNV: the partial state), then the
+// states merged across M1: each weighted by exp(LM - GM), summed, divided once.
+void emit_split(SpecWriter& w, const std::string& q, const std::string& k, const AttentionNames& n,
+                const std::string& mask) {
+  w.einsum("BQK[" + q + ",m1,m0,p] = " + n.q + "[" + q + ",e,p] * BK[" + k + ",e,m1,m0]" +
+           (mask.empty() ? "" : mask + " else -inf"));
+  w.einsum("LM[" + q + ",m1,p] = max(m0) BQK[" + q + ",m1,m0,p]");
+  // A split with every key masked has LM = -inf; the mask keeps exp(-inf - -inf) out.
+  w.einsum("SLN[" + q + ",m1,m0,p] = exp(BQK[" + q + ",m1,m0,p] - LM[" + q + ",m1,p])" +
+           (mask.empty() ? "" : mask + " else 0"));
+  w.einsum("SLD[" + q + ",m1,p] = SLN[" + q + ",m1,m0,p]");
+  w.einsum("SLNV[" + q + ",m1,f,p] = SLN[" + q + ",m1,m0,p] * BV[" + k + ",f,m1,m0]");
+  w.einsum("GM[" + q + ",p] = max(m1) LM[" + q + ",m1,p]");
+  w.einsum("SW[" + q + ",m1,p] = exp(LM[" + q + ",m1,p] - GM[" + q + ",p])");
+  w.einsum("SD[" + q + ",p] = SW[" + q + ",m1,p] * SLD[" + q + ",m1,p]");
+  w.einsum("NV[" + q + ",f,p] = SW[" + q + ",m1,p] * SLNV[" + q + ",m1,f,p]");
+  w.einsum(n.av + "[" + q + ",f,p] = NV[" + q + ",f,p] / SD[" + q + ",p]");
+}
+
 void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade variant,
                     const AttentionNames& n) {
   if (s.mixer != Mixer::kSoftmax) {
@@ -91,6 +113,10 @@ void emit_attention(SpecWriter& w, const AttentionShape& s, AttentionCascade var
       masked ? " where m1*M0+m0 <= p" + off + (windowed ? " and m1*M0+m0 >= p" + first : "") : "";
   w.einsum("BK[" + k + ",e,m1,m0] = " + n.k + "[" + k + ",e,m1*M0+m0]");
   w.einsum("BV[" + k + ",f,m1,m0] = " + n.v + "[" + k + ",f,m1*M0+m0]");
+  if (variant == AttentionCascade::kSplit) {
+    emit_split(w, q, k, n, masked ? mask : "");
+    return;
+  }
   if (variant == AttentionCascade::k2Pass) {
     w.einsum("BQK[" + q + ",m1,m0,p] = " + n.q + "[" + q + ",e,p] * BK[" + k + ",e,m1,m0]" +
              (masked ? mask + " else -inf" : ""));
@@ -159,10 +185,12 @@ void check_attention_shape(const AttentionShape& s, const SourceLoc& loc) {
   d.throw_if_any();
 }
 
-bool partitioned(AttentionCascade a) { return a == AttentionCascade::k2Pass || a == AttentionCascade::k1Pass; }
+bool partitioned(AttentionCascade a) {
+  return a == AttentionCascade::k2Pass || a == AttentionCascade::k1Pass || a == AttentionCascade::kSplit;
+}
 
 void check_mixer_cascade(Mixer m, AttentionCascade a, const SourceLoc& loc) {
-  const std::vector<AttentionCascade> ok = mixer_cascades(m, Phase::kPrefill);
+  const std::vector<AttentionCascade> ok = mixer_forms(m, Phase::kPrefill);
   if (std::find(ok.begin(), ok.end(), a) != ok.end()) return;
   std::string names;
   for (AttentionCascade x : ok) names += std::string(names.empty() ? "" : ", ") + attention_cascade_name(x);

@@ -40,6 +40,12 @@ std::vector<AttentionCascade> mixer_cascades(Mixer m, Phase phase) {
   return {AttentionCascade::kParallel, AttentionCascade::kChunkwise, AttentionCascade::kRecurrent};
 }
 
+std::vector<AttentionCascade> mixer_forms(Mixer m, Phase phase) {
+  std::vector<AttentionCascade> forms = mixer_cascades(m, phase);
+  if (m == Mixer::kSoftmax) forms.push_back(AttentionCascade::kSplit);
+  return forms;
+}
+
 namespace detail {
 
 namespace {

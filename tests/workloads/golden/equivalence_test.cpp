@@ -1,4 +1,5 @@
-// The three attention cascades compute softmax(QK^T)V: each agrees with the
+// The three attention cascades and the split form (Flash-Decoding's and
+// LeanAttention's partial states merged across the split rank) compute softmax(QK^T)V: each agrees with the
 // direct implementation within 1e-5 relative in double precision, on shapes
 // where M is not a multiple of small powers of two, with several heads, GQA and
 // MQA, causal and not.
@@ -42,7 +43,8 @@ TEST_P(Equivalence, AllCascadesMatchDirectAttention) {
   s.causal = k.causal;
   s.window = k.window;
   std::vector<DenseTensor<double>> results;
-  for (auto v : {AttentionCascade::k3Pass, AttentionCascade::k2Pass, AttentionCascade::k1Pass}) {
+  for (auto v : {AttentionCascade::k3Pass, AttentionCascade::k2Pass, AttentionCascade::k1Pass,
+                 AttentionCascade::kSplit}) {
     auto c = workloads::build_cascade(workloads::attention_spec(s, v));
     auto in = seeded_inputs<double>(c, 11);
     // Scale the scores up so the softmax is far from uniform and the running max matters.
@@ -60,6 +62,7 @@ TEST_P(Equivalence, AllCascadesMatchDirectAttention) {
   for (size_t i = 0; i < results[0].data.size(); ++i) {
     EXPECT_NEAR(results[1].data[i], results[0].data[i], 1e-9);
     EXPECT_NEAR(results[2].data[i], results[0].data[i], 1e-9);
+    EXPECT_NEAR(results[3].data[i], results[0].data[i], 1e-9);
   }
 }
 
@@ -97,7 +100,8 @@ TEST(SlidingWindow, EachQueryAveragesTheKeysItSees) {
   for (size_t i = 0; i < want.size(); ++i) EXPECT_DOUBLE_EQ(av.data[i], want[i]) << i;
   // The cascades give the same on the hand case.
   s.block = 4;
-  for (auto form : {AttentionCascade::k3Pass, AttentionCascade::k2Pass, AttentionCascade::k1Pass}) {
+  for (auto form : {AttentionCascade::k3Pass, AttentionCascade::k2Pass, AttentionCascade::k1Pass,
+                    AttentionCascade::kSplit}) {
     const auto out = interpret<double>(workloads::build_cascade(workloads::attention_spec(s, form)),
                                        TensorSet<double>{{"Q", q}, {"K", k}, {"V", v}});
     for (size_t i = 0; i < want.size(); ++i)
