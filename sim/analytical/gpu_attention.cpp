@@ -20,6 +20,8 @@ using gpu::Block;
 constexpr double kStatBytes = 4;  // FP32 softmax statistics and split partial outputs
 constexpr int64_t kMmaRows = 16;  // mma.sync m16n8k16: rows per MMA
 constexpr int64_t kMmaCols = 8;   // ... and columns
+// Row groups (thread blocks) the model keeps at once: about 1 GB of accounting.
+constexpr int64_t kMostRowGroups = int64_t{1} << 22;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t m) { return ceil_div(a, m) * m; }
@@ -47,7 +49,8 @@ void visible_blocks(const Dims& s, int64_t block_keys, RowGroup& g) {
   const int64_t nb = ceil_div(s.nk, block_keys);
   int64_t lo = 0, hi = nb - 1;
   if (s.causal) {
-    hi = std::min(hi, (g.q_last + s.offset) / block_keys);
+    if (g.q_last + s.offset < 0) hi = -1;  // no key visible (a causal shape has M >= P: not reached)
+    else hi = std::min(hi, (g.q_last + s.offset) / block_keys);
     if (s.window > 0) lo = std::max<int64_t>(0, (g.q_first + s.offset - s.window + 1) / block_keys);
   }
   g.first_block = lo;
@@ -61,12 +64,10 @@ int64_t keys_of(const Dims& s, int64_t block_keys, int64_t first, int64_t n) {
   return k1 - k0;
 }
 int64_t padded_keys_of(const Dims& s, int64_t block_keys, int64_t first, int64_t n) {
-  int64_t keys = 0;
   if (n <= 0) return 0;
-  const int64_t full = keys_of(s, block_keys, first, n);
+  // Every tile's keys padded to the MMA's columns: the full blocks, then the last (maybe partial) one.
   const int64_t last = keys_of(s, block_keys, first + n - 1, 1);
-  keys = (full - last) + round_up(last, kMmaCols);
-  return keys;
+  return (n - 1) * round_up(block_keys, kMmaCols) + round_up(last, kMmaCols);
 }
 
 // Slices of the L2 model: a KV set's K and V (read by key ranges), a row
@@ -89,6 +90,12 @@ std::vector<RowGroup> row_groups(const Dims& s, int64_t block_rows, int64_t bloc
   const bool pack = packs(s);
   const int64_t sets = s.batch * (pack ? s.kv_heads : s.heads);
   const int64_t rows_per_set = pack ? s.group : s.nq;
+  const int64_t count = sets * ceil_div(rows_per_set, block_rows);
+  if (count > kMostRowGroups)
+    throw UserError(SourceLoc{}, "the GPU attention model accounts per thread block; " + std::to_string(count) +
+                                     " row groups (batch x heads x query blocks) is more than it keeps (" +
+                                     std::to_string(kMostRowGroups) + "): use a smaller batch or sequence");
+  out.reserve(static_cast<size_t>(count));
   for (int64_t set = 0; set < sets; ++set)
     for (int64_t r0 = 0; r0 < rows_per_set; r0 += block_rows) {
       RowGroup g;
@@ -141,16 +148,25 @@ void write_partial(const Dims& s, int64_t rows, double stats, Block& b) {
   b.hbm_write_bytes += static_cast<double>(rows * s.dv) * kStatBytes + static_cast<double>(rows) * stats * kStatBytes;
 }
 
-// Merging `parts` partial states into one per row: each read, its weight
-// exp(m_j - m) (a max, a subtraction, an exp, a sum), O accumulated (an FMA
-// per element); then O / l and the log-sum-exp.
+// Merging `parts` partial states into one per row (the split form's GM, SW,
+// SD and NV): each read, its weight exp(m_j - m) (a max, a subtraction, an
+// exp, a sum), O accumulated (an FMA per element). The division by the sum
+// and the log-sum-exp are the caller's (flash2_epilogue, or finish_rows).
 void combine(const Dims& s, const RowGroup& rg, int64_t parts, double stats, Block& b) {
-  const int64_t rows = rg.rows;
-  const double r = static_cast<double>(rows), p = static_cast<double>(parts);
+  const double r = static_cast<double>(rg.rows), p = static_cast<double>(parts);
   b.read(slice_id(Slice::kPartial, rg.id), p * (r * static_cast<double>(s.dv) + r * stats) * kStatBytes);
   b.load_words += p * (r * static_cast<double>(s.dv) + r * stats) * kStatBytes / s.w;
-  b.lane_ops += r * p * (3 + static_cast<double>(s.dv)) + r * static_cast<double>(s.dv);
-  b.sfu_ops += r * p + 2 * r;
+  b.lane_ops += r * p * (3 + static_cast<double>(s.dv));
+  b.sfu_ops += r * p;
+}
+
+// The combine kernel's end, row by row (no MMA fragments: rows unpadded): O / l
+// (a reciprocal and a multiply per element), the log-sum-exp, O and L written.
+void finish_rows(const Dims& s, int64_t rows, Block& b) {
+  const double r = static_cast<double>(rows);
+  b.lane_ops += r * static_cast<double>(s.dv) + r;
+  b.sfu_ops += 2 * r;
+  b.hbm_write_bytes += r * static_cast<double>(s.dv) * s.w + r * kStatBytes;
 }
 
 GpuAttention standard(const GpuSpec& g, const Dims& s) {
@@ -170,6 +186,7 @@ GpuAttention standard(const GpuSpec& g, const Dims& s) {
   sm.lane_ops = heads * 4 * e;
   sm.sfu_ops = heads * (e + nq);
   sm.load_words = heads * e;
+  sm.smem_reads = sm.load_words;
   sm.read(0, heads * e * s.w);
   sm.hbm_write_bytes = heads * e * s.w;
   pv.macs = heads * pe * static_cast<double>(s.dv);
@@ -284,13 +301,16 @@ int64_t resident(const Dims& s, int64_t smem, int64_t rows, int64_t keys) {
   return std::max<int64_t>(1, smem / (rows * s.d + keys * (s.d + s.dv)));
 }
 
-// flash-attn's choice of splits: none when the row groups nearly fill the
-// SMs; else the fewest splits whose waves are at least 85% as full as the
-// best's (a split count that leaves the blocks per split unchanged is skipped).
+// flash-attn's choice of splits (num_splits_heuristic, given twice the SMs:
+// its split kernel's 128-thread blocks, two per SM): none when the row groups
+// nearly fill those slots; else the fewest splits whose waves are at least 85%
+// as full as the best's (a split count that leaves the blocks per split
+// unchanged is skipped), at most 128.
 int64_t split_heuristic(const GpuSpec& g, int64_t groups, int64_t key_blocks) {
-  const double sms = static_cast<double>(g.sms);
+  const int64_t slots = 2 * g.sms;
+  const double sms = static_cast<double>(slots);
   if (static_cast<double>(groups) >= 0.8 * sms) return 1;
-  const int64_t most = std::min<int64_t>({128, g.sms, key_blocks});
+  const int64_t most = std::min<int64_t>({128, slots, key_blocks});
   auto eligible = [&](int64_t n) { return n == 1 || ceil_div(key_blocks, n) != ceil_div(key_blocks, n - 1); };
   auto efficiency = [&](int64_t n) {
     const double waves = static_cast<double>(groups * n) / sms;
@@ -313,7 +333,7 @@ GpuAttention flash_decoding(const GpuSpec& g, const Dims& s, int64_t smem, int64
   const std::vector<RowGroup> groups = row_groups(s, r.block_rows, r.block_keys);
   int64_t most_blocks = 1;
   for (const RowGroup& rg : groups) most_blocks = std::max(most_blocks, rg.blocks);
-  r.splits = splits > 0 ? splits : split_heuristic(g, static_cast<int64_t>(groups.size()), most_blocks);
+  r.splits = splits > 0 ? std::min<int64_t>(splits, 128) : split_heuristic(g, static_cast<int64_t>(groups.size()), most_blocks);
   std::vector<Block> blocks, combines;
   for (const RowGroup& rg : groups) {
     const int64_t per_split = ceil_div(std::max<int64_t>(rg.blocks, 1), r.splits);
@@ -333,13 +353,17 @@ GpuAttention flash_decoding(const GpuSpec& g, const Dims& s, int64_t smem, int64
           write_partial(s, rg.rows, 1, b);
         }
         r.tiles += n;
+      } else if (r.splits == 1) {  // no key visible: O = 0 and L = -inf written
+        b.hbm_write_bytes += static_cast<double>(rg.rows * s.dv) * s.w + static_cast<double>(rg.rows) * kStatBytes;
+      } else {  // an empty split still writes its partial (zeros, L = -inf) for the combine to read
+        write_partial(s, rg.rows, 1, b);
       }
       blocks.push_back(b);
     }
     if (r.splits > 1) {
       Block c;
       combine(s, rg, r.splits, 1, c);
-      c.hbm_write_bytes += static_cast<double>(rg.rows * s.dv) * s.w + static_cast<double>(rg.rows) * kStatBytes;
+      finish_rows(s, rg.rows, c);
       combines.push_back(c);
     }
   }

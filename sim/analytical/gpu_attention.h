@@ -89,7 +89,7 @@ struct GpuAttention {
   std::string design;
   int64_t block_rows = 0;       // B_r (rows of a tile)
   int64_t block_keys = 0;       // B_c (keys of a tile)
-  int64_t splits = 1;           // Flash-Decoding: the context's chunks per row group
+  int64_t splits = 1;           // Flash-Decoding: the context's chunks per row group; LeanAttention: its thread blocks
   int64_t row_groups = 0;       // (sequence, head or packed GQA group, query block)
   int64_t tiles = 0;            // tiles computed (causal skipping applied)
   double useful_macs = 0;       // QK and PV over the visible (query, key) pairs

@@ -160,7 +160,8 @@ std::vector<EnergyEntry> energy_entries(const GpuSpec& g, const GpuAttention& r)
   };
   add(g.dram_node, "read", r.hbm_read_bytes / g.word_bytes, g.hbm_pj_per_byte * g.word_bytes);
   add(g.dram_node, "write", r.hbm_write_bytes / g.word_bytes, g.hbm_pj_per_byte * g.word_bytes);
-  if (!g.l2_node.empty()) add(g.l2_node, "access", r.hbm_bytes() / g.word_bytes, g.l2_pj);
+  // Every global load and store passes the L2 (the re-reads it serves included).
+  if (!g.l2_node.empty()) add(g.l2_node, "access", r.io_bytes() / g.word_bytes, g.l2_pj);
   add(g.sm_node, "write", fills, g.smem_write_pj);
   add(g.sm_node, "read", reads, g.smem_read_pj);
   add(g.tensor_unit, "mac", r.macs, g.mac_pj);

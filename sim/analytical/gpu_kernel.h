@@ -54,8 +54,8 @@ GpuKernel run_even(const GpuSpec& gpu, const std::string& name, const Block& tot
 // bound the longer share of the time, the energy), replacing what it held.
 void sum_kernels(const GpuSpec& gpu, GpuAttention& r);
 
-// Energy per component and action: HBM bytes at its pJ/bit, each HBM word
-// through the L2 once, shared-memory fills and reads, MACs, lane and SFU ops.
+// Energy per component and action: HBM bytes at its pJ/bit, every global
+// load and store through the L2 once, shared-memory fills and reads, MACs, lane and SFU ops.
 std::vector<EnergyEntry> energy_entries(const GpuSpec& gpu, const GpuAttention& r);
 
 }  // namespace einflow::sim::analytical::gpu

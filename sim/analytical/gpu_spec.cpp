@@ -45,6 +45,7 @@ GpuSpec gpu_spec(const arch::Architecture& a) {
                            "with a bandwidth; " + a.name + " has " +
                                std::string(dram < 0 || a.node(dram).bandwidth_gbps <= 0 ? "no DRAM bandwidth"
                                                                                         : "no on-chip level above both units"));
+  if (!(a.clock_mhz > 0)) throw UserError(where, "clock_mhz", "the GPU attention model needs a positive clock");
   const arch::Node& smn = a.node(sm);
   const arch::Node& tc = a.node(tensor);
   const arch::Node& vu = a.node(vector);

@@ -95,7 +95,7 @@ TEST(GpuAttention, StandardLoadsAndStoresByHand) {
   // read, O written: 2Nd + 2Md + 4NM = 16384 + 262144 = 278528 words.
   const GpuAttention r = gpu_attention(tiny(), shape(256, 256, 16), "standard");
   EXPECT_DOUBLE_EQ(r.io_bytes(), 278528.0 * 2);
-  EXPECT_DOUBLE_EQ(r.hbm_bytes(), r.io_bytes());  // no re-reads for the L2 to serve
+  EXPECT_DOUBLE_EQ(r.hbm_bytes(), r.io_bytes());  // its kernels read each operand once: all from HBM
   EXPECT_EQ(r.kernels.size(), 3u);
 }
 
@@ -162,24 +162,28 @@ TEST(GpuAttention, FlashDecodingSplitsAndCombinesByHand) {
   const GpuAttention r = gpu_attention(tiny(), shape(1, 160, 32), "flash-decoding");
   EXPECT_EQ(r.block_rows, 64);
   EXPECT_EQ(r.block_keys, 32);
-  // One row group (< 0.8 x 4 SMs): splits 1..min(128, 4, 5); 4 is skipped
-  // (ceil(5/4) = ceil(5/3) = 2); wave efficiency n/4: 0.25, 0.5, 0.75; the
-  // fewest with at least 85% of the best (0.6375): 3 splits of 2, 2, 1 blocks.
-  EXPECT_EQ(r.splits, 3);
+  // flash-attn's heuristic over 2 x 4 = 8 block slots: one row group (< 0.8
+  // x 8); splits 1..min(128, 8, 5); 4 is skipped (ceil(5/4) = ceil(5/3) =
+  // 2); wave efficiency n/8: 0.125, 0.25, 0.375, 0.625; the fewest with at
+  // least 85% of the best (0.531): 5 splits of one block each.
+  EXPECT_EQ(r.splits, 5);
   ASSERT_EQ(r.kernels.size(), 2u);
-  EXPECT_EQ(r.kernels[0].blocks, 3);
+  EXPECT_EQ(r.kernels[0].blocks, 5);
   EXPECT_EQ(r.kernels[1].blocks, 1);
   // Each split writes its partial: 32 FP32 values and a log-sum-exp (132 B);
-  // the combine reads the three (396 B) and writes O (64 B) and L (4 B).
-  EXPECT_DOUBLE_EQ(r.kernels[0].global_write_bytes, 3 * 132.0);
-  EXPECT_DOUBLE_EQ(r.kernels[1].global_read_bytes, 3 * 132.0);
+  // the combine reads the five (660 B) and writes O (64 B) and L (4 B).
+  EXPECT_DOUBLE_EQ(r.kernels[0].global_write_bytes, 5 * 132.0);
+  EXPECT_DOUBLE_EQ(r.kernels[1].global_read_bytes, 5 * 132.0);
   EXPECT_DOUBLE_EQ(r.kernels[1].global_write_bytes, 64 + 4.0);
-  // The slowest SM holds a split of 2 blocks (64 keys), rows padded to 16:
-  // MACs 16 x 64 x 64 = 65536 -> 4096 cycles; lanes 3 x 1024 + 2 x 16 x 35
-  // (the tiles' steps) + 16 x 32 + 16 (the finish) = 4720 -> 295 cycles; SFU
-  // 1024 + 32 + 32 = 1088 -> 272 cycles, beside the lanes: 4391 cycles. Its
-  // loads, Q (32 words) and 64 keys x 64 words, at 8 a cycle: 516 cycles.
-  EXPECT_NEAR(r.kernels[0].sm_seconds, 4391e-9, 1e-15);
+  // A split: MACs 16 x 32 x 64 = 32768 -> 2048 cycles; lanes 3 x 512 + 16 x
+  // 35 (the tile's step) + 16 x 32 + 16 (its O / l and log-sum-exp) = 2624 ->
+  // 164 cycles; SFU 512 + 16 + 32 = 560 -> 140, beside the lanes: 2212 cycles.
+  // Five on 4 SMs: SM 0 runs two, 4424 cycles. Its loads, 2 x (32 + 32 x 64)
+  // words at 8 a cycle, 520 cycles.
+  EXPECT_NEAR(r.kernels[0].sm_seconds, 4424e-9, 1e-15);
+  // The combine: lanes 5 x 35 + 32 + 1 = 208 -> 13 cycles; its loads, 660
+  // bytes = 330 words at 8 a cycle: 41.25 cycles.
+  EXPECT_NEAR(r.kernels[1].sm_seconds, 41.25e-9, 1e-15);
 }
 
 TEST(GpuAttention, LeanPartitionsEvenlyAndFixesUp) {
@@ -192,12 +196,13 @@ TEST(GpuAttention, LeanPartitionsEvenlyAndFixesUp) {
   EXPECT_DOUBLE_EQ(r.global_write_bytes, 4 * 136.0 + 64 + 4);
   // A tile: MACs 16 x 32 x 64 = 32768 -> 2048 cycles; lanes 3 x 512 + 16 x
   // 35 = 2096 -> 131; SFU 512 + 16 = 528 -> 132: 2180 cycles. The host adds
-  // the fix-up (lanes 4 x 35 + 32 = 172, SFU 4 + 2) and the finish (lanes 16 x
-  // 32 + 16 = 528, SFU 32): 2048 + 2796 / 16 = 2222.75 cycles. Blocks 1-3 take
-  // SMs 1-3; block 4 the least loaded, SM 1: 2 x 2180 = 4360 cycles.
+  // the merge (lanes 4 x 35, SFU 4) and the finish (lanes 16 x 32 + 16, SFU
+  // 32): 2048 + 2764 / 16 = 2220.75 cycles. Blocks 1-3 take SMs 1-3; block 4
+  // the least loaded, SM 1: 2 x 2180 = 4360 cycles.
   EXPECT_NEAR(r.kernels[0].sm_seconds, 4360e-9, 1e-15);
-  // Equal chunks of whole blocks (Flash-Decoding's 2, 2, 1) leave an SM with
-  // 2 blocks plus a second kernel; the even partition is faster.
+  // Flash-Decoding's five splits also leave an SM with two blocks, but each
+  // split normalizes its own output (4424 cycles) and the merge is a second
+  // kernel: LeanAttention, one kernel whose partials stay unnormalized, is faster.
   EXPECT_LT(r.seconds, gpu_attention(tiny(), shape(1, 160, 32), "flash-decoding").seconds);
 }
 
