@@ -3,6 +3,7 @@
 // and the long-context study's deployment questions through a sweep.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -139,6 +140,28 @@ TEST(Cli, LongContextStudyAnswersTheDeploymentQuestions) {
   std::ifstream md(out + "/report.md");
   const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("## Deployment"), std::string::npos);
+}
+
+// einflow check on the CUDA backend: its kernels built for the host agree with
+// the golden interpreter (a single cascade, int8 data into saturating int16
+// sums); on a GPU they run, and without one --backend cuda exits 2 with one
+// line saying why. A single cascade on the CPU alone has no independent answer.
+TEST(Cli, CheckOnTheCudaBackend) {
+  const std::string data = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/";
+  Result host = run("check " + data + "cycle/int/workload.yaml --backend cuda-host");
+  ASSERT_EQ(host.code, 0) << host.out;
+  EXPECT_NE(host.out.find("backend cuda-host"), std::string::npos) << host.out;
+  EXPECT_NE(host.out.find("golden interpreter"), std::string::npos) << host.out;
+  Result gpu = run("check " + data + "attention/tiny.yaml --backend cuda");
+  if (gpu.code == 2) {
+    EXPECT_NE(gpu.out.find("no CUDA device is available"), std::string::npos) << gpu.out;
+    EXPECT_EQ(std::count(gpu.out.begin(), gpu.out.end(), '\n'), 1) << gpu.out;
+  } else {
+    EXPECT_EQ(gpu.code, 0) << gpu.out;  // a GPU: the variants agree with the direct implementation
+  }
+  Result alone = run("check " + data + "cycle/int/workload.yaml");
+  EXPECT_EQ(alone.code, 2) << alone.out;
+  EXPECT_NE(alone.out.find("no independent answer"), std::string::npos) << alone.out;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/options.h"
 #include "workloads/golden/check.h"
+#include "workloads/golden/cuda/run.h"
 
 namespace einflow::cli {
 
@@ -35,13 +36,31 @@ Runner add_check(CLI::App& app) {
   sub->add_option("--seed", copt->seed, "Seed of the input values");
   sub->add_option("--tolerance", copt->tolerance, "Largest relative error that passes (default 1e-9 double, 1e-3 float)");
   sub->add_option("--threads", copt->threads, "Threads of the direct implementation (default: all)");
-  return [opt, copt, json]() {
+  auto backend = std::make_shared<std::string>("cpu");
+  sub->add_option("--backend", *backend,
+                  "What runs the variants: cpu (the golden interpreter), cuda (the CUDA backend's kernels on a GPU), "
+                  "cuda-host (the same generated kernels built for the host, to check them without a GPU)")
+      ->check(CLI::IsMember({"cpu", "cuda", "cuda-host"}));
+  return [opt, copt, json, backend]() {
     workloads::Workload w = load(*opt);
     golden::CheckOptions o = *copt;
     o.variant = opt->variant;
+    o.backend = *backend;
+    if (*backend == "cuda") {
+      o.runner = [](const workloads::Cascade& c, const golden::TensorSet<double>& in) {
+        try {
+          return golden::cuda::run_on_gpu(c, in);
+        } catch (const UserError& e) {  // located at the option that asked for it
+          throw UserError(SourceLoc{"--backend", 0, 0}, e.diagnostics().front().message);
+        }
+      };
+    } else if (*backend == "cuda-host") {
+      o.runner = golden::cuda::run_on_host;
+    }
     golden::CheckReport rep = golden::check_workload(w, o);
     if (*json) {
       nlohmann::json j{{"workload", rep.workload}, {"reference", rep.reference}, {"precision", rep.precision},
+                       {"backend", rep.backend},
                        {"tolerance", rep.tolerance}, {"seed", rep.seed}, {"passed", rep.passed}};
       j["variants"] = nlohmann::json::object();
       for (const auto& v : rep.variants) {
@@ -54,7 +73,8 @@ Runner add_check(CLI::App& app) {
       }
       std::cout << j.dump(2) << "\n";
     } else {
-      std::cout << "workload " << rep.workload << ": " << rep.precision << " precision, seed " << rep.seed
+      std::cout << "workload " << rep.workload << ": " << rep.precision << " precision, backend " << rep.backend
+                << ", seed " << rep.seed
                 << ", compared with the " << rep.reference << " (tolerance " << sci(rep.tolerance) << " relative)\n";
       std::printf("  %-18s %-12s %-12s %-9s %s\n", "variant", "max abs err", "max rel err", "seconds", "result");
       for (const auto& v : rep.variants)

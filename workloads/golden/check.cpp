@@ -49,6 +49,9 @@ CheckReport run_check(const workloads::Workload& w, const CheckOptions& opt) {
   rep.precision = std::is_same<T, float>::value ? "float" : "double";
   rep.tolerance = opt.tolerance >= 0 ? opt.tolerance : (std::is_same<T, float>::value ? 1e-3 : 1e-9);
   rep.seed = opt.seed;
+  rep.backend = opt.backend;
+  if (opt.runner && !std::is_same<T, double>::value)
+    throw UserError(SourceLoc{"--backend", 0, 0}, "the " + opt.backend + " backend computes in double: drop --float");
   if (!opt.variant.empty() && !w.find_variant(opt.variant))
     throw UserError(SourceLoc{w.file, 0, 0}, "--variant", "no variant named '" + opt.variant + "'; the workload has " +
                                                              join(w.variant_names(), ", ") +
@@ -59,7 +62,14 @@ CheckReport run_check(const workloads::Workload& w, const CheckOptions& opt) {
     rep.reference = "direct implementation";
     TensorSet<T> inputs = seeded_inputs<T>(w.variants.front().cascade, opt.seed);
     expected = reference_outputs<T>(*w.model, *w.instance, inputs, opt.threads);
+  } else if (opt.runner) {
+    rep.reference = "golden interpreter";  // per variant, below: the backend against the oracle
   } else {
+    if (w.reference_variant.empty())
+      throw UserError(SourceLoc{w.file, 0, 0}, "cascade '" + w.name + "' has one form and no independent answer: "
+                      "einflow check compares a model with its direct implementation, or a workload's variants "
+                      "with its reference variant (variants: and reference:); --backend cuda or cuda-host compares "
+                      "the CUDA backend's kernels with the golden interpreter");
     ref_variant = w.reference_variant;
     rep.reference = "variant " + ref_variant;
     const auto& c = w.find_variant(ref_variant)->cascade;
@@ -73,9 +83,20 @@ CheckReport run_check(const workloads::Workload& w, const CheckOptions& opt) {
     VariantCheck vc;
     vc.variant = v.name;
     auto start = std::chrono::steady_clock::now();
-    TensorSet<T> got = interpret<T>(v.cascade, seeded_inputs<T>(v.cascade, opt.seed));
+    TensorSet<T> got;
+    if constexpr (std::is_same<T, double>::value) {
+      got = opt.runner ? opt.runner(v.cascade, seeded_inputs<T>(v.cascade, opt.seed))
+                       : interpret<T>(v.cascade, seeded_inputs<T>(v.cascade, opt.seed));
+    } else {
+      got = interpret<T>(v.cascade, seeded_inputs<T>(v.cascade, opt.seed));
+    }
     vc.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     vc.passed = true;
+    if (!w.model && opt.runner) {  // the oracle: the interpreter on the same variant
+      expected.clear();
+      TensorSet<T> all = interpret<T>(v.cascade, seeded_inputs<T>(v.cascade, opt.seed));
+      for (int t : v.cascade.outputs()) expected[v.cascade.tensors[t].name] = all[v.cascade.tensors[t].name];
+    }
     for (int t : v.cascade.outputs()) {
       const std::string& name = v.cascade.tensors[t].name;
       auto it = expected.find(name);

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "workloads/golden/tensor.h"
 #include "workloads/workload.h"
 
 namespace einflow::golden {
@@ -18,6 +20,10 @@ struct CheckOptions {
   std::string variant;            // only this variant ("" = all)
   double tolerance = -1;          // max relative error that passes; < 0: 1e-9 (double), 1e-3 (float)
   int threads = 0;                // for the direct implementation's kernels
+  // Runs a variant's cascade instead of the interpreter (double precision):
+  // the CUDA backend's kernels on a GPU or on the host (golden/cuda/run.h).
+  std::function<TensorSet<double>(const workloads::Cascade&, const TensorSet<double>&)> runner;
+  std::string backend = "cpu";    // what runs the variants, for the report
 };
 
 // Error of one output tensor. The relative error of an entry is |a - b| / max(|b|, f)
@@ -44,6 +50,7 @@ struct CheckReport {
   std::string workload;
   std::string reference;  // "direct implementation" or "variant NAME"
   std::string precision;  // "double" or "float"
+  std::string backend;    // "cpu" (the interpreter), "cuda", "cuda-host"
   double tolerance = 0;
   uint64_t seed = 0;
   std::vector<VariantCheck> variants;

@@ -1,0 +1,181 @@
+// run_on_gpu and compile_ptx with the CUDA toolkit: NVRTC (linked) compiles
+// the generated source to PTX; the CUDA driver, opened at run time (so that
+// einflow starts on machines with the toolkit but no driver), loads and
+// launches it. Only built when the toolkit is found (EINFLOW_CUDA).
+#include <cuda.h>
+#include <dlfcn.h>
+#include <nvrtc.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "workloads/golden/cuda/codegen.h"
+#include "workloads/golden/cuda/run.h"
+
+namespace einflow::golden::cuda {
+
+bool built_with_cuda() { return true; }
+
+std::string compile_ptx(const std::string& source, const std::string& arch) {
+  nvrtcProgram prog = nullptr;
+  if (nvrtcCreateProgram(&prog, source.c_str(), "einflow_kernels.cu", 0, nullptr, nullptr) != NVRTC_SUCCESS)
+    throw UserError(SourceLoc{}, "NVRTC could not create a program");
+  const std::string gpu = "--gpu-architecture=" + arch;
+  const char* opts[] = {gpu.c_str(), "--std=c++17"};
+  const nvrtcResult r = nvrtcCompileProgram(prog, 2, opts);
+  size_t log_size = 0;
+  nvrtcGetProgramLogSize(prog, &log_size);
+  std::string log(log_size, '\0');
+  if (log_size > 0) nvrtcGetProgramLog(prog, log.data());
+  if (r != NVRTC_SUCCESS) {
+    nvrtcDestroyProgram(&prog);
+    throw UserError(SourceLoc{}, std::string("NVRTC: ") + nvrtcGetErrorString(r) + ": " + log.substr(0, 2000));
+  }
+  size_t ptx_size = 0;
+  nvrtcGetPTXSize(prog, &ptx_size);
+  std::string ptx(ptx_size, '\0');
+  nvrtcGetPTX(prog, ptx.data());
+  nvrtcDestroyProgram(&prog);
+  return ptx;
+}
+
+namespace {
+
+// The driver's entry points, found at run time.
+struct Driver {
+  void* lib = nullptr;
+  CUresult (*init)(unsigned) = nullptr;
+  CUresult (*device_count)(int*) = nullptr;
+  CUresult (*device_get)(CUdevice*, int) = nullptr;
+  CUresult (*retain)(CUcontext*, CUdevice) = nullptr;
+  CUresult (*set_current)(CUcontext) = nullptr;
+  CUresult (*load)(CUmodule*, const void*) = nullptr;
+  CUresult (*unload)(CUmodule) = nullptr;
+  CUresult (*function)(CUfunction*, CUmodule, const char*) = nullptr;
+  CUresult (*alloc)(CUdeviceptr*, size_t) = nullptr;
+  CUresult (*free)(CUdeviceptr) = nullptr;
+  CUresult (*to_device)(CUdeviceptr, const void*, size_t) = nullptr;
+  CUresult (*to_host)(void*, CUdeviceptr, size_t) = nullptr;
+  CUresult (*launch)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,
+                     void**, void**) = nullptr;
+  CUresult (*synchronize)() = nullptr;
+  CUresult (*error_string)(CUresult, const char**) = nullptr;
+
+  template <class F>
+  void find(F& f, const char* name) {
+    f = reinterpret_cast<F>(dlsym(lib, name));
+    if (!f) throw UserError(SourceLoc{}, std::string("no CUDA device is available (the driver lacks ") + name + ")");
+  }
+  std::string error(CUresult r) const {
+    const char* s = nullptr;
+    if (error_string) error_string(r, &s);
+    return s ? s : "CUDA error " + std::to_string(static_cast<int>(r));
+  }
+  void check(CUresult r, const char* what) const {
+    if (r != CUDA_SUCCESS) throw UserError(SourceLoc{}, std::string(what) + ": " + error(r));
+  }
+};
+
+Driver open_driver() {
+  Driver d;
+  d.lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!d.lib) throw UserError(SourceLoc{}, "no CUDA device is available (libcuda.so.1: no CUDA driver installed)");
+  d.find(d.init, "cuInit");
+  d.find(d.error_string, "cuGetErrorString");
+  d.find(d.device_count, "cuDeviceGetCount");
+  d.find(d.device_get, "cuDeviceGet");
+  d.find(d.retain, "cuDevicePrimaryCtxRetain");
+  d.find(d.set_current, "cuCtxSetCurrent");
+  d.find(d.load, "cuModuleLoadData");
+  d.find(d.unload, "cuModuleUnload");
+  d.find(d.function, "cuModuleGetFunction");
+  d.find(d.alloc, "cuMemAlloc_v2");
+  d.find(d.free, "cuMemFree_v2");
+  d.find(d.to_device, "cuMemcpyHtoD_v2");
+  d.find(d.to_host, "cuMemcpyDtoH_v2");
+  d.find(d.launch, "cuLaunchKernel");
+  d.find(d.synchronize, "cuCtxSynchronize");
+  const CUresult r = d.init(0);
+  if (r != CUDA_SUCCESS) throw UserError(SourceLoc{}, "no CUDA device is available (cuInit: " + d.error(r) + ")");
+  int n = 0;
+  d.check(d.device_count(&n), "cuDeviceGetCount");
+  if (n == 0) throw UserError(SourceLoc{}, "no CUDA device is available (cuDeviceGetCount: 0 devices)");
+  return d;
+}
+
+}  // namespace
+
+TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double>& inputs) {
+  Driver d = open_driver();
+  CUdevice dev = 0;
+  CUcontext ctx = nullptr;
+  d.check(d.device_get(&dev, 0), "cuDeviceGet");
+  d.check(d.retain(&ctx, dev), "cuDevicePrimaryCtxRetain");
+  d.check(d.set_current(ctx), "cuCtxSetCurrent");
+  const Source src = generate(c, Target::kCuda, "double");
+  const std::string ptx = compile_ptx(src.text);
+  CUmodule mod = nullptr;
+  d.check(d.load(&mod, ptx.c_str()), "cuModuleLoadData");
+  std::vector<CUdeviceptr> dptr(c.tensors.size(), 0);
+  auto release = [&]() {
+    for (CUdeviceptr p : dptr)
+      if (p) d.free(p);
+    d.unload(mod);
+  };
+  try {
+    for (size_t t = 0; t < c.tensors.size(); ++t) {
+      const workloads::Tensor& x = c.tensors[t];
+      const size_t bytes = static_cast<size_t>(x.elements()) * sizeof(double);
+      d.check(d.alloc(&dptr[t], bytes == 0 ? sizeof(double) : bytes), "cuMemAlloc");
+      if (x.kind == workloads::TensorKind::kInput) {
+        auto it = inputs.find(x.name);
+        if (it == inputs.end()) throw UserError(x.loc, "no data for input '" + x.name + "'");
+        if (it->second.extents != x.extents) throw UserError(x.loc, "input '" + x.name + "' has the wrong shape");
+        d.check(d.to_device(dptr[t], it->second.data.data(), bytes), "cuMemcpyHtoD");
+      }
+    }
+    CUdeviceptr table = 0;
+    d.check(d.alloc(&table, dptr.size() * sizeof(CUdeviceptr)), "cuMemAlloc");
+    dptr.push_back(table);  // freed with the rest
+    d.check(d.to_device(table, dptr.data(), (dptr.size() - 1) * sizeof(CUdeviceptr)), "cuMemcpyHtoD");
+    auto launch = [&](const std::string& name, long long n, long long fixed, bool with_fixed) {
+      CUfunction f = nullptr;
+      d.check(d.function(&f, mod, name.c_str()), "cuModuleGetFunction");
+      constexpr unsigned kThreads = 256;
+      const unsigned blocks = static_cast<unsigned>((n + kThreads - 1) / kThreads);
+      void* args[] = {&table, &n, &fixed};
+      (void)with_fixed;
+      if (blocks > 0) d.check(d.launch(f, blocks, 1, 1, kThreads, 1, 1, 0, nullptr, args, nullptr), "cuLaunchKernel");
+    };
+    for (const auto& g : c.exec_groups) {
+      for (int e : g.einsums) {
+        const Source::Kernel& k = src.kernels[static_cast<size_t>(e)];
+        launch(k.init, k.init_threads, 0, false);
+        if (g.loop_rank < 0) launch(k.run, k.run_threads, -1, true);
+      }
+      if (g.loop_rank < 0) continue;
+      for (long long v = 0; v < c.ranks[static_cast<size_t>(g.loop_rank)].size; ++v)
+        for (int e : g.einsums) {
+          const Source::Kernel& k = src.kernels[static_cast<size_t>(e)];
+          launch(k.run, k.run_threads, v, true);
+        }
+    }
+    d.check(d.synchronize(), "cuCtxSynchronize");
+    TensorSet<double> out;
+    for (size_t t = 0; t < c.tensors.size(); ++t) {
+      const workloads::Tensor& x = c.tensors[t];
+      if (x.kind == workloads::TensorKind::kInput) continue;
+      DenseTensor<double>& o = out[x.name] = DenseTensor<double>(x.extents);
+      d.check(d.to_host(o.data.data(), dptr[t], o.data.size() * sizeof(double)), "cuMemcpyDtoH");
+    }
+    release();
+    return out;
+  } catch (...) {
+    release();
+    throw;
+  }
+}
+
+}  // namespace einflow::golden::cuda

@@ -1,0 +1,108 @@
+// run_on_host: the generated kernels built for the host and run in the
+// interpreter's order.
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "common/error.h"
+#include "workloads/golden/cuda/codegen.h"
+#include "workloads/golden/cuda/run.h"
+
+namespace einflow::golden::cuda {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using Entry = void (*)(double* const*, long long, long long);
+using InitEntry = void (*)(double* const*, long long);
+
+// A temporary directory removed with its contents when it goes.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path = fs::temp_directory_path() /
+           ("einflow-kernels-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+struct Library {
+  void* handle = nullptr;
+  ~Library() {
+    if (handle) dlclose(handle);
+  }
+};
+
+}  // namespace
+
+TensorSet<double> run_on_host(const workloads::Cascade& c, const TensorSet<double>& inputs) {
+  const Source src = generate(c, Target::kHost, "double");
+  TempDir dir;
+  const fs::path cpp = dir.path / "kernels.cpp", so = dir.path / "kernels.so", log = dir.path / "log.txt";
+  std::ofstream(cpp) << src.text;
+  const char* env = std::getenv("EINFLOW_CXX");
+  const std::string cxx = env && *env ? env : "c++";
+  const std::string cmd = cxx + " -std=c++17 -O1 -shared -fPIC -o " + so.string() + " " + cpp.string() + " > " +
+                          log.string() + " 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    std::ifstream in(log);
+    const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    throw UserError(SourceLoc{}, "the host build of the generated kernels failed (" + cxx + "): " + out.substr(0, 2000));
+  }
+  Library lib;
+  lib.handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib.handle) throw UserError(SourceLoc{}, std::string("cannot load the generated kernels: ") + dlerror());
+  TensorSet<double> tensors;
+  std::vector<double*> ptr(c.tensors.size(), nullptr);
+  for (size_t t = 0; t < c.tensors.size(); ++t) {
+    const workloads::Tensor& x = c.tensors[t];
+    if (x.kind == workloads::TensorKind::kInput) {
+      auto it = inputs.find(x.name);
+      if (it == inputs.end()) throw UserError(x.loc, "no data for input '" + x.name + "'");
+      if (it->second.extents != x.extents) throw UserError(x.loc, "input '" + x.name + "' has the wrong shape");
+      ptr[t] = const_cast<double*>(it->second.data.data());  // the kernels only read inputs
+    } else {
+      ptr[t] = (tensors[x.name] = DenseTensor<double>(x.extents)).data.data();
+    }
+  }
+  auto sym = [&](const std::string& name) {
+    void* p = dlsym(lib.handle, name.c_str());
+    if (!p) throw InternalError("generated kernel " + name + " missing");
+    return p;
+  };
+  auto init = [&](int e) {
+    const Source::Kernel& k = src.kernels[static_cast<size_t>(e)];
+    reinterpret_cast<InitEntry>(sym(k.init))(ptr.data(), k.init_threads);
+  };
+  auto run = [&](int e, long long fixed) {
+    const Source::Kernel& k = src.kernels[static_cast<size_t>(e)];
+    reinterpret_cast<Entry>(sym(k.run))(ptr.data(), k.run_threads, fixed);
+  };
+  for (const auto& g : c.exec_groups) {
+    if (g.loop_rank < 0) {
+      for (int e : g.einsums) {
+        init(e);
+        run(e, -1);
+      }
+      continue;
+    }
+    for (int e : g.einsums) init(e);
+    for (int64_t v = 0; v < c.ranks[static_cast<size_t>(g.loop_rank)].size; ++v)
+      for (int e : g.einsums) run(e, v);
+  }
+  return tensors;
+}
+
+}  // namespace einflow::golden::cuda
