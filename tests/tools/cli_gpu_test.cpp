@@ -159,6 +159,11 @@ TEST(Cli, CheckOnTheCudaBackend) {
   } else {
     EXPECT_EQ(gpu.code, 0) << gpu.out;  // a GPU: the variants agree with the direct implementation
   }
+  const std::string ex = std::string(EINFLOW_SOURCE_DIR) + "/configs/examples/tpu-gemm/";
+  Result sim = run("simulate --arch " + ex + "arch.yaml --workload " + ex + "workload.yaml --mapping " + ex +
+                   "mapping.yaml --verify --golden cuda-host");
+  ASSERT_EQ(sim.code, 0) << sim.out;
+  EXPECT_NE(sim.out.find("matches the CUDA backend's kernels (host build)"), std::string::npos) << sim.out;
   Result alone = run("check " + data + "cycle/int/workload.yaml");
   EXPECT_EQ(alone.code, 2) << alone.out;
   EXPECT_NE(alone.out.find("no independent answer"), std::string::npos) << alone.out;

@@ -28,6 +28,7 @@
 #include "tools/cli/options.h"
 #include "sim/analytical/residency.h"
 #include "tools/cli/stats_json.h"
+#include "workloads/golden/cuda/run.h"
 #include "tools/cli/trace.h"
 #include "workloads/golden/interpreter.h"
 #include "workloads/golden/reference.h"
@@ -42,7 +43,20 @@ struct SimulateOptions {
   bool verify = false, no_data = false, json = false, no_fast_forward = false, dram_timing = false;
   uint64_t seed = 1;
   double tolerance = 1e-9;
+  std::string golden = "cpu";  // what computes the golden values: cpu, cuda, cuda-host
 };
+
+// The golden values of the cascade: the interpreter, or the CUDA backend's
+// kernels (on a GPU, or built for the host), located at --golden when it fails.
+golden::TensorSet<double> golden_values(const SimulateOptions& o, const workloads::Cascade& c,
+                                        const golden::TensorSet<double>& values) {
+  if (o.golden == "cpu") return golden::interpret<double>(c, values);
+  try {
+    return o.golden == "cuda" ? golden::cuda::run_on_gpu(c, values) : golden::cuda::run_on_host(c, values);
+  } catch (const UserError& e) {
+    throw UserError(SourceLoc{"--golden", 0, 0}, e.diagnostics().front().message);
+  }
+}
 
 std::string index_text(const std::vector<int64_t>& idx) {
   std::string s = "[";
@@ -339,7 +353,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   golden::TensorSet<double> values, golden_all;
   if (!o.no_data) {
     values = golden::seeded_inputs<double>(c, o.seed);
-    golden_all = golden::interpret<double>(c, values);
+    golden_all = golden_values(o, c, values);
     for (const auto& [name, t] : values) golden_all.emplace(name, t);  // an Einsum's inputs may be cascade inputs
   }
   sim::cycle::SimOptions so;
@@ -364,6 +378,11 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
     ver = sim::cycle::verify_outputs(
         c, got, want, o.tolerance,
         cascade ? sim::cycle::independent_answer(w, v, o.seed) : sim::cycle::IndependentAnswer{});
+    if (o.golden != "cpu") {  // the oracle was the CUDA backend's kernels
+      const std::string by = o.golden == "cuda" ? "the CUDA backend (GPU)" : "the CUDA backend's kernels (host build)";
+      const size_t at = ver.against.find("the golden interpreter");
+      if (at != std::string::npos) ver.against.replace(at, 22, by);
+    }
   }
   if (!o.trace_file.empty()) write_trace(o.trace_file, run.activity, a.clock_mhz);
   sim::analytical::set_residency(run.stats, sim::analytical::dram_residency(a, w, c));
@@ -402,6 +421,10 @@ Runner add_simulate(CLI::App& app) {
                 "Time the DRAM's transfers on the command-level model of its standard");
   sub->add_option("--seed", o->seed, "Seed of the input values");
   sub->add_option("--tolerance", o->tolerance, "Largest relative error that passes (default 1e-9)");
+  sub->add_option("--golden", o->golden,
+                  "What computes --verify's golden values: cpu (the interpreter), cuda (the CUDA backend on a GPU), "
+                  "cuda-host (its kernels built for the host)")
+      ->check(CLI::IsMember({"cpu", "cuda", "cuda-host"}));
   sub->add_flag("--json", o->json, "Print one JSON object");
   return [wopt, o]() { return run_simulate(*wopt, *o); };
 }
