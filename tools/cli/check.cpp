@@ -55,7 +55,13 @@ Runner add_check(CLI::App& app) {
         }
       };
     } else if (*backend == "cuda-host") {
-      o.runner = golden::cuda::run_on_host;
+      o.runner = [](const workloads::Cascade& c, const golden::TensorSet<double>& in) {
+        try {
+          return golden::cuda::run_on_host(c, in);
+        } catch (const UserError& e) {
+          throw UserError(SourceLoc{"--backend", 0, 0}, e.diagnostics().front().message);
+        }
+      };
     }
     golden::CheckReport rep = golden::check_workload(w, o);
     if (*json) {

@@ -99,6 +99,10 @@ int simulate_design_plan(const arch::Architecture& a, const workloads::Workload&
         SourceLoc{"--design", 0, 0},
         "--dram-timing and --trace follow one cascade or Einsum; a layer design runs several: "
         "simulate its attention with --set instance.scope=attention");
+  if (o.golden != "cpu")
+    throw UserError(SourceLoc{"--golden", 0, 0},
+                    "--golden " + o.golden + " verifies one mapping or cascade; a design's plan verifies its parts on "
+                    "the interpreter: give --mapping, or drop --golden");
   const mapping::Plan plan = named::design_plan(d, a, w, variant, SourceLoc{"--design", 0, 0});
   sim::cycle::SimOptions so;
   so.functional = !o.no_data;

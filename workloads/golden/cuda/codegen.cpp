@@ -22,13 +22,15 @@ std::string prelude(Target target, const std::string& scalar) {
   std::ostringstream o;
   if (target == Target::kCuda) {
     o << "#define EF_FN __device__ __forceinline__\n"
-         "#define EF_INF __longlong_as_double(0x7ff0000000000000LL)\n";
+         "#define EF_INF __longlong_as_double(0x7ff0000000000000LL)\n"
+         "#define EF_NAN __longlong_as_double(0x7ff8000000000000LL)\n";
   } else {
     o << "#include <cmath>\n"
          "using std::erf; using std::exp; using std::sqrt; using std::tanh; using std::log; using std::fabs;\n"
          "using std::round;\n"
          "#define EF_FN static inline\n"
-         "#define EF_INF HUGE_VAL\n";
+         "#define EF_INF HUGE_VAL\n"
+         "#define EF_NAN NAN\n";
   }
   o << "typedef long long ef_i64;\n"
     << "typedef " << scalar << " ef_t;\n"
@@ -53,11 +55,21 @@ std::string prelude(Target target, const std::string& scalar) {
   return o.str();
 }
 
+// A constant, exactly: hexadecimal floating point keeps every bit and the sign
+// of zero; infinities and NaN by the prelude's macros.
 std::string number(double v) {
+  if (std::isnan(v)) return "((ef_t)EF_NAN)";
   if (std::isinf(v)) return v < 0 ? "(-(ef_t)EF_INF)" : "((ef_t)EF_INF)";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "((ef_t)%.17g)", v);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "((ef_t)%a)", v);
   return buf;
+}
+
+// Text for a // comment: one line.
+std::string one_line(std::string s) {
+  for (char& ch : s)
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  return s;
 }
 
 std::string var(int rank) { return "v" + std::to_string(rank); }
@@ -151,59 +163,100 @@ std::string fold(const Einsum& e, workloads::DType t) {
   return s.empty() ? f : f + " acc = " + s + ";";
 }
 
-void emit_init(std::ostringstream& o, const Cascade& c, const Einsum& e, const std::string& name) {
+void emit_init(std::ostringstream& o, const Cascade& c, const Einsum& e, const std::string& name, bool serial) {
   const auto dtype = c.tensors[static_cast<size_t>(e.output.tensor)].dtype;
-  o << "EF_FN void " << name << "_body(ef_t* const* T, ef_i64 tid) {\n" << decode(c, e.output_ranks, -1, "  ");
-  for (int r : e.reduced_ranks) o << "  const ef_i64 " << var(r) << " = 0;\n";
+  const char* in = serial ? "    " : "  ";
+  std::ostringstream p;
+  p << decode(c, e.output_ranks, -1, in);
+  for (int r : e.reduced_ranks) p << in << "const ef_i64 " << var(r) << " = 0;\n";
   const double identity = workloads::reduce_identity(e.reduce);
   const std::string sat = saturate(dtype, number(e.fill.value_or(0.0)));
   const std::string fill = sat.empty() ? number(e.fill.value_or(0.0)) : sat;
-  o << "  const bool in = " << (e.fill ? mask(e) : "true") << ";\n"
-    << "  T[" << e.output.tensor << "][" << offset(c, e.output) << "] = in ? " << number(identity) << " : " << fill
-    << ";\n}\n";
+  p << in << "const bool in = " << (e.fill ? mask(e) : "true") << ";\n"
+    << in << "T[" << e.output.tensor << "][" << offset(c, e.output) << "] = in ? " << number(identity) << " : " << fill
+    << ";\n";
+  o << "EF_FN void " << name << "_body(ef_t* const* T, ef_i64 " << (serial ? "one" : "tid") << ") {\n";
+  if (serial)
+    o << "  (void)one;\n  for (ef_i64 tid = 0; tid < " << threads(c, e.output_ranks, -1) << "LL; ++tid) {\n"
+      << p.str() << "  }\n";
+  else
+    o << p.str();
+  o << "}\n";
 }
 
-void emit_run(std::ostringstream& o, const Cascade& c, const Einsum& e, const std::string& name, int fixed_rank) {
+// Whether distinct points of the output ranks write distinct output
+// elements: every output rank in one index only, and in each index the terms'
+// coefficients a mixed radix (each larger than the span of the smaller ones:
+// m1*M0 + m0 is, i + j is not). When not, one thread runs the points in order.
+bool injective(const Cascade& c, const Einsum& e) {
+  std::vector<int> seen;
+  for (const auto& ix : e.output.index) {
+    std::vector<std::pair<int64_t, int>> terms;  // (|coef|, rank)
+    for (const auto& t : ix.terms) {
+      if (std::find(seen.begin(), seen.end(), t.rank) != seen.end()) return false;
+      seen.push_back(t.rank);
+      terms.emplace_back(t.coef < 0 ? -t.coef : t.coef, t.rank);
+    }
+    std::sort(terms.begin(), terms.end());
+    int64_t span = 0;
+    for (const auto& [coef, rank] : terms) {
+      if (coef == 0 || coef <= span) return false;
+      span += coef * (c.ranks[static_cast<size_t>(rank)].size - 1);
+    }
+  }
+  return seen.size() == e.output_ranks.size();
+}
+
+void emit_run(std::ostringstream& o, const Cascade& c, const Einsum& e, const std::string& name, int fixed_rank,
+              bool serial) {
   const auto dtype = c.tensors[static_cast<size_t>(e.output.tensor)].dtype;
-  o << "EF_FN void " << name << "_body(ef_t* const* T, ef_i64 tid, ef_i64 fixed) {\n"
-    << "  (void)fixed;\n" << decode(c, e.output_ranks, fixed_rank, "  ")
-    << "  const ef_i64 out = " << offset(c, e.output) << ";\n"
-    << "  ef_t acc = T[" << e.output.tensor << "][out];\n";
-  std::string indent = "  ";
+  std::ostringstream p;  // one output point's work
+  const char* in = serial ? "    " : "  ";
+  p << decode(c, e.output_ranks, fixed_rank, in) << in << "const ef_i64 out = " << offset(c, e.output) << ";\n"
+    << in << "ef_t acc = T[" << e.output.tensor << "][out];\n";
+  std::string indent = in;
   for (int r : e.reduced_ranks) {
     if (r == fixed_rank) {
-      o << indent << "{ const ef_i64 " << var(r) << " = fixed;\n";
+      p << indent << "{ const ef_i64 " << var(r) << " = fixed;\n";
     } else {
-      o << indent << "for (ef_i64 " << var(r) << " = 0; " << var(r) << " < " << c.ranks[static_cast<size_t>(r)].size
+      p << indent << "for (ef_i64 " << var(r) << " = 0; " << var(r) << " < " << c.ranks[static_cast<size_t>(r)].size
         << "LL; ++" << var(r) << ") {\n";
     }
     indent += "  ";
   }
-  o << indent << "if (" << mask(e) << ") {\n";
+  p << indent << "if (" << mask(e) << ") {\n";
   for (size_t n = 0; n < e.expr.size(); ++n) {
     const ExprNode& x = e.expr[n];
-    o << indent << "  const ef_t x" << n << " = ";
+    p << indent << "  const ef_t x" << n << " = ";
     switch (x.kind) {
-      case ExprNode::Kind::kConst: o << number(x.value); break;
+      case ExprNode::Kind::kConst: p << number(x.value); break;
       case ExprNode::Kind::kAccess: {
         const workloads::Access& a = e.inputs[static_cast<size_t>(x.access)];
-        o << "T[" << a.tensor << "][" << offset(c, a) << "]";
+        p << "T[" << a.tensor << "][" << offset(c, a) << "]";
         break;
       }
-      case ExprNode::Kind::kUnary: o << unary_fn(x.op) << "(x" << x.lhs << ")"; break;
+      case ExprNode::Kind::kUnary: p << unary_fn(x.op) << "(x" << x.lhs << ")"; break;
       case ExprNode::Kind::kBinary:
-        o << binary(x.op, "x" + std::to_string(x.lhs), "x" + std::to_string(x.rhs));
+        p << binary(x.op, "x" + std::to_string(x.lhs), "x" + std::to_string(x.rhs));
         break;
     }
-    o << ";\n";
+    p << ";\n";
   }
-  o << indent << "  const ef_t val = x" << e.expr.size() - 1 << ";\n"
+  p << indent << "  const ef_t val = x" << e.expr.size() - 1 << ";\n"
     << indent << "  " << fold(e, dtype) << "\n" << indent << "}\n";
   for (size_t k = 0; k < e.reduced_ranks.size(); ++k) {
     indent.resize(indent.size() - 2);
-    o << indent << "}\n";
+    p << indent << "}\n";
   }
-  o << "  T[" << e.output.tensor << "][out] = acc;\n}\n";
+  p << in << "T[" << e.output.tensor << "][out] = acc;\n";
+  o << "EF_FN void " << name << "_body(ef_t* const* T, ef_i64 " << (serial ? "one" : "tid")
+    << ", ef_i64 fixed) {\n  (void)fixed;\n";
+  if (serial)
+    o << "  (void)one;\n  for (ef_i64 tid = 0; tid < " << threads(c, e.output_ranks, fixed_rank) << "LL; ++tid) {\n"
+      << p.str() << "  }\n";
+  else
+    o << p.str();
+  o << "}\n";
 }
 
 // The entry points: a CUDA kernel (a thread per index) or a host loop.
@@ -228,7 +281,7 @@ Source generate(const Cascade& c, Target target, const std::string& scalar) {
   for (const auto& g : c.exec_groups)
     for (int e : g.einsums) loop_of[static_cast<size_t>(e)] = g.loop_rank;
   std::ostringstream o;
-  o << "// Generated by einflow from cascade " << c.name << " (workloads/golden/cuda/codegen.h).\n"
+  o << "// Generated by einflow from cascade " << one_line(c.name) << " (workloads/golden/cuda/codegen.h).\n"
     << prelude(target, scalar);
   src.kernels.resize(c.einsums.size());
   for (size_t i = 0; i < c.einsums.size(); ++i) {
@@ -236,12 +289,13 @@ Source generate(const Cascade& c, Target target, const std::string& scalar) {
     Source::Kernel& k = src.kernels[i];
     k.init = "ef_init_" + std::to_string(i);
     k.run = "ef_run_" + std::to_string(i);
-    k.init_threads = threads(c, e.output_ranks, -1);
-    k.run_threads = threads(c, e.output_ranks, loop_of[i]);
-    o << "// Einsum " << e.name << ": " << e.text << "\n";
-    emit_init(o, c, e, k.init);
+    const bool serial = !injective(c, e);  // several points write one element: in order, on one thread
+    k.init_threads = serial ? 1 : threads(c, e.output_ranks, -1);
+    k.run_threads = serial ? 1 : threads(c, e.output_ranks, loop_of[i]);
+    o << "// Einsum " << one_line(e.name) << ": " << one_line(e.text) << "\n";
+    emit_init(o, c, e, k.init, serial);
     emit_entry(o, target, k.init, false);
-    emit_run(o, c, e, k.run, loop_of[i]);
+    emit_run(o, c, e, k.run, loop_of[i], serial);
     emit_entry(o, target, k.run, true);
   }
   src.text = o.str();

@@ -23,8 +23,9 @@ std::string compile_ptx(const std::string& source, const std::string& arch) {
   if (nvrtcCreateProgram(&prog, source.c_str(), "einflow_kernels.cu", 0, nullptr, nullptr) != NVRTC_SUCCESS)
     throw UserError(SourceLoc{}, "NVRTC could not create a program");
   const std::string gpu = "--gpu-architecture=" + arch;
-  const char* opts[] = {gpu.c_str(), "--std=c++17"};
-  const nvrtcResult r = nvrtcCompileProgram(prog, 2, opts);
+  // No fused multiply-adds: each operation rounds as the interpreter's does.
+  const char* opts[] = {gpu.c_str(), "--std=c++17", "--fmad=false"};
+  const nvrtcResult r = nvrtcCompileProgram(prog, 3, opts);
   size_t log_size = 0;
   nvrtcGetProgramLogSize(prog, &log_size);
   std::string log(log_size, '\0');
@@ -50,6 +51,9 @@ struct Driver {
   CUresult (*device_count)(int*) = nullptr;
   CUresult (*device_get)(CUdevice*, int) = nullptr;
   CUresult (*retain)(CUcontext*, CUdevice) = nullptr;
+  CUresult (*release_ctx)(CUdevice) = nullptr;
+  CUresult (*attribute)(int*, CUdevice_attribute, CUdevice) = nullptr;
+  CUresult (*memset)(CUdeviceptr, unsigned char, size_t) = nullptr;
   CUresult (*set_current)(CUcontext) = nullptr;
   CUresult (*load)(CUmodule*, const void*) = nullptr;
   CUresult (*unload)(CUmodule) = nullptr;
@@ -87,6 +91,9 @@ Driver open_driver() {
   d.find(d.device_count, "cuDeviceGetCount");
   d.find(d.device_get, "cuDeviceGet");
   d.find(d.retain, "cuDevicePrimaryCtxRetain");
+  d.find(d.release_ctx, "cuDevicePrimaryCtxRelease_v2");
+  d.find(d.attribute, "cuDeviceGetAttribute");
+  d.find(d.memset, "cuMemsetD8_v2");
   d.find(d.set_current, "cuCtxSetCurrent");
   d.find(d.load, "cuModuleLoadData");
   d.find(d.unload, "cuModuleUnload");
@@ -113,9 +120,17 @@ TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double
   CUcontext ctx = nullptr;
   d.check(d.device_get(&dev, 0), "cuDeviceGet");
   d.check(d.retain(&ctx, dev), "cuDevicePrimaryCtxRetain");
+  struct Release {  // the primary context, released however this ends
+    const Driver& d;
+    CUdevice dev;
+    ~Release() { d.release_ctx(dev); }
+  } release_ctx{d, dev};
   d.check(d.set_current(ctx), "cuCtxSetCurrent");
+  int major = 0, minor = 0;  // PTX for the device's own compute capability
+  d.check(d.attribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev), "cuDeviceGetAttribute");
+  d.check(d.attribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev), "cuDeviceGetAttribute");
   const Source src = generate(c, Target::kCuda, "double");
-  const std::string ptx = compile_ptx(src.text);
+  const std::string ptx = compile_ptx(src.text, "compute_" + std::to_string(major) + std::to_string(minor));
   CUmodule mod = nullptr;
   d.check(d.load(&mod, ptx.c_str()), "cuModuleLoadData");
   std::vector<CUdeviceptr> dptr(c.tensors.size(), 0);
@@ -129,6 +144,7 @@ TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double
       const workloads::Tensor& x = c.tensors[t];
       const size_t bytes = static_cast<size_t>(x.elements()) * sizeof(double);
       d.check(d.alloc(&dptr[t], bytes == 0 ? sizeof(double) : bytes), "cuMemAlloc");
+      d.check(d.memset(dptr[t], 0, bytes), "cuMemsetD8");  // the interpreter's tensors start at 0
       if (x.kind == workloads::TensorKind::kInput) {
         auto it = inputs.find(x.name);
         if (it == inputs.end()) throw UserError(x.loc, "no data for input '" + x.name + "'");

@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,14 +22,14 @@ namespace fs = std::filesystem;
 using Entry = void (*)(double* const*, long long, long long);
 using InitEntry = void (*)(double* const*, long long);
 
-// A temporary directory removed with its contents when it goes.
+// A fresh private temporary directory (mkdtemp), removed with its contents when it goes.
 struct TempDir {
   fs::path path;
   TempDir() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("einflow-kernels-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path);
+    std::string tmpl = (fs::temp_directory_path() / "einflow-kernels-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw UserError(SourceLoc{}, "cannot create a temporary directory under " +
+                                                                fs::temp_directory_path().string());
+    path = tmpl;
   }
   ~TempDir() {
     std::error_code ec;
@@ -54,8 +53,13 @@ TensorSet<double> run_on_host(const workloads::Cascade& c, const TensorSet<doubl
   std::ofstream(cpp) << src.text;
   const char* env = std::getenv("EINFLOW_CXX");
   const std::string cxx = env && *env ? env : "c++";
-  const std::string cmd = cxx + " -std=c++17 -O1 -shared -fPIC -o " + so.string() + " " + cpp.string() + " > " +
-                          log.string() + " 2>&1";
+  auto quoted = [](const std::string& x) {  // one shell word
+    std::string q = "'";
+    for (char ch : x) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    return q + "'";
+  };
+  const std::string cmd = cxx + " -std=c++17 -O1 -shared -fPIC -o " + quoted(so.string()) + " " +
+                          quoted(cpp.string()) + " > " + quoted(log.string()) + " 2>&1";
   if (std::system(cmd.c_str()) != 0) {
     std::ifstream in(log);
     const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
