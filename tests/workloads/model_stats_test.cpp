@@ -25,6 +25,17 @@ TEST(ModelParams, MatchPublishedCounts) {
   EXPECT_EQ(model_params(*zoo("llama2-7b").model).total, 6738415616);
   EXPECT_EQ(model_params(*zoo("llama3-8b").model).total, 8030261248);
   EXPECT_EQ(model_params(*zoo("mistral-7b").model).total, 7241732096);
+  // The GPT-3 family to XL by hand (GPT-2's layer: 12 d^2 + 13 d with biases
+  // and two LayerNorms; a token table of 50257 x d; 2048 x d positions; a
+  // final norm 2 d; the head tied): 12 x 7087872 + 38597376 + 1572864 + 1536;
+  // 24 x 12596224 + 51463168 + 2097152 + 2048; 24 x 28331520 + 77194752 +
+  // 3145728 + 3072; 24 x 50358272 + 102926336 + 4194304 + 4096 (XL as 16
+  // heads of 128: configs/workloads/gpt3-xl.yaml). The table's 125M, 350M,
+  // 760M and 1.3B.
+  EXPECT_EQ(model_params(*zoo("gpt3-small").model).total, 125226240);
+  EXPECT_EQ(model_params(*zoo("gpt3-medium").model).total, 355871744);
+  EXPECT_EQ(model_params(*zoo("gpt3-large").model).total, 760300032);
+  EXPECT_EQ(model_params(*zoo("gpt3-xl").model).total, 1315723264);
   // Yi-34B by hand: 60 layers x (Q and O 2 x 7168^2, K and V 2 x 7168 x 1024,
   // SwiGLU 3 x 7168 x 20480, two norms 2 x 7168) = 60 x 557856768, the token
   // table and the untied head 2 x 64000 x 7168, the final norm 7168:
