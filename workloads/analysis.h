@@ -34,6 +34,9 @@ struct EinsumOps {
 // Exact; throws UserError if the masked ranks are too large to count.
 int64_t masked_points(const Cascade& cascade, const Einsum& einsum);
 
+// Whether the Einsum copies one input (a single access, nothing reduced).
+bool is_copy(const Einsum& einsum);
+
 // The state a recurrence carries: each tensor its Einsums write along the
 // recurrence's iterative rank (S[m1+1] from S[m1]), one entry of it per step
 // (its other ranks), and that entry per batch and head (without the B, H, G

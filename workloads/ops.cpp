@@ -35,6 +35,10 @@ struct Linear {  // a*z + k for the comparison's lhs - rhs at fixed other variab
 
 }  // namespace
 
+bool is_copy(const Einsum& e) {
+  return e.expr.size() == 1 && e.expr[0].kind == ExprNode::Kind::kAccess && e.reduced_ranks.empty();
+}
+
 int64_t masked_points(const Cascade& c, const Einsum& e) {
   int64_t total = 1;
   for (int r : e.iteration_ranks) total *= c.ranks[r].size;  // overflow-checked at build

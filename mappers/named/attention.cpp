@@ -15,13 +15,10 @@
 #include "common/text.h"
 #include "mappers/named/named.h"
 #include "sim/analytical/group_model.h"
+#include "workloads/analysis.h"
 
 namespace einflow::named {
 namespace {
-
-bool is_copy(const workloads::Einsum& e) {
-  return e.expr.size() == 1 && e.expr[0].kind == workloads::ExprNode::Kind::kAccess && e.reduced_ranks.empty();
-}
 
 // Whether an Einsum of `group` reads a reduction over rank `r` made in the
 // group (then the group cannot share a loop over r: that is another pass).
@@ -147,7 +144,7 @@ std::vector<int> bind_units(const Design& d, const workloads::Cascade& c, const 
   for (size_t e = 0; e < c.einsums.size(); ++e) {
     const workloads::Einsum& es = c.einsums[e];
     const bool on_2d = d.fusemax_binding ? (M0 >= 0 && contains(es.iteration_ranks, M0))
-                                         : (mapping::is_contraction(c, static_cast<int>(e)) || is_copy(es));
+                                         : (mapping::is_contraction(c, static_cast<int>(e)) || workloads::is_copy(es));
     if (on_2d) unit_of[e] = units.array2d;
   }
   return unit_of;
@@ -168,7 +165,7 @@ std::vector<std::pair<int, int>> register_retention(const arch::Architecture& a,
     if (x.kind != workloads::TensorKind::kIntermediate || !contains(x.ranks, fiber) || !contains(x.ranks, P))
       continue;
     bool only_2d = !x.writers.empty();
-    for (int w : x.writers) only_2d = only_2d && unit_of[w] == units.array2d && !is_copy(c.einsums[w]);
+    for (int w : x.writers) only_2d = only_2d && unit_of[w] == units.array2d && !workloads::is_copy(c.einsums[w]);
     for (int r : x.readers) only_2d = only_2d && unit_of[r] == units.array2d;
     if (only_2d) retain_at.emplace_back(static_cast<int>(t), pe);
   }

@@ -134,12 +134,17 @@ void load_q(const Dims& s, const RowGroup& rg, Block& b) {
   b.read(slice_id(Slice::kQ, rg.id), static_cast<double>(rg.rows * s.d) * s.w);
 }
 
-// FlashAttention-2's epilogue: O / l (a reciprocal and a multiply per
-// element), L = m + log l, O and L written.
-void flash2_epilogue(const Dims& s, int64_t rows, Block& b) {
+// O / l (a reciprocal and a multiply per element) and L = m + log l over a
+// tile's rows (MMA fragments: padded to 16).
+void normalize(const Dims& s, int64_t rows, Block& b) {
   const double r16 = static_cast<double>(round_up(rows, kMmaRows));
   b.lane_ops += r16 * static_cast<double>(s.dv) + r16;
   b.sfu_ops += 2 * r16;
+}
+
+// FlashAttention-2's epilogue: normalized, O and L written.
+void flash2_epilogue(const Dims& s, int64_t rows, Block& b) {
+  normalize(s, rows, b);
   b.hbm_write_bytes += static_cast<double>(rows * s.dv) * s.w + static_cast<double>(rows) * kStatBytes;
 }
 
@@ -347,9 +352,7 @@ GpuAttention flash_decoding(const GpuSpec& g, const Dims& s, int64_t smem, int64
         if (r.splits == 1) {
           flash2_epilogue(s, rg.rows, b);
         } else {
-          const double r16 = static_cast<double>(round_up(rg.rows, kMmaRows));
-          b.lane_ops += r16 * static_cast<double>(s.dv) + r16;
-          b.sfu_ops += 2 * r16;
+          normalize(s, rg.rows, b);
           write_partial(s, rg.rows, 1, b);
         }
         r.tiles += n;

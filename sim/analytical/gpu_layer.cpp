@@ -18,13 +18,9 @@ workloads::Cascade build(const workloads::ModelSpec& m, workloads::InstanceSpec 
   return workloads::build_cascade(workloads::transformer_spec(m, inst, inst.attention.front()));
 }
 
-bool is_copy(const workloads::Einsum& e) {
-  return e.expr.size() == 1 && e.expr[0].kind == workloads::ExprNode::Kind::kAccess && e.reduced_ranks.empty();
-}
-
 // A copy into an attention input (K, V) from a cascade input: the cache, read in place.
 bool in_place_cache_copy(const workloads::Cascade& c, const workloads::Einsum& e, const std::set<int>& attention_inputs) {
-  if (!is_copy(e) || !attention_inputs.count(e.output.tensor)) return false;
+  if (!workloads::is_copy(e) || !attention_inputs.count(e.output.tensor)) return false;
   const int from = e.inputs[static_cast<size_t>(e.expr[0].access)].tensor;
   return c.tensors[static_cast<size_t>(from)].kind == workloads::TensorKind::kInput;
 }
@@ -60,7 +56,7 @@ GpuLayer gpu_layer(const arch::Architecture& a, const GpuSpec& g, const workload
     k.hbm_write_bytes = static_cast<double>(c.tensors[static_cast<size_t>(es.output.tensor)].elements()) * g.word_bytes;
     k.hbm_write_bytes = std::min(k.hbm_write_bytes, eb.bytes);
     k.hbm_read_bytes = eb.bytes - k.hbm_write_bytes;
-    if (is_copy(es) && att_inputs.count(es.output.tensor)) {  // the new token appended to the cache
+    if (workloads::is_copy(es) && att_inputs.count(es.output.tensor)) {  // the new token appended to the cache
       k.hbm_read_bytes = k.hbm_write_bytes =
           static_cast<double>(workloads::masked_points(c, es)) * g.word_bytes;
       eb_memory = (k.hbm_read_bytes + k.hbm_write_bytes) / g.hbm_bytes_per_second;

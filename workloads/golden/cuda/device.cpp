@@ -156,26 +156,26 @@ TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double
     d.check(d.alloc(&table, dptr.size() * sizeof(CUdeviceptr)), "cuMemAlloc");
     dptr.push_back(table);  // freed with the rest
     d.check(d.to_device(table, dptr.data(), (dptr.size() - 1) * sizeof(CUdeviceptr)), "cuMemcpyHtoD");
-    auto launch = [&](const std::string& name, long long n, long long fixed, bool with_fixed) {
+    // An init kernel takes (T, n); the driver reads only its two arguments of the three.
+    auto launch = [&](const std::string& name, long long n, long long fixed) {
       CUfunction f = nullptr;
       d.check(d.function(&f, mod, name.c_str()), "cuModuleGetFunction");
       constexpr unsigned kThreads = 256;
       const unsigned blocks = static_cast<unsigned>((n + kThreads - 1) / kThreads);
       void* args[] = {&table, &n, &fixed};
-      (void)with_fixed;
       if (blocks > 0) d.check(d.launch(f, blocks, 1, 1, kThreads, 1, 1, 0, nullptr, args, nullptr), "cuLaunchKernel");
     };
     for (const auto& g : c.exec_groups) {
       for (int e : g.einsums) {
         const Source::Kernel& k = src.kernels[static_cast<size_t>(e)];
-        launch(k.init, k.init_threads, 0, false);
-        if (g.loop_rank < 0) launch(k.run, k.run_threads, -1, true);
+        launch(k.init, k.init_threads, 0);
+        if (g.loop_rank < 0) launch(k.run, k.run_threads, -1);
       }
       if (g.loop_rank < 0) continue;
       for (long long v = 0; v < c.ranks[static_cast<size_t>(g.loop_rank)].size; ++v)
         for (int e : g.einsums) {
           const Source::Kernel& k = src.kernels[static_cast<size_t>(e)];
-          launch(k.run, k.run_threads, v, true);
+          launch(k.run, k.run_threads, v);
         }
     }
     d.check(d.synchronize(), "cuCtxSynchronize");
