@@ -22,6 +22,9 @@ int as_int(double v) { return static_cast<int>(v); }
    [](DramStandard& d, double v) { d.timing.FIELD = as_int(v); }}
 #define EINFLOW_ORG(KEY, EXPR, DOC)                                                       \
   {"organization", KEY, "", true, true, 1, DOC, [](DramStandard& d, double v) { EXPR; }}
+#define EINFLOW_PIM(KEY, UNIT, INTEGER, MIN, FIELD, DOC)                                 \
+  {"pim", KEY, UNIT, INTEGER, false, MIN, DOC,                                          \
+   [](DramStandard& d, double v) { d.pim.FIELD = static_cast<decltype(d.pim.FIELD)>(v); }}
 #define EINFLOW_IDD(KEY, UNIT, FIELD, DOC)                                                \
   {"energy", KEY, UNIT, false, false, 0, DOC,                                           \
    [](DramStandard& d, double v) { d.power.FIELD = v; }}
@@ -74,6 +77,22 @@ const std::vector<DramParam>& dram_params() {
       EINFLOW_IDD("IDD5B", "mA", idd5b, "burst refresh"),
       {"energy", "pj_per_bit", "pJ/bit", false, true, 0, "off-chip access energy (analytical model)",
        [](DramStandard& d, double v) { d.pj_per_bit = v; }},
+      EINFLOW_PIM("banks_per_unit", "", true, 1, banks_per_unit, "banks sharing one compute unit"),
+      EINFLOW_PIM("lanes", "", true, 1, lanes, "multiply-accumulate lanes per unit"),
+      EINFLOW_PIM("clock_mhz", "MHz", false, 1e-9, clock_mhz, "the units' clock"),
+      EINFLOW_PIM("register_entries", "", true, 1, register_entries,
+                  "HBM-PIM: 256-bit entries of GRF_A and of GRF_B"),
+      EINFLOW_PIM("instruction_entries", "", true, 1, instruction_entries, "HBM-PIM: CRF instructions"),
+      EINFLOW_PIM("global_buffer_bytes", "", true, 1, global_buffer_bytes, "AiM: global buffer per channel"),
+      EINFLOW_PIM("tRCD_MAC", "cycles", true, 0, trcd_mac, "AiM: ACT16 to MAC16"),
+      EINFLOW_PIM("tMOD", "cycles", true, 0, tmod, "AiM: TMOD to any command"),
+      EINFLOW_PIM("tWRGB_RDMAC", "cycles", true, 0, twrgb_rdmac, "AiM: WRGB to RDMAC16"),
+      EINFLOW_PIM("tWRMAC_RDMAC", "cycles", true, 0, twrmac_rdmac, "AiM: WRMAC16 to RDMAC16"),
+      EINFLOW_PIM("tRDMAC_WR", "cycles", true, 0, trdmac_wr, "AiM: RDMAC16 to WRGB or WRMAC16"),
+      EINFLOW_PIM("inbank_pj_per_bit", "pJ/bit", false, 0, inbank_pj_per_bit,
+                  "a column access that stays inside the DRAM"),
+      EINFLOW_PIM("pj_per_mac", "pJ", false, 0, pj_per_mac, "one multiply-accumulate of one lane"),
+      EINFLOW_PIM("unit_area_mm2", "mm^2", false, 0, unit_area_mm2, "one compute unit's area"),
   };
   return p;
 }
@@ -81,6 +100,19 @@ const std::vector<DramParam>& dram_params() {
 #undef EINFLOW_TIMING
 #undef EINFLOW_ORG
 #undef EINFLOW_IDD
+#undef EINFLOW_PIM
+
+const char* pim_command_set_name(PimCommandSet s) {
+  switch (s) {
+    case PimCommandSet::kHbmPim:
+      return "hbm-pim";
+    case PimCommandSet::kAim:
+      return "aim";
+    case PimCommandSet::kNone:
+      break;
+  }
+  return "none";
+}
 
 namespace {
 
@@ -93,9 +125,9 @@ class SectionReader {
       : m_sources(sources), m_d(d), m_diags(diags) {}
 
   // The values given, by key; tCK is read first so that ns values convert.
-  void read(const char* section, const YamlNode& n) {
+  void read(const char* section, const YamlNode& n, const std::vector<std::string>& text_keys = {}) {
     if (!n.expect_map(m_diags)) return;
-    std::vector<std::string> keys;
+    std::vector<std::string> keys = text_keys;
     for (const auto& p : dram_params())
       if (std::string(p.section) == section) keys.push_back(p.key);
     n.check_keys(keys, m_diags);
@@ -111,7 +143,37 @@ class SectionReader {
 
   const std::set<std::string>& given() const { return m_given; }
 
+  // A value written as text, {value: WORD, source: KEY}, one of `allowed`.
+  std::optional<std::string> read_text(const YamlNode& v, const std::vector<std::string>& allowed) {
+    if (!v.expect_map(m_diags)) return std::nullopt;
+    v.check_keys({"value", "source"}, m_diags);
+    if (!v.require("value", m_diags) || !v.require("source", m_diags)) return std::nullopt;
+    auto value = v["value"].as_string(m_diags);
+    auto source = v["source"].as_string(m_diags);
+    if (!value || !source || !known_source(v, *source)) return std::nullopt;
+    if (std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+      m_diags.error(v["value"].loc(), v["value"].path(),
+                    "expected one of " + join(allowed, ", ") + ", got '" + *value + "'" +
+                        did_you_mean(*value, allowed));
+      return std::nullopt;
+    }
+    const std::string key = v.path().substr(v.path().rfind('.') + 1);
+    m_given.insert(key);
+    m_d.value_sources.emplace_back("pim." + key, m_sources[*source].scalar());
+    return value;
+  }
+
  private:
+  bool known_source(const YamlNode& v, const std::string& source) {
+    if (m_sources.has(source)) return true;
+    std::vector<std::string> names;
+    for (const auto& e : m_sources.entries()) names.push_back(e.first);
+    m_diags.error(v["source"].loc(), v["source"].path(),
+                  "unknown source '" + source + "'; the file's sources: " + join(names, ", ") +
+                      did_you_mean(source, names));
+    return false;
+  }
+
   void read_value(const DramParam& p, const YamlNode& v) {
     if (!v.expect_map(m_diags)) return;
     v.check_keys({"value", "unit", "source"}, m_diags);
@@ -147,14 +209,7 @@ class SectionReader {
                         (p.min > 0 ? " > 0" : " >= 0") + ", got " + v["value"].scalar());
       return;
     }
-    if (!m_sources.has(*source)) {
-      std::vector<std::string> names;
-      for (const auto& e : m_sources.entries()) names.push_back(e.first);
-      m_diags.error(v["source"].loc(), v["source"].path(),
-                    "unknown source '" + *source + "'; the file's sources: " + join(names, ", ") +
-                        did_you_mean(*source, names));
-      return;
-    }
+    if (!known_source(v, *source)) return;
     p.set(m_d, x);
     if (std::string(p.key) == "tCK") m_tck = x;
     m_given.insert(p.key);
@@ -200,6 +255,41 @@ void check_idd(const YamlNode& energy, const std::set<std::string>& given, DramS
   d.energy_source = idd_cite + "; analytical model: " + bit_cite;
 }
 
+// The `pim` section: the command set and the formats as words, the rest as
+// numbers; what each command set needs must be there.
+void read_pim(const YamlNode& n, SectionReader& reader, DramStandard& d, Diagnostics& diags) {
+  const std::vector<std::string> text = {"command_set", "datatype", "accumulate"};
+  reader.read("pim", n, text);
+  if (!n.is_map()) return;
+  const std::vector<std::string> formats = {"fp16", "bf16", "fp32"};
+  for (const std::string& key : text) {
+    if (!n.has(key)) {
+      diags.error(n.loc(), n.path(), "missing required key '" + key + "'");
+      continue;
+    }
+    auto v = reader.read_text(n[key], key == "command_set" ? std::vector<std::string>{"hbm-pim", "aim"} : formats);
+    if (!v) continue;
+    if (key == "command_set") d.pim.command_set = *v == "aim" ? PimCommandSet::kAim : PimCommandSet::kHbmPim;
+    if (key == "datatype") d.pim.datatype = *v;
+    if (key == "accumulate") d.pim.accumulate = *v;
+  }
+  std::vector<std::string> needed = {"banks_per_unit", "lanes", "clock_mhz", "inbank_pj_per_bit", "pj_per_mac"};
+  if (d.pim.command_set == PimCommandSet::kHbmPim) {
+    needed.insert(needed.end(), {"register_entries", "instruction_entries"});
+  } else if (d.pim.command_set == PimCommandSet::kAim) {
+    needed.insert(needed.end(),
+                  {"global_buffer_bytes", "tRCD_MAC", "tMOD", "tWRGB_RDMAC", "tWRMAC_RDMAC", "tRDMAC_WR"});
+  }
+  for (const std::string& key : needed)
+    if (!reader.given().count(key))
+      diags.error(n.loc(), n.path(),
+                  "missing required key '" + key + "' (the " + pim_command_set_name(d.pim.command_set) +
+                      " command set needs it)");
+  if (d.pim.banks_per_unit > 0 && d.org.banks() % d.pim.banks_per_unit != 0)
+    diags.error(n["banks_per_unit"].loc(), n["banks_per_unit"].path(),
+                "banks_per_unit must divide the channel's " + std::to_string(d.org.banks()) + " banks");
+}
+
 }  // namespace
 
 DramStandard read_dram_standard(const YamlNode& doc) {
@@ -207,7 +297,7 @@ DramStandard read_dram_standard(const YamlNode& doc) {
   DramStandard d;
   d.file = doc.file();
   if (!doc.expect_map(diags)) diags.throw_if_any();
-  doc.check_keys({"name", "sources", "organization", "timing", "energy"}, diags);
+  doc.check_keys({"name", "sources", "organization", "timing", "energy", "pim"}, diags);
   for (const char* key : {"name", "sources", "organization", "timing", "energy"}) doc.require(key, diags);
   if (doc.has("name")) {
     if (auto name = doc["name"].as_string(diags)) d.name = *name;
@@ -220,6 +310,7 @@ DramStandard read_dram_standard(const YamlNode& doc) {
   SectionReader reader(sources, d, diags);
   for (const char* section : kSections)
     if (doc.has(section)) reader.read(section, doc[section]);
+  if (doc.has("pim")) read_pim(doc["pim"], reader, d, diags);
   diags.throw_if_any();
   d.timing_source = citations(d, "timing", {});
   d.energy_source = citations(d, "energy", {"pj_per_bit"});

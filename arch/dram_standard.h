@@ -58,6 +58,38 @@ struct DramPower {
   double idd0 = 0, idd2n = 0, idd3n = 0, idd4r = 0, idd4w = 0, idd5b = 0;
 };
 
+// Compute inside the DRAM (processing in memory). A standard without a `pim`
+// section has none (command_set kNone). Each command set has its own commands
+// and extra timing (sim/cycle/pim/): kHbmPim is Samsung's HBM-PIM (a unit per
+// banks_per_unit banks, stepped by ordinary ACT/RD/WR in all-bank PIM mode),
+// kAim SK hynix's GDDR6-AiM (a unit per bank, channel-wide ACT16/MAC16/...
+// commands and a global buffer per channel).
+enum class PimCommandSet : uint8_t { kNone, kHbmPim, kAim };
+const char* pim_command_set_name(PimCommandSet s);
+
+struct PimSpec {
+  PimCommandSet command_set = PimCommandSet::kNone;
+  std::string datatype;       // operands: "fp16" or "bf16"
+  std::string accumulate;     // the accumulator's format
+  int banks_per_unit = 1;     // banks sharing one compute unit
+  int lanes = 0;              // multiply-accumulate lanes per unit (one column access wide)
+  double clock_mhz = 0;       // the units' clock, as the vendor states it
+  int register_entries = 0;   // HBM-PIM: 256-bit entries of GRF_A and of GRF_B
+  int instruction_entries = 0;  // HBM-PIM: CRF instructions
+  int global_buffer_bytes = 0;  // AiM: the channel's global buffer
+  // AiM command timing, cycles of tCK (0 for HBM-PIM, which uses the ordinary rows).
+  int trcd_mac = 0;      // ACT16 to MAC16
+  int tmod = 0;          // TMOD (mode change) to any command
+  int twrgb_rdmac = 0;   // WRGB to RDMAC16
+  int twrmac_rdmac = 0;  // WRMAC16 to RDMAC16
+  int trdmac_wr = 0;     // RDMAC16 to WRGB or WRMAC16
+  double inbank_pj_per_bit = 0;  // a bank's column access that stays inside the DRAM
+  double pj_per_mac = 0;         // one multiply-accumulate of one lane
+  double unit_area_mm2 = 0;      // one compute unit (0: no cited figure)
+  bool enabled() const { return command_set != PimCommandSet::kNone; }
+  int units_per_channel(int banks) const { return banks / banks_per_unit; }
+};
+
 struct DramStandard {
   std::string name;  // "DDR4-2400", "HBM2", ...
   std::string file;  // where it was read from ("configs/dram/HBM2.yaml" when built in)
@@ -70,6 +102,7 @@ struct DramStandard {
   int channels = 1;         // per device, stack or DIMM
   double channel_gbps = 0;  // peak bandwidth per channel, 1e9 bytes/s
   double pj_per_bit = 0;    // off-chip access energy (analytical model)
+  PimSpec pim;              // compute in the banks, if any
   // The citations of the timing values, and of the energy values, each once, in file order.
   std::string timing_source;
   std::string energy_source;

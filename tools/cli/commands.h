@@ -20,6 +20,7 @@ Runner add_evaluate(CLI::App& app);
 Runner add_import(CLI::App& app);
 Runner add_map(CLI::App& app);
 Runner add_dram(CLI::App& app);
+Runner add_pim(CLI::App& app);
 Runner add_simulate(CLI::App& app);
 Runner add_sweep(CLI::App& app);
 Runner add_report(CLI::App& app);

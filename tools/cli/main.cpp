@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   runners["import"] = einflow::cli::add_import(app);
   runners["map"] = einflow::cli::add_map(app);
   runners["dram"] = einflow::cli::add_dram(app);
+  runners["pim"] = einflow::cli::add_pim(app);
   runners["simulate"] = einflow::cli::add_simulate(app);
   runners["sweep"] = einflow::cli::add_sweep(app);
   runners["report"] = einflow::cli::add_report(app);
