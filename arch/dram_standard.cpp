@@ -84,6 +84,8 @@ const std::vector<DramParam>& dram_params() {
                   "HBM-PIM: 256-bit entries of GRF_A and of GRF_B"),
       EINFLOW_PIM("instruction_entries", "", true, 1, instruction_entries, "HBM-PIM: CRF instructions"),
       EINFLOW_PIM("global_buffer_bytes", "", true, 1, global_buffer_bytes, "AiM: global buffer per channel"),
+      EINFLOW_PIM("result_latches", "", true, 1, result_latches,
+                  "AiM: partial sums a bank's unit holds at once (1: read each before the next row)"),
       EINFLOW_PIM("tRCD_MAC", "cycles", true, 0, trcd_mac, "AiM: ACT16 to MAC16"),
       EINFLOW_PIM("tMOD", "cycles", true, 0, tmod, "AiM: TMOD to any command"),
       EINFLOW_PIM("tWRGB_RDMAC", "cycles", true, 0, twrgb_rdmac, "AiM: WRGB to RDMAC16"),

@@ -77,6 +77,7 @@ struct PimSpec {
   int register_entries = 0;   // HBM-PIM: 256-bit entries of GRF_A and of GRF_B
   int instruction_entries = 0;  // HBM-PIM: CRF instructions
   int global_buffer_bytes = 0;  // AiM: the channel's global buffer
+  int result_latches = 1;       // AiM: partial sums a bank's unit holds at once (one per row segment)
   // AiM command timing, cycles of tCK (0 for HBM-PIM, which uses the ordinary rows).
   int trcd_mac = 0;      // ACT16 to MAC16
   int tmod = 0;          // TMOD (mode change) to any command

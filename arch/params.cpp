@@ -73,6 +73,8 @@ const std::vector<Param>& node_params() {
       {"standard", "string", "", "none", kDramBit,
        "DRAM standard with full timing: a built-in name (a file of configs/dram/) or the path of a "
        "standard's file, relative to the architecture's"},
+      {"channels", "int", "channels", "the standard's", kDramBit,
+       "channels of the standard (its bandwidth and PIM units scale with them); needs 'standard'"},
       {"bandwidth_gbps", "number", "GB/s", "from the standard", kDramBit,
        "DRAM bandwidth, 1e9 bytes/s; 0 = unlimited"},
       {"pj_per_bit", "number", "pJ/bit", "from the standard", kDramBit, "DRAM access energy"},

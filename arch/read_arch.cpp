@@ -209,6 +209,15 @@ class Reader {
         }
       }
     }
+    if (auto v = read_int(n, "channels", 1, m_diags)) {
+      if (!node.dram_standard)
+        m_diags.error(n["channels"].key_loc(), n["channels"].path(), "'channels' changes a standard's channel count: "
+                                                                     "give 'standard' too");
+      else if (*v > 4096)
+        m_diags.error(n["channels"].loc(), n["channels"].path(), "at most 4096 channels");
+      else
+        node.dram_standard->channels = static_cast<int>(*v);
+    }
     if (auto v = read_number(n, "bandwidth_gbps", true, m_diags)) node.bandwidth_gbps = *v;  // 0: unlimited
     else if (node.dram_standard)
       node.bandwidth_gbps = node.dram_standard->channel_gbps * node.dram_standard->channels;

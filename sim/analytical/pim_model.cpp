@@ -31,12 +31,13 @@ struct Gaps {
 };
 
 // Stretches busy time by refresh: the first is due at tREFI, then every
-// tREFI; each closes the open rows (tRP), refreshes (tRFC) and the next access
-// opens its row again (tRCD).
+// tREFI; each closes the open rows (tRP) and refreshes (tRFC). Reopening the
+// row is not charged: refresh is taken between commands, and most of the time
+// the next one opens a row anyway or needs none (a buffer or register write).
 double with_refresh(const arch::DramStandard& s, double cycles, bool refresh) {
   if (!refresh) return cycles;
   const arch::DramTiming& t = s.timing;
-  const double per_refresh = t.trp + t.trfc + t.trcd_rd;
+  const double per_refresh = t.trp + t.trfc;
   double n = std::floor(cycles / t.trefi);
   for (int i = 0; i < 4; ++i) n = std::floor((cycles + n * per_refresh) / t.trefi);
   return cycles + n * per_refresh;
@@ -81,9 +82,16 @@ PimEstimate hbm_pim_gemv(const arch::DramStandard& s, int64_t rows, int64_t cols
   const double per_tile_set = even * (grf_a + mac_runs) + odd * (grf_a_odd + mac_runs_odd) + grf_b +
                               hbm_pim_mode_changes(t);
   PimEstimate e;
+  const double ch = s.channels;
+  const double unit_count = static_cast<double>(units) / ch;  // per channel
   e.cycles = with_refresh(s, static_cast<double>(out_tiles) * per_tile_set + hbm_pim_wrapper(s), refresh);
-  e.activations = static_cast<double>(out_tiles) * (tiles * rows_per_tile + odd * 2 + 3);
-  e.column_commands = static_cast<double>(out_tiles) * (tiles * (macs + g) + g + 2);
+  e.activations = ch * static_cast<double>(out_tiles) * (tiles * rows_per_tile + odd * 2 + 3);
+  e.column_commands = ch * static_cast<double>(out_tiles) * (tiles * (macs + g) + g + 2);
+  e.inbank_bytes = ch * static_cast<double>(out_tiles) * (tiles * macs + g) * unit_count * s.access_bytes;
+  // GRF_A writes, and the host reading each output's 16 lane partial sums (one access).
+  e.offchip_bytes = ch * static_cast<double>(out_tiles * tiles * g) * s.access_bytes +
+                    static_cast<double>(rows) * s.access_bytes;
+  e.unit_ops = ch * static_cast<double>(out_tiles * tiles) * macs * unit_count * s.pim.lanes;
   return e;
 }
 
@@ -106,8 +114,8 @@ PimEstimate hbm_pim_eltwise(const arch::DramStandard& s, int64_t elements, bool 
   PimEstimate e;
   e.cycles = with_refresh(
       s, static_cast<double>(tiles) * per_tile + first_tile + hbm_pim_mode_changes(t) + hbm_pim_wrapper(s), refresh);
-  e.activations = static_cast<double>(tiles) * 2 * ((two ? 2 : 1) + 1);
-  e.column_commands = static_cast<double>(tiles) * (2 * ((two ? 2 : 1) + 1) * g + 1);
+  e.activations = static_cast<double>(s.channels * tiles) * 2 * ((two ? 2 : 1) + 1);
+  e.column_commands = static_cast<double>(s.channels * tiles) * (2 * ((two ? 2 : 1) + 1) * g + 1);
   return e;
 }
 
@@ -134,9 +142,42 @@ PimEstimate aim_gemv(const arch::DramStandard& s, int64_t rows, int64_t cols, bo
     cycles += t.tccd_s - p.trdmac_wr;  // the chunk's first WR_BIAS follows a WRGB
   }
   PimEstimate e;
+  const double all_groups = static_cast<double>(ceil_div(rows, banks));
   e.cycles = with_refresh(s, cycles + t.burst, refresh);
-  e.activations = static_cast<double>(chunks * groups);
-  e.column_commands = static_cast<double>(groups) * static_cast<double>(ceil_div(cols, per_mac));
+  e.activations = static_cast<double>(chunks) * all_groups;
+  e.column_commands = all_groups * static_cast<double>(ceil_div(cols, per_mac));
+  e.inbank_bytes = e.column_commands * static_cast<double>(banks * s.access_bytes);
+  e.unit_ops = e.column_commands * static_cast<double>(banks * p.lanes);
+  // The buffer loads on every channel, a bias written and a result read per group and chunk.
+  e.offchip_bytes = static_cast<double>(s.channels) * ceil_div(static_cast<double>(cols * word), s.access_bytes) *
+                        s.access_bytes +
+                    2.0 * e.activations * s.access_bytes;
+  return e;
+}
+
+// PIM-GPT's row-stream on an AiM-style device (pim_layout.h), per channel in
+// order: the first load's TMOD and WRGBs, then per DRAM row TMOD, PREA, ACT16,
+// the MAC16s, TMOD, one RDMAC16 per segment; each later load adds its WRGBs
+// after the last RDMAC16 (tRDMAC_WR).
+PimEstimate aim_row_stream(const arch::DramStandard& s, const PimGemv& g, bool refresh) {
+  const arch::DramTiming& t = s.timing;
+  const arch::PimSpec& p = s.pim;
+  const RowStreamPlan plan = row_stream_plan(s, g);
+  EINFLOW_ASSERT(plan.segments > 0, "row-stream needs a global buffer");
+  const double slots = static_cast<double>(ceil_div(plan.rows_per_load, int64_t{s.channels}));
+  const double m = static_cast<double>(plan.macs_per_row), seg = static_cast<double>(plan.segments);
+  const double w = static_cast<double>(plan.wrgb_per_load), loads = static_cast<double>(plan.loads);
+  const double row = 1 + p.tmod + t.trp + p.trcd_mac + (m - 1) * t.tccd_l + 1 + p.tmod + (seg - 1) * t.tccd_s;
+  const double cycles = row * slots * loads + (w - 1) * t.tccd_s + (loads - 1) * (p.trdmac_wr + (w - 1) * t.tccd_s) +
+                        t.burst;
+  const double banks = s.org.bankgroups * s.org.banks_per_group;
+  PimEstimate e;
+  e.cycles = with_refresh(s, cycles, refresh);
+  e.activations = static_cast<double>(plan.rows_per_load) * loads;
+  e.column_commands = e.activations * m;
+  e.inbank_bytes = e.column_commands * banks * s.access_bytes;
+  e.unit_ops = e.column_commands * banks * p.lanes;
+  e.offchip_bytes = (w * loads * s.channels + e.activations * seg) * s.access_bytes;
   return e;
 }
 
@@ -146,6 +187,21 @@ PimEstimate estimate_pim_gemv(const arch::DramStandard& s, int64_t rows, int64_t
   EINFLOW_ASSERT(s.pim.enabled() && rows > 0 && cols > 0, "estimate_pim_gemv needs PIM and a shape");
   return s.pim.command_set == arch::PimCommandSet::kAim ? aim_gemv(s, rows, cols, refresh)
                                                         : hbm_pim_gemv(s, rows, cols, refresh);
+}
+
+PimEstimate estimate_pim_gemv(const arch::DramStandard& s, const PimGemv& g, PimLayout layout, bool refresh) {
+  EINFLOW_ASSERT(s.pim.enabled() && g.rows > 0 && g.cols > 0 && g.matrices > 0, "estimate_pim_gemv needs PIM and a shape");
+  if (s.pim.command_set == arch::PimCommandSet::kAim && layout == PimLayout::kRowStream)
+    return aim_row_stream(s, g, refresh);
+  PimEstimate one = estimate_pim_gemv(s, g.rows, g.cols, refresh);
+  const double n = static_cast<double>(g.matrices);
+  one.cycles *= n;
+  one.activations *= n;
+  one.column_commands *= n;
+  one.inbank_bytes *= n;
+  one.offchip_bytes *= n;
+  one.unit_ops *= n;
+  return one;
 }
 
 PimEstimate estimate_pim_eltwise(const arch::DramStandard& s, int64_t elements, bool two_operands, bool refresh) {

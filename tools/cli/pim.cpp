@@ -23,6 +23,7 @@ struct PimOptions {
   std::string device;
   std::string kernel = "gemv";
   std::string shape;
+  std::string layout;
   bool no_refresh = false;
   std::string host_mapping = sim::pim::kHostAddressMapping;
   bool json = false;
@@ -37,7 +38,8 @@ std::vector<std::string> pim_device_names() {
 
 double model_cycles(const arch::DramStandard& s, const sim::pim::Kernel& k, bool refresh) {
   using sim::pim::KernelKind;
-  if (k.kind == KernelKind::kGemv) return sim::estimate_pim_gemv(s, k.rows, k.cols, refresh).cycles;
+  if (k.kind == KernelKind::kGemv)
+    return sim::estimate_pim_gemv(s, sim::PimGemv{k.matrices, k.rows, k.cols}, k.layout, refresh).cycles;
   return sim::estimate_pim_eltwise(s, k.elements, k.kind != KernelKind::kRelu, refresh).cycles;
 }
 
@@ -52,7 +54,13 @@ int run_pim(const PimOptions& o) {
   if (!s.pim.enabled())
     throw UserError(SourceLoc{"--device", 0, 0}, "device",
                     "'" + s.name + "' has no PIM units; PIM devices: " + join(pim_device_names(), ", "));
-  const sim::pim::Kernel k = sim::pim::Kernel::parse(o.kernel, o.shape);
+  sim::pim::Kernel k = sim::pim::Kernel::parse(o.kernel, o.shape);
+  k.layout = o.layout.empty() ? sim::pim::default_layout(s)
+             : o.layout == "row-stream" ? sim::PimLayout::kRowStream : sim::PimLayout::kRounds;
+  if (k.layout == sim::PimLayout::kRowStream && s.pim.command_set != arch::PimCommandSet::kAim)
+    throw UserError(SourceLoc{"--layout", 0, 0}, "layout",
+                    "the row-stream layout is for AiM-style devices (a unit per bank, a global buffer); " + s.name +
+                        " runs HBM-PIM's own GEMV");
   sim::pim::RunOptions ro;
   ro.refresh = !o.no_refresh;
   ro.host_mapping = o.host_mapping;
@@ -65,6 +73,7 @@ int run_pim(const PimOptions& o) {
                      {"kernel", o.kernel},
                      {"shape", o.shape},
                      {"datatype", s.pim.datatype},
+                     {"layout", k.layout == sim::PimLayout::kRowStream ? "row-stream" : "rounds"},
                      {"pim_cycles", pim.cycles},
                      {"baseline_cycles", host.cycles},
                      {"speedup", speedup},
@@ -117,6 +126,10 @@ Runner add_pim(CLI::App& app) {
   sub->add_option("--host-mapping", o->host_mapping,
                   std::string("The host baseline's address mapping, most significant field first (default ") +
                       sim::pim::kHostAddressMapping + ")");
+  sub->add_option("--layout", o->layout,
+                  "GEMV layout on AiM-style devices: rounds (CENT's: a row per output) or row-stream (PIM-GPT's: "
+                  "outputs side by side in a row); default row-stream where the units hold several partial sums")
+      ->check(CLI::IsMember({"rounds", "row-stream"}));
   sub->add_flag("--no-refresh", o->no_refresh, "Disable refresh (the AiM simulator never refreshes)");
   sub->add_flag("--json", o->json, "Print one JSON object");
   return [o]() { return run_pim(*o); };

@@ -1,6 +1,7 @@
 #include "sim/cycle/pim/aim_kernels.h"
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 #include "common/error.h"
@@ -104,6 +105,43 @@ std::vector<Step> gemv_steps(const arch::DramStandard& s, const Kernel& k, int64
   return steps;
 }
 
+// One channel's row-stream GEMV: per global-buffer load, its WRGBs, then per
+// DRAM row of the channel the MAC16s over the row and one RDMAC16 per segment.
+std::vector<Step> row_stream_steps(const RowStreamPlan& p, int64_t slots) {
+  std::vector<Step> steps;
+  for (int64_t load = 0; load < p.loads; ++load) {
+    steps.push_back({AimCommand::kWrgb, 0, p.wrgb_per_load});
+    for (int64_t j = 0; j < slots; ++j) {
+      steps.push_back({AimCommand::kMac16, load * slots + j, p.macs_per_row});
+      steps.push_back({AimCommand::kRdmac16, 0, p.segments});
+    }
+  }
+  return steps;
+}
+
+// Work units dealt round-robin over the channels: (units, channels) shares.
+std::vector<std::pair<int64_t, int64_t>> shares(int64_t units, int64_t channels) {
+  const int64_t fewer = units / channels;
+  const int64_t with_more = units - fewer * channels;  // channels holding one unit more
+  std::vector<std::pair<int64_t, int64_t>> out;
+  if (with_more > 0) out.emplace_back(fewer + 1, with_more);
+  if (fewer > 0) out.emplace_back(fewer, channels - with_more);
+  return out;
+}
+
+PimRun issue_shares(const arch::DramStandard& s, const RunOptions& o, int64_t units,
+                    const std::function<std::vector<Step>(int64_t)>& steps_for) {
+  PimRun total;
+  for (const auto& [g, n] : shares(units, s.channels)) {
+    PimRun one;
+    Issuer issuer(s, o, one);
+    issuer.run(steps_for(g));
+    total.cycles = std::max(total.cycles, issuer.cycles());
+    total.add_channels(one, static_cast<uint64_t>(n));
+  }
+  return total;
+}
+
 }  // namespace
 
 PimRun run_aim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o) {
@@ -112,24 +150,18 @@ PimRun run_aim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o
                     std::string("GDDR6-AiM's command set runs GEMV on operands in the banks; its element-wise "
                                 "commands (EWMUL, AF) work on the MAC results, so '") +
                         kernel_name(k.kind) + "' has no AiM form; run it on an HBM-PIM standard");
-  const int64_t banks = s.org.bankgroups * s.org.banks_per_group;
-  const int64_t channels = s.channels;
-  // Output rows dealt to channels round-robin by groups of one per bank.
-  const int64_t groups = ceil_div(k.rows, banks);
-  const int64_t fewer = groups / channels;
-  const int64_t with_more = groups - fewer * channels;  // channels holding one group more
-  std::vector<std::pair<int64_t, int64_t>> shares;       // (groups, channels)
-  if (with_more > 0) shares.emplace_back(fewer + 1, with_more);
-  if (fewer > 0) shares.emplace_back(fewer, channels - with_more);
-  PimRun total;
-  for (const auto& [g, n] : shares) {
-    PimRun one;
-    Issuer issuer(s, o, one);
-    issuer.run(gemv_steps(s, k, g));
-    total.cycles = std::max(total.cycles, issuer.cycles());
-    total.add_channels(one, static_cast<uint64_t>(n));
+  if (k.layout == PimLayout::kRowStream) {
+    const RowStreamPlan p = row_stream_plan(s, PimGemv{k.matrices, k.rows, k.cols});
+    if (p.segments == 0)
+      throw UserError(SourceLoc{"--layout", 0, 0}, "layout",
+                      "the row-stream layout needs a global buffer; " + s.name + " has none");
+    return issue_shares(s, o, p.rows_per_load, [&](int64_t slots) { return row_stream_steps(p, slots); });
   }
-  return total;
+  if (k.matrices != 1)
+    throw UserError(SourceLoc{"--layout", 0, 0}, "layout", "the rounds layout runs one GEMV at a time");
+  // Output rows dealt to channels round-robin by groups of one per bank.
+  const int64_t groups = ceil_div(k.rows, int64_t{s.org.bankgroups} * s.org.banks_per_group);
+  return issue_shares(s, o, groups, [&](int64_t g) { return gemv_steps(s, k, g); });
 }
 
 }  // namespace einflow::sim::pim

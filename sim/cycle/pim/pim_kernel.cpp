@@ -63,19 +63,24 @@ Kernel Kernel::parse(const std::string& kind, const std::string& shape) {
 
 uint64_t Kernel::read_bytes(int word_bytes) const {
   const uint64_t w = static_cast<uint64_t>(word_bytes);
-  if (kind == KernelKind::kGemv) return w * static_cast<uint64_t>(rows * cols + cols);
+  if (kind == KernelKind::kGemv) return w * static_cast<uint64_t>(matrices * (rows * cols + cols));
   return w * static_cast<uint64_t>(elements) * (kind == KernelKind::kRelu ? 1 : 2);
 }
 
 uint64_t Kernel::written_bytes(int word_bytes) const {
-  return static_cast<uint64_t>(word_bytes) * static_cast<uint64_t>(kind == KernelKind::kGemv ? rows : elements);
+  return static_cast<uint64_t>(word_bytes) * static_cast<uint64_t>(kind == KernelKind::kGemv ? matrices * rows : elements);
 }
 
 uint64_t Kernel::macs() const {
-  return kind == KernelKind::kGemv ? static_cast<uint64_t>(rows * cols) : static_cast<uint64_t>(elements);
+  return kind == KernelKind::kGemv ? static_cast<uint64_t>(matrices * rows * cols) : static_cast<uint64_t>(elements);
 }
 
 int pim_word_bytes(const arch::DramStandard& s) { return s.pim.datatype == "fp32" ? 4 : 2; }
+
+PimLayout default_layout(const arch::DramStandard& s) {
+  return s.pim.command_set == arch::PimCommandSet::kAim && s.pim.result_latches > 1 ? PimLayout::kRowStream
+                                                                                    : PimLayout::kRounds;
+}
 
 PimRun run_pim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o) {
   PimRun r;

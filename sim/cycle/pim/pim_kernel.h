@@ -10,6 +10,7 @@
 #include <string>
 
 #include "arch/dram_standard.h"
+#include "sim/analytical/pim_layout.h"
 
 namespace einflow::sim::pim {
 
@@ -22,6 +23,8 @@ struct Kernel {
   int64_t rows = 0;
   int64_t cols = 0;
   int64_t elements = 0;
+  int64_t matrices = 1;                    // GEMV: independent GEMVs, each with its own input
+  PimLayout layout = PimLayout::kRounds;   // GEMV on AiM-style devices
   // Parses "gemv" with "ROWSxCOLS", or "add|mul|relu" with "N"; throws
   // UserError (located at `where`) for an unknown kernel or a bad shape.
   static Kernel parse(const std::string& kind, const std::string& shape);
@@ -67,7 +70,8 @@ struct PimRun {
 
 // The kernel on the standard's PIM units; throws UserError when the standard
 // has none, or its command set has no such kernel (AiM runs GEMV only: its
-// element-wise commands work on MAC results, not on operands in the banks).
+// element-wise commands work on MAC results, not on operands in the banks), or
+// the layout needs more partial sums per bank than the units hold.
 PimRun run_pim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o);
 // The same kernel on the host: the operands read and the result written,
 // streamed through the standard's channels by the ordinary controller.
@@ -75,5 +79,9 @@ PimRun run_host(const arch::DramStandard& s, const Kernel& k, const RunOptions& 
 
 // Operand bytes per value of the standard's PIM datatype (2 for fp16 / bf16).
 int pim_word_bytes(const arch::DramStandard& s);
+
+// The layout a device runs a GEMV in unless told: row-stream where its units
+// hold several partial sums (PIM-GPT), rounds otherwise (AiM, HBM-PIM's own).
+PimLayout default_layout(const arch::DramStandard& s);
 
 }  // namespace einflow::sim::pim

@@ -1,0 +1,75 @@
+// How a batch of GEMVs is laid out on an AiM-style PIM DRAM (a unit per bank,
+// a global buffer per channel), as the analytical model and the command-level
+// model both need it: header only, so that sim/cycle/pim uses it without
+// linking the analytical library.
+//
+// Two layouts:
+// - rounds (CENT's, for AiM's one partial sum per bank): each bank holds whole
+//   output rows, a chunk of the input (the global buffer) at a time; per chunk
+//   and 16 outputs of a channel, WR_BIAS, MAC_ABK over the row, RD_MAC.
+// - row-stream (PIM-GPT's concatenation): a DRAM row holds `segments` output
+//   segments (several outputs' weights, of one matrix or of several, such as
+//   the heads of an attention), the global buffer holds the matching input
+//   slices; per row, the MAC16s over the segments and, after them, one RDMAC16
+//   per segment. Needs a unit that holds `segments` partial sums.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "arch/dram_standard.h"
+
+namespace einflow::sim {
+
+enum class PimLayout : uint8_t { kRounds, kRowStream };
+
+// `matrices` independent GEMVs (each its own input vector) of rows x cols.
+struct PimGemv {
+  int64_t matrices = 1;
+  int64_t rows = 0;
+  int64_t cols = 0;
+};
+
+struct RowStreamPlan {
+  int64_t loads = 0;           // global-buffer loads, one after another
+  int64_t rows_per_load = 0;   // DRAM rows (of 16 banks: ACT16s) each load serves, all channels together
+  int64_t wrgb_per_load = 0;   // WRGB commands of a load
+  int64_t macs_per_row = 0;    // MAC16 commands per DRAM row
+  int64_t segments = 0;        // results read per DRAM row (RDMAC16 commands)
+};
+
+inline int64_t pim_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The row-stream layout of `g`, or segments == 0 when the device cannot hold
+// the partial sums it needs (result_latches) or has no global buffer.
+inline RowStreamPlan row_stream_plan(const arch::DramStandard& s, const PimGemv& g) {
+  RowStreamPlan p;
+  const int64_t word = 2;
+  const int64_t banks = int64_t{s.org.bankgroups} * s.org.banks_per_group;
+  const int64_t per_access = s.access_bytes / word;
+  const int64_t row_values = std::min<int64_t>(int64_t{s.org.columns} * per_access, s.pim.global_buffer_bytes / word);
+  if (row_values <= 0) return p;
+  if (g.cols > row_values) {
+    // A row per chunk of one output: the chunks of every matrix loaded in turn.
+    p.segments = 1;
+    p.loads = g.matrices * pim_ceil_div(g.cols, row_values);
+    p.rows_per_load = pim_ceil_div(g.rows, banks);
+    p.macs_per_row = row_values / per_access;
+    p.wrgb_per_load = row_values * word / s.access_bytes;
+  } else {
+    // Whole outputs side by side in a row: from one matrix (the input repeated
+    // in the buffer) or from several (their inputs side by side).
+    const int64_t seg_values = pim_ceil_div(g.cols, per_access) * per_access;  // a segment starts on a column
+    const int64_t fit = std::min<int64_t>(row_values / seg_values, s.pim.result_latches);
+    const int64_t distinct = std::min(fit, g.matrices);  // matrices sharing one load
+    const int64_t copies = fit / distinct;                // outputs of each per row
+    p.segments = distinct * copies;
+    p.loads = pim_ceil_div(g.matrices, distinct);
+    p.rows_per_load = pim_ceil_div(pim_ceil_div(g.rows, copies), banks);
+    p.macs_per_row = p.segments * seg_values / per_access;
+    p.wrgb_per_load = pim_ceil_div(p.segments * seg_values * word, s.access_bytes);
+  }
+  return p;
+}
+
+}  // namespace einflow::sim
