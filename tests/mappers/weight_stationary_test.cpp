@@ -47,10 +47,10 @@ TEST(WeightStationary, WeightsStayInThePEsWhileTheInputsStream) {
 TEST(WeightStationary, ARegisteredFamilyBesideTheAttentionDesigns) {
   std::vector<std::string> names;
   for (const Design* d : designs()) names.push_back(d->name);
-  // Families by name (attention, gemm, gpu-attention), each in its own order.
+  // Families by name (attention, gemm, gpu-attention, pim), each in its own order.
   EXPECT_EQ(names, (std::vector<std::string>{"unfused", "flat", "cascade", "architecture", "fusemax",
                                              "weight-stationary", "standard", "flash1", "flash2", "flash-decoding",
-                                             "lean"}));
+                                             "lean", "pim", "host-only"}));
   const arch::Architecture a = arch::load_arch(std::string(EINFLOW_SOURCE_DIR) + "/tests/data/attention/fusemax-4x4.yaml");
   const workloads::Workload att = workloads::load_workload(std::string(EINFLOW_SOURCE_DIR) + "/tests/data/attention/tiny.yaml");
   try {
