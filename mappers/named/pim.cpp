@@ -3,7 +3,10 @@
 // every Einsum of the workload's cascade on the PIM units or on the host's,
 // whichever finishes it sooner (pim), or all on the host (host-only: the same
 // DRAM without PIM, the baseline).
+#include "sim/analytical/deployment.h"
 #include "sim/analytical/pim_layer.h"
+#include "workloads/cascade_spec.h"
+#include "workloads/transformer.h"
 
 #include "mappers/named/named.h"
 
@@ -38,6 +41,17 @@ ModelCost pim_cost(const Design& d, const arch::Architecture& a, const workloads
     pim_einsums += p.where == "pim" ? 1 : 0;
     vmm += p.vmm ? 1 : 0;
     pim_seconds += p.where == "pim" ? p.seconds : 0;
+  }
+  if (w.model && w.instance) {  // the whole model, every layer and the LM head placed the same way
+    auto cascade_seconds = [&a, policy](const workloads::Cascade& x) {
+      return sim::analytical::pim_cascade(a, x, policy).seconds;
+    };
+    cost.deployment = sim::analytical::deployment(
+        a, w, static_cast<int>(d.params.devices),
+        [&](const workloads::ModelSpec& m, const workloads::InstanceSpec& inst) {
+          return cascade_seconds(workloads::build_cascade(workloads::transformer_spec(m, inst, inst.attention.front())));
+        },
+        cascade_seconds);
   }
   cost.figures = {{"pim_einsums", pim_einsums},
                   {"vmm_einsums", vmm},

@@ -32,20 +32,22 @@ double layers_seconds(const ModelSpec& m, const InstanceSpec& inst, Phase phase,
          static_cast<double>(m.dense_layers) * cost(dense, layer_instance(dense, inst, phase));
 }
 
-// The LM head on one token (the next token's logits): vocab x d_model.
-double head_seconds(const arch::Architecture& a, const ModelSpec& m) {
+// The LM head on one token (the next token's logits): vocab x d_model, at
+// its peak bound or costed by `cost`.
+double head_seconds(const arch::Architecture& a, const ModelSpec& m, const CascadeCost& cost) {
   if (m.vocab == 0 || m.kind == workloads::ModelKind::kEncoder) return 0;
   const workloads::Workload head = workloads::load_workload_text(
       "cascade:\n  name: lm-head\n  ranks: {D: " + std::to_string(m.d_model) + ", V: " + std::to_string(m.vocab) +
           "}\n  inputs: {H: [D], WE: [D, V]}\n  einsums: [\"LG[v] = H[d] * WE[d,v]\"]\n",
       "<lm-head>");
-  return peak_bound(a, head.variants.front().cascade).seconds();
+  const workloads::Cascade& c = head.variants.front().cascade;
+  return cost ? cost(c) : peak_bound(a, c).seconds();
 }
 
 }  // namespace
 
 DeploymentBound deployment(const arch::Architecture& a, const workloads::Workload& w, int devices,
-                           const LayerCost& cost) {
+                           const LayerCost& cost, const CascadeCost& head_cost) {
   if (!w.model || !w.instance)
     throw UserError(SourceLoc{w.file, 0, 0}, "model", "the deployment bound needs a model workload");
   if (devices < 1) throw UserError(SourceLoc{}, "--devices", "expected at least one device");
@@ -60,7 +62,7 @@ DeploymentBound deployment(const arch::Architecture& a, const workloads::Workloa
   const double n = static_cast<double>(devices);
   d.weights_bytes = static_cast<double>(workloads::model_params(m).total) * workloads::kModelValueBytes;
   const bool decoder = m.kind != workloads::ModelKind::kEncoder;
-  const double head = head_seconds(a, m);
+  const double head = head_seconds(a, m, head_cost);
   d.prefill_seconds = (layers_seconds(m, inst, Phase::kPrefill, cost) + head) / n;
   if (decoder) {
     const workloads::TokenCosts t = workloads::token_costs(m, inst);

@@ -36,8 +36,11 @@ DeploymentBound deployment_bound(const arch::Architecture& arch, const workloads
 // the model at the instance given: scope layer, batch 1, phase set): a mapped
 // model's instead of the peak bound's. The LM head stays at its peak bound;
 // the layer bounds (prefill_layer, decode_layer) are left empty.
+// `head`, when given, costs the LM head's cascade the same way (a PIM design
+// runs that vector-matrix product on the banks too).
 using LayerCost = std::function<double(const workloads::ModelSpec&, const workloads::InstanceSpec&)>;
+using CascadeCost = std::function<double(const workloads::Cascade&)>;
 DeploymentBound deployment(const arch::Architecture& arch, const workloads::Workload& w, int devices,
-                           const LayerCost& cost);
+                           const LayerCost& cost, const CascadeCost& head = nullptr);
 
 }  // namespace einflow::sim::analytical

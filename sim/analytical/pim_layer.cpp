@@ -54,8 +54,11 @@ Vmm as_vmm(const workloads::Cascade& c, const workloads::Einsum& e) {
     if (n.kind == workloads::ExprNode::Kind::kUnary) return v;
     if (n.kind == workloads::ExprNode::Kind::kBinary && n.op != workloads::Op::kMul) return v;
   }
+  // The matrix: the resident operand (the larger when both are: the LM head's
+  // hidden state is a cascade input beside its weights).
   int m = e.inputs[0].tensor, x = e.inputs[1].tensor;
-  if (!resident(c, m)) std::swap(m, x);
+  const auto elements = [&](int t) { return c.tensors[static_cast<size_t>(t)].elements(); };
+  if (!resident(c, m) || (resident(c, x) && elements(x) > elements(m))) std::swap(m, x);
   if (!resident(c, m) || m == x) return v;
   v.shape.rows = v.shape.cols = v.shape.matrices = 1;
   for (int r : e.reduced_ranks) {

@@ -2,7 +2,10 @@
 // benchmarks run, their JSON keys, and the errors a user can make.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/tools/cli_testing.h"
 
@@ -52,6 +55,63 @@ TEST(Cli, PimErrorsExitTwo) {
   EXPECT_NE(shape.out.find("ROWSxCOLS"), std::string::npos) << shape.out;
   Result mapping = run("pim --device HBM2-PIM --kernel add --shape 1M --host-mapping ro-xx");
   EXPECT_EQ(mapping.code, 2) << mapping.out;
+}
+
+// The PIM designs through a sweep: the design model's figures and the
+// deployment reach results.csv (fig_*, deploy_*), and on pim-gpt a GPT-2 decode
+// step is faster on PIM than on the same GDDR6 read by the host.
+TEST(Cli, PimDesignsThroughASweep) {
+  const std::string cfg = std::string(EINFLOW_SOURCE_DIR) + "/configs/";
+  const std::string sweep = write_temp("pim-sweep.yaml", R"(
+sweep:
+  name: pim-small
+  mode: analytical
+  base:
+    arch: )" + cfg + R"(arch/pim-gpt.yaml
+    workload: )" + cfg + R"(workloads/gpt2-small.yaml
+    set: {workload.instance.scope: layer, workload.instance.phase: decode, workload.instance.batch: 1,
+          workload.instance.seq_len: 128, workload.instance.attention: [3pass]}
+  axes:
+    - {key: arch.GDDR6.channels, values: [4, 8]}
+  designs:
+    - {name: pim, design: pim}
+    - {name: host, design: host-only}
+  metrics: [seconds, energy_pj]
+  report: {baseline: host}
+)");
+  const std::string out = ::testing::TempDir() + "pim-sweep-out";
+  Result r = run("sweep " + sweep + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  Result rep = run("report " + out + " --format csv");
+  ASSERT_EQ(rep.code, 0) << rep.out;
+  std::ifstream in(out + "/results.csv");
+  std::string header;
+  std::getline(in, header);
+  for (const char* col : {"fig_row_hit_rate", "fig_non_vmm_share", "deploy_decode_seconds_per_token", "speedup_vs_host"})
+    EXPECT_NE(header.find(col), std::string::npos) << col;
+  auto split = [](const std::string& text) {
+    std::vector<std::string> cells;
+    std::stringstream ss(text);
+    for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
+    return cells;
+  };
+  const std::vector<std::string> cols = split(header);
+  const auto col = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin());
+  };
+  std::string line;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    const std::vector<std::string> cells = split(line);
+    ASSERT_GT(cells.size(), col("speedup_vs_host")) << line;
+    EXPECT_EQ(cells[col("status")], "ok") << line;
+    if (cells[col("design")] == "pim") {
+      EXPECT_GT(std::stod(cells[col("speedup_vs_host")]), 1.0) << line;
+      EXPECT_GT(std::stod(cells[col("fig_row_hit_rate")]), 0.9) << line;
+    }
+  }
+  EXPECT_EQ(rows, 4);
 }
 
 }  // namespace

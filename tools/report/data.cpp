@@ -170,6 +170,7 @@ void designs_and_provenance(ReportData& d) {
   for (const auto& r : d.records) {
     add_unique(d.designs, r.design());
     for (const auto& [u, f] : r.total().utilization()) add_unique(d.units, u);
+    for (const auto& [name, v] : r.total().figures()) add_unique(d.figures, name);
     for (const auto& [cname, e] : r.total().energy_by_component_pj()) add_unique(d.components, cname);
     for (const auto& [cname, cls] : r.total().component_class()) d.component_class[cname] = cls;
     versions.insert(r.provenance().version());

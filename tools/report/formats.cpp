@@ -270,6 +270,7 @@ static std::vector<std::string> csv_columns(const ReportData& d, const std::set<
   for (const auto& u : d.units) cols.push_back("util_" + u);
   for (const auto& c : d.components) cols.push_back("energy_" + c + "_pj");
   for (const auto& c : causes) cols.push_back("stall_" + c + "_cycles");
+  for (const auto& f : d.figures) cols.push_back("fig_" + f);
   if (has_deployment(d))
     for (const auto& c : deployment_columns()) cols.push_back(c);
   for (const std::string& c : {"speedup_vs_" + d.baseline, "energy_vs_" + d.baseline, std::string("pareto"),
@@ -311,6 +312,10 @@ std::string csv(const ReportData& d) {
       auto it = t.stalls().find(c);
       o << "," << (it == t.stalls().end() ? 0 : it->second);
     }
+    for (const auto& f : d.figures) {  // empty where the design gives no such figure
+      auto it = t.figures().find(f);
+      o << "," << (it == t.figures().end() ? std::string() : format_number(it->second));
+    }
     if (has_deployment(d))  // a record without one: empty cells
       for (double v : deployment_values(r)) o << "," << (r.has_deployment() ? format_number(v) : "");
     o << "," << (d.speedup[i] ? format_number(*d.speedup[i]) : "") << ","
@@ -351,6 +356,8 @@ std::string csv_provenance(const ReportData& d) {
       {"util_UNIT", "the unit's utilization, 0 to 1"},
       {"energy_COMPONENT_pj", "energy of one component (unit, level, network), pJ"},
       {"stall_CAUSE_cycles", "cycle model: unit-idle cycles by cause"},
+      {"fig_NAME", "a design model's own figure (PIM: row_hit_rate, non_vmm_share, pim_seconds, ...; GPU: "
+                   "block sizes, splits, sm_utilization, ...); empty where the design gives none"},
       {"deploy_*", "a model's deployment (bound designs; GPU designs on a layer): devices, context, weights bytes, "
                    "KV cache bytes per token and per request, prefill seconds, decode seconds per token, concurrent "
                    "requests that fit (-1: no DRAM size), context switch seconds (-1: no host link)"},

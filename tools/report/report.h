@@ -32,6 +32,7 @@ struct ReportData {
   std::map<std::string, std::string> labels;   // axis key -> column label
   std::vector<std::string> designs;            // in order of first appearance
   std::vector<std::string> units, components;  // compute units, energy components seen
+  std::vector<std::string> figures;            // design models' figures seen
   std::map<std::string, std::string> component_class;  // component -> compute, regfile, sram, dram, network
   std::vector<std::string> metrics;            // sweep.metrics
   std::string baseline, x;

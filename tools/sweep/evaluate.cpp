@@ -42,6 +42,7 @@ struct Outcome {
   std::string mapping_yaml;
   int64_t block = 0;  // the chunk size a block search chose (0: the instance's)
   std::optional<sim::analytical::DeploymentBound> deployment;  // a model's, when the design gives one
+  std::vector<std::pair<std::string, double>> figures;          // a design model's own
 };
 
 Outcome part(sim::Stats stats, std::string mapping_yaml) {
@@ -116,6 +117,7 @@ Outcome named_design(const Point& p, const arch::Architecture& a, const workload
     Outcome o;
     o.parts.push_back({std::move(c.stats), {}, {}, {}});
     o.deployment = std::move(c.deployment);
+    o.figures = std::move(c.figures);
     return o;
   }
   const mapping::Plan plan = named::design_plan(d, a, w, p.design->variant, p.design->loc);
@@ -309,6 +311,7 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
     sim::Stats stats = sim::analytical::combine_groups(a, o.parts).stats;
     sim::analytical::set_residency(stats, sim::analytical::dram_residency(a, w, w.variants.front().cascade));
     fill_metrics(*r.mutable_total(), o, stats, a);
+    for (const auto& [name, v] : o.figures) (*r.mutable_total()->mutable_figures())[name] = v;
     for (const auto& e : stats.per_einsum) {
       results::EinsumResult* x = r.add_per_einsum();
       x->set_name(e.name);
