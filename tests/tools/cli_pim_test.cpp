@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -80,6 +81,7 @@ sweep:
   report: {baseline: host}
 )");
   const std::string out = ::testing::TempDir() + "pim-sweep-out";
+  std::filesystem::remove_all(out);
   Result r = run("sweep " + sweep + " --out " + out);
   ASSERT_EQ(r.code, 0) << r.out;
   Result rep = run("report " + out + " --format csv");
