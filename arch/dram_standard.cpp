@@ -287,9 +287,26 @@ void read_pim(const YamlNode& n, SectionReader& reader, DramStandard& d, Diagnos
       diags.error(n.loc(), n.path(),
                   "missing required key '" + key + "' (the " + pim_command_set_name(d.pim.command_set) +
                       " command set needs it)");
-  if (d.pim.banks_per_unit > 0 && d.org.banks() % d.pim.banks_per_unit != 0)
+  const int banks = d.org.bankgroups * d.org.banks_per_group;
+  if (d.pim.banks_per_unit > 0 && banks % d.pim.banks_per_unit != 0)
     diags.error(n["banks_per_unit"].loc(), n["banks_per_unit"].path(),
-                "banks_per_unit must divide the channel's " + std::to_string(d.org.banks()) + " banks");
+                "banks_per_unit must divide the rank's " + std::to_string(banks) + " banks");
+  if (d.pim.datatype == "fp32" && n.has("datatype"))
+    diags.error(n["datatype"].loc(), n["datatype"].path(),
+                "the PIM units' operands are 16-bit (fp16 or bf16); fp32 may be the accumulator's format");
+  // A unit's lanes take one column access: 16-bit values, access_bytes of them.
+  if (d.pim.lanes > 0 && d.pim.lanes * 2 != d.access_bytes && n.has("lanes"))
+    diags.error(n["lanes"].loc(), n["lanes"].path(),
+                "a unit's lanes take one column access of 16-bit values: " + std::to_string(d.access_bytes / 2) +
+                    " lanes for " + std::to_string(d.access_bytes) + "-byte accesses");
+  if (d.pim.command_set == PimCommandSet::kHbmPim && (d.org.ranks != 1 || banks != 16 || d.pim.banks_per_unit != 2))
+    diags.error(n.loc(), n.path(),
+                "the hbm-pim command set runs PIMSimulator's kernels: one rank of 16 banks, a unit per two banks "
+                "(even and odd)");
+  if (d.pim.command_set == PimCommandSet::kAim && d.pim.global_buffer_bytes < d.access_bytes &&
+      n.has("global_buffer_bytes"))
+    diags.error(n["global_buffer_bytes"].loc(), n["global_buffer_bytes"].path(),
+                "the global buffer holds at least one access (" + std::to_string(d.access_bytes) + " bytes)");
 }
 
 }  // namespace
@@ -317,6 +334,9 @@ DramStandard read_dram_standard(const YamlNode& doc) {
   d.timing_source = citations(d, "timing", {});
   d.energy_source = citations(d, "energy", {"pj_per_bit"});
   check_idd(doc["energy"], reader.given(), d, diags);
+  // Refresh must end before the next is due.
+  if (d.timing.trefi <= d.timing.trfc + d.timing.trp)
+    diags.error(doc["timing"].loc(), "timing", "tREFI must exceed tRFC + tRP (a refresh ends before the next is due)");
   // A channel must be addressable: its capacity in bytes fits 64 bits.
   const long double bytes = static_cast<long double>(d.org.banks()) * static_cast<long double>(d.org.rows) *
                             d.org.columns * d.access_bytes;

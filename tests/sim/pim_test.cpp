@@ -247,6 +247,36 @@ TEST(PimKernels, HostBaselineIsBoundByTheChannelsPeak) {
   }
 }
 
+// Odd shapes run, padded to whole tiles: the units execute at least the
+// useful operations, and a 1 x 1 GEMV costs what one tile of each device does.
+TEST(PimKernels, OddShapesRunPadded) {
+  for (const char* name : {"HBM2-PIM", "GDDR6-AiM", "GDDR6-PIM-GPT"})
+    for (const char* shape : {"1x1", "5x3", "17x1025"}) {
+      SCOPED_TRACE(std::string(name) + " " + shape);
+      const arch::DramStandard s = standard(name);
+      Kernel k = Kernel::parse("gemv", shape);
+      k.layout = default_layout(s);
+      const PimRun r = run_pim(s, k, RunOptions{});
+      EXPECT_GT(r.cycles, 0u);
+      EXPECT_GE(r.unit_ops, k.macs());
+    }
+  for (const char* shape : {"1", "17"}) {
+    const PimRun r = run_pim(standard("HBM2-PIM"), Kernel::parse("relu", shape), RunOptions{});
+    EXPECT_GE(r.unit_ops, 17u);
+    // One tile: 16 banks x 64 channels x 8 bursts of 16 lanes, whatever the element count.
+    EXPECT_EQ(r.unit_ops, 16u * 64 * 8 * 16);
+  }
+}
+
+// Layouts that do not fit the banks' rows are refused, not run into the
+// reserved rows or past the bank's end.
+TEST(PimKernels, LayoutsBeyondTheBanksAreRefused) {
+  EXPECT_THROW(run_pim(standard("HBM2-PIM"), Kernel::parse("gemv", "32768x65536"), RunOptions{}), UserError);
+  EXPECT_THROW(run_pim(standard("HBM2-PIM"), Kernel::parse("add", "128M"), RunOptions{}), UserError);
+  EXPECT_NO_THROW(run_pim(standard("HBM2-PIM"), Kernel::parse("add", "64M"), RunOptions{}));
+  EXPECT_THROW(run_pim(standard("GDDR6-AiM"), Kernel::parse("gemv", "2Gx1M"), RunOptions{}), UserError);
+}
+
 // Kernels a device cannot run, and bad shapes, are the user's errors.
 TEST(PimKernels, RefusesWhatTheDeviceCannotRun) {
   EXPECT_THROW(run_pim(standard("GDDR6-AiM"), Kernel::parse("add", "1M"), RunOptions{}), UserError);
@@ -279,6 +309,10 @@ TEST(PimStandard, SectionFaultsAreLocated) {
   fails_with(replaced("  tMOD: {value: 32, unit: cycles, source: aimsim}\n", ""), "missing required key 'tMOD'");
   fails_with(replaced("banks_per_unit: {value: 1,", "banks_per_unit: {value: 3,"), "must divide");
   fails_with(replaced("  lanes: {value: 16,", "  lane: {value: 16,"), "lane");
+  fails_with(replaced("  lanes: {value: 16,", "  lanes: {value: 8,"), "16 lanes for 32-byte accesses");
+  fails_with(replaced("datatype: {value: bf16,", "datatype: {value: fp32,"), "operands are 16-bit");
+  fails_with(replaced("global_buffer_bytes: {value: 2048,", "global_buffer_bytes: {value: 16,"), "at least one access");
+  fails_with(replaced("tREFI: {value: 3333,", "tREFI: {value: 200,"), "tREFI must exceed");
   const arch::DramStandard s = arch::read_dram_standard(YamlNode::load_string(text, "aim.yaml"));
   EXPECT_EQ(s.pim.command_set, arch::PimCommandSet::kAim);
   EXPECT_EQ(s.pim.global_buffer_bytes, 2048);

@@ -102,7 +102,7 @@ int run_pim(const PimOptions& o) {
   };
   line("PIM", static_cast<double>(pim.cycles), pim.energy_pj, pim.row_hit_rate());
   line("host", static_cast<double>(host.cycles), host.energy_pj, host.row_hit_rate());
-  std::printf("  speedup %.2fx, energy %.2fx less; analytical model %.0f cycles (%+.1f%%)\n", speedup,
+  std::printf("  speedup %.2fx, host energy / PIM energy %.2f; analytical model %.0f cycles (%+.1f%%)\n", speedup,
               pim.energy_pj > 0 ? host.energy_pj / pim.energy_pj : 0.0, model,
               pim.cycles ? 100.0 * (model / static_cast<double>(pim.cycles) - 1.0) : 0.0);
   std::string cmds;

@@ -70,7 +70,8 @@ class Issuer {
     }
     const uint64_t at = issue(c, row);
     const bool read = c == AimCommand::kRdmac16;
-    // Register reads return after the burst; writes land after CWL's register latency and the burst.
+    // The AiM simulator's completion latencies: RDMAC16 its burst (the register
+    // read latency nCLREG is 0), WRGB and WRMAC16 the register write latency (1) and the burst.
     m_done = std::max(m_done, at + static_cast<uint64_t>(m_s.timing.burst) + (read ? 0 : 1));
     m_run.offchip_bytes += bytes;
   }
@@ -103,6 +104,14 @@ std::vector<Step> gemv_steps(const arch::DramStandard& s, const Kernel& k, int64
     }
   }
   return steps;
+}
+
+// The rows a layout needs in each bank must exist.
+void check_rows(const arch::DramStandard& s, int64_t rows) {
+  if (rows > s.org.rows)
+    throw UserError(SourceLoc{"--shape", 0, 0}, "shape",
+                    "the GEMV needs " + std::to_string(rows) + " rows in each bank; " + s.name + "'s banks have " +
+                        std::to_string(s.org.rows));
 }
 
 // One channel's row-stream GEMV: per global-buffer load, its WRGBs, then per
@@ -152,6 +161,7 @@ PimRun run_aim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o
                         kernel_name(k.kind) + "' has no AiM form; run it on an HBM-PIM standard");
   if (k.layout == PimLayout::kRowStream) {
     const RowStreamPlan p = row_stream_plan(s, PimGemv{k.matrices, k.rows, k.cols});
+    if (p.segments > 0) check_rows(s, p.loads * ceil_div(p.rows_per_load, int64_t{s.channels}));
     if (p.segments == 0)
       throw UserError(SourceLoc{"--layout", 0, 0}, "layout",
                       "the row-stream layout needs a global buffer; " + s.name + " has none");
@@ -161,6 +171,8 @@ PimRun run_aim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o
     throw UserError(SourceLoc{"--layout", 0, 0}, "layout", "the rounds layout runs one GEMV at a time");
   // Output rows dealt to channels round-robin by groups of one per bank.
   const int64_t groups = ceil_div(k.rows, int64_t{s.org.bankgroups} * s.org.banks_per_group);
+  const int64_t chunk = std::min<int64_t>(s.pim.global_buffer_bytes, int64_t{s.org.columns} * s.access_bytes) / 2;
+  check_rows(s, ceil_div(groups, int64_t{s.channels}) * ceil_div(k.cols, chunk));
   return issue_shares(s, o, groups, [&](int64_t g) { return gemv_steps(s, k, g); });
 }
 

@@ -216,9 +216,35 @@ class Issuer {
   uint64_t m_done = 0;
 };
 
+// The layout's rows must stay below PIMSimulator's reserved rows (0x1000 and
+// up) and, element-wise, inside each operand's region of 128 rows.
+void check_layout(const arch::DramStandard& s, const Kernel& k) {
+  const int g = s.pim.register_entries;
+  const int64_t banks = int64_t{s.org.bankgroups} * s.org.banks_per_group;
+  std::string what;
+  if (k.kind == KernelKind::kGemv) {
+    const int64_t units = s.pim.units_per_channel(static_cast<int>(banks)) * s.channels;
+    const int64_t out_tiles = ceil_div(k.rows, units * g);
+    const int64_t half = ceil_div(ceil_div(ceil_div(k.cols, int64_t{s.pim.lanes}), g), 2);
+    const int64_t rows = ceil_div(out_tiles * half * g * g + out_tiles * g, s.org.columns);
+    if (rows > kParkRow) what = "a GEMV's weights need " + std::to_string(rows) + " rows of a bank";
+  } else {
+    const int64_t tiles = ceil_div(ceil_div(k.elements, int64_t{s.pim.lanes}), banks * s.channels * g);
+    const int64_t rows = ceil_div(tiles * g, s.org.columns);
+    if (rows > 128) what = "an element-wise operand needs " + std::to_string(rows) + " rows of a bank";
+  }
+  if (!what.empty())
+    throw UserError(SourceLoc{"--shape", 0, 0}, "shape",
+                    what + "; PIMSimulator's layout has " + (k.kind == KernelKind::kGemv ? "4096 (below its reserved "
+                                                                                           "rows)"
+                                                                                         : "128 per operand") +
+                        ": split the kernel");
+}
+
 }  // namespace
 
 PimRun run_hbm_pim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o) {
+  check_layout(s, k);
   Stream st(s.org.bankgroups * s.org.banks_per_group);
   st.begin();
   if (k.kind == KernelKind::kGemv)

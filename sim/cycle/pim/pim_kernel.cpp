@@ -34,7 +34,7 @@ int64_t extent(const std::string& text, const std::string& shape) {
   auto v = parse_int_with_suffix(text);
   if (!v || *v < 1 || *v > kMaxExtent)
     throw UserError(SourceLoc{"--shape", 0, 0}, "shape",
-                    "expected a whole number from 1 to 2^31 (K and M suffixes allowed), got '" + text +
+                    "expected a whole number from 1 to 2^31 (K, M and G suffixes allowed), got '" + text +
                         "' in '" + shape + "'");
   return *v;
 }

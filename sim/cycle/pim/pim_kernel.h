@@ -52,7 +52,7 @@ struct PimRun {
   uint64_t row_hits = 0;            // column commands whose row was already open
   uint64_t inbank_bytes = 0;        // bank accesses that stay in the DRAM
   uint64_t offchip_bytes = 0;       // bytes over the channels' data buses
-  uint64_t unit_ops = 0;            // lane operations of the PIM units (MACs, adds, ...)
+  uint64_t unit_ops = 0;            // lane operations the PIM units execute (MACs, adds, ...), padding included
   double energy_pj = 0;
   // Adds `times` channels that ran `one` (counts only; cycles and energy stay).
   void add_channels(const PimRun& one, uint64_t times) {
