@@ -43,6 +43,7 @@ struct Vmm {
   bool ok = false;
   PimGemv shape;
   int64_t vectors = 1;
+  int matrix_input = -1;
 };
 
 // Whether `e` is a vector-matrix product over a resident operand, and its shape.
@@ -73,6 +74,7 @@ Vmm as_vmm(const workloads::Cascade& c, const workloads::Einsum& e) {
     else if (in_x) v.vectors *= n;
   }
   v.ok = true;
+  v.matrix_input = e.inputs[0].tensor == m ? 0 : 1;
   return v;
 }
 
@@ -129,6 +131,7 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
     }
     const Vmm v = as_vmm(c, e);
     p.vmm = v.ok;
+    p.matrix_input = v.matrix_input;
     p.where = "host";
     p.seconds = p.host_seconds;
     p.energy_pj = host_energy(a, eb, eb_bytes);

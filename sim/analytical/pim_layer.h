@@ -34,6 +34,7 @@ struct PimPlacement {
   std::string where;        // "pim", "host", or "in place" (a cache copy that costs nothing)
   bool vmm = false;         // a vector-matrix product over a DRAM-resident operand
   PimGemv shape;            // for a vmm: independent GEMVs of rows x cols
+  int matrix_input = -1;    // for a vmm: which of the Einsum's inputs is the resident matrix
   int64_t vectors = 1;      // for a vmm: GEMVs one after another per matrix
   PimLayout layout = PimLayout::kRounds;
   double host_seconds = 0;  // on the host (its roofline)

@@ -247,23 +247,31 @@ TEST(Cli, RecurrenceOverSpatialInstancesIsRejected) {
 }
 
 // Every ready-to-run example (configs/examples/<name>/: an arch, a workload and
-// a mapping file) runs on the cycle model and verifies against golden.
+// a mapping file, or a design named in design.txt) runs on the cycle model and
+// verifies against golden (the PIM examples: each PIM Einsum within its
+// device's error bound).
 TEST(Cli, EveryExampleSimulatesAndVerifies) {
   const std::string dir = std::string(EINFLOW_SOURCE_DIR) + "/configs/examples/";
   Result ls = run_shell("ls " + dir);
   std::istringstream names(ls.out);
   int examples = 0;
   for (std::string name; std::getline(names, name);) {
-    std::string arch, workload, mapping;
+    std::string arch, workload, how;
     Result files = run_shell("ls " + dir + name);
     std::istringstream fs(files.out);
     for (std::string f; std::getline(fs, f);) {
       if (f.find("arch") != std::string::npos) arch = dir + name + "/" + f;
       if (f.find("workload") != std::string::npos) workload = dir + name + "/" + f;
-      if (f.find("mapping") != std::string::npos) mapping = dir + name + "/" + f;
+      if (f.find("mapping") != std::string::npos) how = " --mapping " + dir + name + "/" + f;
+      if (f == "design.txt") {
+        std::ifstream in(dir + name + "/" + f);
+        std::string design;
+        in >> design;
+        how = " --design " + design;
+      }
     }
-    ASSERT_FALSE(arch.empty() || workload.empty() || mapping.empty()) << name;
-    Result r = run("simulate --arch " + arch + " --workload " + workload + " --mapping " + mapping + " --verify");
+    ASSERT_FALSE(arch.empty() || workload.empty() || how.empty()) << name;
+    Result r = run("simulate --arch " + arch + " --workload " + workload + how + " --verify");
     EXPECT_EQ(r.code, 0) << name << "\n" << r.out;
     EXPECT_NE(r.out.find("verify: "), std::string::npos) << name;
     // The convolution's data is int16: compared exactly.
@@ -272,7 +280,7 @@ TEST(Cli, EveryExampleSimulatesAndVerifies) {
     }
     ++examples;
   }
-  EXPECT_GE(examples, 4);
+  EXPECT_GE(examples, 8);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "sim/cycle/plan_sim.h"
 #include "sim/cycle/verify.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/simulate_pim.h"
 #include "tools/cli/options.h"
 #include "sim/analytical/residency.h"
 #include "tools/cli/stats_json.h"
@@ -341,6 +342,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   if (!o.design.empty()) {
     with_sets = named::design_with_sets(o.design, o.design_sets);
     design = &*with_sets;
+    if (design->family == "pim") return simulate_pim(a, w, *design, PimSimulateOptions{o.verify, o.json, o.seed});
     // An attention design on an attention cascade runs below as one cascade
     // (with --dram-timing, --trace and the independent answer); every other
     // design, or a whole layer, runs as the design's plan.

@@ -245,6 +245,11 @@ TensorSet<T> seeded_inputs(const Cascade& c, uint64_t seed) {
 
 template <class T>
 TensorSet<T> interpret(const Cascade& c, const TensorSet<T>& inputs) {
+  return interpret<T>(c, inputs, nullptr);
+}
+
+template <class T>
+TensorSet<T> interpret(const Cascade& c, const TensorSet<T>& inputs, const ReplaceFn<T>& replace) {
   for (int t : c.inputs()) {
     const auto& tensor = c.tensors[t];
     auto it = inputs.find(tensor.name);
@@ -258,6 +263,7 @@ TensorSet<T> interpret(const Cascade& c, const TensorSet<T>& inputs) {
   for (const auto& group : c.exec_groups) {
     if (group.loop_rank < 0) {
       for (int ei : group.einsums) {
+        if (replace && replace(ei, tensors, inputs)) continue;
         EinsumRun<T> run(c, c.einsums[ei], tensors, inputs);
         run.initialise();
         run.run();
@@ -284,6 +290,7 @@ template TensorSet<float> seeded_inputs<float>(const Cascade&, uint64_t);
 template TensorSet<double> seeded_inputs<double>(const Cascade&, uint64_t);
 template TensorSet<float> interpret<float>(const Cascade&, const TensorSet<float>&);
 template TensorSet<double> interpret<double>(const Cascade&, const TensorSet<double>&);
+template TensorSet<double> interpret<double>(const Cascade&, const TensorSet<double>&, const ReplaceFn<double>&);
 template void initialise_output<double>(const Cascade&, int, TensorSet<double>&);
 
 }  // namespace einflow::golden

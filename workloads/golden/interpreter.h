@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "workloads/cascade.h"
 #include "workloads/golden/tensor.h"
@@ -26,5 +27,14 @@ void initialise_output(const workloads::Cascade& cascade, int einsum, TensorSet<
 // Throws UserError if an input is missing or has the wrong shape.
 template <class T>
 TensorSet<T> interpret(const workloads::Cascade& cascade, const TensorSet<T>& inputs);
+
+// The same, letting `replace` compute any Einsum outside a recurrence (a PIM
+// unit's arithmetic): called with the Einsum's index, the tensors written so
+// far and the inputs; when it returns true it has written the Einsum's output
+// into the tensors, otherwise the interpreter runs the Einsum.
+template <class T>
+using ReplaceFn = std::function<bool(int einsum, TensorSet<T>& tensors, const TensorSet<T>& inputs)>;
+template <class T>
+TensorSet<T> interpret(const workloads::Cascade& cascade, const TensorSet<T>& inputs, const ReplaceFn<T>& replace);
 
 }  // namespace einflow::golden
