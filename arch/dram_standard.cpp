@@ -87,6 +87,8 @@ const std::vector<DramParam>& dram_params() {
       EINFLOW_PIM("result_latches", "", true, 1, result_latches,
                   "AiM: partial sums a bank's unit holds at once (1: read each before the next row)"),
       EINFLOW_PIM("tRCD_MAC", "cycles", true, 0, trcd_mac, "AiM: ACT16 to MAC16"),
+      EINFLOW_PIM("tRCD_AF", "cycles", true, 0, trcd_af, "AiM: ACT16 to AF16"),
+      EINFLOW_PIM("tRCD_EWMUL", "cycles", true, 0, trcd_ewmul, "AiM: ACT16 to EWMUL16"),
       EINFLOW_PIM("tMOD", "cycles", true, 0, tmod, "AiM: TMOD to any command"),
       EINFLOW_PIM("tWRGB_RDMAC", "cycles", true, 0, twrgb_rdmac, "AiM: WRGB to RDMAC16"),
       EINFLOW_PIM("tWRMAC_RDMAC", "cycles", true, 0, twrmac_rdmac, "AiM: WRMAC16 to RDMAC16"),
@@ -280,7 +282,8 @@ void read_pim(const YamlNode& n, SectionReader& reader, DramStandard& d, Diagnos
     needed.insert(needed.end(), {"register_entries", "instruction_entries"});
   } else if (d.pim.command_set == PimCommandSet::kAim) {
     needed.insert(needed.end(),
-                  {"global_buffer_bytes", "tRCD_MAC", "tMOD", "tWRGB_RDMAC", "tWRMAC_RDMAC", "tRDMAC_WR"});
+                  {"global_buffer_bytes", "tRCD_MAC", "tRCD_AF", "tRCD_EWMUL", "tMOD", "tWRGB_RDMAC", "tWRMAC_RDMAC",
+                   "tRDMAC_WR"});
   }
   for (const std::string& key : needed)
     if (!reader.given().count(key))

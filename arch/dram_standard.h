@@ -79,7 +79,9 @@ struct PimSpec {
   int global_buffer_bytes = 0;  // AiM: the channel's global buffer
   int result_latches = 1;       // AiM: partial sums a bank's unit holds at once (one per row segment)
   // AiM command timing, cycles of tCK (0 for HBM-PIM, which uses the ordinary rows).
-  int trcd_mac = 0;      // ACT16 to MAC16
+  int trcd_mac = 0;      // ACT16 (or ACT4) to MAC16
+  int trcd_af = 0;       // ACT16 to AF16 (the activation function)
+  int trcd_ewmul = 0;    // ACT16 to EWMUL16 (the element-wise multiply)
   int tmod = 0;          // TMOD (mode change) to any command
   int twrgb_rdmac = 0;   // WRGB to RDMAC16
   int twrmac_rdmac = 0;  // WRMAC16 to RDMAC16

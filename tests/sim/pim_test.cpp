@@ -20,15 +20,25 @@ namespace {
 
 arch::DramStandard standard(const std::string& name) { return *arch::find_dram_standard(name); }
 
-// Brings a fresh channel into the state `from` needs, long before cycle 10000.
-void prepare(AimChannel& ch, AimCommand from) {
-  if (aim_register_command(from)) ch.issue(AimCommand::kTmod, 0, 0);
-  if (from == AimCommand::kPrea || from == AimCommand::kMac16) ch.issue(AimCommand::kAct16, 7, 100);
+bool array_access(AimCommand c) {
+  return c == AimCommand::kMac16 || c == AimCommand::kAf16 || c == AimCommand::kEwmul16;
+}
+
+// Brings a fresh channel into the state the row needs, long before cycle
+// 10000: the register mode for register commands, row 7 open where `from`
+// needs it, the other bank groups open when an ACT4 is followed by a command
+// that needs every group.
+void prepare(AimChannel& ch, const AimConstraint& row) {
+  if (aim_register_command(row.from)) ch.issue(AimCommand::kTmod, 0, 0);
+  if (row.from == AimCommand::kPrea || array_access(row.from)) ch.issue(AimCommand::kAct16, 7, 100);
+  if (row.from == AimCommand::kAct4 && array_access(row.to))
+    for (int g = 1; g < AimChannel::kGroups; ++g) ch.issue(AimCommand::kAct4, 7, 100 * static_cast<uint64_t>(g), g);
 }
 
 // Every row: after `from` at 10000, `to` is illegal one cycle before the bound
 // and legal at it. The bound is the row's sum of the standard's fields, each
-// written out here from configs/dram/GDDR6-AiM.yaml.
+// written out here from configs/dram/GDDR6-AiM.yaml. An ACT4 `from` reaches
+// bank group 0; an ACT4 `to` group 0 for a same-group row, group 1 otherwise.
 TEST(AimTiming, EveryRowOnBothSidesOfItsBound) {
   const arch::DramStandard s = standard("GDDR6-AiM");
   const std::map<std::string, uint64_t> by_hand = {
@@ -36,20 +46,41 @@ TEST(AimTiming, EveryRowOnBothSidesOfItsBound) {
       {"tRFC (to REF)", 210}, {"tCCD_L (MAC16 to MAC16)", 2}, {"tRTP (MAC16 to PREA)", 12},
       {"tCCD_S (WRGB to WRGB)", 2}, {"tCCD_S (WRGB to WRMAC16)", 2}, {"tCCD_S (WRMAC16 to WRGB)", 2},
       {"tCCD_S (WRMAC16 to WRMAC16)", 2}, {"tCCD_S (RDMAC16 to RDMAC16)", 2}, {"tWRGB_RDMAC", 12},
-      {"tWRMAC_RDMAC", 14}, {"tRDMAC_WR (to WRGB)", 5}, {"tRDMAC_WR (to WRMAC16)", 5}};
+      {"tWRMAC_RDMAC", 14}, {"tRDMAC_WR (to WRGB)", 5}, {"tRDMAC_WR (to WRMAC16)", 5},
+      {"tRCD_MAC (ACT4)", 56}, {"tRAS (ACT4)", 54}, {"tRP (to ACT4)", 32}, {"tRRD_S (ACT4 to ACT4)", 5},
+      {"tRC (ACT4 to ACT4)", 89}, {"tRC (ACT16 to ACT4)", 89}, {"tRC (ACT4 to ACT16)", 89}, {"tRCD_AF", 86},
+      {"tRTP (AF16 to PREA)", 12}, {"tRCD_EWMUL", 25}, {"tWR (EWMUL16 to PREA)", 6 + 33},
+      {"tCCD_L (MAC16 to EWMUL16)", 2}, {"tCCD_L (EWMUL16 to MAC16)", 2}, {"tCCD_L (EWMUL16 to EWMUL16)", 2}};
   ASSERT_EQ(aim_constraints().size(), by_hand.size());
   for (const AimConstraint& row : aim_constraints()) {
     SCOPED_TRACE(row.name);
     ASSERT_TRUE(by_hand.count(row.name));
     const uint64_t bound = 10000 + by_hand.at(row.name);
     AimChannel ch(s);
-    prepare(ch, row.from);
-    ch.issue(row.from, 7, 10000);
-    // ACT16 to ACT16 (tRC) needs the row closed between: PREA as early as allowed.
-    if (row.from == AimCommand::kAct16 && row.to == AimCommand::kAct16) ch.issue(AimCommand::kPrea, 0, 10054);
-    EXPECT_GT(ch.earliest(row.to, 7), bound - 1);
-    EXPECT_EQ(ch.earliest(row.to, 7), bound);
+    prepare(ch, row);
+    ch.issue(row.from, 7, 10000, 0);
+    // An activation after one of the same banks needs the row closed between: PREA as early as allowed.
+    const bool act = row.to == AimCommand::kAct16 || row.to == AimCommand::kAct4;
+    const bool act_from = row.from == AimCommand::kAct16 || row.from == AimCommand::kAct4;
+    const int to_group = row.to == AimCommand::kAct4 && !row.same_group && row.from == AimCommand::kAct4 ? 1 : 0;
+    if (act && act_from && to_group == 0) ch.issue(AimCommand::kPrea, 0, 10054);
+    EXPECT_GT(ch.earliest(row.to, 7, to_group), bound - 1);
+    EXPECT_EQ(ch.earliest(row.to, 7, to_group), bound);
   }
+}
+
+// ACT4 opens one bank group: a MAC16 waits until every group holds its row.
+TEST(AimTiming, Act4OpensOneBankGroup) {
+  AimChannel ch(standard("GDDR6-AiM"));
+  ch.issue(AimCommand::kAct4, 3, 0, 0);
+  EXPECT_EQ(ch.earliest(AimCommand::kMac16, 3), AimChannel::kForbidden);
+  EXPECT_EQ(ch.earliest(AimCommand::kAct4, 3, 0), AimChannel::kForbidden);
+  EXPECT_EQ(ch.earliest(AimCommand::kAct4, 3, 1), 5u);  // tRRD_S
+  ch.issue(AimCommand::kAct4, 3, 5, 1);
+  ch.issue(AimCommand::kAct4, 4, 10, 2);
+  ch.issue(AimCommand::kAct4, 3, 15, 3);
+  EXPECT_EQ(ch.earliest(AimCommand::kMac16, 3), AimChannel::kForbidden);  // group 2 holds row 4
+  EXPECT_EQ(ch.open_row(), -1);
 }
 
 // TMOD holds every command for tMOD (32) and switches the mode: a register

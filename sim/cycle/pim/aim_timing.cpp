@@ -8,7 +8,8 @@
 namespace einflow::sim::pim {
 
 const char* aim_command_name(AimCommand c) {
-  static const char* const names[] = {"ACT16", "PREA", "MAC16", "WRGB", "WRMAC16", "RDMAC16", "TMOD", "REF"};
+  static const char* const names[] = {"ACT16", "PREA",  "MAC16", "WRGB",  "WRMAC16", "RDMAC16",
+                                      "TMOD",  "REF",   "ACT4",  "AF16",  "EWMUL16"};
   return c < AimCommand::kCount ? names[static_cast<size_t>(c)] : "?";
 }
 
@@ -23,7 +24,8 @@ uint64_t u(int v) { return static_cast<uint64_t>(v); }
 
 // The simulator's MAC16-RDMAC16 rows (tCCD both ways) are left out: the two
 // are of different modes, so a TMOD always comes between, and its tMOD (32)
-// exceeds them.
+// exceeds them. So is tRRD_L between ACT4s of one bank group: a group opened
+// again needs a PREA between, and tRAS + tRP exceed it.
 const std::vector<AimConstraint>& aim_constraints() {
   using C = AimCommand;
   static const std::vector<AimConstraint> rows = {
@@ -45,55 +47,94 @@ const std::vector<AimConstraint>& aim_constraints() {
       {"tWRMAC_RDMAC", C::kWrmac16, C::kRdmac16, [](const S& s) { return u(s.pim.twrmac_rdmac); }},
       {"tRDMAC_WR (to WRGB)", C::kRdmac16, C::kWrgb, [](const S& s) { return u(s.pim.trdmac_wr); }},
       {"tRDMAC_WR (to WRMAC16)", C::kRdmac16, C::kWrmac16, [](const S& s) { return u(s.pim.trdmac_wr); }},
+      {"tRCD_MAC (ACT4)", C::kAct4, C::kMac16, [](const S& s) { return u(s.pim.trcd_mac); }},
+      {"tRAS (ACT4)", C::kAct4, C::kPrea, [](const S& s) { return u(s.timing.tras); }},
+      {"tRP (to ACT4)", C::kPrea, C::kAct4, [](const S& s) { return u(s.timing.trp); }},
+      {"tRRD_S (ACT4 to ACT4)", C::kAct4, C::kAct4, [](const S& s) { return u(s.timing.trrd_s); }},
+      {"tRC (ACT4 to ACT4)", C::kAct4, C::kAct4, [](const S& s) { return u(s.timing.trc); }, true},
+      {"tRC (ACT16 to ACT4)", C::kAct16, C::kAct4, [](const S& s) { return u(s.timing.trc); }, true},
+      {"tRC (ACT4 to ACT16)", C::kAct4, C::kAct16, [](const S& s) { return u(s.timing.trc); }, true},
+      {"tRCD_AF", C::kAct16, C::kAf16, [](const S& s) { return u(s.pim.trcd_af); }},
+      {"tRTP (AF16 to PREA)", C::kAf16, C::kPrea, [](const S& s) { return u(s.timing.trtp); }},
+      {"tRCD_EWMUL", C::kAct16, C::kEwmul16, [](const S& s) { return u(s.pim.trcd_ewmul); }},
+      {"tWR (EWMUL16 to PREA)", C::kEwmul16, C::kPrea, [](const S& s) { return u(s.timing.cwl + s.timing.twr); }},
+      {"tCCD_L (MAC16 to EWMUL16)", C::kMac16, C::kEwmul16, [](const S& s) { return u(s.timing.tccd_l); }},
+      {"tCCD_L (EWMUL16 to MAC16)", C::kEwmul16, C::kMac16, [](const S& s) { return u(s.timing.tccd_l); }},
+      {"tCCD_L (EWMUL16 to EWMUL16)", C::kEwmul16, C::kEwmul16, [](const S& s) { return u(s.timing.tccd_l); }},
   };
   return rows;
 }
 
 AimChannel::AimChannel(const arch::DramStandard& s) {
   EINFLOW_ASSERT(s.pim.command_set == arch::PimCommandSet::kAim, "AimChannel needs an AiM standard");
-  const size_t n = static_cast<size_t>(AimCommand::kCount);
   for (const AimConstraint& c : aim_constraints()) {
-    const size_t from = static_cast<size_t>(c.from), to = static_cast<size_t>(c.to);
-    m_rule[from][to] = std::max(m_rule[from][to], c.cycles(s));
-    m_has[from * n + to] = true;
+    Rule& r = (c.same_group ? m_group : m_channel)[static_cast<size_t>(c.from)][static_cast<size_t>(c.to)];
+    r.has = true;
+    r.cycles = std::max(r.cycles, c.cycles(s));
   }
   // TMOD holds every command for tMOD.
-  for (size_t to = 0; to < n; ++to) {
-    m_rule[static_cast<size_t>(AimCommand::kTmod)][to] = static_cast<uint64_t>(s.pim.tmod);
-    m_has[static_cast<size_t>(AimCommand::kTmod) * n + to] = true;
-  }
+  for (size_t to = 0; to < kN; ++to)
+    m_channel[static_cast<size_t>(AimCommand::kTmod)][to] = Rule{true, static_cast<uint64_t>(s.pim.tmod)};
 }
 
-uint64_t AimChannel::earliest(AimCommand c, int64_t row) const {
+int64_t AimChannel::open_row() const {
+  for (int64_t r : m_rows)
+    if (r != m_rows[0]) return -1;
+  return m_rows[0];
+}
+
+namespace {
+bool reaches_all(AimCommand c) { return c != AimCommand::kAct4; }
+}  // namespace
+
+uint64_t AimChannel::earliest(AimCommand c, int64_t row, int group) const {
+  const bool any_open = std::any_of(m_rows.begin(), m_rows.end(), [](int64_t r) { return r >= 0; });
   switch (c) {
     case AimCommand::kAct16:
     case AimCommand::kRef:
-      if (m_open_row >= 0) return kForbidden;
+      if (any_open) return kForbidden;
+      break;
+    case AimCommand::kAct4:
+      if (group < 0 || group >= kGroups || m_rows[static_cast<size_t>(group)] >= 0) return kForbidden;
       break;
     case AimCommand::kMac16:
-      if (m_open_row < 0 || m_open_row != row) return kForbidden;
+    case AimCommand::kAf16:
+    case AimCommand::kEwmul16:
+      if (row < 0 || open_row() != row) return kForbidden;
       break;
     case AimCommand::kPrea:
-      if (m_open_row < 0) return kForbidden;
+      if (!any_open) return kForbidden;
       break;
     default:
       break;
   }
   if (c != AimCommand::kTmod && c != AimCommand::kRef && aim_register_command(c) != m_register_mode)
     return kForbidden;
-  return m_next[static_cast<size_t>(c)];
+  uint64_t t = m_next[static_cast<size_t>(c)];
+  for (int g = 0; g < kGroups; ++g)
+    if (reaches_all(c) || g == group) t = std::max(t, m_group_next[static_cast<size_t>(g)][static_cast<size_t>(c)]);
+  return t;
 }
 
-void AimChannel::issue(AimCommand c, int64_t row, uint64_t now) {
-  EINFLOW_ASSERT(earliest(c, row) <= now, std::string("AiM protocol violation: ") + aim_command_name(c) +
-                                              " at cycle " + std::to_string(now) + " is earlier than allowed");
-  const size_t from = static_cast<size_t>(c), n = static_cast<size_t>(AimCommand::kCount);
-  for (size_t to = 0; to < n; ++to)
-    if (m_has[from * n + to]) m_next[to] = std::max(m_next[to], now + m_rule[from][to]);
+void AimChannel::issue(AimCommand c, int64_t row, uint64_t now, int group) {
+  EINFLOW_ASSERT(earliest(c, row, group) <= now, std::string("AiM protocol violation: ") + aim_command_name(c) +
+                                                     " at cycle " + std::to_string(now) +
+                                                     " is earlier than allowed");
+  const size_t from = static_cast<size_t>(c);
+  for (size_t to = 0; to < kN; ++to) {
+    if (m_channel[from][to].has) m_next[to] = std::max(m_next[to], now + m_channel[from][to].cycles);
+    if (!m_group[from][to].has) continue;
+    for (int g = 0; g < kGroups; ++g)
+      if (reaches_all(c) || g == group) {
+        uint64_t& slot = m_group_next[static_cast<size_t>(g)][to];
+        slot = std::max(slot, now + m_group[from][to].cycles);
+      }
+  }
   // One command per cycle on the command bus.
   for (uint64_t& t : m_next) t = std::max(t, now + 1);
-  if (c == AimCommand::kAct16) m_open_row = row;
-  if (c == AimCommand::kPrea) m_open_row = -1;
+  if (c == AimCommand::kAct16) m_rows.fill(row);
+  if (c == AimCommand::kAct4) m_rows[static_cast<size_t>(group)] = row;
+  if (c == AimCommand::kPrea) m_rows.fill(-1);
   if (c == AimCommand::kTmod) m_register_mode = !m_register_mode;
 }
 
