@@ -306,6 +306,8 @@ void read_pim(const YamlNode& n, SectionReader& reader, DramStandard& d, Diagnos
     diags.error(n.loc(), n.path(),
                 "the hbm-pim command set runs PIMSimulator's kernels: one rank of 16 banks, a unit per two banks "
                 "(even and odd)");
+  if (d.pim.command_set == PimCommandSet::kAim && (d.org.ranks != 1 || d.org.bankgroups != 4 || banks != 16))
+    diags.error(n.loc(), n.path(), "the aim command set has one rank of 4 bank groups x 4 banks (ACT4, ACT16)");
   if (d.pim.command_set == PimCommandSet::kAim && d.pim.global_buffer_bytes < d.access_bytes &&
       n.has("global_buffer_bytes"))
     diags.error(n["global_buffer_bytes"].loc(), n["global_buffer_bytes"].path(),

@@ -71,7 +71,7 @@ Vmm as_vmm(const workloads::Cascade& c, const workloads::Einsum& e) {
     const bool in_m = e.indexes(m, r), in_x = e.indexes(x, r);
     if (in_m && in_x) v.shape.matrices *= n;
     else if (in_m) v.shape.rows *= n;
-    else if (in_x) v.vectors *= n;
+    else v.vectors *= n;  // the other operand's own ranks, or ranks only the output has (the product repeated)
   }
   v.ok = true;
   v.matrix_input = e.inputs[0].tensor == m ? 0 : 1;
@@ -142,6 +142,9 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
       PimEstimate best;
       for (PimLayout layout : {PimLayout::kRounds, PimLayout::kRowStream}) {
         if (layout == PimLayout::kRowStream && s->pim.command_set != arch::PimCommandSet::kAim) continue;
+        PimGemv one = v.shape;
+        if (layout == PimLayout::kRounds || s->pim.command_set != arch::PimCommandSet::kAim) one.matrices = 1;
+        if (pim_rows_needed(*s, one, layout) > pim_rows_available(*s)) continue;  // does not fit the banks' rows
         PimEstimate est = estimate_pim_gemv(*s, v.shape, layout, true);
         if (best.cycles == 0 || est.cycles < best.cycles) {
           best = est;
@@ -149,8 +152,8 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
         }
       }
       const double n = static_cast<double>(v.vectors);
-      p.pim_seconds = n * best.cycles * s->timing.tck_ns * 1e-9;
-      if (p.pim_seconds < p.host_seconds) {
+      p.pim_seconds = best.cycles > 0 ? n * best.cycles * s->timing.tck_ns * 1e-9 : 0;
+      if (best.cycles > 0 && p.pim_seconds < p.host_seconds) {
         p.where = "pim";
         p.seconds = p.pim_seconds;
         p.pim = best;

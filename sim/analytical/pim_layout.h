@@ -72,4 +72,28 @@ inline RowStreamPlan row_stream_plan(const arch::DramStandard& s, const PimGemv&
   return p;
 }
 
+// The rows each bank needs for one GEMV of `g` (matrices = 1 for rounds and
+// HBM-PIM, whose GEMVs run one after another) in `layout`; the layout fits
+// when they exist: below PIMSimulator's reserved rows (0x1000) on HBM-PIM,
+// within the bank's rows on AiM-style devices.
+inline int64_t pim_rows_needed(const arch::DramStandard& s, const PimGemv& g, PimLayout layout) {
+  const int64_t banks = int64_t{s.org.bankgroups} * s.org.banks_per_group;
+  if (s.pim.command_set == arch::PimCommandSet::kHbmPim) {
+    const int64_t r = s.pim.register_entries;
+    const int64_t units = s.pim.units_per_channel(static_cast<int>(banks)) * s.channels;
+    const int64_t out_tiles = pim_ceil_div(g.rows, units * r);
+    const int64_t half = pim_ceil_div(pim_ceil_div(pim_ceil_div(g.cols, int64_t{s.pim.lanes}), r), 2);
+    return pim_ceil_div(out_tiles * half * r * r + out_tiles * r, s.org.columns);
+  }
+  if (layout == PimLayout::kRowStream) {
+    const RowStreamPlan p = row_stream_plan(s, g);
+    return p.loads * pim_ceil_div(p.rows_per_load, int64_t{s.channels});
+  }
+  const int64_t chunk = std::min<int64_t>(s.pim.global_buffer_bytes, int64_t{s.org.columns} * s.access_bytes) / 2;
+  return pim_ceil_div(pim_ceil_div(g.rows, banks), int64_t{s.channels}) * pim_ceil_div(g.cols, chunk);
+}
+inline int64_t pim_rows_available(const arch::DramStandard& s) {
+  return s.pim.command_set == arch::PimCommandSet::kHbmPim ? int64_t{0x1000} : s.org.rows;
+}
+
 }  // namespace einflow::sim

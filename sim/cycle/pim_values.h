@@ -7,8 +7,11 @@
 // Samsung HBM-PIM: FP16 operands, each of 16 lanes accumulating its own
 // columns in FP16 (GRF_B), the host reading the 16 lane sums and adding them
 // in FP32. Each PIM Einsum is checked against the exact product of the same
-// operand values within the forward error bound of that arithmetic (Higham's:
-// |error| <= gamma * sum |m x|, with gamma = 2 u_operand + (additions) u_acc).
+// operand values within the forward error bound of that arithmetic (Higham's
+// gamma_k over the roundings of the longest path, times sum |m x|, plus the
+// subnormals' absolute errors), and that exact product against the golden
+// interpreter's evaluation of the Einsum on the same tensors (the operands
+// gathered, masked and scaled as the Einsum says). A NaN fails.
 #pragma once
 
 #include <string>
@@ -31,8 +34,8 @@ struct PimCheck {
   int64_t elements = 0;
   double max_abs_error = 0;  // against the exact product of the same operands
   double worst_ratio = 0;    // the largest error over its element's bound (ok when <= 1)
-  double gamma = 0;          // the bound's factor
-  bool ok() const { return worst_ratio <= 1.0; }
+  double gamma = 0;          // the bound's relative factor
+  bool ok() const { return worst_ratio <= 1.0; }  // false for NaN or infinity too
 };
 
 struct PimValues {

@@ -48,7 +48,7 @@ TEST(AimTiming, EveryRowOnBothSidesOfItsBound) {
       {"tCCD_S (WRMAC16 to WRMAC16)", 2}, {"tCCD_S (RDMAC16 to RDMAC16)", 2}, {"tWRGB_RDMAC", 12},
       {"tWRMAC_RDMAC", 14}, {"tRDMAC_WR (to WRGB)", 5}, {"tRDMAC_WR (to WRMAC16)", 5},
       {"tRCD_MAC (ACT4)", 56}, {"tRAS (ACT4)", 54}, {"tRP (to ACT4)", 32}, {"tRRD_S (ACT4 to ACT4)", 5},
-      {"tRC (ACT4 to ACT4)", 89}, {"tRC (ACT16 to ACT4)", 89}, {"tRC (ACT4 to ACT16)", 89}, {"tRCD_AF", 86},
+      {"tRC (ACT4 to ACT4)", 89}, {"tRC (ACT16 to ACT4)", 89}, {"tRC (ACT4 to ACT16)", 89}, {"tRCD_AF", 86}, {"tRCD_AF (ACT4)", 86}, {"tRCD_EWMUL (ACT4)", 25},
       {"tRTP (AF16 to PREA)", 12}, {"tRCD_EWMUL", 25}, {"tWR (EWMUL16 to PREA)", 6 + 33},
       {"tCCD_L (MAC16 to EWMUL16)", 2}, {"tCCD_L (EWMUL16 to MAC16)", 2}, {"tCCD_L (EWMUL16 to EWMUL16)", 2}};
   ASSERT_EQ(aim_constraints().size(), by_hand.size());
@@ -67,6 +67,17 @@ TEST(AimTiming, EveryRowOnBothSidesOfItsBound) {
     EXPECT_GT(ch.earliest(row.to, 7, to_group), bound - 1);
     EXPECT_EQ(ch.earliest(row.to, 7, to_group), bound);
   }
+}
+
+// Every activation delays every array command: from ACT16 and from ACT4, to
+// MAC16, AF16 and EWMUL16, some row of the table says how long.
+TEST(AimTiming, EveryActivationDelaysEveryArrayCommand) {
+  for (AimCommand act : {AimCommand::kAct16, AimCommand::kAct4})
+    for (AimCommand to : {AimCommand::kMac16, AimCommand::kAf16, AimCommand::kEwmul16}) {
+      bool found = false;
+      for (const AimConstraint& r : aim_constraints()) found = found || (r.from == act && r.to == to);
+      EXPECT_TRUE(found) << aim_command_name(act) << " to " << aim_command_name(to);
+    }
 }
 
 // ACT4 opens one bank group: a MAC16 waits until every group holds its row.

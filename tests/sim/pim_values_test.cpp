@@ -74,5 +74,26 @@ TEST(PimValues, RandomGemvWithinTheBound) {
   }
 }
 
+// A constant factor (a scale) multiplies the device's sums too; an operand
+// that overflows the format (FP16 past 65504) gives infinities and NaNs, which
+// fail the check.
+TEST(PimValues, ConstantFactorsAndOverflow) {
+  const workloads::Workload w = workloads::load_workload_text(
+      "cascade:\n  name: g\n  ranks: {M: 8, K: 64}\n  inputs: {W: [M, K], x: [K]}\n  einsums:\n"
+      "    - y[m] = W[m, k] * x[k] * 2\n",
+      "g");
+  const workloads::Cascade& c = w.variants.front().cascade;
+  golden::TensorSet<double> in = golden::seeded_inputs<double>(c, 1);
+  for (auto& [name, t] : in)
+    for (double& v : t.data) v = std::round(v * 3);
+  const golden::TensorSet<double> want = golden::interpret<double>(c, in);
+  const arch::DramStandard hbm = *arch::find_dram_standard("HBM2-PIM");
+  const PimValues v = run_with_pim(c, in, {{0, 0}}, hbm);
+  EXPECT_TRUE(v.checks[0].ok());
+  EXPECT_EQ(v.tensors.at("y").data, want.at("y").data);
+  for (double& e : in.at("x").data) e *= 1e6;  // FP16 operands overflow
+  EXPECT_FALSE(run_with_pim(c, in, {{0, 0}}, hbm).checks[0].ok());
+}
+
 }  // namespace
 }  // namespace einflow::sim::cycle

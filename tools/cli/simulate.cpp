@@ -342,7 +342,13 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   if (!o.design.empty()) {
     with_sets = named::design_with_sets(o.design, o.design_sets);
     design = &*with_sets;
-    if (design->family == "pim") return simulate_pim(a, w, *design, PimSimulateOptions{o.verify, o.json, o.seed});
+    if (design->family == "pim") {
+      if (o.dram_timing || !o.trace_file.empty() || o.golden != "cpu" || o.no_data)
+        throw UserError(SourceLoc{"--design", 0, 0}, "design",
+                        "the PIM designs run their PIM Einsums on the PIM command model with the golden interpreter's "
+                        "values for the rest: --dram-timing, --trace, --golden and --no-data do not apply");
+      return simulate_pim(a, w, *design, PimSimulateOptions{o.verify, o.json, o.seed, variant});
+    }
     // An attention design on an attention cascade runs below as one cascade
     // (with --dram-timing, --trace and the independent answer); every other
     // design, or a whole layer, runs as the design's plan.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "arch/arch.h"
 #include "mappers/named/named.h"
@@ -13,6 +14,7 @@ struct PimSimulateOptions {
   bool verify = false;
   bool json = false;
   uint64_t seed = 1;
+  std::string variant;  // the workload's variant ("": the only one, or the first of a model's)
 };
 
 // Exit code 0, or 1 when a PIM Einsum's values exceed the device's error bound.

@@ -280,6 +280,15 @@ TensorSet<T> interpret(const Cascade& c, const TensorSet<T>& inputs, const Repla
 }
 
 template <class T>
+void run_einsum(const Cascade& c, int einsum, TensorSet<T>& tensors, const TensorSet<T>& inputs) {
+  const workloads::Tensor& out = c.tensors[c.einsums[einsum].output.tensor];
+  if (!tensors.count(out.name)) tensors[out.name] = DenseTensor<T>(out.extents);
+  EinsumRun<T> run(c, c.einsums[einsum], tensors, inputs);
+  run.initialise();
+  run.run();
+}
+
+template <class T>
 void initialise_output(const Cascade& c, int einsum, TensorSet<T>& tensors) {
   const workloads::Tensor& out = c.tensors[c.einsums[einsum].output.tensor];
   if (!tensors.count(out.name)) tensors[out.name] = DenseTensor<T>(out.extents);
@@ -292,5 +301,6 @@ template TensorSet<float> interpret<float>(const Cascade&, const TensorSet<float
 template TensorSet<double> interpret<double>(const Cascade&, const TensorSet<double>&);
 template TensorSet<double> interpret<double>(const Cascade&, const TensorSet<double>&, const ReplaceFn<double>&);
 template void initialise_output<double>(const Cascade&, int, TensorSet<double>&);
+template void run_einsum<double>(const Cascade&, int, TensorSet<double>&, const TensorSet<double>&);
 
 }  // namespace einflow::golden

@@ -28,6 +28,11 @@ void initialise_output(const workloads::Cascade& cascade, int einsum, TensorSet<
 template <class T>
 TensorSet<T> interpret(const workloads::Cascade& cascade, const TensorSet<T>& inputs);
 
+// Runs Einsum `einsum` (outside a recurrence) alone: its output in `tensors`
+// initialised and computed from `tensors` and `inputs`, as interpret does.
+template <class T>
+void run_einsum(const workloads::Cascade& cascade, int einsum, TensorSet<T>& tensors, const TensorSet<T>& inputs);
+
 // The same, letting `replace` compute any Einsum outside a recurrence (a PIM
 // unit's arithmetic): called with the Einsum's index, the tensors written so
 // far and the inputs; when it returns true it has written the Einsum's output

@@ -161,7 +161,7 @@ PimRun run_aim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o
                         kernel_name(k.kind) + "' has no AiM form; run it on an HBM-PIM standard");
   if (k.layout == PimLayout::kRowStream) {
     const RowStreamPlan p = row_stream_plan(s, PimGemv{k.matrices, k.rows, k.cols});
-    if (p.segments > 0) check_rows(s, p.loads * ceil_div(p.rows_per_load, int64_t{s.channels}));
+    if (p.segments > 0) check_rows(s, pim_rows_needed(s, PimGemv{k.matrices, k.rows, k.cols}, k.layout));
     if (p.segments == 0)
       throw UserError(SourceLoc{"--layout", 0, 0}, "layout",
                       "the row-stream layout needs a global buffer; " + s.name + " has none");
@@ -171,8 +171,7 @@ PimRun run_aim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o
     throw UserError(SourceLoc{"--layout", 0, 0}, "layout", "the rounds layout runs one GEMV at a time");
   // Output rows dealt to channels round-robin by groups of one per bank.
   const int64_t groups = ceil_div(k.rows, int64_t{s.org.bankgroups} * s.org.banks_per_group);
-  const int64_t chunk = std::min<int64_t>(s.pim.global_buffer_bytes, int64_t{s.org.columns} * s.access_bytes) / 2;
-  check_rows(s, ceil_div(groups, int64_t{s.channels}) * ceil_div(k.cols, chunk));
+  check_rows(s, pim_rows_needed(s, PimGemv{1, k.rows, k.cols}, k.layout));
   return issue_shares(s, o, groups, [&](int64_t g) { return gemv_steps(s, k, g); });
 }
 

@@ -55,6 +55,8 @@ const std::vector<AimConstraint>& aim_constraints() {
       {"tRC (ACT16 to ACT4)", C::kAct16, C::kAct4, [](const S& s) { return u(s.timing.trc); }, true},
       {"tRC (ACT4 to ACT16)", C::kAct4, C::kAct16, [](const S& s) { return u(s.timing.trc); }, true},
       {"tRCD_AF", C::kAct16, C::kAf16, [](const S& s) { return u(s.pim.trcd_af); }},
+      {"tRCD_AF (ACT4)", C::kAct4, C::kAf16, [](const S& s) { return u(s.pim.trcd_af); }},
+      {"tRCD_EWMUL (ACT4)", C::kAct4, C::kEwmul16, [](const S& s) { return u(s.pim.trcd_ewmul); }},
       {"tRTP (AF16 to PREA)", C::kAf16, C::kPrea, [](const S& s) { return u(s.timing.trtp); }},
       {"tRCD_EWMUL", C::kAct16, C::kEwmul16, [](const S& s) { return u(s.pim.trcd_ewmul); }},
       {"tWR (EWMUL16 to PREA)", C::kEwmul16, C::kPrea, [](const S& s) { return u(s.timing.cwl + s.timing.twr); }},

@@ -223,11 +223,8 @@ void check_layout(const arch::DramStandard& s, const Kernel& k) {
   const int64_t banks = int64_t{s.org.bankgroups} * s.org.banks_per_group;
   std::string what;
   if (k.kind == KernelKind::kGemv) {
-    const int64_t units = s.pim.units_per_channel(static_cast<int>(banks)) * s.channels;
-    const int64_t out_tiles = ceil_div(k.rows, units * g);
-    const int64_t half = ceil_div(ceil_div(ceil_div(k.cols, int64_t{s.pim.lanes}), g), 2);
-    const int64_t rows = ceil_div(out_tiles * half * g * g + out_tiles * g, s.org.columns);
-    if (rows > kParkRow) what = "a GEMV's weights need " + std::to_string(rows) + " rows of a bank";
+    const int64_t rows = pim_rows_needed(s, PimGemv{1, k.rows, k.cols}, PimLayout::kRounds);
+    if (rows > pim_rows_available(s)) what = "a GEMV's weights need " + std::to_string(rows) + " rows of a bank";
   } else {
     const int64_t tiles = ceil_div(ceil_div(k.elements, int64_t{s.pim.lanes}), banks * s.channels * g);
     const int64_t rows = ceil_div(tiles * g, s.org.columns);
