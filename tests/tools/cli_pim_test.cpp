@@ -44,6 +44,25 @@ TEST(Cli, PimMicroKernelsOnBothDevices) {
   EXPECT_NE(text.out.find("speedup"), std::string::npos) << text.out;
 }
 
+// describe shows a PIM DRAM's units: on GDDR6-AiM, 16 units (one per bank)
+// x 32 channels of 16 BF16 lanes, one MAC16 per tCCD_L (2 cycles of 0.5 ns):
+// 8192 lanes x 1 GHz x 2 = 16.4 TFLOPS, the vendor's 1 TFLOPS for each of the
+// 16 chips (2 channels each); on HBM2-PIM, 8 PCUs x 64 pseudo-channels.
+TEST(Cli, DescribeShowsThePimUnits) {
+  const std::string arch = std::string(EINFLOW_SOURCE_DIR) + "/configs/examples/pim-gemv-aim/arch.yaml";
+  Result text = run("describe " + arch);
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("PIM (aim): 16 units per channel x 32 channels, 16 bf16 lanes"), std::string::npos)
+      << text.out;
+  Result js = run("describe " + arch + " --json");
+  ASSERT_EQ(js.code, 0) << js.out;
+  const nlohmann::json j = nlohmann::json::parse(js.out);
+  EXPECT_EQ(j["nodes"][0]["pim"]["lanes"], 8192);
+  EXPECT_NEAR(j["nodes"][0]["pim"]["peak_macs_per_second"].get<double>() * 2, 16 * 1.024e12, 1e6);
+  Result hbm = run("describe " + std::string(EINFLOW_SOURCE_DIR) + "/configs/examples/pim-gemv-hbm2-pim/arch.yaml");
+  EXPECT_NE(hbm.out.find("PIM (hbm-pim): 8 units per channel x 64 channels"), std::string::npos) << hbm.out;
+}
+
 TEST(Cli, PimErrorsExitTwo) {
   Result no_pim = run("pim --device HBM2 --kernel gemv --shape 64x64");
   EXPECT_EQ(no_pim.code, 2) << no_pim.out;

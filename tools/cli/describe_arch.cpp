@@ -1,6 +1,7 @@
 // einflow describe --arch A.yaml: the tree with capacities, bandwidths,
 // per-action energies (and where each default comes from) and the total area.
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include <cstdio>
 #include <set>
@@ -12,10 +13,39 @@ namespace einflow::cli {
 
 namespace {
 
+
 std::string num(double v, const char* f = "%.4g") {
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
+}
+
+// A PIM DRAM's units: how many, how wide, their peak MAC rate (one column
+// command per tCCD_L reaching every unit of its channel), the buffers.
+struct PimSummary {
+  int64_t units = 0, lanes = 0;
+  double macs_per_second = 0;
+  std::string text;
+};
+PimSummary pim_summary(const arch::DramStandard& d) {
+  PimSummary p;
+  const int banks = d.org.bankgroups * d.org.banks_per_group;
+  const int per_channel = d.pim.units_per_channel(banks);
+  p.units = static_cast<int64_t>(per_channel) * d.channels;
+  p.lanes = p.units * d.pim.lanes;
+  p.macs_per_second = static_cast<double>(p.lanes) / (d.timing.tccd_l * d.timing.tck_ns * 1e-9);
+  std::ostringstream o;
+  o << "PIM (" << arch::pim_command_set_name(d.pim.command_set) << "): " << per_channel << " units per channel x "
+    << d.channels << " channels, " << d.pim.lanes << " " << d.pim.datatype << " lanes each (" << p.lanes
+    << " lanes, accumulating in " << d.pim.accumulate << "); peak " << num(p.macs_per_second * 2e-12)
+    << " TFLOPS at one column command per tCCD_L";
+  if (d.pim.global_buffer_bytes > 0)
+    o << "; " << d.pim.global_buffer_bytes << " B global buffer per channel, " << d.pim.result_latches
+      << " partial sum(s) per unit";
+  else
+    o << "; GRF_A and GRF_B of " << d.pim.register_entries << " x 256 bit, CRF of " << d.pim.instruction_entries;
+  p.text = o.str();
+  return p;
 }
 
 // "read R, write W, update U pJ per word" (per access of a block of B words
@@ -52,6 +82,7 @@ void print_node(const arch::Architecture& a, int i, int depth, std::ostream& os,
          << " words/cycle";
       if (n.dram_standard) os << "; standard " << n.dram_standard->name << " (tCK " << n.dram_standard->timing.tck_ns << " ns)";
       os << "\n" << pad << "energy " << num(n.pj_per_bit) << " pJ/bit: " << access_energies(n) << "\n";
+      if (n.dram_standard && n.dram_standard->pim.enabled()) os << pad << pim_summary(*n.dram_standard).text << "\n";
     } else {
       os << pad << "bandwidth read " << (n.read_bandwidth > 0 ? num(n.read_bandwidth) : "unlimited") << ", write "
          << (n.write_bandwidth > 0 ? num(n.write_bandwidth) : "unlimited") << " words/cycle per instance\n";
@@ -119,6 +150,14 @@ void describe_arch(const std::string& file, bool json, std::ostream& os) {
         nj["read_pj"] = n.read_pj;
         nj["write_pj"] = n.write_pj;
         if (n.cls == arch::NodeClass::kDram) nj["bandwidth_gbps"] = n.bandwidth_gbps;
+        if (n.dram_standard && n.dram_standard->pim.enabled()) {
+          const arch::DramStandard& d = *n.dram_standard;
+          const PimSummary p = pim_summary(d);
+          nj["pim"] = {{"command_set", arch::pim_command_set_name(d.pim.command_set)}, {"units", p.units},
+                       {"lanes", p.lanes}, {"datatype", d.pim.datatype}, {"accumulate", d.pim.accumulate},
+                       {"peak_macs_per_second", p.macs_per_second}, {"global_buffer_bytes", d.pim.global_buffer_bytes},
+                       {"result_latches", d.pim.result_latches}};
+        }
       } else {
         for (const auto& op : n.ops) {
           nj["ops"][op.name] = {{"issue_cycles", op.issue_cycles}, {"latency_cycles", op.latency_cycles},
