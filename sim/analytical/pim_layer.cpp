@@ -108,7 +108,6 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
                     "(HBM2-PIM, GDDR6-AiM, GDDR6-PIM-GPT; configs/arch/pim-gpt.yaml is one); " + a.name + " has " +
                         (s ? "DRAM standard " + s->name + ", without" : std::string("no DRAM standard")));
   PimCascade r;
-  r.tck_ns = s ? s->timing.tck_ns : 0;
   const CascadeBound bound = peak_bound(a, c);
   for (size_t i = 0; i < c.einsums.size(); ++i) {
     const workloads::Einsum& e = c.einsums[i];
@@ -156,7 +155,6 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
       if (best.cycles > 0 && p.pim_seconds < p.host_seconds) {
         p.where = "pim";
         p.seconds = p.pim_seconds;
-        p.pim = best;
         p.energy_pj = n * best.energy_pj(*s);
         p.offchip_bytes = n * best.offchip_bytes;
         r.pim_activations += n * best.activations;

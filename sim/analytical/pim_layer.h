@@ -43,7 +43,6 @@ struct PimPlacement {
   double energy_pj = 0;
   double offchip_bytes = 0;  // bytes over the DRAM's interface
   std::string host_unit;     // the host unit it would run on
-  PimEstimate pim;           // where it runs on PIM: the PIM model's figures
 };
 
 struct PimCascade {
@@ -53,7 +52,6 @@ struct PimCascade {
   double offchip_bytes = 0;
   double vmm_seconds = 0;      // the vector-matrix products' share of `seconds`
   double pim_activations = 0, pim_column_commands = 0;
-  double tck_ns = 0;           // the DRAM's clock
   double row_hit_rate() const { return pim_column_commands > 0 ? 1 - pim_activations / pim_column_commands : 0; }
   double non_vmm_share() const { return seconds > 0 ? 1 - vmm_seconds / seconds : 0; }
 };

@@ -40,6 +40,12 @@ struct RowStreamPlan {
 
 inline int64_t pim_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// The 16-bit values of one chunk of an AiM-style GEMV's input: what both the
+// global buffer and one DRAM row hold (1024 on GDDR6-AiM).
+inline int64_t aim_chunk_values(const arch::DramStandard& s) {
+  return std::min<int64_t>(s.pim.global_buffer_bytes, int64_t{s.org.columns} * s.access_bytes) / 2;
+}
+
 // The row-stream layout of `g`, or segments == 0 when the device cannot hold
 // the partial sums it needs (result_latches) or has no global buffer.
 inline RowStreamPlan row_stream_plan(const arch::DramStandard& s, const PimGemv& g) {
@@ -47,7 +53,7 @@ inline RowStreamPlan row_stream_plan(const arch::DramStandard& s, const PimGemv&
   const int64_t word = 2;
   const int64_t banks = int64_t{s.org.bankgroups} * s.org.banks_per_group;
   const int64_t per_access = s.access_bytes / word;
-  const int64_t row_values = std::min<int64_t>(int64_t{s.org.columns} * per_access, s.pim.global_buffer_bytes / word);
+  const int64_t row_values = aim_chunk_values(s);
   if (row_values <= 0) return p;
   if (g.cols > row_values) {
     // A row per chunk of one output: the chunks of every matrix loaded in turn.
@@ -89,8 +95,7 @@ inline int64_t pim_rows_needed(const arch::DramStandard& s, const PimGemv& g, Pi
     const RowStreamPlan p = row_stream_plan(s, g);
     return p.loads * pim_ceil_div(p.rows_per_load, int64_t{s.channels});
   }
-  const int64_t chunk = std::min<int64_t>(s.pim.global_buffer_bytes, int64_t{s.org.columns} * s.access_bytes) / 2;
-  return pim_ceil_div(pim_ceil_div(g.rows, banks), int64_t{s.channels}) * pim_ceil_div(g.cols, chunk);
+  return pim_ceil_div(pim_ceil_div(g.rows, banks), int64_t{s.channels}) * pim_ceil_div(g.cols, aim_chunk_values(s));
 }
 inline int64_t pim_rows_available(const arch::DramStandard& s) {
   return s.pim.command_set == arch::PimCommandSet::kHbmPim ? int64_t{0x1000} : s.org.rows;

@@ -127,7 +127,7 @@ PimEstimate aim_gemv(const arch::DramStandard& s, int64_t rows, int64_t cols, bo
   const arch::PimSpec& p = s.pim;
   const int64_t word = 2;
   const int64_t banks = s.org.bankgroups * s.org.banks_per_group;
-  const int64_t chunk = std::min<int64_t>(p.global_buffer_bytes / word, int64_t{s.org.columns} * s.access_bytes / word);
+  const int64_t chunk = aim_chunk_values(s);
   const int64_t chunks = ceil_div(cols, chunk);
   const int64_t groups = ceil_div(ceil_div(rows, banks), int64_t{s.channels});
   const int64_t per_mac = s.access_bytes / word;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "sim/analytical/pim_layout.h"
 #include "workloads/golden/interpreter.h"
 #include "workloads/scalar_ops.h"
 
@@ -63,7 +64,7 @@ double device_dot(const arch::DramStandard& s, const std::vector<std::pair<doubl
   const size_t lanes = static_cast<size_t>(s.pim.lanes);
   const auto operand = [&](double v) { return s.pim.datatype == "bf16" ? round_bf16(v) : round_fp16(v); };
   if (aim) {
-    const size_t chunk = static_cast<size_t>(std::min(s.pim.global_buffer_bytes, s.org.columns * s.access_bytes) / 2);
+    const size_t chunk = static_cast<size_t>(aim_chunk_values(s));
     double y = 0;
     for (size_t c0 = 0; c0 < terms.size(); c0 += chunk) {
       double acc = 0;
@@ -104,7 +105,7 @@ Bound bound_for(const arch::DramStandard& s, int64_t n) {
   const auto g = [](double steps, double u) { return steps * u / (1 - steps * u); };
   Bound b;
   if (aim) {
-    const double chunk = static_cast<double>(std::min(s.pim.global_buffer_bytes, s.org.columns * s.access_bytes) / 2);
+    const double chunk = static_cast<double>(aim_chunk_values(s));
     const double chunks = std::ceil(k / chunk);
     // operands (2 roundings), products and the adder tree into FP32 and the
     // accumulation (n / 16 + 2), the BF16 read-out (1), the chunk sums in FP32.

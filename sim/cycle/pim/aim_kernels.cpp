@@ -88,10 +88,8 @@ class Issuer {
 // One channel's GEMV of `groups` x 16 output rows over the whole input.
 std::vector<Step> gemv_steps(const arch::DramStandard& s, const Kernel& k, int64_t groups) {
   const int word = 2;
-  const int64_t chunk = s.pim.global_buffer_bytes / word;  // values per chunk
-  const int64_t row_values = int64_t{s.org.columns} * s.access_bytes / word;
   const int64_t per_mac = s.access_bytes / word;  // values of one MAC16 per bank
-  const int64_t chunk_values = std::min(chunk, row_values);
+  const int64_t chunk_values = aim_chunk_values(s);
   const int64_t chunks = ceil_div(k.cols, chunk_values);
   std::vector<Step> steps;
   for (int64_t r = 0; r < chunks; ++r) {

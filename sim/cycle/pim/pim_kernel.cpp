@@ -134,7 +134,6 @@ PimRun run_host(const arch::DramStandard& s, const Kernel& k, const RunOptions& 
   const int w = pim_word_bytes(s);
   add_phase(run, s, k.read_bytes(w), false, o);
   add_phase(run, s, k.written_bytes(w), true, o);
-  run.unit_ops = 0;
   return run;
 }
 
