@@ -59,6 +59,19 @@ std::vector<int> Architecture::compute_units() const {
   return out;
 }
 
+std::vector<int> Architecture::host_units() const {
+  std::vector<int> out;
+  for (int u : compute_units())
+    if (!nodes[static_cast<size_t>(u)].pim) out.push_back(u);
+  return out;
+}
+
+int Architecture::pim_unit() const {
+  for (int u : compute_units())
+    if (nodes[static_cast<size_t>(u)].pim) return u;
+  return -1;
+}
+
 std::vector<int> Architecture::path_to(int leaf) const {
   std::vector<int> path;
   for (int n = leaf; n >= 0; n = nodes.at(n).parent) path.push_back(n);

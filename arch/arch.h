@@ -125,6 +125,11 @@ struct Node {
   double leak_pj = 0;
   std::string energy_source;
 
+  // A DRAM's processing-in-memory part (pim_units.cpp): the banks that share
+  // a PIM unit (storage, one instance per unit) and the unit itself. Made
+  // from the DRAM standard's `pim` section, never written in the YAML.
+  bool pim = false;
+
   // DRAM.
   std::optional<DramStandard> dram_standard;
   double bandwidth_gbps = 0;    // 1e9 bytes per second; 0 for on-chip storage
@@ -196,6 +201,12 @@ class Architecture {
   // level index, root first), or -1 when it is not one of them (or node < 0).
   int level_of(int unit, int node) const;
   std::vector<int> compute_units() const;
+  // The compute units outside the DRAM (every one but the PIM units): what
+  // per-Einsum searches, the named designs and the rooflines use.
+  std::vector<int> host_units() const;
+  bool is_pim(int node) const { return node >= 0 && nodes.at(static_cast<size_t>(node)).pim; }
+  // The DRAM's PIM compute unit, or -1 when its standard has none.
+  int pim_unit() const;
   // Nodes from the root down to `leaf`, inclusive.
   std::vector<int> path_to(int leaf) const;
   // Storage nodes on the path to `leaf`, root first.

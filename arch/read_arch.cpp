@@ -7,6 +7,7 @@
 
 #include "arch/arch.h"
 #include "arch/params.h"
+#include "arch/pim_units.h"
 #include "arch/tech.h"
 #include "common/checked.h"
 #include "common/text.h"
@@ -437,6 +438,7 @@ Architecture build(const YamlNode& doc) {
   Reader reader(arch, diags);
   reader.read_top(doc);
   if (diags.empty()) resolve(arch, reader, diags);
+  if (diags.empty()) attach_pim_units(arch, diags);
   diags.throw_if_any();
   return arch;
 }

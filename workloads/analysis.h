@@ -51,6 +51,28 @@ struct RecurrentState {
 };
 std::vector<RecurrentState> recurrent_states(const Cascade& cascade);
 
+// What a decode step keeps in the DRAM (dram_resident.cpp): an input (weights,
+// the KV cache), or a tensor written only by copies, one of them from such a
+// tensor (K and V: the cache read where it lies, the new token appended).
+bool dram_resident(const Cascade& cascade, int tensor);
+// A copy whose source lies in the DRAM: the cache read in place.
+bool in_place_copy(const Cascade& cascade, const Einsum& einsum);
+// A copy of a new value into a resident tensor: the new token appended to the cache.
+bool cache_append(const Cascade& cascade, const Einsum& einsum);
+
+// A vector-matrix product over a DRAM-resident operand (what PIM units run):
+// the product of two operands (a constant factor allowed) summed over ranks
+// both index. The matrix is the resident operand (the larger when both are).
+// Its reduced ranks give each GEMV's columns; the output ranks only the matrix
+// indexes its rows; the ranks both index independent GEMVs (heads); the ranks
+// only the other operand (or only the output) has, vectors one after another.
+struct VectorMatrix {
+  bool ok = false;
+  int64_t rows = 1, cols = 1, matrices = 1, vectors = 1;
+  int matrix_input = -1;  // which of the Einsum's inputs is the matrix
+};
+VectorMatrix vector_matrix(const Cascade& cascade, const Einsum& einsum);
+
 EinsumOps einsum_ops(const Cascade& cascade, int einsum);
 EinsumOps cascade_ops(const Cascade& cascade);  // sum over all Einsums
 

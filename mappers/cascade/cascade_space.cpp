@@ -5,6 +5,8 @@
 #include "common/contains.h"
 #include "mappers/mapping/unit_ops.h"
 #include "mappers/named/named.h"
+#include "sim/analytical/pim_layer.h"
+#include "workloads/analysis.h"
 
 namespace einflow::cascade {
 
@@ -18,8 +20,17 @@ CascadeSpace::CascadeSpace(const arch::Architecture& a, const workloads::Cascade
   }
   for (int e : m_order) {
     std::vector<int> units;
-    for (int u : a.compute_units()) {
+    for (int u : a.host_units()) {
       if (mapping::cover_einsum(a.nodes[u], c, e).ok) units.push_back(u);
+    }
+    // The PIM unit, for a vector-matrix product over an operand in the DRAM
+    // whose weights fit the banks' rows in some layout, and for the KV
+    // cache's copies (read in place, the new token appended).
+    const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
+    if (a.pim_unit() >= 0 && (sim::analytical::pim_layout_for(a, c, e) || workloads::in_place_copy(c, es) ||
+                              workloads::cache_append(c, es))) {
+      units.push_back(a.pim_unit());
+      m_pim_tiles.emplace(e, pim_tile(e));
     }
     if (units.empty())
       throw UserError(c.einsums[e].loc, "no compute unit of '" + a.name + "' can run Einsum " + c.einsums[e].name);
@@ -104,6 +115,10 @@ std::vector<CascadeGenome> CascadeSpace::natural_starts() const {
   return {one_group(), unfused(), recurrent_group()};
 }
 
+bool CascadeSpace::on_pim(const CascadeGenome& g, int i) const {
+  return m_arch.is_pim(m_units[i][g.unit[i] % m_units[i].size()]);
+}
+
 std::vector<int> CascadeSpace::starts(const CascadeGenome& g) const {
   std::vector<int> s = {0};
   for (int i = 0; i + 1 < size(); ++i)
@@ -130,7 +145,15 @@ mapping::CascadeMapping CascadeSpace::decode(const CascadeGenome& g) const {
   const auto& c = m_cascade;
   mapping::CascadeMapping m;
   m.loc = c.loc;
-  const std::vector<int> s = starts(g);
+  // The groups the cuts make, with each Einsum on the PIM unit in a group of its own.
+  std::vector<int> s = starts(g);
+  for (int i = 0; i < size(); ++i)
+    if (on_pim(g, i)) {
+      s.push_back(i);
+      if (i + 1 < size()) s.push_back(i + 1);
+    }
+  std::sort(s.begin(), s.end());
+  s.erase(std::unique(s.begin(), s.end()), s.end());
   for (size_t k = 0; k < s.size(); ++k) {
     const int first = s[k], end = k + 1 < s.size() ? s[k + 1] : size();
     mapping::FusionGroup grp;
@@ -140,6 +163,11 @@ mapping::CascadeMapping CascadeSpace::decode(const CascadeGenome& g) const {
       const int e = m_order[i];
       grp.einsums.push_back(e);
       unit_of[e] = m_units[i][g.unit[i] % m_units[i].size()];
+    }
+    if (on_pim(g, first)) {  // its layout is its mapping: nothing shared, kept or pipelined
+      grp.tiles.push_back(m_pim_tiles.at(grp.einsums[0]));
+      m.groups.push_back(grp);
+      continue;
     }
     const std::vector<int> iterated = group_ranks(first, end);
     for (size_t r = 0; r < c.ranks.size(); ++r) {
@@ -205,6 +233,23 @@ std::optional<CascadeGenome> CascadeSpace::encode(const mapping::CascadeMapping&
   }
   if (i != size()) return std::nullopt;
   return g;
+}
+
+mapping::Mapping CascadeSpace::pim_tile(int e) const {
+  mapping::Mapping m;
+  m.einsum = e;
+  m.einsum_name = m_cascade.einsums[e].name;
+  m.compute = m_arch.pim_unit();
+  m.loc = m_cascade.einsums[e].loc;
+  for (int node : m_arch.storage_path(m.compute)) {
+    mapping::LevelMapping l;
+    l.node = node;
+    l.loc = m.loc;
+    m.levels.push_back(l);
+  }
+  const std::optional<sim::PimLayout> layout = sim::analytical::pim_layout_for(m_arch, m_cascade, e);
+  if (layout) m.pim_layout = *layout == sim::PimLayout::kRowStream ? "row-stream" : "rounds";
+  return m;
 }
 
 // Canonical tile: the largest output rank across x, the largest rank across y.

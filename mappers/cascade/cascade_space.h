@@ -70,6 +70,10 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   CascadeGenome unfused() const;
   CascadeGenome recurrent_group() const;
   std::vector<int> starts(const CascadeGenome& g) const;
+  // Whether position i's Einsum is on the DRAM's PIM unit.
+  bool on_pim(const CascadeGenome& g, int i) const;
+  // A PIM unit's mapping of Einsum e: the fastest layout that fits the banks.
+  mapping::Mapping pim_tile(int e) const;
   int group_end(const CascadeGenome& g, int first) const;
   // The ranks some Einsum of the group at [first, end) iterates, ascending.
   std::vector<int> group_ranks(int first, int end) const;
@@ -85,6 +89,7 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   std::vector<int> m_order;                    // the dependency order
   std::vector<std::vector<int64_t>> m_divisors;  // per rank, ascending
   std::vector<std::vector<int>> m_units;       // per position, the units able to run its Einsum
+  std::map<int, mapping::Mapping> m_pim_tiles;  // per Einsum the PIM unit can run, its mapping there
   Free m_free;
   std::optional<CascadeGenome> m_base;         // the constraining design's point
   mutable std::mutex m_tiles_mutex;

@@ -107,6 +107,14 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
                                                      c.einsums[w].name + " of a later group writes");
 
   for (const FusionGroup& g : m.groups) {
+    // A PIM unit's Einsum runs alone: its operand stays in the banks and its
+    // results leave through the host, so nothing is shared, kept or pipelined.
+    for (size_t k = 0; k < g.tiles.size(); ++k)
+      if (a.is_pim(g.tiles[k].compute) &&
+          (g.einsums.size() > 1 || !g.shared.empty() || g.retain >= 0 || g.pipeline_rank >= 0))
+        return fail(g.tiles[k].loc, "Einsum " + c.einsums[g.einsums[k]].name +
+                                        " on the PIM unit runs in a group of its own, with no shared loops, "
+                                        "retention or pipelining");
     // Shared loops: iterated by some Einsum of the group, and legal.
     for (size_t li = 0; li < g.shared.size(); ++li) {
       const Loop& loop = g.shared[li];
@@ -134,6 +142,33 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
                 return fail(loop.loc, "Einsum " + re.name + " does not iterate rank " + c.ranks[loop.rank].name +
                                           " but reads " + c.tensors[t].name + " along it");
         }
+      }
+    }
+    // An Einsum that runs once, at the first iteration of the shared loops
+    // inside its innermost one (an Einsum inside them reads what it writes),
+    // must not read what the group completes only at their last iteration:
+    // an output of an Einsum inside a loop it is outside of with more than
+    // one iteration (LayerNorm's mean, from a sum over the rank the loop
+    // splits, read back by the loop's normalisation: a second pass).
+    for (int x : g.einsums) {
+      const int ix = g.innermost(c, x);
+      const workloads::Einsum& xe = c.einsums[x];
+      bool first = false;
+      for (int j : g.einsums)
+        first = first || (j != x && c.einsums[j].reads(xe.output.tensor) && g.innermost(c, j) > ix);
+      if (!first) continue;
+      for (int w : g.einsums) {
+        if (w == x || !xe.reads(c.einsums[w].output.tensor)) continue;
+        const int iw = g.innermost(c, w);
+        for (int l = ix + 1; l <= iw; ++l)
+          if (g.shared[static_cast<size_t>(l)].factor > 1)
+            return fail(g.shared[static_cast<size_t>(l)].loc,
+                        "Einsum " + xe.name + " runs once, at the first iteration of the shared loop over " +
+                            c.ranks[g.shared[static_cast<size_t>(l)].rank].name + " (an Einsum inside it reads " +
+                            c.tensors[xe.output.tensor].name + "), but reads " +
+                            c.tensors[c.einsums[w].output.tensor].name + ", which " + c.einsums[w].name +
+                            " finishes only at the last: that needs another pass over the rank; share fewer ranks "
+                            "or split the group");
       }
     }
     if (g.pipeline_rank >= 0) {

@@ -45,6 +45,10 @@ struct Mapping {
   // Factors may multiply to more than a rank's size: the nest is padded and the
   // iterations beyond the rank's bound are skipped (remainder tiles).
   bool imperfect = false;
+  // On a DRAM's PIM unit (arch::Node::pim) the mapping is the weights' layout
+  // over the banks' rows, "rounds" or "row-stream" (sim/analytical/pim_layout.h),
+  // and the levels carry no loops; "" on every other unit.
+  std::string pim_layout;
   std::string file;
   SourceLoc loc;
 };

@@ -36,12 +36,13 @@ class Reader {
     m.file = n.file();
     m.loc = n.loc();
     if (!n.expect_map(m_d)) return m;
-    n.check_keys({"einsum", "variant", "compute", "imperfect", "levels"}, m_d);
+    n.check_keys({"einsum", "variant", "compute", "imperfect", "layout", "levels"}, m_d);
     if (n.has("variant")) m.variant = n["variant"].as_string(m_d).value_or("");
     if (n.has("imperfect")) m.imperfect = n["imperfect"].as_bool(m_d).value_or(false);
     read_einsum(n, m);
     read_compute(n, m);
     if (m.einsum < 0 || m.compute < 0) return m;
+    read_layout(n, m);
     for (int node : m_a.storage_path(m.compute)) {
       LevelMapping l;
       l.node = node;
@@ -53,6 +54,23 @@ class Reader {
   }
 
  private:
+  // A PIM unit's mapping is its layout; no other unit has one.
+  void read_layout(const YamlNode& n, Mapping& m) {
+    const bool pim = m_a.is_pim(m.compute);
+    if (!n.has("layout")) return;  // validate_mapping says whether the Einsum needs one
+    auto v = n["layout"].as_string(m_d);
+    if (!v) return;
+    if (!pim)
+      m_d.error(n["layout"].key_loc(), n["layout"].path(),
+                "'layout' is a PIM unit's mapping; '" + m_a.nodes[static_cast<size_t>(m.compute)].name +
+                    "' is not a PIM unit");
+    else if (*v != "rounds" && *v != "row-stream")
+      m_d.error(n["layout"].loc(), n["layout"].path(),
+                "expected rounds or row-stream, got '" + *v + "'" + did_you_mean(*v, {"rounds", "row-stream"}));
+    else
+      m.pim_layout = *v;
+  }
+
   void read_einsum(const YamlNode& n, Mapping& m) {
     if (!n.has("einsum")) {
       if (m_c.einsums.size() == 1) {
@@ -78,7 +96,7 @@ class Reader {
   }
 
   void read_compute(const YamlNode& n, Mapping& m) {
-    std::vector<int> units = m_a.compute_units();
+    std::vector<int> units = m_a.host_units();
     std::vector<std::string> names;
     for (int u : units) names.push_back(m_a.nodes[u].name);
     if (!n.has("compute")) {

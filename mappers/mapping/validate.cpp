@@ -7,6 +7,7 @@
 #include "mappers/mapping/mapping.h"
 #include "mappers/mapping/projection.h"
 #include "mappers/mapping/unit_ops.h"
+#include "workloads/analysis.h"
 
 namespace einflow::mapping {
 namespace {
@@ -202,7 +203,35 @@ MappingStatus check_ops(const Mapping& m, const workloads::Cascade& c, const arc
 
 }  // namespace
 
+// A PIM unit runs vector-matrix products over an operand in the DRAM, in a
+// layout, and the KV cache's copies (read in place, the new token appended),
+// without one; its levels carry no loops (the layout places the weights).
+MappingStatus check_pim(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+  const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
+  const bool vmm = workloads::vector_matrix(c, e).ok;
+  if (!vmm && !workloads::in_place_copy(c, e) && !workloads::cache_append(c, e))
+    return {false,
+            "a PIM unit runs vector-matrix products over an operand in the DRAM (weights, the KV cache) and the "
+            "cache's copies; " + e.name + " is neither",
+            m.loc};
+  for (const LevelMapping& l : m.levels)
+    if (!l.temporal.empty() || !l.spatial.empty())
+      return {false, "a PIM unit's mapping is its layout: no loops at " + a.nodes[static_cast<size_t>(l.node)].name,
+              l.loc};
+  if (!vmm) {
+    if (!m.pim_layout.empty()) return {false, e.name + " is a copy of the KV cache: it has no layout", m.loc};
+    return {};
+  }
+  if (m.pim_layout != "rounds" && m.pim_layout != "row-stream")
+    return {false, "a PIM unit's mapping of a vector-matrix product needs a layout (rounds or row-stream)", m.loc};
+  const arch::DramStandard& s = *a.node(a.dram()).dram_standard;
+  if (m.pim_layout == "row-stream" && s.pim.command_set != arch::PimCommandSet::kAim)
+    return {false, "the row-stream layout needs AiM's commands; " + s.name + " runs its own GEMV (rounds)", m.loc};
+  return {};
+}
+
 MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
+  if (a.is_pim(m.compute)) return check_pim(m, c, a);
   // In this order, each only once the ones before it passed (the capacity
   // check multiplies factors that the first check found not to overflow).
   std::vector<int64_t> product;

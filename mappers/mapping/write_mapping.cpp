@@ -33,6 +33,7 @@ void write_mapping_body(std::ostringstream& os, const std::string& in, const std
   if (!m.variant.empty()) os << in << "  variant: " << m.variant << "\n";
   os << in << "  compute: " << a.nodes[m.compute].name << "\n";
   if (m.imperfect) os << in << "  imperfect: true\n";
+  if (!m.pim_layout.empty()) os << in << "  layout: " << m.pim_layout << "\n";
   os << in << "  levels:\n";
   for (const auto& l : m.levels) {
     os << in << "    - target: " << a.nodes[l.node].name << "\n";

@@ -104,7 +104,7 @@ void fit_tiles(const arch::Architecture& a, const workloads::Cascade& c, const w
 ArrayUnits find_array_units(const arch::Architecture& a) {
   ArrayUnits u;
   int64_t best2d = 0, best1d = 0;
-  for (int unit : a.compute_units()) {
+  for (int unit : a.host_units()) {
     int64_t x = 1, y = 1;
     for (int n = unit; n >= 0; n = a.nodes[n].parent) {
       x *= a.nodes[n].mesh.x;

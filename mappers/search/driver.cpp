@@ -87,7 +87,7 @@ EinsumSearch search_einsum(const arch::Architecture& arch, const workloads::Casc
                            const MapperConfig& config, const ProgressFn& progress) {
   EinsumSearch best;
   std::vector<std::string> tried;
-  for (int unit : arch.compute_units()) {
+  for (int unit : arch.host_units()) {
     const arch::Node& node = arch.nodes[unit];
     if (!config.compute.empty() && node.name != config.compute) continue;
     const bool can = mapping::cover_einsum(node, cascade, einsum).ok;

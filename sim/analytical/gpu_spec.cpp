@@ -28,7 +28,7 @@ double op_pj(const arch::Node& unit, const std::string& op) {
 GpuSpec gpu_spec(const arch::Architecture& a) {
   const SourceLoc where = a.loc.file.empty() ? SourceLoc{a.file, 0, 0} : a.loc;
   int tensor = -1, vector = -1;
-  for (int u : a.compute_units()) {
+  for (int u : a.host_units()) {
     const arch::Node& n = a.node(u);
     if (n.contractions_only && n.find_op("mac") && tensor < 0) tensor = u;
     if (!n.contractions_only && n.find_op("exp") && vector < 0) vector = u;

@@ -206,6 +206,11 @@ GroupStats evaluate_group(const arch::Architecture& a, const workloads::Cascade&
                           const std::vector<Stats>* tile_stats, const std::function<void(Residency&)>& adjust) {
   if (g.tiles.size() != g.einsums.size() || (tile_stats && tile_stats->size() != g.einsums.size()))
     throw InternalError("evaluate_group: one tile mapping per Einsum of the group");
+  if (g.einsums.size() == 1 && a.is_pim(g.tiles[0].compute)) {  // a PIM unit's Einsum runs alone
+    GroupStats gs;
+    gs.stats = tile_stats ? (*tile_stats)[0] : evaluate_mapping(a, c, g.tiles[0]);
+    return gs;
+  }
   return GroupEvaluation(a, c, g, tile_stats, adjust).run();
 }
 

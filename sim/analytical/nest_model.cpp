@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/analytical/pim_layer.h"
 #include "workloads/analysis.h"
 
 namespace einflow::sim::analytical {
@@ -470,6 +471,9 @@ double NestModel::leak_energy(int level, const NestResult& r) const {
 }
 
 Stats evaluate_mapping(const arch::Architecture& arch, const workloads::Cascade& cascade, const mapping::Mapping& m) {
+  if (arch.is_pim(m.compute))
+    return pim_einsum_stats(arch, cascade, m.einsum,
+                            m.pim_layout == "row-stream" ? PimLayout::kRowStream : PimLayout::kRounds, m.loc);
   NestModel model(arch, cascade, m.einsum, m.compute);
   Nest nest = model.nest_of(m);
   NestResult r;

@@ -145,7 +145,7 @@ CascadeBound peak_bound(const arch::Architecture& a, const workloads::Cascade& c
     for (int t : operands) b.bytes += tensor_bytes(c.tensors[static_cast<size_t>(t)]);
     b.memory_seconds = b.bytes / bandwidth;
     b.compute_seconds = -1;
-    for (int u : a.compute_units()) {
+    for (int u : a.host_units()) {
       const arch::Node& unit = a.nodes[static_cast<size_t>(u)];
       const mapping::OpCover cover = mapping::cover_einsum(unit, c, e);
       if (!cover.ok) continue;

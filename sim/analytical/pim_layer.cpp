@@ -1,7 +1,8 @@
 #include "sim/analytical/pim_layer.h"
 
 #include <algorithm>
-#include <set>
+#include <cmath>
+#include <map>
 
 #include "sim/analytical/peak_bound.h"
 #include "workloads/analysis.h"
@@ -9,74 +10,6 @@
 namespace einflow::sim::analytical {
 
 namespace {
-
-int copy_source(const workloads::Einsum& e) { return e.inputs[static_cast<size_t>(e.expr[0].access)].tensor; }
-
-// A tensor the DRAM holds: an input (weights, the cache), or one written only
-// by copies, one of them from such a tensor (K and V: the cache read where it
-// lies, the new token's k and v appended to it).
-bool resident(const workloads::Cascade& c, int tensor) {
-  const workloads::Tensor& t = c.tensors[static_cast<size_t>(tensor)];
-  if (t.kind == workloads::TensorKind::kInput) return true;
-  if (t.writers.empty()) return false;
-  bool from_resident = false;
-  for (int w : t.writers) {
-    const workloads::Einsum& e = c.einsums[static_cast<size_t>(w)];
-    if (!workloads::is_copy(e)) return false;
-    const int src = copy_source(e);
-    if (src != tensor && c.tensors[static_cast<size_t>(src)].kind == workloads::TensorKind::kInput) from_resident = true;
-  }
-  return from_resident;
-}
-
-// A copy whose source lies in the DRAM: the cache read in place (costs nothing).
-bool in_place_copy(const workloads::Cascade& c, const workloads::Einsum& e) {
-  return workloads::is_copy(e) && resident(c, copy_source(e));
-}
-
-// A copy of a new value into a resident tensor: the new token appended to the cache.
-bool append(const workloads::Cascade& c, const workloads::Einsum& e) {
-  return workloads::is_copy(e) && !in_place_copy(c, e) && resident(c, e.output.tensor);
-}
-
-struct Vmm {
-  bool ok = false;
-  PimGemv shape;
-  int64_t vectors = 1;
-  int matrix_input = -1;
-};
-
-// Whether `e` is a vector-matrix product over a resident operand, and its shape.
-Vmm as_vmm(const workloads::Cascade& c, const workloads::Einsum& e) {
-  Vmm v;
-  if (e.inputs.size() != 2 || e.reduced_ranks.empty() || e.reduce != workloads::Reduce::kSum) return v;
-  // A product of the two operands (a constant factor allowed, as a scale).
-  for (const workloads::ExprNode& n : e.expr) {
-    if (n.kind == workloads::ExprNode::Kind::kUnary) return v;
-    if (n.kind == workloads::ExprNode::Kind::kBinary && n.op != workloads::Op::kMul) return v;
-  }
-  // The matrix: the resident operand (the larger when both are: the LM head's
-  // hidden state is a cascade input beside its weights).
-  int m = e.inputs[0].tensor, x = e.inputs[1].tensor;
-  const auto elements = [&](int t) { return c.tensors[static_cast<size_t>(t)].elements(); };
-  if (!resident(c, m) || (resident(c, x) && elements(x) > elements(m))) std::swap(m, x);
-  if (!resident(c, m) || m == x) return v;
-  v.shape.rows = v.shape.cols = v.shape.matrices = 1;
-  for (int r : e.reduced_ranks) {
-    if (!e.indexes(m, r) || !e.indexes(x, r)) return Vmm{};
-    v.shape.cols *= c.ranks[static_cast<size_t>(r)].size;
-  }
-  for (int r : e.output_ranks) {
-    const int64_t n = c.ranks[static_cast<size_t>(r)].size;
-    const bool in_m = e.indexes(m, r), in_x = e.indexes(x, r);
-    if (in_m && in_x) v.shape.matrices *= n;
-    else if (in_m) v.shape.rows *= n;
-    else v.vectors *= n;  // the other operand's own ranks, or ranks only the output has (the product repeated)
-  }
-  v.ok = true;
-  v.matrix_input = e.inputs[0].tensor == m ? 0 : 1;
-  return v;
-}
 
 double op_energy(const arch::Node& unit, const char* op) {
   const arch::OpSpec* o = unit.find_op(op);
@@ -98,6 +31,152 @@ double host_energy(const arch::Architecture& a, const EinsumBound& eb, double by
 
 }  // namespace
 
+PimGemv pim_gemv_of(const workloads::VectorMatrix& v) {
+  PimGemv g;
+  g.matrices = v.matrices;
+  g.rows = v.rows;
+  g.cols = v.cols;
+  return g;
+}
+
+bool pim_layout_fits(const arch::DramStandard& s, const workloads::VectorMatrix& v, PimLayout layout) {
+  if (!v.ok || !s.pim.enabled()) return false;
+  if (layout == PimLayout::kRowStream && s.pim.command_set != arch::PimCommandSet::kAim) return false;
+  PimGemv one = pim_gemv_of(v);
+  if (layout == PimLayout::kRounds || s.pim.command_set != arch::PimCommandSet::kAim) one.matrices = 1;
+  return pim_rows_needed(s, one, layout) <= pim_rows_available(s);
+}
+
+void require_pim_layout_fits(const arch::DramStandard& s, const workloads::Einsum& e, const workloads::VectorMatrix& v,
+                             PimLayout layout, const SourceLoc& where) {
+  if (!pim_layout_fits(s, v, layout))
+    throw UserError(where, "Einsum " + e.name + "'s weights do not fit the rows of " + s.name + "'s banks in the " +
+                               (layout == PimLayout::kRowStream ? "row-stream" : "rounds") + " layout");
+}
+
+PimVmmCost pim_vmm_cost(const arch::DramStandard& s, const workloads::VectorMatrix& v, PimLayout layout) {
+  const PimEstimate est = estimate_pim_gemv(s, pim_gemv_of(v), layout, true);
+  const double n = static_cast<double>(v.vectors);
+  PimVmmCost c;
+  c.seconds = n * est.cycles * s.timing.tck_ns * 1e-9;
+  c.energy_pj = n * est.energy_pj(s);
+  c.offchip_bytes = n * est.offchip_bytes;
+  c.inbank_bytes = n * est.inbank_bytes;
+  c.unit_ops = n * est.unit_ops;
+  c.activations = n * est.activations;
+  c.column_commands = n * est.column_commands;
+  return c;
+}
+
+std::optional<PimLayout> best_pim_layout(const arch::DramStandard& s, const workloads::VectorMatrix& v) {
+  std::optional<PimLayout> best;
+  double best_s = 0;
+  for (PimLayout layout : {PimLayout::kRounds, PimLayout::kRowStream}) {
+    if (!pim_layout_fits(s, v, layout)) continue;
+    const double t = pim_vmm_cost(s, v, layout).seconds;
+    if (!best || t < best_s) {
+      best = layout;
+      best_s = t;
+    }
+  }
+  return best;
+}
+
+std::optional<PimLayout> pim_layout_for(const arch::Architecture& a, const workloads::Cascade& c, int einsum) {
+  if (a.pim_unit() < 0) return std::nullopt;
+  return best_pim_layout(*a.node(a.dram()).dram_standard,
+                         workloads::vector_matrix(c, c.einsums[static_cast<size_t>(einsum)]));
+}
+
+// The KV cache's copies on the DRAM: read where it lies (nothing), or the new
+// token's values written into it over the channel (read and written once).
+Stats cache_copy_stats(const arch::Architecture& a, const workloads::Cascade& c, const workloads::Einsum& e,
+                       const SourceLoc& where) {
+  Stats st;
+  st.area_um2 = a.total_area_um2();
+  const arch::Node& dram = a.node(a.dram());
+  const int unit = a.pim_unit();
+  st.bound_by = dram.name;
+  EinsumStats es;
+  es.name = e.name;
+  es.unit = a.node(unit).name;
+  for (int u : a.compute_units()) st.utilization[a.node(u).name] = 0;
+  if (workloads::cache_append(c, e)) {
+    const double words = static_cast<double>(workloads::masked_points(c, e));
+    const double bytes = 2 * words * dram.word_bits / 8;
+    st.seconds = bytes / (dram.bandwidth_gbps * 1e9);
+    st.cycles = whole_cycles(st.seconds * a.clock_mhz * 1e6, where);
+    st.seconds = a.seconds(static_cast<double>(st.cycles));
+    st.dram_bytes = static_cast<int64_t>(std::llround(bytes));
+    st.energy_pj = 8 * bytes * dram.pj_per_bit;
+    st.energy.push_back({dram.name, "transfer", static_cast<int64_t>(std::llround(2 * words)), st.energy_pj});
+    LevelStats dl;
+    dl.name = dram.name;
+    dl.total.reads = dl.total.updates = static_cast<int64_t>(std::llround(words));
+    st.per_level.push_back(dl);
+    es.cycles = st.cycles;
+    es.energy_pj = st.energy_pj;
+  }
+  st.per_einsum.push_back(es);
+  return st;
+}
+
+Stats pim_einsum_stats(const arch::Architecture& a, const workloads::Cascade& c, int einsum, PimLayout layout,
+                       const SourceLoc& where) {
+  const int dram = a.dram(), unit = a.pim_unit();
+  if (dram < 0 || unit < 0) throw InternalError("pim_einsum_stats: no PIM unit");
+  const arch::DramStandard& s = *a.node(dram).dram_standard;
+  const workloads::Einsum& e = c.einsums[static_cast<size_t>(einsum)];
+  const workloads::VectorMatrix v = workloads::vector_matrix(c, e);
+  if (!v.ok) return cache_copy_stats(a, c, e, where);
+  require_pim_layout_fits(s, e, v, layout, where);
+  return pim_vmm_stats(a, e, pim_vmm_cost(s, v, layout), where);
+}
+
+Stats pim_vmm_stats(const arch::Architecture& a, const workloads::Einsum& e, const PimVmmCost& cost,
+                    const SourceLoc& where) {
+  const int dram = a.dram(), unit = a.pim_unit();
+  const arch::DramStandard& s = *a.node(dram).dram_standard;
+  const arch::Node& pim = a.node(unit);
+  const arch::Node& bank = a.node(pim.parent);
+  Stats st;
+  st.cycles = whole_cycles(cost.seconds * a.clock_mhz * 1e6, where);
+  st.seconds = a.seconds(static_cast<double>(st.cycles));
+  st.compute_cycles = st.cycles;
+  st.dram_bytes = static_cast<int64_t>(std::llround(cost.offchip_bytes));
+  st.area_um2 = a.total_area_um2();
+  st.bound_by = pim.name;
+  const double word_bytes = bank.word_bits / 8.0;
+  const double inbank_words = cost.inbank_bytes / word_bytes, offchip_words = cost.offchip_bytes / word_bytes;
+  st.energy.push_back({bank.name, "read", static_cast<int64_t>(std::llround(inbank_words)),
+                       8 * cost.inbank_bytes * s.pim.inbank_pj_per_bit});
+  st.energy.push_back({pim.name, "mac", static_cast<int64_t>(std::llround(cost.unit_ops)), cost.unit_ops * s.pim.pj_per_mac});
+  st.energy.push_back({a.node(dram).name, "transfer", static_cast<int64_t>(std::llround(offchip_words)),
+                       8 * cost.offchip_bytes * s.pj_per_bit});
+  for (const EnergyEntry& en : st.energy) st.energy_pj += en.energy_pj;
+  LevelStats dl;
+  dl.name = a.node(dram).name;
+  dl.total.reads = static_cast<int64_t>(std::llround(offchip_words));
+  st.per_level.push_back(dl);
+  LevelStats bl;
+  bl.name = bank.name;
+  bl.total.reads = static_cast<int64_t>(std::llround(inbank_words));
+  bl.instances_used = bank.instances;
+  st.per_level.push_back(bl);
+  EinsumStats es;
+  es.name = e.name;
+  es.cycles = st.cycles;
+  es.energy_pj = st.energy_pj;
+  es.unit = pim.name;
+  es.ops["mac"] = static_cast<int64_t>(std::llround(cost.unit_ops));
+  st.per_einsum.push_back(es);
+  // Busy unit-cycles: the lanes' MACs at the units' peak, all units together.
+  const double peak = pim.find_op("mac")->per_cycle * static_cast<double>(pim.instances);
+  for (int u : a.compute_units()) st.utilization[a.node(u).name] = 0;
+  if (st.cycles > 0) st.utilization[pim.name] = cost.unit_ops / peak / static_cast<double>(st.cycles);
+  return st;
+}
+
 PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c, PimPolicy policy) {
   const int dram = a.dram();
   const arch::DramStandard* s = dram >= 0 && a.node(dram).dram_standard ? &*a.node(dram).dram_standard : nullptr;
@@ -116,19 +195,20 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
     PimPlacement p;
     p.einsum = e.name;
     double eb_bytes = eb.bytes;
-    if (in_place_copy(c, e)) {
+    if (workloads::in_place_copy(c, e)) {
       p.where = "in place";
       r.einsums.push_back(p);
       continue;
     }
     p.host_seconds = std::max(eb.compute_seconds, eb.memory_seconds);  // its roofline
     p.host_unit = eb.unit;
-    if (append(c, e) && dram >= 0 && a.node(dram).bandwidth_gbps > 0) {  // the new values, read and written once
+    if (workloads::cache_append(c, e) && dram >= 0 && a.node(dram).bandwidth_gbps > 0) {
+      // The new values, read and written once.
       const double bytes = 2.0 * static_cast<double>(workloads::masked_points(c, e)) * a.node(a.root()).word_bits / 8;
       p.host_seconds = bytes / (a.node(dram).bandwidth_gbps * 1e9);
       eb_bytes = bytes;
     }
-    const Vmm v = as_vmm(c, e);
+    const workloads::VectorMatrix v = workloads::vector_matrix(c, e);
     p.vmm = v.ok;
     p.matrix_input = v.matrix_input;
     p.where = "host";
@@ -136,29 +216,21 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
     p.energy_pj = host_energy(a, eb, eb_bytes);
     p.offchip_bytes = eb_bytes;
     if (v.ok && pim && policy == PimPolicy::kBest) {
-      p.shape = v.shape;
+      p.shape = {v.matrices, v.rows, v.cols};
       p.vectors = v.vectors;
-      PimEstimate best;
-      for (PimLayout layout : {PimLayout::kRounds, PimLayout::kRowStream}) {
-        if (layout == PimLayout::kRowStream && s->pim.command_set != arch::PimCommandSet::kAim) continue;
-        PimGemv one = v.shape;
-        if (layout == PimLayout::kRounds || s->pim.command_set != arch::PimCommandSet::kAim) one.matrices = 1;
-        if (pim_rows_needed(*s, one, layout) > pim_rows_available(*s)) continue;  // does not fit the banks' rows
-        PimEstimate est = estimate_pim_gemv(*s, v.shape, layout, true);
-        if (best.cycles == 0 || est.cycles < best.cycles) {
-          best = est;
-          p.layout = layout;
+      const std::optional<PimLayout> layout = best_pim_layout(*s, v);
+      if (layout) {
+        p.layout = *layout;
+        const PimVmmCost cost = pim_vmm_cost(*s, v, *layout);
+        p.pim_seconds = cost.seconds;
+        if (p.pim_seconds < p.host_seconds) {
+          p.where = "pim";
+          p.seconds = p.pim_seconds;
+          p.energy_pj = cost.energy_pj;
+          p.offchip_bytes = cost.offchip_bytes;
+          r.pim_activations += cost.activations;
+          r.pim_column_commands += cost.column_commands;
         }
-      }
-      const double n = static_cast<double>(v.vectors);
-      p.pim_seconds = best.cycles > 0 ? n * best.cycles * s->timing.tck_ns * 1e-9 : 0;
-      if (best.cycles > 0 && p.pim_seconds < p.host_seconds) {
-        p.where = "pim";
-        p.seconds = p.pim_seconds;
-        p.energy_pj = n * best.energy_pj(*s);
-        p.offchip_bytes = n * best.offchip_bytes;
-        r.pim_activations += n * best.activations;
-        r.pim_column_commands += n * best.column_commands;
       }
     }
     r.seconds += p.seconds;

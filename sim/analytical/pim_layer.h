@@ -17,12 +17,14 @@
 // nothing; the new token's append is a write).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/arch.h"
 #include "sim/analytical/pim_model.h"
 #include "sim/stats/stats.h"
+#include "workloads/analysis.h"
 #include "workloads/cascade.h"
 
 namespace einflow::sim::analytical {
@@ -55,6 +57,46 @@ struct PimCascade {
   double row_hit_rate() const { return pim_column_commands > 0 ? 1 - pim_activations / pim_column_commands : 0; }
   double non_vmm_share() const { return seconds > 0 ? 1 - vmm_seconds / seconds : 0; }
 };
+
+// A vector-matrix product (workloads::vector_matrix) on the PIM units in a
+// layout: its `vectors` GEMVs one after another, at the PIM model's figures.
+struct PimVmmCost {
+  double seconds = 0, energy_pj = 0, offchip_bytes = 0, inbank_bytes = 0, unit_ops = 0;
+  double activations = 0, column_commands = 0;
+};
+PimGemv pim_gemv_of(const workloads::VectorMatrix& v);
+// Whether the device runs `v` in `layout` (row-stream on AiM-style devices
+// only) with its weights inside the rows the banks have.
+bool pim_layout_fits(const arch::DramStandard& s, const workloads::VectorMatrix& v, PimLayout layout);
+// UserError at `where` when it does not.
+void require_pim_layout_fits(const arch::DramStandard& s, const workloads::Einsum& e, const workloads::VectorMatrix& v,
+                             PimLayout layout, const SourceLoc& where);
+PimVmmCost pim_vmm_cost(const arch::DramStandard& s, const workloads::VectorMatrix& v, PimLayout layout);
+// The fastest layout that fits; nothing when none does.
+std::optional<PimLayout> best_pim_layout(const arch::DramStandard& s, const workloads::VectorMatrix& v);
+
+// The fastest layout of Einsum `einsum` on the architecture's PIM unit:
+// nothing when it has none, the Einsum is no vector-matrix product over an
+// operand in the DRAM, or no layout fits.
+std::optional<PimLayout> pim_layout_for(const arch::Architecture& a, const workloads::Cascade& c, int einsum);
+
+// One Einsum bound to the DRAM's PIM unit (a mapping whose compute is the
+// PIM unit: arch::Node::pim), costed by the PIM model in the mapping's
+// layout: its cycles (the architecture's clock), energy (in-bank accesses,
+// the lanes' MACs, the vector in and the results out over the channels),
+// off-chip bytes, and the PIM unit's utilization (MACs over its peak).
+// UserError at the mapping when the layout does not fit the banks' rows.
+Stats pim_einsum_stats(const arch::Architecture& a, const workloads::Cascade& c, int einsum, PimLayout layout,
+                       const SourceLoc& where);
+
+// The Stats of a vector-matrix product that cost `cost` on the PIM unit (the
+// PIM model's figures, or the command-level model's), and of the KV cache's
+// copies (read in place: nothing; the new token appended: its values read and
+// written once at the DRAM's bandwidth).
+Stats pim_vmm_stats(const arch::Architecture& a, const workloads::Einsum& e, const PimVmmCost& cost,
+                    const SourceLoc& where);
+Stats cache_copy_stats(const arch::Architecture& a, const workloads::Cascade& c, const workloads::Einsum& e,
+                       const SourceLoc& where);
 
 // UserError (at the architecture) when its DRAM has no PIM units and the policy needs them.
 PimCascade pim_cascade(const arch::Architecture& arch, const workloads::Cascade& cascade, PimPolicy policy);

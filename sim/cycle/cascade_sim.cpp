@@ -10,6 +10,7 @@
 #include "sim/analytical/group_schedule.h"
 #include "sim/analytical/list_scheduler.h"
 #include "sim/cycle/nest_walker.h"
+#include "sim/cycle/pim_group.h"
 #include "workloads/golden/interpreter.h"
 
 namespace einflow::sim::cycle {
@@ -456,8 +457,14 @@ CascadeSimResult simulate_cascade(const arch::Architecture& arch, const Cascade&
   }
   double t0 = 0;
   for (size_t gi = 0; gi < m.groups.size(); ++gi) {
-    GroupRun run{arch, cascade, m.groups[gi], opts, static_cast<int>(gi), root, out, cursor};
-    groups.push_back(run.run(t0));
+    const mapping::FusionGroup& g = m.groups[gi];
+    if (g.einsums.size() == 1 && arch.is_pim(g.tiles.at(0).compute)) {
+      groups.push_back(simulate_pim_group(arch, cascade, g, opts, root, out.pim_checks));
+      ++out.executions;
+    } else {
+      GroupRun run{arch, cascade, g, opts, static_cast<int>(gi), root, out, cursor};
+      groups.push_back(run.run(t0));
+    }
     t0 += static_cast<double>(groups.back().stats.cycles);
     for (const auto& r : groups.back().retained) out.retained.push_back(r);
     for (const auto& r : groups.back().spilled) out.spilled.push_back(r);

@@ -19,6 +19,10 @@
 // execution may start with its transfer (its tiles stream in) and ends no
 // earlier. Time a unit waits is charged to what it waited for: another unit's
 // data (pipelined groups), the DRAM, or a full double buffer.
+//
+// A group holding an Einsum on the DRAM's PIM unit runs on the PIM models
+// instead (pim_group.h): its time command by command, its values by the
+// device's arithmetic.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,7 @@
 #include "arch/arch.h"
 #include "mappers/mapping/cascade_mapping.h"
 #include "sim/cycle/nest_sim.h"
+#include "sim/cycle/pim_values.h"
 #include "sim/stats/stats.h"
 #include "workloads/cascade.h"
 #include "workloads/golden/tensor.h"
@@ -47,6 +52,9 @@ struct CascadeSimResult {
   std::vector<std::string> retained, spilled;
   // Functional runs: every tensor the cascade writes, at cascade extents.
   golden::TensorSet<double> tensors;
+  // Functional runs: each Einsum on the DRAM's PIM unit against the exact
+  // product of its operands (pim_values.h), in execution order.
+  std::vector<PimCheck> pim_checks;
 };
 
 // Runs a cascade mapping that validate_cascade_mapping() accepted. `inputs`

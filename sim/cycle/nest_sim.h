@@ -27,8 +27,15 @@
 #include "workloads/cascade.h"
 #include "workloads/golden/tensor.h"
 
+namespace einflow::workloads {
+struct VectorMatrix;
+}
+namespace einflow::sim {
+enum class PimLayout : uint8_t;
+}
 namespace einflow::sim::analytical {
 struct Residency;
+struct PimVmmCost;
 }
 
 namespace einflow::sim::cycle {
@@ -48,6 +55,11 @@ struct SimOptions {
   // before the group counts by it. What-if studies force a spill with it; the
   // agreement tests give this model a wrong retention to show they catch it.
   std::function<void(int group, analytical::Residency& residency)> adjust_residency;
+  // Cascades with Einsums on the DRAM's PIM unit: times one vector-matrix
+  // product command by command (sim/cycle/pim/: run_pim_vmm, which the
+  // command line passes; this library does not link the command models).
+  // Unset: the PIM model's closed forms (sim/analytical/pim_model.h).
+  std::function<analytical::PimVmmCost(const workloads::VectorMatrix&, PimLayout)> pim_timer;
 };
 
 // One interval of activity, for traces: a unit computing, a level's link

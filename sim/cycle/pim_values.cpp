@@ -196,6 +196,14 @@ PimCheck run_one(const Cascade& c, int ei, int matrix, golden::TensorSet<double>
 
 }  // namespace
 
+PimCheck run_pim_einsum(const Cascade& c, int einsum, int matrix_input, golden::TensorSet<double>& tensors,
+                        const arch::DramStandard& s) {
+  EINFLOW_ASSERT(s.pim.enabled(), "run_pim_einsum needs a PIM DRAM");
+  const golden::TensorSet<double> none;
+  golden::run_einsum(c, einsum, tensors, none);  // the output allocated and initialised as the interpreter does
+  return run_one(c, einsum, matrix_input, tensors, none, s);
+}
+
 PimValues run_with_pim(const Cascade& c, const golden::TensorSet<double>& inputs, const std::vector<PimEinsum>& on_pim,
                        const arch::DramStandard& s) {
   EINFLOW_ASSERT(s.pim.enabled(), "run_with_pim needs a PIM DRAM");

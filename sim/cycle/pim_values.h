@@ -46,6 +46,11 @@ struct PimValues {
 PimValues run_with_pim(const workloads::Cascade& c, const golden::TensorSet<double>& inputs,
                        const std::vector<PimEinsum>& on_pim, const arch::DramStandard& s);
 
+// One Einsum on the PIM units: its output written into `tensors` (which hold
+// every tensor it reads) by the device's arithmetic; checked as run_with_pim checks.
+PimCheck run_pim_einsum(const workloads::Cascade& c, int einsum, int matrix_input, golden::TensorSet<double>& tensors,
+                        const arch::DramStandard& s);
+
 // `v` rounded to a floating-point format of `significand` bits (11 for FP16,
 // 8 for BF16, 24 for FP32) whose normal numbers start at 2^min_exponent, to
 // nearest, ties to even; overflow gives infinity.

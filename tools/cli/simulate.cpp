@@ -6,6 +6,7 @@
 // differing coordinates); --trace writes a Chrome/Perfetto trace of the units and the DRAM.
 #include <optional>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -76,6 +77,8 @@ struct Run {
   std::vector<sim::cycle::Activity> activity;
   golden::TensorSet<double> outputs;
   std::vector<std::string> compared;  // the tensors --verify compares
+  std::vector<sim::cycle::PimEinsum> on_pim;   // vector-matrix products on the DRAM's PIM unit
+  std::vector<sim::cycle::PimCheck> pim_checks;  // their values against their error bounds
 };
 
 // What single-Einsum and cascade results have in common.
@@ -198,6 +201,8 @@ bool run_cascade(const arch::Architecture& a, const workloads::Cascade& c, const
   run.analytical = sim::analytical::evaluate_cascade(a, c, m).stats;
   run.steps = r.executions;
   run.outputs = std::move(r.tensors);
+  run.on_pim = pim_einsums(a, c, m);
+  run.pim_checks = std::move(r.pim_checks);
   for (const auto& t : c.tensors)
     if (t.kind == workloads::TensorKind::kOutput) run.compared.push_back(t.name);
   return true;
@@ -275,6 +280,15 @@ void print_json(const Printed& p, const SimulateOptions& o) {
                    {"max_abs_error", mm.max_abs_error},
                    {"first_mismatch",
                     mm.ok ? nlohmann::json() : nlohmann::json{{"tensor", mm.tensor}, {"index", mm.index}}}};
+  if (o.verify && !run.pim_checks.empty()) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (const auto& ch : run.pim_checks)
+      checks.push_back({{"einsum", ch.einsum}, {"elements", ch.elements}, {"max_abs_error", ch.max_abs_error},
+                        {"bound_factor", ch.gamma}, {"worst_error_over_bound", ch.worst_ratio}, {"ok", ch.ok()}});
+    j["verify"]["pim_einsums"] = checks;
+    j["verify"]["passed"] = mm.ok && std::all_of(run.pim_checks.begin(), run.pim_checks.end(),
+                                                 [](const sim::cycle::PimCheck& ch) { return ch.ok(); });
+  }
   std::cout << j.dump(2) << "\n";
 }
 
@@ -309,6 +323,10 @@ void print_text(const Printed& p, const SimulateOptions& o) {
 // --verify's last word: exit 1 with the first mismatch, or the match line.
 int print_verify(const Printed& p, const SimulateOptions& o) {
   if (!o.verify) return 0;
+  if (!print_pim_checks(p.run.pim_checks, o.json)) {
+    std::cerr << "verify: a PIM Einsum's values exceed the device's error bound\n";
+    return 1;
+  }
   const sim::cycle::Mismatch& mm = p.ver.mismatch;
   std::ostringstream tol;
   tol << "tolerance " << o.tolerance << " relative";
@@ -374,6 +392,7 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   so.fast_forward = !o.no_fast_forward;
   const std::unique_ptr<sim::dram::DramLink> dram_link = dram_link_for(a, o.dram_timing);
   so.root_link = dram_link.get();
+  set_pim_timer(a, so);
   Run run;
   const bool cascade = design || mapping::is_cascade_mapping_file(o.mapping_file);
   const bool ok = cascade ? run_cascade(a, c, design, o.mapping_file, values, so, run)
@@ -383,13 +402,21 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   sim::cycle::Verification ver;
   if (o.verify) {
     golden::TensorSet<double> got, want;
+    // With Einsums on PIM, the reference computes them with the device's
+    // arithmetic (each is checked against its error bound below); its
+    // rounding moves the outputs off the independent answer, so that is not compared.
+    const bool pim = !run.on_pim.empty();
+    const golden::TensorSet<double> with_pim =
+        pim ? sim::cycle::run_with_pim(c, values, run.on_pim, *a.node(a.dram()).dram_standard).tensors
+            : golden::TensorSet<double>{};
     for (const auto& name : run.compared) {
-      want[name] = golden_all.at(name);
+      want[name] = pim ? with_pim.at(name) : golden_all.at(name);
       if (run.outputs.count(name)) got[name] = run.outputs.at(name);
     }
     ver = sim::cycle::verify_outputs(
         c, got, want, o.tolerance,
-        cascade ? sim::cycle::independent_answer(w, v, o.seed) : sim::cycle::IndependentAnswer{});
+        cascade && !pim ? sim::cycle::independent_answer(w, v, o.seed) : sim::cycle::IndependentAnswer{});
+    if (pim) ver.against += " with the PIM units' arithmetic on " + std::to_string(run.on_pim.size()) + " Einsum(s)";
     if (o.golden != "cpu") {  // the oracle was the CUDA backend's kernels
       const std::string by = o.golden == "cuda" ? "the CUDA backend (GPU)" : "the CUDA backend's kernels (host build)";
       const size_t at = ver.against.find("the golden interpreter");

@@ -20,25 +20,6 @@
 
 namespace einflow::cli {
 
-namespace {
-
-// The command-level cycles of one PIM placement: each of its GEMVs on the
-// device (AiM-style devices run the heads together in the row-stream layout).
-uint64_t pim_cycles(const arch::DramStandard& s, const sim::analytical::PimPlacement& p) {
-  sim::pim::Kernel k;
-  k.kind = sim::pim::KernelKind::kGemv;
-  k.rows = p.shape.rows;
-  k.cols = p.shape.cols;
-  k.layout = p.layout;
-  uint64_t runs = static_cast<uint64_t>(p.vectors);
-  if (s.pim.command_set == arch::PimCommandSet::kAim && p.layout == sim::PimLayout::kRowStream)
-    k.matrices = p.shape.matrices;
-  else
-    runs *= static_cast<uint64_t>(p.shape.matrices);
-  return runs * sim::pim::run_pim(s, k, sim::pim::RunOptions{}).cycles;
-}
-
-}  // namespace
 
 int simulate_pim(const arch::Architecture& a, const workloads::Workload& w, const named::Design& d,
                  const PimSimulateOptions& o) {
@@ -61,7 +42,7 @@ int simulate_pim(const arch::Architecture& a, const workloads::Workload& w, cons
     double sec = p.seconds;
     uint64_t cycles = 0;
     if (p.where == "pim") {
-      cycles = pim_cycles(*s, p);
+      cycles = sim::pim::run_pim_vmm(*s, p.shape.rows, p.shape.cols, p.shape.matrices, p.vectors, p.layout).cycles;
       sec = static_cast<double>(cycles) * s->timing.tck_ns * 1e-9;
       on_pim.push_back({static_cast<int>(i), p.matrix_input});
     }
@@ -118,6 +99,47 @@ int simulate_pim(const arch::Architecture& a, const workloads::Workload& w, cons
                 "analytical model %.4g s)\n",
                 d.name.c_str(), w.name.c_str(), a.name.c_str(), seconds, r.seconds);
   return code;
+}
+
+void set_pim_timer(const arch::Architecture& a, sim::cycle::SimOptions& so) {
+  if (a.pim_unit() < 0) return;
+  const arch::DramStandard s = *a.node(a.dram()).dram_standard;
+  so.pim_timer = [s](const workloads::VectorMatrix& v, sim::PimLayout layout) {
+    const sim::pim::PimRun r = sim::pim::run_pim_vmm(s, v.rows, v.cols, v.matrices, v.vectors, layout);
+    sim::analytical::PimVmmCost c;
+    c.seconds = static_cast<double>(r.cycles) * s.timing.tck_ns * 1e-9;
+    c.energy_pj = r.energy_pj;
+    c.offchip_bytes = static_cast<double>(r.offchip_bytes);
+    c.inbank_bytes = static_cast<double>(r.inbank_bytes);
+    c.unit_ops = static_cast<double>(r.unit_ops);
+    c.column_commands = static_cast<double>(r.column_commands);
+    c.activations = static_cast<double>(r.column_commands - r.row_hits);
+    return c;
+  };
+}
+
+std::vector<sim::cycle::PimEinsum> pim_einsums(const arch::Architecture& a, const workloads::Cascade& c,
+                                               const mapping::CascadeMapping& m) {
+  std::vector<sim::cycle::PimEinsum> out;
+  for (const auto& g : m.groups)
+    for (const auto& t : g.tiles) {
+      if (!a.is_pim(t.compute)) continue;
+      const workloads::VectorMatrix v = workloads::vector_matrix(c, c.einsums[static_cast<size_t>(t.einsum)]);
+      if (v.ok) out.push_back({t.einsum, v.matrix_input});
+    }
+  return out;
+}
+
+bool print_pim_checks(const std::vector<sim::cycle::PimCheck>& checks, bool json) {
+  bool ok = true;
+  for (const auto& ch : checks) {
+    ok = ok && ch.ok();
+    if (!json)
+      std::printf("  PIM %-8s %lld values: max abs error %.3g, at most %.2f of the device's bound (%.3g x sum |m x|)%s\n",
+                  ch.einsum.c_str(), static_cast<long long>(ch.elements), ch.max_abs_error, ch.worst_ratio, ch.gamma,
+                  ch.ok() ? "" : "  EXCEEDS the bound");
+  }
+  return ok;
 }
 
 }  // namespace einflow::cli

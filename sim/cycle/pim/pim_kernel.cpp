@@ -102,6 +102,26 @@ PimRun run_pim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o
   return r;
 }
 
+PimRun run_pim_vmm(const arch::DramStandard& s, int64_t rows, int64_t cols, int64_t matrices, int64_t vectors,
+                   PimLayout layout) {
+  Kernel k;
+  k.kind = KernelKind::kGemv;
+  k.rows = rows;
+  k.cols = cols;
+  k.layout = layout;
+  uint64_t runs = static_cast<uint64_t>(vectors);
+  if (s.pim.command_set == arch::PimCommandSet::kAim && layout == PimLayout::kRowStream)
+    k.matrices = matrices;
+  else
+    runs *= static_cast<uint64_t>(matrices);
+  const PimRun one = run_pim(s, k, RunOptions{});
+  PimRun all;
+  all.add_channels(one, runs);  // the counts of `runs` runs
+  all.cycles = one.cycles * runs;
+  all.energy_pj = one.energy_pj * static_cast<double>(runs);
+  return all;
+}
+
 namespace {
 
 void add_phase(PimRun& run, const arch::DramStandard& s, uint64_t bytes, bool write, const RunOptions& o) {

@@ -77,6 +77,13 @@ PimRun run_pim(const arch::DramStandard& s, const Kernel& k, const RunOptions& o
 // streamed through the standard's channels by the ordinary controller.
 PimRun run_host(const arch::DramStandard& s, const Kernel& k, const RunOptions& o);
 
+// A vector-matrix product (workloads::vector_matrix: `vectors` x `matrices`
+// GEMVs of rows x cols) on the PIM units in a layout, command by command:
+// AiM-style devices run the matrices together in the row-stream layout, every
+// other case one GEMV after another. Cycles and counts add up over the runs.
+PimRun run_pim_vmm(const arch::DramStandard& s, int64_t rows, int64_t cols, int64_t matrices, int64_t vectors,
+                   PimLayout layout);
+
 // Operand bytes per value of the standard's PIM datatype (2 for fp16 / bf16).
 int pim_word_bytes(const arch::DramStandard& s);
 
