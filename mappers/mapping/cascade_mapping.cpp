@@ -83,6 +83,37 @@ static MappingStatus retention_kept(const FusionGroup& g, const workloads::Casca
   return {};
 }
 
+// An Einsum that runs once, at the first iteration of the shared loops inside
+// its innermost one (an Einsum inside them reads what it writes), must not
+// read what the group completes only at their last iteration: an output of an
+// Einsum inside a loop it is outside of with more than one iteration
+// (LayerNorm's mean, from a sum over the rank the loop splits, read back by
+// the loop's normalisation: a second pass).
+static MappingStatus check_first_iteration_reads(const FusionGroup& g, const workloads::Cascade& c) {
+  for (int x : g.einsums) {
+    const int ix = g.innermost(c, x);
+    const workloads::Einsum& xe = c.einsums[x];
+    bool first = false;
+    for (int j : g.einsums)
+      first = first || (j != x && c.einsums[j].reads(xe.output.tensor) && g.innermost(c, j) > ix);
+    if (!first) continue;
+    for (int w : g.einsums) {
+      if (w == x || !xe.reads(c.einsums[w].output.tensor)) continue;
+      const int iw = g.innermost(c, w);
+      for (int l = ix + 1; l <= iw; ++l)
+        if (g.shared[static_cast<size_t>(l)].factor > 1)
+          return fail(g.shared[static_cast<size_t>(l)].loc,
+                      "Einsum " + xe.name + " runs once, at the first iteration of the shared loop over " +
+                          c.ranks[g.shared[static_cast<size_t>(l)].rank].name + " (an Einsum inside it reads " +
+                          c.tensors[xe.output.tensor].name + "), but reads " +
+                          c.tensors[c.einsums[w].output.tensor].name + ", which " + c.einsums[w].name +
+                          " finishes only at the last: that needs another pass over the rank; share fewer ranks "
+                          "or split the group");
+    }
+  }
+  return {};
+}
+
 MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads::Cascade& c,
                                        const arch::Architecture& a) {
   // Every Einsum once; producers in an earlier group or the same one.
@@ -144,33 +175,8 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
         }
       }
     }
-    // An Einsum that runs once, at the first iteration of the shared loops
-    // inside its innermost one (an Einsum inside them reads what it writes),
-    // must not read what the group completes only at their last iteration:
-    // an output of an Einsum inside a loop it is outside of with more than
-    // one iteration (LayerNorm's mean, from a sum over the rank the loop
-    // splits, read back by the loop's normalisation: a second pass).
-    for (int x : g.einsums) {
-      const int ix = g.innermost(c, x);
-      const workloads::Einsum& xe = c.einsums[x];
-      bool first = false;
-      for (int j : g.einsums)
-        first = first || (j != x && c.einsums[j].reads(xe.output.tensor) && g.innermost(c, j) > ix);
-      if (!first) continue;
-      for (int w : g.einsums) {
-        if (w == x || !xe.reads(c.einsums[w].output.tensor)) continue;
-        const int iw = g.innermost(c, w);
-        for (int l = ix + 1; l <= iw; ++l)
-          if (g.shared[static_cast<size_t>(l)].factor > 1)
-            return fail(g.shared[static_cast<size_t>(l)].loc,
-                        "Einsum " + xe.name + " runs once, at the first iteration of the shared loop over " +
-                            c.ranks[g.shared[static_cast<size_t>(l)].rank].name + " (an Einsum inside it reads " +
-                            c.tensors[xe.output.tensor].name + "), but reads " +
-                            c.tensors[c.einsums[w].output.tensor].name + ", which " + c.einsums[w].name +
-                            " finishes only at the last: that needs another pass over the rank; share fewer ranks "
-                            "or split the group");
-      }
-    }
+    const MappingStatus first = check_first_iteration_reads(g, c);
+    if (!first.ok) return first;
     if (g.pipeline_rank >= 0) {
       bool used = false;
       for (int e : g.einsums) used = used || contains(c.einsums[e].iteration_ranks, g.pipeline_rank);

@@ -79,6 +79,45 @@ TEST(CascadeMapping, SharedLoopOverAReducedRankIsRejected) {
   EXPECT_NE(st.reason.find("another pass"), std::string::npos) << st.reason;
 }
 
+// LayerNorm's mean: SM sums X over D, MU = SM / 8 does not iterate D, XC = X
+// - MU inside the loop over D reads MU, so MU runs once at the loop's first
+// iteration, when SM holds the first tile's partial sum only. Sharing D
+// needs a second pass and is rejected; sharing P (which every Einsum
+// iterates) is legal.
+TEST(CascadeMapping, AValueRunAtTheFirstIterationMustNotReadAPartialSum) {
+  const workloads::Workload w = workloads::load_workload_text(R"(
+cascade:
+  name: norm
+  ranks: {D: 8, P: 4}
+  inputs:
+    X: {ranks: [D, P]}
+  einsums:
+    - SM[p] = X[d, p]
+    - MU[p] = SM[p] / 8
+    - XC[d, p] = X[d, p] - MU[p]
+)", "norm.yaml");
+  const workloads::Cascade& c = w.variants.front().cascade;
+  const arch::Architecture a = arch::load_arch(kData + "fusemax-4x4.yaml");
+  const int unit = named::find_array_units(a).array1d;
+  auto group = [&](const std::string& rank) {
+    CascadeMapping m;
+    FusionGroup g;
+    g.einsums = {0, 1, 2};
+    g.shared = {{c.find_rank(rank), 2, Axis::kX, {}}};
+    const workloads::Cascade tc = tile_cascade(c, g.shared);
+    for (int e : g.einsums) g.tiles.push_back(named::canonical_tile(a, tc, e, unit, {}));
+    m.groups.push_back(g);
+    return validate_cascade_mapping(m, c, a);
+  };
+  const MappingStatus d = group("D");
+  EXPECT_FALSE(d.ok);
+  EXPECT_NE(d.reason.find("MU runs once, at the first iteration of the shared loop over D"), std::string::npos)
+      << d.reason;
+  EXPECT_NE(d.reason.find("another pass"), std::string::npos) << d.reason;
+  const MappingStatus p = group("P");
+  EXPECT_TRUE(p.ok) << p.reason;
+}
+
 // An Einsum runs inside the shared loops down to the innermost one over a rank
 // it iterates: with shared loops P: 2 (outer) and M1: 4, QK runs 8 times, BK
 // (which does not iterate P) also 8 (K is re-read for each query tile), AV

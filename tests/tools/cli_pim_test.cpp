@@ -135,4 +135,32 @@ sweep:
   EXPECT_EQ(rows, 4);
 }
 
+// map --fuse binds the decode step's products to the PIM unit (the mapping
+// names it and the layout), and simulate --verify runs that mapping on the
+// cycle model: each PIM Einsum within the device's error bound, the outputs
+// matching the golden interpreter with the device's arithmetic on them.
+TEST(Cli, MapFuseBindsToPimAndSimulateVerifiesIt) {
+  const std::string cfg = std::string(EINFLOW_SOURCE_DIR) + "/configs/";
+  const std::string workload = " --workload " + cfg + "examples/gpt2-decode-pim-gpt/workload.yaml";
+  const std::string arch = " --arch " + cfg + "arch/pim-gpt.yaml";
+  const std::string mapper = write_temp("pim-mapper.yaml", "mapper:\n  algorithm: annealing\n  max_evaluations: 2000\n");
+  const std::string out = ::testing::TempDir() + "pim-map-out";
+  std::filesystem::remove_all(out);
+  Result m = run("map --fuse" + arch + workload + " --mapper " + mapper + " --out " + out);
+  ASSERT_EQ(m.code, 0) << m.out;
+  std::ifstream in(out + "/cascade_mapping.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("compute: PIM"), std::string::npos);
+  EXPECT_NE(text.str().find("layout: row-stream"), std::string::npos);
+  Result r = run("simulate" + arch + workload + " --mapping " + out + "/cascade_mapping.yaml --verify --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.contains("verify")) << r.out;
+  EXPECT_TRUE(j["verify"]["passed"].get<bool>());
+  ASSERT_GE(j["verify"]["pim_einsums"].size(), 6u);
+  for (const auto& ch : j["verify"]["pim_einsums"]) EXPECT_TRUE(ch["ok"].get<bool>()) << ch.dump();
+  EXPECT_NE(j["verify"]["against"].get<std::string>().find("PIM units' arithmetic"), std::string::npos);
+}
+
 }  // namespace
