@@ -199,7 +199,8 @@ mapping::CascadeMapping CascadeSpace::decode(const CascadeGenome& g) const {
       }
     for (const auto& loop : grp.shared)
       if (g.pipeline[first] == loop.rank + 1) grp.pipeline_rank = loop.rank;
-    const workloads::Cascade tc = mapping::tile_cascade(c, grp.shared);
+    const mapping::TileCascade tile_c(c, grp.shared);
+    const workloads::Cascade& tc = tile_c.get();
     for (int e : grp.einsums) grp.tiles.push_back(tile(tc, e, unit_of[e], grp));
     m.groups.push_back(grp);
   }

@@ -198,7 +198,8 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
       }
     }
 
-    const workloads::Cascade tc = tile_cascade(c, g.shared);
+    const TileCascade tiled(c, g.shared);
+    const workloads::Cascade& tc = tiled.get();
     for (const Mapping& tile : g.tiles) {
       MappingStatus st = validate_mapping(tile, tc, a);
       if (!st.ok) return st;

@@ -8,6 +8,7 @@
 // loops. YAML in and out with an exact round trip (format in README.md).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,20 @@ struct CascadeMapping {
 // its factor (tensor extents follow; indices of ranks, tensors and Einsums are
 // those of `cascade`). UserError when a shared factor does not divide its rank.
 workloads::Cascade tile_cascade(const workloads::Cascade& cascade, const std::vector<Loop>& shared);
+// The same without a copy when there are no shared loops (the cascade itself):
+// what the searches' per-group checks and models use. Refers to `cascade`.
+class TileCascade {
+ public:
+  TileCascade(const workloads::Cascade& cascade, const std::vector<Loop>& shared)
+      : m_base(&cascade), m_own(shared.empty() ? std::nullopt : std::optional(tile_cascade(cascade, shared))) {}
+  TileCascade(const TileCascade&) = delete;
+  TileCascade& operator=(const TileCascade&) = delete;
+  const workloads::Cascade& get() const { return m_own ? *m_own : *m_base; }
+
+ private:
+  const workloads::Cascade* m_base;
+  std::optional<workloads::Cascade> m_own;
+};
 
 // Reads a `cascade_mapping:` document; names are resolved with file:line:col.
 CascadeMapping load_cascade_mapping(const std::string& path, const workloads::Cascade& cascade,

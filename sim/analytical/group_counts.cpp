@@ -179,7 +179,8 @@ class Decision {
   // rest spill. One that a later group reads too is retained for the group's
   // readers and exported: its writer writes it out as well.
   void retain_intermediates() {
-    const workloads::Cascade tc = mapping::tile_cascade(c, g.shared);
+    const mapping::TileCascade tiled(c, g.shared);
+    const workloads::Cascade& tc = tiled.get();
     for (size_t t = 0; t < c.tensors.size(); ++t) {
       const auto& tensor = c.tensors[t];
       if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty()) continue;

@@ -27,7 +27,7 @@ class GroupEvaluation {
  public:
   GroupEvaluation(const arch::Architecture& a, const workloads::Cascade& c, const Group& g,
                   const std::vector<Stats>* tile_stats, const std::function<void(Residency&)>& adjust)
-      : a(a), c(c), g(g), tc(mapping::tile_cascade(c, g.shared)), n_e(static_cast<int>(g.einsums.size())),
+      : a(a), c(c), g(g), tiled(c, g.shared), tc(tiled.get()), n_e(static_cast<int>(g.einsums.size())),
         adjust(adjust) {
     for (int k = 0; k < n_e; ++k)
       tiles.push_back(tile_figures(a, c, g, k, tile_stats ? (*tile_stats)[k] : evaluate_mapping(a, tc, g.tiles[k])));
@@ -192,7 +192,8 @@ class GroupEvaluation {
   const arch::Architecture& a;
   const workloads::Cascade& c;
   const Group& g;
-  const workloads::Cascade tc;
+  const mapping::TileCascade tiled;
+  const workloads::Cascade& tc;
   const int n_e;
   const std::function<void(Residency&)>& adjust;
   std::vector<TileFigures> tiles;

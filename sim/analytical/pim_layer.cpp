@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "sim/analytical/group_model.h"
 #include "sim/analytical/peak_bound.h"
 #include "workloads/analysis.h"
 
@@ -202,6 +203,7 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
     }
     p.host_seconds = std::max(eb.compute_seconds, eb.memory_seconds);  // its roofline
     p.host_unit = eb.unit;
+    p.host_compute_seconds = eb.compute_seconds;
     if (workloads::cache_append(c, e) && dram >= 0 && a.node(dram).bandwidth_gbps > 0) {
       // The new values, read and written once.
       const double bytes = 2.0 * static_cast<double>(workloads::masked_points(c, e)) * a.node(a.root()).word_bits / 8;
@@ -228,6 +230,7 @@ PimCascade pim_cascade(const arch::Architecture& a, const workloads::Cascade& c,
           p.seconds = p.pim_seconds;
           p.energy_pj = cost.energy_pj;
           p.offchip_bytes = cost.offchip_bytes;
+          p.pim_macs = cost.unit_ops;
           r.pim_activations += cost.activations;
           r.pim_column_commands += cost.column_commands;
         }
@@ -252,10 +255,19 @@ Stats pim_cascade_stats(const arch::Architecture& a, const PimCascade& r) {
   double pim_s = 0, host_s = 0;
   for (const PimPlacement& p : r.einsums) (p.where == "pim" ? pim_s : host_s) += p.seconds;
   st.bound_by = pim_s >= host_s ? "pim" : "host";
-  if (r.seconds > 0) {
-    st.utilization["pim"] = pim_s / r.seconds;
-    st.utilization["host"] = host_s / r.seconds;
+  // Each unit's work at its peak over the run: the host's Einsums at their
+  // units' compute time, the PIM Einsums' MACs at the PIM units' rate.
+  std::map<std::string, double> work;
+  const double hz = a.clock_mhz * 1e6;
+  const int pim_unit = a.pim_unit();
+  for (const PimPlacement& p : r.einsums) {
+    if (p.where == "host") work[p.host_unit] += p.host_compute_seconds * hz;
+    if (p.where == "pim" && pim_unit >= 0) {
+      const arch::Node& u = a.node(pim_unit);
+      work[u.name] += p.pim_macs / (u.find_op("mac")->per_cycle * static_cast<double>(u.instances));
+    }
   }
+  set_utilization(st, a, work);
   for (const PimPlacement& p : r.einsums) {
     if (p.where == "in place") continue;
     EinsumStats es;

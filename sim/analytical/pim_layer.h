@@ -40,6 +40,8 @@ struct PimPlacement {
   int64_t vectors = 1;      // for a vmm: GEMVs one after another per matrix
   PimLayout layout = PimLayout::kRounds;
   double host_seconds = 0;  // on the host (its roofline)
+  double host_compute_seconds = 0;  // of which its host unit computes at its peak
+  double pim_macs = 0;      // on PIM: the lanes' MACs
   double pim_seconds = 0;   // on PIM (0: cannot run there)
   double seconds = 0;       // where it runs
   double energy_pj = 0;

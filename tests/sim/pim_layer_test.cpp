@@ -101,6 +101,17 @@ TEST(PimLayer, DecodeStepFindsTheVectorMatrixProductsOnPim) {
   EXPECT_EQ(m["QK"].shape.cols, 128);     // the head's width
   EXPECT_EQ(m["K#1"].where, "in place");
   EXPECT_GT(r.row_hit_rate(), 0.95);
+  // Utilization is each unit's work at its peak: the PIM Einsums' MACs (at
+  // least the 4 x 2048^2 + 2 x 2048 x 8192 weight MACs and 2 x 16 x 512 x 128
+  // attention MACs, padding on top) over 128 units x 16 lanes a cycle.
+  const Stats st = pim_cascade_stats(a, r);
+  double macs = 0;
+  for (const auto& p : r.einsums)
+    if (p.where == "pim") macs += p.pim_macs;
+  EXPECT_GE(macs, 4.0 * 2048 * 2048 + 2.0 * 2048 * 8192 + 2.0 * 16 * 512 * 128);
+  EXPECT_NEAR(st.utilization.at("PIM"), macs / 2048 / static_cast<double>(st.cycles), 1e-9);
+  EXPECT_GT(st.utilization.at("ASIC"), 0);
+  EXPECT_LE(st.utilization.at("ASIC"), 1);
   const PimCascade host = pim_cascade(a, w.variants.front().cascade, PimPolicy::kHostOnly);
   for (const auto& p : host.einsums) EXPECT_NE(p.where, "pim") << p.einsum;
   EXPECT_GT(host.seconds, r.seconds);
