@@ -5,6 +5,7 @@
 
 #include "mappers/mapping/unit_ops.h"
 #include "sim/cycle/nest_walker.h"
+#include "sim/cycle/pim_group.h"
 #include "workloads/golden/interpreter.h"
 
 namespace einflow::sim::cycle {
@@ -433,6 +434,7 @@ double Walker::drain(const UnitTiming& u, ScheduleState& st) {
 SimResult simulate_mapping(const arch::Architecture& arch, const Cascade& cascade,
                            const mapping::Mapping& m, const golden::TensorSet<double>& inputs,
                            const SimOptions& opts) {
+  if (arch.is_pim(m.compute)) return simulate_pim_mapping(arch, cascade, m, inputs, opts);
   golden::TensorSet<double> root;
   if (opts.functional) {
     const workloads::Einsum& e = cascade.einsums[static_cast<size_t>(m.einsum)];

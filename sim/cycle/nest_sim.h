@@ -22,6 +22,7 @@
 
 #include "arch/arch.h"
 #include "mappers/mapping/mapping.h"
+#include "sim/cycle/pim_values.h"
 #include "sim/cycle/root_link.h"
 #include "sim/stats/stats.h"
 #include "workloads/cascade.h"
@@ -87,10 +88,14 @@ struct SimResult {
   // Functional runs: the Einsum's output tensor as it stands in the root at the end.
   golden::TensorSet<double> outputs;
   std::vector<Activity> activity;  // with SimOptions::record_activity
+  // A mapping on the DRAM's PIM unit (functional): its values against their
+  // error bound (pim_values.h).
+  std::vector<PimCheck> pim_checks;
 };
 
 // Runs a mapping that validate_mapping() accepted. `inputs` holds every tensor
-// the Einsum reads (functional runs only).
+// the Einsum reads (functional runs only). A mapping on the DRAM's PIM unit
+// runs as a PIM group does in a cascade (pim_group.h).
 SimResult simulate_mapping(const arch::Architecture& arch, const workloads::Cascade& cascade,
                            const mapping::Mapping& m, const golden::TensorSet<double>& inputs,
                            const SimOptions& opts = {});

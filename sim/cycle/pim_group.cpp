@@ -27,4 +27,20 @@ analytical::GroupStats simulate_pim_group(const arch::Architecture& a, const wor
   return gs;
 }
 
+SimResult simulate_pim_mapping(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m,
+                               const golden::TensorSet<double>& inputs, const SimOptions& o) {
+  mapping::FusionGroup g;
+  g.einsums = {m.einsum};
+  g.tiles = {m};
+  golden::TensorSet<double> root = o.functional ? inputs : golden::TensorSet<double>{};
+  SimResult r;
+  r.stats = simulate_pim_group(a, c, g, o, root, r.pim_checks).stats;
+  r.steps = 1;
+  if (o.functional) {
+    const std::string& out = c.tensors[static_cast<size_t>(c.einsums[static_cast<size_t>(m.einsum)].output.tensor)].name;
+    r.outputs[out] = root.at(out);
+  }
+  return r;
+}
+
 }  // namespace einflow::sim::cycle

@@ -21,4 +21,9 @@ analytical::GroupStats simulate_pim_group(const arch::Architecture& a, const wor
                                           const mapping::FusionGroup& g, const SimOptions& o,
                                           golden::TensorSet<double>& root, std::vector<PimCheck>& checks);
 
+// A single-Einsum mapping on the PIM unit (simulate_mapping): the same, its
+// output in SimResult::outputs and its check in SimResult::pim_checks.
+SimResult simulate_pim_mapping(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m,
+                               const golden::TensorSet<double>& inputs, const SimOptions& o);
+
 }  // namespace einflow::sim::cycle

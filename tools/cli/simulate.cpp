@@ -30,6 +30,7 @@
 #include "tools/cli/options.h"
 #include "sim/analytical/residency.h"
 #include "tools/cli/stats_json.h"
+#include "workloads/analysis.h"
 #include "workloads/golden/cuda/run.h"
 #include "tools/cli/trace.h"
 #include "workloads/golden/interpreter.h"
@@ -226,7 +227,10 @@ bool run_einsum(const arch::Architecture& a, const workloads::Cascade& c, const 
   run.analytical = sim::analytical::evaluate_mapping(a, c, m);
   run.steps = r.steps;
   run.outputs = std::move(r.outputs);
+  run.pim_checks = std::move(r.pim_checks);
   const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
+  const workloads::VectorMatrix v = workloads::vector_matrix(c, e);
+  if (a.is_pim(m.compute) && v.ok) run.on_pim.push_back({m.einsum, v.matrix_input});
   const workloads::Tensor& out_t = c.tensors[static_cast<size_t>(e.output.tensor)];
   if (verify && out_t.writers.size() > 1)
     throw UserError(e.loc, "--verify compares a tensor with one writer; " + out_t.name + " has " +
