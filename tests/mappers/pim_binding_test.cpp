@@ -6,7 +6,9 @@
 // the host without being told.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "arch/arch.h"
 #include "mappers/cascade/cascade_search.h"
@@ -28,35 +30,17 @@ workloads::Workload layer(const std::string& model, const std::string& phase, co
                                    {"instance.attention", "[3pass]"}});
 }
 
-// y[m] = W[m,k] x[k] (W an input: in the DRAM), then z = exp(y).
-const char* kGemv = R"(
-cascade:
-  name: gemv
-  ranks: {M: 256, K: 512}
-  inputs:
-    W: {ranks: [M, K]}
-    x: {ranks: [K]}
-  einsums:
-    - y[m] = W[m, k] * x[k]
-    - z[m] = exp(y[m])
-)";
+const std::string kData = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/pim/";
 
-const char* kGemvMapping = R"(cascade_mapping:
-  groups:
-    - tiles:
-        - einsum: y
-          compute: PIM
-          layout: row-stream
-    - tiles:
-        - einsum: z
-          compute: ASIC
-          levels:
-            - target: GDDR6
-              temporal: [{M: 16}]
-            - target: ASICBuffer
-              spatial: [{M: 16, axis: x}]
-            - target: ASICRF
-)";
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// y = W x on the PIM unit (row-stream), z = y + b on the ASIC.
+const std::string kGemvMapping = read_text(kData + "gemv-mapping.yaml");
 
 // GDDR6-PIM-GPT: 8 channels x 16 banks, a unit per bank (128 units), 16 BF16
 // lanes at 1 GHz: 16 MACs per 1 GHz cycle; a bank of 16384 rows x 64 columns
@@ -116,7 +100,7 @@ TEST(PimUnits, ANodeNamedLikeThemIsALocatedError) {
 }
 
 struct Gemv {
-  workloads::Workload w = workloads::load_workload_text(kGemv, "gemv.yaml");
+  workloads::Workload w = workloads::load_workload(kData + "gemv.yaml");
   const workloads::Cascade& c = w.variants.front().cascade;
   arch::Architecture a = arch::load_arch(kArch + "pim-gpt.yaml");
 };
@@ -141,13 +125,13 @@ TEST(PimBinding, WhatAPimUnitCannotRunIsRejected) {
   auto replace = [](std::string s, const std::string& from, const std::string& to) {
     return s.replace(s.find(from), from.size(), to);
   };
-  // exp is no vector-matrix product.
-  const std::string exp_on_pim =
+  // An add is no vector-matrix product.
+  const std::string add_on_pim =
       replace(kGemvMapping, "        - einsum: z\n          compute: ASIC\n          levels:\n            - target: GDDR6\n"
                             "              temporal: [{M: 16}]\n            - target: ASICBuffer\n"
                             "              spatial: [{M: 16, axis: x}]\n            - target: ASICRF\n",
               "        - einsum: z\n          compute: PIM\n");
-  EXPECT_NE(status(exp_on_pim, f.a).reason.find("z is neither"), std::string::npos);
+  EXPECT_NE(status(add_on_pim, f.a).reason.find("z is neither"), std::string::npos);
   // A product without its layout.
   EXPECT_NE(status(replace(kGemvMapping, "          layout: row-stream\n", ""), f.a).reason.find("needs a layout"),
             std::string::npos);

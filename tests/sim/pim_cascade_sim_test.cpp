@@ -18,42 +18,14 @@ namespace {
 
 const std::string kArch = std::string(EINFLOW_SOURCE_DIR) + "/configs/arch/";
 
-// y[m] = W[m,k] x[k] on the banks, z = y + b on the ASIC.
-const char* kCascade = R"(
-cascade:
-  name: gemv
-  ranks: {M: 256, K: 512}
-  inputs:
-    W: {ranks: [M, K]}
-    x: {ranks: [K]}
-    b: {ranks: [M]}
-  einsums:
-    - y[m] = W[m, k] * x[k]
-    - z[m] = y[m] + b[m]
-)";
-
-const char* kMapping = R"(cascade_mapping:
-  groups:
-    - tiles:
-        - einsum: y
-          compute: PIM
-          layout: row-stream
-    - tiles:
-        - einsum: z
-          compute: ASIC
-          levels:
-            - target: GDDR6
-              temporal: [{M: 16}]
-            - target: ASICBuffer
-              spatial: [{M: 16, axis: x}]
-            - target: ASICRF
-)";
+const std::string kData = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/pim/";
 
 TEST(PimCascadeSim, TheProductRunsCommandByCommandWithTheDevicesArithmetic) {
-  const workloads::Workload w = workloads::load_workload_text(kCascade, "gemv.yaml");
+  // y = W x on the banks, z = y + b on the ASIC.
+  const workloads::Workload w = workloads::load_workload(kData + "gemv.yaml");
   const workloads::Cascade& c = w.variants.front().cascade;
   const arch::Architecture a = arch::load_arch(kArch + "pim-gpt.yaml");
-  const mapping::CascadeMapping m = mapping::load_cascade_mapping_text(kMapping, "m.yaml", c, a);
+  const mapping::CascadeMapping m = mapping::load_cascade_mapping(kData + "gemv-mapping.yaml", c, a);
   ASSERT_TRUE(mapping::validate_cascade_mapping(m, c, a).ok);
   const arch::DramStandard& s = *a.node(a.dram()).dram_standard;
   SimOptions o;
