@@ -66,6 +66,7 @@ bool cache_append(const Cascade& cascade, const Einsum& einsum);
 // Its reduced ranks give each GEMV's columns; the output ranks only the matrix
 // indexes its rows; the ranks both index independent GEMVs (heads); the ranks
 // only the other operand (or only the output) has, vectors one after another.
+// Never a step of a recurrence.
 struct VectorMatrix {
   bool ok = false;
   int64_t rows = 1, cols = 1, matrices = 1, vectors = 1;

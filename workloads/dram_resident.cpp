@@ -35,6 +35,11 @@ bool cache_append(const Cascade& c, const Einsum& e) {
 VectorMatrix vector_matrix(const Cascade& c, const Einsum& e) {
   VectorMatrix v;
   if (e.inputs.size() != 2 || e.reduced_ranks.empty() || e.reduce != Reduce::kSum) return v;
+  // Not a step of a recurrence (it would read what it wrote a step before).
+  for (int r : e.iteration_ranks)
+    if (c.ranks[static_cast<size_t>(r)].iterative) return v;
+  for (const Access& in : e.inputs)
+    if (in.tensor == e.output.tensor) return v;
   for (const ExprNode& n : e.expr) {
     if (n.kind == ExprNode::Kind::kUnary) return v;
     if (n.kind == ExprNode::Kind::kBinary && n.op != Op::kMul) return v;

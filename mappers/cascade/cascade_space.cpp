@@ -66,10 +66,13 @@ CascadeGenome CascadeSpace::blank() const {
   g.pipeline.assign(n, 0);
   g.unit.assign(n, 0);
   for (int i = 0; i < n; ++i) {
-    // Contractions on the unit with the most instances, other Einsums on the one with the fewest.
+    // Contractions on the host unit with the most instances, other Einsums on
+    // the one with the fewest (the PIM unit, last in m_units, only when no
+    // host unit can run it; pim_start() puts what it can run there).
     const bool mac = mapping::is_contraction(m_cascade, m_order[i]);
     size_t best = 0;
     for (size_t k = 1; k < m_units[i].size(); ++k) {
+      if (m_arch.is_pim(m_units[i][k])) continue;
       const int64_t now = m_arch.nodes[m_units[i][k]].instances, was = m_arch.nodes[m_units[i][best]].instances;
       if (mac ? now > was : now < was) best = k;
     }
@@ -110,8 +113,17 @@ CascadeGenome CascadeSpace::recurrent_group() const {
   return g;
 }
 
+// Every Einsum alone, each one the PIM unit can run on it.
+CascadeGenome CascadeSpace::pim_start() const {
+  CascadeGenome g = unfused();
+  for (int i = 0; i < size(); ++i)
+    if (m_arch.is_pim(m_units[i].back())) g.unit[i] = static_cast<uint8_t>(m_units[i].size() - 1);
+  return g;
+}
+
 std::vector<CascadeGenome> CascadeSpace::natural_starts() const {
   if (m_base) return {*m_base};
+  if (m_arch.pim_unit() >= 0) return {one_group(), unfused(), recurrent_group(), pim_start()};
   return {one_group(), unfused(), recurrent_group()};
 }
 

@@ -34,8 +34,9 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   void constrain_to(const mapping::CascadeMapping& design);
 
   // Where searches start: the design's point when constrained, else one group
-  // sharing the independent ranks, every Einsum alone, and one group that also
-  // pipelines its recurrences.
+  // sharing the independent ranks, every Einsum alone, one group that also
+  // pipelines its recurrences, and, with a PIM DRAM, every Einsum alone with
+  // what the PIM unit can run on it.
   std::vector<CascadeGenome> natural_starts() const;
   // The point of a mapping whose groups are runs of the dependency order and
   // whose units can run their Einsums; nothing otherwise.
@@ -69,6 +70,7 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   CascadeGenome one_group() const;
   CascadeGenome unfused() const;
   CascadeGenome recurrent_group() const;
+  CascadeGenome pim_start() const;
   std::vector<int> starts(const CascadeGenome& g) const;
   // Whether position i's Einsum is on the DRAM's PIM unit.
   bool on_pim(const CascadeGenome& g, int i) const;

@@ -34,6 +34,30 @@ int FusionGroup::innermost(const workloads::Cascade& c, int einsum) const {
   return last;
 }
 
+std::vector<bool> FusionGroup::runs_first(const workloads::Cascade& c) const {
+  const size_t n = einsums.size();
+  std::vector<int> depth(n);
+  for (size_t k = 0; k < n; ++k) depth[k] = innermost(c, einsums[k]);
+  auto reads = [&](size_t reader, size_t writer) {
+    return reader != writer && c.einsums[static_cast<size_t>(einsums[reader])].reads(
+                                   c.einsums[static_cast<size_t>(einsums[writer])].output.tensor);
+  };
+  std::vector<bool> first(n, false);
+  for (size_t k = 0; k < n; ++k)
+    for (size_t j = 0; j < n; ++j)
+      if (reads(j, k) && depth[j] > depth[k]) first[k] = true;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t x = 0; x < n; ++x)
+      for (size_t w = 0; first[x] && w < n; ++w)
+        if (!first[w] && depth[w] == depth[x] && reads(x, w)) {
+          first[w] = true;
+          changed = true;
+        }
+  }
+  return first;
+}
+
 int64_t FusionGroup::executions(const workloads::Cascade& c, int einsum) const {
   int64_t n = 1;
   const int last = innermost(c, einsum);
@@ -84,23 +108,19 @@ static MappingStatus retention_kept(const FusionGroup& g, const workloads::Casca
 }
 
 // An Einsum that runs once, at the first iteration of the shared loops inside
-// its innermost one (an Einsum inside them reads what it writes), must not
-// read what the group completes only at their last iteration: an output of an
-// Einsum inside a loop it is outside of with more than one iteration
-// (LayerNorm's mean, from a sum over the rank the loop splits, read back by
-// the loop's normalisation: a second pass).
+// its innermost one (runs_first), must not read what an Einsum inside one of
+// those loops (with more than one iteration) finishes only at its last
+// iteration: LayerNorm's mean, from a sum over the rank the loop splits, read
+// back by the loop's normalisation, needs a second pass.
 static MappingStatus check_first_iteration_reads(const FusionGroup& g, const workloads::Cascade& c) {
-  for (int x : g.einsums) {
-    const int ix = g.innermost(c, x);
-    const workloads::Einsum& xe = c.einsums[x];
-    bool first = false;
-    for (int j : g.einsums)
-      first = first || (j != x && c.einsums[j].reads(xe.output.tensor) && g.innermost(c, j) > ix);
-    if (!first) continue;
+  const std::vector<bool> first = g.runs_first(c);
+  for (size_t k = 0; k < g.einsums.size(); ++k) {
+    if (!first[k]) continue;
+    const workloads::Einsum& xe = c.einsums[static_cast<size_t>(g.einsums[k])];
+    const int ix = g.innermost(c, g.einsums[k]);
     for (int w : g.einsums) {
-      if (w == x || !xe.reads(c.einsums[w].output.tensor)) continue;
-      const int iw = g.innermost(c, w);
-      for (int l = ix + 1; l <= iw; ++l)
+      if (w == g.einsums[k] || !xe.reads(c.einsums[w].output.tensor)) continue;
+      for (int l = ix + 1; l <= g.innermost(c, w); ++l)
         if (g.shared[static_cast<size_t>(l)].factor > 1)
           return fail(g.shared[static_cast<size_t>(l)].loc,
                       "Einsum " + xe.name + " runs once, at the first iteration of the shared loop over " +

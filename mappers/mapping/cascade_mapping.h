@@ -37,6 +37,13 @@ struct FusionGroup {
   // e.g. K re-read for every query tile) and after the loops inside that (AV
   // after the loop over M1). The index of that innermost loop, -1 if none.
   int innermost(const workloads::Cascade& cascade, int einsum) const;
+  // Per Einsum of the group (same order): whether it runs at the first
+  // iteration of the shared loops inside its innermost one (else at the
+  // last). First when an Einsum of the group inside a loop it is outside of
+  // reads what it writes (MU, LayerNorm's mean, read by the normalisation
+  // inside the loop over D), and then also each producer at its own depth that
+  // it reads (so that it is ready in time: the mean's sum before the mean).
+  std::vector<bool> runs_first(const workloads::Cascade& cascade) const;
   // Number of times the Einsum runs its tile: the product of the factors of the
   // shared loops down to innermost().
   int64_t executions(const workloads::Cascade& cascade, int einsum) const;

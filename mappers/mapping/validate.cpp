@@ -7,6 +7,7 @@
 #include "mappers/mapping/mapping.h"
 #include "mappers/mapping/projection.h"
 #include "mappers/mapping/unit_ops.h"
+#include "sim/analytical/pim_layout.h"  // header only: the PIM layouts' row counts
 #include "workloads/analysis.h"
 
 namespace einflow::mapping {
@@ -208,7 +209,8 @@ MappingStatus check_ops(const Mapping& m, const workloads::Cascade& c, const arc
 // without one; its levels carry no loops (the layout places the weights).
 MappingStatus check_pim(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
   const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
-  const bool vmm = workloads::vector_matrix(c, e).ok;
+  const workloads::VectorMatrix v = workloads::vector_matrix(c, e);
+  const bool vmm = v.ok;
   if (!vmm && !workloads::in_place_copy(c, e) && !workloads::cache_append(c, e))
     return {false,
             "a PIM unit runs vector-matrix products over an operand in the DRAM (weights, the KV cache) and the "
@@ -227,6 +229,10 @@ MappingStatus check_pim(const Mapping& m, const workloads::Cascade& c, const arc
   const arch::DramStandard& s = *a.node(a.dram()).dram_standard;
   if (m.pim_layout == "row-stream" && s.pim.command_set != arch::PimCommandSet::kAim)
     return {false, "the row-stream layout needs AiM's commands; " + s.name + " runs its own GEMV (rounds)", m.loc};
+  const sim::PimLayout layout = m.pim_layout == "row-stream" ? sim::PimLayout::kRowStream : sim::PimLayout::kRounds;
+  if (!sim::pim_gemv_fits(s, {v.matrices, v.rows, v.cols}, layout))
+    return {false, e.name + "'s weights do not fit the rows of " + s.name + "'s banks in the " + m.pim_layout +
+                       " layout", m.loc};
   return {};
 }
 

@@ -9,13 +9,10 @@ namespace einflow::sim::analytical {
 
 ExecutionPlan::ExecutionPlan(const workloads::Cascade& c, const mapping::FusionGroup& g) : m_group(g) {
   m_at.assign(g.einsums.size(), RunsAt{});
+  const std::vector<bool> first = g.runs_first(c);
   for (size_t k = 0; k < g.einsums.size(); ++k) {
-    const int e = g.einsums[k];
-    m_at[k].innermost = g.innermost(c, e);
-    const int out_t = c.einsums[static_cast<size_t>(e)].output.tensor;
-    for (int j : g.einsums)
-      if (j != e && c.einsums[static_cast<size_t>(j)].reads(out_t) && g.innermost(c, j) > m_at[k].innermost)
-        m_at[k].first = true;
+    m_at[k].innermost = g.innermost(c, g.einsums[k]);
+    m_at[k].first = first[k];
   }
 }
 

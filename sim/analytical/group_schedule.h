@@ -19,7 +19,8 @@ namespace einflow::sim::analytical {
 // Which shared-loop iterations run tile k: the loops down to its innermost
 // one over a rank it iterates run it every time; inside those, it runs once,
 // at the first iteration when an Einsum inside them reads what it writes
-// (RD[0] = 0 before the loop over M1), else at the last (AV after it).
+// (RD[0] = 0 before the loop over M1), or when such an Einsum at its own
+// depth reads it (FusionGroup::runs_first), else at the last (AV after it).
 struct RunsAt {
   int innermost = -1;
   bool first = false;

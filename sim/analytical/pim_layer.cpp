@@ -41,11 +41,7 @@ PimGemv pim_gemv_of(const workloads::VectorMatrix& v) {
 }
 
 bool pim_layout_fits(const arch::DramStandard& s, const workloads::VectorMatrix& v, PimLayout layout) {
-  if (!v.ok || !s.pim.enabled()) return false;
-  if (layout == PimLayout::kRowStream && s.pim.command_set != arch::PimCommandSet::kAim) return false;
-  PimGemv one = pim_gemv_of(v);
-  if (layout == PimLayout::kRounds || s.pim.command_set != arch::PimCommandSet::kAim) one.matrices = 1;
-  return pim_rows_needed(s, one, layout) <= pim_rows_available(s);
+  return v.ok && pim_gemv_fits(s, pim_gemv_of(v), layout);
 }
 
 void require_pim_layout_fits(const arch::DramStandard& s, const workloads::Einsum& e, const workloads::VectorMatrix& v,
@@ -119,6 +115,7 @@ Stats cache_copy_stats(const arch::Architecture& a, const workloads::Cascade& c,
     es.energy_pj = st.energy_pj;
   }
   st.per_einsum.push_back(es);
+  add_leakage(st, a);
   return st;
 }
 
@@ -175,6 +172,7 @@ Stats pim_vmm_stats(const arch::Architecture& a, const workloads::Einsum& e, con
   const double peak = pim.find_op("mac")->per_cycle * static_cast<double>(pim.instances);
   for (int u : a.compute_units()) st.utilization[a.node(u).name] = 0;
   if (st.cycles > 0) st.utilization[pim.name] = cost.unit_ops / peak / static_cast<double>(st.cycles);
+  add_leakage(st, a);  // the host's storage stays powered
   return st;
 }
 

@@ -101,4 +101,15 @@ inline int64_t pim_rows_available(const arch::DramStandard& s) {
   return s.pim.command_set == arch::PimCommandSet::kHbmPim ? int64_t{0x1000} : s.org.rows;
 }
 
+// Whether the device runs `g` in `layout` (row-stream on AiM-style devices
+// only; HBM-PIM runs its own GEMV, one matrix at a time) with its weights in
+// the rows its banks have for them.
+inline bool pim_gemv_fits(const arch::DramStandard& s, PimGemv g, PimLayout layout) {
+  if (!s.pim.enabled()) return false;
+  const bool aim = s.pim.command_set == arch::PimCommandSet::kAim;
+  if (layout == PimLayout::kRowStream && !aim) return false;
+  if (layout == PimLayout::kRounds || !aim) g.matrices = 1;
+  return pim_rows_needed(s, g, layout) <= pim_rows_available(s);
+}
+
 }  // namespace einflow::sim

@@ -56,12 +56,20 @@ struct SimOptions {
   // before the group counts by it. What-if studies force a spill with it; the
   // agreement tests give this model a wrong retention to show they catch it.
   std::function<void(int group, analytical::Residency& residency)> adjust_residency;
-  // Cascades with Einsums on the DRAM's PIM unit: times one vector-matrix
-  // product command by command (sim/cycle/pim/: run_pim_vmm, which the
-  // command line passes; this library does not link the command models).
-  // Unset: the PIM model's closed forms (sim/analytical/pim_model.h).
+  // Einsums on the DRAM's PIM unit: times one vector-matrix product. Unset:
+  // the timer registered for the binary (register_pim_command_timer), else
+  // the PIM model's closed forms (sim/analytical/pim_model.h).
   std::function<analytical::PimVmmCost(const workloads::VectorMatrix&, PimLayout)> pim_timer;
 };
+
+// What times a vector-matrix product on a DRAM standard's PIM units command
+// by command (sim/cycle/pim/: run_pim_vmm). This library does not link the
+// command models (they need the SystemC engine), so the binary that does
+// registers it once at start (einflow's main); every cycle-model run without
+// SimOptions::pim_timer (simulate, sweeps in cycle mode) then uses it.
+using PimCommandTimer = std::function<analytical::PimVmmCost(const arch::DramStandard&, const workloads::VectorMatrix&,
+                                                             PimLayout)>;
+void register_pim_command_timer(PimCommandTimer timer);
 
 // One interval of activity, for traces: a unit computing, a level's link
 // moving a tile, or a DRAM transfer. Contiguous intervals of one kind merge.

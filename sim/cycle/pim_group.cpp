@@ -1,10 +1,23 @@
 #include "sim/cycle/pim_group.h"
 
+#include <utility>
+
 #include "sim/analytical/pim_layer.h"
 #include "workloads/analysis.h"
 #include "workloads/golden/interpreter.h"
 
 namespace einflow::sim::cycle {
+
+namespace {
+
+PimCommandTimer& command_timer() {
+  static PimCommandTimer timer;
+  return timer;
+}
+
+}  // namespace
+
+void register_pim_command_timer(PimCommandTimer timer) { command_timer() = std::move(timer); }
 
 analytical::GroupStats simulate_pim_group(const arch::Architecture& a, const workloads::Cascade& c,
                                           const mapping::FusionGroup& g, const SimOptions& o,
@@ -21,7 +34,9 @@ analytical::GroupStats simulate_pim_group(const arch::Architecture& a, const wor
   }
   const PimLayout layout = tile.pim_layout == "row-stream" ? PimLayout::kRowStream : PimLayout::kRounds;
   analytical::require_pim_layout_fits(s, e, v, layout, tile.loc);
-  const analytical::PimVmmCost cost = o.pim_timer ? o.pim_timer(v, layout) : analytical::pim_vmm_cost(s, v, layout);
+  const analytical::PimVmmCost cost = o.pim_timer         ? o.pim_timer(v, layout)
+                                      : command_timer() ? command_timer()(s, v, layout)
+                                                        : analytical::pim_vmm_cost(s, v, layout);
   gs.stats = analytical::pim_vmm_stats(a, e, cost, tile.loc);
   if (o.functional) checks.push_back(run_pim_einsum(c, tile.einsum, v.matrix_input, root, s));
   return gs;

@@ -8,11 +8,13 @@
 #include "common/error.h"
 #include "common/version.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/simulate_pim.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"einflow: dataflow-accelerator simulator and co-design framework"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("einflow ") + einflow::kVersion + " (" + einflow::kGitHash + ")");
+  einflow::cli::register_pim_timer();  // the cycle model's PIM Einsums, command by command
   std::map<std::string, einflow::cli::Runner> runners;
   runners["describe"] = einflow::cli::add_describe(app);
   runners["check"] = einflow::cli::add_check(app);

@@ -396,7 +396,6 @@ int run_simulate(const WorkloadOptions& wopt, const SimulateOptions& o) {
   so.fast_forward = !o.no_fast_forward;
   const std::unique_ptr<sim::dram::DramLink> dram_link = dram_link_for(a, o.dram_timing);
   so.root_link = dram_link.get();
-  set_pim_timer(a, so);
   Run run;
   const bool cascade = design || mapping::is_cascade_mapping_file(o.mapping_file);
   const bool ok = cascade ? run_cascade(a, c, design, o.mapping_file, values, so, run)

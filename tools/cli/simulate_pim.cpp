@@ -101,21 +101,20 @@ int simulate_pim(const arch::Architecture& a, const workloads::Workload& w, cons
   return code;
 }
 
-void set_pim_timer(const arch::Architecture& a, sim::cycle::SimOptions& so) {
-  if (a.pim_unit() < 0) return;
-  const arch::DramStandard s = *a.node(a.dram()).dram_standard;
-  so.pim_timer = [s](const workloads::VectorMatrix& v, sim::PimLayout layout) {
-    const sim::pim::PimRun r = sim::pim::run_pim_vmm(s, v.rows, v.cols, v.matrices, v.vectors, layout);
-    sim::analytical::PimVmmCost c;
-    c.seconds = static_cast<double>(r.cycles) * s.timing.tck_ns * 1e-9;
-    c.energy_pj = r.energy_pj;
-    c.offchip_bytes = static_cast<double>(r.offchip_bytes);
-    c.inbank_bytes = static_cast<double>(r.inbank_bytes);
-    c.unit_ops = static_cast<double>(r.unit_ops);
-    c.column_commands = static_cast<double>(r.column_commands);
-    c.activations = static_cast<double>(r.column_commands - r.row_hits);
-    return c;
-  };
+void register_pim_timer() {
+  sim::cycle::register_pim_command_timer(
+      [](const arch::DramStandard& s, const workloads::VectorMatrix& v, sim::PimLayout layout) {
+        const sim::pim::PimRun r = sim::pim::run_pim_vmm(s, v.rows, v.cols, v.matrices, v.vectors, layout);
+        sim::analytical::PimVmmCost c;
+        c.seconds = static_cast<double>(r.cycles) * s.timing.tck_ns * 1e-9;
+        c.energy_pj = r.energy_pj;
+        c.offchip_bytes = static_cast<double>(r.offchip_bytes);
+        c.inbank_bytes = static_cast<double>(r.inbank_bytes);
+        c.unit_ops = static_cast<double>(r.unit_ops);
+        c.column_commands = static_cast<double>(r.column_commands);
+        c.activations = static_cast<double>(r.column_commands - r.row_hits);
+        return c;
+      });
 }
 
 std::vector<sim::cycle::PimEinsum> pim_einsums(const arch::Architecture& a, const workloads::Cascade& c,

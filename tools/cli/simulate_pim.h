@@ -26,12 +26,12 @@ struct PimSimulateOptions {
 int simulate_pim(const arch::Architecture& a, const workloads::Workload& w, const named::Design& d,
                  const PimSimulateOptions& o);
 
-// Cascade mappings that bind Einsums to the DRAM's PIM unit (simulate --mapping):
-// the command-level PIM timer for the cycle model (nothing when the
-// architecture has no PIM unit), and the vector-matrix products on PIM with
-// their matrix operands, for --verify's reference values (the golden
-// interpreter with the device's arithmetic on them: run_with_pim).
-void set_pim_timer(const arch::Architecture& a, sim::cycle::SimOptions& so);
+// Registers run_pim_vmm as the cycle model's PIM timer (main does, once).
+void register_pim_timer();
+// Cascade mappings that bind Einsums to the DRAM's PIM unit (simulate
+// --mapping): the vector-matrix products on PIM with their matrix operands,
+// for --verify's reference values (the golden interpreter with the device's
+// arithmetic on them: run_with_pim).
 std::vector<sim::cycle::PimEinsum> pim_einsums(const arch::Architecture& a, const workloads::Cascade& c,
                                                const mapping::CascadeMapping& m);
 // Prints (text) each PIM Einsum's check; true when all are within their bounds.
