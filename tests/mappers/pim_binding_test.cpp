@@ -143,6 +143,24 @@ TEST(PimBinding, WhatAPimUnitCannotRunIsRejected) {
   } catch (const UserError& e) {
     EXPECT_NE(std::string(e.what()).find("m.yaml:10:"), std::string::npos) << e.what();
   }
+  // Weights beyond the banks' rows: 2^20 x 4096 BF16 values (8 GiB) against
+  // 128 banks of 32 MiB.
+  const workloads::Workload big = workloads::load_workload_text(R"(
+cascade:
+  name: big
+  ranks: {M: 1048576, K: 4096}
+  inputs:
+    W: {ranks: [M, K]}
+    x: {ranks: [K]}
+  einsums:
+    - y[m] = W[m, k] * x[k]
+)", "big.yaml");
+  const workloads::Cascade& bc = big.variants.front().cascade;
+  const MappingStatus too_big = validate_cascade_mapping(
+      load_cascade_mapping_text("cascade_mapping:\n  groups:\n    - tiles:\n        - {einsum: y, compute: PIM, layout: rounds}\n",
+                                "big-m.yaml", bc, f.a),
+      bc, f.a);
+  EXPECT_NE(too_big.reason.find("do not fit the rows"), std::string::npos) << too_big.reason;
   // The PIM Einsum with another in its group.
   const std::string together =
       replace(kGemvMapping, "          layout: row-stream\n    - tiles:\n", "          layout: row-stream\n");
