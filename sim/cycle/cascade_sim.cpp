@@ -461,6 +461,9 @@ CascadeSimResult simulate_cascade(const arch::Architecture& arch, const Cascade&
     if (g.einsums.size() == 1 && arch.is_pim(g.tiles.at(0).compute)) {
       groups.push_back(simulate_pim_group(arch, cascade, g, opts, root, out.pim_checks));
       ++out.executions;
+      if (opts.record_activity)  // the PIM unit busy for the whole group
+        out.activity.push_back({arch.node(g.tiles[0].compute).name, cascade.einsums[static_cast<size_t>(g.einsums[0])].name,
+                                static_cast<int>(gi), t0, t0 + static_cast<double>(groups.back().stats.cycles)});
     } else {
       GroupRun run{arch, cascade, g, opts, static_cast<int>(gi), root, out, cursor};
       groups.push_back(run.run(t0));

@@ -38,6 +38,7 @@ TEST(PimCascadeSim, TheProductRunsCommandByCommandWithTheDevicesArithmetic) {
     cost.unit_ops = static_cast<double>(r.unit_ops);
     return cost;
   };
+  o.record_activity = true;
   const golden::TensorSet<double> inputs = golden::seeded_inputs<double>(c, 7);
   const CascadeSimResult r = simulate_cascade(a, c, m, inputs, o);
   // Time: the command-level run's cycles of tCK (0.5 ns) at the architecture's 1 GHz.
@@ -46,6 +47,12 @@ TEST(PimCascadeSim, TheProductRunsCommandByCommandWithTheDevicesArithmetic) {
   ASSERT_EQ(r.stats.per_einsum.size(), 2u);
   EXPECT_EQ(r.stats.per_einsum[0].unit, "PIM");
   EXPECT_EQ(r.stats.per_einsum[0].cycles, pim_cycles);
+  // The trace shows the PIM unit busy for its group, from the start.
+  ASSERT_FALSE(r.activity.empty());
+  EXPECT_EQ(r.activity[0].unit, "PIM");
+  EXPECT_EQ(r.activity[0].name, "y");
+  EXPECT_DOUBLE_EQ(r.activity[0].start, 0);
+  EXPECT_DOUBLE_EQ(r.activity[0].end, static_cast<double>(pim_cycles));
   // Values: y by the device's arithmetic, within its bound; z from that y.
   ASSERT_EQ(r.pim_checks.size(), 1u);
   EXPECT_TRUE(r.pim_checks[0].ok());
