@@ -27,10 +27,10 @@ CascadeSpace::CascadeSpace(const arch::Architecture& a, const workloads::Cascade
     // whose weights fit the banks' rows in some layout, and for the KV
     // cache's copies (read in place, the new token appended).
     const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
-    if (a.pim_unit() >= 0 && (sim::analytical::pim_layout_for(a, c, e) || workloads::in_place_copy(c, es) ||
-                              workloads::cache_append(c, es))) {
+    const std::optional<sim::PimLayout> layout = sim::analytical::pim_layout_for(a, c, e);
+    if (a.pim_unit() >= 0 && (layout || workloads::in_place_copy(c, es) || workloads::cache_append(c, es))) {
       units.push_back(a.pim_unit());
-      m_pim_tiles.emplace(e, pim_tile(e));
+      m_pim_tiles.emplace(e, pim_tile(e, layout ? sim::pim_layout_name(*layout) : ""));
     }
     if (units.empty())
       throw UserError(c.einsums[e].loc, "no compute unit of '" + a.name + "' can run Einsum " + c.einsums[e].name);
@@ -248,7 +248,7 @@ std::optional<CascadeGenome> CascadeSpace::encode(const mapping::CascadeMapping&
   return g;
 }
 
-mapping::Mapping CascadeSpace::pim_tile(int e) const {
+mapping::Mapping CascadeSpace::pim_tile(int e, const std::string& layout) const {
   mapping::Mapping m;
   m.einsum = e;
   m.einsum_name = m_cascade.einsums[e].name;
@@ -260,8 +260,7 @@ mapping::Mapping CascadeSpace::pim_tile(int e) const {
     l.loc = m.loc;
     m.levels.push_back(l);
   }
-  const std::optional<sim::PimLayout> layout = sim::analytical::pim_layout_for(m_arch, m_cascade, e);
-  if (layout) m.pim_layout = *layout == sim::PimLayout::kRowStream ? "row-stream" : "rounds";
+  m.pim_layout = layout;
   return m;
 }
 

@@ -74,8 +74,8 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   std::vector<int> starts(const CascadeGenome& g) const;
   // Whether position i's Einsum is on the DRAM's PIM unit.
   bool on_pim(const CascadeGenome& g, int i) const;
-  // A PIM unit's mapping of Einsum e: the fastest layout that fits the banks.
-  mapping::Mapping pim_tile(int e) const;
+  // A PIM unit's mapping of Einsum e in `layout` ("" for the cache's copies).
+  mapping::Mapping pim_tile(int e, const std::string& layout) const;
   int group_end(const CascadeGenome& g, int first) const;
   // The ranks some Einsum of the group at [first, end) iterates, ascending.
   std::vector<int> group_ranks(int first, int end) const;

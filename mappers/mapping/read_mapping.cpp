@@ -56,11 +56,10 @@ class Reader {
  private:
   // A PIM unit's mapping is its layout; no other unit has one.
   void read_layout(const YamlNode& n, Mapping& m) {
-    const bool pim = m_a.is_pim(m.compute);
     if (!n.has("layout")) return;  // validate_mapping says whether the Einsum needs one
     auto v = n["layout"].as_string(m_d);
     if (!v) return;
-    if (!pim)
+    if (!m_a.is_pim(m.compute))
       m_d.error(n["layout"].key_loc(), n["layout"].path(),
                 "'layout' is a PIM unit's mapping; '" + m_a.nodes[static_cast<size_t>(m.compute)].name +
                     "' is not a PIM unit");

@@ -202,16 +202,13 @@ MappingStatus check_ops(const Mapping& m, const workloads::Cascade& c, const arc
   return {};
 }
 
-}  // namespace
-
 // A PIM unit runs vector-matrix products over an operand in the DRAM, in a
 // layout, and the KV cache's copies (read in place, the new token appended),
 // without one; its levels carry no loops (the layout places the weights).
 MappingStatus check_pim(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
   const workloads::Einsum& e = c.einsums[static_cast<size_t>(m.einsum)];
   const workloads::VectorMatrix v = workloads::vector_matrix(c, e);
-  const bool vmm = v.ok;
-  if (!vmm && !workloads::in_place_copy(c, e) && !workloads::cache_append(c, e))
+  if (!v.ok && !workloads::in_place_copy(c, e) && !workloads::cache_append(c, e))
     return {false,
             "a PIM unit runs vector-matrix products over an operand in the DRAM (weights, the KV cache) and the "
             "cache's copies; " + e.name + " is neither",
@@ -220,21 +217,23 @@ MappingStatus check_pim(const Mapping& m, const workloads::Cascade& c, const arc
     if (!l.temporal.empty() || !l.spatial.empty())
       return {false, "a PIM unit's mapping is its layout: no loops at " + a.nodes[static_cast<size_t>(l.node)].name,
               l.loc};
-  if (!vmm) {
+  if (!v.ok) {
     if (!m.pim_layout.empty()) return {false, e.name + " is a copy of the KV cache: it has no layout", m.loc};
     return {};
   }
-  if (m.pim_layout != "rounds" && m.pim_layout != "row-stream")
+  const std::optional<sim::PimLayout> layout = sim::pim_layout_named(m.pim_layout);
+  if (!layout)
     return {false, "a PIM unit's mapping of a vector-matrix product needs a layout (rounds or row-stream)", m.loc};
   const arch::DramStandard& s = *a.node(a.dram()).dram_standard;
-  if (m.pim_layout == "row-stream" && s.pim.command_set != arch::PimCommandSet::kAim)
+  if (*layout == sim::PimLayout::kRowStream && s.pim.command_set != arch::PimCommandSet::kAim)
     return {false, "the row-stream layout needs AiM's commands; " + s.name + " runs its own GEMV (rounds)", m.loc};
-  const sim::PimLayout layout = m.pim_layout == "row-stream" ? sim::PimLayout::kRowStream : sim::PimLayout::kRounds;
-  if (!sim::pim_gemv_fits(s, {v.matrices, v.rows, v.cols}, layout))
+  if (!sim::pim_gemv_fits(s, {v.matrices, v.rows, v.cols}, *layout))
     return {false, e.name + "'s weights do not fit the rows of " + s.name + "'s banks in the " + m.pim_layout +
                        " layout", m.loc};
   return {};
 }
+
+}  // namespace
 
 MappingStatus validate_mapping(const Mapping& m, const workloads::Cascade& c, const arch::Architecture& a) {
   if (a.is_pim(m.compute)) return check_pim(m, c, a);

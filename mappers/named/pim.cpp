@@ -36,7 +36,7 @@ ModelCost pim_cost(const Design& d, const arch::Architecture& a, const workloads
     if (p.where == "pim")
       label += " (" + std::to_string(p.shape.matrices) + " x " + std::to_string(p.shape.rows) + "x" +
                std::to_string(p.shape.cols) + (p.vectors > 1 ? " x " + std::to_string(p.vectors) + " vectors" : "") +
-               ", " + (p.layout == sim::PimLayout::kRowStream ? "row-stream" : "rounds") + ")";
+               ", " + sim::pim_layout_name(p.layout) + ")";
     cost.parts.emplace_back(label, st);
     pim_einsums += p.where == "pim" ? 1 : 0;
     vmm += p.vmm ? 1 : 0;

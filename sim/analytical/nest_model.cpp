@@ -472,8 +472,8 @@ double NestModel::leak_energy(int level, const NestResult& r) const {
 
 Stats evaluate_mapping(const arch::Architecture& arch, const workloads::Cascade& cascade, const mapping::Mapping& m) {
   if (arch.is_pim(m.compute))
-    return pim_einsum_stats(arch, cascade, m.einsum,
-                            m.pim_layout == "row-stream" ? PimLayout::kRowStream : PimLayout::kRounds, m.loc);
+    return pim_einsum_stats(arch, cascade, m.einsum, pim_layout_named(m.pim_layout).value_or(PimLayout::kRounds),
+                            m.loc);
   NestModel model(arch, cascade, m.einsum, m.compute);
   Nest nest = model.nest_of(m);
   NestResult r;

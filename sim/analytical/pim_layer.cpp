@@ -48,7 +48,7 @@ void require_pim_layout_fits(const arch::DramStandard& s, const workloads::Einsu
                              PimLayout layout, const SourceLoc& where) {
   if (!pim_layout_fits(s, v, layout))
     throw UserError(where, "Einsum " + e.name + "'s weights do not fit the rows of " + s.name + "'s banks in the " +
-                               (layout == PimLayout::kRowStream ? "row-stream" : "rounds") + " layout");
+                               pim_layout_name(layout) + " layout");
 }
 
 PimVmmCost pim_vmm_cost(const arch::DramStandard& s, const workloads::VectorMatrix& v, PimLayout layout) {
@@ -97,7 +97,7 @@ Stats cache_copy_stats(const arch::Architecture& a, const workloads::Cascade& c,
   EinsumStats es;
   es.name = e.name;
   es.unit = a.node(unit).name;
-  for (int u : a.compute_units()) st.utilization[a.node(u).name] = 0;
+  set_utilization(st, a, {});
   if (workloads::cache_append(c, e)) {
     const double words = static_cast<double>(workloads::masked_points(c, e));
     const double bytes = 2 * words * dram.word_bits / 8;
@@ -170,8 +170,7 @@ Stats pim_vmm_stats(const arch::Architecture& a, const workloads::Einsum& e, con
   st.per_einsum.push_back(es);
   // Busy unit-cycles: the lanes' MACs at the units' peak, all units together.
   const double peak = pim.find_op("mac")->per_cycle * static_cast<double>(pim.instances);
-  for (int u : a.compute_units()) st.utilization[a.node(u).name] = 0;
-  if (st.cycles > 0) st.utilization[pim.name] = cost.unit_ops / peak / static_cast<double>(st.cycles);
+  set_utilization(st, a, {{pim.name, cost.unit_ops / peak}});
   add_leakage(st, a);  // the host's storage stays powered
   return st;
 }

@@ -16,12 +16,22 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "arch/dram_standard.h"
 
 namespace einflow::sim {
 
 enum class PimLayout : uint8_t { kRounds, kRowStream };
+
+// The layouts' names in mappings and on the command line.
+inline const char* pim_layout_name(PimLayout l) { return l == PimLayout::kRowStream ? "row-stream" : "rounds"; }
+inline std::optional<PimLayout> pim_layout_named(const std::string& name) {
+  if (name == "rounds") return PimLayout::kRounds;
+  if (name == "row-stream") return PimLayout::kRowStream;
+  return std::nullopt;
+}
 
 // `matrices` independent GEMVs (each its own input vector) of rows x cols.
 struct PimGemv {

@@ -32,7 +32,7 @@ analytical::GroupStats simulate_pim_group(const arch::Architecture& a, const wor
     if (o.functional) golden::run_einsum(c, tile.einsum, root, golden::TensorSet<double>{});
     return gs;
   }
-  const PimLayout layout = tile.pim_layout == "row-stream" ? PimLayout::kRowStream : PimLayout::kRounds;
+  const PimLayout layout = pim_layout_named(tile.pim_layout).value_or(PimLayout::kRounds);
   analytical::require_pim_layout_fits(s, e, v, layout, tile.loc);
   const analytical::PimVmmCost cost = o.pim_timer         ? o.pim_timer(v, layout)
                                       : command_timer() ? command_timer()(s, v, layout)

@@ -55,8 +55,7 @@ int run_pim(const PimOptions& o) {
     throw UserError(SourceLoc{"--device", 0, 0}, "device",
                     "'" + s.name + "' has no PIM units; PIM devices: " + join(pim_device_names(), ", "));
   sim::pim::Kernel k = sim::pim::Kernel::parse(o.kernel, o.shape);
-  k.layout = o.layout.empty() ? sim::pim::default_layout(s)
-             : o.layout == "row-stream" ? sim::PimLayout::kRowStream : sim::PimLayout::kRounds;
+  k.layout = sim::pim_layout_named(o.layout).value_or(sim::pim::default_layout(s));
   if (k.layout == sim::PimLayout::kRowStream && s.pim.command_set != arch::PimCommandSet::kAim)
     throw UserError(SourceLoc{"--layout", 0, 0}, "layout",
                     "the row-stream layout is for AiM-style devices (a unit per bank, a global buffer); " + s.name +
@@ -73,7 +72,7 @@ int run_pim(const PimOptions& o) {
                      {"kernel", o.kernel},
                      {"shape", o.shape},
                      {"datatype", s.pim.datatype},
-                     {"layout", k.layout == sim::PimLayout::kRowStream ? "row-stream" : "rounds"},
+                     {"layout", sim::pim_layout_name(k.layout)},
                      {"pim_cycles", pim.cycles},
                      {"baseline_cycles", host.cycles},
                      {"speedup", speedup},
