@@ -56,6 +56,14 @@ struct MapperConfig {
   // cascade of its own; the best is kept (empty: the instance's block only).
   std::vector<int64_t> blocks;
   std::vector<LevelConstraint> levels;
+  // algorithm: cosma (mappers/cosma/cosma.h): the scratchpad budget, "arch"
+  // (the architecture's first on-chip buffer), "tightest", "min-peak", "mean"
+  // or a number of bytes; and whether the order is chosen ("free") or the
+  // cascade's ("given"). max_seconds is the solver's time limit (0: 60 s).
+  std::string budget = "arch";
+  int64_t budget_bytes = 0;                   // when budget is a number
+  std::string order = "free";
+  SourceLoc budget_loc;
   std::string file;
   SourceLoc loc;
 };

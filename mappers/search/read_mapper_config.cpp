@@ -1,6 +1,7 @@
 // Reads a `mapper:` document; every error at file:line:col, all collected.
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "common/yaml_node.h"
 #include "mappers/search/mapper_config.h"
@@ -95,6 +96,35 @@ LevelConstraint read_level(const YamlNode& l, Diagnostics& d) {
   return c;
 }
 
+// The COSMA mapper's keys (budget, order): only with algorithm: cosma.
+void read_cosma_keys(const YamlNode& n, MapperConfig& c, Diagnostics& d) {
+  for (const char* key : {"budget", "order"})
+    if (n.has(key) && c.algorithm != "cosma")
+      d.error(n[key].loc(), n[key].path(), std::string(key) + " goes with algorithm: cosma (the memory scheduler)");
+  if (n.has("budget")) {
+    const YamlNode b = n["budget"];
+    c.budget_loc = b.loc();
+    const std::string text = b.scalar();
+    if (text == "arch" || text == "tightest" || text == "min-peak" || text == "mean") {
+      c.budget = text;
+    } else if (!text.empty() && text.size() < 19 && text.find_first_not_of("0123456789") == std::string::npos &&
+               std::stoll(text) > 0) {
+      c.budget = "bytes";
+      c.budget_bytes = std::stoll(text);
+    } else {
+      d.error(b.loc(), b.path(), "expected arch, tightest, min-peak, mean or a positive number of bytes, got " + text);
+    }
+  }
+  if (n.has("order")) {
+    const YamlNode o = n["order"];
+    const std::string text = o.as_string(d).value_or("");
+    if (text != "free" && text != "given")
+      d.error(o.loc(), o.path(), "expected free (chosen with the memory) or given (the cascade's), got " + text);
+    else
+      c.order = text;
+  }
+}
+
 MapperConfig build(const YamlNode& doc) {
   Diagnostics d;
   MapperConfig c;
@@ -107,7 +137,7 @@ MapperConfig build(const YamlNode& doc) {
       if (n.expect_map(d)) {
         n.check_keys({"algorithm", "objective", "seed", "threads", "max_evaluations", "max_seconds", "patience",
                       "top_k", "batch", "imperfect", "search_bypass", "min_utilization", "compute", "levels",
-                      "blocks"},
+                      "blocks", "budget", "order"},
                      d);
         if (n.has("algorithm")) {
           c.algorithm = n["algorithm"].as_string(d).value_or(c.algorithm);
@@ -138,6 +168,7 @@ MapperConfig build(const YamlNode& doc) {
             if (v && *v < 1) d.error(b.loc(), b.path(), "expected a positive chunk size, got " + b.scalar());
             else if (v) c.blocks.push_back(*v);
           }
+        read_cosma_keys(n, c, d);
         if (n.has("levels") && n["levels"].expect_sequence(d))
           for (size_t i = 0; i < n["levels"].size(); ++i) c.levels.push_back(read_level(n["levels"].at(i), d));
         // Only the enumeration ends by itself; any other search without a

@@ -28,6 +28,7 @@
 #include "sim/analytical/nest_model.h"
 #include "sim/cycle/rerank.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/map_cosma.h"
 #include "tools/cli/options.h"
 #include "sim/analytical/residency.h"
 #include "tools/cli/stats_json.h"
@@ -214,6 +215,11 @@ Runner add_map(CLI::App& app) {
         w.select_variant(opt->variant, SourceLoc{opt->file, 0, 0}, "--variant", "name one with --variant");
     const workloads::Cascade& c = v.cascade;
     if (*rerank < 0) throw UserError(SourceLoc{}, "--rerank", "expected K >= 1");
+    if (cfg.algorithm == "cosma") {  // the whole cascade's memory schedule, with or without --fuse
+      if (*rerank || *designs || !design->empty() || !einsum->empty())
+        throw UserError(cfg.algorithm_loc, "algorithm", "cosma schedules the whole cascade: no --rerank, --design(s) or --einsum");
+      return map_cosma(a, w, v, cfg, *out_dir);
+    }
     if (*fuse && *rerank) throw UserError(SourceLoc{}, "--rerank", "--rerank goes with the per-Einsum search, not --fuse");
     if (*fuse) return map_cascade(a, w, v, cfg, *designs, *design, *out_dir);
     if (!design->empty() || *designs) throw UserError(SourceLoc{}, "--design", "--design and --designs go with --fuse");

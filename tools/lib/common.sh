@@ -4,7 +4,7 @@
 EINFLOW_PACKAGES=(
   g++ make cmake pkg-config ccache git
   libsystemc-dev libyaml-cpp-dev libboost-graph-dev libprotobuf-dev protobuf-compiler
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev gnuplot-nox
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev gnuplot-nox coinor-libcbc-dev
 )
 
 einflow_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }

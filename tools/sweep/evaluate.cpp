@@ -28,6 +28,7 @@
 #include "mappers/search/objective.h"
 #include "mappers/cascade/block_search.h"
 #include "sim/cycle/rerank.h"
+#include "mappers/cosma/run.h"
 #include "workloads/workload.h"
 
 namespace einflow::sweep {
@@ -171,6 +172,24 @@ Outcome mapping_file(const Point& p, const arch::Architecture& a, const workload
   return run_mapping(a, v.cascade, m, cycle);
 }
 
+// The COSMA mapper: the cascade's memory schedule beside the arena baselines
+// (figures by name); the record's DRAM bytes are the compulsory traffic plus
+// COSMA's non-compulsory traffic. It times nothing: cycles and energy stay 0.
+Outcome memory_schedule(const arch::Architecture& a, const workloads::Cascade& c, const search::MapperConfig& cfg,
+                        bool cycle, const Point& p) {
+  if (cycle)
+    throw UserError(p.design->loc, "the cosma mapper schedules memory and times nothing: give the sweep mode: analytical");
+  const cosma::Run run = cosma::run_cosma(a, c, cfg);
+  const cosma::Comparison& r = run.comparison;
+  if (!r.cosma.found) throw UserError(p.design->loc, "COSMA found no schedule within the mapper's max_seconds");
+  sim::Stats s;
+  s.dram_bytes = run.graph.compulsory_bytes() + r.cosma.traffic.noncompulsory();
+  s.bound_by = "memory schedule";
+  Outcome o = part(std::move(s), cosma::write_memory_schedule(run.graph, r.cosma.schedule, r.budget));
+  o.figures = cosma::comparison_figures(run.graph, r);
+  return o;
+}
+
 // A search: the cascade search (fuse), or each Einsum's best mapping on its own,
 // one after another; `rerank` picks among each search's top K on the cycle model.
 Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture& a,
@@ -181,6 +200,7 @@ Outcome searched(const SweepSpec& spec, const Point& p, const arch::Architecture
   const bool cycle = spec.mode != "analytical";
   const workloads::Variant& v = pick(w, p.design->variant, p.design->loc);
   const workloads::Cascade& c = v.cascade;
+  if (cfg.algorithm == "cosma") return memory_schedule(a, c, cfg, cycle, p);
   if (p.design->fuse) {
     // The chunk size too, when the mapper lists blocks: the record keeps the chosen one.
     const cascade::BlockSearch bs = cascade::search_blocks(a, w, v.name, cfg);

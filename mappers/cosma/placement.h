@@ -1,0 +1,19 @@
+// Internal to mappers/cosma: addresses for the stays of a schedule chosen
+// without them (the relaxation of COSMA's program).
+#pragma once
+
+#include "mappers/cosma/cosma.h"
+
+namespace einflow::cosma {
+
+// A stay ends at the last step that needs it (a consumer, or the write to
+// DRAM); a stay no step needs goes (an unneeded load is traffic saved).
+void trim_stays(const OpGraph& g, MemorySchedule& s);
+
+// The stays trimmed, then placed: largest first (the greedy-by-size offset
+// planner), else in the order they begin (an arena's), else exactly (a
+// small program on the stays' addresses alone, CBC, `seconds` at most).
+// False when they cannot be placed (or the time ran out first).
+bool place_stays(const OpGraph& g, MemorySchedule& s, int64_t budget, double seconds);
+
+}  // namespace einflow::cosma
