@@ -336,6 +336,28 @@ CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts) {
     if (opts.max_seconds <= 0) return 0.0;
     return std::max(1.0, opts.max_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   };
+  auto elapsed = [&]() { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto out_of_time = [&]() { return opts.max_seconds > 0 && elapsed() >= opts.max_seconds - 0.5; };
+  CosmaResult best;  // the best checked schedule of any phase
+  auto keep = [&](const MemorySchedule& s, const Traffic& t) {
+    if (best.found && best.traffic.noncompulsory() <= t.noncompulsory()) return;
+    best.found = true;
+    best.schedule = s;
+    best.traffic = t;
+  };
+  // The result: the last phase's, or the best schedule of an earlier one.
+  auto finish = [&](CosmaResult r, double bound, bool limit) {
+    r.lower_bound = std::max(r.lower_bound, bound);
+    if (best.found && (!r.found || best.traffic.noncompulsory() < r.traffic.noncompulsory())) {
+      r.found = true;
+      r.schedule = best.schedule;
+      r.traffic = best.traffic;
+    }
+    r.optimal = r.found && static_cast<double>(r.traffic.noncompulsory()) <= r.lower_bound;
+    r.time_limit = limit && !r.optimal;
+    r.seconds = elapsed();
+    return r;
+  };
   CosmaOptions start = opts;
   if (opts.fixed_order.empty()) {
     // The fixed-order programs of the given order and the hinted ones (a
@@ -345,20 +367,23 @@ CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts) {
     for (const auto& o : opts.hint_orders)
       if (std::find(orders.begin(), orders.end(), o) == orders.end()) orders.push_back(o);
     for (const auto& o : orders) {
+      if (out_of_time()) break;
       CosmaOptions fixed = opts;
       fixed.fixed_order = o;
       fixed.hint_orders.clear();
       if (opts.max_seconds > 0) fixed.max_seconds = std::max(1.0, std::min(left(), opts.max_seconds / 4));
       const CosmaResult f = solve_cosma(g, fixed);
-      if (f.found) start.starts.push_back(f.schedule);
+      if (!f.found) continue;
+      start.starts.push_back(f.schedule);
+      keep(f.schedule, f.traffic);
     }
   }
+  if (out_of_time()) return finish(CosmaResult{}, 0, true);
   // Then without addresses: its optimum bounds COSMA's from below.
   CosmaResult relaxed = Ilp(g, start, false).solve(left());
   if (relaxed.infeasible) {
-    r = relaxed;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return r;
+    relaxed.seconds = elapsed();
+    return relaxed;
   }
   const double bound = relaxed.lower_bound;
   CosmaOptions full = start;
@@ -366,22 +391,15 @@ CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts) {
     // Its stays placed: optimal when the relaxation was solved to optimality.
     const ScheduleCheck c = check_schedule(g, relaxed.schedule, opts.budget);
     if (!c.ok) throw std::logic_error("COSMA's placed schedule fails the checker: " + c.reason);
-    if (relaxed.optimal) {
-      r = relaxed;
-      r.traffic = c.traffic;
-      r.lower_bound = static_cast<double>(c.traffic.noncompulsory());
-      r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      return r;
-    }
+    keep(relaxed.schedule, c.traffic);
+    if (relaxed.optimal) return finish(CosmaResult{}, bound, false);
     full.starts.push_back(relaxed.schedule);
   }
+  if (out_of_time()) return finish(CosmaResult{}, bound, true);
   // Then with addresses, from the best schedules known.
-  r = Ilp(g, full, true).solve(left());
-  r.lower_bound = std::max(r.lower_bound, bound);
-  if (r.found && static_cast<double>(r.traffic.noncompulsory()) <= r.lower_bound) r.optimal = true;
-  r.time_limit = r.time_limit || relaxed.time_limit;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return r;
+  CosmaResult last = Ilp(g, full, true).solve(left());
+  const bool limit = last.time_limit || relaxed.time_limit;
+  return finish(std::move(last), bound, limit);
 }
 
 }  // namespace einflow::cosma
