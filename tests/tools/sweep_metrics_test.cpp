@@ -59,5 +59,57 @@ TEST(Sweep, OnChipFootprintOfAFusedMapping) {
   EXPECT_EQ(recs[0].total().onchip_bytes(), 16);
 }
 
+// A sweep of the COSMA mapper over its budgets (hand-worked): T = A*A;
+// U = T + C; Z = U*A, 16 bytes each (8 fp16). The order is forced; U's step
+// holds T, C, U and A (waiting for Z): 64 bytes, the least peak. The
+// tightest budget is 48 (U's step without A): A leaves and is loaded again,
+// 16 bytes beyond the compulsory 48 (A, C loaded; Z written).
+TEST(Sweep, CosmaMapperOverItsBudgets) {
+  const std::string arch = write_sweep("cosma.arch.yaml", R"(architecture:
+  name: cosma
+  clock_mhz: 1000
+  tree:
+    name: DRAM
+    class: dram
+    bandwidth_gbps: 0
+    children:
+      - name: Buffer
+        class: sram
+        size_words: 64
+        children:
+          - {name: PE, class: compute, ops: {mac: {}, add: {}}}
+)");
+  const std::string work = write_sweep("cosma.workload.yaml", R"(cascade:
+  name: reuse
+  ranks: {M: 8}
+  inputs: {A: [M], C: [M]}
+  einsums:
+    - T[m] = A[m] * A[m]
+    - U[m] = T[m] + C[m]
+    - Z[m] = U[m] * A[m]
+)");
+  const std::string mapper = write_sweep("cosma.mapper.yaml", "mapper:\n  algorithm: cosma\n");
+  const std::string f = write_sweep("cosma.sweep.yaml", "sweep:\n  mode: analytical\n  base: {arch: " + arch +
+                                                            ", workload: " + work +
+                                                            "}\n  axes: [{key: mapper.budget, values: [tightest, min-peak]}]\n"
+                                                            "  designs: [{name: cosma, mapper: " + mapper + "}]\n"
+                                                            "  metrics: [dram_bytes]\n");
+  const std::string dir = temp_dir("cosma");
+  const Shell r = sh(kBin + " sweep " + f + " --out " + dir);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto recs = read_store(store_path(dir)).records;
+  ASSERT_EQ(recs.size(), 2u);
+  for (const auto& rec : recs) {
+    ASSERT_EQ(rec.status(), results::OK) << rec.error();
+    const auto& fig = rec.total().figures();
+    const bool tight = rec.axes(0).value() == "tightest";
+    EXPECT_EQ(fig.at("budget_bytes"), tight ? 48 : 64);
+    EXPECT_EQ(fig.at("compulsory_bytes"), 48);
+    EXPECT_EQ(fig.at("cosma_noncompulsory_bytes"), tight ? 16 : 0);
+    EXPECT_EQ(fig.at("cosma_optimal"), 1);
+    EXPECT_EQ(rec.total().dram_bytes(), tight ? 64 : 48);
+  }
+}
+
 }  // namespace
 }  // namespace einflow::sweep
