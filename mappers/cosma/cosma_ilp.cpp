@@ -284,25 +284,8 @@ class Ilp {
           s.stays.back().last = k;
         }
       }
-    if (addresses_) pack(s, where);
+    if (addresses_) pack_stays(g_, s, where, o_.budget);  // the checker then judges the result
     return s;
-  }
-
-  // Integral addresses in bytes: each stay as low as the stays the solver
-  // put below it (at a step they share) allow.
-  void pack(MemorySchedule& s, const std::vector<double>& where) const {
-    std::vector<size_t> byw(s.stays.size());
-    std::iota(byw.begin(), byw.end(), 0);
-    std::sort(byw.begin(), byw.end(), [&](size_t a, size_t b) { return where[a] < where[b] || (where[a] == where[b] && a < b); });
-    for (size_t i = 0; i < byw.size(); ++i) {
-      Stay& y = s.stays[byw[i]];
-      y.address = 0;
-      for (size_t j = 0; j < i; ++j) {
-        const Stay& z = s.stays[byw[j]];
-        if (z.first <= y.last && y.first <= z.last)
-          y.address = std::max(y.address, z.address + g_.tensors[static_cast<size_t>(z.tensor)].bytes);
-      }
-    }
   }
 
   const OpGraph& g_;

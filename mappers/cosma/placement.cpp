@@ -34,20 +34,9 @@ bool place_exact(const OpGraph& g, MemorySchedule& s, int64_t budget, double sec
   Cbc_solve(m.m);
   const double* sol = Cbc_bestSolution(m.m);
   if (!sol || Cbc_isProvenInfeasible(m.m)) return false;
-  std::vector<size_t> by(s.stays.size());
-  std::iota(by.begin(), by.end(), 0);
-  std::sort(by.begin(), by.end(), [&](size_t a, size_t b) { return sol[L[a]] < sol[L[b]] || (sol[L[a]] == sol[L[b]] && a < b); });
-  for (size_t k = 0; k < by.size(); ++k) {  // each as low as the stays below it allow
-    Stay& y = s.stays[by[k]];
-    y.address = 0;
-    for (size_t j = 0; j < k; ++j) {
-      const Stay& z = s.stays[by[j]];
-      if (z.first <= y.last && y.first <= z.last)
-        y.address = std::max(y.address, z.address + g.tensors[static_cast<size_t>(z.tensor)].bytes);
-    }
-    if (y.address + g.tensors[static_cast<size_t>(y.tensor)].bytes > budget) return false;
-  }
-  return true;
+  std::vector<double> where;
+  for (int c : L) where.push_back(sol[c]);
+  return pack_stays(g, s, where, budget);
 }
 
 // Addresses for a schedule's stays in the given order of stays, each at the
@@ -100,6 +89,23 @@ void trim_stays(const OpGraph& g, MemorySchedule& s) {
     kept.push_back(y);
   }
   s.stays = std::move(kept);
+}
+
+bool pack_stays(const OpGraph& g, MemorySchedule& s, const std::vector<double>& where, int64_t budget) {
+  std::vector<size_t> by(s.stays.size());
+  std::iota(by.begin(), by.end(), 0);
+  std::sort(by.begin(), by.end(), [&](size_t a, size_t b) { return where[a] < where[b] || (where[a] == where[b] && a < b); });
+  for (size_t k = 0; k < by.size(); ++k) {
+    Stay& y = s.stays[by[k]];
+    y.address = 0;
+    for (size_t j = 0; j < k; ++j) {
+      const Stay& z = s.stays[by[j]];
+      if (z.first <= y.last && y.first <= z.last)
+        y.address = std::max(y.address, z.address + g.tensors[static_cast<size_t>(z.tensor)].bytes);
+    }
+    if (y.address + g.tensors[static_cast<size_t>(y.tensor)].bytes > budget) return false;
+  }
+  return true;
 }
 
 bool place_stays(const OpGraph& g, MemorySchedule& s, int64_t budget, double seconds) {

@@ -16,4 +16,9 @@ void trim_stays(const OpGraph& g, MemorySchedule& s);
 // False when they cannot be placed (or the time ran out first).
 bool place_stays(const OpGraph& g, MemorySchedule& s, int64_t budget, double seconds);
 
+// Integral addresses in bytes from a solver's (`where`, one per stay): each
+// stay as low as the stays below it there, at a step they share, allow.
+// False when one then ends past `budget`.
+bool pack_stays(const OpGraph& g, MemorySchedule& s, const std::vector<double>& where, int64_t budget);
+
 }  // namespace einflow::cosma
