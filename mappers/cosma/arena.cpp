@@ -32,19 +32,20 @@ class Arena {
     const int n = static_cast<int>(s_.order.size());
     for (int t = 0; t < n; ++t) {
       const Operator& op = g_.ops[static_cast<size_t>(s_.order[static_cast<size_t>(t)])];
-      pinned_.clear();
+      pinned_ = op.inputs;  // this step's tensors, none of them a victim
+      pinned_.insert(pinned_.end(), op.outputs.begin(), op.outputs.end());
       bool placed = true;
-      for (int v : op.inputs) {
-        pinned_.push_back(v);
+      for (int v : op.inputs)
         if (open_[static_cast<size_t>(v)] < 0) placed = placed && place(v, t, true);
-      }
-      for (int v : op.outputs) {
-        pinned_.push_back(v);
-        placed = placed && place(v, t, false);
-      }
+      for (int v : op.outputs) placed = placed && place(v, t, false);
       if (!placed) reset(op, t);
-      for (int v : op.outputs)
-        if (g_.tensors[static_cast<size_t>(v)].role == TensorRole::kOutput) write(v, t);
+      // An output goes to DRAM once complete: at its producer's step, or its last updater's.
+      const int self = s_.order[static_cast<size_t>(t)];
+      for (const std::vector<int>* vs : {&op.inputs, &op.outputs})
+        for (int v : *vs) {
+          const OpTensor& x = g_.tensors[static_cast<size_t>(v)];
+          if (x.role == TensorRole::kOutput && (x.updaters.empty() ? x.producer : x.updaters.back()) == self) write(v, t);
+        }
       // Free what no later step uses (an output is in DRAM by now; an intermediate is dead).
       for (size_t v = 0; v < g_.tensors.size(); ++v)
         if (open_[v] >= 0 && next_use(static_cast<int>(v), t) == kNever) close(static_cast<int>(v), t);
@@ -59,6 +60,13 @@ class Arena {
     return it == u.end() ? kNever : *it;
   }
   int64_t bytes(int v) const { return g_.tensors[static_cast<size_t>(v)].bytes; }
+  // Whether an updater of `v` runs after step t (it stays until then: a
+  // written copy would go stale).
+  bool incomplete(int v, int t) const {
+    for (int u : g_.tensors[static_cast<size_t>(v)].updaters)
+      if (step_[static_cast<size_t>(u)] > t) return true;
+    return false;
+  }
 
   void write(int v, int t) {
     s_.spill_step[static_cast<size_t>(v)] = t;
@@ -101,7 +109,7 @@ class Arena {
       }
       int victim = -1, victim_use = -1;
       for (const auto& [address, u] : by_address_) {
-        if (std::find(pinned_.begin(), pinned_.end(), u) != pinned_.end()) continue;
+        if (std::find(pinned_.begin(), pinned_.end(), u) != pinned_.end() || incomplete(u, t)) continue;
         const int use = next_use(u, t - 1);
         if (use > victim_use || (use == victim_use && bytes(u) > bytes(victim))) victim = u, victim_use = use;
       }

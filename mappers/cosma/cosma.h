@@ -28,7 +28,11 @@ struct OpTensor {
   int64_t bytes = 0;
   TensorRole role = TensorRole::kIntermediate;
   int producer = -1;           // operator index; -1 for inputs
-  std::vector<int> consumers;  // operator indices, ascending
+  std::vector<int> consumers;  // operator indices, ascending (updaters included)
+  // Operators that complete it in place after its producer (a tensor several
+  // Einsums write in parts), in order; each needs it resident, and it is
+  // written to DRAM only after the last.
+  std::vector<int> updaters;
 };
 
 struct Operator {
@@ -38,8 +42,8 @@ struct Operator {
 
 // A cascade at operator granularity: each operator one Einsum (the Einsums of
 // a recurrence together: they run as one loop), each tensor whole. A tensor
-// several operators write is one tensor per write (its versions, "T@2"): an
-// update is out of place.
+// several operators write (in disjoint parts) is one tensor, created by the
+// first and completed in place by the others.
 struct OpGraph {
   std::string name;
   std::vector<Operator> ops;
@@ -47,6 +51,10 @@ struct OpGraph {
   std::vector<int> given_order;  // the cascade's execution order (operator indices)
 
   int64_t compulsory_bytes() const;  // every input loaded once, every output written once
+  // Per operator, those that must run before it: its inputs' producers, and
+  // for a tensor with updaters, every updater before its readers and each
+  // updater after the earlier ones.
+  std::vector<std::vector<int>> predecessors() const;
   int64_t op_bytes(int op) const;    // its inputs plus its outputs
 };
 

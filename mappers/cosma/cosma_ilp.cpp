@@ -30,7 +30,7 @@ class Ilp {
   // Without addresses: capacity only (a relaxation of the program: its
   // optimum bounds COSMA's from below, and is COSMA's when its stays can be placed).
   Ilp(const OpGraph& g, const CosmaOptions& o, bool addresses)
-      : g_(g), o_(o), n_(static_cast<int>(g.ops.size())), addresses_(addresses) {
+      : g_(g), o_(o), n_(static_cast<int>(g.ops.size())), addresses_(addresses), before_(g.predecessors()) {
     unit_ = 0;
     for (const OpTensor& v : g.tensors) unit_ = std::gcd(unit_, v.bytes);
     unit_ = std::max<int64_t>(unit_, 1);
@@ -45,7 +45,16 @@ class Ilp {
     r.columns = mdl_.cols;
     r.rows = mdl_.rows;
     r.integers = mdl_.integers_;
-    for (const MemorySchedule& s : o_.starts) start(s);
+    // CBC keeps one start (a second replaces the first): the one of least
+    // traffic among those that are points of this program.
+    const MemorySchedule* pick = nullptr;
+    int64_t least = 0;
+    for (const MemorySchedule& s : o_.starts) {
+      if (!fits(s)) continue;
+      const ScheduleCheck c = check_schedule(g_, s, o_.budget);
+      if (c.ok && (!pick || c.traffic.noncompulsory() < least)) pick = &s, least = c.traffic.noncompulsory();
+    }
+    if (pick) start(*pick);
     Cbc_setLogLevel(mdl_.m, 0);
     Cbc_setParameter(mdl_.m, "preprocess", "off");  // CBC 2.10.8 crashes in CglPreProcess::postProcess after a start
     if (seconds > 0) Cbc_setMaximumSeconds(mdl_.m, seconds);
@@ -64,10 +73,12 @@ class Ilp {
         if (r.optimal) r.lower_bound = static_cast<double>(r.traffic.spilled);
         return r;
       }
+      // The solver's tolerances on big budgets can let stays touch: such a
+      // schedule is dropped (the phases' other schedules stand), never used.
       const ScheduleCheck c = check_schedule(g_, r.schedule, o_.budget);
-      if (!c.ok) throw std::logic_error("COSMA's schedule fails the checker: " + c.reason);
+      r.found = c.ok;
       r.traffic = c.traffic;
-      if (r.optimal) r.lower_bound = static_cast<double>(r.traffic.noncompulsory());
+      if (r.optimal && c.ok) r.lower_bound = static_cast<double>(r.traffic.noncompulsory());
     }
     return r;
   }
@@ -77,9 +88,8 @@ class Ilp {
   // the steps a tensor can be resident at (its creation or first use to its last use).
   void windows() {
     std::vector<std::vector<int>> succ(static_cast<size_t>(n_));
-    for (const OpTensor& v : g_.tensors)
-      if (v.producer >= 0)
-        for (int c : v.consumers) succ[static_cast<size_t>(v.producer)].push_back(c);
+    for (int o = 0; o < n_; ++o)
+      for (int p : before_[static_cast<size_t>(o)]) succ[static_cast<size_t>(p)].push_back(o);
     lo_.assign(static_cast<size_t>(n_), 0);
     hi_.assign(static_cast<size_t>(n_), n_ - 1);
     if (!o_.fixed_order.empty()) {
@@ -134,6 +144,13 @@ class Ilp {
       for (int o = 0; o < n_; ++o) one.emplace_back(X(o, t), 1);
       mdl_.row(one, 'E', 1);
     }
+    for (int o = 0; o < n_; ++o)  // after what it depends on
+      for (int p : before_[static_cast<size_t>(o)]) {
+        std::vector<std::pair<int, double>> row;
+        for (int k = lo_[static_cast<size_t>(o)]; k <= hi_[static_cast<size_t>(o)]; ++k) row.emplace_back(X(o, k), k);
+        for (int k = lo_[static_cast<size_t>(p)]; k <= hi_[static_cast<size_t>(p)]; ++k) row.emplace_back(X(p, k), -k);
+        mdl_.row(row, 'G', 1);
+      }
     const size_t nt = g_.tensors.size();
     P_.resize(nt), R_.resize(nt), S_.resize(nt), L_.resize(nt);
     for (size_t v = 0; v < nt; ++v) tensor_vars(v);
@@ -193,13 +210,12 @@ class Ilp {
     for (int o : t.consumers)  // resident when a consumer runs
       for (int k = lo_[static_cast<size_t>(o)]; k <= hi_[static_cast<size_t>(o)]; ++k)
         mdl_.row({{X(o, k), 1}, {at(P_, v, k), -1}, {at(R_, v, k), -1}}, 'L', 0);
-    if (t.producer >= 0)  // after the producer
-      for (int o : t.consumers) {
-        std::vector<std::pair<int, double>> row;
-        for (int k = lo_[static_cast<size_t>(o)]; k <= hi_[static_cast<size_t>(o)]; ++k) row.emplace_back(X(o, k), k);
-        for (int k = lo_[static_cast<size_t>(t.producer)]; k <= hi_[static_cast<size_t>(t.producer)]; ++k)
-          row.emplace_back(X(t.producer, k), -k);
-        mdl_.row(row, 'G', 1);
+    if (!t.updaters.empty())  // written only once complete: not before its last updater runs
+      for (int k = vlo_[v]; k <= vhi_[v]; ++k) {
+        std::vector<std::pair<int, double>> row = {{at(S_, v, k), 1}};
+        const int last = t.updaters.back();
+        for (int j = lo_[static_cast<size_t>(last)]; j <= std::min(k, hi_[static_cast<size_t>(last)]); ++j) row.emplace_back(X(last, j), -1);
+        mdl_.row(row, 'L', 0);
       }
   }
 
@@ -235,6 +251,18 @@ class Ilp {
   }
 
   // A feasible schedule as the solver's starting incumbent.
+  // Whether a schedule is a point of this program: every operator and stay inside its window.
+  bool fits(const MemorySchedule& s) const {
+    if (s.order.size() != static_cast<size_t>(n_)) return false;
+    for (int t = 0; t < n_; ++t) {
+      const int o = s.order[static_cast<size_t>(t)];
+      if (o < 0 || o >= n_ || t < lo_[static_cast<size_t>(o)] || t > hi_[static_cast<size_t>(o)]) return false;
+    }
+    for (const Stay& y : s.stays)
+      if (y.first < vlo_[static_cast<size_t>(y.tensor)] || y.last > vhi_[static_cast<size_t>(y.tensor)]) return false;
+    return true;
+  }
+
   void start(const MemorySchedule& s) {
     std::vector<double> val(static_cast<size_t>(mdl_.cols), 0.0);
     auto set = [&](int c, double x) {
@@ -245,7 +273,6 @@ class Ilp {
     for (const Stay& y : s.stays) {
       const size_t v = static_cast<size_t>(y.tensor);
       for (int k = y.first; k <= y.last; ++k) {
-        if (!in(v, k)) return;  // outside the windows: not a point of this program
         set(k == y.first ? (y.loaded ? at(R_, v, k) : -1) : at(P_, v, k), 1);
         if (addresses_) set(at(L_, v, k), static_cast<double>(y.address / unit_));
         addr[{k, v}] = static_cast<double>(y.address / unit_);
@@ -292,6 +319,7 @@ class Ilp {
   const CosmaOptions& o_;
   const int n_;
   const bool addresses_;
+  const std::vector<std::vector<int>> before_;  // per operator, those it depends on
   int64_t unit_ = 1;
   double cap_ = 0;
   double first_loads_ = 0;  // bytes of the inputs' compulsory loads, inside the objective
@@ -329,7 +357,9 @@ CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts) {
     best.traffic = t;
   };
   // The result: the last phase's, or the best schedule of an earlier one.
+  CosmaResult sizes;  // the columns, rows and integers of the last program solved
   auto finish = [&](CosmaResult r, double bound, bool limit) {
+    if (r.columns == 0) r.columns = sizes.columns, r.rows = sizes.rows, r.integers = sizes.integers;
     r.lower_bound = std::max(r.lower_bound, bound);
     if (best.found && (!r.found || best.traffic.noncompulsory() < r.traffic.noncompulsory())) {
       r.found = true;
@@ -341,6 +371,11 @@ CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts) {
     r.seconds = elapsed();
     return r;
   };
+  for (const MemorySchedule& s : opts.starts)  // the schedules offered stand as results too
+    if (opts.fixed_order.empty() || s.order == opts.fixed_order) {
+      const ScheduleCheck c = check_schedule(g, s, opts.budget);
+      if (c.ok) keep(s, c.traffic);
+    }
   CosmaOptions start = opts;
   if (opts.fixed_order.empty()) {
     // The fixed-order programs of the given order and the hinted ones (a
@@ -364,6 +399,7 @@ CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts) {
   if (out_of_time()) return finish(CosmaResult{}, 0, true);
   // Then without addresses: its optimum bounds COSMA's from below.
   CosmaResult relaxed = Ilp(g, start, false).solve(left());
+  sizes.columns = relaxed.columns, sizes.rows = relaxed.rows, sizes.integers = relaxed.integers;
   if (relaxed.infeasible) {
     relaxed.seconds = elapsed();
     return relaxed;
@@ -373,10 +409,11 @@ CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts) {
   if (relaxed.found && place_stays(g, relaxed.schedule, opts.budget, left())) {
     // Its stays placed: optimal when the relaxation was solved to optimality.
     const ScheduleCheck c = check_schedule(g, relaxed.schedule, opts.budget);
-    if (!c.ok) throw std::logic_error("COSMA's placed schedule fails the checker: " + c.reason);
-    keep(relaxed.schedule, c.traffic);
-    if (relaxed.optimal) return finish(CosmaResult{}, bound, false);
-    full.starts.push_back(relaxed.schedule);
+    if (c.ok) {
+      keep(relaxed.schedule, c.traffic);
+      if (relaxed.optimal) return finish(CosmaResult{}, bound, false);
+      full.starts.push_back(relaxed.schedule);
+    }
   }
   if (out_of_time()) return finish(CosmaResult{}, bound, true);
   // Then with addresses, from the best schedules known.

@@ -36,54 +36,58 @@ OpGraph op_graph(const workloads::Cascade& c) {
     g.ops.push_back(std::move(op));
     g.given_order.push_back(static_cast<int>(gi));
   }
-  // Per cascade tensor: the groups that write it, in execution order; one
-  // OpTensor per write (a version), and one for an input's DRAM value.
+  // Per cascade tensor: the groups that write it, in execution order. The
+  // writers of one tensor write disjoint parts of it (the KV cache's copy
+  // and the new token's append): one tensor, created whole by the first,
+  // completed in place by the others (its updaters), read after the last.
   std::vector<std::vector<int>> writer_groups(c.tensors.size());
-  std::vector<std::vector<int>> version(c.tensors.size());  // OpTensor index per writer group (inputs: [0] the input)
   for (size_t ti = 0; ti < c.tensors.size(); ++ti) {
     const workloads::Tensor& t = c.tensors[ti];
     std::set<int> groups;
     for (int e : t.writers) groups.insert(group_of[static_cast<size_t>(e)]);
     writer_groups[ti].assign(groups.begin(), groups.end());
-    const int64_t bytes = tensor_bytes(t, c.loc);
-    if (t.kind == workloads::TensorKind::kInput) {
-      version[ti].push_back(static_cast<int>(g.tensors.size()));
-      g.tensors.push_back({t.name, bytes, TensorRole::kInput, -1, {}});
-      continue;
+    OpTensor v;
+    v.name = t.name;
+    v.bytes = tensor_bytes(t, c.loc);
+    v.role = t.kind == workloads::TensorKind::kInput    ? TensorRole::kInput
+             : t.kind == workloads::TensorKind::kOutput ? TensorRole::kOutput
+                                                        : TensorRole::kIntermediate;
+    if (!writer_groups[ti].empty()) {
+      v.producer = writer_groups[ti].front();
+      v.updaters.assign(writer_groups[ti].begin() + 1, writer_groups[ti].end());
+      g.ops[static_cast<size_t>(v.producer)].outputs.push_back(static_cast<int>(ti));
     }
-    const size_t n = writer_groups[ti].size();
-    for (size_t k = 0; k < n; ++k) {
-      OpTensor v;
-      v.name = n > 1 ? t.name + "@" + std::to_string(k + 1) : t.name;
-      v.bytes = bytes;
-      v.role = (t.kind == workloads::TensorKind::kOutput && k + 1 == n) ? TensorRole::kOutput : TensorRole::kIntermediate;
-      v.producer = writer_groups[ti][k];
-      version[ti].push_back(static_cast<int>(g.tensors.size()));
-      g.ops[static_cast<size_t>(v.producer)].outputs.push_back(static_cast<int>(g.tensors.size()));
-      g.tensors.push_back(std::move(v));
-    }
+    g.tensors.push_back(std::move(v));
   }
-  // What each group reads: the version written last by an earlier group (a
-  // group that writes the tensor again reads the previous version; a group
-  // reading what it wrote itself first reads nothing from outside).
+  // What each group needs resident: what it reads, except what it creates
+  // itself, and what it completes.
   for (size_t gi = 0; gi < g.ops.size(); ++gi) {
     std::set<int> ins;
     for (int e : c.exec_groups[gi].einsums)
-      for (const workloads::Access& a : c.einsums[static_cast<size_t>(e)].inputs) {
-        const size_t ti = static_cast<size_t>(a.tensor);
-        if (c.tensors[ti].kind == workloads::TensorKind::kInput) {
-          ins.insert(version[ti][0]);
-          continue;
-        }
-        const std::vector<int>& wg = writer_groups[ti];
-        const auto it = std::lower_bound(wg.begin(), wg.end(), static_cast<int>(gi));  // first writer at or after gi
-        if (it == wg.begin()) continue;  // written first by this group: internal to it
-        ins.insert(version[ti][static_cast<size_t>(it - wg.begin() - 1)]);
-      }
+      for (const workloads::Access& a : c.einsums[static_cast<size_t>(e)].inputs)
+        if (g.tensors[static_cast<size_t>(a.tensor)].producer != static_cast<int>(gi)) ins.insert(a.tensor);
+    for (size_t ti = 0; ti < g.tensors.size(); ++ti) {
+      const auto& u = g.tensors[ti].updaters;
+      if (std::find(u.begin(), u.end(), static_cast<int>(gi)) != u.end()) ins.insert(static_cast<int>(ti));
+    }
     g.ops[gi].inputs.assign(ins.begin(), ins.end());
     for (int v : ins) g.tensors[static_cast<size_t>(v)].consumers.push_back(static_cast<int>(gi));
   }
   return g;
+}
+
+std::vector<std::vector<int>> OpGraph::predecessors() const {
+  std::vector<std::set<int>> before(ops.size());
+  for (const OpTensor& v : tensors)
+    for (int c : v.consumers) {
+      std::set<int>& b = before[static_cast<size_t>(c)];
+      if (v.producer >= 0) b.insert(v.producer);
+      const auto me = std::find(v.updaters.begin(), v.updaters.end(), c);
+      b.insert(v.updaters.begin(), me);  // a reader after every updater; an updater after the earlier ones
+    }
+  std::vector<std::vector<int>> r;
+  for (const auto& b : before) r.emplace_back(b.begin(), b.end());
+  return r;
 }
 
 int64_t OpGraph::compulsory_bytes() const {
@@ -130,7 +134,10 @@ int64_t order_peak(const OpGraph& g, const std::vector<int>& order) {
 int64_t named_budget(const OpGraph& g, const std::string& name) {
   if (name == "tightest") return tightest_budget(g);
   if (name == "min-peak") return min_peak_order(g).peak;
-  if (name == "mean") return (tightest_budget(g) + min_peak_order(g).peak) / 2;
+  if (name == "mean") {
+    const int64_t a = tightest_budget(g), b = min_peak_order(g).peak;
+    return a / 2 + b / 2 + (a % 2 + b % 2) / 2;  // (a + b) / 2 without overflow
+  }
   return -1;
 }
 

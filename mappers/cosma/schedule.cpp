@@ -15,7 +15,7 @@ ScheduleCheck fail(std::string why) {
   return c;
 }
 
-// Whether every operator runs once and after the producers of its inputs.
+// Whether every operator runs once and after the operators it depends on.
 std::string check_order(const OpGraph& g, const std::vector<int>& order, std::vector<int>& step) {
   if (order.size() != g.ops.size()) return "the order has " + std::to_string(order.size()) + " steps for " +
                                            std::to_string(g.ops.size()) + " operators";
@@ -26,12 +26,11 @@ std::string check_order(const OpGraph& g, const std::vector<int>& order, std::ve
       return "step " + std::to_string(t) + " runs no operator or one already run";
     step[static_cast<size_t>(o)] = static_cast<int>(t);
   }
+  const std::vector<std::vector<int>> before = g.predecessors();
   for (size_t o = 0; o < g.ops.size(); ++o)
-    for (int v : g.ops[o].inputs) {
-      const int p = g.tensors[static_cast<size_t>(v)].producer;
-      if (p >= 0 && step[static_cast<size_t>(p)] >= step[o])
-        return "operator " + g.ops[o].name + " runs before the producer of its input " + g.tensors[static_cast<size_t>(v)].name;
-    }
+    for (int p : before[o])
+      if (step[static_cast<size_t>(p)] >= step[o])
+        return "operator " + g.ops[o].name + " runs before " + g.ops[static_cast<size_t>(p)].name + ", which it depends on";
   return "";
 }
 
@@ -76,6 +75,9 @@ ScheduleCheck check_schedule(const OpGraph& g, const MemorySchedule& s, int64_t 
     if (v.producer >= 0 && created != 1) return fail(v.name + " is created " + std::to_string(created) + " times");
     if (v.role == TensorRole::kInput && sp >= 0) return fail("input " + v.name + " is written to DRAM");
     if (v.role == TensorRole::kOutput && sp < 0) return fail("output " + v.name + " is never written to DRAM");
+    for (int u : v.updaters)
+      if (sp >= 0 && sp < step[static_cast<size_t>(u)])
+        return fail(v.name + " is written out before " + g.ops[static_cast<size_t>(u)].name + " completes it");
     if (sp >= 0 && !resident_at_spill) return fail(v.name + " is written out at step " + std::to_string(sp) + " where it is not resident");
     for (int o : v.consumers) {
       const int t = step[static_cast<size_t>(o)];
@@ -138,12 +140,10 @@ int64_t live_bytes(const OpGraph& g, const Set& done) {
   return b;
 }
 
-bool ready(const OpGraph& g, const Set& done, int o) {
+bool ready(const std::vector<std::vector<int>>& before, const Set& done, int o) {
   if (has(done, o)) return false;
-  for (int v : g.ops[static_cast<size_t>(o)].inputs) {
-    const int p = g.tensors[static_cast<size_t>(v)].producer;
-    if (p >= 0 && !has(done, p)) return false;
-  }
+  for (int p : before[static_cast<size_t>(o)])
+    if (!has(done, p)) return false;
   return true;
 }
 
@@ -162,6 +162,7 @@ int64_t step_bytes(const OpGraph& g, const Set& done, int64_t live, int o) {
 // Each step the ready operator of least footprint (ties: the given order).
 std::vector<int> greedy_order(const OpGraph& g) {
   const size_t n = g.ops.size();
+  const std::vector<std::vector<int>> before = g.predecessors();
   Set done((n + 63) / 64, 0);
   std::vector<int> order;
   for (size_t k = 0; k < n; ++k) {
@@ -169,7 +170,7 @@ std::vector<int> greedy_order(const OpGraph& g) {
     int best = -1;
     int64_t best_bytes = 0;
     for (int o : g.given_order)
-      if (ready(g, done, o)) {
+      if (ready(before, done, o)) {
         const int64_t b = step_bytes(g, done, live, o);
         if (best < 0 || b < best_bytes) best = o, best_bytes = b;
       }
@@ -190,17 +191,19 @@ PeakOrder min_peak_order(const OpGraph& g, int64_t max_states) {
   std::vector<std::unordered_map<Set, Entry, SetHash>> layer(n + 1);
   layer[0].emplace(Set((n + 63) / 64, 0), Entry{0, -1});
   PeakOrder r;
+  const std::vector<std::vector<int>> before = g.predecessors();
   for (size_t k = 0; k < n; ++k) {
     for (const auto& [done, e] : layer[k]) {
       const int64_t live = live_bytes(g, done);
       for (int o : g.given_order) {
-        if (!ready(g, done, o)) continue;
+        if (!ready(before, done, o)) continue;
         const int64_t peak = std::max(e.peak, step_bytes(g, done, live, o));
         Set next = done;
         put(next, o);
         auto [it, fresh] = layer[k + 1].try_emplace(next, Entry{peak, o});
         if (!fresh && peak < it->second.peak) it->second = Entry{peak, o};
       }
+      if (r.states + static_cast<int64_t>(layer[k + 1].size()) > max_states) break;
     }
     r.states += static_cast<int64_t>(layer[k + 1].size());
     if (r.states > max_states) {
