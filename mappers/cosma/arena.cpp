@@ -39,6 +39,7 @@ class Arena {
         if (open_[static_cast<size_t>(v)] < 0) placed = placed && place(v, t, true);
       for (int v : op.outputs) placed = placed && place(v, t, false);
       if (!placed) reset(op, t);
+      if (!failed_.empty()) break;
       // An output goes to DRAM once complete: at its producer's step, or its last updater's.
       const int self = s_.order[static_cast<size_t>(t)];
       for (const std::vector<int>* vs : {&op.inputs, &op.outputs})
@@ -125,12 +126,13 @@ class Arena {
   }
 
   // Fragmentation left no gap among this step's own tensors: every one of
-  // them leaves, and they are placed again side by side from address 0 (the
-  // inputs loaded again). Fits whenever the budget holds the operator.
+  // them leaves (the inputs to be loaded again) but those an updater still
+  // needs, and they are placed again, largest first. Fails (the baseline
+  // has no schedule) only when what must stay leaves no gap.
   void reset(const Operator& op, int t) {
     for (int v : pinned_) {
       const int k = open_[static_cast<size_t>(v)];
-      if (k < 0) continue;
+      if (k < 0 || incomplete(v, t - 1)) continue;
       if (s_.stays[static_cast<size_t>(k)].first < t) {
         evict(v, t);
       } else {  // opened at this step: undone
@@ -141,11 +143,26 @@ class Arena {
           if (o > k) --o;
       }
     }
-    int64_t a = 0;
-    for (int v : op.inputs) open(v, t, a, true), a += bytes(v);
-    for (int v : op.outputs) open(v, t, a, false), a += bytes(v);
+    std::vector<int> left;
+    for (int v : pinned_)
+      if (open_[static_cast<size_t>(v)] < 0) left.push_back(v);
+    std::stable_sort(left.begin(), left.end(), [&](int a, int b) { return bytes(a) > bytes(b); });
+    for (int v : left) {
+      const int64_t a = best_fit(bytes(v));
+      if (a < 0) {
+        failed_ = "no gap for " + g_.tensors[static_cast<size_t>(v)].name + " at step " + std::to_string(t) +
+                  " around the tensors waiting for their updaters";
+        return;
+      }
+      const bool out = std::find(op.outputs.begin(), op.outputs.end(), v) != op.outputs.end();
+      open(v, t, a, !out);
+    }
   }
 
+ public:
+  std::string failed_;  // why the baseline has no schedule ("" when it has)
+
+ private:
   const OpGraph& g_;
   const int64_t budget_;
   MemorySchedule s_;
@@ -167,8 +184,10 @@ ArenaResult arena_belady(const OpGraph& g, const std::vector<int>& order, int64_
                std::to_string(need) + " bytes)";
     return r;
   }
-  r.schedule = Arena(g, order, budget).run();
-  r.ok = true;
+  Arena arena(g, order, budget);
+  r.schedule = arena.run();
+  r.ok = arena.failed_.empty();
+  r.reason = arena.failed_;
   return r;
 }
 

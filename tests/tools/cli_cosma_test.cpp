@@ -30,8 +30,12 @@ TEST(Cli, CosmaSchedulesALayer) {
   const nlohmann::json j = nlohmann::json::parse(std::ifstream(dir + "/stats.json"));
   EXPECT_EQ(j["status"], "optimal");
   EXPECT_EQ(j["budget_bytes"], j["tightest_budget_bytes"]);
-  EXPECT_LE(j["cosma_noncompulsory_bytes"].get<double>(), j["arena_given_noncompulsory_bytes"].get<double>());
-  EXPECT_LE(j["cosma_noncompulsory_bytes"].get<double>(), j["arena_min_peak_noncompulsory_bytes"].get<double>());
+  // The arena may find no schedule at the tightest budget (no gap around a
+  // tensor waiting for its updater); where it has one, COSMA's is no worse.
+  for (const char* arena : {"arena_given_noncompulsory_bytes", "arena_min_peak_noncompulsory_bytes"})
+    if (j.contains(arena)) {
+      EXPECT_LE(j["cosma_noncompulsory_bytes"].get<double>(), j[arena].get<double>()) << arena;
+    }
   EXPECT_DOUBLE_EQ(j["cosma_lower_bound_bytes"].get<double>(), j["cosma_noncompulsory_bytes"].get<double>());
   // At the least peak footprint nothing beyond the compulsory moves.
   const std::string peak = mapper("cosma-peak.yaml", "  algorithm: cosma\n  budget: min-peak\n");
@@ -40,6 +44,7 @@ TEST(Cli, CosmaSchedulesALayer) {
   ASSERT_EQ(p.code, 0) << p.out;
   const nlohmann::json q = nlohmann::json::parse(std::ifstream(dir + "-peak/stats.json"));
   EXPECT_EQ(q["cosma_noncompulsory_bytes"].get<double>(), 0);
+  EXPECT_GE(q["arena_given_noncompulsory_bytes"].get<double>(), 0);
 }
 
 TEST(Cli, CosmaInputErrorsExitTwo) {

@@ -54,9 +54,11 @@ int map_cosma(const arch::Architecture& a, const workloads::Workload& w, const w
             << (c.min_peak_exact ? "" : " (greedy: an upper bound)") << "; scheduling into " << mib(static_cast<double>(c.budget))
             << " (" << run.budget_name << ")\n";
   std::cout << "non-compulsory traffic:\n";
-  if (c.given.ok) std::cout << "  arena + Belady, given order:    " << mib(static_cast<double>(c.given_traffic.noncompulsory())) << "\n";
-  if (c.least_peak.ok)
-    std::cout << "  arena + Belady, min-peak order: " << mib(static_cast<double>(c.least_peak_traffic.noncompulsory())) << "\n";
+  std::cout << "  arena + Belady, given order:    "
+            << (c.given.ok ? mib(static_cast<double>(c.given_traffic.noncompulsory())) : "none: " + c.given.reason) << "\n";
+  std::cout << "  arena + Belady, min-peak order: "
+            << (c.least_peak.ok ? mib(static_cast<double>(c.least_peak_traffic.noncompulsory())) : "none: " + c.least_peak.reason)
+            << "\n";
   if (c.cosma.found)
     std::cout << "  COSMA (" << (c.cosma.optimal ? "optimal" : "incumbent at the time limit, bound " + mib(c.cosma.lower_bound))
               << "):  " << mib(static_cast<double>(c.cosma.traffic.noncompulsory())) << " (" << c.cosma.columns << " columns, "
