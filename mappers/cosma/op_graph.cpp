@@ -73,6 +73,14 @@ OpGraph op_graph(const workloads::Cascade& c) {
     g.ops[gi].inputs.assign(ins.begin(), ins.end());
     for (int v : ins) g.tensors[static_cast<size_t>(v)].consumers.push_back(static_cast<int>(gi));
   }
+  // Every sum of tensors' bytes (footprints, budgets, traffic) stays below
+  // the whole cascade's, which must leave room to add two of them.
+  int64_t total = 0;
+  for (const OpTensor& v : g.tensors) {
+    if (v.bytes > INT64_MAX / 4 - total)
+      throw UserError(c.loc, "cascade " + c.name + ": its tensors hold more bytes than a schedule can count (2^61)");
+    total += v.bytes;
+  }
   return g;
 }
 

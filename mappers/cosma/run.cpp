@@ -13,7 +13,9 @@ int64_t scratchpad_bytes(const arch::Architecture& a) {
     for (int n : a.storage_path(units.front())) {
       const arch::Node& node = a.node(n);
       if (a.is_offchip(n) || node.size_words <= 0) continue;
-      return node.size_words * node.instances * node.word_bits / 8;
+      const double bytes = static_cast<double>(node.size_words) * static_cast<double>(node.instances) * node.word_bits / 8;
+      if (bytes > 4e18) throw UserError(node.loc, "node " + node.name + " holds more bytes than a schedule can count");
+      return static_cast<int64_t>(bytes);
     }
   throw UserError(a.loc, "architecture " + a.name + " has no bounded on-chip buffer to schedule into; give the mapper a budget");
 }

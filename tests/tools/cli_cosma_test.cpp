@@ -61,6 +61,13 @@ TEST(Cli, CosmaInputErrorsExitTwo) {
   EXPECT_EQ(small.code, 2) << small.out;
   EXPECT_NE(small.out.find("small-budget.yaml:3:11"), std::string::npos) << small.out;
   EXPECT_NE(small.out.find("cannot hold the largest operator"), std::string::npos) << small.out;
+  // Tensors of 2^62 bytes: counted, not overflowed.
+  const std::string huge = write_temp("huge.yaml", "cascade:\n  name: huge\n  ranks: {M: 2147483648, K: 1073741824}\n"
+                                                   "  inputs: {A: [M, K]}\n  einsums:\n    - Z[m] = A[m,k]\n");
+  const Result big = run("map --arch " + kAtt + "fusemax-4x4.yaml --workload " + huge + " --out " + ::testing::TempDir() +
+                         "cosma-huge --mapper " + mapper("cosma.yaml", "  algorithm: cosma\n"));
+  EXPECT_EQ(big.code, 2) << big.out;
+  EXPECT_NE(big.out.find("huge.yaml:2:3"), std::string::npos) << big.out;
   const Result order = run(base + mapper("bad-order.yaml", "  algorithm: cosma\n  order: any\n"));
   EXPECT_EQ(order.code, 2) << order.out;
   EXPECT_NE(order.out.find("expected free"), std::string::npos) << order.out;
