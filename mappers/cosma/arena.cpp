@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <string>
 
 #include "mappers/cosma/cosma.h"
+#include "mappers/cosma/placement.h"
 
 namespace einflow::cosma {
 
@@ -24,9 +26,10 @@ class Arena {
       std::sort(uses_[v].begin(), uses_[v].end());
     }
     open_.assign(g.tensors.size(), -1);
-    in_dram_.assign(g.tensors.size(), false);
-    for (size_t v = 0; v < g.tensors.size(); ++v) in_dram_[v] = g.tensors[v].role == TensorRole::kInput;
   }
+
+  // Why the baseline has no schedule ("" when it has one).
+  const std::string& failed() const { return failed_; }
 
   MemorySchedule run() {
     const int n = static_cast<int>(s_.order.size());
@@ -69,9 +72,9 @@ class Arena {
     return false;
   }
 
-  void write(int v, int t) {
-    s_.spill_step[static_cast<size_t>(v)] = t;
-    in_dram_[static_cast<size_t>(v)] = true;
+  void write(int v, int t) { s_.spill_step[static_cast<size_t>(v)] = t; }
+  bool in_dram(int v) const {
+    return g_.tensors[static_cast<size_t>(v)].role == TensorRole::kInput || s_.spill_step[static_cast<size_t>(v)] >= 0;
   }
   void close(int v, int last) {
     s_.stays[static_cast<size_t>(open_[static_cast<size_t>(v)])].last = last;
@@ -84,26 +87,18 @@ class Arena {
     by_address_[address] = v;
   }
 
-  // The lowest address of the smallest gap that holds `size`; -1 when none.
-  int64_t best_fit(int64_t size) const {
-    int64_t best = -1, best_gap = 0, from = 0;
-    auto consider = [&](int64_t end) {
-      const int64_t gap = end - from;
-      if (gap >= size && (best < 0 || gap < best_gap)) best = from, best_gap = gap;
-    };
-    for (const auto& [address, v] : by_address_) {
-      consider(address);
-      from = address + bytes(v);
-    }
-    consider(budget_);
-    return best;
+  // Where `size` bytes go now (placement.h's best_fit over the resident tensors).
+  int64_t free_at(int64_t size) const {
+    std::vector<std::pair<int64_t, int64_t>> taken;
+    for (const auto& [address, v] : by_address_) taken.emplace_back(address, address + bytes(v));
+    return best_fit(taken, size, budget_);
   }
 
   // Places `v` at step t, evicting by Belady until it fits; false when only
   // this step's own tensors are left and it still does not fit.
   bool place(int v, int t, bool loaded) {
     for (;;) {
-      const int64_t a = best_fit(bytes(v));
+      const int64_t a = free_at(bytes(v));
       if (a >= 0) {
         open(v, t, a, loaded);
         return true;
@@ -121,7 +116,7 @@ class Arena {
 
   // Out of the scratchpad before step t, written first when DRAM has no copy.
   void evict(int v, int t) {
-    if (!in_dram_[static_cast<size_t>(v)]) write(v, t - 1);
+    if (!in_dram(v)) write(v, t - 1);
     close(v, t - 1);
   }
 
@@ -148,7 +143,7 @@ class Arena {
       if (open_[static_cast<size_t>(v)] < 0) left.push_back(v);
     std::stable_sort(left.begin(), left.end(), [&](int a, int b) { return bytes(a) > bytes(b); });
     for (int v : left) {
-      const int64_t a = best_fit(bytes(v));
+      const int64_t a = free_at(bytes(v));
       if (a < 0) {
         failed_ = "no gap for " + g_.tensors[static_cast<size_t>(v)].name + " at step " + std::to_string(t) +
                   " around the tensors waiting for their updaters";
@@ -159,19 +154,15 @@ class Arena {
     }
   }
 
- public:
-  std::string failed_;  // why the baseline has no schedule ("" when it has)
-
- private:
   const OpGraph& g_;
   const int64_t budget_;
   MemorySchedule s_;
   std::vector<std::vector<int>> uses_;  // per tensor: the steps of its consumers, ascending
   std::vector<int> step_;
   std::vector<int> open_;               // per tensor: its open stay, -1 when not resident
-  std::vector<bool> in_dram_;
   std::map<int64_t, int> by_address_;   // resident tensors by address
   std::vector<int> pinned_;             // this step's inputs and outputs
+  std::string failed_;
 };
 
 }  // namespace
@@ -186,8 +177,8 @@ ArenaResult arena_belady(const OpGraph& g, const std::vector<int>& order, int64_
   }
   Arena arena(g, order, budget);
   r.schedule = arena.run();
-  r.ok = arena.failed_.empty();
-  r.reason = arena.failed_;
+  r.ok = arena.failed().empty();
+  r.reason = arena.failed();
   return r;
 }
 

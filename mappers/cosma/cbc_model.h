@@ -11,15 +11,14 @@
 namespace einflow::cosma {
 
 struct Model {  // owns the CBC model
-  explicit Model() : m(Cbc_newModel()) {}
+  Model() : m(Cbc_newModel()) {}
   ~Model() { Cbc_deleteModel(m); }
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
   int col(double lb, double ub, double obj, bool integer) {
     const std::string name = "c" + std::to_string(cols);  // CBC matches a start's values to columns by name
     Cbc_addCol(m, name.c_str(), lb, ub, obj, integer ? 1 : 0, 0, nullptr, nullptr);
-    ++integers_;
-    if (!integer) --integers_;
+    if (integer) ++integers;
     return cols++;
   }
   void row(const std::vector<std::pair<int, double>>& terms, char sense, double rhs) {
@@ -35,7 +34,7 @@ struct Model {  // owns the CBC model
     ++rows;
   }
   Cbc_Model* m;
-  int cols = 0, rows = 0, integers_ = 0;
+  int cols = 0, rows = 0, integers = 0;
 };
 
 }  // namespace einflow::cosma

@@ -1,6 +1,5 @@
 // COSMA beside its baselines, and the schedule written out.
 #include <sstream>
-#include <stdexcept>
 
 #include "mappers/cosma/cosma.h"
 
@@ -21,13 +20,11 @@ Traffic checked(const OpGraph& g, ArenaResult& a, int64_t budget) {
 
 }  // namespace
 
-Comparison compare_schedules(const OpGraph& g, const CosmaOptions& opts) {
+Comparison compare_schedules(const OpGraph& g, const CosmaOptions& opts, PeakOrder peak) {
   Comparison c;
   c.budget = opts.budget;
   c.tightest = tightest_budget(g);
-  c.peak_order = min_peak_order(g);
-  c.min_peak = c.peak_order.peak;
-  c.min_peak_exact = c.peak_order.exact;
+  c.peak_order = std::move(peak);
   c.given = arena_belady(g, g.given_order, opts.budget);
   c.least_peak = arena_belady(g, c.peak_order.order, opts.budget);
   c.given_traffic = checked(g, c.given, opts.budget);
@@ -48,8 +45,8 @@ std::vector<std::pair<std::string, double>> comparison_figures(const OpGraph& g,
   std::vector<std::pair<std::string, double>> f = {
       {"budget_bytes", d(c.budget)},
       {"tightest_budget_bytes", d(c.tightest)},
-      {"min_peak_bytes", d(c.min_peak)},
-      {"min_peak_exact", c.min_peak_exact ? 1 : 0},
+      {"min_peak_bytes", d(c.peak_order.peak)},
+      {"min_peak_exact", c.peak_order.exact ? 1 : 0},
       {"compulsory_bytes", d(g.compulsory_bytes())},
       {"operators", d(static_cast<int64_t>(g.ops.size()))},
       {"tensors", d(static_cast<int64_t>(g.tensors.size()))},

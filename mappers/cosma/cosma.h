@@ -122,7 +122,9 @@ PeakOrder min_peak_order(const OpGraph& g, int64_t max_states = 1'000'000);
 // the smallest free gap that holds it, TensorFlow Lite's simple arena) with
 // Belady replacement (when nothing fits, evict the resident tensor not used
 // by this step whose next use is farthest, writing it out first when DRAM has
-// no copy). `ok` is false only when the budget is below tightest_budget.
+// no copy). `ok` is false, with the reason, when the budget is below
+// tightest_budget or fragmentation leaves no gap around a tensor waiting for
+// its updater (compare_schedules also rejects a schedule the checker does).
 struct ArenaResult {
   bool ok = false;
   std::string reason;
@@ -151,26 +153,21 @@ struct CosmaResult {
 };
 CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts);
 
-// The budget a name stands for: "tightest", "min-peak", "mean" (of the two);
-// anything else is not a budget name (returns -1).
-int64_t named_budget(const OpGraph& g, const std::string& name);
-
-}  // namespace einflow::cosma
-
-namespace einflow::cosma {
+// The budget a name stands for: "tightest", "min-peak", "mean" (of the two),
+// given the graph's least-peak order; anything else is not a budget name (-1).
+int64_t named_budget(const OpGraph& g, const std::string& name, const PeakOrder& peak);
 
 // Everything `einflow map` and a sweep report for one budget: the budgets
 // COSMA defines, the two baselines (the given order, the minimum-peak order)
 // and COSMA's own schedule (offered both baselines as starting incumbents).
 struct Comparison {
-  int64_t budget = 0, tightest = 0, min_peak = 0;
-  bool min_peak_exact = false;
-  PeakOrder peak_order;
+  int64_t budget = 0, tightest = 0;
+  PeakOrder peak_order;             // its peak is the min-peak budget
   ArenaResult given, least_peak;   // the baselines
   Traffic given_traffic, least_peak_traffic;
   CosmaResult cosma;
 };
-Comparison compare_schedules(const OpGraph& g, const CosmaOptions& opts);
+Comparison compare_schedules(const OpGraph& g, const CosmaOptions& opts, PeakOrder peak);
 
 // The figures of a comparison by name (bytes and seconds), for JSON and sweep records.
 std::vector<std::pair<std::string, double>> comparison_figures(const OpGraph& g, const Comparison& c);

@@ -10,12 +10,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <functional>
 #include <map>
 #include <numeric>
-#include <stdexcept>
+#include <tuple>
 
 #include "mappers/cosma/cosma.h"
 #include "mappers/cosma/cbc_model.h"
@@ -44,7 +41,7 @@ class Ilp {
     CosmaResult r;
     r.columns = mdl_.cols;
     r.rows = mdl_.rows;
-    r.integers = mdl_.integers_;
+    r.integers = mdl_.integers;
     // CBC keeps one start (a second replaces the first): the one of least
     // traffic among those that are points of this program.
     const MemorySchedule* pick = nullptr;
@@ -68,9 +65,8 @@ class Ilp {
     if (sol && !r.infeasible) {
       r.schedule = extract(sol);
       r.found = true;
-      if (!addresses_) {  // the traffic without placement: the objective
-        r.traffic.spilled = static_cast<int64_t>(std::llround(Cbc_getObjValue(mdl_.m) * static_cast<double>(unit_) - first_loads_));
-        if (r.optimal) r.lower_bound = static_cast<double>(r.traffic.spilled);
+      if (!addresses_) {  // no addresses yet: no traffic counted; its optimum is the bound
+        if (r.optimal) r.lower_bound = std::max(0.0, std::round(Cbc_getObjValue(mdl_.m) * static_cast<double>(unit_) - first_loads_));
         return r;
       }
       // The solver's tolerances on big budgets can let stays touch: such a
@@ -250,7 +246,6 @@ class Ilp {
       }
   }
 
-  // A feasible schedule as the solver's starting incumbent.
   // Whether a schedule is a point of this program: every operator and stay inside its window.
   bool fits(const MemorySchedule& s) const {
     if (s.order.size() != static_cast<size_t>(n_)) return false;
@@ -263,6 +258,7 @@ class Ilp {
     return true;
   }
 
+  // A feasible schedule as the solver's starting incumbent.
   void start(const MemorySchedule& s) {
     std::vector<double> val(static_cast<size_t>(mdl_.cols), 0.0);
     auto set = [&](int c, double x) {
@@ -343,11 +339,8 @@ CosmaResult solve_cosma(const OpGraph& g, const CosmaOptions& opts) {
     return r;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  auto left = [&]() {
-    if (opts.max_seconds <= 0) return 0.0;
-    return std::max(1.0, opts.max_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  };
   auto elapsed = [&]() { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto left = [&]() { return opts.max_seconds <= 0 ? 0.0 : std::max(1.0, opts.max_seconds - elapsed()); };
   auto out_of_time = [&]() { return opts.max_seconds > 0 && elapsed() >= opts.max_seconds - 0.5; };
   CosmaResult best;  // the best checked schedule of any phase
   auto keep = [&](const MemorySchedule& s, const Traffic& t) {

@@ -1,6 +1,5 @@
 // A cascade at operator granularity (OpGraph) and COSMA's budgets.
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include "common/error.h"
@@ -40,22 +39,22 @@ OpGraph op_graph(const workloads::Cascade& c) {
   // writers of one tensor write disjoint parts of it (the KV cache's copy
   // and the new token's append): one tensor, created whole by the first,
   // completed in place by the others (its updaters), read after the last.
-  std::vector<std::vector<int>> writer_groups(c.tensors.size());
+  std::vector<std::vector<int>> completes(g.ops.size());  // per group: the tensors it updates
   for (size_t ti = 0; ti < c.tensors.size(); ++ti) {
     const workloads::Tensor& t = c.tensors[ti];
     std::set<int> groups;
     for (int e : t.writers) groups.insert(group_of[static_cast<size_t>(e)]);
-    writer_groups[ti].assign(groups.begin(), groups.end());
     OpTensor v;
     v.name = t.name;
     v.bytes = tensor_bytes(t, c.loc);
     v.role = t.kind == workloads::TensorKind::kInput    ? TensorRole::kInput
              : t.kind == workloads::TensorKind::kOutput ? TensorRole::kOutput
                                                         : TensorRole::kIntermediate;
-    if (!writer_groups[ti].empty()) {
-      v.producer = writer_groups[ti].front();
-      v.updaters.assign(writer_groups[ti].begin() + 1, writer_groups[ti].end());
+    if (!groups.empty()) {
+      v.producer = *groups.begin();
+      v.updaters.assign(std::next(groups.begin()), groups.end());
       g.ops[static_cast<size_t>(v.producer)].outputs.push_back(static_cast<int>(ti));
+      for (int u : v.updaters) completes[static_cast<size_t>(u)].push_back(static_cast<int>(ti));
     }
     g.tensors.push_back(std::move(v));
   }
@@ -66,10 +65,7 @@ OpGraph op_graph(const workloads::Cascade& c) {
     for (int e : c.exec_groups[gi].einsums)
       for (const workloads::Access& a : c.einsums[static_cast<size_t>(e)].inputs)
         if (g.tensors[static_cast<size_t>(a.tensor)].producer != static_cast<int>(gi)) ins.insert(a.tensor);
-    for (size_t ti = 0; ti < g.tensors.size(); ++ti) {
-      const auto& u = g.tensors[ti].updaters;
-      if (std::find(u.begin(), u.end(), static_cast<int>(gi)) != u.end()) ins.insert(static_cast<int>(ti));
-    }
+    ins.insert(completes[gi].begin(), completes[gi].end());
     g.ops[gi].inputs.assign(ins.begin(), ins.end());
     for (int v : ins) g.tensors[static_cast<size_t>(v)].consumers.push_back(static_cast<int>(gi));
   }
@@ -139,11 +135,11 @@ int64_t order_peak(const OpGraph& g, const std::vector<int>& order) {
   return peak;
 }
 
-int64_t named_budget(const OpGraph& g, const std::string& name) {
+int64_t named_budget(const OpGraph& g, const std::string& name, const PeakOrder& peak) {
   if (name == "tightest") return tightest_budget(g);
-  if (name == "min-peak") return min_peak_order(g).peak;
+  if (name == "min-peak") return peak.peak;
   if (name == "mean") {
-    const int64_t a = tightest_budget(g), b = min_peak_order(g).peak;
+    const int64_t a = tightest_budget(g), b = peak.peak;
     return a / 2 + b / 2 + (a % 2 + b % 2) / 2;  // (a + b) / 2 without overflow
   }
   return -1;

@@ -53,15 +53,7 @@ bool place_in_order(const OpGraph& g, MemorySchedule& s, const std::vector<size_
       if (z.first <= y.last && y.first <= z.last) taken.emplace_back(z.address, z.address + bytes(z));
     }
     std::sort(taken.begin(), taken.end());
-    int64_t best = -1, best_gap = 0, from = 0;
-    auto consider = [&](int64_t end) {
-      if (end - from >= bytes(y) && (best < 0 || end - from < best_gap)) best = from, best_gap = end - from;
-    };
-    for (const auto& [a, e] : taken) {
-      consider(a);
-      from = std::max(from, e);
-    }
-    consider(budget);
+    const int64_t best = best_fit(taken, bytes(y), budget);
     if (best < 0) return false;
     y.address = best;
     placed.push_back(i);
@@ -70,6 +62,19 @@ bool place_in_order(const OpGraph& g, MemorySchedule& s, const std::vector<size_
 }
 
 }  // namespace
+
+int64_t best_fit(const std::vector<std::pair<int64_t, int64_t>>& taken, int64_t size, int64_t budget) {
+  int64_t best = -1, best_gap = 0, from = 0;
+  auto consider = [&](int64_t end) {
+    if (end - from >= size && (best < 0 || end - from < best_gap)) best = from, best_gap = end - from;
+  };
+  for (const auto& [a, e] : taken) {
+    consider(a);
+    from = std::max(from, e);
+  }
+  consider(budget);
+  return best;
+}
 
 void trim_stays(const OpGraph& g, MemorySchedule& s) {
   std::vector<int> step(g.ops.size());
@@ -123,6 +128,5 @@ bool place_stays(const OpGraph& g, MemorySchedule& s, int64_t budget, double sec
   if (place_in_order(g, s, by, budget)) return true;
   return place_exact(g, s, budget, seconds);
 }
-
 
 }  // namespace einflow::cosma

@@ -2,6 +2,10 @@
 // without them (the relaxation of COSMA's program).
 #pragma once
 
+#include <cstdint>
+#include <utility>
+#include <vector>
+
 #include "mappers/cosma/cosma.h"
 
 namespace einflow::cosma {
@@ -15,6 +19,11 @@ void trim_stays(const OpGraph& g, MemorySchedule& s);
 // small program on the stays' addresses alone, CBC, `seconds` at most).
 // False when they cannot be placed (or the time ran out first).
 bool place_stays(const OpGraph& g, MemorySchedule& s, int64_t budget, double seconds);
+
+// The lowest address of the smallest free gap of [0, budget) that holds
+// `size`, around the [address, end) ranges `taken` (sorted; they may
+// overlap); -1 when none. The arena's and the greedy planners' one rule.
+int64_t best_fit(const std::vector<std::pair<int64_t, int64_t>>& taken, int64_t size, int64_t budget);
 
 // Integral addresses in bytes from a solver's (`where`, one per stay): each
 // stay as low as the stays below it there, at a step they share, allow.

@@ -25,9 +25,10 @@ Run run_cosma(const arch::Architecture& a, const workloads::Cascade& c, const se
   r.graph = op_graph(c);
   r.budget_name = cfg.budget;
   CosmaOptions o;
+  PeakOrder peak = min_peak_order(r.graph);  // once: the min-peak and mean budgets and the comparison
   if (cfg.budget == "arch") o.budget = scratchpad_bytes(a);
   else if (cfg.budget == "bytes") o.budget = cfg.budget_bytes;
-  else o.budget = named_budget(r.graph, cfg.budget);
+  else o.budget = named_budget(r.graph, cfg.budget, peak);
   const int64_t need = tightest_budget(r.graph);
   if (o.budget < need)
     throw UserError(cfg.budget_loc.line ? cfg.budget_loc : cfg.loc, "budget",
@@ -35,7 +36,7 @@ Run run_cosma(const arch::Architecture& a, const workloads::Cascade& c, const se
                         std::to_string(need) + " bytes): COSMA does not tile operators");
   o.max_seconds = cfg.max_seconds > 0 ? cfg.max_seconds : 60;
   if (cfg.order == "given") o.fixed_order = r.graph.given_order;
-  r.comparison = compare_schedules(r.graph, o);
+  r.comparison = compare_schedules(r.graph, o, std::move(peak));
   return r;
 }
 

@@ -62,7 +62,7 @@ TEST(Cosma, BudgetsOfAHandWorkedGraph) {
   EXPECT_TRUE(p.exact);
   EXPECT_EQ(p.peak, 10);
   EXPECT_EQ(g.compulsory_bytes(), 2 + 4 + 2);       // X and Y loaded, Z written
-  EXPECT_EQ(named_budget(g, "mean"), 9);
+  EXPECT_EQ(named_budget(g, "mean", p), 9);
   const OpGraph h = order_matters();
   EXPECT_EQ(order_peak(h, h.given_order), 10);
   EXPECT_EQ(min_peak_order(h).peak, 8);             // o1 first
@@ -166,7 +166,7 @@ TEST(Cosma, NeverWorseThanTheBaselinesAndZeroAtTheMinimumPeak) {
       CosmaOptions o;
       o.budget = budget;
       o.max_seconds = 30;
-      const Comparison c = compare_schedules(g, o);
+      const Comparison c = compare_schedules(g, o, min_peak_order(g));
       ASSERT_TRUE(c.cosma.found) << trial;
       EXPECT_TRUE(check_schedule(g, c.cosma.schedule, budget).ok) << trial;
       ASSERT_TRUE(c.given.ok && c.least_peak.ok);
@@ -236,7 +236,7 @@ TEST(Cosma, ATensorWrittenInPartsIsReadAfterItsLastWriter) {
   CosmaOptions o;
   o.budget = tightest_budget(g);
   o.max_seconds = 30;
-  const Comparison c = compare_schedules(g, o);
+  const Comparison c = compare_schedules(g, o, min_peak_order(g));
   EXPECT_TRUE(c.given.ok) << c.given.reason;
   EXPECT_TRUE(c.least_peak.ok) << c.least_peak.reason;
   ASSERT_TRUE(c.cosma.found);

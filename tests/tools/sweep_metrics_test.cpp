@@ -10,35 +10,31 @@ namespace {
 
 using namespace einflow::sweep::testing;
 
+// DRAM above a buffer of `words` 16-bit words above one PE (mac, add).
+std::string buffer_arch(const std::string& name, int words) {
+  return write_sweep(name + ".arch.yaml", "architecture:\n  name: " + name +
+                                              "\n  clock_mhz: 1000\n  tree:\n    name: DRAM\n    class: dram\n"
+                                              "    bandwidth_gbps: 0\n    children:\n      - name: Buffer\n"
+                                              "        class: sram\n        size_words: " + std::to_string(words) +
+                                              "\n        children:\n          - {name: PE, class: compute, ops: {mac: {}, add: {}}}\n");
+}
+
+// T = A * A; U = T + C; Z = U * `last` over M = 8.
+std::string chain(const std::string& name, const std::string& last) {
+  return write_sweep(name + ".workload.yaml", "cascade:\n  name: " + name +
+                                                  "\n  ranks: {M: 8}\n  inputs: {A: [M], C: [M]}\n  einsums:\n"
+                                                  "    - T[m] = A[m] * A[m]\n    - U[m] = T[m] + C[m]\n    - Z[m] = U[m] * " +
+                                                  last + "\n");
+}
+
 // The on-chip footprint of a fused mapping: T = A * A, U = T + C, Z = U * U
 // over 2 shared iterations of 4-element tiles, T and U retained in a 12-word
 // buffer (what the mapping rules ask for U's three tiles). U overwrites T in
 // place, so the buffer peaks at 8 words (by hand, as in
 // tests/sim/group_test.cpp): 16 bytes of 16-bit words.
 TEST(Sweep, OnChipFootprintOfAFusedMapping) {
-  const std::string arch = write_sweep("fp.arch.yaml", R"(architecture:
-  name: fp
-  clock_mhz: 1000
-  tree:
-    name: DRAM
-    class: dram
-    bandwidth_gbps: 0
-    children:
-      - name: Buffer
-        class: sram
-        size_words: 12
-        children:
-          - {name: PE, class: compute, ops: {mac: {}, add: {}}}
-)");
-  const std::string work = write_sweep("fp.workload.yaml", R"(cascade:
-  name: map
-  ranks: {M: 8}
-  inputs: {A: [M], C: [M]}
-  einsums:
-    - T[m] = A[m] * A[m]
-    - U[m] = T[m] + C[m]
-    - Z[m] = U[m] * U[m]
-)");
+  const std::string arch = buffer_arch("fp", 12);
+  const std::string work = chain("fp", "U[m]");
   std::string tiles;
   for (const char* e : {"T", "U", "Z"})
     tiles += std::string("        - einsum: ") + e +
@@ -65,29 +61,8 @@ TEST(Sweep, OnChipFootprintOfAFusedMapping) {
 // tightest budget is 48 (U's step without A): A leaves and is loaded again,
 // 16 bytes beyond the compulsory 48 (A, C loaded; Z written).
 TEST(Sweep, CosmaMapperOverItsBudgets) {
-  const std::string arch = write_sweep("cosma.arch.yaml", R"(architecture:
-  name: cosma
-  clock_mhz: 1000
-  tree:
-    name: DRAM
-    class: dram
-    bandwidth_gbps: 0
-    children:
-      - name: Buffer
-        class: sram
-        size_words: 64
-        children:
-          - {name: PE, class: compute, ops: {mac: {}, add: {}}}
-)");
-  const std::string work = write_sweep("cosma.workload.yaml", R"(cascade:
-  name: reuse
-  ranks: {M: 8}
-  inputs: {A: [M], C: [M]}
-  einsums:
-    - T[m] = A[m] * A[m]
-    - U[m] = T[m] + C[m]
-    - Z[m] = U[m] * A[m]
-)");
+  const std::string arch = buffer_arch("cosma", 64);
+  const std::string work = chain("cosma", "A[m]");
   const std::string mapper = write_sweep("cosma.mapper.yaml", "mapper:\n  algorithm: cosma\n");
   const std::string f = write_sweep("cosma.sweep.yaml", "sweep:\n  mode: analytical\n  base: {arch: " + arch +
                                                             ", workload: " + work +

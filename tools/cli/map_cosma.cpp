@@ -50,8 +50,8 @@ int map_cosma(const arch::Architecture& a, const workloads::Workload& w, const w
   write_file_atomic(dir / "stats.json", j.dump(2) + "\n");
   std::cout << "cascade " << g.name << ": " << g.ops.size() << " operators, " << g.tensors.size() << " tensors; "
             << "compulsory traffic " << mib(static_cast<double>(g.compulsory_bytes())) << "\n"
-            << "budgets: tightest " << mib(static_cast<double>(c.tightest)) << ", min-peak " << mib(static_cast<double>(c.min_peak))
-            << (c.min_peak_exact ? "" : " (greedy: an upper bound)") << "; scheduling into " << mib(static_cast<double>(c.budget))
+            << "budgets: tightest " << mib(static_cast<double>(c.tightest)) << ", min-peak " << mib(static_cast<double>(c.peak_order.peak))
+            << (c.peak_order.exact ? "" : " (greedy: an upper bound)") << "; scheduling into " << mib(static_cast<double>(c.budget))
             << " (" << run.budget_name << ")\n";
   std::cout << "non-compulsory traffic:\n";
   std::cout << "  arena + Belady, given order:    "
