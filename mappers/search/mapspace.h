@@ -70,6 +70,26 @@ class Mapspace final : public SpaceOf<Genome> {
   void random(Rng& rng, Genome& g) const override;
   void mutate(Rng& rng, Genome& g) const override;
   void crossover(Rng& rng, const Genome& a, const Genome& b, Genome& child) const override;
+  // Every point one move away, shuffled: one prime factor to another slot,
+  // two prime factors in different slots exchanged (a tile keeps its size
+  // while its shape changes: how a search crosses a full scratchpad), one
+  // loop of a level moved to another place among the loops with factor > 1,
+  // one keep choice beyond the strata flipped, another padded size for a rank.
+  void neighbours(Rng& rng, const Genome& g, std::vector<Genome>& out) const override;
+  // The strata are the combinations of the first kStratifiedKeeps keep
+  // choices (bit c of a stratum: choice c kept); neighbours() flips only
+  // the choices beyond them.
+  // Half the time the spatial loops of one fan-out drawn afresh (prime
+  // factors from the temporal loops at or above it, in a random order, while
+  // they fit the mesh), else two to four mutations.
+  void perturb(Rng& rng, Genome& g) const override;
+  // A random point whose fan-outs are filled as far as its primes allow
+  // (random(), then every fan-out's spatial loops drawn afresh).
+  void fresh(Rng& rng, Genome& g) const override;
+  uint64_t strata() const override;
+  void set_stratum(uint64_t s, Genome& g) const override;
+  uint64_t stratum_of(const Genome& g) const override;
+  static constexpr int kStratifiedKeeps = 10;
 
   // Enumeration of the space without its symmetric duplicates: prime factors of
   // equal value in non-decreasing slots, only the orders of loops with factor
@@ -120,6 +140,25 @@ class Mapspace final : public SpaceOf<Genome> {
   bool next_slots(int r, Genome& g) const;
   void random_order(Rng& rng, int level, Genome& g) const;
   void random_rank(Rng& rng, int r, Genome& g) const;
+  bool exchange(Rng& rng, Genome& g) const;  // a random exchange of two ranks' primes; false when none was made
+  static void sort_runs(const std::vector<int64_t>& primes, std::array<uint8_t, kMaxPrimes>& slot);
+
+  // The local search's moves (mapspace_neighbours.cpp).
+  struct Unit {  // equal primes of a rank in one slot
+    int r;
+    int64_t prime;
+    int slot, count;  // slot: the path's slot (m_slots), not the rank's index
+  };
+  std::vector<Unit> units(const Genome& g) const;
+  int slot_index(int r, int slot) const;  // the rank's index of a path slot, -1 when it may not go there
+  void move_unit(Genome& h, const Unit& u, int k, int to) const;  // k copies of u's prime to the rank's slot index `to`
+  void place_loop(const int64_t (*f)[kMaxSlots], int lvl, int r, int at, Genome& h) const;
+  void move_neighbours(const Genome& g, const int64_t (*f)[kMaxSlots], const std::vector<Unit>& us,
+                       std::vector<Genome>& out) const;
+  void exchange_neighbours(const Genome& g, const std::vector<Unit>& us, std::vector<Genome>& out) const;
+  void order_neighbours(const Genome& g, const int64_t (*f)[kMaxSlots], std::vector<Genome>& out) const;
+  void redraw_spatial(Rng& rng, int level, Genome& g) const;
+  std::vector<int> fanout_levels() const;  // levels with spatial slots
 
   const arch::Architecture& m_arch;
   const workloads::Cascade& m_cascade;

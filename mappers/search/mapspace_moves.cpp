@@ -1,15 +1,14 @@
 // Moving through the mapspace: random points, mutations, crossover, and the
-// enumeration without symmetric duplicates.
+// enumeration without symmetric duplicates (a local search's moves:
+// mapspace_neighbours.cpp).
 #include <algorithm>
 
 #include "mappers/search/mapspace.h"
 
 namespace einflow::search {
 
-namespace {
-
 // Keeps equal primes' slots non-decreasing: the canonical form of a factorization.
-void sort_runs(const std::vector<int64_t>& primes, std::array<uint8_t, kMaxPrimes>& slot) {
+void Mapspace::sort_runs(const std::vector<int64_t>& primes, std::array<uint8_t, kMaxPrimes>& slot) {
   for (size_t a = 0; a < primes.size();) {
     size_t b = a;
     while (b < primes.size() && primes[b] == primes[a]) ++b;
@@ -17,8 +16,6 @@ void sort_runs(const std::vector<int64_t>& primes, std::array<uint8_t, kMaxPrime
     a = b;
   }
 }
-
-}  // namespace
 
 void Mapspace::random_rank(Rng& rng, int r, Genome& g) const {
   const RankSpace& rs = m_ranks[r];
@@ -53,7 +50,7 @@ void Mapspace::random(Rng& rng, Genome& g) const {
 void Mapspace::mutate(Rng& rng, Genome& g) const {
   for (int attempt = 0; attempt < 8; ++attempt) {
     const uint64_t kind = rng.below(100);
-    if (kind < 60) {  // move one prime factor to another slot
+    if (kind < 35) {  // move one prime factor to another slot
       const int r = static_cast<int>(rng.below(static_cast<uint64_t>(m_n_ranks)));
       const RankSpace& rs = m_ranks[r];
       const auto& primes = rs.sizes[g.size[r]].primes;
@@ -64,6 +61,10 @@ void Mapspace::mutate(Rng& rng, Genome& g) const {
       if (g.slot[r][p] == before) continue;
       sort_runs(primes, g.slot[r]);
       return;
+    }
+    if (kind < 60) {  // exchange two prime factors of two ranks between their slots
+      if (exchange(rng, g)) return;
+      continue;
     }
     if (kind < 85) {  // swap two free loops of one level's order
       const int lvl = static_cast<int>(rng.below(static_cast<uint64_t>(m_n_levels)));
@@ -88,6 +89,23 @@ void Mapspace::mutate(Rng& rng, Genome& g) const {
     random_rank(rng, r, g);
     return;
   }
+}
+
+bool Mapspace::exchange(Rng& rng, Genome& g) const {
+  const int r = static_cast<int>(rng.below(static_cast<uint64_t>(m_n_ranks)));
+  const int q = static_cast<int>(rng.below(static_cast<uint64_t>(m_n_ranks)));
+  const auto& pr = m_ranks[r].sizes[g.size[r]].primes;
+  const auto& pq = m_ranks[q].sizes[g.size[q]].primes;
+  if (r == q || pr.empty() || pq.empty()) return false;
+  const size_t a = rng.below(pr.size()), b = rng.below(pq.size());
+  const int sa = m_ranks[r].slots[g.slot[r][a]], sb = m_ranks[q].slots[g.slot[q][b]];
+  const int ia = slot_index(r, sb), ib = slot_index(q, sa);
+  if (sa == sb || ia < 0 || ib < 0) return false;
+  g.slot[r][a] = static_cast<uint8_t>(ia);
+  g.slot[q][b] = static_cast<uint8_t>(ib);
+  sort_runs(pr, g.slot[r]);
+  sort_runs(pq, g.slot[q]);
+  return true;
 }
 
 void Mapspace::crossover(Rng& rng, const Genome& a, const Genome& b, Genome& child) const {

@@ -144,7 +144,7 @@ TEST(Search, EnumerationHasNoDuplicates) {
 
 TEST(Search, SearchesAreDeterministicWhateverTheThreads) {
   Fixture f;
-  for (const char* algo : {"random", "annealing", "genetic"}) {
+  for (const char* algo : {"random", "annealing", "genetic", "descent"}) {
     SCOPED_TRACE(algo);
     std::vector<Candidate> first;
     for (int threads : {1, 2, 3}) {
@@ -170,7 +170,7 @@ TEST(Search, SearchesAreDeterministicWhateverTheThreads) {
 TEST(Search, HeuristicsReachTheOptimumOfASmallSpace) {
   Fixture f;
   const double best = brute_force_best(f, 1, 1);
-  for (const char* algo : {"annealing", "genetic"}) {
+  for (const char* algo : {"annealing", "genetic", "descent"}) {
     SCOPED_TRACE(algo);
     MapperConfig cfg = config(std::string("  algorithm: ") + algo + "\n  search_bypass: false\n  max_evaluations: 6000\n");
     Mapspace space(f.a, f.c, 0, f.mac, cfg);

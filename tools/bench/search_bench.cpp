@@ -115,6 +115,8 @@ void BM_TimeToEdpConvAnnealing(benchmark::State& s) { time_to_edp(s, "conv-resne
 void BM_TimeToEdpConvGenetic(benchmark::State& s) { time_to_edp(s, "conv-resnet.yaml", "genetic"); }
 void BM_TimeToEdpMatmulAnnealing(benchmark::State& s) { time_to_edp(s, "matmul-1024.yaml", "annealing"); }
 void BM_TimeToEdpMatmulGenetic(benchmark::State& s) { time_to_edp(s, "matmul-1024.yaml", "genetic"); }
+void BM_TimeToEdpConvDescent(benchmark::State& s) { time_to_edp(s, "conv-resnet.yaml", "descent"); }
+void BM_TimeToEdpMatmulDescent(benchmark::State& s) { time_to_edp(s, "matmul-1024.yaml", "descent"); }
 BENCHMARK(BM_SearchEvalsConvRandom)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SearchEvalsConvAnnealing)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SearchEvalsMatmulAnnealing)->Unit(benchmark::kMillisecond);
@@ -122,6 +124,8 @@ BENCHMARK(BM_TimeToEdpConvAnnealing)->Unit(benchmark::kMillisecond)->Iterations(
 BENCHMARK(BM_TimeToEdpConvGenetic)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(BM_TimeToEdpMatmulAnnealing)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(BM_TimeToEdpMatmulGenetic)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_TimeToEdpConvDescent)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_TimeToEdpMatmulDescent)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 }  // namespace
 BENCHMARK_MAIN();

@@ -1,0 +1,199 @@
+// Iterated local search over the space's strata (for the mapspace, its
+// dataflows: the keep/bypass choices).
+//
+// An episode descends from a point through its whole neighbourhood (the
+// space's neighbours(), shuffled, within the point's stratum), moving to the
+// best improvement of each batch of kStep neighbours, until none improves: a
+// local optimum. It starts from the best valid of a batch of the space's
+// fresh() points of the stratum, or from a kick of the stratum's best local
+// optimum (the first valid of a batch of its perturb()ations; the best would
+// fall back into the optimum it left).
+//
+// A bracket makes every stratum a lane. Each round runs one episode per live
+// lane, then the worse half of the lanes (by their best local optimum; lanes
+// with no valid point first) stops. The last lane then goes on alone, and
+// half of its kicks cross into a neighbouring stratum (one keep choice
+// flipped; the lane follows a better optimum there), which mends a choice
+// the rounds made on too few episodes. After kStale of its local optima
+// bring nothing better it starts afresh, and once it has run as many
+// episodes as the rounds did, a new bracket begins. Strict improvement only,
+// so no plateau is walked twice; everything is drawn from the seed and the
+// costs come back in asking order, so the result does not depend on threads.
+#include <algorithm>
+
+#include "mappers/search/search.h"
+
+namespace einflow::search {
+
+template <class Point>
+class Descent final : public SearchOf<Point> {
+ public:
+  Descent(const SpaceOf<Point>& space, const MapperConfig&, uint64_t seed) : m_space(space), m_rng(seed) {
+    new_bracket();
+  }
+
+  void ask(int n, std::vector<Point>& out) override {
+    if (m_state == State::kDescend) {
+      const size_t end = std::min(m_hood.size(), m_next + static_cast<size_t>(std::min(n, kStep)));
+      out.insert(out.end(), m_hood.begin() + static_cast<long>(m_next), m_hood.begin() + static_cast<long>(end));
+      m_next = end;
+      return;
+    }
+    const Lane& lane = m_lanes[m_lane];
+    for (int i = 0; i < n; ++i) {
+      out.emplace_back();
+      if (m_state == State::kRandom) {
+        m_space.fresh(m_rng, out.back());
+      } else {
+        out.back() = lane.base;
+        m_space.perturb(m_rng, out.back());
+      }
+      uint64_t stratum = lane.stratum;
+      // The last lane's kicks may cross into a neighbouring stratum (one keep choice flipped).
+      const int bits = stratum_bits();
+      if (m_state == State::kKick && m_lanes.size() == 1 && bits > 0 && m_rng.below(2))
+        stratum ^= uint64_t{1} << m_rng.below(static_cast<uint64_t>(bits));
+      m_space.set_stratum(stratum, out.back());
+    }
+  }
+
+  // Starting points seed the lanes of their strata: the lane kicks them.
+  void start(const std::vector<Point>& points, const std::vector<double>& cost) override {
+    for (size_t i = 0; i < points.size(); ++i) {
+      if (cost[i] == kInvalid) continue;
+      Lane& lane = m_lanes[m_space.stratum_of(points[i])];
+      if (cost[i] < lane.base_cost) {
+        lane.base = points[i];
+        lane.base_cost = cost[i];
+        lane.has_base = true;
+      }
+    }
+    if (m_lanes[m_lane].has_base) m_state = State::kKick;
+  }
+
+  void tell(const std::vector<Point>& asked, const std::vector<double>& cost) override {
+    if (m_state == State::kDescend) {
+      const long i = best_of(cost);
+      if (i >= 0 && cost[static_cast<size_t>(i)] < m_cost) {
+        descend_from(asked[static_cast<size_t>(i)], cost[static_cast<size_t>(i)]);
+      } else if (m_next == m_hood.size()) {
+        local_optimum();
+      }
+      return;
+    }
+    const long i = m_state == State::kKick ? first_of(cost) : best_of(cost);
+    if (i >= 0) {
+      descend_from(asked[static_cast<size_t>(i)], cost[static_cast<size_t>(i)]);
+    } else if (++m_failed >= kMaxFailed) {
+      m_failed = 0;  // this stratum gives no valid point: let the round go on
+      next_lane();
+    }
+  }
+
+ private:
+  enum class State { kRandom, kKick, kDescend };
+  static constexpr int kStale = 3;         // the last lane's local optima without a better one before a fresh start
+  static constexpr int kStep = 64;         // neighbours per ask: the descent moves after each such batch
+  static constexpr int kMaxFailed = 4;     // batches without a valid point before a lane gives up its episode
+
+  struct Lane {
+    uint64_t stratum = 0;
+    Point base{};  // the best local optimum found in this stratum
+    double base_cost = kInvalid;
+    bool has_base = false;
+    int stale = 0;
+  };
+
+  int stratum_bits() const {
+    int bits = 0;
+    while ((uint64_t{1} << bits) < m_space.strata()) ++bits;
+    return bits;
+  }
+  static long first_of(const std::vector<double>& cost) {
+    for (size_t i = 0; i < cost.size(); ++i)
+      if (cost[i] != kInvalid) return static_cast<long>(i);
+    return -1;
+  }
+  static long best_of(const std::vector<double>& cost) {
+    long best = -1;
+    for (size_t i = 0; i < cost.size(); ++i)
+      if (cost[i] != kInvalid && (best < 0 || cost[i] < cost[static_cast<size_t>(best)])) best = static_cast<long>(i);
+    return best;
+  }
+
+  void descend_from(const Point& p, double cost) {
+    m_failed = 0;
+    m_current = p;
+    m_cost = cost;
+    m_hood.clear();
+    m_next = 0;
+    m_state = State::kDescend;
+    m_space.neighbours(m_rng, m_current, m_hood);
+    if (m_hood.empty()) local_optimum();
+  }
+
+  void local_optimum() {
+    ++m_episodes;
+    Lane& lane = m_lanes[m_lane];
+    if (m_cost < lane.base_cost) {
+      lane.stratum = m_space.stratum_of(m_current);
+      lane.base = m_current;
+      lane.base_cost = m_cost;
+      lane.has_base = true;
+      lane.stale = 0;
+    } else if (m_lanes.size() == 1 && ++lane.stale >= kStale) {
+      // The last lane starts afresh in its stratum; after as many episodes
+      // as the rounds spent choosing it, a new bracket.
+      if (m_episodes >= 2 * m_bracket_episodes) {
+        new_bracket();
+        return;
+      }
+      lane.stale = 0;
+      lane.has_base = false;
+      lane.base_cost = kInvalid;
+    }
+    next_lane();
+  }
+
+  // Every stratum a lane again, from random points (the best point found so far stays with the driver).
+  void new_bracket() {
+    m_episodes = 0;
+    m_bracket_episodes = 0;
+    m_lanes.clear();
+    const uint64_t n = std::max<uint64_t>(1, m_space.strata());
+    for (uint64_t s = 0; s < n; ++s) m_lanes.push_back(Lane{s});
+    m_lane = 0;
+    m_state = State::kRandom;
+  }
+
+  // The next lane's episode; after the last lane, the worse half of the lanes stops.
+  void next_lane() {
+    if (++m_lane >= m_lanes.size()) {
+      m_lane = 0;
+      if (m_lanes.size() > 1) {
+        std::stable_sort(m_lanes.begin(), m_lanes.end(),
+                         [](const Lane& a, const Lane& b) { return a.base_cost < b.base_cost; });
+        m_lanes.resize((m_lanes.size() + 1) / 2);
+        if (m_lanes.size() == 1) m_bracket_episodes = m_episodes;
+      }
+    }
+    m_state = m_lanes[m_lane].has_base ? State::kKick : State::kRandom;
+  }
+
+  const SpaceOf<Point>& m_space;
+  Rng m_rng;
+  std::vector<Lane> m_lanes;  // the live lanes
+  size_t m_lane = 0;          // the lane whose episode runs
+  long m_episodes = 0;          // episodes of this bracket
+  long m_bracket_episodes = 0;  // of which in its rounds (before one lane was left)
+  int m_failed = 0;           // batches of this episode's start without a valid point
+  State m_state = State::kRandom;
+  Point m_current{};
+  double m_cost = kInvalid;
+  std::vector<Point> m_hood;  // the current point's neighbours, shuffled
+  size_t m_next = 0;          // the first not yet asked
+};
+
+EINFLOW_REGISTER_SEARCH("descent", Descent)
+
+}  // namespace einflow::search
