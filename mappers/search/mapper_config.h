@@ -37,7 +37,7 @@ struct LevelConstraint {
 };
 
 struct MapperConfig {
-  std::string algorithm = "annealing";        // exhaustive, random, annealing, genetic
+  std::string algorithm = "annealing";        // exhaustive, random, annealing, genetic, descent
   SourceLoc algorithm_loc;
   double latency_weight = 1, energy_weight = 1;  // of search::objective (objective.h); EDP by default
   uint64_t seed = 1;

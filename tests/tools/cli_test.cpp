@@ -166,7 +166,7 @@ TEST(Cli, MapperPresetsRun) {
   einsums:
     - Outputs[n,k,p,q] = Inputs[n,c,p+r,q+s] * Weights[k,c,r,s]
 )");
-  for (const char* preset : {"default", "genetic-latency", "eyeriss-row-stationary"}) {
+  for (const char* preset : {"default", "genetic-latency", "eyeriss-row-stationary", "descent"}) {
     SCOPED_TRACE(preset);
     std::string limited = write_temp(std::string(preset) + ".yaml", [&] {
       std::ifstream in(dir + preset + ".yaml");
