@@ -7,16 +7,20 @@
 // local optimum. It starts from the best valid of a batch of the space's
 // fresh() points of the stratum, or from a kick of the stratum's best local
 // optimum (the first valid of a batch of its perturb()ations; the best would
-// fall back into the optimum it left).
+// fall back into the optimum it left, and the rest of the batch is a costed
+// sample around the lane's best, which the driver keeps when better); an
+// episode that finds no valid start in kMaxFailed points ends there.
 //
 // A bracket makes every stratum a lane. Each round runs one episode per live
 // lane, then the worse half of the lanes (by their best local optimum; lanes
-// with no valid point first) stops. The last lane then goes on alone, and
+// with no valid point first) stops, unless no lane has a valid point yet.
+// The last lane then goes on alone, and
 // half of its kicks cross into a neighbouring stratum (one keep choice
 // flipped; the lane follows a better optimum there), which mends a choice
 // the rounds made on too few episodes. After kStale of its local optima
-// bring nothing better it starts afresh, and once it has run as many
-// episodes as the rounds did, a new bracket begins. Strict improvement only,
+// bring nothing better it starts afresh, or, once it has run as many
+// episodes as the rounds did, a new bracket begins (so does one when the last
+// lane finds no valid point at all). Strict improvement only,
 // so no plateau is walked twice; everything is drawn from the seed and the
 // costs come back in asking order, so the result does not depend on threads.
 #include <algorithm>
@@ -84,17 +88,26 @@ class Descent final : public SearchOf<Point> {
     const long i = m_state == State::kKick ? first_of(cost) : best_of(cost);
     if (i >= 0) {
       descend_from(asked[static_cast<size_t>(i)], cost[static_cast<size_t>(i)]);
-    } else if (++m_failed >= kMaxFailed) {
-      m_failed = 0;  // this stratum gives no valid point: let the round go on
-      next_lane();
+      return;
     }
+    m_failed += static_cast<long>(asked.size());
+    if (m_failed < kMaxFailed) return;
+    // This episode found no valid point to start from: it ends, and the round
+    // goes on; the last lane, if it has no point at all, starts a new bracket.
+    m_failed = 0;
+    ++m_episodes;
+    if (m_lanes.size() == 1 && !m_lanes[0].has_base) {
+      new_bracket();
+      return;
+    }
+    next_lane();
   }
 
  private:
   enum class State { kRandom, kKick, kDescend };
   static constexpr int kStale = 3;         // the last lane's local optima without a better one before a fresh start
   static constexpr int kStep = 64;         // neighbours per ask: the descent moves after each such batch
-  static constexpr int kMaxFailed = 4;     // batches without a valid point before a lane gives up its episode
+  static constexpr long kMaxFailed = 1024; // points without a valid one before an episode gives up its start
 
   struct Lane {
     uint64_t stratum = 0;
@@ -104,9 +117,13 @@ class Descent final : public SearchOf<Point> {
     int stale = 0;
   };
 
+  // Bits a stratum has (strata() is a power of two; a space whose count is
+  // not has none a kick may flip).
   int stratum_bits() const {
+    const uint64_t n = m_space.strata();
+    if (n < 2 || (n & (n - 1))) return 0;
     int bits = 0;
-    while ((uint64_t{1} << bits) < m_space.strata()) ++bits;
+    while ((uint64_t{1} << bits) < n) ++bits;
     return bits;
   }
   static long first_of(const std::vector<double>& cost) {
@@ -170,7 +187,8 @@ class Descent final : public SearchOf<Point> {
   void next_lane() {
     if (++m_lane >= m_lanes.size()) {
       m_lane = 0;
-      if (m_lanes.size() > 1) {
+      const bool any = std::any_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.has_base; });
+      if (m_lanes.size() > 1 && any) {  // a round with no valid point at all tells nothing: another round
         std::stable_sort(m_lanes.begin(), m_lanes.end(),
                          [](const Lane& a, const Lane& b) { return a.base_cost < b.base_cost; });
         m_lanes.resize((m_lanes.size() + 1) / 2);
@@ -186,7 +204,7 @@ class Descent final : public SearchOf<Point> {
   size_t m_lane = 0;          // the lane whose episode runs
   long m_episodes = 0;          // episodes of this bracket
   long m_bracket_episodes = 0;  // of which in its rounds (before one lane was left)
-  int m_failed = 0;           // batches of this episode's start without a valid point
+  long m_failed = 0;          // points asked for this episode's start without a valid one
   State m_state = State::kRandom;
   Point m_current{};
   double m_cost = kInvalid;

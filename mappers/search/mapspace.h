@@ -79,9 +79,10 @@ class Mapspace final : public SpaceOf<Genome> {
   // The strata are the combinations of the first kStratifiedKeeps keep
   // choices (bit c of a stratum: choice c kept); neighbours() flips only
   // the choices beyond them.
-  // Half the time the spatial loops of one fan-out drawn afresh (prime
-  // factors from the temporal loops at or above it, in a random order, while
-  // they fit the mesh), else two to four mutations.
+  // Half the time the spatial loops of one fan-out drawn afresh (its primes
+  // sent to the nearest temporal loop at or above it the rank may use, then
+  // primes of the temporal loops at or above it, in a random order, while
+  // they fit the mesh and the spatial bounds), else two to four mutations.
   void perturb(Rng& rng, Genome& g) const override;
   // A random point whose fan-outs are filled as far as its primes allow
   // (random(), then every fan-out's spatial loops drawn afresh).
@@ -140,6 +141,7 @@ class Mapspace final : public SpaceOf<Genome> {
   bool next_slots(int r, Genome& g) const;
   void random_order(Rng& rng, int level, Genome& g) const;
   void random_rank(Rng& rng, int r, Genome& g) const;
+  void sized_rank(Rng& rng, int r, int size, Genome& g) const;  // padded size `size`, its primes in random slots
   bool exchange(Rng& rng, Genome& g) const;  // a random exchange of two ranks' primes; false when none was made
   static void sort_runs(const std::vector<int64_t>& primes, std::array<uint8_t, kMaxPrimes>& slot);
 
@@ -151,6 +153,7 @@ class Mapspace final : public SpaceOf<Genome> {
   };
   std::vector<Unit> units(const Genome& g) const;
   int slot_index(int r, int slot) const;  // the rank's index of a path slot, -1 when it may not go there
+  bool pinned(int lvl, int r) const;      // r's place in the level's order is pinned (outermost or innermost)
   void move_unit(Genome& h, const Unit& u, int k, int to) const;  // k copies of u's prime to the rank's slot index `to`
   void place_loop(const int64_t (*f)[kMaxSlots], int lvl, int r, int at, Genome& h) const;
   void move_neighbours(const Genome& g, const int64_t (*f)[kMaxSlots], const std::vector<Unit>& us,

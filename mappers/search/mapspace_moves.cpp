@@ -18,8 +18,12 @@ void Mapspace::sort_runs(const std::vector<int64_t>& primes, std::array<uint8_t,
 }
 
 void Mapspace::random_rank(Rng& rng, int r, Genome& g) const {
+  sized_rank(rng, r, static_cast<int>(rng.below(m_ranks[r].sizes.size())), g);
+}
+
+void Mapspace::sized_rank(Rng& rng, int r, int size, Genome& g) const {
   const RankSpace& rs = m_ranks[r];
-  g.size[r] = static_cast<uint8_t>(rng.below(rs.sizes.size()));
+  g.size[r] = static_cast<uint8_t>(size);
   g.slot[r].fill(0);
   const auto& primes = rs.sizes[g.size[r]].primes;
   for (size_t p = 0; p < primes.size(); ++p) g.slot[r][p] = static_cast<uint8_t>(rng.below(rs.slots.size()));

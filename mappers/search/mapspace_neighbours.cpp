@@ -7,6 +7,12 @@
 
 namespace einflow::search {
 
+bool Mapspace::pinned(int lvl, int r) const {
+  const auto& outer = m_pinned_order[lvl];
+  const auto& inner = m_pinned_inner[lvl];
+  return std::find(outer.begin(), outer.end(), r) != outer.end() || std::find(inner.begin(), inner.end(), r) != inner.end();
+}
+
 int Mapspace::slot_index(int r, int slot) const {
   const auto& s = m_ranks[r].slots;
   const auto it = std::find(s.begin(), s.end(), slot);
@@ -45,7 +51,6 @@ void Mapspace::move_unit(Genome& h, const Unit& u, int k, int to) const {
 void Mapspace::place_loop(const int64_t (*f)[kMaxSlots], int lvl, int r, int at, Genome& h) const {
   auto& order = h.order[lvl];
   const int start = static_cast<int>(m_pinned_order[lvl].size());
-  if (std::find(order.begin(), order.begin() + start, r) != order.begin() + start) return;  // pinned
   const int ts = m_temporal_slot[lvl];
   std::array<int8_t, kMaxRanks> active{}, rest{};
   int na = 0, nr = 0;
@@ -77,9 +82,9 @@ void Mapspace::move_neighbours(const Genome& g, const int64_t (*f)[kMaxSlots], c
       if (to == u.slot) continue;
       const Slot& s = m_slots[to];
       int places = 1;
-      if (s.kind == SlotKind::kTemporal && f[u.r][to] == 1) {
+      if (s.kind == SlotKind::kTemporal && f[u.r][to] == 1 && !pinned(s.level, u.r)) {
         for (int k = static_cast<int>(m_pinned_order[s.level].size()); k < m_n_ranks; ++k)
-          places += f[g.order[s.level][k]][to] > 1;
+          places += f[g.order[s.level][k]][to] > 1 && !pinned(s.level, g.order[s.level][k]);
       }
       for (int k = 1; k <= u.count; ++k)
         for (int at = 0; at < places; ++at) {
@@ -114,13 +119,14 @@ void Mapspace::exchange_neighbours(const Genome& g, const std::vector<Unit>& us,
     }
 }
 
-// One loop of a level moved to another place among the loops with factor > 1.
+// One loop of a level moved to another place among the loops with factor > 1
+// (not the pinned ones: decode puts the innermost pins innermost whatever the order).
 void Mapspace::order_neighbours(const Genome& g, const int64_t (*f)[kMaxSlots], std::vector<Genome>& out) const {
   for (int lvl = 0; lvl < m_n_levels; ++lvl) {
     const int ts = m_temporal_slot[lvl];
     std::vector<int> active;  // positions of the free loops with factor > 1
     for (int k = static_cast<int>(m_pinned_order[lvl].size()); k < m_n_ranks; ++k)
-      if (f[g.order[lvl][k]][ts] > 1) active.push_back(k);
+      if (f[g.order[lvl][k]][ts] > 1 && !pinned(lvl, g.order[lvl][k])) active.push_back(k);
     for (size_t i = 0; i < active.size(); ++i)
       for (size_t j = 0; j < active.size(); ++j) {
         if (i == j || j + 1 == i) continue;  // moving a loop just above its upper neighbour is a swap, listed once
@@ -150,9 +156,10 @@ void Mapspace::neighbours(Rng& rng, const Genome& g, std::vector<Genome>& out) c
     out.back().keep[m_keep_choices[c].first] ^= 1u << m_keep_choices[c].second;
   }
   for (int r = 0; r < m_n_ranks; ++r)
-    if (m_ranks[r].sizes.size() > 1) {
+    for (size_t z = 0; z < m_ranks[r].sizes.size(); ++z) {
+      if (z == g.size[r]) continue;
       out.push_back(g);
-      random_rank(rng, r, out.back());
+      sized_rank(rng, r, static_cast<int>(z), out.back());
     }
   for (size_t i = out.size(); i > first + 1; --i) std::swap(out[i - 1], out[first + rng.below(i - first)]);
 }
@@ -204,12 +211,14 @@ void Mapspace::perturb(Rng& rng, Genome& g) const {
 }
 
 void Mapspace::redraw_spatial(Rng& rng, int lvl, Genome& g) const {
-  // The fan-out's primes back to the level's temporal loops; the candidates:
-  // primes of temporal loops at or above the level (the tiles below keep their size).
+  // The fan-out's primes back to the nearest temporal loop at or above the
+  // level that the rank may use; the candidates: primes of temporal loops at
+  // or above the level (the tiles below keep their size).
   std::vector<std::pair<int, int>> candidates;  // (rank, prime index)
   for (int r = 0; r < m_n_ranks; ++r) {
     const auto& primes = m_ranks[r].sizes[g.size[r]].primes;
-    const int home = slot_index(r, m_temporal_slot[lvl]);
+    int home = -1;
+    for (int up = lvl; up >= 0 && home < 0; --up) home = slot_index(r, m_temporal_slot[up]);
     for (size_t p = 0; p < primes.size(); ++p) {
       const Slot& s = m_slots[m_ranks[r].slots[g.slot[r][p]]];
       if (s.level == lvl && s.kind != SlotKind::kTemporal && home >= 0) g.slot[r][p] = static_cast<uint8_t>(home);
@@ -222,16 +231,35 @@ void Mapspace::redraw_spatial(Rng& rng, int lvl, Genome& g) const {
   for (int s = 0; s < static_cast<int>(m_slots.size()); ++s)
     if (m_slots[s].level == lvl && m_slots[s].kind != SlotKind::kTemporal) axes.push_back(s);
   if (axes.size() == 2 && rng.below(2)) std::swap(axes[0], axes[1]);
+  // What stays across the fan-out (pinned factors, primes of ranks with no
+  // temporal loop at the level), per slot and per rank.
+  int64_t f[kMaxRanks][kMaxSlots];
+  factors(g, f);
+  int64_t across[kMaxRanks];
+  for (int r = 0; r < m_n_ranks; ++r) {
+    across[r] = 1;
+    for (int s : axes) across[r] *= f[r][s];
+  }
+  auto bound = [&](int r) {  // the most rank r may take across this fan-out, 0: no bound
+    int64_t hi = 0;
+    for (const Bound& b : m_bounds)
+      if (b.spatial && b.level == lvl && b.rank == r && b.hi > 0) hi = hi > 0 ? std::min(hi, b.hi) : b.hi;
+    return hi;
+  };
   for (int s : axes) {
     int64_t used = 1;
-    for (int r = 0; r < m_n_ranks; ++r) used *= m_ranks[r].fixed[s];
+    for (int r = 0; r < m_n_ranks; ++r) used *= f[r][s];
     for (auto& [r, p] : candidates) {
       if (r < 0) continue;
       const int64_t prime = m_ranks[r].sizes[g.size[r]].primes[static_cast<size_t>(p)];
       const int at = slot_index(r, s);
-      if (at < 0 || used * prime > m_slots[s].limit || (m_reduce_forbidden[lvl] & (1u << r))) continue;
+      const int64_t hi = bound(r);
+      if (at < 0 || used * prime > m_slots[s].limit || (m_reduce_forbidden[lvl] & (1u << r)) ||
+          (hi > 0 && across[r] * prime > hi))
+        continue;
       g.slot[r][p] = static_cast<uint8_t>(at);
       used *= prime;
+      across[r] *= prime;
       r = -1;  // taken
     }
   }

@@ -1,5 +1,5 @@
 // The local search's view of the mapspace: neighbourhoods, strata, fresh
-// starts and kicks (mapspace_moves.cpp), and the `descent` search itself.
+// starts and kicks (mapspace_neighbours.cpp), and the `descent` search itself.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -153,6 +153,79 @@ TEST(Descent, KicksAndFreshPointsAreMappings) {
     EXPECT_TRUE(mapping::validate_mapping(m, f.c, f.a).ok) << mapping::validate_mapping(m, f.c, f.a).reason;
   }
   EXPECT_GT(valid, 0);
+}
+
+// Fresh points keep the mapper file's spatial constraints and the fan-out:
+// a rank with no temporal loop of its own at the level (K pinned there) sends
+// its primes above it, and bounds on the spatial factors hold. Decode may
+// still reject them for capacity, never for the mesh or the bounds.
+TEST(Descent, FreshPointsKeepTheSpatialConstraints) {
+  Eyeriss f;
+  for (const char* level : {"{target: GlobalBuffer, factors: {K: 4}}", "{target: GlobalBuffer, spatial_factors: {K: 1}}",
+                            "{target: GlobalBuffer, spatial_max_factors: {C: 4, Q: 2}}",
+                            "{target: GlobalBuffer, spatial_factors: {Q: 7}}"}) {
+    SCOPED_TRACE(level);
+    MapperConfig cfg = config(std::string("  algorithm: descent\n  levels:\n    - ") + level + "\n");
+    Mapspace space(f.a, f.c, 0, f.mac, cfg);
+    Rng rng(21);
+    int valid = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+      Genome g;
+      space.fresh(rng, g);
+      sim::analytical::Nest nest;
+      const Reject why = space.decode(g, nest);
+      EXPECT_NE(why, Reject::kFanout);
+      EXPECT_NE(why, Reject::kFactorBound);
+      EXPECT_NE(why, Reject::kFixedFactor);
+      valid += why == Reject::kNone;
+    }
+    EXPECT_GT(valid, 30);
+  }
+}
+
+// Through whole brackets (32 strata, halved to one, the last lane roaming),
+// the result is the same on one thread and on three.
+TEST(Descent, DeterministicThroughTheBrackets) {
+  Eyeriss f;
+  std::vector<Candidate> first;
+  for (int threads : {1, 3}) {
+    MapperConfig cfg =
+        config("  algorithm: descent\n  seed: 4\n  max_evaluations: 120000\n  threads: " + std::to_string(threads) + "\n");
+    Mapspace space(f.a, f.c, 0, f.mac, cfg);
+    SearchResult r = run_search(space, cfg);
+    ASSERT_FALSE(r.top.empty());
+    if (first.empty()) {
+      first = r.top;
+      continue;
+    }
+    ASSERT_EQ(r.top.size(), first.size());
+    for (size_t i = 0; i < first.size(); ++i) {
+      EXPECT_EQ(r.top[i].cost, first[i].cost);
+      EXPECT_TRUE(r.top[i].genome == first[i].genome);
+    }
+  }
+}
+
+// Scratchpads too small for any tile: only the 4 strata that bypass all three
+// hold a valid point. The rounds must not halve the lanes before one has a
+// point, and the search finds one there.
+TEST(Descent, FindsTheFewStrataWithValidPoints) {
+  Eyeriss f;
+  MapperConfig cfg = config(R"(  algorithm: descent
+  max_evaluations: 60000
+  levels:
+    - {target: IfmapSpad, max_capacity_use: 0.01}
+    - {target: WeightsSpad, max_capacity_use: 0.001}
+    - {target: PsumSpad, max_capacity_use: 0.01}
+)");
+  Mapspace space(f.a, f.c, 0, f.mac, cfg);
+  EXPECT_EQ(space.strata(), 32u);
+  SearchResult r = run_search(space, cfg);
+  ASSERT_FALSE(r.top.empty());
+  const mapping::Mapping m = space.to_mapping(r.top[0].genome);
+  for (int lvl = 2; lvl < 5; ++lvl)
+    for (int t = 0; t < static_cast<int>(f.c.tensors.size()); ++t)
+      EXPECT_FALSE(mapping::level_keeps(m, f.a, f.c, lvl, t)) << "level " << lvl << " keeps " << f.c.tensors[t].name;
 }
 
 }  // namespace
