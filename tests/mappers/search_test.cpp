@@ -10,6 +10,7 @@
 #include "mappers/mapping/mapping.h"
 #include "mappers/search/driver.h"
 #include "mappers/search/mapspace.h"
+#include "tests/mappers/same_top.h"
 #include "sim/analytical/nest_model.h"
 #include "workloads/workload.h"
 
@@ -157,11 +158,7 @@ TEST(Search, SearchesAreDeterministicWhateverTheThreads) {
         first = r.top;
         continue;
       }
-      ASSERT_EQ(r.top.size(), first.size());
-      for (size_t i = 0; i < first.size(); ++i) {
-        EXPECT_EQ(r.top[i].cost, first[i].cost);
-        EXPECT_TRUE(r.top[i].genome == first[i].genome);
-      }
+      expect_same_top(r.top, first);
     }
   }
 }
