@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <sstream>
 #include <string>
@@ -170,7 +171,7 @@ int main(int argc, char** argv) {
   std::map<std::string, Reference> refs;
   if (!o.reference.empty()) refs = read_reference(o.reference);
   std::ofstream ref_csv(o.out + "/reference.csv");
-  ref_csv << "case,edp,algorithm,seconds\n";
+  ref_csv << std::setprecision(12) << "case,edp,algorithm,seconds\n";
   std::ofstream csv(o.out + "/quality.csv");
   csv << "case,algorithm,seed,seconds,evaluated,ratio,to_1.10x_s,to_1.10x_evals,to_1.01x_s,to_1.01x_evals\n";
   for (const auto& name : o.cases) {
