@@ -32,7 +32,8 @@ namespace einflow::search {
 template <class Point>
 class Descent final : public SearchOf<Point> {
  public:
-  Descent(const SpaceOf<Point>& space, const MapperConfig&, uint64_t seed) : m_space(space), m_rng(seed) {
+  Descent(const SpaceOf<Point>& space, const MapperConfig&, uint64_t seed)
+      : m_space(space), m_rng(seed), m_bits(stratum_bits(space.strata())) {
     new_bracket();
   }
 
@@ -54,9 +55,8 @@ class Descent final : public SearchOf<Point> {
       }
       uint64_t stratum = lane.stratum;
       // The last lane's kicks may cross into a neighbouring stratum (one keep choice flipped).
-      const int bits = stratum_bits();
-      if (m_state == State::kKick && m_lanes.size() == 1 && bits > 0 && m_rng.below(2))
-        stratum ^= uint64_t{1} << m_rng.below(static_cast<uint64_t>(bits));
+      if (m_state == State::kKick && m_lanes.size() == 1 && m_bits > 0 && m_rng.below(2))
+        stratum ^= uint64_t{1} << m_rng.below(static_cast<uint64_t>(m_bits));
       m_space.set_stratum(stratum, out.back());
     }
   }
@@ -69,10 +69,9 @@ class Descent final : public SearchOf<Point> {
       if (cost[i] < lane.base_cost) {
         lane.base = points[i];
         lane.base_cost = cost[i];
-        lane.has_base = true;
       }
     }
-    if (m_lanes[m_lane].has_base) m_state = State::kKick;
+    if (m_lanes[m_lane].has_base()) m_state = State::kKick;
   }
 
   void tell(const std::vector<Point>& asked, const std::vector<double>& cost) override {
@@ -96,7 +95,7 @@ class Descent final : public SearchOf<Point> {
     // goes on; the last lane, if it has no point at all, starts a new bracket.
     m_failed = 0;
     ++m_episodes;
-    if (m_lanes.size() == 1 && !m_lanes[0].has_base) {
+    if (m_lanes.size() == 1 && !m_lanes[0].has_base()) {
       new_bracket();
       return;
     }
@@ -112,15 +111,14 @@ class Descent final : public SearchOf<Point> {
   struct Lane {
     uint64_t stratum = 0;
     Point base{};  // the best local optimum found in this stratum
-    double base_cost = kInvalid;
-    bool has_base = false;
+    double base_cost = kInvalid;  // kInvalid: none yet
     int stale = 0;
+    bool has_base() const { return base_cost != kInvalid; }
   };
 
   // Bits a stratum has (strata() is a power of two; a space whose count is
   // not has none a kick may flip).
-  int stratum_bits() const {
-    const uint64_t n = m_space.strata();
+  static int stratum_bits(uint64_t n) {
     if (n < 2 || (n & (n - 1))) return 0;
     int bits = 0;
     while ((uint64_t{1} << bits) < n) ++bits;
@@ -156,7 +154,6 @@ class Descent final : public SearchOf<Point> {
       lane.stratum = m_space.stratum_of(m_current);
       lane.base = m_current;
       lane.base_cost = m_cost;
-      lane.has_base = true;
       lane.stale = 0;
     } else if (m_lanes.size() == 1 && ++lane.stale >= kStale) {
       // The last lane starts afresh in its stratum; after as many episodes
@@ -166,7 +163,6 @@ class Descent final : public SearchOf<Point> {
         return;
       }
       lane.stale = 0;
-      lane.has_base = false;
       lane.base_cost = kInvalid;
     }
     next_lane();
@@ -187,7 +183,7 @@ class Descent final : public SearchOf<Point> {
   void next_lane() {
     if (++m_lane >= m_lanes.size()) {
       m_lane = 0;
-      const bool any = std::any_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.has_base; });
+      const bool any = std::any_of(m_lanes.begin(), m_lanes.end(), [](const Lane& l) { return l.has_base(); });
       if (m_lanes.size() > 1 && any) {  // a round with no valid point at all tells nothing: another round
         std::stable_sort(m_lanes.begin(), m_lanes.end(),
                          [](const Lane& a, const Lane& b) { return a.base_cost < b.base_cost; });
@@ -195,11 +191,12 @@ class Descent final : public SearchOf<Point> {
         if (m_lanes.size() == 1) m_bracket_episodes = m_episodes;
       }
     }
-    m_state = m_lanes[m_lane].has_base ? State::kKick : State::kRandom;
+    m_state = m_lanes[m_lane].has_base() ? State::kKick : State::kRandom;
   }
 
   const SpaceOf<Point>& m_space;
   Rng m_rng;
+  int m_bits;                 // bits of a stratum a kick may flip
   std::vector<Lane> m_lanes;  // the live lanes
   size_t m_lane = 0;          // the lane whose episode runs
   long m_episodes = 0;          // episodes of this bracket

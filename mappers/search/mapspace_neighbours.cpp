@@ -206,8 +206,7 @@ void Mapspace::perturb(Rng& rng, Genome& g) const {
     redraw_spatial(rng, levels[rng.below(levels.size())], g);
     return;
   }
-  const int moves = 2 + static_cast<int>(rng.below(3));
-  for (int k = 0; k < moves; ++k) mutate(rng, g);
+  SpaceOf<Genome>::perturb(rng, g);  // two to four mutations
 }
 
 void Mapspace::redraw_spatial(Rng& rng, int lvl, Genome& g) const {
