@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "mappers/cascade/cascade_space.h"
+#include "mappers/cascade/optimal.h"
 #include "mappers/search/objective.h"
 #include "mappers/search/search.h"
 #include "sim/analytical/group_model.h"
@@ -62,11 +63,33 @@ class Scorer {
   mutable std::map<CascadeGenome, Scored> m_seen;
 };
 
+// The optimal search, then the seeds that lie outside its space: one that
+// beats the optimum is returned as the best (from_seed), said so.
+CascadeSearchResult optimal_with_seeds(const arch::Architecture& a, const workloads::Cascade& c,
+                                       const search::MapperConfig& config, const CascadeSearchOptions& options,
+                                       const search::ProgressFn& progress) {
+  CascadeSearchResult out = optimal_cascade(a, c, config, options.constrain_to, progress);
+  CascadeSpace space(a, c);
+  const Scorer scorer(a, c, space, config);
+  for (const auto& m : options.seeds) {
+    sim::Stats s;
+    const Scored sc = scorer.score_mapping(m, &s);
+    if (sc.cost < out.cost) {
+      out.cost = sc.cost;
+      out.best = m;
+      out.stats = s;
+      out.from_seed = true;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 CascadeSearchResult search_cascade(const arch::Architecture& a, const workloads::Cascade& c,
                                    const search::MapperConfig& config, const CascadeSearchOptions& options,
                                    const search::ProgressFn& progress) {
+  if (config.algorithm == "optimal") return optimal_with_seeds(a, c, config, options, progress);
   CascadeSpace space(a, c);
   if (options.constrain_to) space.constrain_to(*options.constrain_to);
   const Scorer scorer(a, c, space, config);

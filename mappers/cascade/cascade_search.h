@@ -32,6 +32,23 @@ struct CascadeSearchOptions {
   const mapping::CascadeMapping* constrain_to = nullptr;
 };
 
+// algorithm: optimal (optimal.h): the partial mappings (group points) it made.
+struct OptimalCounts {
+  int64_t runs = 0;        // runs of the dependency order searched as groups
+  int64_t generated = 0;   // group points costed or rejected (partial mappings generated)
+  int64_t rejected = 0;    // of which the mapping rules rejected
+  int64_t kept = 0;        // on their run's front
+  int64_t joined = 0;      // prefix-front x run-front sums the grouping DP formed
+  int64_t front = 0;       // points on the whole cascade's front
+};
+
+// A point of the front of latency and energy.
+struct FrontPoint {
+  int64_t cycles = 0;
+  double energy_pj = 0;
+  mapping::CascadeMapping mapping;
+};
+
 struct CascadeSearchResult {
   mapping::CascadeMapping best;
   sim::Stats stats;
@@ -41,8 +58,13 @@ struct CascadeSearchResult {
   int64_t rejected = 0;      // points and seeds the mapping rules rejected
   std::string first_reject;  // the reason of the first of them
   bool from_seed = false;    // the best is one of the seeds, unimproved
-  std::string stopped_by;    // as search::SearchResult
+  std::string stopped_by;    // as search::SearchResult ("optimal" for algorithm: optimal)
   double seconds = 0;
+  // algorithm: optimal: the space the best is optimal over, the counts, and
+  // (objective: pareto) the front of latency and energy, by cycles.
+  std::string optimal_space;
+  OptimalCounts counts;
+  std::vector<FrontPoint> front;
 };
 
 // `config`: the algorithm, objective, seed, threads and stopping rule of the

@@ -5,6 +5,7 @@
 #include "common/contains.h"
 #include "mappers/mapping/unit_ops.h"
 #include "mappers/named/named.h"
+#include "sim/analytical/nest_model.h"
 #include "sim/analytical/pim_layer.h"
 #include "workloads/analysis.h"
 
@@ -166,57 +167,59 @@ mapping::CascadeMapping CascadeSpace::decode(const CascadeGenome& g) const {
     }
   std::sort(s.begin(), s.end());
   s.erase(std::unique(s.begin(), s.end()), s.end());
-  for (size_t k = 0; k < s.size(); ++k) {
-    const int first = s[k], end = k + 1 < s.size() ? s[k + 1] : size();
-    mapping::FusionGroup grp;
-    grp.loc = c.loc;
-    std::vector<int> unit_of(c.einsums.size(), -1);
-    for (int i = first; i < end; ++i) {
-      const int e = m_order[i];
-      grp.einsums.push_back(e);
-      unit_of[e] = m_units[i][g.unit[i] % m_units[i].size()];
-    }
-    if (on_pim(g, first)) {  // its layout is its mapping: nothing shared, kept or pipelined
-      grp.tiles.push_back(m_pim_tiles.at(grp.einsums[0]));
-      m.groups.push_back(grp);
-      continue;
-    }
-    const std::vector<int> iterated = group_ranks(first, end);
-    for (size_t r = 0; r < c.ranks.size(); ++r) {
-      const int64_t f = m_divisors[r][g.share[first][r] % m_divisors[r].size()];
-      if (f > 1 && contains(iterated, static_cast<int>(r)))
-        grp.shared.push_back({static_cast<int>(r), f, mapping::Axis::kX, c.loc});
-    }
-    // The deepest storage level every unit of the group reaches, when below the root.
-    std::vector<int> group_units;
-    for (int e : grp.einsums) group_units.push_back(unit_of[e]);
-    const int common = named::common_storage(m_arch, group_units);
-    if (g.retain[first] && common != m_arch.root()) grp.retain = common;
-    if (g.private_retain[first] && grp.retain >= 0)
-      for (size_t t = 0; t < c.tensors.size(); ++t) {
-        const workloads::Tensor& x = c.tensors[t];
-        if (x.kind != workloads::TensorKind::kIntermediate || x.writers.empty()) continue;
-        int unit = -1;
-        bool one = true;
-        for (int w : x.writers) {
-          const auto& we = c.einsums[w];
-          one = one && unit_of[w] >= 0 && !(we.expr.size() == 1 && we.reduced_ranks.empty());
-          if (one && unit < 0) unit = unit_of[w];
-          one = one && unit_of[w] == unit;
-        }
-        for (int r : x.readers) one = one && unit_of[r] == unit;
-        if (!one || unit < 0) continue;
-        const int own = m_arch.storage_path(unit).back();
-        if (own != common) grp.retain_at.emplace_back(static_cast<int>(t), own);
-      }
-    for (const auto& loop : grp.shared)
-      if (g.pipeline[first] == loop.rank + 1) grp.pipeline_rank = loop.rank;
-    const mapping::TileCascade tile_c(c, grp.shared);
-    const workloads::Cascade& tc = tile_c.get();
-    for (int e : grp.einsums) grp.tiles.push_back(tile(tc, e, unit_of[e], grp));
-    m.groups.push_back(grp);
-  }
+  for (size_t k = 0; k < s.size(); ++k) m.groups.push_back(decode_group(g, s[k], k + 1 < s.size() ? s[k + 1] : size()));
   return m;
+}
+
+mapping::FusionGroup CascadeSpace::decode_group(const CascadeGenome& g, int first, int end,
+                                                const workloads::Cascade* tile_cascade) const {
+  const auto& c = m_cascade;
+  mapping::FusionGroup grp;
+  grp.loc = c.loc;
+  std::vector<int> unit_of(c.einsums.size(), -1);
+  for (int i = first; i < end; ++i) {
+    const int e = m_order[i];
+    grp.einsums.push_back(e);
+    unit_of[e] = m_units[i][g.unit[i] % m_units[i].size()];
+  }
+  if (on_pim(g, first)) {  // its layout is its mapping: nothing shared, kept or pipelined
+    grp.tiles.push_back(m_pim_tiles.at(grp.einsums[0]));
+    return grp;
+  }
+  const std::vector<int> iterated = group_ranks(first, end);
+  for (size_t r = 0; r < c.ranks.size(); ++r) {
+    const int64_t f = m_divisors[r][g.share[first][r] % m_divisors[r].size()];
+    if (f > 1 && contains(iterated, static_cast<int>(r)))
+      grp.shared.push_back({static_cast<int>(r), f, mapping::Axis::kX, c.loc});
+  }
+  // The deepest storage level every unit of the group reaches, when below the root.
+  std::vector<int> group_units;
+  for (int e : grp.einsums) group_units.push_back(unit_of[e]);
+  const int common = named::common_storage(m_arch, group_units);
+  if (g.retain[first] && common != m_arch.root()) grp.retain = common;
+  if (g.private_retain[first] && grp.retain >= 0)
+    for (size_t t = 0; t < c.tensors.size(); ++t) {
+      const workloads::Tensor& x = c.tensors[t];
+      if (x.kind != workloads::TensorKind::kIntermediate || x.writers.empty()) continue;
+      int unit = -1;
+      bool one = true;
+      for (int w : x.writers) {
+        const auto& we = c.einsums[w];
+        one = one && unit_of[w] >= 0 && !(we.expr.size() == 1 && we.reduced_ranks.empty());
+        if (one && unit < 0) unit = unit_of[w];
+        one = one && unit_of[w] == unit;
+      }
+      for (int r : x.readers) one = one && unit_of[r] == unit;
+      if (!one || unit < 0) continue;
+      const int own = m_arch.storage_path(unit).back();
+      if (own != common) grp.retain_at.emplace_back(static_cast<int>(t), own);
+    }
+  for (const auto& loop : grp.shared)
+    if (g.pipeline[first] == loop.rank + 1) grp.pipeline_rank = loop.rank;
+  const mapping::TileCascade tile_c(c, tile_cascade ? std::vector<mapping::Loop>{} : grp.shared);
+  const workloads::Cascade& tc = tile_cascade ? *tile_cascade : tile_c.get();
+  for (int e : grp.einsums) grp.tiles.push_back(tile(tc, e, unit_of[e], grp));
+  return grp;
 }
 
 std::optional<CascadeGenome> CascadeSpace::encode(const mapping::CascadeMapping& m) const {
@@ -264,18 +267,40 @@ mapping::Mapping CascadeSpace::pim_tile(int e, const std::string& layout) const 
   return m;
 }
 
+std::string CascadeSpace::tile_key(const workloads::Cascade& tc, int e, int unit,
+                                   const mapping::FusionGroup& grp) const {
+  const workloads::Einsum& es = tc.einsums[e];
+  std::string key = std::to_string(e) + "/" + std::to_string(unit);
+  for (int r : es.iteration_ranks) key += "/" + std::to_string(tc.ranks[r].size);
+  for (const auto& [t, node] : grp.retain_at)
+    if (contains(mapping::einsum_tensors(es), t)) key += "/r" + std::to_string(t) + ":" + std::to_string(node);
+  return key;
+}
+
+const CascadeSpace::TileFacts& CascadeSpace::tile_facts(const workloads::Cascade& tc, const mapping::FusionGroup& grp,
+                                                         size_t k) const {
+  const mapping::Mapping& m = grp.tiles[k];
+  const std::string key = tile_key(tc, grp.einsums[k], m.compute, grp);
+  {
+    std::lock_guard<std::mutex> lock(m_tiles_mutex);
+    auto it = m_facts.find(key);
+    if (it != m_facts.end()) return it->second;
+  }
+  TileFacts f;
+  f.status = mapping::validate_mapping(m, tc, m_arch);
+  if (f.status.ok) f.stats = sim::analytical::evaluate_mapping(m_arch, tc, m);
+  std::lock_guard<std::mutex> lock(m_tiles_mutex);
+  return m_facts.emplace(key, std::move(f)).first->second;
+}
+
 // Canonical tile: the largest output rank across x, the largest rank across y.
 mapping::Mapping CascadeSpace::tile(const workloads::Cascade& tc, int e, int unit,
                                     const mapping::FusionGroup& grp) const {
   const workloads::Einsum& es = tc.einsums[e];
-  std::string key = std::to_string(e) + "/" + std::to_string(unit);
-  for (int r : es.iteration_ranks) key += "/" + std::to_string(tc.ranks[r].size);
+  const std::string key = tile_key(tc, e, unit, grp);
   named::TileRequest req;
   for (const auto& [t, node] : grp.retain_at)
-    if (contains(mapping::einsum_tensors(es), t)) {
-      req.retain.emplace_back(t, node);
-      key += "/r" + std::to_string(t) + ":" + std::to_string(node);
-    }
+    if (contains(mapping::einsum_tensors(es), t)) req.retain.emplace_back(t, node);
   {
     std::lock_guard<std::mutex> lock(m_tiles_mutex);
     auto it = m_tiles.find(key);

@@ -17,6 +17,7 @@
 #include "mappers/mapping/cascade_mapping.h"
 #include "mappers/search/cascade_genome.h"
 #include "mappers/search/space.h"
+#include "sim/stats/stats.h"
 #include "workloads/cascade.h"
 
 namespace einflow::cascade {
@@ -43,6 +44,30 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   std::optional<CascadeGenome> encode(const mapping::CascadeMapping& m) const;
   // The cascade mapping of a point (validated by the caller). Thread-safe.
   mapping::CascadeMapping decode(const CascadeGenome& g) const;
+  // The group of positions [first, end) of the dependency order, from the
+  // genes of position `first` and each position's unit (what decode makes of
+  // a group; an Einsum on the PIM unit must be alone). `tile_cascade`: the
+  // tile cascade of the group's shared loops when the caller has it.
+  mapping::FusionGroup decode_group(const CascadeGenome& g, int first, int end,
+                                    const workloads::Cascade* tile_cascade = nullptr) const;
+
+  // What the optimal search (optimal.h) enumerates directly.
+  int positions() const { return size(); }
+  int einsum_at(int i) const { return m_order[static_cast<size_t>(i)]; }
+  const std::vector<int>& units_at(int i) const { return m_units[static_cast<size_t>(i)]; }
+  const std::vector<int64_t>& divisors(int rank) const { return m_divisors[static_cast<size_t>(rank)]; }
+  // The ranks some Einsum of the group at [first, end) iterates, ascending.
+  std::vector<int> group_ranks(int first, int end) const;
+  // A blank point: no cuts, nothing shared, intermediates retained, the
+  // natural binding (contractions on the widest unit, the rest on the narrowest).
+  CascadeGenome blank() const;
+  // Tile k of a group made by decode_group, validated on the group's tile
+  // cascade, and its nest-model Stats when valid; cached with the tile.
+  struct TileFacts {
+    mapping::MappingStatus status;
+    sim::Stats stats;
+  };
+  const TileFacts& tile_facts(const workloads::Cascade& tile_cascade, const mapping::FusionGroup& grp, size_t k) const;
 
   void random(search::Rng& rng, CascadeGenome& g) const override;
   void mutate(search::Rng& rng, CascadeGenome& g) const override;
@@ -66,7 +91,6 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   };
 
   int size() const { return static_cast<int>(m_order.size()); }
-  CascadeGenome blank() const;
   CascadeGenome one_group() const;
   CascadeGenome unfused() const;
   CascadeGenome recurrent_group() const;
@@ -77,14 +101,15 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   // A PIM unit's mapping of Einsum e in `layout` ("" for the cache's copies).
   mapping::Mapping pim_tile(int e, const std::string& layout) const;
   int group_end(const CascadeGenome& g, int first) const;
-  // The ranks some Einsum of the group at [first, end) iterates, ascending.
-  std::vector<int> group_ranks(int first, int end) const;
   std::vector<Digit> digits(const CascadeGenome& g) const;
   int digit_value(const CascadeGenome& g, const Digit& d) const;
   void set_digit(CascadeGenome& g, const Digit& d, int v) const;
   // Every free gene but the cuts at its first value, 0.
   void clear_inner(CascadeGenome& g) const;
   mapping::Mapping tile(const workloads::Cascade& tc, int e, int unit, const mapping::FusionGroup& grp) const;
+  // What a canonical tile depends on: the Einsum, its unit, its ranks' tile
+  // sizes and the intermediates it keeps in its unit's own level.
+  std::string tile_key(const workloads::Cascade& tc, int e, int unit, const mapping::FusionGroup& grp) const;
 
   const arch::Architecture& m_arch;
   const workloads::Cascade& m_cascade;
@@ -96,6 +121,7 @@ class CascadeSpace final : public search::SpaceOf<CascadeGenome> {
   std::optional<CascadeGenome> m_base;         // the constraining design's point
   mutable std::mutex m_tiles_mutex;
   mutable std::map<std::string, mapping::Mapping> m_tiles;  // canonical tiles already made
+  mutable std::map<std::string, TileFacts> m_facts;          // and their checks and Stats, when asked
 };
 
 }  // namespace einflow::cascade

@@ -65,6 +65,23 @@ int64_t FusionGroup::executions(const workloads::Cascade& c, int einsum) const {
   return n;
 }
 
+int64_t tile_rank_size(const workloads::Cascade& c, const std::vector<Loop>& shared, int rank) {
+  int64_t div = 1;
+  for (const auto& loop : shared)
+    if (loop.rank == rank) div *= loop.factor;
+  return c.ranks[static_cast<size_t>(rank)].size / div;
+}
+
+int64_t tile_elements(const workloads::Cascade& c, const std::vector<Loop>& shared, int tensor) {
+  const workloads::Tensor& x = c.tensors[static_cast<size_t>(tensor)];
+  int64_t n = 1;
+  for (size_t i = 0; i < x.ranks.size(); ++i) {
+    const int r = x.ranks[i];
+    n *= tile_rank_size(c, shared, r) + (x.extents[i] - c.ranks[static_cast<size_t>(r)].size);
+  }
+  return n;
+}
+
 workloads::Cascade tile_cascade(const workloads::Cascade& c, const std::vector<Loop>& shared) {
   workloads::Cascade t = c;
   std::vector<int64_t> div(c.ranks.size(), 1);
@@ -134,6 +151,87 @@ static MappingStatus check_first_iteration_reads(const FusionGroup& g, const wor
   return {};
 }
 
+MappingStatus validate_shared_loops(const FusionGroup& g, const workloads::Cascade& c) {
+  // Shared loops: iterated by some Einsum of the group, and legal.
+  for (size_t li = 0; li < g.shared.size(); ++li) {
+    const Loop& loop = g.shared[li];
+    bool used = false;
+    for (int e : g.einsums) used = used || contains(c.einsums[e].iteration_ranks, loop.rank);
+    if (!used)
+      return fail(loop.loc, "no Einsum of the group iterates rank " + c.ranks[loop.rank].name +
+                                ", so a shared loop over it would repeat the same work");
+    if (loop.factor == 1) continue;
+    for (int w : g.einsums) {
+      const workloads::Einsum& we = c.einsums[w];
+      const int t = we.output.tensor;
+      for (int r : c.tensors[t].readers) {
+        if (!contains(g.einsums, r)) continue;
+        const workloads::Einsum& re = c.einsums[r];
+        const bool reader_inside = g.innermost(c, r) >= static_cast<int>(li);
+        if (contains(we.reduced_ranks, loop.rank) && reader_inside)
+          return fail(loop.loc, "Einsum " + re.name + " reads " + c.tensors[t].name + ", the reduction of " +
+                                    we.name + " over " + c.ranks[loop.rank].name +
+                                    ", inside a shared loop over that rank: it needs the finished reduction "
+                                    "(another pass over the rank); share fewer ranks or split the group");
+        if (!contains(re.iteration_ranks, loop.rank) && contains(c.tensors[t].ranks, loop.rank))
+          for (const auto& in : re.inputs)
+            if (in.tensor == t && in.uses(loop.rank))
+              return fail(loop.loc, "Einsum " + re.name + " does not iterate rank " + c.ranks[loop.rank].name +
+                                        " but reads " + c.tensors[t].name + " along it");
+      }
+    }
+  }
+  const MappingStatus first = check_first_iteration_reads(g, c);
+  if (!first.ok) return first;
+  if (g.pipeline_rank >= 0) {
+    bool used = false;
+    for (int e : g.einsums) used = used || contains(c.einsums[e].iteration_ranks, g.pipeline_rank);
+    if (!used)
+      return fail(g.loc, "no Einsum of the group iterates the pipelined rank " + c.ranks[g.pipeline_rank].name);
+  }
+  return {};
+}
+
+MappingStatus validate_group_rules(const FusionGroup& g, const workloads::Cascade& c, const arch::Architecture& a) {
+  // A PIM unit's Einsum runs alone: its operand stays in the banks and its
+  // results leave through the host, so nothing is shared, kept or pipelined.
+  for (size_t k = 0; k < g.tiles.size(); ++k)
+    if (a.is_pim(g.tiles[k].compute) &&
+        (g.einsums.size() > 1 || !g.shared.empty() || g.retain >= 0 || g.pipeline_rank >= 0))
+      return fail(g.tiles[k].loc, "Einsum " + c.einsums[g.einsums[k]].name +
+                                      " on the PIM unit runs in a group of its own, with no shared loops, "
+                                      "retention or pipelining");
+  const MappingStatus loops = validate_shared_loops(g, c);
+  if (!loops.ok) return loops;
+  // Retention nodes lie on the path of every tile that touches the tensor.
+  for (size_t k = 0; k < g.einsums.size(); ++k) {
+    const Mapping& tile = g.tiles[k];
+    const std::vector<int> path = a.storage_path(tile.compute);
+    for (int t : einsum_tensors(c.einsums[g.einsums[k]])) {
+      if (c.tensors[t].kind != workloads::TensorKind::kIntermediate) continue;
+      const int node = g.retention_node(t);
+      if (node >= 0 && !contains(path, node))
+        return fail(tile.loc, "intermediate " + c.tensors[t].name + " is to stay at " + a.nodes[node].name +
+                                  ", which is not on the path of Einsum " + c.einsums[g.einsums[k]].name +
+                                  " to " + a.nodes[tile.compute].name);
+    }
+  }
+  return {};
+}
+
+MappingStatus validate_fusion_group(const FusionGroup& g, const workloads::Cascade& c, const arch::Architecture& a,
+                                    bool tiles_checked, const workloads::Cascade* tile_c) {
+  const MappingStatus rules = validate_group_rules(g, c, a);
+  if (!rules.ok) return rules;
+  const TileCascade tiled(c, tile_c ? std::vector<Loop>{} : g.shared);
+  const workloads::Cascade& tc = tile_c ? *tile_c : tiled.get();
+  for (size_t k = 0; k < g.tiles.size() && !tiles_checked; ++k) {
+    MappingStatus st = validate_mapping(g.tiles[k], tc, a);
+    if (!st.ok) return st;
+  }
+  return retention_kept(g, c, tc, a);
+}
+
 MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads::Cascade& c,
                                        const arch::Architecture& a) {
   // Every Einsum once; producers in an earlier group or the same one.
@@ -158,74 +256,8 @@ MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads:
                                                      c.einsums[w].name + " of a later group writes");
 
   for (const FusionGroup& g : m.groups) {
-    // A PIM unit's Einsum runs alone: its operand stays in the banks and its
-    // results leave through the host, so nothing is shared, kept or pipelined.
-    for (size_t k = 0; k < g.tiles.size(); ++k)
-      if (a.is_pim(g.tiles[k].compute) &&
-          (g.einsums.size() > 1 || !g.shared.empty() || g.retain >= 0 || g.pipeline_rank >= 0))
-        return fail(g.tiles[k].loc, "Einsum " + c.einsums[g.einsums[k]].name +
-                                        " on the PIM unit runs in a group of its own, with no shared loops, "
-                                        "retention or pipelining");
-    // Shared loops: iterated by some Einsum of the group, and legal.
-    for (size_t li = 0; li < g.shared.size(); ++li) {
-      const Loop& loop = g.shared[li];
-      bool used = false;
-      for (int e : g.einsums) used = used || contains(c.einsums[e].iteration_ranks, loop.rank);
-      if (!used)
-        return fail(loop.loc, "no Einsum of the group iterates rank " + c.ranks[loop.rank].name +
-                                  ", so a shared loop over it would repeat the same work");
-      if (loop.factor == 1) continue;
-      for (int w : g.einsums) {
-        const workloads::Einsum& we = c.einsums[w];
-        const int t = we.output.tensor;
-        for (int r : c.tensors[t].readers) {
-          if (!contains(g.einsums, r)) continue;
-          const workloads::Einsum& re = c.einsums[r];
-          const bool reader_inside = g.innermost(c, r) >= static_cast<int>(li);
-          if (contains(we.reduced_ranks, loop.rank) && reader_inside)
-            return fail(loop.loc, "Einsum " + re.name + " reads " + c.tensors[t].name + ", the reduction of " +
-                                      we.name + " over " + c.ranks[loop.rank].name +
-                                      ", inside a shared loop over that rank: it needs the finished reduction "
-                                      "(another pass over the rank); share fewer ranks or split the group");
-          if (!contains(re.iteration_ranks, loop.rank) && contains(c.tensors[t].ranks, loop.rank))
-            for (const auto& in : re.inputs)
-              if (in.tensor == t && in.uses(loop.rank))
-                return fail(loop.loc, "Einsum " + re.name + " does not iterate rank " + c.ranks[loop.rank].name +
-                                          " but reads " + c.tensors[t].name + " along it");
-        }
-      }
-    }
-    const MappingStatus first = check_first_iteration_reads(g, c);
-    if (!first.ok) return first;
-    if (g.pipeline_rank >= 0) {
-      bool used = false;
-      for (int e : g.einsums) used = used || contains(c.einsums[e].iteration_ranks, g.pipeline_rank);
-      if (!used)
-        return fail(g.loc, "no Einsum of the group iterates the pipelined rank " + c.ranks[g.pipeline_rank].name);
-    }
-
-    // Retention nodes lie on the path of every tile that touches the tensor.
-    for (size_t k = 0; k < g.einsums.size(); ++k) {
-      const Mapping& tile = g.tiles[k];
-      const std::vector<int> path = a.storage_path(tile.compute);
-      for (int t : einsum_tensors(c.einsums[g.einsums[k]])) {
-        if (c.tensors[t].kind != workloads::TensorKind::kIntermediate) continue;
-        const int node = g.retention_node(t);
-        if (node >= 0 && !contains(path, node))
-          return fail(tile.loc, "intermediate " + c.tensors[t].name + " is to stay at " + a.nodes[node].name +
-                                    ", which is not on the path of Einsum " + c.einsums[g.einsums[k]].name +
-                                    " to " + a.nodes[tile.compute].name);
-      }
-    }
-
-    const TileCascade tiled(c, g.shared);
-    const workloads::Cascade& tc = tiled.get();
-    for (const Mapping& tile : g.tiles) {
-      MappingStatus st = validate_mapping(tile, tc, a);
-      if (!st.ok) return st;
-    }
-    const MappingStatus kept = retention_kept(g, c, tc, a);
-    if (!kept.ok) return kept;
+    const MappingStatus st = validate_fusion_group(g, c, a);
+    if (!st.ok) return st;
   }
   return {};
 }

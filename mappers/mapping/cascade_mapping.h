@@ -62,6 +62,11 @@ struct CascadeMapping {
 workloads::Cascade tile_cascade(const workloads::Cascade& cascade, const std::vector<Loop>& shared);
 // The same without a copy when there are no shared loops (the cascade itself):
 // what the searches' per-group checks and models use. Refers to `cascade`.
+// Rank r's size on the tile of the shared loops, and the elements of tensor t
+// there: what tile_cascade(cascade, shared) holds, without copying the cascade.
+int64_t tile_rank_size(const workloads::Cascade& cascade, const std::vector<Loop>& shared, int rank);
+int64_t tile_elements(const workloads::Cascade& cascade, const std::vector<Loop>& shared, int tensor);
+
 class TileCascade {
  public:
   TileCascade(const workloads::Cascade& cascade, const std::vector<Loop>& shared)
@@ -92,6 +97,23 @@ std::string write_cascade_mapping(const CascadeMapping& m, const workloads::Casc
 // tiles' paths; each tile valid (validate_mapping on the tile cascade).
 MappingStatus validate_cascade_mapping(const CascadeMapping& m, const workloads::Cascade& cascade,
                                        const arch::Architecture& arch);
+
+// A group's shared loops and pipelined rank alone (no tiles needed): each
+// loop iterated by some Einsum, none splitting a reduction that an Einsum
+// inside it reads, what runs at the first iteration, the pipelined rank iterated.
+MappingStatus validate_shared_loops(const FusionGroup& group, const workloads::Cascade& cascade);
+// One group's own rules, without its tiles' mappings: a PIM unit's Einsum
+// alone; shared loops iterated and legal; what runs at the first iteration;
+// the pipelined rank iterated; retention nodes on the tiles' paths.
+MappingStatus validate_group_rules(const FusionGroup& group, const workloads::Cascade& cascade,
+                                   const arch::Architecture& arch);
+// The rules, each tile on the tile cascade (skipped when `tiles_checked`: the
+// caller validated each tile there), and every retained intermediate kept by
+// the tiles that touch it. What validate_cascade_mapping checks per group.
+// `tile_cascade`: the group's tile cascade when the caller has it (else made here).
+MappingStatus validate_fusion_group(const FusionGroup& group, const workloads::Cascade& cascade,
+                                    const arch::Architecture& arch, bool tiles_checked = false,
+                                    const workloads::Cascade* tile_cascade = nullptr);
 
 // The one-group-per-Einsum cascade mapping of single-Einsum mappings (unfused).
 CascadeMapping unfused(const std::vector<Mapping>& per_einsum);

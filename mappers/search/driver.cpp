@@ -67,7 +67,10 @@ void keep_top(const Mapspace& space, int k, const Genome& g, const Scored& s, st
 
 }  // namespace
 
-SearchResult run_search(const Mapspace& space, const MapperConfig& config, const ProgressFn& progress) {
+SearchResult run_search(const Mapspace& space, const MapperConfig& given, const ProgressFn& progress) {
+  // optimal: the whole enumeration, whatever the budget (a time limit still stops it, said by stopped_by).
+  MapperConfig config = given;
+  if (config.algorithm == "optimal") config.max_evaluations = config.patience = 0;
   std::unique_ptr<Search> search = make_search(space, config, derive_seed(config.seed, config.algorithm.c_str()));
   SearchResult res;
   const BatchesRun run = run_batches<Genome, Scored>(

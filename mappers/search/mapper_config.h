@@ -64,6 +64,20 @@ struct MapperConfig {
   int64_t budget_bytes = 0;                   // when budget is a number
   std::string order = "free";
   SourceLoc budget_loc;
+  // algorithm: optimal (mappers/cascade/optimal.h): the space its result is
+  // optimal over. Shared factors: "all" (every divisor of the rank),
+  // "powers-of-two" (those and the whole rank) or "ends" (1 or the whole
+  // rank); binding: "all" (any able unit per Einsum) or "classes" (the
+  // Einsums of a group that iterate the same ranks on one unit); max_group:
+  // the most Einsums in a group (0: any); max_points: below.
+  std::string factors = "all", binding = "all";
+  int max_group = 0;
+  // The most group points the optimal search may cost: a larger space (its
+  // bound, before the loop rules prune) is an error that names the cuts.
+  int64_t max_points = 10'000'000;
+  // objective: pareto: the front of latency and energy (algorithm: optimal);
+  // the weights stay EDP's, which picks the one mapping written.
+  bool pareto = false;
   std::string file;
   SourceLoc loc;
 };

@@ -34,7 +34,8 @@ void read_objective(const YamlNode& n, MapperConfig& c, Diagnostics& d) {
     if (*name == "latency") c.latency_weight = 1, c.energy_weight = 0;
     else if (*name == "energy") c.latency_weight = 0, c.energy_weight = 1;
     else if (*name == "edp") c.latency_weight = 1, c.energy_weight = 1;
-    else d.error(n.loc(), n.path(), "expected latency, energy, edp or {latency: W, energy: W}, got '" + *name + "'");
+    else if (*name == "pareto") c.pareto = true;
+    else d.error(n.loc(), n.path(), "expected latency, energy, edp, pareto or {latency: W, energy: W}, got '" + *name + "'");
     return;
   }
   if (!n.expect_map(d)) return;
@@ -125,6 +126,31 @@ void read_cosma_keys(const YamlNode& n, MapperConfig& c, Diagnostics& d) {
   }
 }
 
+// The optimal search's cut of the space (factors, binding, max_group): only with algorithm: optimal.
+void read_optimal_keys(const YamlNode& n, MapperConfig& c, Diagnostics& d) {
+  for (const char* key : {"factors", "binding", "max_group", "max_points"})
+    if (n.has(key) && c.algorithm != "optimal")
+      d.error(n[key].loc(), n[key].path(), std::string(key) + " goes with algorithm: optimal (the space it is optimal over)");
+  if (c.pareto && c.algorithm != "optimal" && n.has("objective"))
+    d.error(n["objective"].loc(), n["objective"].path(),
+            "objective: pareto goes with algorithm: optimal (the front of latency and energy)");
+  auto one_of = [&](const char* key, std::string& out, std::initializer_list<const char*> names, const char* what) {
+    if (!n.has(key)) return;
+    const YamlNode v = n[key];
+    const std::string text = v.as_string(d).value_or("");
+    for (const char* x : names)
+      if (text == x) {
+        out = text;
+        return;
+      }
+    d.error(v.loc(), v.path(), std::string("expected ") + what + ", got " + text);
+  };
+  one_of("factors", c.factors, {"all", "powers-of-two", "ends"}, "all, powers-of-two or ends");
+  one_of("binding", c.binding, {"all", "classes"}, "all or classes");
+  read_number(n, "max_group", c.max_group, 0, d);
+  read_number(n, "max_points", c.max_points, 1, d);
+}
+
 MapperConfig build(const YamlNode& doc) {
   Diagnostics d;
   MapperConfig c;
@@ -137,7 +163,7 @@ MapperConfig build(const YamlNode& doc) {
       if (n.expect_map(d)) {
         n.check_keys({"algorithm", "objective", "seed", "threads", "max_evaluations", "max_seconds", "patience",
                       "top_k", "batch", "imperfect", "search_bypass", "min_utilization", "compute", "levels",
-                      "blocks", "budget", "order"},
+                      "blocks", "budget", "order", "factors", "binding", "max_group", "max_points"},
                      d);
         if (n.has("algorithm")) {
           c.algorithm = n["algorithm"].as_string(d).value_or(c.algorithm);
@@ -169,12 +195,13 @@ MapperConfig build(const YamlNode& doc) {
             else if (v) c.blocks.push_back(*v);
           }
         read_cosma_keys(n, c, d);
+        read_optimal_keys(n, c, d);
         if (n.has("levels") && n["levels"].expect_sequence(d))
           for (size_t i = 0; i < n["levels"].size(); ++i) c.levels.push_back(read_level(n["levels"].at(i), d));
         // Only the enumeration ends by itself; any other search without a
         // budget, a time limit or patience would run forever.
         if (n.has("max_evaluations") && c.max_evaluations == 0 && c.max_seconds == 0 && c.patience == 0 &&
-            c.algorithm != "exhaustive")
+            c.algorithm != "exhaustive" && c.algorithm != "optimal")
           d.error(n["max_evaluations"].loc(), n["max_evaluations"].path(),
                   "max_evaluations: 0 (no limit) never stops the search '" + c.algorithm +
                       "'; give max_seconds or patience, or use algorithm: exhaustive");

@@ -179,8 +179,6 @@ class Decision {
   // rest spill. One that a later group reads too is retained for the group's
   // readers and exported: its writer writes it out as well.
   void retain_intermediates() {
-    const mapping::TileCascade tiled(c, g.shared);
-    const workloads::Cascade& tc = tiled.get();
     for (size_t t = 0; t < c.tensors.size(); ++t) {
       const auto& tensor = c.tensors[t];
       if (tensor.kind != workloads::TensorKind::kIntermediate || tensor.writers.empty()) continue;
@@ -204,7 +202,7 @@ class Decision {
                            ", but Einsum " + c.einsums[static_cast<size_t>(tiles[static_cast<size_t>(k)].einsum)].name +
                            " does not keep it there; the mapping was not validated");
       const int64_t inst = a.nodes[static_cast<size_t>(x.node)].instances;
-      x.words = (tc.tensors[t].elements() + inst - 1) / inst;
+      x.words = (mapping::tile_elements(c, g.shared, static_cast<int>(t)) + inst - 1) / inst;
       if (fits(x.node, &x)) {
         out.kept.push_back(x);
         out.retained_node[t] = x.node;

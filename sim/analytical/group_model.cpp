@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "sim/analytical/group_counts.h"
 #include "sim/analytical/group_schedule.h"
@@ -27,10 +28,13 @@ class GroupEvaluation {
  public:
   GroupEvaluation(const arch::Architecture& a, const workloads::Cascade& c, const Group& g,
                   const std::vector<Stats>* tile_stats, const std::function<void(Residency&)>& adjust)
-      : a(a), c(c), g(g), tiled(c, g.shared), tc(tiled.get()), n_e(static_cast<int>(g.einsums.size())),
-        adjust(adjust) {
+      : a(a), c(c), g(g), n_e(static_cast<int>(g.einsums.size())), adjust(adjust) {
+    // The tile cascade (a copy of the cascade) only when the tiles are to be evaluated here.
+    std::optional<mapping::TileCascade> tiled;
+    if (!tile_stats) tiled.emplace(c, g.shared);
     for (int k = 0; k < n_e; ++k)
-      tiles.push_back(tile_figures(a, c, g, k, tile_stats ? (*tile_stats)[k] : evaluate_mapping(a, tc, g.tiles[k])));
+      tiles.push_back(
+          tile_figures(a, c, g, k, tile_stats ? (*tile_stats)[k] : evaluate_mapping(a, tiled->get(), g.tiles[k])));
   }
 
   GroupStats run() {
@@ -102,11 +106,12 @@ class GroupEvaluation {
   double sequential = 0, outside = 0;
   double iters = 1;
   const bool pipelined = g.pipeline_rank >= 0;
-  const bool in_tile = pipelined && tc.ranks[g.pipeline_rank].size > 1;
+  const int64_t pipeline_tile = pipelined ? mapping::tile_rank_size(c, g.shared, g.pipeline_rank) : 1;
+  const bool in_tile = pipelined && pipeline_tile > 1;
   if (pipelined && !in_tile)
     for (const auto& loop : g.shared)
       if (loop.rank == g.pipeline_rank) iters *= static_cast<double>(loop.factor);
-  if (in_tile) iters = static_cast<double>(tc.ranks[g.pipeline_rank].size);
+  if (in_tile) iters = static_cast<double>(pipeline_tile);
   // Einsums inside the loop over the pipelined rank overlap; the others run before or after.
   auto inside_pipeline = [&](int e) {
     for (int i = 0; i <= g.innermost(c, e); ++i)
@@ -192,8 +197,6 @@ class GroupEvaluation {
   const arch::Architecture& a;
   const workloads::Cascade& c;
   const Group& g;
-  const mapping::TileCascade tiled;
-  const workloads::Cascade& tc;
   const int n_e;
   const std::function<void(Residency&)>& adjust;
   std::vector<TileFigures> tiles;

@@ -44,15 +44,22 @@ void ExecutionPlan::for_each(const std::function<void(int, const std::vector<int
 
 Dependencies::Dependencies(const workloads::Cascade& c, const mapping::FusionGroup& g)
     : m_cascade(c), m_group(g), m_history(g.einsums.size()), m_last_writer(c.tensors.size()),
-      m_generation(c.tensors.size(), 0), m_readers(c.tensors.size()) {}
+      m_generation(c.tensors.size(), 0), m_readers(c.tensors.size()) {
+  for (int e : g.einsums) {
+    const workloads::Einsum& es = c.einsums[static_cast<size_t>(e)];
+    std::vector<int> reads;
+    for (int in : mapping::einsum_tensors(es))
+      if (es.reads(in)) reads.push_back(in);
+    m_reads.push_back(std::move(reads));
+  }
+}
 
 void Dependencies::execution(int x, int k, const std::function<void(int, Dep)>& edge, int previous) {
   const workloads::Einsum& es = m_cascade.einsums[static_cast<size_t>(m_group.einsums[static_cast<size_t>(k)])];
   std::vector<int>& hist = m_history[static_cast<size_t>(k)];
   if (!hist.empty()) edge(hist.back(), Dep::kOrder);
   if (previous >= 0) edge(previous, Dep::kOrder);
-  for (int in : mapping::einsum_tensors(es)) {
-    if (!es.reads(in)) continue;
+  for (int in : m_reads[static_cast<size_t>(k)]) {
     for (const auto& [j, task] : m_last_writer[static_cast<size_t>(in)]) edge(task, Dep::kData);
     m_readers[static_cast<size_t>(in)][m_generation[static_cast<size_t>(in)]].push_back(x);
   }

@@ -63,6 +63,7 @@ class Dependencies {
   const workloads::Cascade& m_cascade;
   const mapping::FusionGroup& m_group;
   std::vector<std::vector<int>> m_history;
+  std::vector<std::vector<int>> m_reads;  // per tile: the tensors its Einsum reads
   std::vector<std::map<int, int>> m_last_writer;  // per tensor: tile -> its last task
   std::vector<int64_t> m_generation;
   std::vector<std::map<int64_t, std::vector<int>>> m_readers;  // per tensor: generation -> tasks

@@ -107,13 +107,13 @@ TEST(Cli, DramTakesAStandardsFile) {
 // `map --fuse` runs the mapper file's algorithm: an unknown one is refused at
 // its location (exit 2) as without --fuse, and another one runs on the cascade.
 TEST(Cli, MapFuseHonoursTheMapperAlgorithm) {
-  const std::string bad = write_temp("optimal.mapper.yaml", "mapper:\n  algorithm: optimal\n");
+  const std::string bad = write_temp("simplex.mapper.yaml", "mapper:\n  algorithm: simplex\n");
   const std::string base = "map --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --variant 1pass ";
   for (const std::string fuse : {"--fuse ", ""}) {
     Result r = run(base + fuse + "--mapper " + bad + " --out " + ::testing::TempDir() + "fuse-bad");
     EXPECT_EQ(r.code, 2) << fuse << r.out;
     EXPECT_NE(r.out.find(bad + ":2:14"), std::string::npos) << fuse << r.out;
-    EXPECT_NE(r.out.find("no search named 'optimal'"), std::string::npos) << fuse << r.out;
+    EXPECT_NE(r.out.find("no search named 'simplex'"), std::string::npos) << fuse << r.out;
   }
   const std::string genetic =
       write_temp("genetic.mapper.yaml", "mapper:\n  algorithm: genetic\n  max_evaluations: 200\n");
@@ -125,6 +125,43 @@ TEST(Cli, MapFuseHonoursTheMapperAlgorithm) {
   EXPECT_EQ(j["algorithm"], "genetic");
   EXPECT_EQ(j["evaluated"], 200);
   EXPECT_EQ(j["stopped_by"], "evaluations");
+}
+
+// algorithm: optimal from the command line: the front of latency and energy
+// in front.csv (one row per point, each point's mapping beside it), what the
+// result is optimal over and the partial mappings in stats.json; a space over
+// max_points is the mapper file's error, at its algorithm, exit 2.
+TEST(Cli, MapFuseOptimalWritesItsFrontAndCounts) {
+  const std::string base = "map --arch " + kAtt + "fusemax-4x4.yaml --workload " + kAtt + "tiny.yaml --variant 1pass --fuse ";
+  const std::string mapper = write_temp("optimal.mapper.yaml",
+                                        "mapper:\n  algorithm: optimal\n  objective: pareto\n  max_group: 2\n");
+  const std::string out = ::testing::TempDir() + "fuse-optimal";
+  Result r = run(base + "--mapper " + mapper + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(out + "/stats.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["stopped_by"], "optimal");
+  EXPECT_NE(j["optimal_over"].get<std::string>().find("at most 2 Einsums"), std::string::npos);
+  const auto& n = j["partial_mappings"];
+  EXPECT_GT(n["generated"].get<int64_t>(), n["kept"].get<int64_t>());
+  EXPECT_GT(n["joined"].get<int64_t>(), 0);
+  std::ifstream csv(out + "/front.csv");
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "point,cycles,energy_pj,groups");
+  int64_t rows = 0;
+  while (std::getline(csv, line)) {
+    std::ifstream yaml(out + "/front/" + (rows < 10 ? "0" : "") + std::to_string(rows) + ".yaml");
+    EXPECT_TRUE(yaml.good()) << rows;
+    ++rows;
+  }
+  EXPECT_EQ(rows, n["front"].get<int64_t>());
+
+  const std::string huge = write_temp("optimal-huge.mapper.yaml", "mapper:\n  algorithm: optimal\n  max_points: 1000\n");
+  r = run(base + "--mapper " + huge + " --out " + out + "-huge");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(huge + ":2:14"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("over max_points (1000)"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "arch/arch.h"
 #include "common/text.h"
@@ -39,6 +40,42 @@ namespace fs = std::filesystem;
 
 namespace {
 
+
+// algorithm: optimal: what the best is optimal over and the partial mappings
+// made (in stats.json, per second of the search too); with objective: pareto,
+// the front of latency and energy in front.csv and each point's mapping in
+// front/NN.yaml.
+void write_optimal(const cascade::CascadeSearchResult& r, const workloads::Cascade& c, const arch::Architecture& a,
+                   const fs::path& dir, nlohmann::json& j) {
+  const cascade::OptimalCounts& n = r.counts;
+  const double secs = std::max(r.seconds, 1e-9);
+  j["optimal_over"] = r.optimal_space;
+  j["partial_mappings"] = {{"runs", n.runs},           {"generated", n.generated}, {"rejected", n.rejected},
+                           {"kept", n.kept},           {"joined", n.joined},       {"front", n.front},
+                           {"generated_per_second", static_cast<double>(n.generated) / secs},
+                           {"kept_per_second", static_cast<double>(n.kept) / secs},
+                           {"joined_per_second", static_cast<double>(n.joined) / secs}};
+  std::cout << "optimal over: " << r.optimal_space << "\n"
+            << "partial mappings: " << n.generated << " generated, " << n.kept << " kept, " << n.joined << " joined ("
+            << std::llround(static_cast<double>(n.generated) / secs) << ", "
+            << std::llround(static_cast<double>(n.kept) / secs) << " and "
+            << std::llround(static_cast<double>(n.joined) / secs) << " per second); " << n.runs << " runs, front of "
+            << n.front << "\n";
+  if (r.front.empty()) return;
+  std::string csv = "point,cycles,energy_pj,groups\n";
+  fs::create_directories(dir / "front");
+  for (size_t k = 0; k < r.front.size(); ++k) {
+    const cascade::FrontPoint& p = r.front[k];
+    char name[32];
+    std::snprintf(name, sizeof name, "%02zu.yaml", k);
+    write_file_atomic(dir / "front" / name, mapping::write_cascade_mapping(p.mapping, c, a));
+    std::ostringstream line;
+    line << k << "," << p.cycles << "," << std::setprecision(17) << p.energy_pj << "," << p.mapping.groups.size() << "\n";
+    csv += line.str();
+  }
+  write_file_atomic(dir / "front.csv", csv);
+  std::cout << "front of latency and energy: " << r.front.size() << " points in " << (dir / "front.csv").string() << "\n";
+}
 
 // --fuse: the cascade search over fusion groups, shared loops, retention,
 // binding and pipelining; writes DIR/cascade_mapping.yaml and DIR/stats.json.
@@ -99,6 +136,7 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
     j["block"] = bs.block;
     for (const auto& [b, what] : bs.tried) j["blocks_tried"][std::to_string(b)] = what;
   }
+  if (!r.optimal_space.empty()) write_optimal(r, chosen.cascade, a, dir, j);
   write_file_atomic(dir / "stats.json", j.dump(2) + "\n");
   std::cout << "cascade " << chosen.cascade.name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
             << std::fixed << std::setprecision(2) << secs << " s; best " << r.stats.cycles << " cycles, "
