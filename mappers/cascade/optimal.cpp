@@ -70,7 +70,41 @@ class RunSearch {
             const search::MapperConfig& config, Order order, const std::optional<CascadeGenome>& base,
             OptimalCounts& counts, std::string& first_reject)
       : a(a), c(c), space(space), config(config), order(order), base(base), counts(counts),
-        first_reject(first_reject) {}
+        first_reject(first_reject) {
+    for (const arch::Node& node : a.nodes)
+      if (node.is_storage()) leak_per_cycle += node.leak_pj * static_cast<double>(node.instances);
+  }
+
+  // Branch and bound for one objective: a group point whose bound, added to
+  // the least cycles and the least energy of any prefix before it, cannot
+  // beat `incumbent` is not costed (it can be in no better mapping).
+  void bound_by(double incumbent, const Cost& prefix_least) {
+    m_incumbent = incumbent;
+    m_prefix = prefix_least;
+  }
+
+  // Whether a mapping of the cascade space lies in the stated cut (group
+  // sizes, shared factors, the binding by classes).
+  bool in_space(const mapping::CascadeMapping& m) const {
+    for (const auto& grp : m.groups) {
+      if (config.max_group > 0 && static_cast<int>(grp.einsums.size()) > config.max_group) return false;
+      for (const auto& loop : grp.shared) {
+        const auto& d = space.divisors(loop.rank);
+        const std::vector<int> allowed = factor_choices(loop.rank);
+        const auto at = std::find(d.begin(), d.end(), loop.factor);
+        if (at == d.end() || !contains(allowed, static_cast<int>(at - d.begin()))) return false;
+      }
+      if (config.binding != "classes") continue;
+      std::map<std::vector<int>, int> unit_of_class;
+      for (size_t k = 0; k < grp.einsums.size(); ++k) {
+        std::vector<int> key = c.einsums[static_cast<size_t>(grp.einsums[k])].iteration_ranks;
+        std::sort(key.begin(), key.end());
+        const auto [it, fresh] = unit_of_class.emplace(key, grp.tiles[k].compute);
+        if (!fresh && it->second != grp.tiles[k].compute) return false;
+      }
+    }
+    return true;
+  }
 
   // The most group points search(first, end) may cost (before the loop rules prune).
   double bound(int first, int end) const {
@@ -225,6 +259,13 @@ class RunSearch {
       if (!f.status.ok) return reject(f.status.reason);
       stats.push_back(f.stats);
     }
+    const Cost least = pim ? Cost{} : lower_bound(grp, stats);
+    if (m_incumbent < search::kInvalid &&
+        search::objective(m_prefix.cycles + least.cycles, m_prefix.energy + least.energy, config.latency_weight,
+                          config.energy_weight) >= m_incumbent) {
+      ++counts.bounded;
+      return;
+    }
     const mapping::MappingStatus st = mapping::validate_fusion_group(grp, c, a, !pim, &tc);
     if (!st.ok) return reject(st.reason);
     sim::Stats s;
@@ -233,7 +274,41 @@ class RunSearch {
     } catch (const sim::CycleOverflow& e) {
       return reject(e.what());
     }
+    if (static_cast<double>(s.cycles) < static_cast<double>(least.cycles) * (1 - 1e-9) ||
+        s.energy_pj < least.energy * (1 - 1e-9))
+      throw InternalError("the optimal search's bound (" + std::to_string(least.cycles) + " cycles, " +
+                          std::to_string(least.energy) + " pJ) exceeds a group's cost (" + std::to_string(s.cycles) +
+                          " cycles, " + std::to_string(s.energy_pj) + " pJ)");
     front.insert({s.cycles, s.energy_pj}, grp);
+  }
+
+  // What a group costs at least, from its tiles alone: its units' energy (all
+  // of the group's compute energy) and leakage over the least cycles; cycles:
+  // the tiles one after another, or with a pipelined rank the busiest unit
+  // (the model's schedule never ends before its busiest unit is done; every
+  // costed point is checked against this bound).
+  Cost lower_bound(const mapping::FusionGroup& grp, const std::vector<sim::Stats>& stats) const {
+    std::map<int, double> busy;
+    double sequential = 0, unit_pj = 0;
+    for (size_t k = 0; k < stats.size(); ++k) {
+      const sim::Stats& st = stats[k];
+      const int unit = grp.tiles[k].compute;
+      const double n = static_cast<double>(grp.executions(c, grp.einsums[k]));
+      double onchip = static_cast<double>(st.compute_cycles);
+      for (const auto& level : st.per_level)
+        if (a.find(level.name) != a.dram()) onchip = std::max(onchip, level.cycles);
+      sequential += onchip * n;
+      busy[unit] += onchip * n;
+      for (const auto& en : st.energy)
+        if (en.component == a.nodes[static_cast<size_t>(unit)].name) unit_pj += en.energy_pj * n;
+    }
+    double cycles = sequential;
+    if (grp.pipeline_rank >= 0) {
+      cycles = 0;
+      for (const auto& [u, t] : busy) cycles = std::max(cycles, t);
+    }
+    const auto whole = static_cast<int64_t>(std::floor(cycles));
+    return {whole, unit_pj + static_cast<double>(whole) * leak_per_cycle};
   }
 
   void reject(const std::string& why) {
@@ -258,6 +333,9 @@ class RunSearch {
   const std::optional<CascadeGenome>& base;
   OptimalCounts& counts;
   std::string& first_reject;
+  double leak_per_cycle = 0;
+  double m_incumbent = search::kInvalid;
+  Cost m_prefix;
 };
 
 std::string format_count(double x) {
@@ -285,6 +363,22 @@ std::string space_text(const search::MapperConfig& config, bool constrained) {
          std::string(config.binding == "all" ? "any able unit per Einsum"
                                              : "one unit per class of Einsums iterating the same ranks");
   return s + "; tiles: canonical";
+}
+
+// The result when a natural start is the optimum (nothing the bounded search
+// kept beats it).
+CascadeSearchResult from_incumbent(const arch::Architecture& a, const workloads::Cascade& c,
+                                   const search::MapperConfig& config, const mapping::CascadeMapping& m,
+                                   CascadeSearchResult out, double seconds) {
+  out.best = m;
+  out.stats = sim::analytical::evaluate_cascade(a, c, m).stats;
+  out.cost = search::objective(out.stats.cycles, out.stats.energy_pj, config.latency_weight, config.energy_weight);
+  out.evaluated = out.counts.generated;
+  out.valid = out.counts.generated - out.counts.rejected - out.counts.bounded;
+  out.rejected = out.counts.rejected;
+  out.stopped_by = "optimal";
+  out.seconds = seconds;
+  return out;
 }
 
 }  // namespace
@@ -326,9 +420,40 @@ CascadeSearchResult optimal_cascade(const arch::Architecture& a, const workloads
                         "', over max_points (" + std::to_string(config.max_points) +
                         "): cut it with max_group, factors or binding (mappers/README.md, Optimal cascade search), "
                         "or raise max_points");
+  // One objective: the space's natural starts give a first incumbent (the
+  // optimum is the better of it and what the bounded search keeps), improved
+  // by each whole mapping the joins make; short runs first, so the longest
+  // runs, which cost the most, are searched against the best incumbent.
+  const bool bounded = !config.pareto;
+  double incumbent = search::kInvalid;
+  mapping::CascadeMapping incumbent_mapping;
+  if (bounded)
+    for (const CascadeGenome& g : space.natural_starts()) {
+      const mapping::CascadeMapping m = space.decode(g);
+      if (!runs.in_space(m) || !mapping::validate_cascade_mapping(m, c, a).ok) continue;
+      sim::Stats st;
+      try {
+        st = sim::analytical::evaluate_cascade(a, c, m).stats;
+      } catch (const sim::CycleOverflow&) {
+        continue;
+      }
+      const double cost = search::objective(st.cycles, st.energy_pj, config.latency_weight, config.energy_weight);
+      if (cost < incumbent) {
+        incumbent = cost;
+        incumbent_mapping = m;
+      }
+    }
   for (int j = 1; j <= n; ++j)
-    for (int i = 0; i < j; ++i) {
+    for (int i = j - 1; i >= 0; --i) {
       if (!allowed(i, j) || prefix[static_cast<size_t>(i)].points().empty()) continue;
+      if (bounded) {
+        Cost least{std::numeric_limits<int64_t>::max(), search::kInvalid};
+        for (const auto& [x, _] : prefix[static_cast<size_t>(i)].points()) {
+          least.cycles = std::min(least.cycles, x.cycles);
+          least.energy = std::min(least.energy, x.energy);
+        }
+        runs.bound_by(incumbent, least);
+      }
       auto& run = run_fronts.emplace(std::make_pair(i, j), runs.search(i, j)).first->second;
       ++out.counts.runs;
       const auto& from = prefix[static_cast<size_t>(i)].points();
@@ -341,10 +466,15 @@ CascadeSearchResult optimal_cascade(const arch::Architecture& a, const workloads
           prefix[static_cast<size_t>(j)].insert({x.cycles + y.cycles, x.energy + y.energy},
                                                 Join{i, static_cast<int>(p), static_cast<int>(s)});
         }
+      if (bounded && j == n)
+        for (const auto& [x, _] : prefix[static_cast<size_t>(n)].points())
+          incumbent = std::min(incumbent, search::objective(x.cycles, x.energy, config.latency_weight, config.energy_weight));
       if (progress) progress({out.counts.generated, out.counts.generated - out.counts.rejected, 0, seconds()});
     }
 
+  out.first_reject = first_reject;
   const auto& last = prefix[static_cast<size_t>(n)].points();
+  if (last.empty() && incumbent < search::kInvalid) return from_incumbent(a, c, config, incumbent_mapping, out, seconds());
   if (last.empty())
     throw UserError(c.loc, "the optimal search found no valid mapping of '" + c.name + "' on '" + a.name + "' (" +
                                std::to_string(out.counts.rejected) + " group points rejected; the first: " +
@@ -369,6 +499,9 @@ CascadeSearchResult optimal_cascade(const arch::Architecture& a, const workloads
         search::objective(last[best].first.cycles, last[best].first.energy, config.latency_weight, config.energy_weight))
       best = k;
   CascadeSearchResult& r = out;
+  if (search::objective(last[best].first.cycles, last[best].first.energy, config.latency_weight, config.energy_weight) >
+      incumbent)
+    return from_incumbent(a, c, config, incumbent_mapping, out, seconds());
   r.best = mapping_of(best);
   // The groups' costs add up (combine_groups): the whole mapping, evaluated
   // again, must give the sum the search found.
@@ -382,7 +515,7 @@ CascadeSearchResult optimal_cascade(const arch::Architecture& a, const workloads
                         " cycles, " + std::to_string(r.stats.energy_pj) + " pJ)");
   r.cost = search::objective(r.stats.cycles, r.stats.energy_pj, config.latency_weight, config.energy_weight);
   r.evaluated = out.counts.generated;
-  r.valid = out.counts.generated - out.counts.rejected;
+  r.valid = out.counts.generated - out.counts.rejected - out.counts.bounded;
   r.rejected = out.counts.rejected;
   r.first_reject = first_reject;
   r.stopped_by = "optimal";

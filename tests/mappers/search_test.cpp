@@ -103,12 +103,13 @@ double brute_force_best(const Fixture& f, double wl, double we) {
   return best;
 }
 
+// So does `optimal`, whose enumeration ignores the evaluation budget.
 TEST(Search, ExhaustiveFindsTheTrueOptimum) {
   Fixture f;
+  for (const char* algorithm : {"  algorithm: exhaustive\n  max_evaluations: 0\n", "  algorithm: optimal\n  max_evaluations: 50\n"})
   for (const char* objective : {"edp", "latency", "energy"}) {
-    SCOPED_TRACE(objective);
-    MapperConfig cfg = config(std::string("  algorithm: exhaustive\n  objective: ") + objective +
-                              "\n  search_bypass: false\n  max_evaluations: 0\n");
+    SCOPED_TRACE(std::string(algorithm) + objective);
+    MapperConfig cfg = config(std::string(algorithm) + "  objective: " + objective + "\n  search_bypass: false\n");
     Mapspace space(f.a, f.c, 0, f.mac, cfg);
     SearchResult r = run_search(space, cfg);
     EXPECT_EQ(r.stopped_by, "space exhausted");

@@ -162,6 +162,17 @@ TEST(Cli, MapFuseOptimalWritesItsFrontAndCounts) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find(huge + ":2:14"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("over max_points (1000)"), std::string::npos) << r.out;
+
+  // The cuts go with optimal only, and name what they accept.
+  const std::string cut = write_temp("anneal-cut.mapper.yaml", "mapper:\n  algorithm: annealing\n  factors: ends\n");
+  r = run(base + "--mapper " + cut + " --out " + out + "-cut");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(cut + ":3:12"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("factors goes with algorithm: optimal"), std::string::npos) << r.out;
+  const std::string odd = write_temp("odd-binding.mapper.yaml", "mapper:\n  algorithm: optimal\n  binding: some\n");
+  r = run(base + "--mapper " + odd + " --out " + out + "-odd");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(odd + ":3:12: mapper.binding: expected all or classes, got some"), std::string::npos) << r.out;
 }
 
 }  // namespace
