@@ -38,6 +38,7 @@ struct OptimalCounts {
   int64_t generated = 0;   // group points costed or rejected (partial mappings generated)
   int64_t rejected = 0;    // of which the mapping rules rejected
   int64_t bounded = 0;     // of which not costed: their bound could not beat the best known
+  int64_t costed = 0;      // of which valid and costed by the group model
   int64_t kept = 0;        // on their run's front
   int64_t joined = 0;      // prefix-front x run-front sums the grouping DP formed
   int64_t front = 0;       // points on the whole cascade's front

@@ -11,22 +11,14 @@
 #include "mappers/cascade/cascade_space.h"
 #include "mappers/mapping/cascade_mapping.h"
 #include "mappers/search/search.h"
+#include "tests/mappers/small_cascades.h"
 #include "workloads/workload.h"
 
 namespace einflow::cascade {
 namespace {
 
-const std::string kData = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/attention/";
-
-// A GEMV and an exponential after it: two Einsums, ranks M = K = 2.
-const char* kTwo = R"(cascade:
-  name: two
-  ranks: {M: 2, K: 2}
-  inputs: {A: [M, K], B: [K]}
-  einsums:
-    - Z[m] = A[m,k] * B[k]
-    - Y[m] = exp(Z[m])
-)";
+using cascade_testing::kData;
+using cascade_testing::kTwo;  // a GEMV (a reduction over K) and an exponential of it
 
 // Counted by hand on the miniature FuseMax, where both units run both
 // Einsums (2 x 2 bindings). One group {Z, Y} iterates M and K: shared factors

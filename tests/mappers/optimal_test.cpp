@@ -17,22 +17,14 @@
 #include "mappers/named/named.h"
 #include "mappers/search/objective.h"
 #include "sim/analytical/group_model.h"
+#include "tests/mappers/small_cascades.h"
 #include "workloads/workload.h"
 
 namespace einflow::cascade {
 namespace {
 
-const std::string kData = std::string(EINFLOW_SOURCE_DIR) + "/tests/data/attention/";
-
-// Two Einsums: a GEMV (a reduction over K) and an exponential of it.
-const char* kTwo = R"(cascade:
-  name: two
-  ranks: {M: 2, K: 2}
-  inputs: {A: [M, K], B: [K]}
-  einsums:
-    - Z[m] = A[m,k] * B[k]
-    - Y[m] = exp(Z[m])
-)";
+using cascade_testing::kData;
+using cascade_testing::kTwo;  // a GEMV (a reduction over K) and an exponential of it
 
 // Three Einsums: a product reduced over K and the running maximum of it over
 // the iterative rank I (a recurrence: its initial value and its update).
@@ -110,6 +102,8 @@ search::MapperConfig config(double wl, double we, bool pareto = false) {
   cfg.latency_weight = wl;
   cfg.energy_weight = we;
   cfg.pareto = pareto;
+  cfg.max_evaluations = 200;  // the annealing run that gives the first incumbent
+  cfg.threads = 1;
   return cfg;
 }
 
@@ -168,6 +162,29 @@ TEST(Optimal, EqualsTheEnumerationOnFourEinsumsSharingABuffer) {
   const workloads::Workload w = workloads::load_workload_text(kFour, "four.yaml");
   const arch::Architecture a = arch::load_arch_text(kOneUnit, "one-unit.yaml");
   expect_equals_enumeration(a, w.variants[0].cascade);
+}
+
+// With a cut (groups of one Einsum), the optimum over the cut is the
+// enumeration's best unfused point unless the first incumbent, from outside
+// the cut, is better: then that is the result, said so (from_seed), and it is
+// no worse than the cut's optimum.
+TEST(Optimal, AnIncumbentOutsideTheCutIsReturnedWhenBetter) {
+  const workloads::Workload w = workloads::load_workload_text(kThree, "three.yaml");
+  const arch::Architecture a = arch::load_arch(kData + "fusemax-4x4.yaml");
+  const workloads::Cascade& c = w.variants[0].cascade;
+  search::MapperConfig alone = config(1, 1);
+  alone.max_group = 1;
+  alone.max_evaluations = 0;  // no incumbent from outside the cut
+  const CascadeSearchResult cut = optimal_cascade(a, c, alone);
+  EXPECT_FALSE(cut.from_seed);
+  for (const auto& g : cut.best.groups) EXPECT_EQ(g.einsums.size(), 1u);
+  alone.max_evaluations = 2000;
+  const CascadeSearchResult r = optimal_cascade(a, c, alone);
+  EXPECT_LE(r.cost, cut.cost);
+  bool fused = false;
+  for (const auto& g : r.best.groups) fused = fused || g.einsums.size() > 1;
+  EXPECT_EQ(r.from_seed, fused);
+  EXPECT_EQ(r.from_seed, r.cost < cut.cost);
 }
 
 // On FuseMax's own cascade (a tiny 1-pass attention), kept to the FuseMax

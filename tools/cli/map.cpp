@@ -50,13 +50,13 @@ void write_optimal(const cascade::CascadeSearchResult& r, const workloads::Casca
   const cascade::OptimalCounts& n = r.counts;
   const double secs = std::max(r.seconds, 1e-9);
   j["optimal_over"] = r.optimal_space;
-  j["partial_mappings"] = {{"runs", n.runs},           {"generated", n.generated}, {"rejected", n.rejected},  {"bounded", n.bounded},
+  j["partial_mappings"] = {{"runs", n.runs},           {"generated", n.generated}, {"rejected", n.rejected},  {"bounded", n.bounded}, {"costed", n.costed},
                            {"kept", n.kept},           {"joined", n.joined},       {"front", n.front},
                            {"generated_per_second", static_cast<double>(n.generated) / secs},
                            {"kept_per_second", static_cast<double>(n.kept) / secs},
                            {"joined_per_second", static_cast<double>(n.joined) / secs}};
   std::cout << "optimal over: " << r.optimal_space << "\n"
-            << "partial mappings: " << n.generated << " generated (" << n.bounded << " bounded), " << n.kept << " kept, " << n.joined << " joined ("
+            << "partial mappings: " << n.generated << " generated (" << n.bounded << " bounded, " << n.costed << " costed), " << n.kept << " kept, " << n.joined << " joined ("
             << std::llround(static_cast<double>(n.generated) / secs) << ", "
             << std::llround(static_cast<double>(n.kept) / secs) << " and "
             << std::llround(static_cast<double>(n.joined) / secs) << " per second); " << n.runs << " runs, front of "
@@ -141,7 +141,11 @@ int map_cascade(const arch::Architecture& a, const workloads::Workload& w, const
   std::cout << "cascade " << chosen.cascade.name << ": " << r.evaluated << " evaluated, " << r.valid << " valid in "
             << std::fixed << std::setprecision(2) << secs << " s; best " << r.stats.cycles << " cycles, "
             << std::setprecision(4) << std::scientific << r.stats.energy_pj << " pJ, " << std::fixed
-            << r.best.groups.size() << " group(s)" << (r.from_seed ? " (a seed design)" : "") << "\n";
+            << r.best.groups.size() << " group(s)"
+            << (!r.from_seed                ? ""
+                : r.optimal_space.empty() ? " (a seed design)"
+                                          : " (the incumbent, outside the stated space: nothing in it does better)")
+            << "\n";
   for (const auto& [name, why] : skipped) std::cout << "design " << name << " not a seed: " << why << "\n";
   if (bs.block > 0) {
     std::cout << "chunk size " << bs.block << " (instance.block) of";
