@@ -103,10 +103,12 @@ class Optimal {
     return search::objective(x.cycles, x.energy, config.latency_weight, config.energy_weight);
   }
 
-  void offer(const mapping::CascadeMapping& m, double cost) {
+  // `inside`: the mapping is a point of the stated space (canonical tiles, the cuts).
+  void offer(const mapping::CascadeMapping& m, double cost, bool inside) {
     if (cost < incumbent) {
       incumbent = cost;
       incumbent_mapping = m;
+      incumbent_inside = inside;
     }
   }
 
@@ -119,7 +121,7 @@ class Optimal {
       if (!runs.in_space(m) || !mapping::validate_cascade_mapping(m, c, a).ok) continue;
       try {
         const sim::Stats st = sim::analytical::evaluate_cascade(a, c, m).stats;
-        offer(m, cost_of({st.cycles, st.energy_pj}));
+        offer(m, cost_of({st.cycles, st.energy_pj}), true);
       } catch (const sim::CycleOverflow&) {
       }
     }
@@ -130,7 +132,8 @@ class Optimal {
     options.constrain_to = constrain_to;
     try {
       const CascadeSearchResult r = search_cascade(a, c, quick, options);
-      offer(r.best, r.cost);
+      // A constraining design is also the annealing's seed; its own tiles are not canonical.
+      offer(r.best, r.cost, !r.from_seed && runs.in_space(r.best));
     } catch (const UserError&) {  // nothing valid found: the natural starts stand
     }
   }
@@ -202,7 +205,7 @@ class Optimal {
       // Nothing the bounded search kept beats the incumbent: it is the optimum,
       // or, outside the stated space, better than its optimum (from_seed).
       settle(incumbent_mapping, nullptr);
-      out.from_seed = !runs.in_space(incumbent_mapping);
+      out.from_seed = !incumbent_inside;
       return out;
     }
     settle(mapping_of(best), &last[best].first);
@@ -247,6 +250,7 @@ class Optimal {
   const bool bounded = !config.pareto;  // one objective: a branch and bound
   double incumbent = search::kInvalid;
   mapping::CascadeMapping incumbent_mapping;
+  bool incumbent_inside = true;
 };
 
 }  // namespace

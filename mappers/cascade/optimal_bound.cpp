@@ -20,15 +20,19 @@ TileBound GroupBounds::tile(const mapping::FusionGroup& grp, size_t k, const sim
   for (const auto& level : st.per_level)
     if (m_arch.find(level.name) != m_arch.dram()) onchip = std::max(onchip, level.cycles);
   t.onchip = onchip * n;
+  // The unit's work per execution is exact (operations x issue cycles over
+  // instances) while the tile's compute cycles are rounded to the nearest
+  // cycle: half a cycle less is at most any tile's cycles.
   const auto u = st.utilization.find(unit);
-  t.work = u == st.utilization.end() ? 0 : u->second * static_cast<double>(st.cycles) * n;
+  const double work = u == st.utilization.end() ? 0 : u->second * static_cast<double>(st.cycles);
+  t.work = std::max(0.0, work - 0.5) * n;
   for (const auto& en : st.energy)
     if (en.component == unit) t.unit_pj += en.energy_pj * n;
   return t;
 }
 
 Cost GroupBounds::with_leakage(double cycles, double unit_pj) const {
-  const auto whole = static_cast<int64_t>(std::floor(cycles));
+  const auto whole = static_cast<int64_t>(std::floor(std::min(cycles, 9.0e18)));  // past it the model rejects
   return {whole, unit_pj + static_cast<double>(whole) * m_leak_per_cycle};
 }
 

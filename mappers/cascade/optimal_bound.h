@@ -18,9 +18,10 @@ struct Cost {
 };
 
 // Tile k of a group over all its executions: its on-chip cycles (compute or an
-// inner level's bandwidth, as the group model times it), its unit's work (busy
-// unit-cycles: the Einsum's operations over the unit's instances, whatever the
-// tile) and its unit's energy (the Einsum's operations, whatever the tile).
+// inner level's bandwidth, as the group model times it), a floor on any tile's
+// cycles for its Einsum on its unit (the operations over the unit's instances,
+// less the half cycle the rounding of compute cycles may take) and its unit's
+// energy (the Einsum's operations, whatever the tile).
 struct TileBound {
   int unit = -1;
   double onchip = 0, work = 0, unit_pj = 0;

@@ -32,7 +32,7 @@ using search::CascadeGenome;
 // front), or one of them first with the other breaking ties (a front of one point).
 enum class Order { kBoth, kCycles, kEnergy };
 
-bool dominates(const Cost& p, const Cost& q, Order o) {
+inline bool dominates(const Cost& p, const Cost& q, Order o) {
   switch (o) {
     case Order::kCycles: return p.cycles < q.cycles || (p.cycles == q.cycles && p.energy <= q.energy);
     case Order::kEnergy: return p.energy < q.energy || (p.energy == q.energy && p.cycles <= q.cycles);
@@ -174,7 +174,7 @@ class RunSearch {
       if (base) able = {space.units_at(i)[base->unit[i] % space.units_at(i).size()]};
       std::vector<int> key = c.einsums[static_cast<size_t>(space.einsum_at(i))].iteration_ranks;
       std::sort(key.begin(), key.end());
-      if (config.binding == "classes" && class_of.count(key)) {
+      if (config.binding == "classes" && !base && class_of.count(key)) {
         std::vector<int>& shared = units[class_of[key]];
         shared.erase(std::remove_if(shared.begin(), shared.end(), [&](int u) { return !contains(able, u); }),
                      shared.end());
@@ -227,6 +227,7 @@ class RunSearch {
     bare.shared = shared_of(g, first, end);
     const mapping::MappingStatus st = mapping::validate_shared_loops(bare, c);
     if (st.ok) return true;
+    ++counts.generated;  // one point for all its bindings, retentions and pipelinings
     reject(st.reason);
     return false;
   }
@@ -273,7 +274,7 @@ class RunSearch {
       ++counts.bounded;
       return;
     }
-    const mapping::MappingStatus st = mapping::validate_fusion_group(grp, c, a, !pim, &tc);
+    const mapping::MappingStatus st = mapping::validate_fusion_group(grp, c, a, !pim, pim ? nullptr : &tc);
     if (!st.ok) return reject(st.reason);
     sim::Stats s;
     try {
@@ -291,8 +292,9 @@ class RunSearch {
   }
 
   bool may_beat(const Cost& least) const {
-    return m_incumbent == search::kInvalid ||
-           search::objective(m_prefix.cycles + least.cycles, m_prefix.energy + least.energy, config.latency_weight,
+    if (m_incumbent == search::kInvalid) return true;
+    const double cycles = std::min(static_cast<double>(m_prefix.cycles) + static_cast<double>(least.cycles), 9.0e18);
+    return search::objective(static_cast<int64_t>(cycles), m_prefix.energy + least.energy, config.latency_weight,
                              config.energy_weight) < m_incumbent;
   }
 
@@ -339,14 +341,12 @@ class RunSearch {
       const mapping::FusionGroup grp = space.decode_group(g, first, end, &tc);
       for (size_t k = 0; k < grp.tiles.size(); ++k) {
         const CascadeSpace::TileFacts& f = space.tile_facts(tc, grp, k);
-        if (!f.status.ok) continue;
+        if (!f.status.ok) return true;  // another variant of it may be valid: each point is costed or rejected alone
         const TileBound t = bounds.tile(grp, k, f.stats);
         work[k] = std::min(work[k], t.work);
         pj[k] = std::min(pj[k], t.unit_pj);
       }
     }
-    for (double w : work)
-      if (w == inf) return true;  // no plain tile on any unit: each point is costed or rejected alone
     return may_beat(bounds.of_bindings(work, pj, static_cast<int>(units.size())));
   }
 

@@ -152,6 +152,19 @@ TEST(Optimal, EqualsTheEnumerationOnTwoEinsums) {
   expect_equals_enumeration(a, w.variants[0].cascade);
 }
 
+// A unit that issues 4 MACs a cycle, on ranks of 5: compute cycles are
+// rounded while the bounds' operations per instance are not (a bound must
+// stay below every tile's cycles all the same).
+TEST(Optimal, EqualsTheEnumerationWithFractionalIssueCycles) {
+  std::string arch = kOneUnit;
+  const std::string ops = "ops: {mac: {}, add: {}, max: {}}";
+  arch.replace(arch.find(ops), ops.size(), "ops: {mac: {per_cycle: 4}, add: {}, max: {}, exp: {sequence: {mac: 6, add: 1}}}");
+  std::string two = kTwo;
+  two.replace(two.find("{M: 2, K: 2}"), 12, "{M: 5, K: 5}");
+  const workloads::Workload w = workloads::load_workload_text(two, "two5.yaml");
+  expect_equals_enumeration(arch::load_arch_text(arch, "one-unit-4.yaml"), w.variants[0].cascade);
+}
+
 TEST(Optimal, EqualsTheEnumerationOnThreeEinsumsWithARecurrence) {
   const workloads::Workload w = workloads::load_workload_text(kThree, "three.yaml");
   const arch::Architecture a = arch::load_arch(kData + "fusemax-4x4.yaml");
