@@ -70,7 +70,15 @@ void keep_top(const Mapspace& space, int k, const Genome& g, const Scored& s, st
 SearchResult run_search(const Mapspace& space, const MapperConfig& given, const ProgressFn& progress) {
   // optimal: the whole enumeration, whatever the budget (a time limit still stops it, said by stopped_by).
   MapperConfig config = given;
-  if (config.algorithm == "optimal") config.max_evaluations = config.patience = 0;
+  if (config.algorithm == "optimal") {
+    config.max_evaluations = config.patience = 0;
+    if (space.log10_size() > std::log10(static_cast<double>(config.max_points)))
+      throw UserError(config.algorithm_loc, "algorithm",
+                      "the optimal search enumerates the whole mapspace, about 10^" +
+                          std::to_string(static_cast<int>(std::ceil(space.log10_size()))) +
+                          " points here, over max_points (" + std::to_string(config.max_points) +
+                          "): narrow it with the levels' constraints, or raise max_points");
+  }
   std::unique_ptr<Search> search = make_search(space, config, derive_seed(config.seed, config.algorithm.c_str()));
   SearchResult res;
   const BatchesRun run = run_batches<Genome, Scored>(

@@ -119,6 +119,20 @@ TEST(Search, ExhaustiveFindsTheTrueOptimum) {
   }
 }
 
+// optimal on a single Einsum enumerates its whole mapspace: a space larger
+// than max_points is the mapper file's error, not a search that never ends.
+TEST(Search, OptimalRefusesAMapspaceOverMaxPoints) {
+  Fixture f;
+  MapperConfig cfg = config("  algorithm: optimal\n  max_points: 10\n");
+  Mapspace space(f.a, f.c, 0, f.mac, cfg);
+  try {
+    run_search(space, cfg);
+    ADD_FAILURE() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("over max_points (10)"), std::string::npos) << e.what();
+  }
+}
+
 // The pruned enumeration visits each distinct mapping once: no two points it
 // yields decode to the same mapping.
 TEST(Search, EnumerationHasNoDuplicates) {
