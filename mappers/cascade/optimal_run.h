@@ -93,9 +93,7 @@ class RunSearch {
       if (config.binding != "classes") continue;
       std::map<std::vector<int>, int> unit_of_class;
       for (size_t k = 0; k < grp.einsums.size(); ++k) {
-        std::vector<int> key = c.einsums[static_cast<size_t>(grp.einsums[k])].iteration_ranks;
-        std::sort(key.begin(), key.end());
-        const auto [it, fresh] = unit_of_class.emplace(key, grp.tiles[k].compute);
+        const auto [it, fresh] = unit_of_class.emplace(class_of_einsum(grp.einsums[k]), grp.tiles[k].compute);
         if (!fresh && it->second != grp.tiles[k].compute) return false;
       }
     }
@@ -132,8 +130,8 @@ class RunSearch {
     do {
       for (size_t k = 0; k < ranks.size(); ++k) g.share[first][ranks[k]] = static_cast<uint16_t>(factors[k][fi[k]]);
       if (!loops_legal(g, first, end)) continue;
-      const mapping::TileCascade tiled(c, shared_of(g, first, end));
       const std::vector<mapping::Loop> shared = shared_of(g, first, end);
+      const mapping::TileCascade tiled(c, shared);
       if (!factors_may_beat(g, first, end, tiled.get(), members, bindings)) {
         double points = base ? 1 : 3 * static_cast<double>(1 + shared.size());
         for (const auto& b : bindings) points *= static_cast<double>(b.size());
@@ -172,8 +170,7 @@ class RunSearch {
         if (alone || !a.is_pim(u)) able.push_back(u);
       if (able.empty()) return false;
       if (base) able = {space.units_at(i)[base->unit[i] % space.units_at(i).size()]};
-      std::vector<int> key = c.einsums[static_cast<size_t>(space.einsum_at(i))].iteration_ranks;
-      std::sort(key.begin(), key.end());
+      const std::vector<int> key = class_of_einsum(space.einsum_at(i));
       if (config.binding == "classes" && !base && class_of.count(key)) {
         std::vector<int>& shared = units[class_of[key]];
         shared.erase(std::remove_if(shared.begin(), shared.end(), [&](int u) { return !contains(able, u); }),
@@ -187,6 +184,13 @@ class RunSearch {
       members.push_back({i});
     }
     return true;
+  }
+
+  // The class of an Einsum under `binding: classes`: the ranks it iterates, sorted.
+  std::vector<int> class_of_einsum(int e) const {
+    std::vector<int> key = c.einsums[static_cast<size_t>(e)].iteration_ranks;
+    std::sort(key.begin(), key.end());
+    return key;
   }
 
   uint8_t unit_index(int i, int node) const {

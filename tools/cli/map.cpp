@@ -50,13 +50,15 @@ void write_optimal(const cascade::CascadeSearchResult& r, const workloads::Casca
   const cascade::OptimalCounts& n = r.counts;
   const double secs = std::max(r.seconds, 1e-9);
   j["optimal_over"] = r.optimal_space;
-  j["partial_mappings"] = {{"runs", n.runs},           {"generated", n.generated}, {"rejected", n.rejected},  {"bounded", n.bounded}, {"costed", n.costed},
-                           {"kept", n.kept},           {"joined", n.joined},       {"front", n.front},
+  j["partial_mappings"] = {{"runs", n.runs},         {"generated", n.generated}, {"rejected", n.rejected},
+                           {"bounded", n.bounded},   {"costed", n.costed},       {"kept", n.kept},
+                           {"joined", n.joined},     {"front", n.front},
                            {"generated_per_second", static_cast<double>(n.generated) / secs},
                            {"kept_per_second", static_cast<double>(n.kept) / secs},
                            {"joined_per_second", static_cast<double>(n.joined) / secs}};
   std::cout << "optimal over: " << r.optimal_space << "\n"
-            << "partial mappings: " << n.generated << " generated (" << n.bounded << " bounded, " << n.costed << " costed), " << n.kept << " kept, " << n.joined << " joined ("
+            << "partial mappings: " << n.generated << " generated (" << n.bounded << " bounded, " << n.costed
+            << " costed), " << n.kept << " kept, " << n.joined << " joined ("
             << std::llround(static_cast<double>(n.generated) / secs) << ", "
             << std::llround(static_cast<double>(n.kept) / secs) << " and "
             << std::llround(static_cast<double>(n.joined) / secs) << " per second); " << n.runs << " runs, front of "
