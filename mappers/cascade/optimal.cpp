@@ -168,6 +168,7 @@ class Optimal {
         if (bounded && j == n)
           for (const auto& [x, _] : prefix[static_cast<size_t>(n)].points()) incumbent = std::min(incumbent, cost_of(x));
         if (progress) progress({out.counts.generated, out.counts.generated - out.counts.rejected, 0, seconds()});
+        progress::tick("optimal: runs", static_cast<double>(out.counts.runs), 0);
       }
   }
 

@@ -15,6 +15,7 @@
 
 #include "arch/arch.h"
 #include "common/contains.h"
+#include "common/progress.h"
 #include "mappers/cascade/cascade_search.h"
 #include "mappers/cascade/cascade_space.h"
 #include "mappers/cascade/optimal_bound.h"
@@ -128,6 +129,7 @@ class RunSearch {
     CascadeGenome g = base ? *base : space.blank();
     std::vector<size_t> fi(ranks.size(), 0);
     do {
+      progress::tick("optimal: factor points", static_cast<double>(counts.generated), 0);
       for (size_t k = 0; k < ranks.size(); ++k) g.share[first][ranks[k]] = static_cast<uint16_t>(factors[k][fi[k]]);
       if (!loops_legal(g, first, end)) continue;
       const std::vector<mapping::Loop> shared = shared_of(g, first, end);

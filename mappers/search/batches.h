@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/progress.h"
 #include "mappers/search/mapper_config.h"
 #include "mappers/search/search.h"
 
@@ -112,6 +113,8 @@ BatchesRun run_batches(SearchOf<Point>& search, const MapperConfig& config, cons
     score_batch();
     search.tell(batch, costs);
     if (progress) progress({run.evaluated, run.valid, best, elapsed()});
+    progress::tick("search: evaluations", static_cast<double>(run.evaluated),
+                   static_cast<double>(std::max<int64_t>(config.max_evaluations, 0)));
     if (config.patience > 0 && run.evaluated - last_improvement >= config.patience) {
       run.stopped_by = "patience";
       break;

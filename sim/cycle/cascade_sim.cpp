@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "common/progress.h"
 #include "sim/analytical/group_model.h"
 #include "sim/cycle/execution_counts.h"
 #include "sim/analytical/group_schedule.h"
@@ -288,7 +289,9 @@ void GroupRun::build_tasks() {
   pipelined = g.pipeline_rank >= 0;
   analytical::Dependencies deps(c, g);  // order, data and double buffering, as the analytical model has them
   int previous = -1;
+  int64_t executions = 0;
   for_each_execution([&](int k, const std::vector<int64_t>& it) {
+      progress::tick("simulate: tile executions", static_cast<double>(++executions), 0);
       if (o.functional) {
         detail::TilePlace place{&tc, offsets(it), true};
         SimOptions values = o;

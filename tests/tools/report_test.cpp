@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -16,10 +18,9 @@ namespace {
 
 using namespace einflow::sweep::testing;
 
-// A store written here with numbers chosen by hand: ratios, Pareto front and
-// the tables follow from them.
-TEST(Report, NumbersFromAHandBuiltStore) {
-  const std::string dir = temp_dir("report");
+// A store written here with numbers chosen by hand: lengths 1K and 2K,
+// designs base and fast; ratios, Pareto fronts and tables follow from them.
+void write_hand_store(const std::string& dir) {
   fs::create_directories(dir);
   std::ofstream(spec_copy_path(dir))
       << "sweep:\n  name: hand\n  axes: [{key: workload.instance.seq_len, values: [1K, 2K]}]\n"
@@ -51,6 +52,12 @@ TEST(Report, NumbersFromAHandBuiltStore) {
     recs.push_back(r);
   }
   write_store(store_path(dir), recs);
+}
+
+// The numbers of the hand-built store in every table format.
+TEST(Report, NumbersFromAHandBuiltStore) {
+  const std::string dir = temp_dir("report");
+  write_hand_store(dir);
   std::ostringstream log;
   const report::ReportData d = report::load_report(dir, {}, log);
   ASSERT_EQ(d.speedup.size(), 4u);
@@ -115,6 +122,41 @@ TEST(Report, NumbersFromAHandBuiltStore) {
                              "plots/pareto.png", "plots/energy.png", "plots/utilization.png"})
       EXPECT_GT(fs::file_size(fs::path(dir) / name), 1000u) << name << log.str();
   }
+}
+
+// report.html embeds the hand-built numbers: every record in the table, the
+// speedups (fast: 1000 / 250 = 4 at 1K, 4000 / 800 = 5 at 2K) as the speedup
+// plot's points, the energy bars relative to base (2 and 1.5), the four
+// points of the two fronts; nothing is fetched. (Chromium runs the page in
+// tests/tools/html_report_test.py.)
+TEST(Report, HtmlEmbedsTheHandBuiltNumbers) {
+  const std::string dir = temp_dir("report-html");
+  write_hand_store(dir);
+  std::ostringstream log;
+  const std::string page = report::html(report::load_report(dir, {}, log));
+  const std::string open = "<script type=\"application/json\" id=\"einflow-data\">";
+  const size_t at = page.find(open);
+  ASSERT_NE(at, std::string::npos);
+  const size_t end = page.find("</script>", at);
+  const nlohmann::json j = nlohmann::json::parse(page.substr(at + open.size(), end - at - open.size()));
+  EXPECT_EQ(j["table"]["rows"].size(), 4u);
+  EXPECT_EQ(j["records"].size(), 4u);
+  std::map<std::string, nlohmann::json> plots;
+  for (const auto& p : j["plots"]) plots[p["id"].get<std::string>()] = p;
+  ASSERT_TRUE(plots.count("speedup-0") && plots.count("energy-0") && plots.count("pareto"));
+  const auto& fast = plots["speedup-0"]["series"][1];
+  EXPECT_EQ(fast["name"], "fast");
+  EXPECT_DOUBLE_EQ(fast["points"][0]["y"].get<double>(), 4.0);
+  EXPECT_DOUBLE_EQ(fast["points"][1]["y"].get<double>(), 5.0);
+  EXPECT_DOUBLE_EQ(fast["points"][0]["x"].get<double>(), 1024.0);
+  const auto& dram = plots["energy-0"]["series"][0]["points"];  // bars: base, fast at 1K, then at 2K
+  ASSERT_EQ(dram.size(), 4u);
+  EXPECT_DOUBLE_EQ(dram[0]["y"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(dram[1]["y"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(dram[3]["y"].get<double>(), 1.5);
+  EXPECT_EQ(plots["pareto"]["series"][2]["points"].size(), 4u);  // the fronts
+  EXPECT_EQ(page.find("https://"), std::string::npos);
+  EXPECT_EQ(page.find("src="), std::string::npos);
 }
 
 // A format is one registration: this file adds "count" (the number of records),
@@ -195,12 +237,12 @@ TEST(Report, AFormatIsOneRegistration) {
   std::vector<std::string> names;
   for (const auto& f : report::report_formats()) names.push_back(f.name);
   EXPECT_EQ(names,
-            (std::vector<std::string>{"count", "csv", "json", "mappings", "md", "plots", "tex"}));
+            (std::vector<std::string>{"count", "csv", "html", "json", "mappings", "md", "plots", "tex"}));
   try {
     report::write_report(dir, {{"cvs"}, "", "", {}, "", {}, false}, log);
     ADD_FAILURE() << "no error";
   } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown format 'cvs' (count, csv, json, mappings, md, "
+    EXPECT_NE(std::string(e.what()).find("unknown format 'cvs' (count, csv, html, json, mappings, md, "
                                          "plots, tex) (did you mean 'csv'?)"),
               std::string::npos)
         << e.what();

@@ -249,7 +249,11 @@ Runner add_map(CLI::App& app) {
   sub->add_flag("--designs", *designs, "With --fuse on attention: start from the named designs too (FuseMax, FLAT, ...)");
   sub->add_option("--design", *design,
                   "With --fuse on attention: keep this named design's groups, binding, retention and pipelining; search the rest");
-  return [=]() {
+  auto json = std::make_shared<bool>(false);
+  sub->add_flag("--json", *json,
+                "Print one JSON object, the summary the search writes (DIR/summary.json; with --fuse or cosma, "
+                "DIR/stats.json), instead of the lines");
+  auto run = [=]() {
     arch::Architecture a = arch::load_arch(*arch_file);
     workloads::Workload w = load(*opt);
     search::MapperConfig cfg =
@@ -280,6 +284,24 @@ Runner add_map(CLI::App& app) {
     sim::Stats capacity;
     sim::analytical::set_residency(capacity, sim::analytical::dram_residency(a, w, c));
     print_capacity(std::cout, capacity);
+    return rc;
+  };
+  return [=]() {
+    if (!*json) return run();
+    // The lines go nowhere; the summary file is the one JSON object.
+    struct Silence {
+      std::ostream null{nullptr};
+      std::streambuf* saved = std::cout.rdbuf(null.rdbuf());
+      ~Silence() { std::cout.rdbuf(saved); }
+    };
+    int rc = 0;
+    {
+      Silence quiet;
+      rc = run();
+    }
+    const bool whole = *fuse || (mapper_file->empty() ? false : search::load_mapper_config(*mapper_file).algorithm == "cosma");
+    const fs::path summary = fs::path(*out_dir) / (whole ? "stats.json" : "summary.json");
+    std::cout << read_file(summary.string());
     return rc;
   };
 }

@@ -43,6 +43,8 @@ Runner add_report(CLI::App& app) {
                   "Design the speedup and energy ratios are taken against");
   sub->add_option("--pareto", *pareto, "Two metrics for the Pareto front, e.g. cycles,energy_pj");
   sub->add_option("--x", opts->x, "Axis key along the plots' x axis");
+  auto json = std::make_shared<bool>(false);
+  sub->add_flag("--json", *json, "Print report.json's object (every record with its provenance) instead of writing files");
   auto by = std::make_shared<std::string>();
   sub->add_option("--by", *by, "Comma-separated axis keys the summary is split by");
   return [=]() {
@@ -50,6 +52,10 @@ Runner add_report(CLI::App& app) {
     o.formats = split_commas(*formats);
     if (!pareto->empty()) o.pareto = split_commas(*pareto);
     if (!by->empty()) o.by = split_commas(*by);
+    if (*json) {
+      std::cout << report::json(report::load_report(*dir, o, std::cerr));
+      return 0;
+    }
     o.gnuplot = on_path("gnuplot");
     for (const auto& f : report::write_report(*dir, o, std::cerr)) std::cout << f << "\n";
     return 0;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -72,6 +73,8 @@ Runner add_sweep(CLI::App& app) {
                   "With --slurm: the number of shards (array tasks); default min(points, 16)");
   sub->add_option("--sbatch-opt", *sbatch_opts,
                   "With --slurm: an sbatch option for the scripts (repeatable)");
+  auto json = std::make_shared<bool>(false);
+  sub->add_flag("--json", *json, "Print one JSON object (the run's counts and the store) instead of the lines");
 
   auto* merge = sub->add_subcommand(
       "merge", "Merge shard stores (deduplicated by config hash) into one directory");
@@ -115,6 +118,15 @@ Runner add_sweep(CLI::App& app) {
     ro.progress = isatty(2);
     if (!shard->empty()) parse_shard(*shard, ro);
     const sweep::RunSummary s = sweep::run_sweep(spec, ex, ro, std::cerr);
+    if (*json) {
+      const nlohmann::json j{{"sweep", spec.name},       {"points", s.points},   {"filtered", ex.filtered},
+                             {"duplicates", ex.duplicates}, {"shard", ro.shard},  {"shards", ro.shards},
+                             {"in_shard", s.in_shard},   {"evaluated", s.evaluated}, {"already", s.already},
+                             {"failed", s.failed},       {"seconds", s.seconds},
+                             {"results", sweep::store_path(*out_dir)}};
+      std::cout << j.dump(2) << "\n";
+      return s.failed ? 1 : 0;
+    }
     std::cout << "sweep " << spec.name << ": " << s.points << " points";
     if (ex.filtered) std::cout << " (" << ex.filtered << " filtered out)";
     if (ex.duplicates) std::cout << " (" << ex.duplicates << " repeated configurations dropped)";

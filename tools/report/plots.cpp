@@ -70,8 +70,9 @@ std::string script(const ReportData& d, const std::string& name, const std::stri
 }
 
 
-// The records grouped by every axis except x, in order of first appearance.
-std::vector<std::pair<std::string, std::vector<size_t>>> groups(const ReportData& d) {
+}  // namespace
+
+std::vector<std::pair<std::string, std::vector<size_t>>> plot_groups(const ReportData& d) {
   std::vector<std::pair<std::string, std::vector<size_t>>> out;
   for (size_t i = 0; i < d.records.size(); ++i) {
     std::vector<std::string> parts;
@@ -86,6 +87,8 @@ std::vector<std::pair<std::string, std::vector<size_t>>> groups(const ReportData
   }
   return out;
 }
+
+namespace {
 
 // A plot: its name, its data and its gnuplot script.
 struct Plot {
@@ -184,8 +187,8 @@ Plot metric_plot(const ReportData& d, const std::string& metric, const MetricLin
   return {name, dat.str(), script(d, name, setup.str(), plot.str())};
 }
 
-// A component's legend entry: its name and what it is ("Array2D (compute
-// array)", "PE2D (register files)").
+}  // namespace
+
 std::string component_label(const ReportData& d, const std::string& c) {
   static const std::map<std::string, std::string> kind = {{"compute", "compute array"},
                                                          {"regfile", "register files"},
@@ -197,6 +200,8 @@ std::string component_label(const ReportData& d, const std::string& c) {
   const std::string what = kind.count(it->second) ? kind.at(it->second) : it->second;
   return what == c ? c : c + " (" + what + ")";
 }
+
+namespace {
 
 // Energy by component, a stacked bar per design, grouped by x value (a gap
 // between groups). Each bar is relative to the baseline design's energy at
@@ -323,7 +328,7 @@ std::vector<std::string> plots(const ReportData& d, const std::string& dir, bool
                                std::ostream& log) {
   fs::create_directories(dir);
   std::vector<Plot> all;
-  const auto gs = groups(d);
+  const auto gs = plot_groups(d);
   if (gs.size() > kMaxGroups)
     log << "note: " << gs.size() << " groups of points; plotting the first " << kMaxGroups << "\n";
   for (size_t gi = 0; gi < gs.size() && gi < kMaxGroups; ++gi) {

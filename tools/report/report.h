@@ -103,6 +103,24 @@ const std::vector<std::string>& deployment_columns();       // deploy_* (CSV and
 std::vector<double> deployment_values(const sweep::Record& r);  // in that order
 std::string deployment_markdown(const ReportData& d);
 
+// The records grouped by every axis but x (the groups the plots draw one by
+// one, named "label value, ..."), in order of first appearance.
+std::vector<std::pair<std::string, std::vector<size_t>>> plot_groups(const ReportData& d);
+// A component's legend entry: its name and what it is ("Array2D (compute
+// array)", "PE2D (register files)").
+std::string component_label(const ReportData& d, const std::string& c);
+
+// A table as the Markdown report writes it: headers and text cells.
+struct Table {
+  std::vector<std::string> headers;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<size_t> record;  // per row, its record (results table), else empty
+};
+// Every record (failed ones too): point, status, the Markdown results columns, error.
+Table results_table(const ReportData& d);
+// The summary: per design (and `by` group), geometric-mean ratios and mean utilizations.
+Table summary_table(const ReportData& d);
+
 std::string markdown(const ReportData& d);
 // results.csv: a plain rectangular table (a header row, unique column names,
 // no comment lines); results.provenance.json: where it came from, its columns.
@@ -110,6 +128,10 @@ std::string csv(const ReportData& d);
 std::string csv_provenance(const ReportData& d);
 std::string json(const ReportData& d);
 std::string latex(const ReportData& d);
+// report.html: one self-contained page (tools/report/html/): summary, a
+// sortable and filterable results table, interactive plots of the static
+// report's figures, each point's energy breakdown, and the provenance.
+std::string html(const ReportData& d);
 // Writes the plots' data and gnuplot scripts under `dir` and, with `render`,
 // runs gnuplot on them; returns the files written (without: the scripts, and
 // a note in `log`).

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/files.h"
+#include "common/progress.h"
 #include "tools/sweep/evaluate.h"
 #include "tools/sweep/store.h"
 
@@ -86,6 +87,8 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
       try {
         const Record r = evaluate_point(spec, *todo[i], eo);
         writer.append(r);
+        progress::tick("sweep: points", static_cast<double>(finished + 1 + sum.already),
+                       static_cast<double>(sum.in_shard));
         if (r.status() == results::FAILED) {
           ++failed;
           std::lock_guard<std::mutex> lock(log_mutex);
