@@ -24,4 +24,8 @@ std::string format_double(double v);
 // anything else as format_double.
 std::string format_number(double v);
 
+// printf's text as a string (the CLI writes it to std::cout, which an embedder
+// such as the Python module captures; C stdio it could not).
+std::string printf_string(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
 }  // namespace einflow

@@ -251,3 +251,12 @@ def test_internal_errors_are_their_own_type():
     assert issubclass(einflow.InternalError, einflow.Error)
     assert not issubclass(einflow.InternalError, einflow.InputError)
     assert einflow.__version__ and einflow.git_hash
+
+
+def test_run_returns_a_commands_text_as_the_cli_prints_it():
+    args = ["dram", "--standard", "DDR4-2400", "--requests", "1000"]
+    got = einflow.run(*args)
+    want = subprocess.run([CLI, *args], capture_output=True, text=True).stdout
+    assert got["code"] == 0
+    strip = lambda t: [l for l in t.splitlines() if not l.lstrip().startswith("simulated")]  # its own wall time
+    assert strip(got["stdout"]) == strip(want) and "bandwidth" in got["stdout"]

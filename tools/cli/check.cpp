@@ -82,9 +82,9 @@ Runner add_check(CLI::App& app) {
       std::cout << "workload " << rep.workload << ": " << rep.precision << " precision, backend " << rep.backend
                 << ", seed " << rep.seed
                 << ", compared with the " << rep.reference << " (tolerance " << sci(rep.tolerance) << " relative)\n";
-      std::printf("  %-18s %-12s %-12s %-9s %s\n", "variant", "max abs err", "max rel err", "seconds", "result");
+      std::cout << printf_string("  %-18s %-12s %-12s %-9s %s\n", "variant", "max abs err", "max rel err", "seconds", "result");
       for (const auto& v : rep.variants)
-        std::printf("  %-18s %-12s %-12s %-9.3f %s\n", v.variant.c_str(), sci(v.max_abs).c_str(),
+        std::cout << printf_string("  %-18s %-12s %-12s %-9.3f %s\n", v.variant.c_str(), sci(v.max_abs).c_str(),
                     sci(v.max_rel).c_str(), v.seconds, v.passed ? "ok" : "MISMATCH");
       std::cout << (rep.passed ? "all variants agree\n" : "some variants disagree\n");
     }

@@ -81,18 +81,18 @@ int run_dram(const DramOptions& o) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf(
+  std::cout << printf_string(
       "%s, %s traffic: %llu requests of %d B, at most %d outstanding, %s page, mapping %s\n",
       s.name.c_str(), o.pattern.c_str(), static_cast<unsigned long long>(o.requests),
       s.access_bytes, o.outstanding, o.policy.c_str(), o.address_mapping.c_str());
-  std::printf("  bandwidth          %10.2f GB/s (peak %.1f)\n", r.bandwidth_gbps,
+  std::cout << printf_string("  bandwidth          %10.2f GB/s (peak %.1f)\n", r.bandwidth_gbps,
               s.channel_gbps * s.channels);
-  std::printf("  read latency       %10.1f ns average, %.1f ns p99\n", r.avg_read_latency_ns,
+  std::cout << printf_string("  read latency       %10.1f ns average, %.1f ns p99\n", r.avg_read_latency_ns,
               r.p99_read_latency_ns);
-  std::printf("  row-buffer hits    %10.1f %%\n", 100.0 * r.row_hit_rate);
-  std::printf("  energy             %10.4g pJ (%.2f pJ/bit)\n", r.energy_pj,
+  std::cout << printf_string("  row-buffer hits    %10.1f %%\n", 100.0 * r.row_hit_rate);
+  std::cout << printf_string("  energy             %10.4g pJ (%.2f pJ/bit)\n", r.energy_pj,
               r.energy_pj / (8.0 * static_cast<double>(o.requests) * s.access_bytes));
-  std::printf(
+  std::cout << printf_string(
       "  commands           ACT %llu, PRE %llu, RD %llu, WR %llu, RDA %llu, WRA %llu, REF %llu\n",
       static_cast<unsigned long long>(r.stats.count(Command::kAct)),
       static_cast<unsigned long long>(r.stats.count(Command::kPre)),
@@ -101,7 +101,7 @@ int run_dram(const DramOptions& o) {
       static_cast<unsigned long long>(r.stats.count(Command::kRda)),
       static_cast<unsigned long long>(r.stats.count(Command::kWra)),
       static_cast<unsigned long long>(r.stats.count(Command::kRef)));
-  std::printf("  simulated          %llu cycles (%.3f us) in %.3f s: %.2f M cycles/s\n",
+  std::cout << printf_string("  simulated          %llu cycles (%.3f us) in %.3f s: %.2f M cycles/s\n",
               static_cast<unsigned long long>(r.cycles), r.seconds * 1e6, r.wall_seconds,
               cps / 1e6);
   return 0;

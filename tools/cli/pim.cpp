@@ -92,21 +92,21 @@ int run_pim(const PimOptions& o) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("%s on %s (%s, %d channels), %s\n", o.kernel.c_str(), s.name.c_str(), s.pim.datatype.c_str(),
+  std::cout << printf_string("%s on %s (%s, %d channels), %s\n", o.kernel.c_str(), s.name.c_str(), s.pim.datatype.c_str(),
               s.channels, o.shape.c_str());
-  std::printf("  %-10s %12s %12s %14s %10s\n", "", "cycles", "us", "energy (uJ)", "row hits");
+  std::cout << printf_string("  %-10s %12s %12s %14s %10s\n", "", "cycles", "us", "energy (uJ)", "row hits");
   auto line = [&](const char* what, double cycles, double pj, double hits) {
-    std::printf("  %-10s %12.0f %12.3f %14.4f %9.1f%%\n", what, cycles, cycles * s.timing.tck_ns * 1e-3, pj * 1e-6,
+    std::cout << printf_string("  %-10s %12.0f %12.3f %14.4f %9.1f%%\n", what, cycles, cycles * s.timing.tck_ns * 1e-3, pj * 1e-6,
                 100.0 * hits);
   };
   line("PIM", static_cast<double>(pim.cycles), pim.energy_pj, pim.row_hit_rate());
   line("host", static_cast<double>(host.cycles), host.energy_pj, host.row_hit_rate());
-  std::printf("  speedup %.2fx, host energy / PIM energy %.2f; analytical model %.0f cycles (%+.1f%%)\n", speedup,
+  std::cout << printf_string("  speedup %.2fx, host energy / PIM energy %.2f; analytical model %.0f cycles (%+.1f%%)\n", speedup,
               pim.energy_pj > 0 ? host.energy_pj / pim.energy_pj : 0.0, model,
               pim.cycles ? 100.0 * (model / static_cast<double>(pim.cycles) - 1.0) : 0.0);
   std::string cmds;
   for (const auto& [name, n] : pim.commands) cmds += (cmds.empty() ? "" : ", ") + name + " " + std::to_string(n);
-  std::printf("  PIM commands: %s\n", cmds.c_str());
+  std::cout << printf_string("  PIM commands: %s\n", cmds.c_str());
   return 0;
 }
 

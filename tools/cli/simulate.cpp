@@ -152,7 +152,7 @@ int simulate_design_plan(const arch::Architecture& a, const workloads::Workload&
       std::cout << "  " << r.runs[i].what << ": " << r.parts[i].stats.cycles
                 << " cycles (analytical " << an.groups[i].stats.cycles << ")\n";
     print_stats(std::cout, r.stats);
-    std::printf("  analytical model: %lld cycles\n", static_cast<long long>(an.stats.cycles));
+    std::cout << printf_string("  analytical model: %lld cycles\n", static_cast<long long>(an.stats.cycles));
     for (const auto& [cause, cycles] : r.stalls)
       std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
   }
@@ -307,14 +307,14 @@ void print_text(const Printed& p, const SimulateOptions& o) {
                                    : "")
             << "\n";
   print_stats(std::cout, run.stats);
-  std::printf("  analytical model: %lld cycles (cycle model %+.1f%%)\n",
+  std::cout << printf_string("  analytical model: %lld cycles (cycle model %+.1f%%)\n",
               static_cast<long long>(run.analytical.cycles), 100 * gap);
   for (const auto& [cause, cycles] : run.stalls) std::cout << "  stall " << cause << ": " << cycles << " cycles\n";
   for (const auto& [node, cycles] : run.bank_conflicts)
     std::cout << "  bank conflicts in " << node << ": " << cycles << " link cycles\n";
   if (!p.dram_link) return;
   const sim::dram::DramLinkStats ds = p.dram_link->stats();
-  std::printf(
+  std::cout << printf_string(
       "  DRAM timing (%s): %llu transfers, %llu + %llu lines read + written, row hits %.1f%%, "
       "%llu ACT, %llu REF, %.0f pJ; %lld cycles over the peak bandwidth's %.0f\n",
       p.a.node(p.a.dram()).dram_standard->name.c_str(), static_cast<unsigned long long>(ds.transfers),

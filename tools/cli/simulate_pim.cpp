@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "sim/analytical/pim_layer.h"
 #include "sim/cycle/pim/pim_kernel.h"
 #include "sim/cycle/pim_values.h"
@@ -50,7 +51,7 @@ int simulate_pim(const arch::Architecture& a, const workloads::Workload& w, cons
     parts.push_back({{"einsum", p.einsum}, {"where", p.where == "pim" ? "PIM" : p.host_unit}, {"seconds", sec},
                      {"dram_cycles", cycles}});
     if (!o.json)
-      std::printf("  %-8s on %-8s %12.4g s%s\n", p.einsum.c_str(), p.where == "pim" ? "PIM" : p.host_unit.c_str(), sec,
+      std::cout << printf_string("  %-8s on %-8s %12.4g s%s\n", p.einsum.c_str(), p.where == "pim" ? "PIM" : p.host_unit.c_str(), sec,
                   p.where == "pim" ? (" (" + std::to_string(cycles) + " DRAM cycles, command by command)").c_str()
                                    : " (roofline)");
   }
@@ -73,7 +74,7 @@ int simulate_pim(const arch::Architecture& a, const workloads::Workload& w, cons
                         {"bound_factor", ch.gamma}, {"worst_error_over_bound", ch.worst_ratio}, {"ok", ch.ok()}});
       if (!ch.ok()) code = 1;
       if (!o.json)
-        std::printf("  verify %-8s %lld values: max abs error %.3g, at most %.2f of the bound (%.3g x sum |m x|)%s\n",
+        std::cout << printf_string("  verify %-8s %lld values: max abs error %.3g, at most %.2f of the bound (%.3g x sum |m x|)%s\n",
                     ch.einsum.c_str(), static_cast<long long>(ch.elements), ch.max_abs_error, ch.worst_ratio, ch.gamma,
                     ch.ok() ? "" : "  EXCEEDS the bound");
     }
@@ -89,13 +90,13 @@ int simulate_pim(const arch::Architecture& a, const workloads::Workload& w, cons
     }
     j["verify"] = {{"pim_einsums", checks}, {"ok", code == 0}, {"output_drift", drift}};
     if (!o.json)
-      std::printf("verify: %zu PIM Einsum(s) %s the device's error bound; outputs within %.3g (relative) of the golden "
+      std::cout << printf_string("verify: %zu PIM Einsum(s) %s the device's error bound; outputs within %.3g (relative) of the golden "
                   "interpreter's\n",
                   got.checks.size(), code == 0 ? "within" : "NOT within", drift);
   }
   if (o.json) std::cout << j.dump(2) << "\n";
   else
-    std::printf("design %s of %s on %s: %.4g s (PIM Einsums command by command, the rest at the host's roofline; "
+    std::cout << printf_string("design %s of %s on %s: %.4g s (PIM Einsums command by command, the rest at the host's roofline; "
                 "analytical model %.4g s)\n",
                 d.name.c_str(), w.name.c_str(), a.name.c_str(), seconds, r.seconds);
   return code;
@@ -134,7 +135,7 @@ bool print_pim_checks(const std::vector<sim::cycle::PimCheck>& checks, bool json
   for (const auto& ch : checks) {
     ok = ok && ch.ok();
     if (!json)
-      std::printf("  PIM %-8s %lld values: max abs error %.3g, at most %.2f of the device's bound (%.3g x sum |m x|)%s\n",
+      std::cout << printf_string("  PIM %-8s %lld values: max abs error %.3g, at most %.2f of the device's bound (%.3g x sum |m x|)%s\n",
                   ch.einsum.c_str(), static_cast<long long>(ch.elements), ch.max_abs_error, ch.worst_ratio, ch.gamma,
                   ch.ok() ? "" : "  EXCEEDS the bound");
   }
