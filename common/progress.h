@@ -26,7 +26,8 @@ struct Interrupted {};
 using Hook = void (*)(const Tick& tick, void* context);
 
 // Installs the process-wide hook (nullptr removes it). Not for concurrent
-// embedders: the Python module holds one call at a time.
+// embedders: the Python module holds one call at a time. A hook must accept
+// a null context (a tick racing the hook's removal).
 void set_hook(Hook hook, void* context);
 
 // Calls the hook, if one is installed. May throw Interrupted.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/progress.h"
 #include "mappers/mapping/unit_ops.h"
 #include "sim/cycle/nest_walker.h"
 #include "sim/cycle/pim_group.h"
@@ -68,6 +69,7 @@ void Walker::run(SimResult& out, bool report) {
   m_log_on = m_ff_loop >= 0;
   int changed = 0;  // outermost temporal loop that moved (0 at the start: everything arrives)
   for (int64_t s = 0;; ++s) {
+    if ((s & 4095) == 0) progress::tick("simulate: steps", static_cast<double>(s), 0);
     if (m_ff_loop >= 0 && (s == 0 || changed <= m_ff_loop)) {
       if (s == 0 || changed < m_ff_loop) m_snapshots.clear();  // a new pass over the loop
       fast_forward(st, out);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/progress.h"
 #include "sim/cycle/nest_sim.h"
 
 namespace einflow::sim::cycle {
@@ -13,6 +14,7 @@ std::vector<Reranked> rerank(const arch::Architecture& arch, const workloads::Ca
   SimOptions opts;
   opts.functional = false;
   for (size_t i = 0; i < candidates.size(); ++i) {
+    progress::tick("rerank: candidates", static_cast<double>(i), static_cast<double>(candidates.size()));
     SimResult r = simulate_mapping(arch, cascade, candidates[i], {}, opts);
     Reranked x;
     x.index = i;

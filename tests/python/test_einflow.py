@@ -173,7 +173,8 @@ def test_sweep_returns_its_records_as_the_report_lists_them(tmp_path):
     res = einflow.sweep(QUICK, tmp_path / "s", jobs=2, progress=lambda what, done, total: ticks.append((what, done, total)))
     assert res.summary["points"] == len(res) == res.summary["evaluated"]
     assert all(r["status"] == "ok" for r in res)
-    assert ticks and ticks[-1][2] == len(res) and all(t[0] == "sweep: points" for t in ticks)
+    assert ticks and all(t[0] == "sweep: points" for t in ticks)
+    assert ticks[-1][1:] == (len(res), len(res))  # the last tick too: N of N
     assert list(res) == cli_json("report", str(tmp_path / "s"))["records"]
     again = einflow.load_results(tmp_path / "s")
     assert list(again) == list(res)
@@ -260,3 +261,20 @@ def test_run_returns_a_commands_text_as_the_cli_prints_it():
     assert got["code"] == 0
     strip = lambda t: [l for l in t.splitlines() if not l.lstrip().startswith("simulated")]  # its own wall time
     assert strip(got["stdout"]) == strip(want) and "bandwidth" in got["stdout"]
+
+
+def test_a_call_from_inside_a_progress_callback_is_refused_not_a_deadlock(tmp_path):
+    def progress(what, done, total):
+        einflow.describe(arch=ARCH1)
+
+    with pytest.raises(RuntimeError, match="one at a time"):
+        einflow.sweep(QUICK, tmp_path / "s", jobs=1, progress=progress)
+    assert einflow.describe(arch=ARCH1)  # and the module works afterwards
+
+
+def test_each_call_starts_from_the_streams_default_format(tmp_path):
+    # map leaves std::cout in fixed notation; a later command prints as a new process would.
+    einflow.map(os.path.join(CONV, "arch-2level.yaml"), WORK, tmp_path / "m",
+                {"mapper": {"algorithm": "exhaustive", "objective": "latency"}})
+    args = ["describe", "--arch", os.path.join(ROOT, "configs", "arch", "fusemax-cloud.yaml")]
+    assert einflow.run(*args)["stdout"] == subprocess.run([CLI, *args], capture_output=True, text=True).stdout

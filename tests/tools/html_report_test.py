@@ -11,8 +11,8 @@ record of report.json, sorts both ways on cycles and filters by text and by a
 number; each plot has a mark per point of its data, and the plots have the
 points of the records (the Pareto plot one per successful record, each speedup
 plot one per record with a baseline); legend entries hide and show their
-series; hovering a mark shows the point; a row's energy breakdown lists its
-components. Exits 77 (ctest: skipped, with the reason on stdout) where no
+series; a dragged box zooms a plot and a double-click resets it; hovering a
+mark shows the point; a row's energy breakdown lists its components. Exits 77 (ctest: skipped, with the reason on stdout) where no
 Chromium is installed.
 """
 import json
@@ -88,6 +88,8 @@ def main():
         expect(p.get("after_hiding_first", 0) < p["marks"] and p.get("after_showing_again") == p["marks"],
                f"plot {p['id']}: legend toggle {p.get('after_hiding_first')} / {p.get('after_showing_again')} of {p['marks']}")
         expect(p.get("tooltip", ""), f"plot {p['id']}: no tooltip on hover")
+        if p["kind"] in ("line", "scatter"):
+            expect(p.get("zoomed") and p.get("reset"), f"plot {p['id']}: zoom {p.get('zoomed')}, reset {p.get('reset')}")
         if p["id"].startswith("speedup-"):
             with_baseline += p["marks"]
     expect(plots["pareto"]["marks"] == len(ok), f"Pareto plot: {plots['pareto']['marks']} points for {len(ok)} records")

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/version.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/options.h"
 #include "tools/cli/simulate_pim.h"
 
 namespace einflow::cli {
@@ -87,7 +88,8 @@ int main_with(int argc, char** argv) {
 }
 
 int run_embedded(const std::vector<std::string>& args) {
-  CLI::App app{"einflow: dataflow-accelerator simulator and co-design framework"};
+  set_embedded();
+  CLI::App app{"einflow: dataflow-accelerator simulator and co-design framework", "einflow"};
   std::map<std::string, Runner> runners;
   build_app(app, runners);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first

@@ -167,7 +167,7 @@ int map_einsums(const arch::Architecture& a, const workloads::Workload& w, const
                 const std::string& out_dir) {
   const workloads::Cascade& c = v.cascade;
   fs::create_directories(out_dir);
-  const bool tty = isatty(2);
+  const bool tty = stderr_is_terminal();
   nlohmann::json summary;
   summary["architecture"] = a.name;
   summary["workload"] = w.name;

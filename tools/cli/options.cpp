@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <sstream>
 
@@ -26,6 +27,13 @@ workloads::Workload load(const WorkloadOptions& opt) {
   if (!opt.variant.empty()) w.select_variant(opt.variant, SourceLoc{opt.file, 0, 0}, "--variant", "");
   return w;
 }
+
+namespace {
+std::atomic<bool> g_embedded{false};
+}  // namespace
+
+bool stderr_is_terminal() { return !g_embedded.load() && ::isatty(2); }
+void set_embedded() { g_embedded = true; }
 
 bool on_path(const std::string& program) {
   const char* path = std::getenv("PATH");

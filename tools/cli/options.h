@@ -21,6 +21,12 @@ struct WorkloadOptions {
 
 using einflow::write_file_atomic;  // common/files.h
 
+// Whether progress lines may go to stderr: it is a terminal, and the command
+// is not run by an embedder (the Python module reports progress itself).
+bool stderr_is_terminal();
+// Marks this process's commands as run by an embedder (cli::run_embedded).
+void set_embedded();
+
 // Whether an executable of that name is on the PATH.
 bool on_path(const std::string& program);
 

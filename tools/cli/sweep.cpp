@@ -115,7 +115,7 @@ Runner add_sweep(CLI::App& app) {
     ro.out_dir = *out_dir;
     ro.jobs = *jobs;
     ro.resume = *resume;
-    ro.progress = isatty(2);
+    ro.progress = stderr_is_terminal();
     if (!shard->empty()) parse_shard(*shard, ro);
     const sweep::RunSummary s = sweep::run_sweep(spec, ex, ro, std::cerr);
     if (*json) {

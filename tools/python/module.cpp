@@ -14,8 +14,10 @@
 #include <new>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -43,6 +45,7 @@ struct Call {
 // The commands' hook: on any thread; stops the command once cancelled.
 void on_tick(const einflow::progress::Tick& t, void* context) {
   auto* call = static_cast<Call*>(context);
+  if (!call) return;  // a tick racing the hook's removal
   if (call->cancel.load()) throw einflow::progress::Interrupted{};
   std::lock_guard<std::mutex> lock(call->m);
   call->fresh = true;
@@ -51,12 +54,24 @@ void on_tick(const einflow::progress::Tick& t, void* context) {
   call->total = t.total;
 }
 
-// std::cout and std::cerr into strings for the call's length.
+// std::cout and std::cerr into strings for the call's length, each call
+// starting from the streams' default formatting (as a new process would: a
+// command may leave std::fixed or a precision behind), the caller's restored.
 struct Capture {
   std::ostringstream out, err;
+  std::ios saved_out_format{nullptr}, saved_err_format{nullptr};
   std::streambuf* saved_out = std::cout.rdbuf(out.rdbuf());
   std::streambuf* saved_err = std::cerr.rdbuf(err.rdbuf());
+  Capture() {
+    saved_out_format.copyfmt(std::cout);
+    saved_err_format.copyfmt(std::cerr);
+    const std::ios fresh(nullptr);
+    std::cout.copyfmt(fresh);
+    std::cerr.copyfmt(fresh);
+  }
   ~Capture() {
+    std::cout.copyfmt(saved_out_format);
+    std::cerr.copyfmt(saved_err_format);
     std::cout.rdbuf(saved_out);
     std::cerr.rdbuf(saved_err);
   }
@@ -117,30 +132,76 @@ py::dict outcome(const Call& call, const Capture& cap) {
   return r;
 }
 
+// The worker thread of one call and the hook it reports through: joined (the
+// command told to stop first) and the hook removed on every way out of run().
+struct Worker {
+  Call& call;
+  std::thread thread;
+  Worker(Call& c, const std::vector<std::string>& args) : call(c) {
+    einflow::progress::set_hook(&on_tick, &call);
+    try {
+      thread = std::thread([this, &args]() {
+        try {
+          call.code = einflow::cli::run_embedded(args);
+        } catch (...) {
+          call.error = std::current_exception();
+        }
+        {
+          std::lock_guard<std::mutex> lock(call.m);
+          call.done = true;
+        }
+        call.cv.notify_all();
+      });
+    } catch (...) {
+      einflow::progress::set_hook(nullptr, nullptr);
+      throw;
+    }
+  }
+  void join() {
+    if (!thread.joinable()) return;
+    py::gil_scoped_release nogil;
+    thread.join();
+  }
+  ~Worker() {
+    call.cancel = true;  // a no-op once the command has finished
+    if (thread.joinable()) {
+      py::gil_scoped_release nogil;
+      thread.join();
+    }
+    einflow::progress::set_hook(nullptr, nullptr);
+  }
+};
+
+std::atomic<std::thread::id> g_owner{};  // the thread whose call holds g_one_call
+
 // Runs `args` (a command line without the program name).
 py::dict run(const std::vector<std::string>& args, const py::object& progress) {
+  if (g_owner.load() == std::this_thread::get_id())
+    throw std::runtime_error("einflow: a call from inside a progress callback of another einflow call; "
+                             "calls run one at a time");
   std::unique_lock<std::mutex> one(g_one_call, std::defer_lock);
   {
     py::gil_scoped_release nogil;
     one.lock();
   }
+  g_owner = std::this_thread::get_id();
+  struct Owner {
+    ~Owner() { g_owner = std::thread::id(); }
+  } owner;
   Call call;
   std::optional<py::error_already_set> pending;  // Ctrl-C, or the callback's own exception
   {
     Capture cap;
-    einflow::progress::set_hook(&on_tick, &call);
-    std::thread worker([&]() {
+    Worker worker(call, args);
+    auto report = [&](const std::string& what, double done_of, double total) {
+      if (progress.is_none() || pending) return;
       try {
-        call.code = einflow::cli::run_embedded(args);
-      } catch (...) {
-        call.error = std::current_exception();
+        progress(what, done_of, total);
+      } catch (py::error_already_set& e) {
+        pending.emplace(std::move(e));
+        call.cancel = true;
       }
-      {
-        std::lock_guard<std::mutex> lock(call.m);
-        call.done = true;
-      }
-      call.cv.notify_all();
-    });
+    };
     while (true) {
       bool finished = false, fresh = false;
       std::string what;
@@ -155,25 +216,19 @@ py::dict run(const std::vector<std::string>& args, const py::object& progress) {
         done_of = call.done_of;
         total = call.total;
       }
-      if (finished) break;
+      if (finished) {
+        worker.join();
+        if (fresh) report(what, done_of, total);  // the last tick too (a sweep's N of N)
+        break;
+      }
       if (pending) continue;
       if (PyErr_CheckSignals() != 0) {
         pending.emplace();
         call.cancel = true;
         continue;
       }
-      if (fresh && !progress.is_none()) try {
-          progress(what, done_of, total);
-        } catch (py::error_already_set& e) {
-          pending.emplace(std::move(e));
-          call.cancel = true;
-        }
+      if (fresh) report(what, done_of, total);
     }
-    {
-      py::gil_scoped_release nogil;
-      worker.join();
-    }
-    einflow::progress::set_hook(nullptr, nullptr);
     if (!pending) return outcome(call, cap);
   }
   throw *pending;

@@ -263,7 +263,7 @@ std::string csv_provenance(const ReportData& d) {
       {"pareto", "1 on the Pareto front of the report's two metrics"},
       {"error", "why a failed point failed"}};
   for (const auto& k : d.axis_keys) j["axes"].push_back(k);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string json(const ReportData& d) {
@@ -337,7 +337,7 @@ std::string json(const ReportData& d) {
   std::vector<int64_t> front;
   for (size_t i : d.front) front.push_back(d.records[i].point());
   j["pareto"] = {{"metrics", d.pareto}, {"points", front}};
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string latex(const ReportData& d) {

@@ -229,7 +229,7 @@ std::string html(const ReportData& d) {
                      escape(d.name) + "</title>\n<style>\n" + kHtmlStyle + "</style>\n</head>\n<body>\n";
   page += "<noscript>This report draws its tables and plots with JavaScript; report.md and results.csv hold the "
           "same figures.</noscript>\n<div id=\"app\"></div>\n";
-  page += "<script type=\"application/json\" id=\"einflow-data\">" + script_safe(page_data(d).dump()) +
+  page += "<script type=\"application/json\" id=\"einflow-data\">" + script_safe(page_data(d).dump(-1, ' ', false, Json::error_handler_t::replace)) +
           "</script>\n<script>\n" + kHtmlScript + "</script>\n</body>\n</html>\n";
   return page;
 }

@@ -82,27 +82,34 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
   std::atomic<int64_t> finished{0}, failed{0};
   std::mutex log_mutex;
   std::exception_ptr fatal;
+  // From a handler: keep the first exception, take no more points.
+  auto stop = [&]() {
+    std::lock_guard<std::mutex> lock(log_mutex);
+    if (!fatal) fatal = std::current_exception();
+    next = todo.size();
+  };
   auto worker = [&]() {
     for (size_t i = next++; i < todo.size(); i = next++) {
       try {
         const Record r = evaluate_point(spec, *todo[i], eo);
         writer.append(r);
-        progress::tick("sweep: points", static_cast<double>(finished + 1 + sum.already),
-                       static_cast<double>(sum.in_shard));
         if (r.status() == results::FAILED) {
           ++failed;
           std::lock_guard<std::mutex> lock(log_mutex);
           log << (opts.progress ? "\n" : "") << "point " << r.point() << " (" << r.design()
               << ") failed: " << r.error() << "\n";
         }
-      } catch (...) {
-        // The store itself failed (disk full, ...): stop taking points.
-        std::lock_guard<std::mutex> lock(log_mutex);
-        if (!fatal) fatal = std::current_exception();
-        next = todo.size();
+      } catch (...) {  // the store itself failed (disk full, ...)
+        stop();
         return;
       }
       const int64_t n = ++finished;
+      try {
+        progress::tick("sweep: points", static_cast<double>(n + sum.already), static_cast<double>(sum.in_shard));
+      } catch (...) {  // the embedder stops the sweep: the points stored so far stay
+        stop();
+        return;
+      }
       if (opts.progress) {
         std::lock_guard<std::mutex> lock(log_mutex);
         const double secs =

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "common/progress.h"
 #include "common/text.h"
 #include "workloads/golden/interpreter.h"
 #include "workloads/golden/reference.h"
@@ -78,6 +79,7 @@ CheckReport run_check(const workloads::Workload& w, const CheckOptions& opt) {
   }
   rep.passed = true;
   for (const auto& v : w.variants) {
+    progress::tick("check: variants", static_cast<double>(rep.variants.size()), static_cast<double>(w.variants.size()));
     if (!opt.variant.empty() && v.name != opt.variant) continue;
     if (opt.variant.empty() && v.name == ref_variant && w.variants.size() > 1) continue;
     VariantCheck vc;

@@ -60,6 +60,21 @@
           legend.click();
           entry.after_showing_again = marks(el);
         }
+        // A dragged box zooms (the axes' labels change); a double-click resets them.
+        var svg = el ? el.querySelector("svg") : null;
+        if (svg && (p.kind === "line" || p.kind === "scatter")) {
+          var labels = function () {
+            return Array.prototype.map.call(svg.querySelectorAll("text"), function (t) { return t.textContent; }).join("|");
+          };
+          var before = labels(), box = svg.getBoundingClientRect();
+          svg.dispatchEvent(new MouseEvent("mousedown", { clientX: box.left + 0.3 * box.width,
+                                                          clientY: box.top + 0.2 * box.height, bubbles: true }));
+          window.dispatchEvent(new MouseEvent("mouseup", { clientX: box.left + 0.7 * box.width,
+                                                           clientY: box.top + 0.6 * box.height }));
+          entry.zoomed = labels() !== before;
+          svg.dispatchEvent(new MouseEvent("dblclick", { bubbles: true }));
+          entry.reset = labels() === before;
+        }
         var mark = el ? el.querySelector("circle.pt, rect.bar") : null;
         if (mark) {
           mark.dispatchEvent(new MouseEvent("mousemove", { clientX: 10, clientY: 10, bubbles: true }));

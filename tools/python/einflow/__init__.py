@@ -111,9 +111,11 @@ class _Inputs:
 
     def path(self, value: Source, name: str) -> str:
         if isinstance(value, Mapping):
-            # JSON is YAML. The file sits in the working directory so that the
-            # relative paths inside it (a sweep's files, a DRAM standard) mean
-            # what they mean to the caller.
+            # JSON is YAML. The file sits in the working directory (hidden,
+            # removed after the call) so that the relative paths inside it (a
+            # sweep's files, a DRAM standard) mean what they mean to the
+            # caller; where that directory is not writable it goes to the
+            # temporary directory, and relative paths inside need to be absolute.
             text = _json.dumps(value, indent=2) + "\n"
             directory = os.getcwd() if os.access(os.getcwd(), os.W_OK) else None
             f = tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix=".einflow-" + name + "-",
@@ -174,7 +176,7 @@ def _call(args: List[str], inputs: _Inputs, progress: Progress = None, json: boo
     if outcome["error"] is not None:
         _raise(outcome, inputs)
     text = outcome["stdout"]
-    result = _json.loads(text) if json and text.strip() else text
+    result = _json.loads(text) if json and text.strip() else (None if json else text)
     if outcome["code"] != 0:
         message = inputs.relabel(outcome["stderr"].strip()) or f"einflow {args[0]} exited with {outcome['code']}"
         raise CheckFailed(message, result if json else None, outcome["code"])

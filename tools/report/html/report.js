@@ -10,6 +10,7 @@
   var palette = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#1b7c83", "#e16f24", "#6e7781",
                  "#bf3989", "#4d2d00", "#0550ae", "#a40e26"];
   var NS = "http://www.w3.org/2000/svg";
+  var picked = -1;  // the record whose breakdown is shown (highlighted through sorts and filters)
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -168,6 +169,7 @@
         shown++;
         var tr = el("tr", { "data-row": String(i) });
         if (row[1] === "failed" && clickable) tr.className = "failed";
+        if (clickable && t.record && t.record[i] === picked) tr.classList.add("picked");
         row.forEach(function (cell, c) { tr.appendChild(el("td", { "class": numeric[c] ? "" : "text", text: cell })); });
         if (clickable && t.record) tr.addEventListener("click", function () { pick(t.record[i]); });
         body.appendChild(tr);
@@ -182,6 +184,7 @@
   function pick(r) {
     var rec = data.records[r];
     if (!rec) return;
+    picked = r;
     document.querySelectorAll("#results tbody tr").forEach(function (tr) {
       tr.classList.toggle("picked", data.table.record[Number(tr.getAttribute("data-row"))] === r);
     });
@@ -237,26 +240,37 @@
       return pt.y !== null && pt.x !== null && (!p.logy || pt.y > 0) && (!p.logx || pt.x > 0);
     }
     function color(k) { return p.series[k].line && p.kind === "scatter" ? "#1b1f24" : palette[k % palette.length]; }
-    function ticks(lo, hi, log) {
+    // Tick positions in axis units (log10 of the value on a log axis).
+    function linearTicks(lo, hi) {
       var out = [];
-      if (log) {
-        var span = hi - lo;
-        if (span < 3) {  // under three decades: powers of two (1K, 2K, 4K, ... lengths)
-          var l2 = Math.ceil(lo * Math.log2(10)), h2 = Math.floor(hi * Math.log2(10));
-          var step2 = Math.max(1, Math.ceil((h2 - l2 + 1) / 8));
-          for (var q = l2; q <= h2; q += step2) out.push(q / Math.log2(10));
-          if (out.length >= 2) return out;
-          out = [];
-        }
-        var step = span > 12 ? Math.ceil(span / 6) : 1;
-        for (var e = Math.ceil(lo); e <= Math.floor(hi); e += step) out.push(e);
-        return out;
-      }
-      var raw = (hi - lo) / 6 || 1;
+      var raw = (hi - lo) / 6;
+      if (!(raw > 0) || !isFinite(raw)) return [lo];
       var mag = Math.pow(10, Math.floor(Math.log10(raw)));
       var nice = [1, 2, 5, 10].map(function (m) { return m * mag; }).filter(function (m) { return m >= raw; })[0];
-      for (var v = Math.ceil(lo / nice) * nice; v <= hi + 1e-9 * nice; v += nice) out.push(v);
+      var first = Math.ceil(lo / nice);
+      for (var k = 0; k <= 12; k++) {  // at most a dozen, whatever the rounding
+        var v = (first + k) * nice;
+        if (v > hi + 1e-9 * nice) break;
+        out.push(v);
+      }
       return out;
+    }
+    function ticks(lo, hi, log) {
+      if (!log) return linearTicks(lo, hi);
+      var out = [];
+      var span = hi - lo;
+      if (span < 3) {  // under three decades: powers of two (1K, 2K, 4K, ... lengths)
+        var l2 = Math.ceil(lo * Math.log2(10)), h2 = Math.floor(hi * Math.log2(10));
+        var step2 = Math.max(1, Math.ceil((h2 - l2 + 1) / 8));
+        for (var q = l2; q <= h2; q += step2) out.push(q / Math.log2(10));
+        if (out.length >= 2) return out;
+        out = [];
+      }
+      var step = span > 12 ? Math.ceil(span / 6) : 1;
+      for (var e = Math.ceil(lo); e <= Math.floor(hi); e += step) out.push(e);
+      if (out.length >= 2) return out;
+      // A narrow range (or a zoom): round values between the ends, placed on the log axis.
+      return linearTicks(Math.pow(10, lo), Math.pow(10, hi)).filter(function (v) { return v > 0; }).map(Math.log10);
     }
     function label(v, log) {  // a tick: as few digits as it needs
       var x = log ? Math.pow(10, v) : v;
@@ -273,10 +287,11 @@
         if (hidden[k]) return;
         s.points.forEach(function (pt) { if (usable(pt)) { xs.push(tx(pt.x, p.logx)); ys.push(tx(pt.y, p.logy)); } });
       });
-      var d = view || {
-        x0: Math.min.apply(null, xs.concat([Infinity])), x1: Math.max.apply(null, xs.concat([-Infinity])),
-        y0: Math.min.apply(null, ys.concat([Infinity])), y1: Math.max.apply(null, ys.concat([-Infinity]))
-      };
+      var d = view || { x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+      if (!view) {
+        xs.forEach(function (v) { d.x0 = Math.min(d.x0, v); d.x1 = Math.max(d.x1, v); });
+        ys.forEach(function (v) { d.y0 = Math.min(d.y0, v); d.y1 = Math.max(d.y1, v); });
+      }
       if (!isFinite(d.x0)) d = { x0: 0, x1: 1, y0: 0, y1: 1 };
       if (!view) {
         var px = (d.x1 - d.x0) * 0.05 || 0.5, py = (d.y1 - d.y0) * 0.08 || 0.5;
@@ -335,6 +350,7 @@
         var head = s.name + ": " + p.ylabel + " = " + fmt(pt.y);
         var where = p.categories.length && !p.logx ? (p.categories[pt.x] || "") : fmt(pt.x);
         if (p.xlabel) head += "\n" + p.xlabel + " = " + where;
+        else if (where) head = where + "\n" + head;  // a bar: its design or point
         showTip(ev, pt.r >= 0 ? head + "\n\n" + recordText(pt.r) : head);
       });
       mark.addEventListener("mouseleave", hideTip);
@@ -373,6 +389,7 @@
         start = at(ev);
         band = sv("rect", { x: start.x, y: start.y, width: 0, height: 0, fill: "rgba(9,105,218,0.12)", stroke: "#0969da" });
         canvas.appendChild(band);
+        window.addEventListener("mouseup", finish);
         ev.preventDefault();
       };
       canvas.onmousemove = function (ev) {
@@ -383,16 +400,21 @@
         band.setAttribute("width", Math.abs(q.x - start.x));
         band.setAttribute("height", Math.abs(q.y - start.y));
       };
-      canvas.onmouseup = function (ev) {
+      function finish(ev) {
+        window.removeEventListener("mouseup", finish);
         if (!start) return;
         var q = at(ev), a = start;
         start = null;
-        if (Math.abs(q.x - a.x) < 6 || Math.abs(q.y - a.y) < 6) { band.remove(); return; }
+        band.remove();
+        if (Math.abs(q.x - a.x) < 6 || Math.abs(q.y - a.y) < 6) return;
         var ix = function (X) { return d.x0 + (X - L) / (W - L - R) * (d.x1 - d.x0); };
         var iy = function (Y) { return d.y0 + (H - B - Y) / (H - B - T) * (d.y1 - d.y0); };
-        view = { x0: ix(Math.min(a.x, q.x)), x1: ix(Math.max(a.x, q.x)), y0: iy(Math.max(a.y, q.y)), y1: iy(Math.min(a.y, q.y)) };
+        var next = { x0: ix(Math.min(a.x, q.x)), x1: ix(Math.max(a.x, q.x)), y0: iy(Math.max(a.y, q.y)), y1: iy(Math.min(a.y, q.y)) };
+        var tiny = function (lo, hi) { return hi - lo <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi), 1e-300); };
+        if (tiny(next.x0, next.x1) || tiny(next.y0, next.y1)) return;  // beyond what doubles resolve
+        view = next;
         draw();
-      };
+      }
       canvas.ondblclick = function () { view = null; draw(); };
     }
 
