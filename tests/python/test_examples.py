@@ -28,8 +28,10 @@ def test_the_notebook_executes(tmp_path):
     jupyter = shutil.which("jupyter")
     if not jupyter or subprocess.run([jupyter, "nbconvert", "--version"], capture_output=True).returncode != 0:
         pytest.skip("jupyter nbconvert is not installed (Debian: jupyter-nbconvert python3-ipykernel)")
+    # The kernel runs in examples/python: the module's path must not be relative.
+    path = os.pathsep.join(os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
     env = dict(os.environ, EINFLOW_SOURCE_DIR=os.path.abspath(ROOT), EINFLOW_EXAMPLE_OUT=str(tmp_path),
-               PYDEVD_DISABLE_FILE_VALIDATION="1")
+               PYDEVD_DISABLE_FILE_VALIDATION="1", PYTHONPATH=path)
     p = subprocess.run([jupyter, "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600",
                         os.path.join(EXAMPLES, "fusemax_quick.ipynb"), "--output", str(tmp_path / "executed.ipynb")],
                        capture_output=True, text=True, env=env, cwd=EXAMPLES)

@@ -17,9 +17,14 @@ Errors:
                  mapping, a failed check, failed sweep points); ``result`` holds
                  its JSON object when it printed one, ``code`` the exit code.
 
-Long calls (``map``, ``sweep``, ``simulate``, ...) release the GIL, run on a
-worker thread and take ``progress=callable(what, done, total)``; Ctrl-C stops
-them at their next progress tick (a sweep keeps the points it finished).
+Every call releases the GIL and runs on a worker thread. Long ones take
+``progress=callable(what, done, total)``, called on the calling thread with the
+newest tick: a sweep's points, a search's evaluations, the optimal search's
+runs, the cycle model's tile executions (or every 4096 steps of one Einsum),
+check's variants; ``what`` names the loop, ``total`` is 0 when not known.
+Ctrl-C (on the main thread), or an exception raised by the callback, stops the
+command at its next tick and is raised here; a sweep keeps the points it
+finished. A command between ticks finishes first.
 """
 
 from __future__ import annotations
@@ -284,7 +289,7 @@ def describe(workload: Optional[Source] = None, *, arch: Optional[Source] = None
 def dram(standard: Source, *, pattern: Optional[str] = None, requests: Optional[int] = None,
          outstanding: Optional[int] = None, write_fraction: Optional[float] = None, seed: Optional[int] = None,
          page_policy: Optional[str] = None, queue_depth: Optional[int] = None, address_mapping: Optional[str] = None,
-         refresh: bool = True, progress: Progress = None) -> Dict[str, Any]:
+         refresh: bool = True) -> Dict[str, Any]:
     """``einflow dram --json``: the command-level DRAM model on synthetic
     traffic; ``standard`` is a preset's name, a standard's file or a dict."""
     with _Inputs() as inputs:
@@ -293,7 +298,7 @@ def dram(standard: Source, *, pattern: Optional[str] = None, requests: Optional[
         args += _opt("--requests", requests) + _opt("--outstanding", outstanding)
         args += _opt("--write-fraction", write_fraction) + _opt("--seed", seed) + _opt("--page-policy", page_policy)
         args += _opt("--queue-depth", queue_depth) + _opt("--address-mapping", address_mapping)
-        return _call(args + ([] if refresh else ["--no-refresh"]), inputs, progress)
+        return _call(args + ([] if refresh else ["--no-refresh"]), inputs)
 
 
 def load_results(dir: Union[str, os.PathLike]) -> Results:
