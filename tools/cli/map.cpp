@@ -253,6 +253,7 @@ Runner add_map(CLI::App& app) {
   sub->add_flag("--json", *json,
                 "Print one JSON object, the summary the search writes (DIR/summary.json; with --fuse or cosma, "
                 "DIR/stats.json), instead of the lines");
+  auto summary = std::make_shared<std::string>("summary.json");  // the file --json prints
   auto run = [=]() {
     arch::Architecture a = arch::load_arch(*arch_file);
     workloads::Workload w = load(*opt);
@@ -263,6 +264,7 @@ Runner add_map(CLI::App& app) {
         w.select_variant(opt->variant, SourceLoc{opt->file, 0, 0}, "--variant", "name one with --variant");
     const workloads::Cascade& c = v.cascade;
     if (*rerank < 0) throw UserError(SourceLoc{}, "--rerank", "expected K >= 1");
+    if (cfg.algorithm == "cosma" || *fuse) *summary = "stats.json";
     if (cfg.algorithm == "cosma") {  // the whole cascade's memory schedule, with or without --fuse
       if (*rerank || *designs || !design->empty() || !einsum->empty())
         throw UserError(cfg.algorithm_loc, "algorithm", "cosma schedules the whole cascade: no --rerank, --design(s) or --einsum");
@@ -299,9 +301,7 @@ Runner add_map(CLI::App& app) {
       Silence quiet;
       rc = run();
     }
-    const bool whole = *fuse || (mapper_file->empty() ? false : search::load_mapper_config(*mapper_file).algorithm == "cosma");
-    const fs::path summary = fs::path(*out_dir) / (whole ? "stats.json" : "summary.json");
-    std::cout << read_file(summary.string());
+    std::cout << read_file((fs::path(*out_dir) / *summary).string());
     return rc;
   };
 }

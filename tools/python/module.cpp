@@ -164,10 +164,7 @@ struct Worker {
   }
   ~Worker() {
     call.cancel = true;  // a no-op once the command has finished
-    if (thread.joinable()) {
-      py::gil_scoped_release nogil;
-      thread.join();
-    }
+    join();
     einflow::progress::set_hook(nullptr, nullptr);
   }
 };

@@ -72,6 +72,22 @@ static std::string lines_markdown(const ReportData& d) {
   return md.str();
 }
 
+// A table as Markdown: a header row, the separator, a row per row.
+static std::string markdown_table(const Table& t) {
+  std::ostringstream md;
+  md << "|";
+  for (const auto& h : t.headers) md << " " << h << " |";
+  md << "\n|";
+  for (size_t i = 0; i < t.headers.size(); ++i) md << "---|";
+  md << "\n";
+  for (const auto& row : t.rows) {
+    md << "|";
+    for (const auto& cell : row) md << " " << cell << " |";
+    md << "\n";
+  }
+  return md.str();
+}
+
 std::string markdown(const ReportData& d) {
   std::ostringstream md;
   int failed = 0;
@@ -82,18 +98,7 @@ std::string markdown(const ReportData& d) {
      << "Provenance: " << provenance_line(d) << ".\n";
   md << "\n## Summary\n\nGeometric means of the ratios over the points with a baseline; mean "
         "utilizations.\n\n"
-     << "|" << (d.by.empty() ? "" : " group |") << " design | points | speedup vs " << d.baseline
-     << " (x) | energy vs " << d.baseline << " (x) |";
-  for (const auto& u : d.units) md << " util " << u << " (%) |";
-  md << "\n|" << (d.by.empty() ? "" : "---|") << "---|---|---|---|";
-  for (size_t i = 0; i < d.units.size(); ++i) md << "---|";
-  md << "\n";
-  for (const auto& s : summarise(d)) {
-    md << "|" << (d.by.empty() ? "" : " " + s.group + " |") << " " << s.design << " | " << s.n
-       << " | " << num(s.speedup, 3) << " | " << num(s.energy, 3) << " |";
-    for (const auto& u : d.units) md << " " << num(100 * s.util.at(u), 3) << " |";
-    md << "\n";
-  }
+     << markdown_table(summary_table(d));
   const auto cols = columns(d);
   md << "\n## Results\n\n|";
   for (const auto& c : cols) md << " " << c.header << " |";
@@ -276,6 +281,14 @@ std::string json(const ReportData& d) {
                      {"generated", d.generated}};
   j["baseline"] = d.baseline;
   j["axes"] = d.axis_keys;
+  j["records"] = records_json(d);
+  std::vector<int64_t> front;
+  for (size_t i : d.front) front.push_back(d.records[i].point());
+  j["pareto"] = {{"metrics", d.pareto}, {"points", front}};
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+nlohmann::json records_json(const ReportData& d) {
   nlohmann::json recs = nlohmann::json::array();
   for (size_t i = 0; i < d.records.size(); ++i) {
     const auto& r = d.records[i];
@@ -333,11 +346,7 @@ std::string json(const ReportData& d) {
                        {"host", p.host()}};
     recs.push_back(x);
   }
-  j["records"] = recs;
-  std::vector<int64_t> front;
-  for (size_t i : d.front) front.push_back(d.records[i].point());
-  j["pareto"] = {{"metrics", d.pareto}, {"points", front}};
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return recs;
 }
 
 std::string latex(const ReportData& d) {

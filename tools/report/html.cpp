@@ -43,42 +43,24 @@ Json point(const Json& x, double y, long r) { return Json{{"x", x}, {"y", number
 
 std::string x_label(const ReportData& d) { return d.x.empty() ? "point" : d.labels.at(d.x); }
 
-// x as a number when every x of the group is a positive number, else its category index.
-struct XAxis {
-  std::vector<std::string> xs;
-  bool numeric = true;
-  double lo = INFINITY, hi = 0;
-  Json at(const std::string& x) const {
-    if (numeric) return number(axis_number(x).value_or(NAN));
-    return static_cast<long>(std::find(xs.begin(), xs.end(), x) - xs.begin());
-  }
-};
-
-XAxis x_axis(const ReportData& d, const std::vector<size_t>& members) {
-  XAxis a;
-  for (size_t i : members) {
-    const std::string v = d.x.empty() ? "" : axis_value(d.records[i], d.x);
-    if (std::find(a.xs.begin(), a.xs.end(), v) != a.xs.end()) continue;
-    a.xs.push_back(v);
-    const auto n = axis_number(v);
-    a.numeric = a.numeric && !d.x.empty() && n && *n > 0;
-    if (n) a.lo = std::min(a.lo, *n), a.hi = std::max(a.hi, *n);
-  }
-  return a;
+// A record's x on the plot: its number, or its category's index.
+Json x_at(const XScale& s, const std::string& x) {
+  if (s.numeric) return number(axis_number(x).value_or(NAN));
+  return static_cast<long>(std::find(s.xs.begin(), s.xs.end(), x) - s.xs.begin());
 }
 
 Json speedup_plot(const ReportData& d, const std::string& name, const std::vector<size_t>& members, size_t k) {
-  const XAxis a = x_axis(d, members);
+  const XScale a = x_scale(d, members);
   Json p = plot("speedup-" + std::to_string(k), "line", name.empty() ? d.name : d.name + ": " + name, x_label(d),
                 "speedup vs " + d.baseline + " (x)");
   p["logy"] = true;
-  p["logx"] = a.numeric && a.hi / a.lo >= 8;
+  p["logx"] = a.wide;
   if (!a.numeric) p["categories"] = a.xs;
   for (const auto& des : d.designs) {
     Json s{{"name", des}, {"points", Json::array()}};
     for (size_t i : members)
       if (d.records[i].design() == des && d.speedup[i])
-        s["points"].push_back(point(a.at(d.x.empty() ? "" : axis_value(d.records[i], d.x)), *d.speedup[i],
+        s["points"].push_back(point(x_at(a, d.x.empty() ? "" : axis_value(d.records[i], d.x)), *d.speedup[i],
                                     static_cast<long>(i)));
     p["series"].push_back(s);
   }
@@ -95,7 +77,7 @@ Json energy_plot(const ReportData& d, const std::string& name, const std::vector
                 (name.empty() ? d.name : d.name + ": " + name) + ": energy by component", "",
                 relative ? "energy relative to " + d.baseline : "fraction of the point's energy");
   std::vector<size_t> bars;
-  for (const auto& x : x_axis(d, members).xs)
+  for (const auto& x : x_scale(d, members).xs)
     for (const auto& des : d.designs)
       for (size_t i : members) {
         const auto& r = d.records[i];
@@ -121,12 +103,9 @@ Json energy_plot(const ReportData& d, const std::string& name, const std::vector
 Json lines_plot(const ReportData& d, const std::string& metric, const MetricLines& m, size_t k) {
   Json p = plot(metric + "-" + std::to_string(k), "line", m.title.empty() ? d.name : d.name + ": " + m.title,
                 x_label(d), metric_label(metric, per_token(d, metric)));
-  bool numeric = !m.xs.empty(), positive = true;
-  double lo = INFINITY, hi = 0;
-  for (double x : m.x_numbers) {
-    numeric = numeric && !std::isnan(x) && x > 0;
-    if (!std::isnan(x)) lo = std::min(lo, x), hi = std::max(hi, x);
-  }
+  const XScale a = x_scale(m);
+  const bool numeric = a.numeric;
+  bool positive = true;
   for (size_t l = 0; l < m.names.size(); ++l) {
     Json s{{"name", m.names[l]}, {"points", Json::array()}};
     for (size_t x = 0; x < m.xs.size(); ++x) {
@@ -136,7 +115,7 @@ Json lines_plot(const ReportData& d, const std::string& metric, const MetricLine
     }
     p["series"].push_back(s);
   }
-  p["logx"] = numeric && hi / lo >= 8;
+  p["logx"] = a.wide;
   p["logy"] = positive;
   if (!numeric) p["categories"] = m.xs;
   return p;
@@ -189,7 +168,7 @@ Json page_data(const ReportData& d) {
   j["provenance_line"] = provenance_line(d);
   j["summary"] = table_json(summary_table(d));
   j["table"] = table_json(results_table(d));
-  j["records"] = Json::parse(json(d))["records"];
+  j["records"] = records_json(d);
   j["components"] = Json::object();
   for (const auto& c : d.components) j["components"][c] = component_label(d, c);
   Json plots = Json::array();

@@ -33,6 +33,37 @@ std::optional<double> axis_number(const std::string& x) {
   return parse_double(x);
 }
 
+namespace {
+
+// numeric and wide from the x values as numbers (NaN: not a number).
+XScale scale_of(std::vector<std::string> xs, const std::vector<double>& numbers, bool numeric) {
+  XScale s;
+  s.xs = std::move(xs);
+  s.numeric = numeric && !numbers.empty();
+  double lo = INFINITY, hi = 0;
+  for (double x : numbers) {
+    s.numeric = s.numeric && !std::isnan(x) && x > 0;
+    if (!std::isnan(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  }
+  s.wide = s.numeric && hi / lo >= 8;
+  return s;
+}
+
+}  // namespace
+
+XScale x_scale(const ReportData& d, const std::vector<size_t>& members) {
+  std::vector<std::string> xs;
+  for (size_t i : members) {
+    const std::string v = d.x.empty() ? "" : axis_value(d.records[i], d.x);
+    if (std::find(xs.begin(), xs.end(), v) == xs.end()) xs.push_back(v);
+  }
+  std::vector<double> numbers;
+  for (const auto& x : xs) numbers.push_back(axis_number(x).value_or(NAN));
+  return scale_of(std::move(xs), numbers, !d.x.empty());
+}
+
+XScale x_scale(const MetricLines& m) { return scale_of(m.xs, m.x_numbers, true); }
+
 std::vector<std::string> line_metrics(const ReportData& d) {
   std::vector<std::string> out;
   for (const auto& m : d.metrics)

@@ -110,18 +110,10 @@ Group make_group(const ReportData& d, const std::string& name, const std::vector
   g.suffix = only ? "" : "-" + slug(name);
   g.title = name.empty() ? d.name : d.name + ": " + name;
   g.members = &members;
-  for (size_t i : members) {
-    const std::string v = d.x.empty() ? "" : axis_value(d.records[i], d.x);
-    if (std::find(g.xs.begin(), g.xs.end(), v) == g.xs.end()) g.xs.push_back(v);
-  }
-  g.numeric = !d.x.empty();
-  double lo = INFINITY, hi = 0;
-  for (const auto& x : g.xs) {
-    const auto v = axis_number(x);
-    g.numeric = g.numeric && v && *v > 0;
-    if (v) lo = std::min(lo, *v), hi = std::max(hi, *v);
-  }
-  g.wide = g.numeric && hi / lo >= 8;
+  XScale x = x_scale(d, members);
+  g.xs = std::move(x.xs);
+  g.numeric = x.numeric;
+  g.wide = x.wide;
   return g;
 }
 
@@ -160,12 +152,9 @@ Plot metric_plot(const ReportData& d, const std::string& metric, const MetricLin
   dat << "x";
   for (const auto& n : m.names) dat << "\t" << n;
   dat << "\n";
-  bool numeric = !m.xs.empty(), positive = true;
-  double lo = INFINITY, hi = 0;
-  for (double x : m.x_numbers) {
-    numeric = numeric && !std::isnan(x) && x > 0;
-    if (!std::isnan(x)) lo = std::min(lo, x), hi = std::max(hi, x);
-  }
+  const XScale x = x_scale(m);
+  const bool numeric = x.numeric;
+  bool positive = true;
   for (size_t k = 0; k < m.xs.size(); ++k) {
     dat << (numeric ? num(m.x_numbers[k]) : m.xs[k]);
     for (const auto& line : m.values) {
@@ -178,7 +167,7 @@ Plot metric_plot(const ReportData& d, const std::string& metric, const MetricLin
   setup << "set title '" << label(m.title.empty() ? d.name : d.name + ": " + m.title) << "'\nset xlabel '"
         << label(d.x.empty() ? "point" : d.labels.at(d.x)) << "'\nset ylabel '"
         << label(metric_label(metric, per_token(d, metric))) << "'\n";
-  if (numeric && hi / lo >= 8) setup << "set logscale x 2\n";
+  if (x.wide) setup << "set logscale x 2\n";
   if (numeric) setup << "set format x '%.0f'\n";
   if (positive) setup << "set logscale y 10\nset format y '%.0e'\n";
   const std::string name = metric + m.suffix;

@@ -85,6 +85,18 @@ struct Crossover {
   double x_estimate = 0;
 };
 std::vector<Crossover> crossovers(const ReportData& d);
+// The x values of a plot, in order of first appearance: whether every one is
+// a positive number (else they are categories), and whether they then span a
+// factor of 8 or more (a log axis).
+struct XScale {
+  std::vector<std::string> xs;
+  bool numeric = false;
+  bool wide = false;
+};
+// Of `members` along the report's x axis.
+XScale x_scale(const ReportData& d, const std::vector<size_t>& members);
+// Of a metric's lines (their x_numbers).
+XScale x_scale(const MetricLines& m);
 // An axis value as a number (1K = 1024), if it is one.
 std::optional<double> axis_number(const std::string& x);
 // The metrics the line plots draw: the sweep's scalar metrics but the area.

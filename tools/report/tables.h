@@ -1,9 +1,10 @@
-// The columns and summaries the table formats share (Markdown, LaTeX, HTML,
-// CSV's utilizations): private to tools/report.
+// The columns, summaries and records the formats share (Markdown, LaTeX, HTML,
+// JSON, CSV's utilizations): private to tools/report.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct Summary {
   std::map<std::string, double> util;
 };
 std::vector<Summary> summarise(const ReportData& d);
+
+// report.json's records (report.json and report.html).
+nlohmann::json records_json(const ReportData& d);
 
 // "einflow VERSION (git HASH), mode M, N results (...), generated DATE".
 std::string provenance_line(const ReportData& d);

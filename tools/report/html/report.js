@@ -100,7 +100,7 @@
       }
       return any;
     });
-    var order = t.rows.map(function (_, i) { return i; });
+    var order = [];  // the rows in display order (render)
     var sort = { col: -1, dir: 1 };
     var filters = t.headers.map(function () { return ""; });
     var table = el("table", { id: id });
