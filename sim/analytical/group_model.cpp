@@ -156,13 +156,15 @@ class GroupEvaluation {
   const double dram_cycles = dram_rate > 0 ? dram_words / dram_rate : 0;
   s.compute_cycles = to_count(onchip);
   // Each on-chip level's ports bound the group by all the accesses counted
-  // there, whichever units make them (the tiles overlap; a port does not).
-  for (const LevelStats& ls : s.per_level) {
+  // there and the words it sends up, whichever units make them (the tiles
+  // overlap; a port does not).
+  for (size_t l = 0; l < s.per_level.size(); ++l) {
+    const LevelStats& ls = s.per_level[l];
     const int i = a.find(ls.name);
     if (i < 0 || a.is_offchip(i)) continue;
     const arch::Node& n = a.node(i);
     const double inst = static_cast<double>(n.instances);
-    const double reads = static_cast<double>(ls.total.reads),
+    const double reads = static_cast<double>(ls.total.reads + words_sent_up(s.per_level, l)),
                  writes = static_cast<double>(ls.total.fills + ls.total.updates);
     const double bound = n.port_cycles(reads / inst, writes / inst).busiest();
     if (bound > onchip) {

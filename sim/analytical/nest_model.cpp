@@ -437,7 +437,7 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
     double reads = 0, writes = 0;
     for (int t = 0; t < n_tensors(); ++t) {
       const NestCounts& c = out.counts[i][t];
-      reads += c.reads;
+      reads += c.reads + sent_up(nest, out, i, t);
       writes += c.fills + c.updates;
       energy += node.access_energy(c.reads, inst, node.read_pj) + node.access_energy(c.fills, inst, node.write_pj) +
                 node.access_energy(c.updates, inst, node.update_pj);
@@ -462,6 +462,16 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
   out.cycles = whole_cycles(cycles, m_arch.loc);
   for (int i = 0; i < n; ++i) energy += leak_energy(i, out);
   out.energy_pj = energy;
+}
+
+// Words level i sends up of tensor t: the updates of the nearest keeper
+// above. They leave through its read port as the compute's reads do (Timeloop's
+// counts put them at the parent only).
+double NestModel::sent_up(const Nest& nest, const NestResult& r, int i, int t) const {
+  if (!(nest.levels[static_cast<size_t>(i)].keep & (1u << t))) return 0;
+  for (int j = i; j-- > 0;)
+    if (nest.levels[static_cast<size_t>(j)].keep & (1u << t)) return r.counts[j][t].updates;
+  return 0;
 }
 
 double NestModel::leak_energy(int level, const NestResult& r) const {

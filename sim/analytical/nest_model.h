@@ -78,6 +78,8 @@ class NestModel {
 
   // Leakage of storage level `level` over r.cycles, its instances in use leaking.
   double leak_energy(int level, const NestResult& r) const;
+  // Words level `level` sends up of tensor t (the updates of its nearest keeper above).
+  double sent_up(const Nest& nest, const NestResult& r, int level, int t) const;
   // Useful work over the unit's peak during r.cycles.
   double utilization(const NestResult& r) const;
   const std::vector<mapping::TensorProjection>& projections() const { return m_proj; }

@@ -1,10 +1,24 @@
 // The user-facing report of one evaluation: names, per-level tables, energy by
 // component and action, utilization.
+#include <algorithm>
 #include <cmath>
 
 #include "sim/analytical/nest_model.h"
 
 namespace einflow::sim {
+
+int64_t words_sent_up(const std::vector<LevelStats>& levels, size_t l) {
+  int64_t up = 0;
+  for (const TensorAccesses& t : levels[l].tensors)
+    for (size_t j = l; j-- > 0;) {
+      auto it = std::find_if(levels[j].tensors.begin(), levels[j].tensors.end(),
+                             [&](const TensorAccesses& u) { return u.tensor == t.tensor; });
+      if (it == levels[j].tensors.end()) continue;
+      up += it->accesses.updates;
+      break;
+    }
+  return up;
+}
 
 int64_t whole_cycles(double cycles, const SourceLoc& where) {
   if (!(cycles < 4.611686e18))  // 2^62; NaN too

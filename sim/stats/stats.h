@@ -86,4 +86,10 @@ struct Stats {
   bool fits_in_dram() const { return dram_capacity_bytes <= 0 || resident_bytes <= dram_capacity_bytes; }
 };
 
+// Words the level `levels[l]` (root first) sends up: per tensor it keeps, the
+// updates of the nearest level above that keeps it. Timeloop's counts put
+// them at that parent only; they leave through the level's read port as its
+// children's reads do, and both models time them there.
+int64_t words_sent_up(const std::vector<LevelStats>& levels, size_t l);
+
 }  // namespace einflow::sim

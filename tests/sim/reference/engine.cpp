@@ -12,12 +12,22 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 
 namespace einflow::reference::detail {
 
 namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// A 64-bit mix (splitmix64's finaliser): the seeded arbitrations' priorities.
+uint64_t mix(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 
 bool done_loading(const Op& o) { return o.start >= 0 && o.loads_left == 0; }
 
@@ -40,6 +50,7 @@ struct Clock {
   std::map<int64_t, int64_t> last_update;  // output word -> issue of the last step updating it
   std::map<int, int> last_step;            // per unit: the last step it issued
   std::map<int, bool> owned;               // per unit: in the middle of a run
+  std::map<int, int> bringing;             // per link: its transfer still bringing words down (absent: none)
 
   bool all_before(const std::vector<int>& ops, int64_t (*when)(const Op&), int64_t c) const {
     for (int x : ops)
@@ -55,7 +66,7 @@ struct Clock {
       const Op& s = p.ops[static_cast<size_t>(x)];
       if (results(s) > c || released(s) > c) return false;
     }
-    if (!o.step) return true;
+    if (!o.step) return o.link < 0 || o.loads.empty() || !bringing.count(o.link);
     if (o.first_of_run && owned.count(o.unit) && owned.at(o.unit)) return false;
     const int prev = o.first_of_run ? (last_step.count(o.unit) ? last_step.at(o.unit) : -1) : o.prev_step;
     if (prev >= 0) {
@@ -99,7 +110,9 @@ struct Clock {
   // tightly as possible: the word whose busiest resource has the most left to
   // do goes first, then the one whose resources have the most left in all;
   // ties in the op's order.
-  std::vector<std::pair<Move*, bool>> order(Op& o, bool loads, bool evicts) {
+  // Under a seeded rule (`words` != 0) ties among the words go by a random
+  // key, drawn afresh each cycle.
+  std::vector<std::pair<Move*, bool>> order(Op& o, bool loads, bool evicts, bool results_first, uint64_t words) {
     std::map<int, double> demand;
     std::vector<std::pair<Move*, bool>> pending;  // (move, is an eviction)
     if (loads)
@@ -110,14 +123,14 @@ struct Clock {
         if (m.at < 0) pending.push_back({&m, true});
     for (const auto& [m, e] : pending)
       for (int r : m->res) demand[r] += 1.0 / p.rate[static_cast<size_t>(r)];
-    std::vector<std::pair<std::pair<double, double>, size_t>> keyed;
+    std::vector<std::pair<std::tuple<double, double, uint64_t>, size_t>> keyed;
     for (size_t i = 0; i < pending.size(); ++i) {
       double most = 0, all = 0;
       for (int r : pending[i].first->res) {
         most = std::max(most, demand[r]);
         all += demand[r];
       }
-      keyed.push_back({{(pending[i].second ? 1e9 : 0) - most, -all}, i});
+      keyed.push_back({{(pending[i].second != results_first ? 1e9 : 0) - most, -all, words ? mix(words ^ i) : 0}, i});
     }
     std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::pair<Move*, bool>> out;
@@ -126,8 +139,8 @@ struct Clock {
   }
 
   // Moves the op's words that can go this cycle.
-  void moves(Op& o, bool loads, bool evicts, int64_t c) {
-    for (const auto& [mp, is_evict] : order(o, loads, evicts)) {
+  void moves(Op& o, bool loads, bool evicts, int64_t c, bool results_first, uint64_t words) {
+    for (const auto& [mp, is_evict] : order(o, loads, evicts, results_first, words)) {
       Move& m = *mp;
       if (!try_move(m, c)) continue;
       --(is_evict ? o.evicts_left : o.loads_left);
@@ -139,10 +152,39 @@ struct Clock {
   }
 };
 
+
+// The order in which the ops from `first` on start and take their tokens this
+// cycle under `policy` (engine.h); ties in program order.
+std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, int64_t c, int seed) {
+  std::vector<size_t> all;
+  for (size_t x = first; x < p.ops.size(); ++x) all.push_back(x);
+  if (policy == Policy::kOldest || policy == Policy::kResultsFirst || policy == Policy::kLoadsFirst ||
+      policy == Policy::kEvictsFirst)
+    return all;
+  const uint64_t s = static_cast<uint64_t>(seed);
+  auto rank = [&](size_t x) -> uint64_t {
+    const Op& o = p.ops[x];
+    switch (policy) {
+      case Policy::kStepsFirst: return o.step ? 0 : 1;
+      case Policy::kTransfersFirst: return o.step ? 1 : 0;
+      case Policy::kUnitsAlternate: return static_cast<uint64_t>((o.unit + c) & 1);
+      case Policy::kOtherUnitFirst: return o.unit == p.ops[first].unit ? 1 : 0;
+      case Policy::kSeeded: return mix(mix(s) ^ x);
+      case Policy::kSeededPerCycle: return mix(mix(mix(s) ^ static_cast<uint64_t>(c)) ^ x);
+      default: return 0;
+    }
+  };
+  std::vector<std::pair<uint64_t, size_t>> keyed;
+  for (size_t x : all) keyed.push_back({rank(x), x});
+  std::stable_sort(keyed.begin(), keyed.end());
+  for (size_t i = 0; i < keyed.size(); ++i) all[i] = keyed[i].second;
+  return all;
+}
+
 }  // namespace
 
-int64_t run(Program& p) {
-  Clock clock{p, std::vector<double>(p.rate.size(), 0.0), {}, {}, {}};
+int64_t run(Program& p, Policy policy, int seed) {
+  Clock clock{p, std::vector<double>(p.rate.size(), 0.0), {}, {}, {}, {}};
   for (Op& o : p.ops) {
     o.loads_left = o.loads.size();
     o.evicts_left = o.evicts.size();
@@ -153,39 +195,92 @@ int64_t run(Program& p) {
     for (size_t r = 0; r < p.rate.size(); ++r)
       clock.credit[r] = std::min(clock.credit[r] + p.rate[r], std::max(1.0, std::ceil(p.rate[r])));
     bool progress = false;
-    for (size_t x = first; x < p.ops.size(); ++x) {
-      Op& o = p.ops[x];
-      if (o.start < 0) {
-        if (!clock.can_start(o, c)) continue;
-        o.start = c;
-        progress = true;
-        if (o.step) {
-          for (int64_t w : o.out_words) clock.last_update[w] = c;
-          clock.last_step[o.unit] = static_cast<int>(x);
-          clock.owned[o.unit] = !o.last_of_run;
+    // kLoadsFirst: every op's words coming down (and the steps' accesses)
+    // this cycle, then the results going up; otherwise both in one pass.
+    const bool split = policy == Policy::kLoadsFirst || policy == Policy::kEvictsFirst;
+    const int loads_pass = policy == Policy::kEvictsFirst ? 1 : 0;
+    const std::vector<size_t> visit = visit_order(p, first, policy, c, seed);
+    for (int pass = 0; pass < (split ? 2 : 1); ++pass)
+      for (size_t x : visit) {
+        Op& o = p.ops[x];
+        if (o.start < 0) {
+          if (!clock.can_start(o, c)) continue;
+          o.start = c;
+          progress = true;
+          if (o.link >= 0 && o.loads_left > 0) clock.bringing[o.link] = static_cast<int>(x);
+          if (o.step) {
+            for (int64_t w : o.out_words) clock.last_update[w] = c;
+            clock.last_step[o.unit] = static_cast<int>(x);
+            clock.owned[o.unit] = !o.last_of_run;
+          }
         }
+        const size_t before = o.loads_left + o.evicts_left;
+        const bool loads = !split || pass == loads_pass, evicts = (!split || pass != loads_pass) && o.evicts_left > 0;
+        const bool seeded = policy == Policy::kSeeded || policy == Policy::kSeededPerCycle;
+        const uint64_t words = seeded ? mix(mix(mix(static_cast<uint64_t>(seed)) ^ static_cast<uint64_t>(c)) ^ x) | 1 : 0;
+        clock.moves(o, loads, evicts && clock.evictions_allowed(o, c), c, policy == Policy::kResultsFirst, words);
+        if (o.link >= 0 && o.loads_left == 0 && clock.bringing.count(o.link) && clock.bringing[o.link] == static_cast<int>(x))
+          clock.bringing.erase(o.link);
+        progress = progress || o.loads_left + o.evicts_left < before;
       }
-      const size_t before = o.loads_left + o.evicts_left;
-      clock.moves(o, true, o.evicts_left > 0 && clock.evictions_allowed(o, c), c);
-      progress = progress || o.loads_left + o.evicts_left < before;
-    }
     while (first < p.ops.size() && moved(p.ops[first]) != kNever) ++first;
     idle = progress ? 0 : idle + 1;
     if (idle > 100000) throw std::runtime_error("reference: no progress for 100000 cycles (a deadlock)");
   }
   int64_t end = 0;
-  if (std::getenv("EINFLOW_REFERENCE_TRACE"))
+  if (std::getenv("EINFLOW_REFERENCE_TRACE")) {
+    std::fprintf(stderr, "policy %d (seed %d):\n", static_cast<int>(policy), seed);
     for (size_t x = 0; x < p.ops.size(); ++x) {
       const Op& o = p.ops[x];
       std::fprintf(stderr, "op %zu %s unit %d: start %lld, last move %lld, landed %lld, evicts landed %lld, %zu loads %zu evicts\n", x,
                    o.step ? "step" : "transfer", o.unit, static_cast<long long>(o.start), static_cast<long long>(o.last_move),
                    static_cast<long long>(o.land), static_cast<long long>(o.evict_land), o.loads.size(), o.evicts.size());
     }
+  }
   for (const Op& o : p.ops) {
     end = std::max({end, landed(o), o.evict_land});
     if (o.step) end = std::max({end, results(o), released(o), o.start + o.step_cycles});
   }
   return end;
+}
+
+}  // namespace einflow::reference::detail
+
+namespace einflow::reference::detail {
+
+std::string policy_name(Policy policy, int seed) {
+  static const char* const names[] = {"oldest-first", "steps-first",  "transfers-first", "units-alternate",
+                                      "other-unit-first", "results-first", "loads-first",   "evicts-first",
+                                      "seeded",       "seeded-per-cycle"};
+  std::string n = names[static_cast<int>(policy)];
+  return policy >= Policy::kSeeded ? n + " " + std::to_string(seed) : n;
+}
+
+Best run_best(const Program& p, int64_t search_to) {
+  Best best;
+  std::string failures;
+  auto one = [&](Policy policy, int seed) {
+    Program copy = p;
+    try {
+      const int64_t c = run(copy, policy, seed);
+      ++best.schedules;
+      if (best.cycles < 0 || c < best.cycles) {
+        best.cycles = c;
+        best.policy = policy;
+        best.seed = seed;
+      }
+    } catch (const std::runtime_error& e) {
+      failures += std::string(" ") + e.what();
+    }
+  };
+  for (Policy policy : kPolicies) one(policy, 0);
+  if (best.cycles >= 0) best.fixed_cycles = best.cycles;
+  for (int seed = 1; search_to >= 0 && seed <= kSeeds && (best.cycles < 0 || best.cycles > search_to); ++seed) {
+    one(Policy::kSeeded, seed);
+    one(Policy::kSeededPerCycle, seed);
+  }
+  if (best.cycles < 0) throw std::runtime_error("reference: every arbitration failed:" + failures);
+  return best;
 }
 
 }  // namespace einflow::reference::detail

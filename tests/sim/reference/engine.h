@@ -50,6 +50,10 @@ struct Op {
   bool first_of_run = false, last_of_run = false;
   int64_t step_cycles = 1, point_latency = 1, acc_latency = 0;
   std::vector<int64_t> out_words;
+  // Transfers: the link (a level's, on one unit) it takes; a link brings one
+  // tile down at a time: a transfer starts only when no other transfer of its
+  // link is still bringing words down, whatever their program order (-1: none).
+  int link = -1;
 
   // State.
   int64_t start = -1;
@@ -63,6 +67,11 @@ struct Program {
   std::map<std::string, int> index;
   std::vector<Op> ops;
 
+  std::map<std::pair<int, std::string>, int> links;
+  int link(int unit, const std::string& level) {
+    return links.emplace(std::make_pair(unit, level), static_cast<int>(links.size())).first->second;
+  }
+
   // The resource named `n` of `words_per_cycle` (registered once).
   int resource(const std::string& n, double words_per_cycle) {
     auto it = index.find(n);
@@ -74,8 +83,62 @@ struct Program {
   }
 };
 
-// Runs every operation; returns the cycle the last word lands or the last
-// result leaves its unit. Throws std::runtime_error on a deadlock.
-int64_t run(Program& p);
+// The arbitration: which ops start and take a resource's tokens first when
+// several want them in one cycle; every one gives a schedule that respects
+// every resource and dependency.
+//   kOldest          program order (the oldest op first);
+//   kStepsFirst      the compute steps' operand reads and result writes
+//                    before the links' tiles, each in program order;
+//   kTransfersFirst  the links' tiles first;
+//   kUnitsAlternate  the units take turns at first place, cycle by cycle;
+//   kOtherUnitFirst  the ops of a unit other than the oldest op's first;
+//   kResultsFirst    program order, but within an op its results going up
+//                    before its words coming down (every other rule: down first);
+//   kLoadsFirst      every op's words coming down (and the steps' accesses),
+//                    then the results going up, each pass in program order;
+//   kEvictsFirst     the results going up first, then the words coming down;
+//   kSeeded          a random priority per op, fixed by a seed;
+//   kSeededPerCycle  a random priority per op drawn afresh every cycle.
+// Under both seeded rules, an op's words that tie in its order (longest queue
+// first) go in a random order, drawn afresh every cycle.
+enum class Policy {
+  kOldest,
+  kStepsFirst,
+  kTransfersFirst,
+  kUnitsAlternate,
+  kOtherUnitFirst,
+  kResultsFirst,
+  kLoadsFirst,
+  kEvictsFirst,
+  kSeeded,
+  kSeededPerCycle
+};
+// The fixed rules every reference run tries.
+inline constexpr Policy kPolicies[] = {Policy::kOldest,         Policy::kStepsFirst,      Policy::kTransfersFirst,
+                                       Policy::kUnitsAlternate, Policy::kOtherUnitFirst, Policy::kResultsFirst,
+                                       Policy::kLoadsFirst,     Policy::kEvictsFirst};
+// Seeds of each seeded rule a search may try.
+inline constexpr int kSeeds = 256;
+
+// Runs every operation under `policy` (`seed` for the seeded rules); returns
+// the cycle the last word lands or the last result leaves its unit. Throws
+// std::runtime_error on a deadlock.
+int64_t run(Program& p, Policy policy = Policy::kOldest, int seed = 0);
+
+struct Best {
+  int64_t cycles = -1;        // the fewest of every schedule run
+  int64_t fixed_cycles = -1;  // the fewest of the fixed rules'
+  Policy policy = Policy::kOldest;
+  int seed = 0;
+  int schedules = 0;  // how many ran to the end
+};
+
+// Runs `p` (on copies) under every fixed rule; then, if `search_to` >= 0 and
+// none took at most `search_to` cycles, under seeded rules (seeds 1 to
+// kSeeds, both kinds) until one does. A rule that deadlocks is skipped (an
+// error only if all do).
+Best run_best(const Program& p, int64_t search_to = -1);
+// "loads-first", "seeded 12", ...
+std::string policy_name(Policy policy, int seed);
 
 }  // namespace einflow::reference::detail

@@ -8,7 +8,8 @@
 
 namespace einflow::reference {
 
-Result simulate_group(const arch::Architecture& a, const workloads::Cascade& c, const mapping::CascadeMapping& m) {
+Result simulate_group(const arch::Architecture& a, const workloads::Cascade& c, const mapping::CascadeMapping& m,
+                      int64_t search_to) {
   if (m.groups.size() != 1) throw std::runtime_error("reference: one fusion group");
   const mapping::FusionGroup& g = m.groups.front();
   if (g.retain < 0) throw std::runtime_error("reference: the group retains its intermediates");
@@ -54,6 +55,10 @@ Result simulate_group(const arch::Architecture& a, const workloads::Cascade& c, 
       ctx.first_needs.clear();
       ctx.transfer_needs.clear();
       ctx.resident_at.clear();
+      // A link's tiles follow one another within an execution; between
+      // executions, which the unit may run out of program order, the link
+      // takes them one at a time in the order they become ready (Op::link).
+      ctx.last_transfer.clear();
       auto level_of_retain = [&]() {
         for (size_t l = 0; l < tile.levels.size(); ++l)
           if (tile.levels[l].node == g.retain) return static_cast<int>(l);
@@ -87,7 +92,11 @@ Result simulate_group(const arch::Architecture& a, const workloads::Cascade& c, 
     }
     if (l == static_cast<size_t>(-1)) break;
   }
-  r.cycles = detail::run(p);
+  const detail::Best best = detail::run_best(p, search_to);
+  r.cycles = best.cycles;
+  r.fixed_cycles = best.fixed_cycles;
+  r.schedules = best.schedules;
+  r.arbitration = detail::policy_name(best.policy, best.seed);
   return r;
 }
 

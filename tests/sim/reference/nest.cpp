@@ -370,7 +370,9 @@ void Nest::step(Op& op) {
     ++count(q, t).updates;
     op.loads.push_back(wr);
     if (q > 0) store_[static_cast<size_t>(q)][ti][static_cast<size_t>(qi)][w] = true;
-    op.out_words.push_back((static_cast<int64_t>(ctx_.unit) << 48) ^ (qi << 32) ^ w);
+    // The accumulation hazard is per word of one tensor (another tensor's word at
+    // the same place is another accumulator).
+    op.out_words.push_back((static_cast<int64_t>(ctx_.unit) << 56) ^ (static_cast<int64_t>(t.index) << 48) ^ (qi << 32) ^ w);
   }
 }
 
@@ -394,6 +396,7 @@ void Nest::build() {
       op.unit = ctx_.unit;
       const std::string& name = node(k).name;
       if (ctx_.last_transfer.count(name)) op.need_moved.push_back(ctx_.last_transfer[name]);
+      op.link = p_.link(ctx_.unit, name);
       if (k > 1 && tile_op_[K - 1] >= 0) op.need_landed.push_back(tile_op_[K - 1]);
       // A buffer slot: with room for two tiles, the one before the previous
       // must be done; else the previous one.
@@ -456,6 +459,7 @@ void Nest::build() {
     op.evict_need.push_back(ctx_.prev_step);
     const std::string& name = node(k).name;
     if (ctx_.last_transfer.count(name)) op.need_moved.push_back(ctx_.last_transfer[name]);
+    op.link = p_.link(ctx_.unit, name);
     ctx_.last_transfer[name] = x;
     p_.ops.push_back(std::move(op));
   }
@@ -465,7 +469,8 @@ void Nest::build() {
 
 namespace einflow::reference {
 
-Result simulate_nest(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m) {
+Result simulate_nest(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m,
+                     int64_t search_to) {
   detail::Program p;
   Result r;
   detail::Context ctx;
@@ -473,7 +478,11 @@ Result simulate_nest(const arch::Architecture& a, const workloads::Cascade& c, c
   for (const auto& rk : c.ranks) size.push_back(rk.size);
   detail::Nest nest(a, c, m, size, std::vector<int64_t>(c.ranks.size(), 0), p, r, ctx);
   nest.build();
-  r.cycles = detail::run(p);
+  const detail::Best best = detail::run_best(p, search_to);
+  r.cycles = best.cycles;
+  r.fixed_cycles = best.fixed_cycles;
+  r.schedules = best.schedules;
+  r.arbitration = detail::policy_name(best.policy, best.seed);
   return r;
 }
 

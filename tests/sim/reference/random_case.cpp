@@ -267,16 +267,18 @@ Comparison compare(const RandomCase& rc) {
       if (!mapping::validate_cascade_mapping(m, c, a).ok) return out;
       out.valid = true;
       model = sim::cycle::simulate_cascade(a, c, m, {}, o).stats;
-      ref = simulate_group(a, c, m);
+      ref = simulate_group(a, c, m, model.cycles);
     } else {
       const mapping::Mapping m = mapping::load_mapping_text(rc.mapping, "random-map.yaml", c, a);
       if (!mapping::validate_mapping(m, c, a).ok) return out;
       out.valid = true;
       model = sim::cycle::simulate_mapping(a, c, m, {}, o).stats;
-      ref = simulate_nest(a, c, m);
+      ref = simulate_nest(a, c, m, model.cycles);
     }
     out.model = model.cycles;
     out.reference = ref.cycles;
+    out.fixed_reference = ref.fixed_cycles;
+    out.arbitration = ref.arbitration;
     std::map<std::pair<std::string, std::string>, Counts> got;
     for (const auto& l : model.per_level)
       for (const auto& t : l.tensors) {

@@ -25,7 +25,11 @@ RandomCase random_group_case(std::mt19937_64& rng);
 
 struct Comparison {
   bool valid = false;           // the mapping was accepted (else skipped)
-  int64_t model = 0, reference = 0;  // cycles
+  // Cycles: the model's; the reference's fewest (its fixed arbitration rules,
+  // then, where the model is below them all, a search of seeded ones for a
+  // schedule as fast as the model's) and its fixed rules' alone.
+  int64_t model = 0, reference = 0, fixed_reference = 0;
+  std::string arbitration;  // the reference's rule of the fewest cycles
   std::vector<std::string> count_differences;
   std::string error;            // a model threw
 };

@@ -33,19 +33,25 @@ struct Counts {
 };
 
 struct Result {
-  int64_t cycles = 0;
+  int64_t cycles = 0;        // the fewest cycles of the schedules run
+  int64_t fixed_cycles = 0;  // of the fixed arbitration rules alone
+  int schedules = 0;         // schedules run (arbitration rules and seeds)
+  std::string arbitration;   // the rule (and seed) of the fewest
   // (level, tensor) -> accesses, Timeloop's meaning (as sim/stats/stats.h).
   std::map<std::pair<std::string, std::string>, Counts> counts;
 };
 
-// One mapped Einsum (perfect factors, no recurrence).
-Result simulate_nest(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m);
+// One mapped Einsum (perfect factors, no recurrence). Every fixed arbitration
+// rule is run; when none takes at most `search_to` cycles (>= 0), seeded
+// random arbitrations are searched for one that does (engine.h, run_best).
+Result simulate_nest(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m,
+                     int64_t search_to = -1);
 
 // A cascade mapping of one group whose Einsums run on their units, with every
 // intermediate retained in the group's retention level (it must fit) and every
 // input read per execution (each tensor's tile moves with every iteration of
 // the shared loops).
 Result simulate_group(const arch::Architecture& a, const workloads::Cascade& c,
-                      const mapping::CascadeMapping& m);
+                      const mapping::CascadeMapping& m, int64_t search_to = -1);
 
 }  // namespace einflow::reference
