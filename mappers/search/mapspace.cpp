@@ -351,7 +351,7 @@ double Mapspace::log10_size() const {
     total += std::log10(sum);
   }
   for (int i = 0; i < m_n_levels; ++i) {
-    const int64_t free = m_n_ranks - static_cast<int64_t>(m_pinned_order[i].size());
+    const int64_t free = m_n_ranks - static_cast<int64_t>(m_pinned_order[i].size() + m_pinned_inner[i].size());
     total += std::lgamma(free + 1.0) / std::log(10.0);
   }
   return total + static_cast<double>(m_keep_choices.size()) * std::log10(2.0);

@@ -140,6 +140,9 @@ class Mapspace final : public SpaceOf<Genome> {
   bool canonical_order(int level, const int64_t (*f)[kMaxSlots], const Genome& g) const;
   bool next_slots(int r, Genome& g) const;
   void random_order(Rng& rng, int level, Genome& g) const;
+  void pinned_layout(int level, Genome& g) const;
+  // The end of a level's free ranks in its order (the ranks pinned innermost follow).
+  int free_end(int level) const { return m_n_ranks - static_cast<int>(m_pinned_inner[level].size()); }
   void random_rank(Rng& rng, int r, Genome& g) const;
   void sized_rank(Rng& rng, int r, int size, Genome& g) const;  // padded size `size`, its primes in random slots
   bool exchange(Rng& rng, Genome& g) const;  // a random exchange of two ranks' primes; false when none was made

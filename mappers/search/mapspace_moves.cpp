@@ -30,14 +30,21 @@ void Mapspace::sized_rank(Rng& rng, int r, int size, Genome& g) const {
   sort_runs(primes, g.slot[r]);
 }
 
-void Mapspace::random_order(Rng& rng, int level, Genome& g) const {
-  const auto& pin = m_pinned_order[level];
+// A level's order holds the ranks pinned outermost first, then the free
+// ranks, then the ranks pinned innermost (their place is fixed, so only the
+// free ones are permuted: [start, free_end)).
+void Mapspace::pinned_layout(int level, Genome& g) const {
   int k = 0;
-  for (int r : pin) g.order[level][k++] = static_cast<int8_t>(r);
-  const int start = k;
+  for (int r : m_pinned_order[level]) g.order[level][k++] = static_cast<int8_t>(r);
   for (int r = 0; r < m_n_ranks; ++r)
-    if (std::find(pin.begin(), pin.end(), r) == pin.end()) g.order[level][k++] = static_cast<int8_t>(r);
-  for (int i = m_n_ranks - 1; i > start; --i) {
+    if (!pinned(level, r)) g.order[level][k++] = static_cast<int8_t>(r);
+  for (int r : m_pinned_inner[level]) g.order[level][k++] = static_cast<int8_t>(r);
+}
+
+void Mapspace::random_order(Rng& rng, int level, Genome& g) const {
+  pinned_layout(level, g);
+  const int start = static_cast<int>(m_pinned_order[level].size());
+  for (int i = free_end(level) - 1; i > start; --i) {
     const int j = start + static_cast<int>(rng.below(static_cast<uint64_t>(i - start + 1)));
     std::swap(g.order[level][i], g.order[level][j]);
   }
@@ -73,7 +80,7 @@ void Mapspace::mutate(Rng& rng, Genome& g) const {
     if (kind < 85) {  // swap two free loops of one level's order
       const int lvl = static_cast<int>(rng.below(static_cast<uint64_t>(m_n_levels)));
       const int start = static_cast<int>(m_pinned_order[lvl].size());
-      const int free = m_n_ranks - start;
+      const int free = free_end(lvl) - start;
       if (free < 2) continue;
       const int a = start + static_cast<int>(rng.below(static_cast<uint64_t>(free)));
       const int b = start + static_cast<int>(rng.below(static_cast<uint64_t>(free)));
@@ -128,7 +135,7 @@ void Mapspace::crossover(Rng& rng, const Genome& a, const Genome& b, Genome& chi
 bool Mapspace::canonical_order(int level, const int64_t (*f)[kMaxSlots], const Genome& g) const {
   const int ts = m_temporal_slot[level];
   const int start = static_cast<int>(m_pinned_order[level].size());
-  for (int k = start; k + 1 < m_n_ranks; ++k) {
+  for (int k = start; k + 1 < free_end(level); ++k) {
     const int x = g.order[level][k], y = g.order[level][k + 1];
     if (f[x][ts] == 1 || f[y][ts] == 1) break;  // loops of factor 1 sit after the others
     const bool swappable = m_signature[x] == m_signature[y] && !(m_sliding[x] & (1u << y));
@@ -138,21 +145,20 @@ bool Mapspace::canonical_order(int level, const int64_t (*f)[kMaxSlots], const G
 }
 
 void Mapspace::first_order(int level, const int64_t (*f)[kMaxSlots], Genome& g) const {
-  const auto& pin = m_pinned_order[level];
   const int ts = m_temporal_slot[level];
   int k = 0;
-  for (int r : pin) g.order[level][k++] = static_cast<int8_t>(r);
+  for (int r : m_pinned_order[level]) g.order[level][k++] = static_cast<int8_t>(r);
   for (int pass = 0; pass < 2; ++pass)
     for (int r = 0; r < m_n_ranks; ++r)
-      if (std::find(pin.begin(), pin.end(), r) == pin.end() && ((f[r][ts] > 1) == (pass == 0)))
-        g.order[level][k++] = static_cast<int8_t>(r);
+      if (!pinned(level, r) && ((f[r][ts] > 1) == (pass == 0))) g.order[level][k++] = static_cast<int8_t>(r);
+  for (int r : m_pinned_inner[level]) g.order[level][k++] = static_cast<int8_t>(r);
 }
 
 bool Mapspace::next_order(int level, const int64_t (*f)[kMaxSlots], Genome& g) const {
   const int ts = m_temporal_slot[level];
   const int start = static_cast<int>(m_pinned_order[level].size());
   int end = start;
-  while (end < m_n_ranks && f[g.order[level][end]][ts] > 1) ++end;
+  while (end < free_end(level) && f[g.order[level][end]][ts] > 1) ++end;
   auto* first = g.order[level].data() + start;
   auto* last = g.order[level].data() + end;
   while (std::next_permutation(first, last))

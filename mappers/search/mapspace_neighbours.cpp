@@ -54,7 +54,7 @@ void Mapspace::place_loop(const int64_t (*f)[kMaxSlots], int lvl, int r, int at,
   const int ts = m_temporal_slot[lvl];
   std::array<int8_t, kMaxRanks> active{}, rest{};
   int na = 0, nr = 0;
-  for (int k = start; k < m_n_ranks; ++k) {
+  for (int k = start; k < free_end(lvl); ++k) {  // the ranks pinned innermost stay after
     const int8_t x = order[k];
     if (x == r) continue;
     if (f[x][ts] > 1) {

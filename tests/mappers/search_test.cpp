@@ -135,19 +135,26 @@ TEST(Search, OptimalRefusesAMapspaceOverMaxPoints) {
 
 // The pruned enumeration visits each distinct mapping once: no two points it
 // yields decode to the same mapping.
-TEST(Search, EnumerationHasNoDuplicates) {
-  Fixture f;
-  MapperConfig cfg = config("  search_bypass: true\n");
+// Every point the enumeration yields for `cfg` that decodes, written as a mapping.
+std::vector<std::string> enumerate(const Fixture& f, const MapperConfig& cfg, size_t& points) {
   Mapspace space(f.a, f.c, 0, f.mac, cfg);
   Genome g;
   space.first(g);
   std::vector<std::string> seen;
-  size_t points = 0;
+  points = 0;
   do {
     ++points;
     sim::analytical::Nest nest;
     if (space.decode(g, nest) == Reject::kNone) seen.push_back(mapping::write_mapping(space.to_mapping(g), f.c, f.a));
   } while (space.next(g));
+  return seen;
+}
+
+TEST(Search, EnumerationHasNoDuplicates) {
+  Fixture f;
+  MapperConfig cfg = config("  search_bypass: true\n");
+  size_t points = 0;
+  std::vector<std::string> seen = enumerate(f, cfg, points);
   const size_t n = seen.size();
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(std::unique(seen.begin(), seen.end()) - seen.begin(), static_cast<long>(n));
@@ -156,6 +163,26 @@ TEST(Search, EnumerationHasNoDuplicates) {
   EXPECT_GT(points, 160u * 64u);
   EXPECT_LT(points, 160u * 64u * 216u / 4u);
   EXPECT_GT(n, 1000u);
+}
+
+// Ranks pinned innermost keep their place: the enumeration permutes only the
+// free ranks (no two points decode to the same mapping), and the mapspace's
+// size counts the orders of the free ranks alone. The Buffer's order with K
+// pinned innermost: M and N in 2 orders where both have loops there, against
+// 3! = 6 when K was permuted with them.
+TEST(Search, InnermostPinnedRanksAreNotPermuted) {
+  Fixture f;
+  const MapperConfig cfg = config("  search_bypass: false\n  levels:\n    - target: Buffer\n      innermost: [K]\n");
+  size_t points = 0;
+  std::vector<std::string> seen = enumerate(f, cfg, points);
+  const size_t n = seen.size();
+  ASSERT_GT(n, 100u);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::unique(seen.begin(), seen.end()) - seen.begin(), static_cast<long>(n));
+  const MapperConfig free_cfg = config("  search_bypass: false\n");
+  Mapspace pinned(f.a, f.c, 0, f.mac, cfg), unpinned(f.a, f.c, 0, f.mac, free_cfg);
+  // Three levels' orders: 3! x 3! x 3! unpinned, 3! x 2! x 3! with K pinned at the Buffer.
+  EXPECT_NEAR(unpinned.log10_size() - pinned.log10_size(), std::log10(3.0), 1e-9);
 }
 
 TEST(Search, SearchesAreDeterministicWhateverTheThreads) {
