@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
               ratio.empty() ? 0.0 : 100.0 * static_cast<double>(under) / static_cast<double>(ratio.size()),
               ratio.empty() ? 1.0 : ratio.front());
   std::sort(fixed_ratio.begin(), fixed_ratio.end());
-  std::printf("below the fixed rules' best in %ld (%.2f%%, at worst by the factor %.3f); a seeded arbitration met the "
+  std::printf("below the fixed rules' best in %ld (%.2f%%, at worst by the factor %.3f); the search met the "
               "model in %ld of them\n",
               below_fixed,
               fixed_ratio.empty() ? 0.0 : 100.0 * static_cast<double>(below_fixed) / static_cast<double>(fixed_ratio.size()),

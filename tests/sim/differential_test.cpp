@@ -73,7 +73,7 @@ TEST(Differential, CasesThatOnceDisagreed) {
                            "cascade-writes-after", "cascade-ports-after-reads", "units-out-of-order",
                            "streams-round-robin", "banks-longest-queue", "link-between-executions",
                            "loads-before-results", "drain-takes-the-port", "results-before-fills",
-                           "seeded-arbitration"}) {
+                           "seeded-arbitration", "climbed-priorities"}) {
     const std::string d = std::string("tests/data/differential/") + name + "/";
     expect_agree(files(d + "arch.yaml", d + "workload.yaml", d + "mapping.yaml"), name);
   }

@@ -161,6 +161,10 @@ std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, i
   if (policy == Policy::kOldest || policy == Policy::kResultsFirst || policy == Policy::kLoadsFirst ||
       policy == Policy::kEvictsFirst)
     return all;
+  if (policy == Policy::kPriority) {
+    std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) { return p.priority[a] < p.priority[b]; });
+    return all;
+  }
   const uint64_t s = static_cast<uint64_t>(seed);
   auto rank = [&](size_t x) -> uint64_t {
     const Op& o = p.ops[x];
@@ -216,7 +220,7 @@ int64_t run(Program& p, Policy policy, int seed) {
         }
         const size_t before = o.loads_left + o.evicts_left;
         const bool loads = !split || pass == loads_pass, evicts = (!split || pass != loads_pass) && o.evicts_left > 0;
-        const bool seeded = policy == Policy::kSeeded || policy == Policy::kSeededPerCycle;
+        const bool seeded = policy == Policy::kSeeded || policy == Policy::kSeededPerCycle || policy == Policy::kPriority;
         const uint64_t words = seeded ? mix(mix(mix(static_cast<uint64_t>(seed)) ^ static_cast<uint64_t>(c)) ^ x) | 1 : 0;
         clock.moves(o, loads, evicts && clock.evictions_allowed(o, c), c, policy == Policy::kResultsFirst, words);
         if (o.link >= 0 && o.loads_left == 0 && clock.bringing.count(o.link) && clock.bringing[o.link] == static_cast<int>(x))
@@ -251,7 +255,7 @@ namespace einflow::reference::detail {
 std::string policy_name(Policy policy, int seed) {
   static const char* const names[] = {"oldest-first", "steps-first",  "transfers-first", "units-alternate",
                                       "other-unit-first", "results-first", "loads-first",   "evicts-first",
-                                      "seeded",       "seeded-per-cycle"};
+                                      "seeded",       "seeded-per-cycle", "climbed priorities, step"};
   std::string n = names[static_cast<int>(policy)];
   return policy >= Policy::kSeeded ? n + " " + std::to_string(seed) : n;
 }
@@ -275,9 +279,44 @@ Best run_best(const Program& p, int64_t search_to) {
   };
   for (Policy policy : kPolicies) one(policy, 0);
   if (best.cycles >= 0) best.fixed_cycles = best.cycles;
-  for (int seed = 1; search_to >= 0 && seed <= kSeeds && (best.cycles < 0 || best.cycles > search_to); ++seed) {
+  auto above = [&] { return search_to >= 0 && (best.cycles < 0 || best.cycles > search_to); };
+  for (int seed = 1; above() && seed <= kSeeds; ++seed) {
     one(Policy::kSeeded, seed);
     one(Policy::kSeededPerCycle, seed);
+  }
+  // Then a climb over fixed priorities: from program order, move one op to
+  // another place in the order at a time, keeping the move when the schedule
+  // is no longer (words that tie: in a random order of the step's seed).
+  std::vector<size_t> order(p.ops.size());
+  for (size_t x = 0; x < order.size(); ++x) order[x] = x;
+  int64_t current = -1;
+  uint64_t z = 0x5eedull;
+  for (int step = 0; above() && step <= kClimb && !order.empty(); ++step) {
+    std::vector<size_t> trial = order;
+    if (step > 0) {
+      z = mix(z);
+      const size_t from = z % trial.size(), to = (z >> 32) % trial.size();
+      const size_t x = trial[from];
+      trial.erase(trial.begin() + static_cast<std::ptrdiff_t>(from));
+      trial.insert(trial.begin() + static_cast<std::ptrdiff_t>(to), x);
+    }
+    Program copy = p;
+    copy.priority.assign(p.ops.size(), 0);
+    for (size_t k = 0; k < trial.size(); ++k) copy.priority[trial[k]] = static_cast<double>(k);
+    try {
+      const int64_t c = run(copy, Policy::kPriority, step + 1);
+      ++best.schedules;
+      if (current >= 0 && c > current) continue;
+      current = c;
+      order = trial;
+      if (best.cycles < 0 || c < best.cycles) {
+        best.cycles = c;
+        best.policy = Policy::kPriority;
+        best.seed = step + 1;
+      }
+    } catch (const std::runtime_error& e) {
+      failures += std::string(" ") + e.what();
+    }
   }
   if (best.cycles < 0) throw std::runtime_error("reference: every arbitration failed:" + failures);
   return best;

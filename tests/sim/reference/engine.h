@@ -66,6 +66,7 @@ struct Program {
   std::vector<std::string> name; // per resource, for messages
   std::map<std::string, int> index;
   std::vector<Op> ops;
+  std::vector<double> priority;  // per op, under Policy::kPriority: the lowest first
 
   std::map<std::pair<int, std::string>, int> links;
   int link(int unit, const std::string& level) {
@@ -98,7 +99,8 @@ struct Program {
 //                    then the results going up, each pass in program order;
 //   kEvictsFirst     the results going up first, then the words coming down;
 //   kSeeded          a random priority per op, fixed by a seed;
-//   kSeededPerCycle  a random priority per op drawn afresh every cycle.
+//   kSeededPerCycle  a random priority per op drawn afresh every cycle;
+//   kPriority        the priorities of Program::priority (a climb sets them).
 // Under both seeded rules, an op's words that tie in its order (longest queue
 // first) go in a random order, drawn afresh every cycle.
 enum class Policy {
@@ -111,14 +113,16 @@ enum class Policy {
   kLoadsFirst,
   kEvictsFirst,
   kSeeded,
-  kSeededPerCycle
+  kSeededPerCycle,
+  kPriority
 };
 // The fixed rules every reference run tries.
 inline constexpr Policy kPolicies[] = {Policy::kOldest,         Policy::kStepsFirst,      Policy::kTransfersFirst,
                                        Policy::kUnitsAlternate, Policy::kOtherUnitFirst, Policy::kResultsFirst,
                                        Policy::kLoadsFirst,     Policy::kEvictsFirst};
-// Seeds of each seeded rule a search may try.
+// Seeds of each seeded rule a search may try, then steps of its climb.
 inline constexpr int kSeeds = 256;
+inline constexpr int kClimb = 2000;
 
 // Runs every operation under `policy` (`seed` for the seeded rules); returns
 // the cycle the last word lands or the last result leaves its unit. Throws
@@ -135,8 +139,10 @@ struct Best {
 
 // Runs `p` (on copies) under every fixed rule; then, if `search_to` >= 0 and
 // none took at most `search_to` cycles, under seeded rules (seeds 1 to
-// kSeeds, both kinds) until one does. A rule that deadlocks is skipped (an
-// error only if all do).
+// kSeeds, both kinds), then a climb over fixed priorities per op (up to
+// kClimb moves of one op in the order, each kept when the schedule is no
+// longer), until one does. A rule that deadlocks is skipped (an error only if
+// all do).
 Best run_best(const Program& p, int64_t search_to = -1);
 // "loads-first", "seeded 12", ...
 std::string policy_name(Policy policy, int seed);
