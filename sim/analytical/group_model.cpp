@@ -164,7 +164,7 @@ class GroupEvaluation {
     if (i < 0 || a.is_offchip(i)) continue;
     const arch::Node& n = a.node(i);
     const double inst = static_cast<double>(n.instances);
-    const double reads = static_cast<double>(ls.total.reads + words_sent_up(s.per_level, l)),
+    const double reads = static_cast<double>(ls.total.reads) + words_sent_up(s.per_level, l),
                  writes = static_cast<double>(ls.total.fills + ls.total.updates);
     const double bound = n.port_cycles(reads / inst, writes / inst).busiest();
     if (bound > onchip) {

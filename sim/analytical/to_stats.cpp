@@ -7,14 +7,15 @@
 
 namespace einflow::sim {
 
-int64_t words_sent_up(const std::vector<LevelStats>& levels, size_t l) {
-  int64_t up = 0;
+double words_sent_up(const std::vector<LevelStats>& levels, size_t l,
+                     const std::function<double(const LevelStats&, const TensorAccesses&)>& updates_at) {
+  double up = 0;
   for (const TensorAccesses& t : levels[l].tensors)
     for (size_t j = l; j-- > 0;) {
       auto it = std::find_if(levels[j].tensors.begin(), levels[j].tensors.end(),
                              [&](const TensorAccesses& u) { return u.tensor == t.tensor; });
       if (it == levels[j].tensors.end()) continue;
-      up += it->accesses.updates;
+      up += updates_at ? updates_at(levels[j], *it) : static_cast<double>(it->accesses.updates);
       break;
     }
   return up;

@@ -91,7 +91,6 @@ struct GroupRun {
   void time_tiles();
   void count_executions();
   void dram_traffic();
-  double sent_up(int k, const std::vector<LevelStats>& levels, size_t l) const;
   double link_transfer(int k, bool writes, double start, double& extra);
   void assign_resources();
   void build_tasks();
@@ -250,27 +249,6 @@ void GroupRun::assign_resources() {
   port_traffic();
 }
 
-// Words level `l` of tile k's levels (root first) sends up per execution:
-// per tensor it keeps, the updates of the nearest keeper above, and where that
-// is the DRAM, what the group writes there (a retained intermediate: none).
-double GroupRun::sent_up(int k, const std::vector<LevelStats>& levels, size_t l) const {
-  double up = 0;
-  for (const TensorAccesses& t : levels[l].tensors)
-    for (size_t j = l; j-- > 0;) {
-      auto it = std::find_if(levels[j].tensors.begin(), levels[j].tensors.end(),
-                             [&](const TensorAccesses& u) { return u.tensor == t.tensor; });
-      if (it == levels[j].tensors.end()) continue;
-      if (levels[j].name == dram_name) {
-        const int ti = c.find_tensor(t.tensor);
-        if (ti >= 0) up += dram_rw[static_cast<size_t>(k)][static_cast<size_t>(ti)].second;
-      } else {
-        up += static_cast<double>(it->accesses.updates);
-      }
-      break;
-    }
-  return up;
-}
-
 void GroupRun::port_traffic() {
   port_use.assign(static_cast<size_t>(n_e), {});
   auto resource = [&](const std::string& name) {
@@ -288,8 +266,13 @@ void GroupRun::port_traffic() {
       const arch::Node& n = a.node(i);
       const double inst = static_cast<double>(std::max<int64_t>(1, ls.instances_used));
       // Its read port also sends its results up (found by the differential
-      // suite: a drain timed on no port).
-      const double up = sent_up(k, levels, l);
+      // suite: a drain timed on no port); to the DRAM, what the group writes
+      // there (a retained intermediate: nothing).
+      const double up = words_sent_up(levels, l, [&](const LevelStats& at, const TensorAccesses& t) {
+        if (at.name != dram_name) return static_cast<double>(t.accesses.updates);
+        const int ti = c.find_tensor(t.tensor);
+        return ti < 0 ? 0.0 : dram_rw[static_cast<size_t>(k)][static_cast<size_t>(ti)].second;
+      });
       const double reads = (static_cast<double>(ls.total.reads) + up) / inst,
                    writes = static_cast<double>(ls.total.fills + ls.total.updates) / inst;
       auto use = [&](const std::string& port, double cycles) {

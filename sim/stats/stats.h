@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -87,9 +88,12 @@ struct Stats {
 };
 
 // Words the level `levels[l]` (root first) sends up: per tensor it keeps, the
-// updates of the nearest level above that keeps it. Timeloop's counts put
-// them at that parent only; they leave through the level's read port as its
-// children's reads do, and both models time them there.
-int64_t words_sent_up(const std::vector<LevelStats>& levels, size_t l);
+// updates of the nearest level above that keeps it (or what `updates_at`
+// says of that level's entry, when given: a group's own DRAM writes, say).
+// Timeloop's counts put them at that parent only; they leave through the
+// level's read port as its children's reads do, and both models time them
+// there.
+double words_sent_up(const std::vector<LevelStats>& levels, size_t l,
+                     const std::function<double(const LevelStats&, const TensorAccesses&)>& updates_at = {});
 
 }  // namespace einflow::sim
