@@ -164,7 +164,13 @@ class GroupEvaluation {
     if (i < 0 || a.is_offchip(i)) continue;
     const arch::Node& n = a.node(i);
     const double inst = static_cast<double>(n.instances);
-    const double reads = static_cast<double>(ls.total.reads) + words_sent_up(s.per_level, l),
+    // The group's levels are merged over its tiles, not one path: the levels
+    // above are the node's ancestors.
+    std::vector<size_t> above;
+    for (int p = a.nodes[static_cast<size_t>(i)].parent; p >= 0; p = a.nodes[static_cast<size_t>(p)].parent)
+      for (size_t j = 0; j < s.per_level.size(); ++j)
+        if (s.per_level[j].name == a.nodes[static_cast<size_t>(p)].name) above.push_back(j);
+    const double reads = static_cast<double>(ls.total.reads) + words_sent_up(s.per_level, l, above),
                  writes = static_cast<double>(ls.total.fills + ls.total.updates);
     const double bound = n.port_cycles(reads / inst, writes / inst).busiest();
     if (bound > onchip) {

@@ -464,11 +464,12 @@ void NestModel::evaluate(const Nest& nest, NestResult& out) const {
   out.energy_pj = energy;
 }
 
-// Words level i sends up of tensor t: the updates of the nearest keeper
-// above. They leave through its read port as the compute's reads do (Timeloop's
-// counts put them at the parent only).
+// Words level i sends up of tensor t (one it updates): the updates of the
+// nearest keeper above, as sim::words_sent_up counts them for a path. They
+// leave through its read port as the compute's reads do (Timeloop's counts put
+// them at the parent only).
 double NestModel::sent_up(const Nest& nest, const NestResult& r, int i, int t) const {
-  if (!(nest.levels[static_cast<size_t>(i)].keep & (1u << t))) return 0;
+  if (!(nest.levels[static_cast<size_t>(i)].keep & (1u << t)) || r.counts[i][t].updates <= 0) return 0;
   for (int j = i; j-- > 0;)
     if (nest.levels[static_cast<size_t>(j)].keep & (1u << t)) return r.counts[j][t].updates;
   return 0;

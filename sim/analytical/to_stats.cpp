@@ -7,18 +7,27 @@
 
 namespace einflow::sim {
 
-double words_sent_up(const std::vector<LevelStats>& levels, size_t l,
+double words_sent_up(const std::vector<LevelStats>& levels, size_t l, const std::vector<size_t>& above,
                      const std::function<double(const LevelStats&, const TensorAccesses&)>& updates_at) {
   double up = 0;
-  for (const TensorAccesses& t : levels[l].tensors)
-    for (size_t j = l; j-- > 0;) {
+  for (const TensorAccesses& t : levels[l].tensors) {
+    if (t.accesses.updates <= 0) continue;
+    for (size_t j : above) {
       auto it = std::find_if(levels[j].tensors.begin(), levels[j].tensors.end(),
                              [&](const TensorAccesses& u) { return u.tensor == t.tensor; });
       if (it == levels[j].tensors.end()) continue;
       up += updates_at ? updates_at(levels[j], *it) : static_cast<double>(it->accesses.updates);
       break;
     }
+  }
   return up;
+}
+
+double words_sent_up(const std::vector<LevelStats>& levels, size_t l,
+                     const std::function<double(const LevelStats&, const TensorAccesses&)>& updates_at) {
+  std::vector<size_t> above;
+  for (size_t j = l; j-- > 0;) above.push_back(j);
+  return words_sent_up(levels, l, above, updates_at);
 }
 
 int64_t whole_cycles(double cycles, const SourceLoc& where) {

@@ -87,12 +87,17 @@ struct Stats {
   bool fits_in_dram() const { return dram_capacity_bytes <= 0 || resident_bytes <= dram_capacity_bytes; }
 };
 
-// Words the level `levels[l]` (root first) sends up: per tensor it keeps, the
-// updates of the nearest level above that keeps it (or what `updates_at`
-// says of that level's entry, when given: a group's own DRAM writes, say).
-// Timeloop's counts put them at that parent only; they leave through the
-// level's read port as its children's reads do, and both models time them
-// there.
+// Words the level `levels[l]` sends up: per tensor it keeps and updates (an
+// output or its partial sums; an input's copy sends nothing), the updates of
+// the nearest level of `above` (indices into `levels`, nearest first) that
+// keeps it, or what `updates_at` says of that level's entry when given (a
+// group's own DRAM writes, say). Timeloop's counts put them at that parent
+// only; they leave through the level's read port as its children's reads do,
+// and both models time them there. Below a spatial reduction the parent
+// counts each word once where every child sent it: a lower bound then.
+double words_sent_up(const std::vector<LevelStats>& levels, size_t l, const std::vector<size_t>& above,
+                     const std::function<double(const LevelStats&, const TensorAccesses&)>& updates_at = {});
+// The same for `levels` a path, root first (above: l - 1 down to 0).
 double words_sent_up(const std::vector<LevelStats>& levels, size_t l,
                      const std::function<double(const LevelStats&, const TensorAccesses&)>& updates_at = {});
 

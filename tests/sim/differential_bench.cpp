@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     const std::string d = argv[1];
     RandomCase rc{einflow::read_file(d + "/arch.yaml"), einflow::read_file(d + "/w.yaml"),
                   einflow::read_file(d + "/m.yaml"), false};
-    rc.cascade = rc.mapping.find("cascade_mapping:") != std::string::npos;
+    rc.cascade = rc.mapping.rfind("cascade_mapping:", 0) == 0 || rc.mapping.find("\ncascade_mapping:") != std::string::npos;
     const Comparison k = compare(rc);
     std::printf("model %lld, reference %lld (%s; fixed rules %lld)%s\n", static_cast<long long>(k.model),
                 static_cast<long long>(k.reference), k.arbitration.c_str(), static_cast<long long>(k.fixed_reference),
@@ -55,8 +55,10 @@ int main(int argc, char** argv) {
     }
     groups += group;
     ratio.push_back(static_cast<double>(k.model) / static_cast<double>(std::max<int64_t>(1, k.reference)));
-    fixed_ratio.push_back(static_cast<double>(k.model) / static_cast<double>(std::max<int64_t>(1, k.fixed_reference)));
-    if (k.model < k.fixed_reference) {
+    // (No fixed rule ran to the end: the searched figure stands for them.)
+    const int64_t fixed = k.fixed_reference >= 0 ? k.fixed_reference : k.reference;
+    fixed_ratio.push_back(static_cast<double>(k.model) / static_cast<double>(std::max<int64_t>(1, fixed)));
+    if (k.model < fixed) {
       ++below_fixed;
       searched += k.model >= k.reference;
     }

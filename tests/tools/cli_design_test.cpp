@@ -186,8 +186,9 @@ using namespace einflow::cli_testing;
 // never below the reads it counts at that buffer and the words it sends out
 // (AV's 512, to the DRAM) over its read bandwidth (the tiles overlap across
 // the two arrays; the port does not). The tiles' own times, each bound by the
-// port too, now set the schedule above that sum (26,160 cycles; the cycle
-// model gives 26,797).
+// port too (a tile is timed alone, its intermediates' drain included, as the
+// cycle model walks it), set the schedule above that sum (26,160 cycles; the
+// cycle model gives 26,797).
 TEST(Cli, CascadeBoundByEveryAccessItCountsAtASharedPort) {
   const std::string dir = std::string(EINFLOW_SOURCE_DIR) + "/configs/examples/fusemax-attention/";
   std::ifstream in(dir + "arch.yaml");

@@ -2,8 +2,8 @@
 // (a word through a rated resource lands at the end of its cycle; one that
 // passes none, every resource on its way unlimited, takes no time),
 // operations whose dependencies are met start, and the operations in flight
-// move their words in program order, each word when every resource it passes
-// still has a token this cycle.
+// move their words in the order of the arbitration rule (engine.h, Policy),
+// each word when every resource it passes still has a token this cycle.
 #include "tests/sim/reference/engine.h"
 
 #include <algorithm>
@@ -161,8 +161,9 @@ std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, i
   if (policy == Policy::kOldest || policy == Policy::kResultsFirst || policy == Policy::kLoadsFirst ||
       policy == Policy::kEvictsFirst)
     return all;
-  if (policy == Policy::kPriority) {
-    std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) { return p.priority[a] < p.priority[b]; });
+  if (policy == Policy::kPriority) {  // without priorities: program order
+    if (p.priority.size() == p.ops.size())
+      std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) { return p.priority[a] < p.priority[b]; });
     return all;
   }
   const uint64_t s = static_cast<uint64_t>(seed);
@@ -171,7 +172,8 @@ std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, i
     switch (policy) {
       case Policy::kStepsFirst: return o.step ? 0 : 1;
       case Policy::kTransfersFirst: return o.step ? 1 : 0;
-      case Policy::kUnitsAlternate: return static_cast<uint64_t>((o.unit + c) & 1);
+      case Policy::kUnitsAlternate:  // the oldest op's unit first in even cycles, the others in odd ones
+        return static_cast<uint64_t>(((o.unit == p.ops[first].unit ? 0 : 1) + c) & 1);
       case Policy::kOtherUnitFirst: return o.unit == p.ops[first].unit ? 1 : 0;
       case Policy::kSeeded: return mix(mix(s) ^ x);
       case Policy::kSeededPerCycle: return mix(mix(mix(s) ^ static_cast<uint64_t>(c)) ^ x);
@@ -286,7 +288,7 @@ Best run_best(const Program& p, int64_t search_to) {
   }
   // Then a climb over fixed priorities: from program order, move one op to
   // another place in the order at a time, keeping the move when the schedule
-  // is no longer (words that tie: in a random order of the step's seed).
+  // is no longer (words that tie: in one random order, the same every step).
   std::vector<size_t> order(p.ops.size());
   for (size_t x = 0; x < order.size(); ++x) order[x] = x;
   int64_t current = -1;
@@ -304,7 +306,7 @@ Best run_best(const Program& p, int64_t search_to) {
     copy.priority.assign(p.ops.size(), 0);
     for (size_t k = 0; k < trial.size(); ++k) copy.priority[trial[k]] = static_cast<double>(k);
     try {
-      const int64_t c = run(copy, Policy::kPriority, step + 1);
+      const int64_t c = run(copy, Policy::kPriority, 1);
       ++best.schedules;
       if (current >= 0 && c > current) continue;
       current = c;
@@ -312,7 +314,7 @@ Best run_best(const Program& p, int64_t search_to) {
       if (best.cycles < 0 || c < best.cycles) {
         best.cycles = c;
         best.policy = Policy::kPriority;
-        best.seed = step + 1;
+        best.seed = step;
       }
     } catch (const std::runtime_error& e) {
       failures += std::string(" ") + e.what();

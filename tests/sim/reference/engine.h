@@ -27,7 +27,7 @@ struct Move {
 };
 
 // A transfer (a level's new tile: evictions of the old one's results and
-// loads of the new one's words; a drain: only results going up, as loads) or
+// loads of the new one's words; a drain: only results going up, as evictions) or
 // a compute step (its operand reads and result writes are its loads, moving
 // no data between levels).
 struct Op {
@@ -100,9 +100,10 @@ struct Program {
 //   kEvictsFirst     the results going up first, then the words coming down;
 //   kSeeded          a random priority per op, fixed by a seed;
 //   kSeededPerCycle  a random priority per op drawn afresh every cycle;
-//   kPriority        the priorities of Program::priority (a climb sets them).
-// Under both seeded rules, an op's words that tie in its order (longest queue
-// first) go in a random order, drawn afresh every cycle.
+//   kPriority        the priorities of Program::priority (a climb sets them;
+//                    none: program order).
+// Under the seeded rules and kPriority, an op's words that tie in its order
+// (longest queue first) go in a random order, drawn afresh every cycle.
 enum class Policy {
   kOldest,
   kStepsFirst,
