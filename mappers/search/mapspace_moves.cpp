@@ -146,12 +146,10 @@ bool Mapspace::canonical_order(int level, const int64_t (*f)[kMaxSlots], const G
 
 void Mapspace::first_order(int level, const int64_t (*f)[kMaxSlots], Genome& g) const {
   const int ts = m_temporal_slot[level];
-  int k = 0;
-  for (int r : m_pinned_order[level]) g.order[level][k++] = static_cast<int8_t>(r);
-  for (int pass = 0; pass < 2; ++pass)
-    for (int r = 0; r < m_n_ranks; ++r)
-      if (!pinned(level, r) && ((f[r][ts] > 1) == (pass == 0))) g.order[level][k++] = static_cast<int8_t>(r);
-  for (int r : m_pinned_inner[level]) g.order[level][k++] = static_cast<int8_t>(r);
+  pinned_layout(level, g);
+  // The free ranks with loops here first, each part ascending.
+  auto* first = g.order[level].data() + m_pinned_order[level].size();
+  std::stable_partition(first, g.order[level].data() + free_end(level), [&](int8_t r) { return f[r][ts] > 1; });
 }
 
 bool Mapspace::next_order(int level, const int64_t (*f)[kMaxSlots], Genome& g) const {

@@ -178,34 +178,32 @@ void GroupRun::dram_traffic() {
   // Per tile, per tensor: words read from and written to the DRAM per execution.
   dram_rw.assign(static_cast<size_t>(n_e),
                  std::vector<std::pair<double, double>>(c.tensors.size()));
-  {
-    auto root_access = [&](const Stats& s, const std::string& tensor) {
-      for (const auto& l : s.per_level)
-        if (l.name == dram_name)
-          for (const auto& ta : l.tensors)
-            if (ta.tensor == tensor) return ta.accesses;
-      return Accesses{};
-    };
-    auto root_words = [&](const Stats& s, const std::string& tensor) {
-      const Accesses ac = root_access(s, tensor);
-      return static_cast<double>(ac.reads + ac.fills + ac.updates);
-    };
-    for (size_t t = 0; t < c.tensors.size(); ++t) {
-      const std::string& name = c.tensors[t].name;
-      double per_tiles = 0;
-      for (int k = 0; k < n_e; ++k)
-        per_tiles += root_words(tile[static_cast<size_t>(k)].stats, name) *
-                     static_cast<double>(counter->executions(k));
-      if (per_tiles <= 0) continue;
-      const double f = root_words(gs.stats, name) / per_tiles;
-      for (int k = 0; k < n_e; ++k) {
-        const Accesses ac = root_access(tile[static_cast<size_t>(k)].stats, name);
-        dram_rw[static_cast<size_t>(k)][t] = {f * static_cast<double>(ac.reads + ac.fills),
-                                              f * static_cast<double>(ac.updates)};
-        if (rate <= 0) continue;  // an unlimited DRAM: no transfers to time
-        dram_read_words[static_cast<size_t>(k)] += dram_rw[static_cast<size_t>(k)][t].first;
-        dram_write_words[static_cast<size_t>(k)] += dram_rw[static_cast<size_t>(k)][t].second;
-      }
+  auto root_access = [&](const Stats& s, const std::string& tensor) {
+    for (const auto& l : s.per_level)
+      if (l.name == dram_name)
+        for (const auto& ta : l.tensors)
+          if (ta.tensor == tensor) return ta.accesses;
+    return Accesses{};
+  };
+  auto root_words = [&](const Stats& s, const std::string& tensor) {
+    const Accesses ac = root_access(s, tensor);
+    return static_cast<double>(ac.reads + ac.fills + ac.updates);
+  };
+  for (size_t t = 0; t < c.tensors.size(); ++t) {
+    const std::string& name = c.tensors[t].name;
+    double per_tiles = 0;
+    for (int k = 0; k < n_e; ++k)
+      per_tiles += root_words(tile[static_cast<size_t>(k)].stats, name) *
+                   static_cast<double>(counter->executions(k));
+    if (per_tiles <= 0) continue;
+    const double f = root_words(gs.stats, name) / per_tiles;
+    for (int k = 0; k < n_e; ++k) {
+      const Accesses ac = root_access(tile[static_cast<size_t>(k)].stats, name);
+      dram_rw[static_cast<size_t>(k)][t] = {f * static_cast<double>(ac.reads + ac.fills),
+                                            f * static_cast<double>(ac.updates)};
+      if (rate <= 0) continue;  // an unlimited DRAM: no transfers to time
+      dram_read_words[static_cast<size_t>(k)] += dram_rw[static_cast<size_t>(k)][t].first;
+      dram_write_words[static_cast<size_t>(k)] += dram_rw[static_cast<size_t>(k)][t].second;
     }
   }
 }

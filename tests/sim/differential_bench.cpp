@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     const std::string d = argv[1];
     RandomCase rc{einflow::read_file(d + "/arch.yaml"), einflow::read_file(d + "/w.yaml"),
                   einflow::read_file(d + "/m.yaml"), false};
-    rc.cascade = rc.mapping.rfind("cascade_mapping:", 0) == 0 || rc.mapping.find("\ncascade_mapping:") != std::string::npos;
+    rc.cascade = is_cascade_mapping(rc.mapping);
     const Comparison k = compare(rc);
     std::printf("model %lld, reference %lld (%s; fixed rules %lld)%s\n", static_cast<long long>(k.model),
                 static_cast<long long>(k.reference), k.arbitration.c_str(), static_cast<long long>(k.fixed_reference),

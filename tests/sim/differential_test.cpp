@@ -19,7 +19,7 @@ RandomCase files(const std::string& arch, const std::string& workload, const std
   RandomCase rc{read_file(kSrc + "/" + arch), read_file(kSrc + "/" + workload), read_file(kSrc + "/" + mapping),
                 false};
   EXPECT_FALSE(rc.arch.empty() || rc.workload.empty() || rc.mapping.empty()) << arch;
-  rc.cascade = rc.mapping.rfind("cascade_mapping:", 0) == 0 || rc.mapping.find("\ncascade_mapping:") != std::string::npos;
+  rc.cascade = reference::is_cascade_mapping(rc.mapping);
   return rc;
 }
 

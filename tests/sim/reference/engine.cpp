@@ -28,7 +28,6 @@ uint64_t mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-
 bool done_loading(const Op& o) { return o.start >= 0 && o.loads_left == 0; }
 
 // When its loads have all landed.
@@ -152,7 +151,6 @@ struct Clock {
   }
 };
 
-
 // The order in which the ops from `first` on start and take their tokens this
 // cycle under `policy` (engine.h); ties in program order.
 std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, int64_t c, int seed) {
@@ -195,14 +193,17 @@ int64_t run(Program& p, Policy policy, int seed) {
     o.loads_left = o.loads.size();
     o.evicts_left = o.evicts.size();
   }
+  // Under the seeded rules and kPriority, words that tie go in a random order.
+  const bool seeded = policy == Policy::kSeeded || policy == Policy::kSeededPerCycle || policy == Policy::kPriority;
   size_t first = 0;  // every op before it has moved all its words
   int64_t idle = 0;
   for (int64_t c = 0; first < p.ops.size(); ++c) {
     for (size_t r = 0; r < p.rate.size(); ++r)
       clock.credit[r] = std::min(clock.credit[r] + p.rate[r], std::max(1.0, std::ceil(p.rate[r])));
     bool progress = false;
-    // kLoadsFirst: every op's words coming down (and the steps' accesses)
-    // this cycle, then the results going up; otherwise both in one pass.
+    // kLoadsFirst and kEvictsFirst: one pass for every op's words coming down
+    // (and the steps' accesses), one for the results going up; otherwise both
+    // in one pass.
     const bool split = policy == Policy::kLoadsFirst || policy == Policy::kEvictsFirst;
     const int loads_pass = policy == Policy::kEvictsFirst ? 1 : 0;
     const std::vector<size_t> visit = visit_order(p, first, policy, c, seed);
@@ -222,7 +223,6 @@ int64_t run(Program& p, Policy policy, int seed) {
         }
         const size_t before = o.loads_left + o.evicts_left;
         const bool loads = !split || pass == loads_pass, evicts = (!split || pass != loads_pass) && o.evicts_left > 0;
-        const bool seeded = policy == Policy::kSeeded || policy == Policy::kSeededPerCycle || policy == Policy::kPriority;
         const uint64_t words = seeded ? mix(mix(mix(static_cast<uint64_t>(seed)) ^ static_cast<uint64_t>(c)) ^ x) | 1 : 0;
         clock.moves(o, loads, evicts && clock.evictions_allowed(o, c), c, policy == Policy::kResultsFirst, words);
         if (o.link >= 0 && o.loads_left == 0 && clock.bringing.count(o.link) && clock.bringing[o.link] == static_cast<int>(x))
@@ -250,10 +250,6 @@ int64_t run(Program& p, Policy policy, int seed) {
   return end;
 }
 
-}  // namespace einflow::reference::detail
-
-namespace einflow::reference::detail {
-
 std::string policy_name(Policy policy, int seed) {
   static const char* const names[] = {"oldest-first", "steps-first",  "transfers-first", "units-alternate",
                                       "other-unit-first", "results-first", "loads-first",   "evicts-first",
@@ -265,32 +261,37 @@ std::string policy_name(Policy policy, int seed) {
 Best run_best(const Program& p, int64_t search_to) {
   Best best;
   std::string failures;
-  auto one = [&](Policy policy, int seed) {
+  // One schedule on a copy of p: its cycles (-1 if it deadlocked), kept as
+  // the best under `label` when fewer.
+  auto one = [&](Policy policy, int seed, int label, const std::vector<double>* priority) -> int64_t {
     Program copy = p;
+    if (priority) copy.priority = *priority;
     try {
       const int64_t c = run(copy, policy, seed);
-      ++best.schedules;
       if (best.cycles < 0 || c < best.cycles) {
         best.cycles = c;
         best.policy = policy;
-        best.seed = seed;
+        best.seed = label;
       }
+      return c;
     } catch (const std::runtime_error& e) {
       failures += std::string(" ") + e.what();
+      return -1;
     }
   };
-  for (Policy policy : kPolicies) one(policy, 0);
+  for (Policy policy : kPolicies) one(policy, 0, 0, nullptr);
   if (best.cycles >= 0) best.fixed_cycles = best.cycles;
   auto above = [&] { return search_to >= 0 && (best.cycles < 0 || best.cycles > search_to); };
   for (int seed = 1; above() && seed <= kSeeds; ++seed) {
-    one(Policy::kSeeded, seed);
-    one(Policy::kSeededPerCycle, seed);
+    one(Policy::kSeeded, seed, seed, nullptr);
+    one(Policy::kSeededPerCycle, seed, seed, nullptr);
   }
   // Then a climb over fixed priorities: from program order, move one op to
   // another place in the order at a time, keeping the move when the schedule
   // is no longer (words that tie: in one random order, the same every step).
   std::vector<size_t> order(p.ops.size());
   for (size_t x = 0; x < order.size(); ++x) order[x] = x;
+  std::vector<double> priority(p.ops.size());
   int64_t current = -1;
   uint64_t z = 0x5eedull;
   for (int step = 0; above() && step <= kClimb && !order.empty(); ++step) {
@@ -302,23 +303,11 @@ Best run_best(const Program& p, int64_t search_to) {
       trial.erase(trial.begin() + static_cast<std::ptrdiff_t>(from));
       trial.insert(trial.begin() + static_cast<std::ptrdiff_t>(to), x);
     }
-    Program copy = p;
-    copy.priority.assign(p.ops.size(), 0);
-    for (size_t k = 0; k < trial.size(); ++k) copy.priority[trial[k]] = static_cast<double>(k);
-    try {
-      const int64_t c = run(copy, Policy::kPriority, 1);
-      ++best.schedules;
-      if (current >= 0 && c > current) continue;
-      current = c;
-      order = trial;
-      if (best.cycles < 0 || c < best.cycles) {
-        best.cycles = c;
-        best.policy = Policy::kPriority;
-        best.seed = step;
-      }
-    } catch (const std::runtime_error& e) {
-      failures += std::string(" ") + e.what();
-    }
+    for (size_t k = 0; k < trial.size(); ++k) priority[trial[k]] = static_cast<double>(k);
+    const int64_t c = one(Policy::kPriority, 1, step, &priority);
+    if (c < 0 || (current >= 0 && c > current)) continue;
+    current = c;
+    order = trial;
   }
   if (best.cycles < 0) throw std::runtime_error("reference: every arbitration failed:" + failures);
   return best;

@@ -134,8 +134,7 @@ struct Best {
   int64_t cycles = -1;        // the fewest of every schedule run
   int64_t fixed_cycles = -1;  // the fewest of the fixed rules'
   Policy policy = Policy::kOldest;
-  int seed = 0;
-  int schedules = 0;  // how many ran to the end
+  int seed = 0;  // its seed, or its step of the climb
 };
 
 // Runs `p` (on copies) under every fixed rule; then, if `search_to` >= 0 and

@@ -92,11 +92,7 @@ Result simulate_group(const arch::Architecture& a, const workloads::Cascade& c, 
     }
     if (l == static_cast<size_t>(-1)) break;
   }
-  const detail::Best best = detail::run_best(p, search_to);
-  r.cycles = best.cycles;
-  r.fixed_cycles = best.fixed_cycles;
-  r.schedules = best.schedules;
-  r.arbitration = detail::policy_name(best.policy, best.seed);
+  detail::time_program(p, search_to, r);
   return r;
 }
 

@@ -465,6 +465,13 @@ void Nest::build() {
   }
 }
 
+void time_program(const Program& p, int64_t search_to, Result& r) {
+  const Best best = run_best(p, search_to);
+  r.cycles = best.cycles;
+  r.fixed_cycles = best.fixed_cycles;
+  r.arbitration = policy_name(best.policy, best.seed);
+}
+
 }  // namespace einflow::reference::detail
 
 namespace einflow::reference {
@@ -478,11 +485,7 @@ Result simulate_nest(const arch::Architecture& a, const workloads::Cascade& c, c
   for (const auto& rk : c.ranks) size.push_back(rk.size);
   detail::Nest nest(a, c, m, size, std::vector<int64_t>(c.ranks.size(), 0), p, r, ctx);
   nest.build();
-  const detail::Best best = detail::run_best(p, search_to);
-  r.cycles = best.cycles;
-  r.fixed_cycles = best.fixed_cycles;
-  r.schedules = best.schedules;
-  r.arbitration = detail::policy_name(best.policy, best.seed);
+  detail::time_program(p, search_to, r);
   return r;
 }
 

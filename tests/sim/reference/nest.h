@@ -26,6 +26,9 @@ struct Context {
   std::map<int, int> resident_at;  // tensor -> level index
 };
 
+// The program's cycles (run_best), its fixed rules' and the winning rule, into r.
+void time_program(const Program& p, int64_t search_to, Result& r);
+
 class Nest {
  public:
   // `size`: per cascade rank, the extent the nest covers; `offset`: where it starts.

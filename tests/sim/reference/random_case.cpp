@@ -252,6 +252,10 @@ RandomCase random_group_case(std::mt19937_64& rng) {
   return c;
 }
 
+bool is_cascade_mapping(const std::string& yaml) {
+  return yaml.rfind("cascade_mapping:", 0) == 0 || yaml.find("\ncascade_mapping:") != std::string::npos;
+}
+
 Comparison compare(const RandomCase& rc) {
   Comparison out;
   try {

@@ -34,5 +34,7 @@ struct Comparison {
   std::string error;            // a model threw
 };
 Comparison compare(const RandomCase& c);
+// Whether mapping YAML text is a cascade mapping (its top-level key).
+bool is_cascade_mapping(const std::string& yaml);
 
 }  // namespace einflow::reference

@@ -35,15 +35,14 @@ struct Counts {
 struct Result {
   int64_t cycles = 0;        // the fewest cycles of the schedules run
   int64_t fixed_cycles = 0;  // of the fixed arbitration rules alone
-  int schedules = 0;         // schedules run (arbitration rules and seeds)
   std::string arbitration;   // the rule (and seed) of the fewest
   // (level, tensor) -> accesses, Timeloop's meaning (as sim/stats/stats.h).
   std::map<std::pair<std::string, std::string>, Counts> counts;
 };
 
 // One mapped Einsum (perfect factors, no recurrence). Every fixed arbitration
-// rule is run; when none takes at most `search_to` cycles (>= 0), seeded
-// random arbitrations are searched for one that does (engine.h, run_best).
+// rule is run; when none takes at most `search_to` cycles (>= 0), a search
+// follows for a schedule that does (engine.h, run_best).
 Result simulate_nest(const arch::Architecture& a, const workloads::Cascade& c, const mapping::Mapping& m,
                      int64_t search_to = -1);
 
