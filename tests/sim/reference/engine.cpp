@@ -89,12 +89,18 @@ struct Clock {
     return true;
   }
 
-  bool try_move(Move& m, int64_t c) {
+  // The moves it waits for have landed.
+  bool after_met(const Move& m, int64_t c) const {
     for (const MoveRef& r : m.after) {
       const Op& o = p.ops[static_cast<size_t>(r.op)];
       const Move& before = (r.evict ? o.evicts : o.loads)[static_cast<size_t>(r.index)];
       if (before.at < 0 || before.at + (before.res.empty() ? 0 : 1) + before.latency > c) return false;
     }
+    return true;
+  }
+
+  bool try_move(Move& m, int64_t c) {
+    if (!after_met(m, c)) return false;
     for (int r : m.res)
       if (credit[static_cast<size_t>(r)] < 1.0 - 1e-9) return false;
     for (int r : m.res) credit[static_cast<size_t>(r)] -= 1.0;
@@ -151,9 +157,45 @@ struct Clock {
   }
 };
 
+// Each op's least time alone: its busiest resource's words over its rate and
+// the longest latency of a word, or a step's issue interval and latency.
+double least_time(const Program& p, const Op& o) {
+  if (o.step) return static_cast<double>(std::max(o.step_cycles, o.point_latency));
+  std::map<int, double> busy;
+  double most = 0;
+  int64_t latency = 0;
+  for (const auto* moves : {&o.loads, &o.evicts})
+    for (const Move& m : *moves) {
+      for (int r : m.res) most = std::max(most, busy[r] += 1.0 / p.rate[static_cast<size_t>(r)]);
+      latency = std::max(latency, m.latency);
+    }
+  return most + static_cast<double>(latency);
+}
+
+// kCriticalPath's key: each op's bottom level, its least time plus the
+// longest bottom level of an op that waits for it (need_*, a step's previous
+// step). Every dependency points to an earlier op, so one pass from the end.
+std::vector<double> bottom_levels(const Program& p) {
+  std::vector<std::vector<int>> before(p.ops.size());
+  for (size_t x = 0; x < p.ops.size(); ++x) {
+    const Op& o = p.ops[x];
+    for (const auto* need : {&o.need_landed, &o.need_released, &o.need_moved, &o.need_results, &o.evict_need})
+      before[x].insert(before[x].end(), need->begin(), need->end());
+    if (o.prev_step >= 0) before[x].push_back(o.prev_step);
+  }
+  std::vector<double> after(p.ops.size(), 0.0), level(p.ops.size(), 0.0);
+  for (size_t x = p.ops.size(); x-- > 0;) {
+    level[x] = least_time(p, p.ops[x]) + after[x];
+    for (int y : before[x])
+      if (static_cast<size_t>(y) < x) after[static_cast<size_t>(y)] = std::max(after[static_cast<size_t>(y)], level[x]);
+  }
+  return level;
+}
+
 // The order in which the ops from `first` on start and take their tokens this
 // cycle under `policy` (engine.h); ties in program order.
-std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, int64_t c, int seed) {
+std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, int64_t c, int seed,
+                                const std::vector<double>& level) {
   std::vector<size_t> all;
   for (size_t x = first; x < p.ops.size(); ++x) all.push_back(x);
   if (policy == Policy::kOldest || policy == Policy::kResultsFirst || policy == Policy::kLoadsFirst ||
@@ -162,6 +204,10 @@ std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, i
   if (policy == Policy::kPriority) {  // without priorities: program order
     if (p.priority.size() == p.ops.size())
       std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) { return p.priority[a] < p.priority[b]; });
+    return all;
+  }
+  if (policy == Policy::kCriticalPath) {
+    std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) { return level[a] > level[b]; });
     return all;
   }
   const uint64_t s = static_cast<uint64_t>(seed);
@@ -195,6 +241,7 @@ int64_t run(Program& p, Policy policy, int seed) {
   }
   // Under the seeded rules and kPriority, words that tie go in a random order.
   const bool seeded = policy == Policy::kSeeded || policy == Policy::kSeededPerCycle || policy == Policy::kPriority;
+  const std::vector<double> level = policy == Policy::kCriticalPath ? bottom_levels(p) : std::vector<double>{};
   size_t first = 0;  // every op before it has moved all its words
   int64_t idle = 0;
   for (int64_t c = 0; first < p.ops.size(); ++c) {
@@ -206,7 +253,7 @@ int64_t run(Program& p, Policy policy, int seed) {
     // in one pass.
     const bool split = policy == Policy::kLoadsFirst || policy == Policy::kEvictsFirst;
     const int loads_pass = policy == Policy::kEvictsFirst ? 1 : 0;
-    const std::vector<size_t> visit = visit_order(p, first, policy, c, seed);
+    const std::vector<size_t> visit = visit_order(p, first, policy, c, seed, level);
     for (int pass = 0; pass < (split ? 2 : 1); ++pass)
       for (size_t x : visit) {
         Op& o = p.ops[x];
@@ -253,7 +300,7 @@ int64_t run(Program& p, Policy policy, int seed) {
 std::string policy_name(Policy policy, int seed) {
   static const char* const names[] = {"oldest-first", "steps-first",  "transfers-first", "units-alternate",
                                       "other-unit-first", "results-first", "loads-first",   "evicts-first",
-                                      "seeded",       "seeded-per-cycle", "climbed priorities, step"};
+                                      "critical-path", "seeded",       "seeded-per-cycle", "climbed priorities, step"};
   std::string n = names[static_cast<int>(policy)];
   return policy >= Policy::kSeeded ? n + " " + std::to_string(seed) : n;
 }
@@ -261,6 +308,7 @@ std::string policy_name(Policy policy, int seed) {
 Best run_best(const Program& p, int64_t search_to) {
   Best best;
   std::string failures;
+  std::vector<int64_t> best_start;  // each op's start in the best schedule so far
   // One schedule on a copy of p: its cycles (-1 if it deadlocked), kept as
   // the best under `label` when fewer.
   auto one = [&](Policy policy, int seed, int label, const std::vector<double>* priority) -> int64_t {
@@ -272,6 +320,8 @@ Best run_best(const Program& p, int64_t search_to) {
         best.cycles = c;
         best.policy = policy;
         best.seed = label;
+        best_start.clear();
+        for (const Op& o : copy.ops) best_start.push_back(o.start);
       }
       return c;
     } catch (const std::runtime_error& e) {
@@ -286,11 +336,14 @@ Best run_best(const Program& p, int64_t search_to) {
     one(Policy::kSeeded, seed, seed, nullptr);
     one(Policy::kSeededPerCycle, seed, seed, nullptr);
   }
-  // Then a climb over fixed priorities: from program order, move one op to
-  // another place in the order at a time, keeping the move when the schedule
-  // is no longer (words that tie: in one random order, the same every step).
+  // Then a climb over fixed priorities: from the order in which the best
+  // schedule so far started the ops, move one op to another place in the
+  // order at a time, keeping the move when the schedule is no longer (words
+  // that tie: in one random order, the same every step).
   std::vector<size_t> order(p.ops.size());
   for (size_t x = 0; x < order.size(); ++x) order[x] = x;
+  if (best_start.size() == order.size())
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return best_start[a] < best_start[b]; });
   std::vector<double> priority(p.ops.size());
   int64_t current = -1;
   uint64_t z = 0x5eedull;

@@ -98,6 +98,11 @@ struct Program {
 //   kLoadsFirst      every op's words coming down (and the steps' accesses),
 //                    then the results going up, each pass in program order;
 //   kEvictsFirst     the results going up first, then the words coming down;
+//   kCriticalPath    the op with the longest chain of dependent work after it
+//                    first (list scheduling's bottom level: each op's least
+//                    time over its busiest resource, or its issue interval
+//                    and latency, along need_* and the run's previous step);
+//                    ties in program order;
 //   kSeeded          a random priority per op, fixed by a seed;
 //   kSeededPerCycle  a random priority per op drawn afresh every cycle;
 //   kPriority        the priorities of Program::priority (a climb sets them;
@@ -113,6 +118,7 @@ enum class Policy {
   kResultsFirst,
   kLoadsFirst,
   kEvictsFirst,
+  kCriticalPath,
   kSeeded,
   kSeededPerCycle,
   kPriority
@@ -120,10 +126,10 @@ enum class Policy {
 // The fixed rules every reference run tries.
 inline constexpr Policy kPolicies[] = {Policy::kOldest,         Policy::kStepsFirst,      Policy::kTransfersFirst,
                                        Policy::kUnitsAlternate, Policy::kOtherUnitFirst, Policy::kResultsFirst,
-                                       Policy::kLoadsFirst,     Policy::kEvictsFirst};
+                                       Policy::kLoadsFirst,     Policy::kEvictsFirst,    Policy::kCriticalPath};
 // Seeds of each seeded rule a search may try, then steps of its climb.
 inline constexpr int kSeeds = 256;
-inline constexpr int kClimb = 2000;
+inline constexpr int kClimb = 6000;
 
 // Runs every operation under `policy` (`seed` for the seeded rules); returns
 // the cycle the last word lands or the last result leaves its unit. Throws
@@ -139,9 +145,10 @@ struct Best {
 
 // Runs `p` (on copies) under every fixed rule; then, if `search_to` >= 0 and
 // none took at most `search_to` cycles, under seeded rules (seeds 1 to
-// kSeeds, both kinds), then a climb over fixed priorities per op (up to
-// kClimb moves of one op in the order, each kept when the schedule is no
-// longer), until one does. A rule that deadlocks is skipped (an error only if
+// kSeeds, both kinds), then a climb over fixed priorities per op (from the
+// order in which the best schedule so far started the ops, up to kClimb
+// moves of one op in the order, each kept when the schedule is no longer),
+// until one does. A rule that deadlocks is skipped (an error only if
 // all do).
 Best run_best(const Program& p, int64_t search_to = -1);
 // "loads-first", "seeded 12", ...
