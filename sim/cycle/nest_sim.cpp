@@ -272,8 +272,11 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
       const size_t K = static_cast<size_t>(k);
       st.before_previous_done[K] = st.previous_done[K];
       st.previous_done[K] = st.compute_free;
-      // The old tile's last results leave the unit's pipeline then.
-      st.results_done[K] = st.steps > 0 ? st.last_issue + m_point_latency : 0.0;
+      // The old tile's last results leave the unit's pipeline then, and not
+      // before the step has read its operands (found by the differential
+      // suite: a step reading two words through a 1-word port sent its
+      // results up a cycle before its second read).
+      st.results_done[K] = st.steps > 0 ? std::max(st.last_issue + m_point_latency, st.last_accessed) : 0.0;
     }
   // The old tiles' results go up first, unless the new tiles could come
   // before the unit has produced them (a double-buffered level refilled while
@@ -389,6 +392,7 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
     st.conflict[l] += std::min(m_step_conflict[l], std::max(0.0, port_cycles - std::max(u.step_cycles, even)));
   }
   st.last_issue = start;
+  st.last_accessed = start + port_cycles;
   st.compute_free = start + std::max(u.step_cycles, port_cycles);
   if (m_opts.record_activity)
     note(out.activity, m_arch.nodes[static_cast<size_t>(m_mapping.compute)].name, m_einsum.name, start, st.compute_free);

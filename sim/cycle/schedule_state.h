@@ -46,6 +46,9 @@ struct ScheduleState {
   std::vector<double> gate;          // when its latest link started for want of its parent's tile (-1: not so)
   double compute_free = 0;           // the unit may issue its next step
   double last_issue = 0;             // when the last step issued
+  // When the last step's operand reads and result writes were served (its
+  // issue plus its port time): its results are not out before.
+  double last_accessed = 0;
   double dram_free = 0;              // the DRAM's one port, shared by every level's link to it
   double pipe_stall = 0;             // compute waiting on its own pipeline
   double port_stall = 0;             // compute waiting for a buffer port (links or its own operand reads)
@@ -77,6 +80,7 @@ struct ScheduleState {
   static void visit_clocks(Self& s, F f) {
     f(s.compute_free);
     f(s.last_issue);
+    f(s.last_accessed);
     for (auto* b : {&s.bank_free, &s.bank_write_free})
       for (auto& v : *b)
         for (auto& x : v) f(x);

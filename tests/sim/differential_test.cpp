@@ -74,7 +74,7 @@ TEST(Differential, CasesThatOnceDisagreed) {
                            "streams-round-robin", "banks-longest-queue", "link-between-executions",
                            "loads-before-results", "drain-takes-the-port", "results-before-fills",
                            "seeded-arbitration", "climbed-priorities", "climb-from-the-best-schedule",
-                           "climb-over-saturated-banks"}) {
+                           "climb-over-saturated-banks", "results-held-back", "results-after-the-reads"}) {
     const std::string d = std::string("tests/data/differential/") + name + "/";
     expect_agree(files(d + "arch.yaml", d + "workload.yaml", d + "mapping.yaml"), name);
   }
@@ -85,7 +85,8 @@ TEST(Differential, CasesThatOnceDisagreed) {
 // the model at most `above` times the reference (the fewest cycles of its
 // arbitration rules, and of a seeded search where the model is below them),
 // and below it in at most `share_below` of the cases, by at most the factor
-// `below`: schedules the search did not find (tests/README.md).
+// `below` (both samples: never below; the long runs found one nest in 27,389,
+// tests/README.md).
 void sample(bool groups, int cases, uint64_t seed, double above, double below, double share_below) {
   std::mt19937_64 rng(seed);
   int compared = 0, under = 0;
@@ -105,7 +106,7 @@ void sample(bool groups, int cases, uint64_t seed, double above, double below, d
   EXPECT_LE(under, share_below * compared) << under << " of " << compared << " below the reference";
 }
 
-TEST(Differential, RandomNests) { sample(false, 1500, 2026, 4.0, 0.95, 0.001); }
+TEST(Differential, RandomNests) { sample(false, 1500, 2026, 4.0, 1.0, 0.0); }
 
 TEST(Differential, RandomGroups) { sample(true, 400, 2026, 4.0, 1.0, 0.0); }
 

@@ -99,6 +99,33 @@ struct Clock {
     return true;
   }
 
+  // Cycles until resource r has a whole token, from `credit_r`.
+  double wait(int r, double credit_r) const {
+    return credit_r >= 1.0 - 1e-9 ? 0.0 : std::ceil((1.0 - credit_r) / p.rate[static_cast<size_t>(r)] - 1e-9);
+  }
+
+  // kResultsYield: whether moving the result `e` now would delay a word that
+  // a started transfer from `first` on has ready to bring down (one that
+  // waits for no other move): its tokens come later if e takes one first.
+  bool delays_a_load(const Move& e, size_t first, int64_t c) const {
+    for (size_t x = first; x < p.ops.size(); ++x) {
+      const Op& o = p.ops[x];
+      if (o.step || o.start < 0 || o.loads_left == 0) continue;
+      for (const Move& m : o.loads) {
+        if (m.at >= 0 || !after_met(m, c)) continue;
+        double now = 0, then = 0;
+        for (int r : m.res) {
+          const double credit_r = credit[static_cast<size_t>(r)];
+          const bool shared = std::find(e.res.begin(), e.res.end(), r) != e.res.end();
+          now = std::max(now, wait(r, credit_r));
+          then = std::max(then, wait(r, credit_r - (shared ? 1.0 : 0.0)));
+        }
+        if (then > now) return true;
+      }
+    }
+    return false;
+  }
+
   bool try_move(Move& m, int64_t c) {
     if (!after_met(m, c)) return false;
     for (int r : m.res)
@@ -144,10 +171,16 @@ struct Clock {
   }
 
   // Moves the op's words that can go this cycle.
-  void moves(Op& o, bool loads, bool evicts, int64_t c, bool results_first, uint64_t words) {
+  void moves(Op& o, bool loads, bool evicts, int64_t c, bool results_first, uint64_t words, long yield_from) {
     for (const auto& [mp, is_evict] : order(o, loads, evicts, results_first, words)) {
       Move& m = *mp;
+      if (is_evict && yield_from >= 0 && delays_a_load(m, static_cast<size_t>(yield_from), c)) continue;
       if (!try_move(m, c)) continue;
+      if (std::getenv("EINFLOW_REFERENCE_MOVES")) {
+        std::fprintf(stderr, "c %lld op %d %s res", static_cast<long long>(c), static_cast<int>(&o - p.ops.data()), is_evict ? "up" : "down");
+        for (int r : m.res) std::fprintf(stderr, " %s", p.name[static_cast<size_t>(r)].c_str());
+        std::fprintf(stderr, "\n");
+      }
       --(is_evict ? o.evicts_left : o.loads_left);
       o.last_move = std::max(o.last_move, c);
       if (!is_evict) o.last_load = c;
@@ -199,7 +232,7 @@ std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, i
   std::vector<size_t> all;
   for (size_t x = first; x < p.ops.size(); ++x) all.push_back(x);
   if (policy == Policy::kOldest || policy == Policy::kResultsFirst || policy == Policy::kLoadsFirst ||
-      policy == Policy::kEvictsFirst)
+      policy == Policy::kEvictsFirst || policy == Policy::kResultsYield)
     return all;
   if (policy == Policy::kPriority) {  // without priorities: program order
     if (p.priority.size() == p.ops.size())
@@ -251,7 +284,7 @@ int64_t run(Program& p, Policy policy, int seed) {
     // kLoadsFirst and kEvictsFirst: one pass for every op's words coming down
     // (and the steps' accesses), one for the results going up; otherwise both
     // in one pass.
-    const bool split = policy == Policy::kLoadsFirst || policy == Policy::kEvictsFirst;
+    const bool split = policy == Policy::kLoadsFirst || policy == Policy::kEvictsFirst || policy == Policy::kResultsYield;
     const int loads_pass = policy == Policy::kEvictsFirst ? 1 : 0;
     const std::vector<size_t> visit = visit_order(p, first, policy, c, seed, level);
     for (int pass = 0; pass < (split ? 2 : 1); ++pass)
@@ -271,7 +304,9 @@ int64_t run(Program& p, Policy policy, int seed) {
         const size_t before = o.loads_left + o.evicts_left;
         const bool loads = !split || pass == loads_pass, evicts = (!split || pass != loads_pass) && o.evicts_left > 0;
         const uint64_t words = seeded ? mix(mix(mix(static_cast<uint64_t>(seed)) ^ static_cast<uint64_t>(c)) ^ x) | 1 : 0;
-        clock.moves(o, loads, evicts && clock.evictions_allowed(o, c), c, policy == Policy::kResultsFirst, words);
+        const long yield_from = policy == Policy::kResultsYield && idle < kHold ? static_cast<long>(first) : -1;
+        clock.moves(o, loads, evicts && clock.evictions_allowed(o, c), c, policy == Policy::kResultsFirst, words,
+                    yield_from);
         if (o.link >= 0 && o.loads_left == 0 && clock.bringing.count(o.link) && clock.bringing[o.link] == static_cast<int>(x))
           clock.bringing.erase(o.link);
         progress = progress || o.loads_left + o.evicts_left < before;
@@ -300,7 +335,7 @@ int64_t run(Program& p, Policy policy, int seed) {
 std::string policy_name(Policy policy, int seed) {
   static const char* const names[] = {"oldest-first", "steps-first",  "transfers-first", "units-alternate",
                                       "other-unit-first", "results-first", "loads-first",   "evicts-first",
-                                      "critical-path", "seeded",       "seeded-per-cycle", "climbed priorities, step"};
+                                      "results-yield", "critical-path", "seeded",       "seeded-per-cycle", "climbed priorities, step"};
   std::string n = names[static_cast<int>(policy)];
   return policy >= Policy::kSeeded ? n + " " + std::to_string(seed) : n;
 }

@@ -98,6 +98,11 @@ struct Program {
 //   kLoadsFirst      every op's words coming down (and the steps' accesses),
 //                    then the results going up, each pass in program order;
 //   kEvictsFirst     the results going up first, then the words coming down;
+//   kResultsYield    program order, but a result going up waits while taking
+//                    a token now would delay a word that a started transfer
+//                    has ready to bring down (the one rule that may leave a
+//                    resource idle with a word ready); lifted after kHold
+//                    cycles without a move;
 //   kCriticalPath    the op with the longest chain of dependent work after it
 //                    first (list scheduling's bottom level: each op's least
 //                    time over its busiest resource, or its issue interval
@@ -118,6 +123,7 @@ enum class Policy {
   kResultsFirst,
   kLoadsFirst,
   kEvictsFirst,
+  kResultsYield,
   kCriticalPath,
   kSeeded,
   kSeededPerCycle,
@@ -126,7 +132,10 @@ enum class Policy {
 // The fixed rules every reference run tries.
 inline constexpr Policy kPolicies[] = {Policy::kOldest,         Policy::kStepsFirst,      Policy::kTransfersFirst,
                                        Policy::kUnitsAlternate, Policy::kOtherUnitFirst, Policy::kResultsFirst,
-                                       Policy::kLoadsFirst,     Policy::kEvictsFirst,    Policy::kCriticalPath};
+                                       Policy::kLoadsFirst,     Policy::kEvictsFirst,    Policy::kResultsYield,
+                                       Policy::kCriticalPath};
+// kResultsYield: cycles without a move after which results no longer wait.
+inline constexpr int kHold = 8;
 // Seeds of each seeded rule a search may try, then steps of its climb.
 inline constexpr int kSeeds = 256;
 inline constexpr int kClimb = 6000;
