@@ -273,7 +273,8 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
       st.before_previous_done[K] = st.previous_done[K];
       st.previous_done[K] = st.compute_free;
       // The old tile's last results leave the unit's pipeline then, and not
-      // before the step has read its operands (found by the differential
+      // before the step's operand reads and result writes have been served
+      // (`last_accessed`; found by the differential
       // suite: a step reading two words through a 1-word port sent its
       // results up a cycle before its second read).
       st.results_done[K] = st.steps > 0 ? std::max(st.last_issue + m_point_latency, st.last_accessed) : 0.0;

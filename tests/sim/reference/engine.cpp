@@ -50,6 +50,7 @@ struct Clock {
   std::map<int, int> last_step;            // per unit: the last step it issued
   std::map<int, bool> owned;               // per unit: in the middle of a run
   std::map<int, int> bringing;             // per link: its transfer still bringing words down (absent: none)
+  bool trace_moves = false;                // EINFLOW_REFERENCE_MOVES is set
 
   bool all_before(const std::vector<int>& ops, int64_t (*when)(const Op&), int64_t c) const {
     for (int x : ops)
@@ -170,13 +171,14 @@ struct Clock {
     return out;
   }
 
-  // Moves the op's words that can go this cycle.
+  // Moves the op's words that can go this cycle (each printed under
+  // EINFLOW_REFERENCE_MOVES: its cycle, op, direction and resources).
   void moves(Op& o, bool loads, bool evicts, int64_t c, bool results_first, uint64_t words, long yield_from) {
     for (const auto& [mp, is_evict] : order(o, loads, evicts, results_first, words)) {
       Move& m = *mp;
       if (is_evict && yield_from >= 0 && delays_a_load(m, static_cast<size_t>(yield_from), c)) continue;
       if (!try_move(m, c)) continue;
-      if (std::getenv("EINFLOW_REFERENCE_MOVES")) {
+      if (trace_moves) {
         std::fprintf(stderr, "c %lld op %d %s res", static_cast<long long>(c), static_cast<int>(&o - p.ops.data()), is_evict ? "up" : "down");
         for (int r : m.res) std::fprintf(stderr, " %s", p.name[static_cast<size_t>(r)].c_str());
         std::fprintf(stderr, "\n");
@@ -191,7 +193,8 @@ struct Clock {
 };
 
 // Each op's least time alone: its busiest resource's words over its rate and
-// the longest latency of a word, or a step's issue interval and latency.
+// the longest latency of a word, or the longer of a step's issue interval
+// and its latency.
 double least_time(const Program& p, const Op& o) {
   if (o.step) return static_cast<double>(std::max(o.step_cycles, o.point_latency));
   std::map<int, double> busy;
@@ -207,7 +210,9 @@ double least_time(const Program& p, const Op& o) {
 
 // kCriticalPath's key: each op's bottom level, its least time plus the
 // longest bottom level of an op that waits for it (need_*, a step's previous
-// step). Every dependency points to an earlier op, so one pass from the end.
+// step). These lists point to earlier ops, so one pass from the end; a
+// word's `after` (which may point to a later op) and the links' and units'
+// choices at run time are not followed: the key is only a priority.
 std::vector<double> bottom_levels(const Program& p) {
   std::vector<std::vector<int>> before(p.ops.size());
   for (size_t x = 0; x < p.ops.size(); ++x) {
@@ -267,7 +272,7 @@ std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, i
 }  // namespace
 
 int64_t run(Program& p, Policy policy, int seed) {
-  Clock clock{p, std::vector<double>(p.rate.size(), 0.0), {}, {}, {}, {}};
+  Clock clock{p, std::vector<double>(p.rate.size(), 0.0), {}, {}, {}, {}, std::getenv("EINFLOW_REFERENCE_MOVES") != nullptr};
   for (Op& o : p.ops) {
     o.loads_left = o.loads.size();
     o.evicts_left = o.evicts.size();
@@ -281,9 +286,9 @@ int64_t run(Program& p, Policy policy, int seed) {
     for (size_t r = 0; r < p.rate.size(); ++r)
       clock.credit[r] = std::min(clock.credit[r] + p.rate[r], std::max(1.0, std::ceil(p.rate[r])));
     bool progress = false;
-    // kLoadsFirst and kEvictsFirst: one pass for every op's words coming down
-    // (and the steps' accesses), one for the results going up; otherwise both
-    // in one pass.
+    // kLoadsFirst, kEvictsFirst and kResultsYield: one pass for every op's
+    // words coming down (and the steps' accesses), one for the results going
+    // up; otherwise both in one pass.
     const bool split = policy == Policy::kLoadsFirst || policy == Policy::kEvictsFirst || policy == Policy::kResultsYield;
     const int loads_pass = policy == Policy::kEvictsFirst ? 1 : 0;
     const std::vector<size_t> visit = visit_order(p, first, policy, c, seed, level);

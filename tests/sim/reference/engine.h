@@ -98,15 +98,18 @@ struct Program {
 //   kLoadsFirst      every op's words coming down (and the steps' accesses),
 //                    then the results going up, each pass in program order;
 //   kEvictsFirst     the results going up first, then the words coming down;
-//   kResultsYield    program order, but a result going up waits while taking
-//                    a token now would delay a word that a started transfer
-//                    has ready to bring down (the one rule that may leave a
-//                    resource idle with a word ready); lifted after kHold
-//                    cycles without a move;
+//   kResultsYield    as kLoadsFirst (every op's words coming down, then the
+//                    results going up, each pass in program order), but a
+//                    result waits while taking a token now would delay a word
+//                    that a started transfer has ready to bring down (the one
+//                    rule that may leave a resource idle with a word ready);
+//                    the wait is lifted after kHold cycles in which no word
+//                    moved and no op started;
 //   kCriticalPath    the op with the longest chain of dependent work after it
 //                    first (list scheduling's bottom level: each op's least
-//                    time over its busiest resource, or its issue interval
-//                    and latency, along need_* and the run's previous step);
+//                    time over its busiest resource, or the longer of a step's
+//                    issue interval and latency, along need_* and the run's
+//                    previous step);
 //                    ties in program order;
 //   kSeeded          a random priority per op, fixed by a seed;
 //   kSeededPerCycle  a random priority per op drawn afresh every cycle;
