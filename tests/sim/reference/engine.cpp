@@ -214,18 +214,16 @@ double least_time(const Program& p, const Op& o) {
 // word's `after` (which may point to a later op) and the links' and units'
 // choices at run time are not followed: the key is only a priority.
 std::vector<double> bottom_levels(const Program& p) {
-  std::vector<std::vector<int>> before(p.ops.size());
-  for (size_t x = 0; x < p.ops.size(); ++x) {
-    const Op& o = p.ops[x];
-    for (const auto* need : {&o.need_landed, &o.need_released, &o.need_moved, &o.need_results, &o.evict_need})
-      before[x].insert(before[x].end(), need->begin(), need->end());
-    if (o.prev_step >= 0) before[x].push_back(o.prev_step);
-  }
   std::vector<double> after(p.ops.size(), 0.0), level(p.ops.size(), 0.0);
   for (size_t x = p.ops.size(); x-- > 0;) {
-    level[x] = least_time(p, p.ops[x]) + after[x];
-    for (int y : before[x])
-      if (static_cast<size_t>(y) < x) after[static_cast<size_t>(y)] = std::max(after[static_cast<size_t>(y)], level[x]);
+    const Op& o = p.ops[x];
+    level[x] = least_time(p, o) + after[x];
+    auto waits_for = [&](int y) {
+      if (y >= 0 && static_cast<size_t>(y) < x) after[static_cast<size_t>(y)] = std::max(after[static_cast<size_t>(y)], level[x]);
+    };
+    for (const auto* need : {&o.need_landed, &o.need_released, &o.need_moved, &o.need_results, &o.evict_need})
+      for (int y : *need) waits_for(y);
+    waits_for(o.prev_step);
   }
   return level;
 }
