@@ -2,6 +2,7 @@
 // (the ends' ports, the network, the DRAM's port, banks) and its latency.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sim/cycle/nest_walker.h"
 
@@ -18,7 +19,7 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   *dram = 0;
   *conflict = 0;
   *conflict_at = k;
-  pt.reset(m_timed_banks);
+  pt.reset(m_timed_banks, true);
   auto time = [](double words, double bw) { return bw > 0 ? std::ceil(words / bw) : 0.0; };
   const arch::Node& child = level_node(k);
   const size_t K = static_cast<size_t>(k);
@@ -67,7 +68,11 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
     even = std::max(even,
                     time(static_cast<double>(total), ports * static_cast<double>(per_bank.size())));
     std::vector<double>& b = (write_side ? pt.bank_write : pt.bank)[static_cast<size_t>(at.first)];
-    for (size_t i = 0; i < per_bank.size(); ++i) b[i] = std::max(b[i], time(static_cast<double>(per_bank[i]), ports));
+    std::vector<double>& bw = (write_side ? pt.bank_write_words : pt.bank_words)[static_cast<size_t>(at.first)];
+    for (size_t i = 0; i < per_bank.size(); ++i) {
+      b[i] = std::max(b[i], time(static_cast<double>(per_bank[i]), ports));
+      bw[i] = std::max(bw[i], static_cast<double>(per_bank[i]));
+    }
     if (time(static_cast<double>(most), ports) > banked) {
       banked = time(static_cast<double>(most), ports);
       *conflict_at = at.first;
@@ -77,27 +82,82 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   return std::max(banked, even);
 }
 
-double Walker::ports_ready(const PortTimes& pt, const ScheduleState& st, double from) {
+namespace {
+
+// A bank's part of a transfer of `dur` cycles: `words` accesses through its
+// ports, whose free times are `free` (first free first). It takes the k ports
+// free first, from when the k-th is free (no earlier than `from`), and holds
+// them for as long as it lasts: `dur`, or words / k cycles where that is
+// longer (whole ones for a link). k is the one that ends soonest, the fewest
+// on a tie: a stream that draws a word a cycle holds one port and leaves the
+// others to what else uses the bank. Found by the differential suite: a
+// lane's fill drawing a word a cycle through the lanes' network held both of
+// its bank's ports for half its time, and the buffer's next fill took both
+// while it still drew from one; and a fill that spread its words over two
+// single-ported banks held each only for its own words from its start.
+// `late`: the latest any of the k ports may be free (a start already fixed).
+struct BankUse {
+  size_t k = 0;
+  double start = 0, hold = 0;
+};
+BankUse bank_use(const std::vector<double>& free, double words, double from, double dur, bool whole,
+                 double late) {
+  BankUse best;
+  double best_end = 0;
+  for (size_t k = 1; k <= free.size(); ++k) {
+    if (free[k - 1] > late) break;
+    const double share = words / static_cast<double>(k);
+    const double hold = std::max(dur, whole ? std::ceil(share) : share);
+    const double start = std::max(from, free[k - 1]);
+    const double end = start + hold;
+    if (best.k == 0 || end < best_end) {
+      best = {k, start, hold};
+      best_end = end;
+    }
+  }
+  return best;
+}
+
+template <class PortTimes, class F>
+void each_bank(const PortTimes& pt, F f) {
+  for (size_t l = 0; l < pt.bank.size(); ++l)
+    for (size_t b = 0; b < pt.bank[l].size(); ++b) {
+      if (pt.bank_words[l][b] > 0) f(l, b, false, pt.bank_words[l][b]);
+      if (pt.bank_write_words[l][b] > 0) f(l, b, true, pt.bank_write_words[l][b]);
+    }
+}
+
+}  // namespace
+
+double Walker::ports_ready(const PortTimes& pt, const ScheduleState& st, double from, double dur) {
   for (size_t l = 0; l < pt.read.size(); ++l) {
     if (pt.read[l] > 0) from = std::max(from, st.read_free[l]);
     if (pt.write[l] > 0) from = std::max(from, st.write_free[l]);
-    for (size_t b = 0; b < pt.bank[l].size(); ++b) {
-      if (pt.bank[l][b] > 0) from = std::max(from, st.bank_free[l][b]);
-      if (pt.bank_write[l][b] > 0) from = std::max(from, st.bank_write_free[l][b]);
-    }
   }
+  const double others = from;
+  each_bank(pt, [&](size_t l, size_t b, bool write, double words) {
+    const auto& free = (write ? st.bank_write_free : st.bank_free)[l][b];
+    if (!free.empty())
+      from = std::max(from, bank_use(free, words, others, dur, pt.whole, std::numeric_limits<double>::infinity()).start);
+  });
   return from;
 }
 
-void Walker::take_ports(const PortTimes& pt, ScheduleState& st, double start) {
+double Walker::take_ports(const PortTimes& pt, ScheduleState& st, double start, double dur) {
   for (size_t l = 0; l < pt.read.size(); ++l) {
     if (pt.read[l] > 0) st.read_free[l] = start + pt.read[l];
     if (pt.write[l] > 0) st.write_free[l] = start + pt.write[l];
-    for (size_t b = 0; b < pt.bank[l].size(); ++b) {
-      if (pt.bank[l][b] > 0) st.bank_free[l][b] = start + pt.bank[l][b];
-      if (pt.bank_write[l][b] > 0) st.bank_write_free[l][b] = start + pt.bank_write[l][b];
-    }
   }
+  double held = 0;
+  each_bank(pt, [&](size_t l, size_t b, bool write, double words) {
+    auto& free = (write ? st.bank_write_free : st.bank_free)[l][b];
+    if (free.empty()) return;
+    const BankUse u = bank_use(free, words, start, dur, pt.whole, start);
+    for (size_t i = 0; i < u.k; ++i) free[i] = start + u.hold;
+    std::sort(free.begin(), free.end());
+    held = std::max(held, u.hold);
+  });
+  return held;
 }
 
 double Walker::transfer_latency(int k, const Traffic& tr) const {

@@ -146,7 +146,7 @@ namespace einflow::sim::cycle::detail {
 // and accesses of its busiest bank over the bank's ports (in cycles; a step
 // stream shares a port at its rate, so the time is not rounded up).
 void Walker::step_port_times() {
-  m_step_ports.reset(m_timed_banks);
+  m_step_ports.reset(m_timed_banks, false);
   m_step_conflict.assign(static_cast<size_t>(m_levels), 0);
   for (int l = 0; l < m_levels; ++l) {
     const size_t L = static_cast<size_t>(l);
@@ -165,7 +165,11 @@ void Walker::step_port_times() {
         most = std::max(most, b);
       }
       std::vector<double>& b = (write_side ? m_step_ports.bank_write : m_step_ports.bank)[L];
-      for (size_t i = 0; i < per_bank.size(); ++i) b[i] = std::max(b[i], static_cast<double>(per_bank[i]) / ports);
+      std::vector<double>& bw = (write_side ? m_step_ports.bank_write_words : m_step_ports.bank_words)[L];
+      for (size_t i = 0; i < per_bank.size(); ++i) {
+        b[i] = std::max(b[i], static_cast<double>(per_bank[i]) / ports);
+        bw[i] = std::max(bw[i], static_cast<double>(per_bank[i]));
+      }
       // What the busiest bank adds over the accesses spread evenly: a conflict.
       m_step_conflict[L] = std::max(m_step_conflict[L], static_cast<double>(most) / ports -
                                                             static_cast<double>(total) / (ports * static_cast<double>(per_bank.size())));

@@ -56,7 +56,7 @@ void Walker::run(SimResult& out, bool report) {
   const UnitTiming unit = unit_timing();
   m_point_latency = unit.point_latency;
   m_evict_landed.assign(static_cast<size_t>(m_levels), {});
-  ScheduleState st(m_levels, m_timed_banks);
+  ScheduleState st(m_levels, m_timed_banks, m_bank_ports, m_bank_write_ports);
   // The steps whose results a step may still wait for: those within the
   // accumulating op's latency.
   if (unit.acc_latency > unit.step_cycles) {
@@ -243,8 +243,8 @@ double Walker::start_transfer(const Traffic& tr, const PortTimes& pt, double ear
                               ScheduleState& st) {
   const bool via_link = reaches_link(tr);
   if (dram_part > 0 || via_link) earliest = std::max(earliest, st.dram_free);
-  const double start = std::ceil(ports_ready(pt, st, earliest));
-  take_ports(pt, st, start);
+  const double start = std::ceil(ports_ready(pt, st, earliest, dur));
+  dur = std::max(dur, take_ports(pt, st, start, dur));
   if (via_link) {
     double extra = 0;
     dram_part = dram_transfer(start, tr, extra, st);
@@ -312,12 +312,12 @@ double Walker::time_arrivals(int64_t step, int top, const std::vector<Traffic>& 
     // which other links and the compute share.
     const double own_link =
         std::max({st.port_free[K], slot, tr.refill_ready, dram_part > 0 || via_link ? st.dram_free : 0.0});
-    const double own = ports_ready(pt, st, own_link);
+    const double own = ports_ready(pt, st, own_link, dur);
     // Words move in whole cycles: a transfer starts at a cycle's beginning
     // (found by the differential suite: a tile's fill fitted into the half
     // cycle a step left of the buffer's write port).
     const double start = std::ceil(std::max(own, parent_ready));
-    take_ports(pt, st, start);
+    dur = std::max(dur, take_ports(pt, st, start, dur));
     // The link waited for its parent's tile (or for a port its parent's own
     // transfer held until the tile was there): waits on it are the parent's up to then.
     st.gate[K] = parent_ready > own_link && parent_ready >= own ? parent_ready : -1.0;
@@ -368,7 +368,7 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
     until = from;
   }
   // Waiting for a port that a link or the previous steps hold.
-  const double port_ready = ports_ready(m_step_ports, st, start);
+  const double port_ready = ports_ready(m_step_ports, st, start, port_cycles);
   st.port_stall += port_ready - start;
   start = port_ready;
   // A step accumulating into a word one of the last steps wrote waits for
@@ -386,15 +386,17 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
     st.recent_word.front() = m_step_word;
     st.recent_issue.front() = start;
   }
-  take_ports(m_step_ports, st, start);
+  // A bank's ports may hold the step longer than its accesses over all of
+  // them (it took fewer, the others busy): the step lasts that long.
+  const double held = take_ports(m_step_ports, st, start, port_cycles);
   // Bank conflicts: what the busiest bank added to the step over an even spread.
   for (size_t l = 0; l < m_step_conflict.size(); ++l) {
     const double even = m_step_ports.most_bank(l) - m_step_conflict[l];
     st.conflict[l] += std::min(m_step_conflict[l], std::max(0.0, port_cycles - std::max(u.step_cycles, even)));
   }
   st.last_issue = start;
-  st.last_accessed = start + port_cycles;
-  st.compute_free = start + std::max(u.step_cycles, port_cycles);
+  st.last_accessed = start + std::max(port_cycles, held);
+  st.compute_free = start + std::max({u.step_cycles, port_cycles, held});
   if (m_opts.record_activity)
     note(out.activity, m_arch.nodes[static_cast<size_t>(m_mapping.compute)].name, m_einsum.name, start, st.compute_free);
   ++st.steps;

@@ -220,16 +220,18 @@ class Walker {
   struct PortTimes {
     std::vector<double> read, write;
     // Per level and bank (bank_write: banks with separate write ports).
-    std::vector<std::vector<double>> bank, bank_write;
+    // bank: the cycles with all the bank's ports; bank_words: its accesses.
+    std::vector<std::vector<double>> bank, bank_write, bank_words, bank_write_words;
+    // Whole cycles (a link's words) or a share of one (a compute step's stream).
+    bool whole = true;
     // `banks`: per level, its timed banks (0: not timed).
-    void reset(const std::vector<int64_t>& banks) {
+    void reset(const std::vector<int64_t>& banks, bool whole_cycles) {
+      whole = whole_cycles;
       read.assign(banks.size(), 0);
       write.assign(banks.size(), 0);
-      bank.resize(banks.size());
-      bank_write.resize(banks.size());
-      for (size_t l = 0; l < banks.size(); ++l) {
-        bank[l].assign(static_cast<size_t>(banks[l]), 0);
-        bank_write[l].assign(static_cast<size_t>(banks[l]), 0);
+      for (auto* v : {&bank, &bank_write, &bank_words, &bank_write_words}) {
+        v->resize(banks.size());
+        for (size_t l = 0; l < banks.size(); ++l) (*v)[l].assign(static_cast<size_t>(banks[l]), 0);
       }
     }
     // The longest any bank of level l is held.
@@ -378,10 +380,12 @@ class Walker {
   // `pt`: the cycles each level's ports are busy for it.
   double link_cycles(int k, const Traffic& tr, double* dram, double* conflict, int* conflict_at,
                      PortTimes& pt) const;
-  // When a transfer needing `pt` may start at the earliest (no earlier than
-  // `from`), and the ports it takes from then.
-  static double ports_ready(const PortTimes& pt, const ScheduleState& st, double from);
-  static void take_ports(const PortTimes& pt, ScheduleState& st, double start);
+  // When a transfer needing `pt` for `dur` may start at the earliest (no
+  // earlier than `from`), and the ports it takes from then; take_ports
+  // returns how long its banks' ports hold it (over `dur` when it took fewer
+  // ports of a bank than the bank has, some of them busy).
+  static double ports_ready(const PortTimes& pt, const ScheduleState& st, double from, double dur);
+  static double take_ports(const PortTimes& pt, ScheduleState& st, double start, double dur);
   // The compute step's operand reads and result writes at the levels it
   // reads and writes (compute_step fills it; empty when none is timed).
   PortTimes m_step_ports;

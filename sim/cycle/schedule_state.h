@@ -12,15 +12,18 @@ namespace einflow::sim::cycle::detail {
 // and, once two iterations changed them alike, advances them over the
 // skipped iterations (advance()).
 struct ScheduleState {
-  // `banks`: per level, its banks when they are timed (else 0).
-  ScheduleState(int levels, const std::vector<int64_t>& banks)
+  // `banks`: per level, its banks when they are timed (else 0); `ports`,
+  // `write_ports`: per level, each bank's (read) ports and separate write ports.
+  ScheduleState(int levels, const std::vector<int64_t>& banks, const std::vector<int64_t>& ports,
+                const std::vector<int64_t>& write_ports)
       : port_free(levels, 0), evict_free(levels, 0), read_free(levels, 0), write_free(levels, 0),
         arrival_done(levels, 0), previous_done(levels, 0), before_previous_done(levels, 0), results_done(levels, 0),
         busy(levels, 0),
         stall(levels, 0), conflict(levels, 0), timing_extra(levels, 0), gate(levels, -1.0) {
-    for (int64_t n : banks) {
-      bank_free.emplace_back(static_cast<size_t>(n), 0.0);
-      bank_write_free.emplace_back(static_cast<size_t>(n), 0.0);
+    for (size_t l = 0; l < banks.size(); ++l) {
+      const size_t n = static_cast<size_t>(banks[l]);
+      bank_free.emplace_back(n, std::vector<double>(static_cast<size_t>(ports[l]), 0.0));
+      bank_write_free.emplace_back(n, std::vector<double>(static_cast<size_t>(write_ports[l]), 0.0));
     }
   }
 
@@ -31,9 +34,12 @@ struct ScheduleState {
   // link from its parent, the links to its children, and the compute's operand
   // reads and result writes (the busiest instance's; instances run alike).
   std::vector<double> read_free, write_free;
-  // Per level and bank: its ports (with separate write ports, bank_free is
-  // their read ports'); each bank is a resource of its own.
-  std::vector<std::vector<double>> bank_free, bank_write_free;
+  // Per level, bank and port: when the port is free again (with separate
+  // write ports, bank_free is the read ports'), each bank's kept in order,
+  // the first free first. Each port is a resource of its own: a transfer that
+  // draws fewer words a cycle than the bank has ports holds only as many
+  // ports as it needs, and the others serve whatever else uses the bank.
+  std::vector<std::vector<std::vector<double>>> bank_free, bank_write_free;
   std::vector<double> arrival_done;  // its latest tile has arrived
   // When the compute unit finished with the level's previous tile and with
   // the one before (a double-buffered level may refill its other half after the latter).
@@ -83,7 +89,8 @@ struct ScheduleState {
     f(s.last_accessed);
     for (auto* b : {&s.bank_free, &s.bank_write_free})
       for (auto& v : *b)
-        for (auto& x : v) f(x);
+        for (auto& ports : v)
+          for (auto& x : ports) f(x);
     for (auto* v : {&s.port_free, &s.evict_free, &s.read_free, &s.write_free, &s.arrival_done,
                     &s.previous_done, &s.before_previous_done, &s.results_done, &s.busy, &s.stall})
       for (auto& x : *v) f(x);

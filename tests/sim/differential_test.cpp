@@ -74,7 +74,9 @@ TEST(Differential, CasesThatOnceDisagreed) {
                            "streams-round-robin", "banks-longest-queue", "link-between-executions",
                            "loads-before-results", "drain-takes-the-port", "results-before-fills",
                            "seeded-arbitration", "climbed-priorities", "climb-from-the-best-schedule",
-                           "climb-over-saturated-banks", "results-held-back", "results-after-the-reads"}) {
+                           "climb-over-saturated-banks", "results-held-back", "results-after-the-reads",
+                           "one-port-per-stream", "banks-held-for-the-transfer", "unrated-words-take-no-time",
+                           "dram-words-first", "out-of-phase-ports"}) {
     const std::string d = std::string("tests/data/differential/") + name + "/";
     expect_agree(files(d + "arch.yaml", d + "workload.yaml", d + "mapping.yaml"), name);
   }
@@ -85,8 +87,8 @@ TEST(Differential, CasesThatOnceDisagreed) {
 // the model at most `above` times the reference (the fewest cycles of its
 // arbitration rules, and of a seeded search where the model is below them),
 // and below it in at most `share_below` of the cases, by at most the factor
-// `below` (both samples now ask for never below, share 0 and factor 1; the
-// long runs found one nest below in 27,389, tests/README.md).
+// `below` (both samples ask for never below, share 0 and factor 1; so do the
+// long runs: none below in 7 x 10,000 nests and 3 x 10,000 groups, tests/README.md).
 void sample(bool groups, int cases, uint64_t seed, double above, double below, double share_below) {
   std::mt19937_64 rng(seed);
   int compared = 0, under = 0;

@@ -37,8 +37,11 @@ int64_t moved(const Op& o) {
   return done_loading(o) && o.evicts_left == 0 ? std::max(o.start, o.last_move + 1) : kNever;
 }
 // When every word it brings down has moved (the link may take its next tile:
-// results go up on their own, each word once it is there).
-int64_t loaded(const Op& o) { return done_loading(o) ? std::max(o.start, o.last_load + 1) : kNever; }
+// results go up on their own, each word once it is there): the cycle after
+// its last word through a rated resource; words that pass none take no time
+// (found by the differential suite: the next tile of a link whose words had
+// passed no rated resource waited a cycle the cycle model does not count).
+int64_t loaded(const Op& o) { return done_loading(o) ? std::max(o.start, o.link_free) : kNever; }
 // A step has read its operands (its tiles may be replaced).
 int64_t released(const Op& o) { return done_loading(o) ? std::max(o.start, o.last_move) + 1 : kNever; }
 int64_t results(const Op& o) { return o.start >= 0 ? o.start + o.point_latency : kNever; }
@@ -51,6 +54,10 @@ struct Clock {
   std::map<int, bool> owned;               // per unit: in the middle of a run
   std::map<int, int> bringing;             // per link: its transfer still bringing words down (absent: none)
   bool trace_moves = false;                // EINFLOW_REFERENCE_MOVES is set
+  WordOrder word_order = WordOrder::kLongestQueue;
+  std::vector<char> promised;  // per resource: its next cycle's token goes to a word taken in two
+  // Words taken in two cycles, to finish first in the next one: (op, move, a result).
+  std::vector<std::tuple<Op*, Move*, bool>> halfway;
 
   bool all_before(const std::vector<int>& ops, int64_t (*when)(const Op&), int64_t c) const {
     for (int x : ops)
@@ -127,13 +134,57 @@ struct Clock {
     return false;
   }
 
-  bool try_move(Move& m, int64_t c) {
-    if (!after_met(m, c)) return false;
-    for (int r : m.res)
-      if (credit[static_cast<size_t>(r)] < 1.0 - 1e-9) return false;
-    for (int r : m.res) credit[static_cast<size_t>(r)] -= 1.0;
+  // 1: moved; 2: taken in two cycles (the rest in the next one); 0: waits.
+  int try_move(Move& m, int64_t c) {
+    if (!after_met(m, c)) return 0;
+    bool all = true, two = true;
+    for (int r : m.res) {
+      const size_t R = static_cast<size_t>(r);
+      if (promised[R]) return 0;
+      if (credit[R] >= 1.0 - 1e-9) continue;
+      all = false;
+      // Out of phase: a fractional rate, its token due next cycle.
+      two = two && p.rate[R] < 1.0 && credit[R] + p.rate[R] >= 1.0 - 1e-9;
+    }
+    if (!all && !two) return 0;
+    for (int r : m.res) {
+      const size_t R = static_cast<size_t>(r);
+      if (credit[R] >= 1.0 - 1e-9) {
+        credit[R] -= 1.0;
+      } else {
+        promised[R] = 1;
+        m.rest.push_back(r);
+      }
+    }
+    if (!all) return 2;
     m.at = c;
-    return true;
+    return 1;
+  }
+
+  // The words taken in two cycles take their last tokens, first of all.
+  void finish_halfway(int64_t c) {
+    std::fill(promised.begin(), promised.end(), 0);
+    for (auto& [o, m, is_evict] : halfway) {
+      for (int r : m->rest) credit[static_cast<size_t>(r)] -= 1.0;
+      m->rest.clear();
+      m->at = c;
+      record(*o, *m, is_evict, c);
+    }
+    halfway.clear();
+  }
+
+  // A word has moved at c: its op's counts and landing.
+  void record(Op& o, const Move& m, bool is_evict, int64_t c) {
+    if (trace_moves) {
+      std::fprintf(stderr, "c %lld op %d %s res", static_cast<long long>(c), static_cast<int>(&o - p.ops.data()), is_evict ? "up" : "down");
+      for (int r : m.res) std::fprintf(stderr, " %s", p.name[static_cast<size_t>(r)].c_str());
+      std::fprintf(stderr, "\n");
+    }
+    --(is_evict ? o.evicts_left : o.loads_left);
+    o.last_move = std::max(o.last_move, c);
+    if (!is_evict) o.link_free = std::max(o.link_free, c + (m.res.empty() ? 0 : 1));
+    int64_t& land = is_evict ? o.evict_land : o.land;
+    land = std::max(land, c + (m.res.empty() ? 0 : 1) + m.latency);
   }
 
   // An op's pending words (its results going up too, once they may) in the
@@ -142,7 +193,8 @@ struct Clock {
   // first, so that a transfer's words pack into its banks and ports as
   // tightly as possible: the word whose busiest resource has the most left to
   // do goes first, then the one whose resources have the most left in all;
-  // ties in the op's order.
+  // ties in the op's order. Under WordOrder::kDramFirst the words through
+  // the DRAM's port go before the others of their direction.
   // Under a seeded rule (`words` != 0) ties among the words go by a random
   // key, drawn afresh each cycle.
   std::vector<std::pair<Move*, bool>> order(Op& o, bool loads, bool evicts, bool results_first, uint64_t words) {
@@ -159,11 +211,15 @@ struct Clock {
     std::vector<std::pair<std::tuple<double, double, uint64_t>, size_t>> keyed;
     for (size_t i = 0; i < pending.size(); ++i) {
       double most = 0, all = 0;
+      bool dram = false;
       for (int r : pending[i].first->res) {
         most = std::max(most, demand[r]);
         all += demand[r];
+        dram = dram || r == p.dram;
       }
-      keyed.push_back({{(pending[i].second != results_first ? 1e9 : 0) - most, -all, words ? mix(words ^ i) : 0}, i});
+      const double later = (pending[i].second != results_first ? 2e9 : 0) +
+                           (word_order == WordOrder::kDramFirst && !dram ? 1e9 : 0);
+      keyed.push_back({{later - most, -all, words ? mix(words ^ i) : 0}, i});
     }
     std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::pair<Move*, bool>> out;
@@ -177,17 +233,13 @@ struct Clock {
     for (const auto& [mp, is_evict] : order(o, loads, evicts, results_first, words)) {
       Move& m = *mp;
       if (is_evict && yield_from >= 0 && delays_a_load(m, static_cast<size_t>(yield_from), c)) continue;
-      if (!try_move(m, c)) continue;
-      if (trace_moves) {
-        std::fprintf(stderr, "c %lld op %d %s res", static_cast<long long>(c), static_cast<int>(&o - p.ops.data()), is_evict ? "up" : "down");
-        for (int r : m.res) std::fprintf(stderr, " %s", p.name[static_cast<size_t>(r)].c_str());
-        std::fprintf(stderr, "\n");
+      if (!m.rest.empty()) continue;  // finishes next cycle
+      const int moved = try_move(m, c);
+      if (moved == 1) {
+        record(o, m, is_evict, c);
+      } else if (moved == 2) {
+        halfway.emplace_back(&o, &m, is_evict);
       }
-      --(is_evict ? o.evicts_left : o.loads_left);
-      o.last_move = std::max(o.last_move, c);
-      if (!is_evict) o.last_load = c;
-      int64_t& land = is_evict ? o.evict_land : o.land;
-      land = std::max(land, c + (m.res.empty() ? 0 : 1) + m.latency);
     }
   }
 };
@@ -269,8 +321,9 @@ std::vector<size_t> visit_order(const Program& p, size_t first, Policy policy, i
 
 }  // namespace
 
-int64_t run(Program& p, Policy policy, int seed) {
-  Clock clock{p, std::vector<double>(p.rate.size(), 0.0), {}, {}, {}, {}, std::getenv("EINFLOW_REFERENCE_MOVES") != nullptr};
+int64_t run(Program& p, Policy policy, int seed, WordOrder words) {
+  Clock clock{p, std::vector<double>(p.rate.size(), 0.0), {}, {}, {}, {}, std::getenv("EINFLOW_REFERENCE_MOVES") != nullptr,
+              words, std::vector<char>(p.rate.size(), 0), {}};
   for (Op& o : p.ops) {
     o.loads_left = o.loads.size();
     o.evicts_left = o.evicts.size();
@@ -283,6 +336,7 @@ int64_t run(Program& p, Policy policy, int seed) {
   for (int64_t c = 0; first < p.ops.size(); ++c) {
     for (size_t r = 0; r < p.rate.size(); ++r)
       clock.credit[r] = std::min(clock.credit[r] + p.rate[r], std::max(1.0, std::ceil(p.rate[r])));
+    clock.finish_halfway(c);
     bool progress = false;
     // kLoadsFirst, kEvictsFirst and kResultsYield: one pass for every op's
     // words coming down (and the steps' accesses), one for the results going
@@ -320,7 +374,7 @@ int64_t run(Program& p, Policy policy, int seed) {
   }
   int64_t end = 0;
   if (std::getenv("EINFLOW_REFERENCE_TRACE")) {
-    std::fprintf(stderr, "policy %d (seed %d):\n", static_cast<int>(policy), seed);
+    std::fprintf(stderr, "policy %d (seed %d, word order %d):\n", static_cast<int>(policy), seed, static_cast<int>(words));
     for (size_t x = 0; x < p.ops.size(); ++x) {
       const Op& o = p.ops[x];
       std::fprintf(stderr, "op %zu %s unit %d: start %lld, last move %lld, landed %lld, evicts landed %lld, %zu loads %zu evicts\n", x,
@@ -335,12 +389,13 @@ int64_t run(Program& p, Policy policy, int seed) {
   return end;
 }
 
-std::string policy_name(Policy policy, int seed) {
+std::string policy_name(Policy policy, int seed, WordOrder words) {
   static const char* const names[] = {"oldest-first", "steps-first",  "transfers-first", "units-alternate",
                                       "other-unit-first", "results-first", "loads-first",   "evicts-first",
                                       "results-yield", "critical-path", "seeded",       "seeded-per-cycle", "climbed priorities, step"};
   std::string n = names[static_cast<int>(policy)];
-  return policy >= Policy::kSeeded ? n + " " + std::to_string(seed) : n;
+  if (policy >= Policy::kSeeded) n += " " + std::to_string(seed);
+  return words == WordOrder::kDramFirst ? n + ", DRAM words first" : n;
 }
 
 Best run_best(const Program& p, int64_t search_to) {
@@ -349,15 +404,18 @@ Best run_best(const Program& p, int64_t search_to) {
   std::vector<int64_t> best_start;  // each op's start in the best schedule so far
   // One schedule on a copy of p: its cycles (-1 if it deadlocked), kept as
   // the best under `label` when fewer.
+  // The word order of the best fixed rule, kept by the search.
+  WordOrder words = WordOrder::kLongestQueue;
   auto one = [&](Policy policy, int seed, int label, const std::vector<double>* priority) -> int64_t {
     Program copy = p;
     if (priority) copy.priority = *priority;
     try {
-      const int64_t c = run(copy, policy, seed);
+      const int64_t c = run(copy, policy, seed, words);
       if (best.cycles < 0 || c < best.cycles) {
         best.cycles = c;
         best.policy = policy;
         best.seed = label;
+        best.words = words;
         best_start.clear();
         for (const Op& o : copy.ops) best_start.push_back(o.start);
       }
@@ -367,8 +425,13 @@ Best run_best(const Program& p, int64_t search_to) {
       return -1;
     }
   };
-  for (Policy policy : kPolicies) one(policy, 0, 0, nullptr);
+  for (WordOrder w : {WordOrder::kLongestQueue, WordOrder::kDramFirst}) {
+    words = w;
+    for (Policy policy : kPolicies) one(policy, 0, 0, nullptr);
+    if (p.dram < 0) break;  // no rated DRAM port: the orders are the same
+  }
   if (best.cycles >= 0) best.fixed_cycles = best.cycles;
+  words = best.words;
   auto above = [&] { return search_to >= 0 && (best.cycles < 0 || best.cycles > search_to); };
   for (int seed = 1; above() && seed <= kSeeds; ++seed) {
     one(Policy::kSeeded, seed, seed, nullptr);

@@ -16,14 +16,21 @@ struct MoveRef {
   bool evict = false;
 };
 
-// One word's passage: a token of every resource it uses, all in one cycle.
+// One word's passage: a token of every resource it uses, all in one cycle;
+// or, when resources of a fractional rate (less than a word a cycle) are out
+// of phase, in two: the tokens the others have now, and those resources'
+// in the next cycle, before any other word takes them (a register between
+// them; found by the differential suite: a result going up through a buffer
+// port and a DRAM of half a word a cycle each, which other words used in
+// alternate cycles, waited for both to have a token in one cycle).
 struct Move {
   std::vector<int> res;
   // Moves that must have landed first: the writes of the word this one reads
   // (a partial sum returned to a buffer before it goes further up or back down).
   std::vector<MoveRef> after;
   int64_t latency = 0;  // cycles from the move to the word having landed
-  int64_t at = -1;      // the cycle it moved (-1: not yet)
+  int64_t at = -1;      // the cycle it moved (-1: not yet), its last token's
+  std::vector<int> rest;  // taken in two cycles: the resources left for the next one
 };
 
 // A transfer (a level's new tile: evictions of the old one's results and
@@ -58,7 +65,8 @@ struct Op {
   // State.
   int64_t start = -1;
   size_t loads_left = 0, evicts_left = 0;
-  int64_t last_move = -1, last_load = -1, land = -1, evict_land = -1;
+  int64_t last_move = -1, land = -1, evict_land = -1;
+  int64_t link_free = -1;  // its link may take its next tile (loaded())
 };
 
 struct Program {
@@ -67,6 +75,7 @@ struct Program {
   std::map<std::string, int> index;
   std::vector<Op> ops;
   std::vector<double> priority;  // per op, under Policy::kPriority: the lowest first
+  int dram = -1;                 // the DRAM's port (-1: not rated)
 
   std::map<std::pair<int, std::string>, int> links;
   int link(int unit, const std::string& level) {
@@ -143,19 +152,30 @@ inline constexpr int kHold = 8;
 inline constexpr int kSeeds = 256;
 inline constexpr int kClimb = 6000;
 
-// Runs every operation under `policy` (`seed` for the seeded rules); returns
-// the cycle the last word lands or the last result leaves its unit. Throws
-// std::runtime_error on a deadlock.
-int64_t run(Program& p, Policy policy = Policy::kOldest, int seed = 0);
+// Within an op, the order its words take tokens in (both directions: the
+// words coming down before the results going up, unless kResultsFirst):
+//   kLongestQueue  the word whose busiest resource has the most left to do
+//                  first, then the one whose resources have the most left in all;
+//   kDramFirst     the words through the DRAM's port first (they free the
+//                  port every level's link shares soonest; the cycle model
+//                  books a link's DRAM words from its start), then as
+//                  kLongestQueue.
+enum class WordOrder { kLongestQueue, kDramFirst };
+
+// Runs every operation under `policy` (`seed` for the seeded rules) and
+// `words`; returns the cycle the last word lands or the last result leaves
+// its unit. Throws std::runtime_error on a deadlock.
+int64_t run(Program& p, Policy policy = Policy::kOldest, int seed = 0, WordOrder words = WordOrder::kLongestQueue);
 
 struct Best {
   int64_t cycles = -1;        // the fewest of every schedule run
   int64_t fixed_cycles = -1;  // the fewest of the fixed rules'
   Policy policy = Policy::kOldest;
   int seed = 0;  // its seed, or its step of the climb
+  WordOrder words = WordOrder::kLongestQueue;
 };
 
-// Runs `p` (on copies) under every fixed rule; then, if `search_to` >= 0 and
+// Runs `p` (on copies) under every fixed rule, with each word order; then, if `search_to` >= 0 and
 // none took at most `search_to` cycles, under seeded rules (seeds 1 to
 // kSeeds, both kinds), then a climb over fixed priorities per op (from the
 // order in which the best schedule so far started the ops, up to kClimb
@@ -163,7 +183,7 @@ struct Best {
 // until one does. A rule that deadlocks is skipped (an error only if
 // all do).
 Best run_best(const Program& p, int64_t search_to = -1);
-// "loads-first", "seeded 12", ...
-std::string policy_name(Policy policy, int seed);
+// "loads-first", "seeded 12", "evicts-first, DRAM words first", ...
+std::string policy_name(Policy policy, int seed, WordOrder words = WordOrder::kLongestQueue);
 
 }  // namespace einflow::reference::detail

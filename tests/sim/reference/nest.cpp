@@ -177,7 +177,7 @@ void Nest::access(std::vector<int>& res, int level, int64_t inst, const Tensor& 
   const std::string at = nd.name + "[" + std::to_string(inst) + "]";
   if (nd.cls == arch::NodeClass::kDram) {
     const double rate = a_.dram_words_per_cycle(nd);
-    if (rate > 0) res.push_back(p_.resource(nd.name, rate));
+    if (rate > 0) res.push_back(p_.dram = p_.resource(nd.name, rate));
     return;
   }
   const double bw = write ? nd.write_bandwidth : nd.read_bandwidth;
@@ -469,7 +469,7 @@ void time_program(const Program& p, int64_t search_to, Result& r) {
   const Best best = run_best(p, search_to);
   r.cycles = best.cycles;
   r.fixed_cycles = best.fixed_cycles;
-  r.arbitration = policy_name(best.policy, best.seed);
+  r.arbitration = policy_name(best.policy, best.seed, best.words);
 }
 
 }  // namespace einflow::reference::detail
