@@ -25,6 +25,8 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
   const size_t K = static_cast<size_t>(k);
   pt.write[K] = time(static_cast<double>(tr.child_in), child.write_bandwidth);
   pt.read[K] = time(static_cast<double>(tr.child_out), child.read_bandwidth);
+  pt.write_words[K] = static_cast<double>(tr.child_in);
+  pt.read_words[K] = static_cast<double>(tr.child_out);
   double c = std::max(pt.write[K], pt.read[K]);
   std::map<int, std::pair<double, double>> parents;  // level -> (read words, written words)
   auto gather = [&](const std::map<int, std::map<int64_t, int64_t>>& side, bool read) {
@@ -52,6 +54,8 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
       const size_t P = static_cast<size_t>(p);
       pt.read[P] = std::max(pt.read[P], time(rw.first, nd.read_bandwidth));
       pt.write[P] = std::max(pt.write[P], time(rw.second, nd.write_bandwidth));
+      pt.read_words[P] = std::max(pt.read_words[P], rw.first);
+      pt.write_words[P] = std::max(pt.write_words[P], rw.second);
       c = std::max({c, pt.read[P], pt.write[P]});
     }
   }
@@ -84,77 +88,71 @@ double Walker::link_cycles(int k, const Traffic& tr, double* dram, double* confl
 
 namespace {
 
-// A bank's part of a transfer of `dur` cycles: `words` accesses through its
-// ports, whose free times are `free` (first free first). It takes the k ports
-// free first, from when the k-th is free (no earlier than `from`), and holds
-// them for as long as it lasts: `dur`, or words / k cycles where that is
+// A port's part of a transfer of `dur` cycles: `words` accesses through its
+// servers (`port.free`, first free first). It takes the k servers free
+// first, from when the k-th is free (no earlier than `from`), and holds them
+// for as long as it lasts: `dur`, or words / (k x rate) cycles where that is
 // longer (whole ones for a link). k is the one that ends soonest, the fewest
-// on a tie: a stream that draws a word a cycle holds one port and leaves the
-// others to what else uses the bank. Found by the differential suite: a
+// on a tie: a stream that draws a word a cycle holds one server and leaves
+// the others to what else uses the port. Found by the differential suite: a
 // lane's fill drawing a word a cycle through the lanes' network held both of
 // its bank's ports for half its time, and the buffer's next fill took both
-// while it still drew from one; and a fill that spread its words over two
-// single-ported banks held each only for its own words from its start.
-// `late`: the latest any of the k ports may be free (a start already fixed).
-struct BankUse {
+// while it still drew from one; a fill that spread its words over two
+// single-ported banks held each only for its own words from its start; and
+// two lanes' results going up one after another through a bank held each
+// lane's read port only for the first cycle, where a step then read.
+// `late`: the latest any of the k servers may be free (a start already fixed).
+struct Use {
   size_t k = 0;
   double start = 0, hold = 0;
 };
-BankUse bank_use(const std::vector<double>& free, double words, double from, double dur, bool whole,
-                 double late) {
-  BankUse best;
+Use server_use(const Servers& port, double words, double from, double dur, bool whole, double late) {
+  Use best;
   double best_end = 0;
-  for (size_t k = 1; k <= free.size(); ++k) {
-    if (free[k - 1] > late) break;
-    const double share = words / static_cast<double>(k);
-    const double hold = std::max(dur, whole ? std::ceil(share) : share);
-    const double start = std::max(from, free[k - 1]);
-    const double end = start + hold;
-    if (best.k == 0 || end < best_end) {
+  for (size_t k = 1; k <= port.free.size(); ++k) {
+    if (port.free[k - 1] > late) break;
+    const double share = words / (static_cast<double>(k) * port.rate);
+    const double hold = std::max(dur, whole ? std::ceil(share - 1e-9) : share);
+    const double start = std::max(from, port.free[k - 1]);
+    if (best.k == 0 || start + hold < best_end) {
       best = {k, start, hold};
-      best_end = end;
+      best_end = start + hold;
     }
   }
   return best;
 }
 
-template <class PortTimes, class F>
-void each_bank(const PortTimes& pt, F f) {
-  for (size_t l = 0; l < pt.bank.size(); ++l)
+// Every timed port a transfer uses: f(its servers in `st`, its words).
+template <class PortTimes, class State, class F>
+void each_port(const PortTimes& pt, State& st, F f) {
+  for (size_t l = 0; l < pt.read.size(); ++l) {
+    if (pt.read_words[l] > 0) f(st.read_free[l], pt.read_words[l]);
+    if (pt.write_words[l] > 0) f(st.write_free[l], pt.write_words[l]);
     for (size_t b = 0; b < pt.bank[l].size(); ++b) {
-      if (pt.bank_words[l][b] > 0) f(l, b, false, pt.bank_words[l][b]);
-      if (pt.bank_write_words[l][b] > 0) f(l, b, true, pt.bank_write_words[l][b]);
+      if (pt.bank_words[l][b] > 0) f(st.bank_free[l][b], pt.bank_words[l][b]);
+      if (pt.bank_write_words[l][b] > 0) f(st.bank_write_free[l][b], pt.bank_write_words[l][b]);
     }
+  }
 }
 
 }  // namespace
 
 double Walker::ports_ready(const PortTimes& pt, const ScheduleState& st, double from, double dur) {
-  for (size_t l = 0; l < pt.read.size(); ++l) {
-    if (pt.read[l] > 0) from = std::max(from, st.read_free[l]);
-    if (pt.write[l] > 0) from = std::max(from, st.write_free[l]);
-  }
-  const double others = from;
-  each_bank(pt, [&](size_t l, size_t b, bool write, double words) {
-    const auto& free = (write ? st.bank_write_free : st.bank_free)[l][b];
-    if (!free.empty())
-      from = std::max(from, bank_use(free, words, others, dur, pt.whole, std::numeric_limits<double>::infinity()).start);
+  double start = from;
+  each_port(pt, st, [&](const Servers& port, double words) {
+    if (!port.free.empty())
+      start = std::max(start, server_use(port, words, from, dur, pt.whole, std::numeric_limits<double>::infinity()).start);
   });
-  return from;
+  return start;
 }
 
 double Walker::take_ports(const PortTimes& pt, ScheduleState& st, double start, double dur) {
-  for (size_t l = 0; l < pt.read.size(); ++l) {
-    if (pt.read[l] > 0) st.read_free[l] = start + pt.read[l];
-    if (pt.write[l] > 0) st.write_free[l] = start + pt.write[l];
-  }
   double held = 0;
-  each_bank(pt, [&](size_t l, size_t b, bool write, double words) {
-    auto& free = (write ? st.bank_write_free : st.bank_free)[l][b];
-    if (free.empty()) return;
-    const BankUse u = bank_use(free, words, start, dur, pt.whole, start);
-    for (size_t i = 0; i < u.k; ++i) free[i] = start + u.hold;
-    std::sort(free.begin(), free.end());
+  each_port(pt, st, [&](Servers& port, double words) {
+    if (port.free.empty()) return;
+    const Use u = server_use(port, words, start, dur, pt.whole, start);
+    for (size_t i = 0; i < u.k; ++i) port.free[i] = start + u.hold;
+    std::sort(port.free.begin(), port.free.end());
     held = std::max(held, u.hold);
   });
   return held;

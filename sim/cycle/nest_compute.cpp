@@ -156,6 +156,8 @@ void Walker::step_port_times() {
     const double writes = static_cast<double>(*std::max_element(m_step_writes[L].begin(), m_step_writes[L].end()));
     if (n.read_bandwidth > 0) m_step_ports.read[L] = reads / n.read_bandwidth;
     if (n.write_bandwidth > 0) m_step_ports.write[L] = writes / n.write_bandwidth;
+    m_step_ports.read_words[L] = reads;
+    m_step_ports.write_words[L] = writes;
     for (const auto& [key, per_bank] : m_step_banks[L]) {
       const bool write_side = key % 2 == 1;
       const double ports = static_cast<double>((write_side ? m_bank_write_ports : m_bank_ports)[L]);

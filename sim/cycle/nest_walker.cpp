@@ -41,6 +41,10 @@ Walker::Walker(const arch::Architecture& a, const Cascade& c, const mapping::Map
     m_bank_ports[static_cast<size_t>(k)] = n.separate_bank_ports() ? n.read_ports_per_bank : n.ports_per_bank;
     m_bank_write_ports[static_cast<size_t>(k)] = n.separate_bank_ports() ? n.write_ports_per_bank : 0;
     if (m_bank_ports[static_cast<size_t>(k)] > 0) m_timed_banks[static_cast<size_t>(k)] = n.banks;
+    const bool dram = n.cls == arch::NodeClass::kDram;  // its one port is timed apart (dram_free)
+    m_port_shape.push_back({dram ? 0.0 : n.read_bandwidth, dram ? 0.0 : n.write_bandwidth,
+                            m_timed_banks[static_cast<size_t>(k)], m_bank_ports[static_cast<size_t>(k)],
+                            m_bank_write_ports[static_cast<size_t>(k)]});
   }
   build_tensors();
   if (m_opts.functional)

@@ -218,7 +218,8 @@ class Walker {
   double evaluate(const int64_t* x, int64_t cinst);
   // Cycles each level's ports are busy for one transfer (0: not used).
   struct PortTimes {
-    std::vector<double> read, write;
+    std::vector<double> read, write;  // cycles at the port's whole rate
+    std::vector<double> read_words, write_words;
     // Per level and bank (bank_write: banks with separate write ports).
     // bank: the cycles with all the bank's ports; bank_words: its accesses.
     std::vector<std::vector<double>> bank, bank_write, bank_words, bank_write_words;
@@ -227,8 +228,7 @@ class Walker {
     // `banks`: per level, its timed banks (0: not timed).
     void reset(const std::vector<int64_t>& banks, bool whole_cycles) {
       whole = whole_cycles;
-      read.assign(banks.size(), 0);
-      write.assign(banks.size(), 0);
+      for (auto* v : {&read, &write, &read_words, &write_words}) v->assign(banks.size(), 0);
       for (auto* v : {&bank, &bank_write, &bank_words, &bank_write_words}) {
         v->resize(banks.size());
         for (size_t l = 0; l < banks.size(); ++l) (*v)[l].assign(static_cast<size_t>(banks[l]), 0);
@@ -243,6 +243,8 @@ class Walker {
     }
   };
   std::vector<int64_t> m_timed_banks;  // per level: its banks when timed, else 0
+  std::vector<PortShape> m_port_shape;  // per level: its ports, for the ScheduleState
+  std::vector<int> m_clock_groups;      // ScheduleState::clock_groups(), for fast-forward
   // Per-arrival traffic of one level, for the schedule.
   struct Traffic {
     int64_t child_in = 0, child_out = 0;  // max over the level's instances

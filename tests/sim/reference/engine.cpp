@@ -3,7 +3,9 @@
 // passes none, every resource on its way unlimited, takes no time),
 // operations whose dependencies are met start, and the operations in flight
 // move their words in the order of the arbitration rule (engine.h, Policy),
-// each word when every resource it passes still has a token this cycle.
+// each word when every resource it passes still has a token this cycle, or,
+// where only resources of a fractional rate lack one and get it next cycle,
+// over two cycles (engine.h, Move).
 #include "tests/sim/reference/engine.h"
 
 #include <algorithm>
@@ -120,7 +122,7 @@ struct Clock {
       const Op& o = p.ops[x];
       if (o.step || o.start < 0 || o.loads_left == 0) continue;
       for (const Move& m : o.loads) {
-        if (m.at >= 0 || !after_met(m, c)) continue;
+        if (m.at >= 0 || !m.rest.empty() || !after_met(m, c)) continue;
         double now = 0, then = 0;
         for (int r : m.res) {
           const double credit_r = credit[static_cast<size_t>(r)];
@@ -161,9 +163,11 @@ struct Clock {
     return 1;
   }
 
-  // The words taken in two cycles take their last tokens, first of all.
-  void finish_halfway(int64_t c) {
+  // The words taken in two cycles take their last tokens, first of all;
+  // whether there were any.
+  bool finish_halfway(int64_t c) {
     std::fill(promised.begin(), promised.end(), 0);
+    const bool any = !halfway.empty();
     for (auto& [o, m, is_evict] : halfway) {
       for (int r : m->rest) credit[static_cast<size_t>(r)] -= 1.0;
       m->rest.clear();
@@ -171,6 +175,7 @@ struct Clock {
       record(*o, *m, is_evict, c);
     }
     halfway.clear();
+    return any;
   }
 
   // A word has moved at c: its op's counts and landing.
@@ -202,10 +207,10 @@ struct Clock {
     std::vector<std::pair<Move*, bool>> pending;  // (move, is an eviction)
     if (loads)
       for (Move& m : o.loads)
-        if (m.at < 0) pending.push_back({&m, false});
+        if (m.at < 0 && m.rest.empty()) pending.push_back({&m, false});
     if (evicts)
       for (Move& m : o.evicts)
-        if (m.at < 0) pending.push_back({&m, true});
+        if (m.at < 0 && m.rest.empty()) pending.push_back({&m, true});
     for (const auto& [m, e] : pending)
       for (int r : m->res) demand[r] += 1.0 / p.rate[static_cast<size_t>(r)];
     std::vector<std::pair<std::tuple<double, double, uint64_t>, size_t>> keyed;
@@ -336,8 +341,8 @@ int64_t run(Program& p, Policy policy, int seed, WordOrder words) {
   for (int64_t c = 0; first < p.ops.size(); ++c) {
     for (size_t r = 0; r < p.rate.size(); ++r)
       clock.credit[r] = std::min(clock.credit[r] + p.rate[r], std::max(1.0, std::ceil(p.rate[r])));
-    clock.finish_halfway(c);
-    bool progress = false;
+    // A word that moves in two cycles is progress in both.
+    bool progress = clock.finish_halfway(c);
     // kLoadsFirst, kEvictsFirst and kResultsYield: one pass for every op's
     // words coming down (and the steps' accesses), one for the results going
     // up; otherwise both in one pass.
@@ -369,6 +374,7 @@ int64_t run(Program& p, Policy policy, int seed, WordOrder words) {
         progress = progress || o.loads_left + o.evicts_left < before;
       }
     while (first < p.ops.size() && moved(p.ops[first]) != kNever) ++first;
+    progress = progress || !clock.halfway.empty();
     idle = progress ? 0 : idle + 1;
     if (idle > 100000) throw std::runtime_error("reference: no progress for 100000 cycles (a deadlock)");
   }
