@@ -57,7 +57,6 @@ void Walker::run(SimResult& out, bool report) {
   m_point_latency = unit.point_latency;
   m_evict_landed.assign(static_cast<size_t>(m_levels), {});
   ScheduleState st(m_port_shape);
-  m_clock_groups = st.clock_groups();
   // The steps whose results a step may still wait for: those within the
   // accumulating op's latency.
   if (unit.acc_latency > unit.step_cycles) {
@@ -65,6 +64,7 @@ void Walker::run(SimResult& out, bool report) {
     st.recent_word.assign(n, -1);
     st.recent_issue.assign(n, 0.0);
   }
+  m_clock_groups = st.clock_groups();  // once every clock is there (recent_issue too)
   std::vector<Traffic> traffic(static_cast<size_t>(m_levels)), up(static_cast<size_t>(m_levels));
   m_ff_loop = fast_forward_loop();
   m_log_on = m_ff_loop >= 0;
@@ -128,6 +128,7 @@ bool Walker::has_halo(int local) const {
 // the steps advanced the other).
 bool Walker::same_change(const Snapshot& a, const Snapshot& b, const Snapshot& c) const {
   if (c.steps - b.steps != b.steps - a.steps) return false;
+  EINFLOW_ASSERT(m_clock_groups.size() == a.clocks.size(), "a clock without its port group");
   for (size_t i = 0; i < a.clocks.size(); ++i) {
     if (std::abs((c.clocks[i] - b.clocks[i]) - (b.clocks[i] - a.clocks[i])) > 1e-6) return false;
     if (i > 0 && m_clock_groups[i] != 0 && m_clock_groups[i] == m_clock_groups[i - 1] &&

@@ -29,6 +29,12 @@ struct Servers {
     s.rate = words_per_cycle / n;
     return s;
   }
+  // A bank's n ports, each a server of a word a cycle.
+  static Servers ports(int64_t n) {
+    Servers s;
+    s.free.assign(static_cast<size_t>(std::max<int64_t>(0, n)), 0.0);
+    return s;
+  }
 };
 
 // The shape of a level's ports: its read and write ports; its banks when
@@ -49,8 +55,8 @@ struct ScheduleState {
       read_free.push_back(Servers::of(l.read_bandwidth));
       write_free.push_back(Servers::of(l.write_bandwidth));
       const size_t n = static_cast<size_t>(l.banks);
-      bank_free.emplace_back(n, Servers::of(static_cast<double>(l.bank_ports)));
-      bank_write_free.emplace_back(n, Servers::of(static_cast<double>(l.bank_write_ports)));
+      bank_free.emplace_back(n, Servers::ports(l.bank_ports));
+      bank_write_free.emplace_back(n, Servers::ports(l.bank_write_ports));
     }
   }
 
