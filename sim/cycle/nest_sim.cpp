@@ -396,7 +396,7 @@ void Walker::time_compute(double data_ready, int late, const UnitTiming& u, Sche
     st.recent_word.front() = m_step_word;
     st.recent_issue.front() = start;
   }
-  // A bank's ports may hold the step longer than its accesses over all of
+  // A port's servers may hold the step longer than its accesses over all of
   // them (it took fewer, the others busy): the step lasts that long.
   const double held = take_ports(m_step_ports, st, start, port_cycles);
   // Bank conflicts: what the busiest bank added to the step over an even spread.

@@ -383,9 +383,9 @@ class Walker {
   double link_cycles(int k, const Traffic& tr, double* dram, double* conflict, int* conflict_at,
                      PortTimes& pt) const;
   // When a transfer needing `pt` for `dur` may start at the earliest (no
-  // earlier than `from`), and the ports it takes from then; take_ports
-  // returns how long its banks' ports hold it (over `dur` when it took fewer
-  // ports of a bank than the bank has, some of them busy).
+  // earlier than `from`), and the ports' servers it takes from then;
+  // take_ports returns how long they hold it (over `dur` when it took fewer
+  // servers of a port than the port has, the others busy).
   static double ports_ready(const PortTimes& pt, const ScheduleState& st, double from, double dur);
   static double take_ports(const PortTimes& pt, ScheduleState& st, double start, double dur);
   // The compute step's operand reads and result writes at the levels it

@@ -9,10 +9,6 @@
 
 namespace einflow::sim::cycle::detail {
 
-// The timing state of a walk: each level's link and the compute unit's
-// clocks, and the waits charged so far. Fast-forward snapshots the clocks()
-// and, once two iterations changed them alike, advances them over the
-// skipped iterations (advance()).
 // A port of n servers, each `rate` words a cycle: when each is free again,
 // the first free first. A port of B words a cycle is min(8, ceil(B)) servers
 // of B / n each (a bank's port: one server of a word a cycle), so that a
@@ -45,6 +41,10 @@ struct PortShape {
   int64_t banks = 0, bank_ports = 0, bank_write_ports = 0;
 };
 
+// The timing state of a walk: each level's link and the compute unit's
+// clocks, and the waits charged so far. Fast-forward snapshots the clocks()
+// and, once two iterations changed them alike, advances them over the
+// skipped iterations (advance()).
 struct ScheduleState {
   explicit ScheduleState(const std::vector<PortShape>& shape)
       : port_free(shape.size(), 0), evict_free(shape.size(), 0),

@@ -238,7 +238,6 @@ struct Clock {
     for (const auto& [mp, is_evict] : order(o, loads, evicts, results_first, words)) {
       Move& m = *mp;
       if (is_evict && yield_from >= 0 && delays_a_load(m, static_cast<size_t>(yield_from), c)) continue;
-      if (!m.rest.empty()) continue;  // finishes next cycle
       const int moved = try_move(m, c);
       if (moved == 1) {
         record(o, m, is_evict, c);
@@ -408,10 +407,10 @@ Best run_best(const Program& p, int64_t search_to) {
   Best best;
   std::string failures;
   std::vector<int64_t> best_start;  // each op's start in the best schedule so far
-  // One schedule on a copy of p: its cycles (-1 if it deadlocked), kept as
-  // the best under `label` when fewer.
   // The word order of the best fixed rule, kept by the search.
   WordOrder words = WordOrder::kLongestQueue;
+  // One schedule on a copy of p: its cycles (-1 if it deadlocked), kept as
+  // the best under `label` when fewer.
   auto one = [&](Policy policy, int seed, int label, const std::vector<double>* priority) -> int64_t {
     Program copy = p;
     if (priority) copy.priority = *priority;

@@ -175,9 +175,10 @@ struct Best {
   WordOrder words = WordOrder::kLongestQueue;
 };
 
-// Runs `p` (on copies) under every fixed rule, with each word order; then, if `search_to` >= 0 and
-// none took at most `search_to` cycles, under seeded rules (seeds 1 to
-// kSeeds, both kinds), then a climb over fixed priorities per op (from the
+// Runs `p` (on copies) under every fixed rule, with each word order; then,
+// if `search_to` >= 0 and none took at most `search_to` cycles, under seeded
+// rules (seeds 1 to kSeeds, both kinds, with the best rule's word order),
+// then a climb over fixed priorities per op (from the
 // order in which the best schedule so far started the ops, up to kClimb
 // moves of one op in the order, each kept when the schedule is no longer),
 // until one does. A rule that deadlocks is skipped (an error only if
