@@ -11,18 +11,22 @@
 // sample around the lane's best, which the driver keeps when better); an
 // episode that finds no valid start in kMaxFailed points ends there.
 //
-// A bracket makes every stratum a lane. Each round runs one episode per live
-// lane, then the worse half of the lanes (by their best local optimum; lanes
-// with no valid point first) stops, unless no lane has a valid point yet.
-// The last lane then goes on alone, and
-// half of its kicks cross into a neighbouring stratum (one keep choice
-// flipped; the lane follows a better optimum there), which mends a choice
-// the rounds made on too few episodes. After kStale of its local optima
-// bring nothing better it starts afresh, or, once it has run as many
-// episodes as the rounds did, a new bracket begins (so does one when the last
-// lane finds no valid point at all). Strict improvement only,
-// so no plateau is walked twice; everything is drawn from the seed and the
-// costs come back in asking order, so the result does not depend on threads.
+// A bracket makes every stratum a lane, holding the stratum's best local
+// optimum of every bracket so far. Each round runs one episode per live lane
+// (in the first round from fresh points, later from kicks), then the worse
+// half of the lanes (by their best local optimum; lanes with no valid point
+// first) stops, unless no lane has a valid point yet. So a stratum is ranked
+// by the best of all its episodes, not by this bracket's one: a dataflow
+// whose fresh episodes mostly end in poor optima is kept once one of them
+// found a good one. The last lane then goes on alone, and half of its kicks
+// cross into a neighbouring stratum (one keep choice flipped; the lane
+// follows a better optimum there), which mends a choice the rounds made on
+// too few episodes. After kStale of its local optima bring nothing better a
+// new bracket begins (so does one when the last lane finds no valid point at
+// all): kicking the same optimum longer mostly finds it again. Strict
+// improvement only, so no plateau is walked twice; everything is drawn from
+// the seed and the costs come back in asking order, so the result does not
+// depend on threads.
 #include <algorithm>
 
 #include "mappers/search/search.h"
@@ -65,13 +69,16 @@ class Descent final : public SearchOf<Point> {
   void start(const std::vector<Point>& points, const std::vector<double>& cost) override {
     for (size_t i = 0; i < points.size(); ++i) {
       if (cost[i] == kInvalid) continue;
-      Lane& lane = m_lanes[m_space.stratum_of(points[i])];
+      const uint64_t s = m_space.stratum_of(points[i]);
+      remember(s, points[i], cost[i]);
+      Lane& lane = m_lanes[s];
       if (cost[i] < lane.base_cost) {
         lane.base = points[i];
         lane.base_cost = cost[i];
+        lane.fresh = false;
       }
     }
-    if (m_lanes[m_lane].has_base()) m_state = State::kKick;
+    if (m_lanes[m_lane].has_base() && !m_lanes[m_lane].fresh) m_state = State::kKick;
   }
 
   void tell(const std::vector<Point>& asked, const std::vector<double>& cost) override {
@@ -94,7 +101,7 @@ class Descent final : public SearchOf<Point> {
     // This episode found no valid point to start from: it ends, and the round
     // goes on; the last lane, if it has no point at all, starts a new bracket.
     m_failed = 0;
-    ++m_episodes;
+    m_lanes[m_lane].fresh = false;
     if (m_lanes.size() == 1 && !m_lanes[0].has_base()) {
       new_bracket();
       return;
@@ -104,7 +111,7 @@ class Descent final : public SearchOf<Point> {
 
  private:
   enum class State { kRandom, kKick, kDescend };
-  static constexpr int kStale = 3;         // the last lane's local optima without a better one before a fresh start
+  static constexpr int kStale = 3;         // the last lane's local optima without a better one before a new bracket
   static constexpr int kStep = 64;         // neighbours per ask: the descent moves after each such batch
   static constexpr long kMaxFailed = 1024; // points without a valid one before an episode gives up its start
 
@@ -113,6 +120,7 @@ class Descent final : public SearchOf<Point> {
     Point base{};  // the best local optimum found in this stratum
     double base_cost = kInvalid;  // kInvalid: none yet
     int stale = 0;
+    bool fresh = true;  // its next episode starts from fresh points (a bracket's first round)
     bool has_base() const { return base_cost != kInvalid; }
   };
 
@@ -148,33 +156,39 @@ class Descent final : public SearchOf<Point> {
   }
 
   void local_optimum() {
-    ++m_episodes;
     Lane& lane = m_lanes[m_lane];
+    lane.fresh = false;
+    remember(m_space.stratum_of(m_current), m_current, m_cost);
     if (m_cost < lane.base_cost) {
       lane.stratum = m_space.stratum_of(m_current);
       lane.base = m_current;
       lane.base_cost = m_cost;
       lane.stale = 0;
     } else if (m_lanes.size() == 1 && ++lane.stale >= kStale) {
-      // The last lane starts afresh in its stratum; after as many episodes
-      // as the rounds spent choosing it, a new bracket.
-      if (m_episodes >= 2 * m_bracket_episodes) {
-        new_bracket();
-        return;
-      }
-      lane.stale = 0;
-      lane.base_cost = kInvalid;
+      new_bracket();
+      return;
     }
     next_lane();
   }
 
-  // Every stratum a lane again, from random points (the best point found so far stays with the driver).
+  // A stratum's best local optimum of every bracket.
+  void remember(uint64_t stratum, const Point& p, double cost) {
+    Lane& best = m_memory[stratum];
+    if (cost < best.base_cost) {
+      best.base = p;
+      best.base_cost = cost;
+    }
+  }
+
+  // Every stratum a lane again, holding its best local optimum so far; the
+  // first round's episodes start from fresh points.
   void new_bracket() {
-    m_episodes = 0;
-    m_bracket_episodes = 0;
-    m_lanes.clear();
     const uint64_t n = std::max<uint64_t>(1, m_space.strata());
-    for (uint64_t s = 0; s < n; ++s) m_lanes.push_back(Lane{s});
+    if (m_memory.size() != n) {
+      m_memory.clear();
+      for (uint64_t s = 0; s < n; ++s) m_memory.push_back(Lane{s});
+    }
+    m_lanes = m_memory;
     m_lane = 0;
     m_state = State::kRandom;
   }
@@ -188,19 +202,18 @@ class Descent final : public SearchOf<Point> {
         std::stable_sort(m_lanes.begin(), m_lanes.end(),
                          [](const Lane& a, const Lane& b) { return a.base_cost < b.base_cost; });
         m_lanes.resize((m_lanes.size() + 1) / 2);
-        if (m_lanes.size() == 1) m_bracket_episodes = m_episodes;
       }
     }
-    m_state = m_lanes[m_lane].has_base() ? State::kKick : State::kRandom;
+    const Lane& lane = m_lanes[m_lane];
+    m_state = lane.has_base() && !lane.fresh ? State::kKick : State::kRandom;
   }
 
   const SpaceOf<Point>& m_space;
   Rng m_rng;
   int m_bits;                 // bits of a stratum a kick may flip
-  std::vector<Lane> m_lanes;  // the live lanes
-  size_t m_lane = 0;          // the lane whose episode runs
-  long m_episodes = 0;          // episodes of this bracket
-  long m_bracket_episodes = 0;  // of which in its rounds (before one lane was left)
+  std::vector<Lane> m_memory;  // per stratum, its best local optimum of every bracket
+  std::vector<Lane> m_lanes;   // the live lanes
+  size_t m_lane = 0;           // the lane whose episode runs
   long m_failed = 0;          // points asked for this episode's start without a valid one
   State m_state = State::kRandom;
   Point m_current{};

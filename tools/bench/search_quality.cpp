@@ -12,7 +12,10 @@
 // Run (what tools/bench/search_quality.sh does):
 //   einflow_bench_search_quality [--seconds 1] [--factor 100] [--runs 5]
 //     [--cases conv-resnet,matmul-1024] [--algorithms descent,annealing,genetic,random]
-//     [--reference FILE.csv] [--out DIR]
+//     [--reference FILE.csv] [--out DIR] [--evaluations N] [--first-seed S]
+// --evaluations N limits each run to N evaluations instead of `seconds`: the
+// results no longer depend on the machine's speed or load (to compare two
+// versions of a search); --first-seed S runs seeds S..S+runs-1.
 // writes DIR/reference.csv (case, edp, algorithm, seconds) and DIR/quality.csv
 // (one row per case, algorithm and seed), and prints a summary per case and algorithm.
 #include <algorithm>
@@ -41,6 +44,8 @@ struct Options {
   double seconds = 1;
   double factor = 100;
   int runs = 5;
+  int64_t evaluations = 0;  // > 0: each run stops after this many evaluations, not after `seconds`
+  int first_seed = 1;
   std::vector<std::string> cases = {"conv-resnet50-conv2", "conv-resnet",        "conv-resnet50-conv4",
                                     "conv-resnet50-conv5", "conv-vgg16-conv2_2", "conv-vgg16-conv3_2",
                                     "conv-vgg16-conv4_2",  "conv-vgg16-conv5_2", "matmul-1024"};
@@ -64,6 +69,8 @@ Options parse(int argc, char** argv) {
     if (key == "--seconds") o.seconds = std::stod(value);
     else if (key == "--factor") o.factor = std::stod(value);
     else if (key == "--runs") o.runs = std::stoi(value);
+    else if (key == "--evaluations") o.evaluations = std::stoll(value);
+    else if (key == "--first-seed") o.first_seed = std::stoi(value);
     else if (key == "--cases") o.cases = split(value);
     else if (key == "--algorithms") o.algorithms = split(value);
     else if (key == "--reference") o.reference = value;
@@ -136,8 +143,9 @@ struct Timed {
   double ratio = 0;  // best found / reference
 };
 
-Timed timed_run(const Problem& p, const std::string& algo, uint64_t seed, double seconds, double ref) {
-  search::MapperConfig c = config(algo, seconds, seed);
+Timed timed_run(const Problem& p, const std::string& algo, uint64_t seed, const Options& o, double ref) {
+  search::MapperConfig c = config(algo, o.evaluations > 0 ? 0 : o.seconds, seed);
+  if (o.evaluations > 0) c.max_evaluations = o.evaluations;
   search::Mapspace space(p.arch, p.cascade, 0, p.unit, c);
   Timed t;
   search::ProgressFn progress = [&](const search::Progress& pr) {
@@ -184,9 +192,9 @@ int main(int argc, char** argv) {
     for (const auto& algo : o.algorithms) {
       int hits110 = 0, hits101 = 0;
       double sum110 = 0, sum101 = 0, worst = 0;
-      for (int seed = 1; seed <= o.runs; ++seed) {
-        const Timed t = timed_run(p, algo, static_cast<uint64_t>(seed), o.seconds, ref.edp);
-        csv << name << "," << algo << "," << seed << "," << o.seconds << "," << t.evaluated << "," << t.ratio << ","
+      for (int seed = o.first_seed; seed < o.first_seed + o.runs; ++seed) {
+        const Timed t = timed_run(p, algo, static_cast<uint64_t>(seed), o, ref.edp);
+        csv << name << "," << algo << "," << seed << "," << (o.evaluations > 0 ? 0.0 : o.seconds) << "," << t.evaluated << "," << t.ratio << ","
             << t.to110_s << "," << t.to110_evals << "," << t.to101_s << "," << t.to101_evals << "\n";
         if (t.to110_s >= 0) ++hits110, sum110 += t.to110_s;
         if (t.to101_s >= 0) ++hits101, sum101 += t.to101_s;
