@@ -13,7 +13,8 @@
 //
 // A bracket makes every stratum a lane, holding the stratum's best local
 // optimum of every bracket so far. Each round runs one episode per live lane
-// (in the first round from fresh points, later from kicks), then the worse
+// (in the first round from fresh points, except a lane seeded by a starting
+// point in the first bracket, which kicks it; later from kicks), then the worse
 // half of the lanes (by their best local optimum; lanes with no valid point
 // first) stops, unless no lane has a valid point yet. So a stratum is ranked
 // by the best of all its episodes, not by this bracket's one: a dataflow
@@ -21,9 +22,13 @@
 // found a good one. The last lane then goes on alone, and half of its kicks
 // cross into a neighbouring stratum (one keep choice flipped; the lane
 // follows a better optimum there), which mends a choice the rounds made on
-// too few episodes. After kStale of its local optima bring nothing better a
-// new bracket begins (so does one when the last lane finds no valid point at
-// all): kicking the same optimum longer mostly finds it again. Strict
+// too few episodes. After kStale of its episodes bring nothing better (a
+// local optimum no better than its best, or no valid start) a new bracket
+// begins (so does one when the last lane finds no valid point at all):
+// kicking the same optimum longer mostly finds it again. With one stratum
+// (the cascade space) a bracket is one episode from fresh points, then kicks
+// of the best local optimum so far, until kStale episodes in a row (the
+// fresh one counted) bring nothing better. Strict
 // improvement only, so no plateau is walked twice; everything is drawn from
 // the seed and the costs come back in asking order, so the result does not
 // depend on threads.
@@ -99,10 +104,12 @@ class Descent final : public SearchOf<Point> {
     m_failed += static_cast<long>(asked.size());
     if (m_failed < kMaxFailed) return;
     // This episode found no valid point to start from: it ends, and the round
-    // goes on; the last lane, if it has no point at all, starts a new bracket.
+    // goes on. For the last lane it counts as a stale episode; with no point
+    // at all, it starts a new bracket.
     m_failed = 0;
-    m_lanes[m_lane].fresh = false;
-    if (m_lanes.size() == 1 && !m_lanes[0].has_base()) {
+    Lane& lane = m_lanes[m_lane];
+    lane.fresh = false;
+    if (m_lanes.size() == 1 && (!lane.has_base() || ++lane.stale >= kStale)) {
       new_bracket();
       return;
     }

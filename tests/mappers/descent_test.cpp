@@ -217,7 +217,7 @@ TEST(Descent, FindsTheFewStrataWithValidPoints) {
 // first two size indices; the stratum: its first keep bits). In strata 1-3
 // every even x is a local optimum of cost 100. Stratum 0 has one of cost 200
 // at every fourth x, and a deep one at x = 0 (cost 50) that a fresh point or
-// a kick (x drawn afresh) almost never finds.
+// a kick (x drawn afresh; a kicked point is marked) almost never finds.
 class Ridge final : public SpaceOf<Genome> {
  public:
   static int x(const Genome& g) { return g.size[0] | g.size[1] << 8; }
@@ -230,7 +230,10 @@ class Ridge final : public SpaceOf<Genome> {
     if (g.keep[0] != 0) return 100 + v % 2;
     return v == 0 ? 50 : 200 + v % 4;
   }
-  void random(Rng& rng, Genome& g) const override { set_x(static_cast<int>(rng.below(65536)), g); }
+  void random(Rng& rng, Genome& g) const override {
+    set_x(static_cast<int>(rng.below(65536)), g);
+    g.size[2] = 0;
+  }
   void mutate(Rng& rng, Genome& g) const override { random(rng, g); }
   void crossover(Rng&, const Genome& a, const Genome&, Genome& child) const override { child = a; }
   void first(Genome& g) const override { g = Genome{}; }
@@ -242,7 +245,10 @@ class Ridge final : public SpaceOf<Genome> {
         set_x(x(g) + d, out.back());
       }
   }
-  void perturb(Rng& rng, Genome& g) const override { random(rng, g); }
+  void perturb(Rng& rng, Genome& g) const override {  // marked, to tell kicks from fresh points
+    random(rng, g);
+    g.size[2] = 1;
+  }
   uint64_t strata() const override { return 4; }
   void set_stratum(uint64_t s, Genome& g) const override { g.keep[0] = static_cast<uint32_t>(s); }
   uint64_t stratum_of(const Genome& g) const override { return g.keep[0]; }
@@ -256,7 +262,10 @@ class Ridge final : public SpaceOf<Genome> {
 // bracket after bracket (2,721 of 2,760 here; before the strata kept their
 // best, 40 of 3,907). Ranked by each bracket's own episodes, stratum 0
 // would lose the first round of every bracket after the first to the others
-// (100), and the last lane would be stratum 1.
+// (100), and the last lane would be stratum 1. And every bracket's first
+// round starts each lane from fresh points, whatever the lane holds: with
+// new brackets only once the last lane's kicks go stale, strata 1-3 get a
+// batch of fresh points each per bracket.
 TEST(Descent, StrataKeepTheirBestLocalOptimumAcrossBrackets) {
   Ridge space;
   auto search = make_search(space, config("  algorithm: descent\n"), 7);
@@ -264,24 +273,31 @@ TEST(Descent, StrataKeepTheirBestLocalOptimumAcrossBrackets) {
   std::vector<double> cost = {Ridge::cost(asked[0])};
   ASSERT_EQ(cost[0], 50);
   search->start(asked, cost);
-  std::array<int, 4> led{};  // the last lane's batches (those that mix strata) mostly in each stratum
+  std::array<int, 4> led{};    // the last lane's batches (those that mix strata) mostly in each stratum
+  std::array<int, 4> fresh{};  // batches of fresh points in each stratum
   for (int batch = 0; batch < 20000; ++batch) {
     asked.clear();
     search->ask(64, asked);
     ASSERT_FALSE(asked.empty());
     cost.clear();
     std::array<int, 4> in{};
+    int kicked = 0;
     for (const Genome& g : asked) {
       cost.push_back(Ridge::cost(g));
       ++in[space.stratum_of(g)];
+      kicked += g.size[2];
     }
+    if (asked.size() == 64 && kicked == 0) ++fresh[space.stratum_of(asked[0])];
     if (std::count(in.begin(), in.end(), 0) < 3) ++led[std::max_element(in.begin(), in.end()) - in.begin()];
     search->tell(asked, cost);
   }
   // (a kick crosses half the time, to stratum 1 or 2: now and then a batch
   // holds more of one of them than of stratum 0)
   EXPECT_GT(led[0], 1000);
-  for (int s = 1; s < 4; ++s) EXPECT_GT(led[0], 10 * led[s]) << "stratum " << s << ": " << led[s];
+  for (int s = 1; s < 4; ++s) {
+    EXPECT_GT(led[0], 10 * led[s]) << "stratum " << s << ": " << led[s];
+    EXPECT_GT(fresh[s], 500) << "stratum " << s;
+  }
 }
 
 }  // namespace

@@ -26,7 +26,9 @@
 #include <iomanip>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "arch/arch.h"
@@ -62,22 +64,56 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
+[[noreturn]] void usage(int code) {
+  std::fprintf(code ? stderr : stdout,
+               "usage: einflow_bench_search_quality [--seconds S] [--factor F] [--runs N] [--evaluations N]\n"
+               "         [--first-seed S] [--cases A,B] [--algorithms A,B] [--reference FILE.csv] [--out DIR]\n");
+  std::exit(code);
+}
+
+// The whole of `value` as a number (no trailing text: "650k" is refused, not read as 650).
+template <class T>
+T number(const std::string& key, const std::string& value) {
+  size_t used = 0;
+  T v{};
+  try {
+    if constexpr (std::is_floating_point_v<T>) {
+      v = static_cast<T>(std::stod(value, &used));
+    } else {
+      v = static_cast<T>(std::stoll(value, &used));
+    }
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size()) {
+    std::fprintf(stderr, "%s: not a number: '%s'\n", key.c_str(), value.c_str());
+    std::exit(2);
+  }
+  return v;
+}
+
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string key = argv[i], value = argv[i + 1];
-    if (key == "--seconds") o.seconds = std::stod(value);
-    else if (key == "--factor") o.factor = std::stod(value);
-    else if (key == "--runs") o.runs = std::stoi(value);
-    else if (key == "--evaluations") o.evaluations = std::stoll(value);
-    else if (key == "--first-seed") o.first_seed = std::stoi(value);
+  for (int i = 1; i < argc; i += 2) {
+    const std::string key = argv[i];
+    if (key == "--help" || key == "-h") usage(0);
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "%s: needs a value\n", key.c_str());
+      usage(2);
+    }
+    const std::string value = argv[i + 1];
+    if (key == "--seconds") o.seconds = number<double>(key, value);
+    else if (key == "--factor") o.factor = number<double>(key, value);
+    else if (key == "--runs") o.runs = number<int>(key, value);
+    else if (key == "--evaluations") o.evaluations = number<int64_t>(key, value);
+    else if (key == "--first-seed") o.first_seed = number<int>(key, value);
     else if (key == "--cases") o.cases = split(value);
     else if (key == "--algorithms") o.algorithms = split(value);
     else if (key == "--reference") o.reference = value;
     else if (key == "--out") o.out = value;
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
-      std::exit(2);
+      usage(2);
     }
   }
   return o;
@@ -110,16 +146,22 @@ search::MapperConfig config(const std::string& algorithm, double seconds, uint64
 struct Reference {
   double edp = search::kInvalid;
   std::string algorithm;
+  double seconds = 0;  // each reference search's budget
 };
 
 std::map<std::string, Reference> read_reference(const std::string& path) {
   std::map<std::string, Reference> out;
   std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "%s: cannot read the reference file\n", path.c_str());
+    std::exit(2);
+  }
   std::string line;
   std::getline(in, line);  // header
   while (std::getline(in, line)) {
     const auto cells = split(line);
-    if (cells.size() >= 3) out[cells[0]] = {std::stod(cells[1]), cells[2]};
+    if (cells.size() >= 4)
+      out[cells[0]] = {number<double>(path, cells[1]), cells[2], number<double>(path, cells[3])};
   }
   return out;
 }
@@ -132,7 +174,7 @@ Reference reference(const Problem& p, const Options& o) {
     const search::SearchResult r = search::run_search(space, c);
     std::printf("  reference %-10s %.6g  (%lld evaluations)\n", algo.c_str(), r.top.empty() ? -1.0 : r.top[0].cost,
                 static_cast<long long>(r.evaluated));
-    if (!r.top.empty() && r.top[0].cost < best.edp) best = {r.top[0].cost, algo};
+    if (!r.top.empty() && r.top[0].cost < best.edp) best = {r.top[0].cost, algo, o.factor * o.seconds};
   }
   return best;
 }
@@ -187,7 +229,7 @@ int main(int argc, char** argv) {
     std::printf("%s\n", name.c_str());
     if (!refs.count(name)) refs[name] = reference(p, o);
     const Reference& ref = refs[name];
-    ref_csv << name << "," << ref.edp << "," << ref.algorithm << "," << o.factor * o.seconds << "\n";
+    ref_csv << name << "," << ref.edp << "," << ref.algorithm << "," << ref.seconds << "\n";
     std::printf("  reference EDP %.6g (%s)\n", ref.edp, ref.algorithm.c_str());
     for (const auto& algo : o.algorithms) {
       int hits110 = 0, hits101 = 0;
