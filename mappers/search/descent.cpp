@@ -118,7 +118,7 @@ class Descent final : public SearchOf<Point> {
 
  private:
   enum class State { kRandom, kKick, kDescend };
-  static constexpr int kStale = 3;         // the last lane's local optima without a better one before a new bracket
+  static constexpr int kStale = 3;         // the last lane's episodes without a better optimum before a new bracket
   static constexpr int kStep = 64;         // neighbours per ask: the descent moves after each such batch
   static constexpr long kMaxFailed = 1024; // points without a valid one before an episode gives up its start
 

@@ -236,7 +236,8 @@ int main(int argc, char** argv) {
       double sum110 = 0, sum101 = 0, worst = 0;
       for (int seed = o.first_seed; seed < o.first_seed + o.runs; ++seed) {
         const Timed t = timed_run(p, algo, static_cast<uint64_t>(seed), o, ref.edp);
-        csv << name << "," << algo << "," << seed << "," << (o.evaluations > 0 ? 0.0 : o.seconds) << "," << t.evaluated << "," << t.ratio << ","
+        const double limit_s = o.evaluations > 0 ? 0.0 : o.seconds;  // 0: no time limit
+        csv << name << "," << algo << "," << seed << "," << limit_s << "," << t.evaluated << "," << t.ratio << ","
             << t.to110_s << "," << t.to110_evals << "," << t.to101_s << "," << t.to101_evals << "\n";
         if (t.to110_s >= 0) ++hits110, sum110 += t.to110_s;
         if (t.to101_s >= 0) ++hits101, sum101 += t.to101_s;
