@@ -2,8 +2,6 @@
 // the generated source to PTX; the CUDA driver, opened at run time (so that
 // einflow starts on machines with the toolkit but no driver), loads and
 // launches it. Only built when the toolkit is found (EINFLOW_CUDA).
-#include <cuda.h>
-#include <dlfcn.h>
 #include <nvrtc.h>
 
 #include <memory>
@@ -12,20 +10,21 @@
 
 #include "common/error.h"
 #include "workloads/golden/cuda/codegen.h"
+#include "workloads/golden/cuda/driver.h"
 #include "workloads/golden/cuda/run.h"
 
 namespace einflow::golden::cuda {
 
 bool built_with_cuda() { return true; }
 
-std::string compile_ptx(const std::string& source, const std::string& arch) {
+std::string compile_ptx(const std::string& source, const std::string& arch, bool contract) {
   nvrtcProgram prog = nullptr;
   if (nvrtcCreateProgram(&prog, source.c_str(), "einflow_kernels.cu", 0, nullptr, nullptr) != NVRTC_SUCCESS)
     throw UserError(SourceLoc{}, "NVRTC could not create a program");
   const std::string gpu = "--gpu-architecture=" + arch;
-  // No fused multiply-adds: each operation rounds as the interpreter's does.
-  const char* opts[] = {gpu.c_str(), "--std=c++17", "--fmad=false"};
-  const nvrtcResult r = nvrtcCompileProgram(prog, 3, opts);
+  const std::string include = std::string("--include-path=") + EINFLOW_CUDA_INCLUDE_DIR;
+  const char* opts[] = {gpu.c_str(), "--std=c++17", include.c_str(), contract ? "--fmad=true" : "--fmad=false"};
+  const nvrtcResult r = nvrtcCompileProgram(prog, 4, opts);
   size_t log_size = 0;
   nvrtcGetProgramLogSize(prog, &log_size);
   std::string log(log_size, '\0');
@@ -41,78 +40,6 @@ std::string compile_ptx(const std::string& source, const std::string& arch) {
   nvrtcDestroyProgram(&prog);
   return ptx;
 }
-
-namespace {
-
-// The driver's entry points, found at run time.
-struct Driver {
-  void* lib = nullptr;
-  CUresult (*init)(unsigned) = nullptr;
-  CUresult (*device_count)(int*) = nullptr;
-  CUresult (*device_get)(CUdevice*, int) = nullptr;
-  CUresult (*retain)(CUcontext*, CUdevice) = nullptr;
-  CUresult (*release_ctx)(CUdevice) = nullptr;
-  CUresult (*attribute)(int*, CUdevice_attribute, CUdevice) = nullptr;
-  CUresult (*memset)(CUdeviceptr, unsigned char, size_t) = nullptr;
-  CUresult (*set_current)(CUcontext) = nullptr;
-  CUresult (*load)(CUmodule*, const void*) = nullptr;
-  CUresult (*unload)(CUmodule) = nullptr;
-  CUresult (*function)(CUfunction*, CUmodule, const char*) = nullptr;
-  CUresult (*alloc)(CUdeviceptr*, size_t) = nullptr;
-  CUresult (*free)(CUdeviceptr) = nullptr;
-  CUresult (*to_device)(CUdeviceptr, const void*, size_t) = nullptr;
-  CUresult (*to_host)(void*, CUdeviceptr, size_t) = nullptr;
-  CUresult (*launch)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,
-                     void**, void**) = nullptr;
-  CUresult (*synchronize)() = nullptr;
-  CUresult (*error_string)(CUresult, const char**) = nullptr;
-
-  template <class F>
-  void find(F& f, const char* name) {
-    f = reinterpret_cast<F>(dlsym(lib, name));
-    if (!f) throw UserError(SourceLoc{}, std::string("no CUDA device is available (the driver lacks ") + name + ")");
-  }
-  std::string error(CUresult r) const {
-    const char* s = nullptr;
-    if (error_string) error_string(r, &s);
-    return s ? s : "CUDA error " + std::to_string(static_cast<int>(r));
-  }
-  void check(CUresult r, const char* what) const {
-    if (r != CUDA_SUCCESS) throw UserError(SourceLoc{}, std::string(what) + ": " + error(r));
-  }
-};
-
-Driver open_driver() {
-  Driver d;
-  d.lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!d.lib) throw UserError(SourceLoc{}, "no CUDA device is available (libcuda.so.1: no CUDA driver installed)");
-  d.find(d.init, "cuInit");
-  d.find(d.error_string, "cuGetErrorString");
-  d.find(d.device_count, "cuDeviceGetCount");
-  d.find(d.device_get, "cuDeviceGet");
-  d.find(d.retain, "cuDevicePrimaryCtxRetain");
-  d.find(d.release_ctx, "cuDevicePrimaryCtxRelease_v2");
-  d.find(d.attribute, "cuDeviceGetAttribute");
-  d.find(d.memset, "cuMemsetD8_v2");
-  d.find(d.set_current, "cuCtxSetCurrent");
-  d.find(d.load, "cuModuleLoadData");
-  d.find(d.unload, "cuModuleUnload");
-  d.find(d.function, "cuModuleGetFunction");
-  d.find(d.alloc, "cuMemAlloc_v2");
-  d.find(d.free, "cuMemFree_v2");
-  d.find(d.to_device, "cuMemcpyHtoD_v2");
-  d.find(d.to_host, "cuMemcpyDtoH_v2");
-  d.find(d.launch, "cuLaunchKernel");
-  d.find(d.synchronize, "cuCtxSynchronize");
-  const CUresult r = d.init(0);
-  if (r != CUDA_SUCCESS) throw UserError(SourceLoc{}, "no CUDA device is available (cuInit: " + d.error(r) + ")");
-  int n = 0;
-  d.check(d.device_count(&n), "cuDeviceGetCount");
-  if (n == 0) throw UserError(SourceLoc{}, "no CUDA device is available (cuDeviceGetCount: 0 devices)");
-  return d;
-}
-
-}  // namespace
 
 TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double>& inputs) {
   Driver d = open_driver();

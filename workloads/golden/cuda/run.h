@@ -16,10 +16,13 @@ namespace einflow::golden::cuda {
 // Whether this einflow was built with the CUDA backend (NVRTC linked).
 bool built_with_cuda();
 
-// The generated CUDA source compiled to PTX (NVRTC; no GPU needed), for the
-// compute capability `arch` (e.g. "compute_80"). UserError with NVRTC's log
-// when it does not compile, or when einflow was built without CUDA.
-std::string compile_ptx(const std::string& source, const std::string& arch = "compute_80");
+// CUDA source compiled to PTX (NVRTC; no GPU needed), for the compute
+// capability `arch` (e.g. "compute_80"), with the toolkit's headers on the
+// include path. Without `contract`, no fused multiply-adds (each operation
+// rounds as the interpreter's does; the generated kernels); with it, NVRTC's
+// default (the fast kernels). UserError with NVRTC's log when it does not
+// compile, or when einflow was built without CUDA.
+std::string compile_ptx(const std::string& source, const std::string& arch = "compute_80", bool contract = false);
 
 // UserError, in one line, when no CUDA device is available (no driver, no
 // device: the runtime error reported) or einflow was built without CUDA.
