@@ -152,6 +152,10 @@ TEST(Cli, CheckOnTheCudaBackend) {
   ASSERT_EQ(host.code, 0) << host.out;
   EXPECT_NE(host.out.find("backend cuda-host"), std::string::npos) << host.out;
   EXPECT_NE(host.out.find("golden interpreter"), std::string::npos) << host.out;
+  // In float, the kernels compute in float (not the interpreter behind the backend's name).
+  Result single = run("check " + data + "attention/tiny.yaml --backend cuda-host --float");
+  ASSERT_EQ(single.code, 0) << single.out;
+  EXPECT_NE(single.out.find("float precision, backend cuda-host"), std::string::npos) << single.out;
   Result gpu = run("check " + data + "attention/tiny.yaml --backend cuda");
   if (gpu.code == 2) {
     EXPECT_NE(gpu.out.find("no CUDA device is available"), std::string::npos) << gpu.out;

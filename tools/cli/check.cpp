@@ -47,17 +47,17 @@ Runner add_check(CLI::App& app) {
     o.variant = opt->variant;
     o.backend = *backend;
     if (*backend == "cuda") {
-      o.runner = [](const workloads::Cascade& c, const golden::TensorSet<double>& in) {
+      o.runner = [](const workloads::Cascade& c, const golden::TensorSet<double>& in, bool single) {
         try {
-          return golden::cuda::run_on_gpu(c, in);
+          return golden::cuda::run_on_gpu(c, in, single);
         } catch (const UserError& e) {  // located at the option that asked for it
           throw UserError(SourceLoc{"--backend", 0, 0}, e.diagnostics().front().message);
         }
       };
     } else if (*backend == "cuda-host") {
-      o.runner = [](const workloads::Cascade& c, const golden::TensorSet<double>& in) {
+      o.runner = [](const workloads::Cascade& c, const golden::TensorSet<double>& in, bool single) {
         try {
-          return golden::cuda::run_on_host(c, in);
+          return golden::cuda::run_on_host(c, in, single);
         } catch (const UserError& e) {
           throw UserError(SourceLoc{"--backend", 0, 0}, e.diagnostics().front().message);
         }

@@ -20,9 +20,10 @@ struct CheckOptions {
   std::string variant;            // only this variant ("" = all)
   double tolerance = -1;          // max relative error that passes; < 0: 1e-9 (double), 1e-3 (float)
   int threads = 0;                // for the direct implementation's kernels
-  // Runs a variant's cascade instead of the interpreter (double precision):
-  // the CUDA backend's kernels on a GPU or on the host (golden/cuda/run.h).
-  std::function<TensorSet<double>(const workloads::Cascade&, const TensorSet<double>&)> runner;
+  // Runs a variant's cascade instead of the interpreter: the CUDA backend's
+  // kernels on a GPU or on the host (golden/cuda/run.h). The bool asks for
+  // single precision (the kernels compute in float; values pass as double).
+  std::function<TensorSet<double>(const workloads::Cascade&, const TensorSet<double>&, bool)> runner;
   std::string backend = "cpu";    // what runs the variants, for the report
 };
 

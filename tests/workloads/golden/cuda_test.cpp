@@ -114,6 +114,39 @@ TEST(CudaBackend, HostBuildMatchesTheInterpreterOnAttentionAndRecurrences) {
   }
 }
 
+// The kernels in float (ef_t = float) against the interpreter in float: the
+// same folds in the same order, so they agree to float rounding (1e-5
+// relative), far inside check's float tolerance of 1e-3 against the direct
+// implementation; integer saturation is exact in float for these widths.
+TEST(CudaBackend, HostBuildInFloatMatchesTheInterpreterInFloat) {
+  const std::string base = std::string(EINFLOW_SOURCE_DIR) + "/";
+  std::vector<workloads::Workload> ws;
+  ws.push_back(workloads::load_workload(base + "configs/workloads/mistral-7b.yaml",
+                                        {{"instance.scope", "attention"}, {"instance.seq_len", "12"},
+                                         {"instance.block", "4"}, {"model.sliding_window", "5"}, {"model.heads", "4"},
+                                         {"model.kv_heads", "2"}, {"model.head_dim", "8"},
+                                         {"instance.attention", "[3pass, 1pass, split]"}}));
+  ws.push_back(workloads::load_workload(base + "tests/data/cycle/int/workload.yaml"));
+  for (const auto& w : ws)
+    for (const auto& v : w.variants) {
+      SCOPED_TRACE(w.name + " " + v.name);
+      const TensorSet<float> in = seeded_inputs<float>(v.cascade, 4);
+      TensorSet<double> wide_in, want;
+      const auto widen = [](const TensorSet<float>& from, TensorSet<double>& to) {
+        for (const auto& [name, t] : from) {
+          to[name] = DenseTensor<double>(t.extents);
+          std::copy(t.data.begin(), t.data.end(), to[name].data.begin());
+        }
+      };
+      widen(in, wide_in);
+      widen(interpret<float>(v.cascade, in), want);
+      const TensorSet<double> got = cuda::run_on_host(v.cascade, wide_in, true);
+      for (const auto& [name, t] : got)  // every value is a float
+        for (double x : t.data) ASSERT_TRUE(std::isnan(x) || static_cast<double>(static_cast<float>(x)) == x) << name;
+      EXPECT_LT(max_rel(got, want), 1e-5);
+    }
+}
+
 std::vector<std::string> zoo() {
   std::vector<std::string> out;
   for (const auto& e : std::filesystem::directory_iterator(std::string(EINFLOW_SOURCE_DIR) + "/configs/workloads"))

@@ -4,6 +4,7 @@
 // launches it. Only built when the toolkit is found (EINFLOW_CUDA).
 #include <nvrtc.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,7 +42,7 @@ std::string compile_ptx(const std::string& source, const std::string& arch, bool
   return ptx;
 }
 
-TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double>& inputs) {
+TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double>& inputs, bool single) {
   Driver d = open_driver();
   CUdevice dev = 0;
   CUcontext ctx = nullptr;
@@ -56,7 +57,8 @@ TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double
   int major = 0, minor = 0;  // PTX for the device's own compute capability
   d.check(d.attribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev), "cuDeviceGetAttribute");
   d.check(d.attribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev), "cuDeviceGetAttribute");
-  const Source src = generate(c, Target::kCuda, "double");
+  const Source src = generate(c, Target::kCuda, single ? "float" : "double");
+  const size_t word = single ? sizeof(float) : sizeof(double);
   const std::string ptx = compile_ptx(src.text, "compute_" + std::to_string(major) + std::to_string(minor));
   CUmodule mod = nullptr;
   d.check(d.load(&mod, ptx.c_str()), "cuModuleLoadData");
@@ -69,14 +71,17 @@ TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double
   try {
     for (size_t t = 0; t < c.tensors.size(); ++t) {
       const workloads::Tensor& x = c.tensors[t];
-      const size_t bytes = static_cast<size_t>(x.elements()) * sizeof(double);
-      d.check(d.alloc(&dptr[t], bytes == 0 ? sizeof(double) : bytes), "cuMemAlloc");
+      const size_t bytes = static_cast<size_t>(x.elements()) * word;
+      d.check(d.alloc(&dptr[t], bytes == 0 ? word : bytes), "cuMemAlloc");
       d.check(d.memset(dptr[t], 0, bytes), "cuMemsetD8");  // the interpreter's tensors start at 0
       if (x.kind == workloads::TensorKind::kInput) {
         auto it = inputs.find(x.name);
         if (it == inputs.end()) throw UserError(x.loc, "no data for input '" + x.name + "'");
         if (it->second.extents != x.extents) throw UserError(x.loc, "input '" + x.name + "' has the wrong shape");
-        d.check(d.to_device(dptr[t], it->second.data.data(), bytes), "cuMemcpyHtoD");
+        const std::vector<float> narrow(single ? it->second.data.begin() : it->second.data.end(), it->second.data.end());
+        d.check(d.to_device(dptr[t], single ? static_cast<const void*>(narrow.data())
+                                            : static_cast<const void*>(it->second.data.data()), bytes),
+                "cuMemcpyHtoD");
       }
     }
     CUdeviceptr table = 0;
@@ -111,7 +116,13 @@ TensorSet<double> run_on_gpu(const workloads::Cascade& c, const TensorSet<double
       const workloads::Tensor& x = c.tensors[t];
       if (x.kind == workloads::TensorKind::kInput) continue;
       DenseTensor<double>& o = out[x.name] = DenseTensor<double>(x.extents);
-      d.check(d.to_host(o.data.data(), dptr[t], o.data.size() * sizeof(double)), "cuMemcpyDtoH");
+      if (single) {
+        std::vector<float> narrow(o.data.size());
+        d.check(d.to_host(narrow.data(), dptr[t], narrow.size() * sizeof(float)), "cuMemcpyDtoH");
+        std::copy(narrow.begin(), narrow.end(), o.data.begin());
+      } else {
+        d.check(d.to_host(o.data.data(), dptr[t], o.data.size() * sizeof(double)), "cuMemcpyDtoH");
+      }
     }
     release();
     return out;

@@ -19,7 +19,7 @@ bool built_with_cuda() { return false; }
 
 std::string compile_ptx(const std::string&, const std::string&, bool) { without_cuda(); }
 
-TensorSet<double> run_on_gpu(const workloads::Cascade&, const TensorSet<double>&) { without_cuda(); }
+TensorSet<double> run_on_gpu(const workloads::Cascade&, const TensorSet<double>&, bool) { without_cuda(); }
 
 std::unique_ptr<fast::Executor> fast::gpu_executor() { without_cuda(); }
 

@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "common/error.h"
 #include "workloads/golden/cuda/codegen.h"
@@ -19,8 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using Entry = void (*)(double* const*, long long, long long);
-using InitEntry = void (*)(double* const*, long long);
+using Entry = void (*)(void* const*, long long, long long);  // the kernels' ef_t* const*: double or float
+using InitEntry = void (*)(void* const*, long long);
 
 // A fresh private temporary directory (mkdtemp), removed with its contents when it goes.
 struct TempDir {
@@ -46,8 +48,8 @@ struct Library {
 
 }  // namespace
 
-TensorSet<double> run_on_host(const workloads::Cascade& c, const TensorSet<double>& inputs) {
-  const Source src = generate(c, Target::kHost, "double");
+TensorSet<double> run_on_host(const workloads::Cascade& c, const TensorSet<double>& inputs, bool single) {
+  const Source src = generate(c, Target::kHost, single ? "float" : "double");
   TempDir dir;
   const fs::path cpp = dir.path / "kernels.cpp", so = dir.path / "kernels.so", log = dir.path / "log.txt";
   std::ofstream(cpp) << src.text;
@@ -69,16 +71,24 @@ TensorSet<double> run_on_host(const workloads::Cascade& c, const TensorSet<doubl
   lib.handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib.handle) throw UserError(SourceLoc{}, std::string("cannot load the generated kernels: ") + dlerror());
   TensorSet<double> tensors;
-  std::vector<double*> ptr(c.tensors.size(), nullptr);
+  std::vector<std::vector<float>> narrow(c.tensors.size());  // single: every tensor's float copy
+  std::vector<void*> ptr(c.tensors.size(), nullptr);
   for (size_t t = 0; t < c.tensors.size(); ++t) {
     const workloads::Tensor& x = c.tensors[t];
     if (x.kind == workloads::TensorKind::kInput) {
       auto it = inputs.find(x.name);
       if (it == inputs.end()) throw UserError(x.loc, "no data for input '" + x.name + "'");
       if (it->second.extents != x.extents) throw UserError(x.loc, "input '" + x.name + "' has the wrong shape");
-      ptr[t] = const_cast<double*>(it->second.data.data());  // the kernels only read inputs
+      if (single) {
+        narrow[t].assign(it->second.data.begin(), it->second.data.end());
+        ptr[t] = narrow[t].data();
+      } else {
+        ptr[t] = const_cast<double*>(it->second.data.data());  // the kernels only read inputs
+      }
     } else {
-      ptr[t] = (tensors[x.name] = DenseTensor<double>(x.extents)).data.data();
+      DenseTensor<double>& out = tensors[x.name] = DenseTensor<double>(x.extents);
+      if (single) narrow[t].assign(out.data.size(), 0.0f);
+      ptr[t] = single ? static_cast<void*>(narrow[t].data()) : static_cast<void*>(out.data.data());
     }
   }
   auto sym = [&](const std::string& name) {
@@ -106,6 +116,10 @@ TensorSet<double> run_on_host(const workloads::Cascade& c, const TensorSet<doubl
     for (int64_t v = 0; v < c.ranks[static_cast<size_t>(g.loop_rank)].size; ++v)
       for (int e : g.einsums) run(e, v);
   }
+  if (single)
+    for (size_t t = 0; t < c.tensors.size(); ++t)
+      if (c.tensors[t].kind != workloads::TensorKind::kInput)
+        std::copy(narrow[t].begin(), narrow[t].end(), tensors[c.tensors[t].name].data.begin());
   return tensors;
 }
 

@@ -24,12 +24,14 @@ bool built_with_cuda();
 // compile, or when einflow was built without CUDA.
 std::string compile_ptx(const std::string& source, const std::string& arch = "compute_80", bool contract = false);
 
+// `single`: the kernels compute in float (the inputs rounded to float, the
+// outputs widened back), else in double.
 // UserError, in one line, when no CUDA device is available (no driver, no
 // device: the runtime error reported) or einflow was built without CUDA.
-TensorSet<double> run_on_gpu(const workloads::Cascade& cascade, const TensorSet<double>& inputs);
+TensorSet<double> run_on_gpu(const workloads::Cascade& cascade, const TensorSet<double>& inputs, bool single = false);
 
-// The host build of the same kernels, in double. The compiler is $EINFLOW_CXX,
-// else `c++`; UserError when it fails (with its output).
-TensorSet<double> run_on_host(const workloads::Cascade& cascade, const TensorSet<double>& inputs);
+// The host build of the same kernels. The compiler is $EINFLOW_CXX, else
+// `c++`; UserError when it fails (with its output).
+TensorSet<double> run_on_host(const workloads::Cascade& cascade, const TensorSet<double>& inputs, bool single = false);
 
 }  // namespace einflow::golden::cuda
