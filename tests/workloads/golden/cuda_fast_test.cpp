@@ -95,8 +95,16 @@ void check_gemm(Device d, InputType t, int64_t m, int64_t n, int64_t k) {
   SCOPED_TRACE(std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) +
                (t == InputType::kF16 ? " f16" : " bf16"));
   const std::vector<float> a = random_vector(static_cast<size_t>(m * k), 1), b = random_vector(static_cast<size_t>(k * n), 2);
-  const std::vector<float> c = gemm(d, t, m, n, k, a, b);
-  EXPECT_LT(normwise(c, golden_gemm(m, n, k, round_to(t, a), round_to(t, b))), kTolerance);
+  std::vector<float> c;
+  try {
+    c = gemm(d, t, m, n, k, a, b);
+  } catch (const UserError& e) {  // BF16 below sm_80: said, not run
+    const std::string why = e.diagnostics().front().message;
+    if (d == Device::kGpu && why.find("needs compute capability 8.0") != std::string::npos) return;
+    throw;
+  }
+  const double tol = d == Device::kGpu ? kTensorCoreTolerance : kTolerance;
+  EXPECT_LT(normwise(c, golden_gemm(m, n, k, round_to(t, a), round_to(t, b))), tol);
   EXPECT_LT(normwise(c, golden_gemm(m, n, k, a, b)), unrounded_gemm_tolerance(t));
 }
 
@@ -177,6 +185,9 @@ void decode_cases(Device d) {
   check_attention(d, {1, 2, 2, 1, 9, 64, false, 0, 0.125f}, 4);     // an empty last split, idle warps
   check_attention(d, {1, 2, 1, 1, 100, 256, false, 0, 0.0625f}, 1);  // one split: no combine needed
   check_attention(d, {1, 4, 2, 1, 77, 96, false, 0, 0.1f}, -1);      // the default split count
+  check_attention(d, {1, 2, 1, 1, 100, 64, true, 24, 0.125f}, 3);    // a causal window: the last 24 keys
+  check_attention(d, {1, 1, 1, 1, 20, 32, true, 50, 0.2f}, 2);       // a window wider than the cache
+  check_attention(d, {1, 1, 1, 1, 20, 32, true, 0, 0.2f}, 2);        // causal alone: one query sees every key
 }
 
 TEST(CudaFast, GemmOnTheHostMatchesTheGoldenKernel) { gemm_cases(Device::kHost); }

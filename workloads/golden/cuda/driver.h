@@ -45,6 +45,16 @@ struct Driver {
     f = reinterpret_cast<F>(dlsym(lib, name));
     if (!f) throw UserError(SourceLoc{}, std::string("no CUDA device is available (the driver lacks ") + name + ")");
   }
+  // The event functions, only for timing (fast/gpu.cpp); cuEventElapsedTime_v2
+  // is recent (the CUDA 13 headers' name), older drivers have the plain one.
+  void find_events() {
+    find(event_create, "cuEventCreate");
+    find(event_record, "cuEventRecord");
+    find(event_synchronize, "cuEventSynchronize");
+    find(event_destroy, "cuEventDestroy_v2");
+    event_elapsed = reinterpret_cast<decltype(event_elapsed)>(dlsym(lib, "cuEventElapsedTime_v2"));
+    if (!event_elapsed) find(event_elapsed, "cuEventElapsedTime");
+  }
   std::string error(CUresult r) const {
     const char* s = nullptr;
     if (error_string) error_string(r, &s);
@@ -77,11 +87,6 @@ inline Driver open_driver() {
   d.find(d.to_host, "cuMemcpyDtoH_v2");
   d.find(d.launch, "cuLaunchKernel");
   d.find(d.synchronize, "cuCtxSynchronize");
-  d.find(d.event_create, "cuEventCreate");
-  d.find(d.event_record, "cuEventRecord");
-  d.find(d.event_synchronize, "cuEventSynchronize");
-  d.find(d.event_elapsed, "cuEventElapsedTime_v2");
-  d.find(d.event_destroy, "cuEventDestroy_v2");
   const CUresult r = d.init(0);
   if (r != CUDA_SUCCESS) throw UserError(SourceLoc{}, "no CUDA device is available (cuInit: " + d.error(r) + ")");
   int n = 0;

@@ -85,6 +85,9 @@ std::vector<float> rows(Device d, RowOp op, int64_t rows, int64_t cols, const st
 
 void launch_gemm(Executor& ex, InputType t, int64_t m, int64_t n, int64_t k, const void* a, const void* b, float* c) {
   if (m <= 0 || n <= 0 || k <= 0) bad("GEMM sizes must be positive");
+  if (t == InputType::kBF16 && ex.compute_capability() < 80)
+    bad("the BF16 GEMM needs compute capability 8.0 or later (this device: " +
+        std::to_string(ex.compute_capability() / 10) + "." + std::to_string(ex.compute_capability() % 10) + ")");
   EfGemmArgs g{a, b, c, m, n, k};
   const Dim3 grid{grid_count((n + kGemmTile - 1) / kGemmTile, 2147483647, "GEMM column tiles"),
                   grid_count((m + kGemmTile - 1) / kGemmTile, kMaxGridYZ, "GEMM row tiles"), 1};
@@ -121,22 +124,33 @@ void launch_flash_attention(Executor& ex, const Attention& s, const float* q, co
   ex.launch("ef_flash_attention_d" + std::to_string(s.head_dim), grid, {kAttThreads, 1, 1}, &a, sizeof a);
 }
 
+namespace {
+
+// The first key the one query sees: a causal window hides all but the last `window`.
+int64_t first_visible_key(const Attention& s) {
+  return s.causal && s.window > 0 && s.k_len > s.window ? s.k_len - s.window : 0;
+}
+
+}  // namespace
+
 int64_t decode_splits(const Executor& ex, const Attention& s, int64_t requested) {
+  const int64_t visible = s.k_len - first_visible_key(s);
   int64_t splits = requested;
   if (splits <= 0) {  // enough blocks to fill the SMs about twice, each with at least 32 keys
     const int64_t blocks = s.batch * s.heads;
     splits = ex.is_host() ? 4 : (2 * ex.multiprocessors() + blocks - 1) / blocks;
-    splits = std::min<int64_t>(splits, (s.k_len + 31) / 32);
+    splits = std::min<int64_t>(splits, (visible + 31) / 32);
   }
-  return std::max<int64_t>(1, std::min(splits, s.k_len));
+  return std::max<int64_t>(1, std::min(splits, visible));
 }
 
 void launch_flash_decoding(Executor& ex, const Attention& s, int64_t splits, const float* q, const float* k,
                            const float* v, float* o, float* partial_o, float* partial_ml) {
   check_attention_shape(s, true);
+  if (splits <= 0) bad("Flash-Decoding needs a positive split count, not " + std::to_string(splits));
   EfAttentionArgs a = attention_args(s, q, k, v, o);
   a.splits = splits;
-  a.chunk = (s.k_len + splits - 1) / splits;
+  a.chunk = (s.k_len - first_visible_key(s) + splits - 1) / splits;
   a.partial_o = partial_o;
   a.partial_ml = partial_ml;
   const std::string dim = std::to_string(s.head_dim);

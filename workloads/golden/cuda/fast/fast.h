@@ -30,6 +30,11 @@ enum class InputType { kF16, kBF16 };
 //   3.1e-2 (each product carries up to 2u; summed over k terms of mixed sign,
 //   normwise, the observed error is 0.1-0.6u on random data).
 constexpr double kTolerance = 1e-5;
+//   The GEMM on tensor cores, against its rounded inputs: 4e-5. Tensor cores
+//   may truncate (not round) partial sums inside each MMA (Fasi et al., 2021);
+//   a simulation of truncation every 4 products gives 7.7e-6 at k = 1024, the
+//   host emulation (rounding) 1.1e-6.
+constexpr double kTensorCoreTolerance = 4e-5;
 constexpr double unrounded_gemm_tolerance(InputType t) { return t == InputType::kF16 ? 8.0 / 2048 : 8.0 / 256; }
 
 // x rounded to the input type (to nearest even), as the GEMM reads it; and
@@ -37,7 +42,8 @@ constexpr double unrounded_gemm_tolerance(InputType t) { return t == InputType::
 std::vector<float> round_to(InputType t, const std::vector<float>& x);
 std::vector<uint16_t> to_bits(InputType t, const std::vector<float>& x);
 
-// c[m x n] = a[m x k] b[k x n], a and b rounded to `t`.
+// c[m x n] = a[m x k] b[k x n], a and b rounded to `t`. BF16 needs compute
+// capability 8.0 on a GPU (a UserError below).
 std::vector<float> gemm(Device d, InputType t, int64_t m, int64_t n, int64_t k, const std::vector<float>& a,
                         const std::vector<float>& b);
 
@@ -66,8 +72,8 @@ bool has_decode_kernel(int64_t head_dim);   // 32, 64, 96, 128, 256
 std::vector<float> flash_attention(Device d, const Attention& a, const std::vector<float>& q,
                                    const std::vector<float>& k, const std::vector<float>& v);
 
-// Decode (q_len 1): the context split into `splits` chunks, one block each,
-// then combined. splits <= 0: as many as fill the device's SMs about twice
+// Decode (q_len 1): the visible keys (with a causal window, the last
+// `window`) split into `splits` chunks, one block each, then combined. splits <= 0: as many as fill the device's SMs about twice
 // (Flash-Decoding's heuristic), on the host 4.
 std::vector<float> flash_decoding(Device d, const Attention& a, int64_t splits, const std::vector<float>& q,
                                   const std::vector<float>& k, const std::vector<float>& v);

@@ -1,6 +1,7 @@
 // The fast kernels on a GPU: NVRTC compiles kernels.cuh for the device's
 // compute capability (once per process), the driver runs it.
 #include <cuda.h>
+#include <nvrtc.h>
 
 #include <algorithm>
 #include <map>
@@ -26,25 +27,56 @@ const std::string& ptx_for(const std::string& arch) {
   return it->second;
 }
 
+// The primary context, retained for the executor's life (released however it ends).
+struct PrimaryContext {
+  const Driver& d;
+  CUdevice dev = 0;
+  CUcontext ctx = nullptr;
+  PrimaryContext(const Driver& driver, CUdevice device) : d(driver), dev(device) {
+    d.check(d.retain(&ctx, dev), "cuDevicePrimaryCtxRetain");
+  }
+  ~PrimaryContext() { d.release_ctx(dev); }
+  PrimaryContext(const PrimaryContext&) = delete;
+  PrimaryContext& operator=(const PrimaryContext&) = delete;
+};
+
+CUdevice first_device(const Driver& d) {
+  CUdevice dev = 0;
+  d.check(d.device_get(&dev, 0), "cuDeviceGet");
+  return dev;
+}
+
+// The compute capabilities this NVRTC compiles for, as 10 * major + minor.
+bool nvrtc_supports(int cc, std::string& lowest) {
+  int n = 0;
+  if (nvrtcGetNumSupportedArchs(&n) != NVRTC_SUCCESS || n <= 0) return true;  // let the compile say
+  std::vector<int> archs(static_cast<size_t>(n));
+  nvrtcGetSupportedArchs(archs.data());
+  lowest = std::to_string(archs.front() / 10) + "." + std::to_string(archs.front() % 10);
+  return std::find(archs.begin(), archs.end(), cc) != archs.end() || cc > archs.back();
+}
+
 class GpuExecutor : public Executor {
  public:
-  GpuExecutor() : m_d(open_driver()) {
-    m_d.check(m_d.device_get(&m_dev, 0), "cuDeviceGet");
-    m_d.check(m_d.retain(&m_ctx, m_dev), "cuDevicePrimaryCtxRetain");
-    m_retained = true;
-    m_d.check(m_d.set_current(m_ctx), "cuCtxSetCurrent");
+  GpuExecutor() : m_d(open_driver()), m_ctx(m_d, first_device(m_d)) {
+    m_d.check(m_d.set_current(m_ctx.ctx), "cuCtxSetCurrent");
     int major = 0, minor = 0;
-    m_d.check(m_d.attribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, m_dev), "cuDeviceGetAttribute");
-    m_d.check(m_d.attribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, m_dev), "cuDeviceGetAttribute");
-    m_d.check(m_d.attribute(&m_sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, m_dev), "cuDeviceGetAttribute");
-    if (major < 7) throw UserError(SourceLoc{}, "the fast kernels need tensor cores (compute capability 7.0 or later)");
-    m_d.check(m_d.load(&m_mod, ptx_for("compute_" + std::to_string(major) + std::to_string(minor)).c_str()),
-              "cuModuleLoadData");
+    m_d.check(m_d.attribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, m_ctx.dev), "cuDeviceGetAttribute");
+    m_d.check(m_d.attribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, m_ctx.dev), "cuDeviceGetAttribute");
+    m_d.check(m_d.attribute(&m_sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, m_ctx.dev), "cuDeviceGetAttribute");
+    m_cc = 10 * major + minor;
+    std::string lowest;
+    if (m_cc < 70 || !nvrtc_supports(m_cc, lowest))
+      throw UserError(SourceLoc{}, "no CUDA device is available that the fast kernels support (compute capability " +
+                                       std::to_string(major) + "." + std::to_string(minor) +
+                                       (m_cc < 70 ? ": they need tensor cores, 7.0 or later"
+                                                  : ": this toolkit's NVRTC compiles for " + lowest + " and later") +
+                                       ")");
+    m_d.check(m_d.load(&m_mod, ptx_for("compute_" + std::to_string(m_cc)).c_str()), "cuModuleLoadData");
   }
   ~GpuExecutor() override {
     for (CUdeviceptr p : m_allocs) m_d.free(p);
     if (m_mod) m_d.unload(m_mod);
-    if (m_retained) m_d.release_ctx(m_dev);
   }
   void* alloc(size_t bytes) override {
     CUdeviceptr p = 0;
@@ -68,8 +100,10 @@ class GpuExecutor : public Executor {
               ("cuLaunchKernel(" + name + ")").c_str());
   }
   int multiprocessors() const override { return m_sms; }
+  int compute_capability() const override { return m_cc; }
   bool is_host() const override { return false; }
   double time_ms(const std::function<void()>& work, int reps) override {
+    if (!m_d.event_elapsed) m_d.find_events();
     work();
     CUevent start = nullptr, stop = nullptr;
     m_d.check(m_d.event_create(&start, CU_EVENT_DEFAULT), "cuEventCreate");
@@ -93,11 +127,9 @@ class GpuExecutor : public Executor {
 
  private:
   Driver m_d;
-  CUdevice m_dev = 0;
-  CUcontext m_ctx = nullptr;
-  bool m_retained = false;
+  PrimaryContext m_ctx;
   CUmodule m_mod = nullptr;
-  int m_sms = 1;
+  int m_sms = 1, m_cc = 0;
   std::vector<CUdeviceptr> m_allocs;
 };
 

@@ -49,7 +49,7 @@ struct EfAttentionArgs {  // o = softmax(scale * q k^T, masked) v, per (batch, h
   float* partial_ml;  // decode: [batch][heads][splits][2]: running max, running sum
   long long batch, heads, kv_heads, q_len, k_len;
   long long window;  // > 0: with causal, only the last `window` keys are visible
-  long long splits, chunk;  // decode: the context split into `splits` chunks of `chunk` keys
+  long long splits, chunk;  // decode: the visible keys split into `splits` chunks of `chunk` keys
   int causal;
   float scale;
 };
@@ -116,7 +116,9 @@ __device__ void ef_gemm_tc(const EfGemmArgs& p) {
   const long long col0 = static_cast<long long>(blockIdx.x) * EF_GEMM_BN;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int wm = warp / 2, wn = warp % 2;
-  const bool aligned = p.k % 8 == 0 && p.n % 8 == 0;
+  const bool aligned = p.k % 8 == 0 && p.n % 8 == 0 && reinterpret_cast<unsigned long long>(A) % 16 == 0 &&
+                       reinterpret_cast<unsigned long long>(B) % 16 == 0;
+  const bool c_aligned = p.n % 8 == 0 && reinterpret_cast<unsigned long long>(p.c) % 32 == 0;
   const bool rows_in = row0 + EF_GEMM_BM <= p.m && col0 + EF_GEMM_BN <= p.n;
   wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc[2][4];
   EF_UNROLL
@@ -145,7 +147,7 @@ __device__ void ef_gemm_tc(const EfGemmArgs& p) {
     EF_UNROLL
     for (int j = 0; j < 4; ++j) {
       const long long r = row0 + wm * 32 + i * 16, c = col0 + wn * 64 + j * 16;
-      if (r + 16 <= p.m && c + 16 <= p.n && p.n % 8 == 0) {
+      if (r + 16 <= p.m && c + 16 <= p.n && c_aligned) {
         wmma::store_matrix_sync(p.c + r * p.n + c, acc[i][j], static_cast<unsigned>(p.n), wmma::mem_row_major);
         continue;
       }
@@ -352,7 +354,8 @@ __device__ void ef_flash_attention(const EfAttentionArgs& p) {
 
 // ------------------------------------------------------- Flash-Decoding ----
 // One query per (batch, head) against k_len keys. Grid (splits, heads,
-// batch), 128 threads = 4 warps: a block takes keys [split * chunk, +chunk),
+// batch), 128 threads = 4 warps: a block takes keys [lo + split * chunk,
+// +chunk), lo the first visible key (k_len - window with a causal window, else 0),
 // each warp every fourth key, its lanes splitting head_dim (coalesced rows,
 // the dot product reduced by shuffles) and keeping an online softmax state;
 // the warps' states merge in shared memory and the block writes its split's
@@ -380,7 +383,8 @@ __device__ void ef_flash_decode(const EfAttentionArgs& p) {
   const float* V = p.v + (b * p.kv_heads + g) * p.k_len * D;
   for (int e = tid; e < D; e += 32 * EF_DEC_WARPS) qs[e] = p.q[(b * p.heads + h) * D + e] * p.scale;
   __syncthreads();
-  const long long k_begin = s * p.chunk;
+  const long long lo = p.causal && p.window > 0 && p.k_len > p.window ? p.k_len - p.window : 0;
+  const long long k_begin = lo + s * p.chunk;
   const long long k_end = k_begin + p.chunk < p.k_len ? k_begin + p.chunk : p.k_len;
   float m = EF_NEG_INF, l = 0.0f, o[kPer];
   EF_UNROLL
