@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "workloads/golden/cuda/codegen.h"
 #include "workloads/golden/cuda/run.h"
@@ -114,6 +115,15 @@ TEST(CudaBackend, HostBuildMatchesTheInterpreterOnAttentionAndRecurrences) {
   }
 }
 
+TensorSet<double> widen(const TensorSet<float>& from) {
+  TensorSet<double> to;
+  for (const auto& [name, t] : from) {
+    to[name] = DenseTensor<double>(t.extents);
+    std::copy(t.data.begin(), t.data.end(), to[name].data.begin());
+  }
+  return to;
+}
+
 // The kernels in float (ef_t = float) against the interpreter in float: the
 // same folds in the same order, so they agree to float rounding (1e-5
 // relative), far inside check's float tolerance of 1e-3 against the direct
@@ -132,14 +142,8 @@ TEST(CudaBackend, HostBuildInFloatMatchesTheInterpreterInFloat) {
       SCOPED_TRACE(w.name + " " + v.name);
       const TensorSet<float> in = seeded_inputs<float>(v.cascade, 4);
       TensorSet<double> wide_in, want;
-      const auto widen = [](const TensorSet<float>& from, TensorSet<double>& to) {
-        for (const auto& [name, t] : from) {
-          to[name] = DenseTensor<double>(t.extents);
-          std::copy(t.data.begin(), t.data.end(), to[name].data.begin());
-        }
-      };
-      widen(in, wide_in);
-      widen(interpret<float>(v.cascade, in), want);
+      wide_in = widen(in);
+      want = widen(interpret<float>(v.cascade, in));
       const TensorSet<double> got = cuda::run_on_host(v.cascade, wide_in, true);
       for (const auto& [name, t] : got)  // every value is a float
         for (double x : t.data) ASSERT_TRUE(std::isnan(x) || static_cast<double>(static_cast<float>(x)) == x) << name;
@@ -177,11 +181,12 @@ TEST(CudaBackend, NvrtcCompilesEveryZooCascadeToPtx) {
   }
 }
 
+using Runner = TensorSet<double> (*)(const workloads::Cascade&, const TensorSet<double>&, bool);
+
 // Every zoo model's layer, every form, prefill and (for decoders) decode, at
-// tiny widths (64 wide, 4 heads of 16, GQA kept as 2 KV heads): the kernels
-// built for the host agree with the interpreter, so the generated indexing
-// is checked on each model's own Einsums in CI, without a GPU.
-TEST(CudaBackend, HostBuildMatchesTheInterpreterOnEveryZooModel) {
+// tiny widths (64 wide, 4 heads of 16, GQA kept as 2 KV heads), run by `run`
+// against the interpreter.
+void every_zoo_model(Runner run, double tolerance) {
   for (const std::string& f : zoo()) {
     const workloads::Workload plain = workloads::load_workload(f);
     for (const char* phase : {"prefill", "decode"}) {
@@ -196,11 +201,43 @@ TEST(CudaBackend, HostBuildMatchesTheInterpreterOnEveryZooModel) {
       for (const auto& v : w.variants) {
         SCOPED_TRACE(f + " " + phase + " " + v.name);
         const TensorSet<double> in = seeded_inputs<double>(v.cascade, 11);
-        EXPECT_LT(max_rel(cuda::run_on_host(v.cascade, in), interpret<double>(v.cascade, in)), 1e-12);
+        EXPECT_LT(max_rel(run(v.cascade, in, false), interpret<double>(v.cascade, in)), tolerance);
       }
     }
   }
 }
+
+// Every workload file of the tests and the examples (a cascade or a model, as
+// written: each form), run by `run` against the interpreter.
+void every_test_cascade(Runner run, double tolerance) {
+  std::vector<std::string> files;
+  for (const char* dir : {"/tests/data", "/configs/examples"})
+    for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(EINFLOW_SOURCE_DIR) + dir)) {
+      if (e.path().extension() != ".yaml") continue;
+      std::ifstream in(e.path());
+      std::string line;
+      while (std::getline(in, line))
+        if (line.rfind("cascade:", 0) == 0 || line.rfind("model:", 0) == 0) {
+          files.push_back(e.path().string());
+          break;
+        }
+    }
+  std::sort(files.begin(), files.end());
+  EXPECT_GE(files.size(), 50u);
+  for (const std::string& f : files) {
+    const workloads::Workload w = workloads::load_workload(f);
+    for (const auto& v : w.variants) {
+      SCOPED_TRACE(f + " " + v.name);
+      const TensorSet<double> in = seeded_inputs<double>(v.cascade, 13);
+      EXPECT_LT(max_rel(run(v.cascade, in, false), interpret<double>(v.cascade, in)), tolerance);
+    }
+  }
+}
+
+// The host build: the generated indexing checked on each model's own Einsums
+// and on every test cascade in CI, without a GPU.
+TEST(CudaBackend, HostBuildMatchesTheInterpreterOnEveryZooModel) { every_zoo_model(cuda::run_on_host, 1e-12); }
+TEST(CudaBackend, HostBuildMatchesTheInterpreterOnEveryTestCascade) { every_test_cascade(cuda::run_on_host, 1e-12); }
 
 TEST(CudaBackend, RunsOnAGpuWhenThereIsOne) {
   const workloads::Workload w = workloads::load_workload(std::string(EINFLOW_SOURCE_DIR) + "/tests/data/attention/tiny.yaml");
@@ -215,6 +252,15 @@ TEST(CudaBackend, RunsOnAGpuWhenThereIsOne) {
       GTEST_SKIP() << why;
     }
     EXPECT_LT(max_rel(got, interpret<double>(v.cascade, in)), 1e-9) << v.name;
+  }
+  // A device: every zoo model and every test cascade on it, in double (the
+  // device's libm: 1e-9), and the tiny attention in float (1e-5).
+  every_zoo_model(cuda::run_on_gpu, 1e-9);
+  every_test_cascade(cuda::run_on_gpu, 1e-9);
+  for (const auto& v : w.variants) {
+    const TensorSet<float> in = seeded_inputs<float>(v.cascade, 5);
+    EXPECT_LT(max_rel(cuda::run_on_gpu(v.cascade, widen(in), true), widen(interpret<float>(v.cascade, in))), 1e-5)
+        << v.name;
   }
 }
 
