@@ -1,9 +1,11 @@
 // The sweep's on-chip footprint metric, worked by hand on a fused chain.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 #include "tests/tools/sweep_testing.h"
+#include "tools/sweep/measured.h"
 
 namespace einflow::sweep {
 namespace {
@@ -84,6 +86,76 @@ TEST(Sweep, CosmaMapperOverItsBudgets) {
     EXPECT_EQ(fig.at("cosma_optimal"), 1);
     EXPECT_EQ(rec.total().dram_bytes(), tight ? 64 : 48);
   }
+}
+
+// Measured times join the points they were measured for (the GPU attention
+// studies' `measured:`): design, arch, batch, seq_len and causal must all
+// match (an empty causal matches either); the figure is the file's value and
+// its ratio to the model's seconds. A missing file is a note, a malformed one
+// an error at its line and column.
+TEST(Sweep, MeasuredTimesJoinThePoints) {
+  const std::string root = std::string(EINFLOW_SOURCE_DIR) + "/configs/";
+  const std::string csv = ::testing::TempDir() + "measured.csv";
+  std::ofstream(csv) << "design,arch,batch,seq_len,causal,measured_seconds,device\n"
+                        "standard,a100,8,512,false,0.00125,\"NVIDIA A100-SXM4-80GB\"\n"
+                        "flash2,a100,8,512,,0.0005,\"NVIDIA A100-SXM4-80GB\"\n"
+                        "flash2,h100,8,1024,,0.0004,\"NVIDIA H100 80GB HBM3\"\n"  // another device's: no point
+                        "flash2,a100,1,1024,,0.0003,x\n";                              // another batch: no point
+  auto sweep = [&](const std::string& name, const std::string& measured) {
+    return write_sweep(name + ".sweep.yaml",
+                       "sweep:\n  base:\n    arch: " + root + "arch/a100.yaml\n    workload: " + root +
+                           "workloads/gpt2-medium.yaml\n    set: {workload.instance.scope: attention, "
+                           "workload.instance.phase: prefill, workload.instance.batch: 8, workload.instance.causal: false}\n"
+                           "  axes:\n"
+                           "    - {key: workload.instance.seq_len, values: [512, 1024]}\n  designs:\n"
+                           "    - {name: standard, design: standard}\n    - {name: flash2, design: flash2}\n"
+                           "  measured: " + measured + "\n");
+  };
+  const std::string dir = temp_dir("measured");
+  const Shell r = sh(kBin + " sweep " + sweep("measured", csv) + " --out " + dir);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("measured: 4 times from"), std::string::npos) << r.out;
+  const auto recs = read_store(store_path(dir)).records;
+  ASSERT_EQ(recs.size(), 4u);
+  int joined = 0;
+  for (const auto& rec : recs) {
+    ASSERT_EQ(rec.status(), results::OK) << rec.error();
+    const auto& fig = rec.total().figures();
+    const bool want = rec.instance().seq_len() == 512;
+    EXPECT_EQ(fig.count("measured_seconds"), want ? 1u : 0u) << rec.design() << " " << rec.instance().seq_len();
+    if (!want) continue;
+    ++joined;
+    const double t = rec.design() == "standard" ? 0.00125 : 0.0005;
+    EXPECT_DOUBLE_EQ(fig.at("measured_seconds"), t);
+    EXPECT_DOUBLE_EQ(fig.at("measured_over_model"), t / rec.total().seconds());
+  }
+  EXPECT_EQ(joined, 2);
+  const Shell rep = sh(kBin + " report " + dir + " --format md,csv");
+  ASSERT_EQ(rep.code, 0) << rep.out;
+  std::ifstream md(dir + "/report.md"), table(dir + "/results.csv");
+  const std::string mdt((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+  const std::string csvt((std::istreambuf_iterator<char>(table)), std::istreambuf_iterator<char>());
+  EXPECT_NE(mdt.find("measured (s)"), std::string::npos) << mdt.substr(0, 2000);
+  EXPECT_NE(csvt.find("fig_measured_seconds"), std::string::npos) << csvt.substr(0, 500);
+  const Shell none = sh(kBin + " sweep " + sweep("unmeasured", ::testing::TempDir() + "absent.csv") + " --out " +
+                        temp_dir("unmeasured"));
+  ASSERT_EQ(none.code, 0) << none.out;
+  EXPECT_NE(none.out.find("no measured times at"), std::string::npos) << none.out;
+  const std::string broken = ::testing::TempDir() + "broken.csv";
+  std::ofstream(broken) << "design,arch,batch,seq_len,causal,measured_seconds\nflash2,a100,8,512,maybe,0.1\n";
+  const Shell bad = sh(kBin + " sweep " + sweep("broken", broken) + " --out " + temp_dir("broken"));
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("broken.csv:2:"), std::string::npos) << bad.out;
+}
+
+TEST(Sweep, MeasuredDevicesStandForTheirPresets) {
+  EXPECT_EQ(preset_for_device("NVIDIA A100-SXM4-80GB"), "a100");
+  EXPECT_EQ(preset_for_device("NVIDIA A100 80GB PCIe"), "a100");
+  EXPECT_EQ(preset_for_device("NVIDIA H100 80GB HBM3"), "h100");
+  EXPECT_EQ(preset_for_device("NVIDIA H100 PCIe"), "h100");
+  EXPECT_EQ(preset_for_device("Tesla T4"), "t4");
+  EXPECT_EQ(preset_for_device("NVIDIA H200"), "nvidia h200");  // no preset: its rows join nothing
+  EXPECT_EQ(preset_for_device("NVIDIA GeForce RTX 4090"), "nvidia geforce rtx 4090");
 }
 
 }  // namespace

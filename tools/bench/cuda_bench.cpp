@@ -13,6 +13,7 @@
 // Prints one table; exits 1 when an agreement fails or a kernel faults, 2
 // without a usable GPU or cuBLAS.
 // Usage: einflow_bench_cuda [--quick]   (--quick: the smallest size of each)
+//        einflow_bench_cuda --measure FILE.csv   (the GPU attention studies' shapes, timed: measure())
 #include <cublas_v2.h>
 #include <dlfcn.h>
 
@@ -27,6 +28,7 @@
 #include "common/error.h"
 #include "workloads/golden/cuda/fast/convert.h"
 #include "workloads/golden/cuda/fast/launch.h"
+#include "tools/sweep/measured.h"
 #include "workloads/golden/kernels.h"
 
 namespace fast = einflow::golden::cuda::fast;
@@ -161,6 +163,7 @@ struct Bench {
 
   // The unfused reference: per (batch, KV group), S = scale Q K^T, softmax, O = P V.
   void unfused(const fast::Attention& s, const float* q, const float* k, const float* v, float* o, float* scores) {
+    const int64_t causal_q_len = s.causal ? s.q_len : 0;  // standard attention masks S before the softmax
     const int64_t d = s.head_dim, r = s.heads / s.kv_heads, rows = r * s.q_len;
     for (int64_t b = 0; b < s.batch; ++b)
       for (int64_t g = 0; g < s.kv_heads; ++g) {
@@ -168,7 +171,8 @@ struct Bench {
         const float* kg = k + (b * s.kv_heads + g) * s.k_len * d;
         const float* vg = v + (b * s.kv_heads + g) * s.k_len * d;
         blas.sgemm_rows(rows, s.k_len, d, s.scale, qg, d, kg, d, true, scores, s.k_len);  // K holds (K^T)^T
-        fast::launch_rows(ex, fast::RowOp::kSoftmax, rows, s.k_len, scores, nullptr, nullptr, scores, 0.0f, 1.0f);
+        fast::launch_rows(ex, fast::RowOp::kSoftmax, rows, s.k_len, scores, nullptr, nullptr, scores, 0.0f, 1.0f,
+                          causal_q_len);
         blas.sgemm_rows(rows, d, s.k_len, 1.0f, scores, s.k_len, vg, d, false, o + (b * s.heads + g * r) * s.q_len * d, d);
       }
   }
@@ -201,6 +205,33 @@ struct Bench {
         decode ? std::to_string(splits) + " splits; fused vs cuBLAS+softmax+cuBLAS" : "fused vs cuBLAS+softmax+cuBLAS");
   }
 
+  // Seconds per run of the fused kernel (flash2 / flash-decoding) or of the
+  // unfused reference (standard), on random data of shape s.
+  double seconds(const fast::Attention& s, const std::string& design) {
+    const size_t nq = static_cast<size_t>(s.batch * s.heads * s.q_len * s.head_dim);
+    const size_t nk = static_cast<size_t>(s.batch * s.kv_heads * s.k_len * s.head_dim);
+    std::unique_ptr<fast::Executor> own = fast::gpu_executor();  // its memory goes with it
+    fast::Executor& e = *own;
+    auto room = [&](size_t n) { return static_cast<float*>(e.alloc(n * sizeof(float))); };
+    const float* q = room(nq);
+    const float* k = room(nk);
+    const float* v = room(nk);
+    float* o = room(nq);
+    const int r = reps;
+    if (design == "standard") {
+      float* scores = room(static_cast<size_t>(s.heads / s.kv_heads * s.q_len * s.k_len));
+      Bench inner{e, blas, r};
+      return e.time_ms([&] { inner.unfused(s, q, k, v, o, scores); }, r) / 1e3;
+    }
+    if (design == "flash-decoding") {
+      const int64_t splits = fast::decode_splits(e, s, 0);
+      float* po = room(static_cast<size_t>(s.batch * s.heads * splits * s.head_dim));
+      float* pml = room(static_cast<size_t>(s.batch * s.heads * splits * 2));
+      return e.time_ms([&] { fast::launch_flash_decoding(e, s, splits, q, k, v, o, po, pml); }, r) / 1e3;
+    }
+    return e.time_ms([&] { fast::launch_flash_attention(e, s, q, k, v, o); }, r) / 1e3;
+  }
+
   void norms(int64_t rows, int64_t cols) {
     const std::vector<float> x = fill(static_cast<size_t>(rows * cols), 6), gamma = fill(static_cast<size_t>(cols), 7),
                              beta = fill(static_cast<size_t>(cols), 8);
@@ -225,12 +256,43 @@ struct Bench {
   }
 };
 
+// The shapes configs/studies/flash-attention.yaml and decode-attention.yaml
+// cost, timed on this GPU: one CSV row per (design, batch, seq_len, causal),
+// which those studies' `measured:` file joins to their points (the sweep's
+// fig_measured_seconds). Designs without a kernel here (flash1, lean) have no row.
+void measure(Bench& b, const std::string& path) {
+  std::FILE* out = std::fopen(path.c_str(), "w");
+  if (!out) throw einflow::UserError(einflow::SourceLoc{path, 0, 0}, "cannot write the measurements");
+  const std::string device = b.ex.name(), arch = einflow::sweep::preset_for_device(device);
+  std::fprintf(out, "design,arch,batch,seq_len,causal,measured_seconds,device\n");
+  auto row = [&](const std::string& design, const fast::Attention& s, int64_t seq_len, const char* causal) {
+    const double sec = b.seconds(s, design);
+    std::fprintf(out, "%s,%s,%lld,%lld,%s,%.9g,\"%s\"\n", design.c_str(), arch.c_str(), static_cast<long long>(s.batch),
+                 static_cast<long long>(seq_len), causal, sec, device.c_str());
+    std::fflush(out);
+    std::printf("measured %-16s batch %-2lld seq_len %-7lld causal %-5s %10.3f ms\n", design.c_str(),
+                static_cast<long long>(s.batch), static_cast<long long>(seq_len), causal, sec * 1e3);
+  };
+  // FlashAttention's IO study: GPT-2 medium's attention (16 heads of 64), batch 8.
+  for (const bool causal : {false, true})
+    for (int64_t n = 512; n <= 16384; n *= 2)
+      for (const char* design : {"standard", "flash2"})
+        row(design, {8, 16, 16, n, n, 64, causal, 0, 0.125f}, n, causal ? "true" : "false");
+  // The decode study: Llama-3-8B (32 query heads, 8 KV heads of 128) against a cache of seq_len keys.
+  for (const int64_t batch : {1, 8})
+    for (const int64_t n : {1000, 1024, 2048, 4096, 5000, 8192, 16384, 32768, 65536, 100000, 131072, 262144, 524288})
+      for (const char* design : {"flash2", "flash-decoding"})
+        row(design, {batch, 32, 8, 1, n, 128, false, 0, 0.08838835f}, n, "");
+  std::fclose(out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
-  if (argc > 2 || (argc == 2 && !quick)) {
-    std::fprintf(stderr, "usage: einflow_bench_cuda [--quick]\n");
+  const bool quick = argc == 2 && std::string(argv[1]) == "--quick";
+  const bool measuring = argc == 3 && std::string(argv[1]) == "--measure";
+  if (argc > 1 && !quick && !measuring) {
+    std::fprintf(stderr, "usage: einflow_bench_cuda [--quick | --measure FILE.csv]\n");
     return 2;
   }
   std::unique_ptr<fast::Executor> ex;
@@ -242,7 +304,11 @@ int main(int argc, char** argv) {
   }
   try {
     Cublas blas;
-    Bench b{*ex, blas, quick ? 3 : 10};
+    Bench b{*ex, blas, quick || measuring ? 3 : 10};
+    if (measuring) {
+      measure(b, argv[2]);
+      return 0;
+    }
     std::printf("# %d SMs\n%-44s %10s %10s %9s %10s %-4s %s\n", ex->multiprocessors(), "kernel", "ms", "ref_ms",
                 "speedup", "error", "ok", "note");
     b.gemm(fast::InputType::kF16, 4096, 4096, 4096, "square");

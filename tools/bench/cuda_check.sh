@@ -10,7 +10,10 @@
 #   3. einflow_bench_cuda: the fast kernels against cuBLAS at 4096^3, at a
 #      BERT-Base layer's shapes (4K tokens, batch 8) and at a Llama-3-8B decode
 #      step's (32K cache): agreement with FP32 references and times as ratios;
-#   4. (not with --quick) whole layers at those sizes through the generated
+#   4. (not with --quick) the GPU attention studies' shapes timed into
+#      configs/studies/measured/gpu-attention.csv, and the two studies swept
+#      and reported with those times beside the model's;
+#   5. (not with --quick) whole layers at those sizes through the generated
 #      kernels (FP64): einflow check --backend cuda on BERT-Base at 4K tokens,
 #      batch 8, and on a Llama-3-8B decode step against a 32K cache.
 # Usage: tools/bench/cuda_check.sh [BUILD_DIR] [--quick]
@@ -21,7 +24,7 @@ quick=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=(--quick) ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     -*) echo "cuda_check.sh: unknown option $arg" >&2; exit 2 ;;
     *) build="$arg" ;;
   esac
@@ -59,7 +62,17 @@ done
 echo "== 3. fast kernels against cuBLAS"
 "$build/tools/bench/einflow_bench_cuda" "${quick[@]}"
 if [ ${#quick[@]} -eq 0 ]; then
-  echo "== 4. whole layers at size, generated kernels against the CPU golden"
+  echo "== 4. the GPU attention studies' shapes, measured"
+  measured="$root/configs/studies/measured/gpu-attention.csv"
+  "$build/tools/bench/einflow_bench_cuda" --measure "$measured"
+  for study in flash-attention decode-attention; do
+    out="$build/studies/$study"
+    rm -rf "$out"
+    "$build/tools/einflow" sweep "$root/configs/studies/$study.yaml" --out "$out" >/dev/null
+    "$build/tools/einflow" report "$out" --format md,csv >/dev/null
+    echo "$study: measured beside the model in $out/report.md"
+  done
+  echo "== 5. whole layers at size, generated kernels against the CPU golden"
   for args in "bert-base.yaml --set instance.seq_len=4K --set instance.batch=8" \
               "llama3-8b.yaml --set instance.phase=decode --set instance.seq_len=32K --set instance.batch=1"; do
     read -r -a a <<< "$args"

@@ -27,6 +27,16 @@ std::vector<Column> columns(const ReportData& d) {
     cols.push_back({"cycles", [&](size_t i) { return std::to_string(R[i].total().cycles()); }});
   if (wants(d, "seconds"))
     cols.push_back({"time (s)", [&](size_t i) { return num(R[i].total().seconds()); }});
+  if (std::find(d.figures.begin(), d.figures.end(), "measured_seconds") != d.figures.end()) {
+    // measured times beside the model's (the sweep's `measured:` file)
+    auto figure = [&R](size_t i, const char* name, int digits) {
+      const auto& f = R[i].total().figures();
+      const auto it = f.find(name);
+      return it == f.end() ? std::string("-") : num(it->second, digits);
+    };
+    cols.push_back({"measured (s)", [figure](size_t i) { return figure(i, "measured_seconds", 4); }});
+    cols.push_back({"measured / model", [figure](size_t i) { return figure(i, "measured_over_model", 3); }});
+  }
   if (wants(d, "energy_pj"))
     cols.push_back({"energy (pJ)", [&](size_t i) { return num(R[i].total().energy_pj()); }});
   if (wants(d, "dram_bytes"))

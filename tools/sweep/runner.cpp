@@ -13,6 +13,7 @@
 #include "common/files.h"
 #include "common/progress.h"
 #include "tools/sweep/evaluate.h"
+#include "tools/sweep/measured.h"
 #include "tools/sweep/store.h"
 
 namespace einflow::sweep {
@@ -78,6 +79,19 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
   threads = std::max(1, std::min<int>(threads, static_cast<int>(todo.size())));
   EvalOptions eo;
   eo.search_threads = threads == 1 ? 0 : 1;  // one level of parallelism at a time
+  Measurements measured;
+  if (!spec.measured_file.empty()) {
+    if (fs::exists(spec.measured_file)) {
+      measured = read_measurements(spec.measured_file);
+      eo.measured = &measured;
+      log << "measured: " << measured.rows.size() << " times from " << spec.measured_file
+          << (measured.rows.empty() ? "" : " (" + measured.rows.front().device + ")") << "\n";
+    } else {
+      log << "note: no measured times at " << spec.measured_file
+          << " yet (tools/bench/einflow_bench_cuda --measure FILE writes them on a GPU); the report shows the "
+             "model's alone\n";
+    }
+  }
   std::atomic<size_t> next{0};
   std::atomic<int64_t> finished{0}, failed{0};
   std::mutex log_mutex;

@@ -386,7 +386,7 @@ SweepSpec read_sweep(const std::string& path) {
   const YamlNode n = doc["sweep"];
   if (!n.expect_map(d)) d.throw_if_any();
   n.check_keys({"name", "base", "axes", "combine", "filters", "designs", "metrics", "mode",
-                "rerank", "seed", "report"},
+                "rerank", "seed", "report", "measured"},
                d);
   n.require("base", d);
   n.require("designs", d);
@@ -421,6 +421,11 @@ SweepSpec read_sweep(const std::string& path) {
     for (const auto& [k, v] : x.sets) check_design_key(s, k, x.loc, d);
   read_options(n, s, d);
   read_report(n, s, d);
+  if (n.has("measured")) {  // the file need not exist yet: measurements come from hardware
+    const std::string f = n["measured"].as_string(d).value_or("");
+    if (f.empty()) d.error(n["measured"].loc(), n["measured"].path(), "expected a CSV file of measured times");
+    else s.measured_file = resolve(f);
+  }
   d.throw_if_any();
   return s;
 }

@@ -18,6 +18,7 @@
 //     mode: analytical                       # analytical, cycle, or rerank (search, then cycle
 //     model on the top K) rerank: 4 seed: 1 report: {baseline: flat, x: workload.instance.seq_len,
 //     pareto: [area_um2, cycles], by: [workload], lines: [workload], per_token: true}
+//     measured: M.csv                        # measured times joined to the points (measured.h)
 //
 // Keys: `arch.KEY` (under `architecture:`; `arch.NODE.KEY` for a node of the
 // tree by name), `workload.KEY`, `mapper.KEY` (a mapper design's config),
@@ -89,6 +90,7 @@ struct SweepSpec {
   int rerank = 4;
   uint64_t seed = 1;
   ReportSpec report;
+  std::string measured_file;  // `measured:` (measured.h), resolved; "" = none
   std::string text;  // the file as written (kept beside the results)
 };
 

@@ -126,6 +126,20 @@ void row_cases(Device d) {
   for (size_t i = 0; i < x.size(); ++i) want[i] = static_cast<double>(scale) * x[i];
   golden::softmax_rows<double>(rows, cols, want.data());
   EXPECT_LT(normwise(softmax_rows(d, rows, cols, x, scale), want), kTolerance) << "softmax";
+  // Causal masks: as many queries as keys, and fewer (the mask's diagonal
+  // shifted by k_len - q_len); two heads' rows each.
+  for (const auto& [q_len, k_len] : {std::pair<int64_t, int64_t>{16, 16}, {8, 24}}) {
+    const int64_t masked_rows = 2 * q_len;
+    const std::vector<float> xs = random_vector(static_cast<size_t>(masked_rows * k_len), 10, -4.0f, 4.0f);
+    std::vector<double> m(xs.size());
+    for (int64_t r = 0; r < masked_rows; ++r)
+      for (int64_t j = 0; j < k_len; ++j) {
+        const size_t i = static_cast<size_t>(r * k_len + j);
+        m[i] = j > r % q_len + (k_len - q_len) ? -HUGE_VAL : static_cast<double>(scale) * xs[i];
+      }
+    golden::softmax_rows<double>(masked_rows, k_len, m.data());
+    EXPECT_LT(normwise(softmax_rows(d, masked_rows, k_len, xs, scale, q_len), m), kTolerance) << "causal softmax";
+  }
   const std::vector<float> gamma = random_vector(static_cast<size_t>(cols), 4), beta = random_vector(static_cast<size_t>(cols), 5);
   const std::vector<float> y = random_vector(static_cast<size_t>(rows * cols), 6, 1.0f, 3.0f);  // a mean far from 0
   const std::vector<double> y64 = widen(y), g64 = widen(gamma), b64 = widen(beta);

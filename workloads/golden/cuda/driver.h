@@ -18,6 +18,7 @@ struct Driver {
   CUresult (*init)(unsigned) = nullptr;
   CUresult (*device_count)(int*) = nullptr;
   CUresult (*device_get)(CUdevice*, int) = nullptr;
+  CUresult (*device_name)(char*, int, CUdevice) = nullptr;
   CUresult (*retain)(CUcontext*, CUdevice) = nullptr;
   CUresult (*release_ctx)(CUdevice) = nullptr;
   CUresult (*attribute)(int*, CUdevice_attribute, CUdevice) = nullptr;
@@ -73,6 +74,7 @@ inline Driver open_driver() {
   d.find(d.error_string, "cuGetErrorString");
   d.find(d.device_count, "cuDeviceGetCount");
   d.find(d.device_get, "cuDeviceGet");
+  d.find(d.device_name, "cuDeviceGetName");
   d.find(d.retain, "cuDevicePrimaryCtxRetain");
   d.find(d.release_ctx, "cuDevicePrimaryCtxRelease_v2");
   d.find(d.attribute, "cuDeviceGetAttribute");

@@ -26,6 +26,8 @@ class Executor {
   // The device's SM count (the host: 1).
   virtual int multiprocessors() const = 0;
   virtual bool is_host() const = 0;
+  // The device's name (cuDeviceGetName), or "host emulation".
+  virtual std::string name() const = 0;
   // 10 * major + minor (the host emulation: 90, it has every kernel).
   virtual int compute_capability() const = 0;
   // Milliseconds per run of `work` (launches), averaged over `reps` runs after

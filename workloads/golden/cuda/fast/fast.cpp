@@ -67,7 +67,8 @@ EfAttentionArgs attention_args(const Attention& s, const float* q, const float* 
 }
 
 std::vector<float> rows(Device d, RowOp op, int64_t rows, int64_t cols, const std::vector<float>& x,
-                        const std::vector<float>* gamma, const std::vector<float>* beta, float eps, float scale) {
+                        const std::vector<float>* gamma, const std::vector<float>* beta, float eps, float scale,
+                        int64_t causal_q_len = 0) {
   if (rows <= 0 || cols <= 0) bad("rows and columns must be positive");
   expect_size(x, rows * cols, "x");
   if (gamma) expect_size(*gamma, cols, "gamma");
@@ -75,7 +76,7 @@ std::vector<float> rows(Device d, RowOp op, int64_t rows, int64_t cols, const st
   auto ex = open(d);
   float* y = room(*ex, rows * cols);
   launch_rows(*ex, op, rows, cols, put(*ex, x), gamma ? put(*ex, *gamma) : nullptr, beta ? put(*ex, *beta) : nullptr,
-              y, eps, scale);
+              y, eps, scale, causal_q_len);
   return fetch(*ex, y, rows * cols);
 }
 
@@ -95,8 +96,10 @@ void launch_gemm(Executor& ex, InputType t, int64_t m, int64_t n, int64_t k, con
 }
 
 void launch_rows(Executor& ex, RowOp op, int64_t rows, int64_t cols, const float* x, const float* gamma,
-                 const float* beta, float* y, float eps, float scale) {
-  EfRowsArgs a{x, gamma, beta, y, rows, cols, eps, scale};
+                 const float* beta, float* y, float eps, float scale, int64_t causal_q_len) {
+  if (causal_q_len < 0 || causal_q_len > cols) bad("a causal mask of " + std::to_string(causal_q_len) +
+                                                   " queries over " + std::to_string(cols) + " keys");
+  EfRowsArgs a{x, gamma, beta, y, rows, cols, eps, scale, causal_q_len};
   const char* name = op == RowOp::kSoftmax ? "ef_softmax_rows" : op == RowOp::kLayerNorm ? "ef_layernorm_rows"
                                                                                          : "ef_rmsnorm_rows";
   ex.launch(name, {grid_count(rows, 2147483647, "rows"), 1, 1}, {kRowThreads, 1, 1}, &a, sizeof a);
@@ -186,8 +189,9 @@ std::vector<float> gemm(Device d, InputType t, int64_t m, int64_t n, int64_t k, 
   return fetch(*ex, c, m * n);
 }
 
-std::vector<float> softmax_rows(Device d, int64_t r, int64_t cols, const std::vector<float>& x, float scale) {
-  return rows(d, RowOp::kSoftmax, r, cols, x, nullptr, nullptr, 0.0f, scale);
+std::vector<float> softmax_rows(Device d, int64_t r, int64_t cols, const std::vector<float>& x, float scale,
+                                int64_t causal_q_len) {
+  return rows(d, RowOp::kSoftmax, r, cols, x, nullptr, nullptr, 0.0f, scale, causal_q_len);
 }
 
 std::vector<float> layernorm_rows(Device d, int64_t r, int64_t cols, const std::vector<float>& x,

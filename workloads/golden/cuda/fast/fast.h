@@ -47,8 +47,12 @@ std::vector<uint16_t> to_bits(InputType t, const std::vector<float>& x);
 std::vector<float> gemm(Device d, InputType t, int64_t m, int64_t n, int64_t k, const std::vector<float>& a,
                         const std::vector<float>& b);
 
-// softmax(scale * x) of each row; -inf entries (masked) contribute 0.
-std::vector<float> softmax_rows(Device d, int64_t rows, int64_t cols, const std::vector<float>& x, float scale = 1.0f);
+// softmax(scale * x) of each row; -inf entries (masked) contribute 0. With
+// causal_q_len > 0, row r holds query (r mod causal_q_len)'s scores against
+// cols keys, and keys past i + (cols - causal_q_len) are masked (attention's
+// causal convention).
+std::vector<float> softmax_rows(Device d, int64_t rows, int64_t cols, const std::vector<float>& x, float scale = 1.0f,
+                                int64_t causal_q_len = 0);
 std::vector<float> layernorm_rows(Device d, int64_t rows, int64_t cols, const std::vector<float>& x,
                                   const std::vector<float>& gamma, const std::vector<float>& beta, float eps);
 std::vector<float> rmsnorm_rows(Device d, int64_t rows, int64_t cols, const std::vector<float>& x,

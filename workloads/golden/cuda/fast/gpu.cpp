@@ -102,6 +102,10 @@ class GpuExecutor : public Executor {
   int multiprocessors() const override { return m_sms; }
   int compute_capability() const override { return m_cc; }
   bool is_host() const override { return false; }
+  std::string name() const override {
+    char buf[256] = {};
+    return m_d.device_name(buf, static_cast<int>(sizeof buf - 1), m_ctx.dev) == CUDA_SUCCESS ? buf : "a CUDA device";
+  }
   double time_ms(const std::function<void()>& work, int reps) override {
     if (!m_d.event_elapsed) m_d.find_events();
     work();

@@ -89,6 +89,7 @@ class HostExecutor : public Executor {
   }
   int multiprocessors() const override { return 1; }
   bool is_host() const override { return true; }
+  std::string name() const override { return "host emulation"; }
   int compute_capability() const override { return 90; }
   double time_ms(const std::function<void()>& work, int reps) override {
     work();

@@ -38,6 +38,9 @@ struct EfRowsArgs {  // softmax(scale * x), LayerNorm or RMSNorm of each row of 
   float* y;
   long long rows, cols;
   float eps, scale;
+  // softmax, causal_q_len > 0: row r holds the scores of query r % causal_q_len
+  // against cols keys, and key j > query + (cols - causal_q_len) is masked.
+  long long causal_q_len;
 };
 
 struct EfAttentionArgs {  // o = softmax(scale * q k^T, masked) v, per (batch, head)
@@ -202,17 +205,21 @@ __device__ float ef_block_max(float v, float* red) {
   return r;
 }
 
-// y = softmax(scale * x) per row; -inf entries (masked) contribute 0.
+// y = softmax(scale * x) per row; -inf entries (masked) contribute 0, as do
+// keys past a causal mask's diagonal.
 extern "C" __global__ void __launch_bounds__(EF_ROW_THREADS) ef_softmax_rows(const EfRowsArgs p) {
   EF_SHARED(float, red, EF_ROW_THREADS);
   const float* x = p.x + static_cast<long long>(blockIdx.x) * p.cols;
   float* y = p.y + static_cast<long long>(blockIdx.x) * p.cols;
+  const long long last = p.causal_q_len > 0  // the last visible key
+                             ? static_cast<long long>(blockIdx.x) % p.causal_q_len + p.cols - p.causal_q_len
+                             : p.cols - 1;
   float mx = EF_NEG_INF;
-  for (long long j = threadIdx.x; j < p.cols; j += EF_ROW_THREADS) mx = fmaxf(mx, p.scale * x[j]);
+  for (long long j = threadIdx.x; j <= last && j < p.cols; j += EF_ROW_THREADS) mx = fmaxf(mx, p.scale * x[j]);
   mx = ef_block_max(mx, red);
   float sum = 0.0f;
   for (long long j = threadIdx.x; j < p.cols; j += EF_ROW_THREADS) {
-    const float s = p.scale * x[j];
+    const float s = j <= last ? p.scale * x[j] : EF_NEG_INF;
     const float e = s == EF_NEG_INF ? 0.0f : expf(s - mx);
     y[j] = e;
     sum += e;

@@ -14,8 +14,9 @@ namespace einflow::golden::cuda::fast {
 void launch_gemm(Executor& ex, InputType t, int64_t m, int64_t n, int64_t k, const void* a, const void* b, float* c);
 
 enum class RowOp { kSoftmax, kLayerNorm, kRmsNorm };
+// causal_q_len > 0 (softmax): each row a query's scores under a causal mask (kernels.cuh).
 void launch_rows(Executor& ex, RowOp op, int64_t rows, int64_t cols, const float* x, const float* gamma,
-                 const float* beta, float* y, float eps, float scale);
+                 const float* beta, float* y, float eps, float scale, int64_t causal_q_len = 0);
 
 // Throws UserError on a bad shape (sizes, heads, head dimension without a kernel).
 void check_attention_shape(const Attention& s, bool decode);
