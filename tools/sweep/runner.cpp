@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <thread>
@@ -38,6 +39,21 @@ std::string eta(double seconds) {
   else
     std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
   return buf;
+}
+
+// The sweep's measured times, when it names a file that exists (a note when it does not yet).
+std::optional<Measurements> load_measured(const SweepSpec& spec, std::ostream& log) {
+  if (spec.measured_file.empty()) return std::nullopt;
+  if (!fs::exists(spec.measured_file)) {
+    log << "note: no measured times at " << spec.measured_file
+        << " yet (tools/bench/einflow_bench_cuda --measure FILE writes them on a GPU); the report shows the "
+           "model's alone\n";
+    return std::nullopt;
+  }
+  Measurements m = read_measurements(spec.measured_file);
+  log << "measured: " << m.rows.size() << " times from " << spec.measured_file
+      << (m.rows.empty() ? "" : " (" + m.rows.front().device + ")") << "\n";
+  return m;
 }
 
 }  // namespace
@@ -79,19 +95,8 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
   threads = std::max(1, std::min<int>(threads, static_cast<int>(todo.size())));
   EvalOptions eo;
   eo.search_threads = threads == 1 ? 0 : 1;  // one level of parallelism at a time
-  Measurements measured;
-  if (!spec.measured_file.empty()) {
-    if (fs::exists(spec.measured_file)) {
-      measured = read_measurements(spec.measured_file);
-      eo.measured = &measured;
-      log << "measured: " << measured.rows.size() << " times from " << spec.measured_file
-          << (measured.rows.empty() ? "" : " (" + measured.rows.front().device + ")") << "\n";
-    } else {
-      log << "note: no measured times at " << spec.measured_file
-          << " yet (tools/bench/einflow_bench_cuda --measure FILE writes them on a GPU); the report shows the "
-             "model's alone\n";
-    }
-  }
+  const std::optional<Measurements> measured = load_measured(spec, log);
+  if (measured) eo.measured = &*measured;
   std::atomic<size_t> next{0};
   std::atomic<int64_t> finished{0}, failed{0};
   std::mutex log_mutex;
