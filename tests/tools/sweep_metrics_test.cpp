@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <vector>
+#include <map>
+#include <algorithm>
 #include <string>
 
 #include "tests/tools/sweep_testing.h"
@@ -88,19 +91,17 @@ TEST(Sweep, CosmaMapperOverItsBudgets) {
   }
 }
 
-// Measured times join the points they were measured for (the GPU attention
-// studies' `measured:`): design, arch, batch, seq_len and causal must all
-// match (an empty causal matches either); the figure is the file's value and
-// its ratio to the model's seconds. A missing file is a note, a malformed one
-// an error at its line and column.
-TEST(Sweep, MeasuredTimesJoinThePoints) {
+// Measured times join the results they were measured for (the GPU attention
+// studies' `measured:`), in the report: design, arch, phase, batch, seq_len
+// and causal must all match (an empty causal matches either); the figure is
+// the file's value and its ratio to the model's seconds. A file measured after
+// the sweep joins on a resumed sweep; a missing file is a note; a malformed or
+// repeated row an error at its line and column.
+TEST(Sweep, MeasuredTimesJoinTheResults) {
   const std::string root = std::string(EINFLOW_SOURCE_DIR) + "/configs/";
-  const std::string csv = ::testing::TempDir() + "measured.csv";
-  std::ofstream(csv) << "design,arch,batch,seq_len,causal,measured_seconds,device\n"
-                        "standard,a100,8,512,false,0.00125,\"NVIDIA A100-SXM4-80GB\"\n"
-                        "flash2,a100,8,512,,0.0005,\"NVIDIA A100-SXM4-80GB\"\n"
-                        "flash2,h100,8,1024,,0.0004,\"NVIDIA H100 80GB HBM3\"\n"  // another device's: no point
-                        "flash2,a100,1,1024,,0.0003,x\n";                              // another batch: no point
+  const std::string files = temp_dir("measured-files");
+  fs::create_directories(files);
+  const std::string csv = files + "/measured.csv";
   auto sweep = [&](const std::string& name, const std::string& measured) {
     return write_sweep(name + ".sweep.yaml",
                        "sweep:\n  base:\n    arch: " + root + "arch/a100.yaml\n    workload: " + root +
@@ -112,40 +113,71 @@ TEST(Sweep, MeasuredTimesJoinThePoints) {
                            "  measured: " + measured + "\n");
   };
   const std::string dir = temp_dir("measured");
-  const Shell r = sh(kBin + " sweep " + sweep("measured", csv) + " --out " + dir);
-  ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("measured: 4 times from"), std::string::npos) << r.out;
-  const auto recs = read_store(store_path(dir)).records;
-  ASSERT_EQ(recs.size(), 4u);
-  int joined = 0;
-  for (const auto& rec : recs) {
-    ASSERT_EQ(rec.status(), results::OK) << rec.error();
-    const auto& fig = rec.total().figures();
-    const bool want = rec.instance().seq_len() == 512;
-    EXPECT_EQ(fig.count("measured_seconds"), want ? 1u : 0u) << rec.design() << " " << rec.instance().seq_len();
-    if (!want) continue;
-    ++joined;
-    const double t = rec.design() == "standard" ? 0.00125 : 0.0005;
-    EXPECT_DOUBLE_EQ(fig.at("measured_seconds"), t);
-    EXPECT_DOUBLE_EQ(fig.at("measured_over_model"), t / rec.total().seconds());
-  }
-  EXPECT_EQ(joined, 2);
+  const std::string spec = sweep("measured", csv);
+  const Shell first = sh(kBin + " sweep " + spec + " --out " + dir);  // before anything was measured
+  ASSERT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("no measured times at"), std::string::npos) << first.out;
+  std::ofstream(csv) << "design,arch,phase,batch,seq_len,causal,measured_seconds,device\n"
+                        "standard,a100,prefill,8,512,false,0.00125,\"NVIDIA A100-SXM4-80GB\"\n"
+                        "flash2, a100 ,prefill,8,512,,0.0005,\"NVIDIA A100-SXM4-80GB\"\n"  // spaces around a field
+                        "flash2,a100,decode,8,1024,,0.0001,x\n"    // another phase: no result
+                        "flash2,h100,prefill,8,1024,,0.0004,x\n"   // another device's: no result
+                        "flash2,a100,prefill,1,1024,,0.0003,x\n";  // another batch: no result
+  const Shell resumed = sh(kBin + " sweep " + spec + " --out " + dir + " --resume");
+  ASSERT_EQ(resumed.code, 0) << resumed.out;
+  EXPECT_NE(resumed.out.find("measured: 5 rows from"), std::string::npos) << resumed.out;
   const Shell rep = sh(kBin + " report " + dir + " --format md,csv");
   ASSERT_EQ(rep.code, 0) << rep.out;
-  std::ifstream md(dir + "/report.md"), table(dir + "/results.csv");
+  EXPECT_NE(rep.out.find("measured: 2 of 4 results"), std::string::npos) << rep.out;
+  const auto recs = read_store(store_path(dir)).records;
+  ASSERT_EQ(recs.size(), 4u);
+  std::map<std::string, double> model;  // design @ seq_len -> the model's seconds
+  for (const auto& r : recs) model[r.design() + "@" + std::to_string(r.instance().seq_len())] = r.total().seconds();
+  std::ifstream table(dir + "/results.csv"), md(dir + "/report.md");
+  std::string header, line;
+  std::getline(table, header);
+  const auto cells = [](const std::string& l) {
+    std::vector<std::string> c(1);
+    for (char ch : l) {
+      if (ch == ',')
+        c.emplace_back();
+      else
+        c.back().push_back(ch);
+    }
+    return c;
+  };
+  const std::vector<std::string> names = cells(header);
+  const auto col = [&](const std::string& n) {
+    return static_cast<size_t>(std::find(names.begin(), names.end(), n) - names.begin());
+  };
+  ASSERT_LT(col("fig_measured_seconds"), names.size()) << header;
+  int rows = 0;
+  while (std::getline(table, line)) {
+    const std::vector<std::string> c = cells(line);
+    const std::string key = c[col("design")] + "@" + c[col("instance_seq_len")];
+    const std::string got = c[col("fig_measured_seconds")];
+    ++rows;
+    if (c[col("instance_seq_len")] != "512") {
+      EXPECT_EQ(got, "") << key;
+      continue;
+    }
+    const double t = c[col("design")] == "standard" ? 0.00125 : 0.0005;
+    EXPECT_DOUBLE_EQ(std::stod(got), t) << key;
+    EXPECT_NEAR(std::stod(c[col("fig_measured_over_model")]), t / model[key], 1e-9 * t / model[key]) << key;
+  }
+  EXPECT_EQ(rows, 4);
   const std::string mdt((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
-  const std::string csvt((std::istreambuf_iterator<char>(table)), std::istreambuf_iterator<char>());
   EXPECT_NE(mdt.find("measured (s)"), std::string::npos) << mdt.substr(0, 2000);
-  EXPECT_NE(csvt.find("fig_measured_seconds"), std::string::npos) << csvt.substr(0, 500);
-  const Shell none = sh(kBin + " sweep " + sweep("unmeasured", ::testing::TempDir() + "absent.csv") + " --out " +
-                        temp_dir("unmeasured"));
-  ASSERT_EQ(none.code, 0) << none.out;
-  EXPECT_NE(none.out.find("no measured times at"), std::string::npos) << none.out;
-  const std::string broken = ::testing::TempDir() + "broken.csv";
-  std::ofstream(broken) << "design,arch,batch,seq_len,causal,measured_seconds\nflash2,a100,8,512,maybe,0.1\n";
-  const Shell bad = sh(kBin + " sweep " + sweep("broken", broken) + " --out " + temp_dir("broken"));
-  EXPECT_EQ(bad.code, 2) << bad.out;
-  EXPECT_NE(bad.out.find("broken.csv:2:"), std::string::npos) << bad.out;
+  const std::string broken = files + "/broken.csv";
+  for (const auto& [text, where] : std::vector<std::pair<std::string, std::string>>{
+           {"design,arch,phase,batch,seq_len,causal,measured_seconds\nflash2,a100,prefill,8,512,maybe,0.1\n", ":2:27"},
+           {"design,arch,phase,batch,seq_len,causal,measured_seconds\nflash2,a100,prefill,8,512,,0.1\n"
+            "flash2,a100,prefill,8,512,true,0.2\n", ":3:1"}}) {
+    std::ofstream(broken) << text;
+    const Shell bad = sh(kBin + " sweep " + sweep("broken", broken) + " --out " + temp_dir("broken"));
+    EXPECT_EQ(bad.code, 2) << bad.out;
+    EXPECT_NE(bad.out.find("broken.csv" + where), std::string::npos) << bad.out;
+  }
 }
 
 TEST(Sweep, MeasuredDevicesStandForTheirPresets) {
@@ -154,6 +186,7 @@ TEST(Sweep, MeasuredDevicesStandForTheirPresets) {
   EXPECT_EQ(preset_for_device("NVIDIA H100 80GB HBM3"), "h100");
   EXPECT_EQ(preset_for_device("NVIDIA H100 PCIe"), "h100");
   EXPECT_EQ(preset_for_device("Tesla T4"), "t4");
+  EXPECT_EQ(preset_for_device("NVIDIA RTX A1000 6GB Laptop GPU"), "nvidia rtx a1000 6gb laptop gpu");
   EXPECT_EQ(preset_for_device("NVIDIA H200"), "nvidia h200");  // no preset: its rows join nothing
   EXPECT_EQ(preset_for_device("NVIDIA GeForce RTX 4090"), "nvidia geforce rtx 4090");
 }

@@ -21,7 +21,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -206,7 +208,7 @@ struct Bench {
   }
 
   // Seconds per run of the fused kernel (flash2 / flash-decoding) or of the
-  // unfused reference (standard), on random data of shape s.
+  // unfused reference (standard) at shape s, on zeroed inputs.
   double seconds(const fast::Attention& s, const std::string& design) {
     const size_t nq = static_cast<size_t>(s.batch * s.heads * s.q_len * s.head_dim);
     const size_t nk = static_cast<size_t>(s.batch * s.kv_heads * s.k_len * s.head_dim);
@@ -256,34 +258,65 @@ struct Bench {
   }
 };
 
-// The shapes configs/studies/flash-attention.yaml and decode-attention.yaml
-// cost, timed on this GPU: one CSV row per (design, batch, seq_len, causal),
-// which those studies' `measured:` file joins to their points (the sweep's
-// fig_measured_seconds). Designs without a kernel here (flash1, lean) have no row.
+// The shapes configs/studies/flash-attention.yaml (A100) and
+// decode-attention.yaml (A100, H100) cost, timed on this GPU when it stands
+// for one of those presets: one CSV row per (design, phase, batch, seq_len,
+// causal), which those studies' `measured:` file joins to their results
+// (sweep/measured.h). Designs without a kernel here (flash1, lean) have no
+// row; a shape that does not fit the device's memory is skipped. The file is
+// written whole or not at all (a temporary file, renamed).
 void measure(Bench& b, const std::string& path) {
-  std::FILE* out = std::fopen(path.c_str(), "w");
-  if (!out) throw einflow::UserError(einflow::SourceLoc{path, 0, 0}, "cannot write the measurements");
   const std::string device = b.ex.name(), arch = einflow::sweep::preset_for_device(device);
-  std::fprintf(out, "design,arch,batch,seq_len,causal,measured_seconds,device\n");
-  auto row = [&](const std::string& design, const fast::Attention& s, int64_t seq_len, const char* causal) {
-    const double sec = b.seconds(s, design);
-    std::fprintf(out, "%s,%s,%lld,%lld,%s,%.9g,\"%s\"\n", design.c_str(), arch.c_str(), static_cast<long long>(s.batch),
-                 static_cast<long long>(seq_len), causal, sec, device.c_str());
-    std::fflush(out);
-    std::printf("measured %-16s batch %-2lld seq_len %-7lld causal %-5s %10.3f ms\n", design.c_str(),
+  const bool prefill = arch == "a100", decode = arch == "a100" || arch == "h100";
+  if (!decode) {
+    std::printf("measure: %s stands for no preset the attention studies use (a100, h100): nothing measured\n",
+                device.c_str());
+    return;
+  }
+  std::string quoted = "\"";
+  for (char c : device) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  quoted += "\"";
+  std::ostringstream out;
+  out << "design,arch,phase,batch,seq_len,causal,measured_seconds,device\n";
+  auto row = [&](const std::string& design, const char* phase, const fast::Attention& s, int64_t seq_len,
+                 const char* causal) {
+    double sec = 0;
+    try {
+      sec = b.seconds(s, design);  // inputs are zeros: the kernels' time does not depend on the values
+    } catch (const einflow::UserError& e) {
+      const std::string why = e.diagnostics().front().message;
+      if (why.find("cuMemAlloc") == std::string::npos) throw;
+      std::printf("measure: %s %s batch %lld seq_len %lld skipped: %s\n", design.c_str(), phase,
+                  static_cast<long long>(s.batch), static_cast<long long>(seq_len), why.c_str());
+      return;
+    }
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.9g", sec);
+    out << design << ',' << arch << ',' << phase << ',' << s.batch << ',' << seq_len << ',' << causal << ',' << secs
+        << ',' << quoted << '\n';
+    std::printf("measured %-16s %-8s batch %-2lld seq_len %-7lld causal %-5s %10.4f ms\n", design.c_str(), phase,
                 static_cast<long long>(s.batch), static_cast<long long>(seq_len), causal, sec * 1e3);
+    std::fflush(stdout);
   };
-  // FlashAttention's IO study: GPT-2 medium's attention (16 heads of 64), batch 8.
-  for (const bool causal : {false, true})
-    for (int64_t n = 512; n <= 16384; n *= 2)
-      for (const char* design : {"standard", "flash2"})
-        row(design, {8, 16, 16, n, n, 64, causal, 0, 0.125f}, n, causal ? "true" : "false");
+  if (prefill)  // FlashAttention's IO study: GPT-2 medium's attention (16 heads of 64), batch 8
+    for (const bool causal : {false, true})
+      for (int64_t n = 512; n <= 16384; n *= 2)
+        for (const char* design : {"standard", "flash2"})
+          row(design, "prefill", {8, 16, 16, n, n, 64, causal, 0, 0.125f}, n, causal ? "true" : "false");
   // The decode study: Llama-3-8B (32 query heads, 8 KV heads of 128) against a cache of seq_len keys.
   for (const int64_t batch : {1, 8})
     for (const int64_t n : {1000, 1024, 2048, 4096, 5000, 8192, 16384, 32768, 65536, 100000, 131072, 262144, 524288})
       for (const char* design : {"flash2", "flash-decoding"})
-        row(design, {batch, 32, 8, 1, n, 128, false, 0, 0.08838835f}, n, "");
-  std::fclose(out);
+        row(design, "decode", {batch, 32, 8, 1, n, 128, false, 0, 0.08838835f}, n, "");
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream f(tmp);
+    f << out.str();
+    if (!f) throw einflow::UserError(einflow::SourceLoc{tmp, 0, 0}, "cannot write the measurements");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw einflow::UserError(einflow::SourceLoc{path, 0, 0}, "cannot write the measurements");
+  std::printf("measure: %s written (%s as %s)\n", path.c_str(), device.c_str(), arch.c_str());
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "common/yaml_node.h"
 #include "tools/report/report.h"
+#include "tools/sweep/measured.h"
 #include "tools/sweep/runner.h"
 #include "tools/sweep/spec.h"
 
@@ -163,6 +164,27 @@ void axes_and_labels(ReportData& d) {
   }
 }
 
+// The measured times kept beside the results (sweep/measured.h), joined to
+// the records they were measured for.
+void join_measured(const std::string& dir, ReportData& d, std::ostream& log) {
+  const std::string path = sweep::measured_copy_path(dir);
+  if (!fs::exists(path)) return;
+  const sweep::Measurements m = sweep::read_measurements(path);
+  size_t joined = 0;
+  for (auto& r : d.records) {
+    if (!r.has_instance() || r.status() != results::OK) continue;
+    const auto t = m.find(r.design(), r.arch(), r.instance().phase(), r.instance().batch(), r.instance().seq_len(),
+                          r.instance().causal());
+    if (!t) continue;
+    ++joined;
+    auto& fig = *r.mutable_total()->mutable_figures();
+    fig["measured_seconds"] = *t;
+    if (r.total().seconds() > 0) fig["measured_over_model"] = *t / r.total().seconds();
+  }
+  log << "measured: " << joined << " of " << d.records.size() << " results have a measured time (" << m.rows.size()
+      << " row" << (m.rows.size() == 1 ? "" : "s") << " in " << path << ")\n";
+}
+
 // Designs, units and components seen, and the provenance of the records.
 void designs_and_provenance(ReportData& d) {
   std::set<std::string> versions, hashes, modes;
@@ -253,6 +275,7 @@ ReportData load_report(const std::string& dir, const ReportOptions& opts, std::o
   if (!c.warning.empty()) log << "warning: " << c.warning << "\n";
   d.records = sweep::merge_records({c.records});
   if (d.records.empty()) throw UserError(SourceLoc{store, 0, 0}, "the store holds no results yet");
+  join_measured(dir, d, log);
   axes_and_labels(d);
   designs_and_provenance(d);
   apply_options(d, opts);

@@ -26,7 +26,6 @@
 #include "sim/cycle/cascade_sim.h"
 #include "sim/cycle/plan_sim.h"
 #include "mappers/search/objective.h"
-#include "tools/sweep/measured.h"
 #include "mappers/cascade/block_search.h"
 #include "sim/cycle/rerank.h"
 #include "mappers/cosma/run.h"
@@ -333,12 +332,6 @@ Record evaluate_point(const SweepSpec& spec, const Point& p, const EvalOptions& 
     sim::analytical::set_residency(stats, sim::analytical::dram_residency(a, w, w.variants.front().cascade));
     fill_metrics(*r.mutable_total(), o, stats, a);
     for (const auto& [name, v] : o.figures) (*r.mutable_total()->mutable_figures())[name] = v;
-    if (opts.measured && w.instance)
-      if (const auto t = opts.measured->find(p.design->name, a.name, w.instance->batch, w.instance->seq_len,
-                                             w.instance->causal)) {
-        (*r.mutable_total()->mutable_figures())["measured_seconds"] = *t;
-        if (r.total().seconds() > 0) (*r.mutable_total()->mutable_figures())["measured_over_model"] = *t / r.total().seconds();
-      }
     for (const auto& e : stats.per_einsum) {
       results::EinsumResult* x = r.add_per_einsum();
       x->set_name(e.name);

@@ -8,11 +8,8 @@
 
 namespace einflow::sweep {
 
-struct Measurements;
-
 struct EvalOptions {
   int search_threads = 1;  // threads of a mapper search inside the point
-  const Measurements* measured = nullptr;  // joined to the points (measured.h), when the sweep has them
 };
 
 // Never throws for a fault of the point's configuration: the record then has

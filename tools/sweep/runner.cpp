@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <optional>
 #include <ostream>
 #include <set>
 #include <thread>
@@ -41,19 +40,24 @@ std::string eta(double seconds) {
   return buf;
 }
 
-// The sweep's measured times, when it names a file that exists (a note when it does not yet).
-std::optional<Measurements> load_measured(const SweepSpec& spec, std::ostream& log) {
-  if (spec.measured_file.empty()) return std::nullopt;
-  if (!fs::exists(spec.measured_file)) {
-    log << "note: no measured times at " << spec.measured_file
-        << " yet (tools/bench/einflow_bench_cuda --measure FILE writes them on a GPU); the report shows the "
-           "model's alone\n";
-    return std::nullopt;
+// The sweep's measured times (measured.h), checked and copied beside the
+// results for the report to join; a note when the file does not exist yet.
+void keep_measured(const SweepSpec& spec, const std::string& dir, std::ostream& log) {
+  const std::string copy = measured_copy_path(dir);
+  if (spec.measured_file.empty() || !fs::exists(spec.measured_file)) {
+    std::error_code ec;
+    fs::remove(copy, ec);  // a copy of a file that is gone is stale
+    if (!spec.measured_file.empty())
+      log << "note: no measured times at " << spec.measured_file
+          << " yet (tools/bench/einflow_bench_cuda --measure FILE writes them on a GPU); the report shows the "
+             "model's alone\n";
+    return;
   }
-  Measurements m = read_measurements(spec.measured_file);
-  log << "measured: " << m.rows.size() << " times from " << spec.measured_file
-      << (m.rows.empty() ? "" : " (" + m.rows.front().device + ")") << "\n";
-  return m;
+  const Measurements m = read_measurements(spec.measured_file);
+  write_file_atomic(copy, read_file(spec.measured_file));
+  log << "measured: " << m.rows.size() << " row" << (m.rows.size() == 1 ? "" : "s") << " from "
+      << spec.measured_file << (m.rows.empty() || m.rows.front().device.empty() ? "" : " (" + m.rows.front().device + ")")
+      << ", kept for the report\n";
 }
 
 }  // namespace
@@ -72,6 +76,7 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
                     "the directory already holds " + std::to_string(have.records.size()) +
                         " results; add --resume to go on with them, or pick another --out");
   write_file_atomic(spec_copy_path(opts.out_dir), spec.text);
+  keep_measured(spec, opts.out_dir, log);
   std::set<std::string> done;
   for (const auto& r : have.records) done.insert(r.config_hash());
 
@@ -95,8 +100,6 @@ RunSummary run_sweep(const SweepSpec& spec, const Expansion& ex, const RunOption
   threads = std::max(1, std::min<int>(threads, static_cast<int>(todo.size())));
   EvalOptions eo;
   eo.search_threads = threads == 1 ? 0 : 1;  // one level of parallelism at a time
-  const std::optional<Measurements> measured = load_measured(spec, log);
-  if (measured) eo.measured = &*measured;
   std::atomic<size_t> next{0};
   std::atomic<int64_t> finished{0}, failed{0};
   std::mutex log_mutex;
