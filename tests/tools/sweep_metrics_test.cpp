@@ -126,7 +126,7 @@ TEST(Sweep, MeasuredTimesJoinTheResults) {
   const Shell resumed = sh(kBin + " sweep " + spec + " --out " + dir + " --resume");
   ASSERT_EQ(resumed.code, 0) << resumed.out;
   EXPECT_NE(resumed.out.find("measured: 5 rows from"), std::string::npos) << resumed.out;
-  const Shell rep = sh(kBin + " report " + dir + " --format md,csv");
+  const Shell rep = sh(kBin + " report " + dir + " --format md,csv,json");
   ASSERT_EQ(rep.code, 0) << rep.out;
   EXPECT_NE(rep.out.find("measured: 2 of 4 results"), std::string::npos) << rep.out;
   const auto recs = read_store(store_path(dir)).records;
@@ -168,6 +168,9 @@ TEST(Sweep, MeasuredTimesJoinTheResults) {
   EXPECT_EQ(rows, 4);
   const std::string mdt((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
   EXPECT_NE(mdt.find("measured (s)"), std::string::npos) << mdt.substr(0, 2000);
+  std::ifstream js(dir + "/report.json");
+  const std::string jst((std::istreambuf_iterator<char>(js)), std::istreambuf_iterator<char>());
+  EXPECT_NE(jst.find("\"measured_seconds\": 0.00125"), std::string::npos) << jst.substr(0, 3000);
   const std::string broken = files + "/broken.csv";
   for (const auto& [text, where] : std::vector<std::pair<std::string, std::string>>{
            {"design,arch,phase,batch,seq_len,causal,measured_seconds\nflash2,a100,prefill,8,512,maybe,0.1\n", ":2:27"},

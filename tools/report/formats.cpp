@@ -326,6 +326,8 @@ nlohmann::json records_json(const ReportData& d) {
       const std::vector<double> v = deployment_values(r);
       for (size_t k = 0; k < v.size(); ++k) x["deployment"][deployment_columns()[k].substr(7)] = v[k];
     }
+    if (!t.figures().empty())  // a design model's own figures, and measured times (sweep/measured.h)
+      x["figures"] = std::map<std::string, double>(t.figures().begin(), t.figures().end());
     if (t.fast_forwarded()) x["fast_forwarded"] = true;
     nlohmann::json pe = nlohmann::json::array();
     for (const auto& e : r.per_einsum())
