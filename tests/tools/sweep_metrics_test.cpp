@@ -181,6 +181,13 @@ TEST(Sweep, MeasuredTimesJoinTheResults) {
     EXPECT_EQ(bad.code, 2) << bad.out;
     EXPECT_NE(bad.out.find("broken.csv" + where), std::string::npos) << bad.out;
   }
+  // A Slurm submission checks the file before anything is queued (its array tasks would each fail on it).
+  const std::string queued = temp_dir("broken-slurm");
+  const Shell slurm = sh("PATH=/nonexistent " + kBin + " sweep " + sweep("broken", broken) + " --out " + queued +
+                         " --slurm --array 2");
+  EXPECT_EQ(slurm.code, 2) << slurm.out;
+  EXPECT_NE(slurm.out.find("broken.csv:3:1"), std::string::npos) << slurm.out;
+  EXPECT_FALSE(fs::exists(queued + "/slurm/sweep.sbatch")) << slurm.out;
 }
 
 TEST(Sweep, MeasuredDevicesStandForTheirPresets) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/text.h"
+#include "tools/sweep/measured.h"
 #include "tools/sweep/runner.h"
 #include "tools/sweep/store.h"
 
@@ -81,6 +82,8 @@ std::vector<int> incomplete_shards(const Expansion& ex, const std::string& out_d
 
 int run_slurm(const SweepSpec& spec, const Expansion& ex, const SlurmOptions& opts,
               std::ostream& out) {
+  // A malformed measurements file would fail every array task once queued: say so before submitting.
+  if (!spec.measured_file.empty() && fs::exists(spec.measured_file)) (void)read_measurements(spec.measured_file);
   const fs::path dir = fs::absolute(opts.out_dir);
   const fs::path sdir = dir / "slurm";
   fs::create_directories(sdir);
