@@ -62,6 +62,27 @@ std::string ranges(const std::vector<int>& xs) {
   return join(parts, ",");
 }
 
+// The job array's size: --array, the count a resumed submission keeps, else
+// up to 16 tasks over the points.
+int array_size(const fs::path& count_file, const SlurmOptions& opts, int64_t points) {
+  int shards = opts.array;
+  if (opts.resume && fs::exists(count_file)) {
+    std::ifstream in(count_file);
+    in >> shards;
+    if (opts.array > 0 && opts.array != shards)
+      throw UserError(SourceLoc{count_file.string(), 0, 0}, "--array",
+                      "the sweep was submitted as " + std::to_string(shards) +
+                          " shards; resume keeps that count");
+  } else if (!opts.resume && fs::exists(count_file)) {
+    throw UserError(SourceLoc{count_file.string(), 0, 0},
+                    "the sweep was already submitted here; add --resume");
+  }
+  if (shards <= 0) shards = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(points, 16)));
+  if (shards > 100000)
+    throw UserError(SourceLoc{}, "--array", "expected at most 100000 array tasks");
+  return shards;
+}
+
 }  // namespace
 
 std::vector<int> incomplete_shards(const Expansion& ex, const std::string& out_dir, int shards) {
@@ -88,22 +109,7 @@ int run_slurm(const SweepSpec& spec, const Expansion& ex, const SlurmOptions& op
   const fs::path sdir = dir / "slurm";
   fs::create_directories(sdir);
   const fs::path count_file = sdir / "shards";
-  int shards = opts.array;
-  if (opts.resume && fs::exists(count_file)) {
-    std::ifstream in(count_file);
-    in >> shards;
-    if (opts.array > 0 && opts.array != shards)
-      throw UserError(SourceLoc{count_file.string(), 0, 0}, "--array",
-                      "the sweep was submitted as " + std::to_string(shards) +
-                          " shards; resume keeps that count");
-  } else if (!opts.resume && fs::exists(count_file)) {
-    throw UserError(SourceLoc{count_file.string(), 0, 0},
-                    "the sweep was already submitted here; add --resume");
-  }
-  const int64_t n = static_cast<int64_t>(ex.points.size());
-  if (shards <= 0) shards = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(n, 16)));
-  if (shards > 100000)
-    throw UserError(SourceLoc{}, "--array", "expected at most 100000 array tasks");
+  const int shards = array_size(count_file, opts, static_cast<int64_t>(ex.points.size()));
   write_file(count_file.string(), std::to_string(shards) + "\n", false);
 
   const std::string spec_file = fs::absolute(opts.spec_file).string();
@@ -146,7 +152,7 @@ int run_slurm(const SweepSpec& spec, const Expansion& ex, const SlurmOptions& op
   }
   // Shards with no directory yet still need one for the merge's glob.
   for (int i = 0; i < shards; ++i) fs::create_directories(shard_dir(dir.string(), i));
-  out << "sweep " << spec.name << ": " << n << " points in " << shards << " shards; "
+  out << "sweep " << spec.name << ": " << ex.points.size() << " points in " << shards << " shards; "
       << (todo.empty() ? std::string("every shard is complete")
                        : std::to_string(todo.size()) + " to run")
       << "\n";

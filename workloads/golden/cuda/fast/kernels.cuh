@@ -74,37 +74,34 @@ struct EfAttentionArgs {  // o = softmax(scale * q k^T, masked) v, per (batch, h
 __device__ __forceinline__ void ef_set(__half& d, float v) { d = __float2half_rn(v); }
 __device__ __forceinline__ void ef_set(__nv_bfloat16& d, float v) { d = __float2bfloat16_rn(v); }
 
+// rows x cols of src (row-major, leading dimension ld) from (r0, c0) into dst
+// (leading dimension ldd), zeros past rmax x cmax; with `vector`, 8 elements
+// (16 bytes) at a time: the tile is inside and its rows 16-byte aligned.
 template <class T>
-__device__ void ef_gemm_load_tiles(const EfGemmArgs& p, const T* A, const T* B, T* As, T* Bs, long long row0,
-                                   long long col0, long long k0, bool vector) {
+__device__ void ef_load_tile(T* dst, int ldd, const T* src, long long ld, long long r0, long long c0, long long rmax,
+                             long long cmax, int rows, int cols, bool vector) {
   const int tid = threadIdx.x;
-  if (vector) {  // 8 elements (16 bytes) at a time; rows of A and B 16-byte aligned
-    for (int e = tid; e < EF_GEMM_BM * EF_GEMM_BK / 8; e += EF_GEMM_THREADS) {
-      const int r = e / (EF_GEMM_BK / 8), c = (e % (EF_GEMM_BK / 8)) * 8;
-      ef_copy16(As + r * EF_GEMM_LDA + c, A + (row0 + r) * p.k + k0 + c);
-    }
-    for (int e = tid; e < EF_GEMM_BK * EF_GEMM_BN / 8; e += EF_GEMM_THREADS) {
-      const int r = e / (EF_GEMM_BN / 8), c = (e % (EF_GEMM_BN / 8)) * 8;
-      ef_copy16(Bs + r * EF_GEMM_LDB + c, B + (k0 + r) * p.n + col0 + c);
+  if (vector) {
+    for (int e = tid; e < rows * cols / 8; e += EF_GEMM_THREADS) {
+      const int r = e / (cols / 8), c = (e % (cols / 8)) * 8;
+      ef_copy16(dst + r * ldd + c, src + (r0 + r) * ld + c0 + c);
     }
     return;
   }
-  for (int e = tid; e < EF_GEMM_BM * EF_GEMM_BK; e += EF_GEMM_THREADS) {
-    const int r = e / EF_GEMM_BK, c = e % EF_GEMM_BK;
-    const long long gr = row0 + r, gc = k0 + c;
-    if (gr < p.m && gc < p.k)
-      As[r * EF_GEMM_LDA + c] = A[gr * p.k + gc];
+  for (int e = tid; e < rows * cols; e += EF_GEMM_THREADS) {
+    const int r = e / cols, c = e % cols;
+    if (r0 + r < rmax && c0 + c < cmax)
+      dst[r * ldd + c] = src[(r0 + r) * ld + c0 + c];
     else
-      ef_set(As[r * EF_GEMM_LDA + c], 0.0f);
+      ef_set(dst[r * ldd + c], 0.0f);
   }
-  for (int e = tid; e < EF_GEMM_BK * EF_GEMM_BN; e += EF_GEMM_THREADS) {
-    const int r = e / EF_GEMM_BN, c = e % EF_GEMM_BN;
-    const long long gr = k0 + r, gc = col0 + c;
-    if (gr < p.k && gc < p.n)
-      Bs[r * EF_GEMM_LDB + c] = B[gr * p.n + gc];
-    else
-      ef_set(Bs[r * EF_GEMM_LDB + c], 0.0f);
-  }
+}
+
+template <class T>
+__device__ void ef_gemm_load_tiles(const EfGemmArgs& p, const T* A, const T* B, T* As, T* Bs, long long row0,
+                                   long long col0, long long k0, bool vector) {
+  ef_load_tile(As, EF_GEMM_LDA, A, p.k, row0, k0, p.m, p.k, EF_GEMM_BM, EF_GEMM_BK, vector);
+  ef_load_tile(Bs, EF_GEMM_LDB, B, p.n, k0, col0, p.k, p.n, EF_GEMM_BK, EF_GEMM_BN, vector);
 }
 
 template <class T>
