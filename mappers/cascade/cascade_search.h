@@ -35,6 +35,7 @@ struct CascadeSearchOptions {
 // algorithm: optimal (optimal.h): the partial mappings (group points) it made.
 struct OptimalCounts {
   int64_t runs = 0;        // runs of the dependency order searched as groups
+  int64_t runs_bounded = 0;  // runs not searched: what any of their groups costs could not beat the best known
   int64_t generated = 0;   // group points costed or rejected (partial mappings generated)
   int64_t rejected = 0;    // of which the mapping rules rejected
   int64_t bounded = 0;     // of which not costed: their bound could not beat the best known

@@ -67,7 +67,10 @@ class Optimal {
 
   CascadeSearchResult run(const search::ProgressFn& progress) {
     check_size();
-    if (bounded) first_incumbent();
+    if (bounded) {
+      first_incumbent();
+      floors();
+    }
     join(progress);
     return result();
   }
@@ -99,6 +102,25 @@ class Optimal {
                           "or raise max_points");
   }
 
+  // Per run what any of its groups costs at least (RunSearch::floor), and per
+  // position j what any grouping of the positions from j on costs at least:
+  // the least, cycles and energy apart, of a run's floor and the suffix after it.
+  void floors() {
+    suffix.assign(static_cast<size_t>(n) + 1, Cost{kNever, 0});
+    suffix[static_cast<size_t>(n)] = {0, 0};
+    for (int i = n - 1; i >= 0; --i)
+      for (int j = i + 1; j <= n; ++j) {
+        if (!allowed(i, j)) continue;
+        const Cost f = runs.floor(i, j);
+        run_floor[{i, j}] = f;
+        const Cost& after = suffix[static_cast<size_t>(j)];
+        if (f.cycles >= kNever || after.cycles >= kNever) continue;
+        Cost& s = suffix[static_cast<size_t>(i)];
+        const Cost sum{std::min<int64_t>(f.cycles + after.cycles, kNever - 1), f.energy + after.energy};
+        s = s.cycles >= kNever ? sum : Cost{std::min(s.cycles, sum.cycles), std::min(s.energy, sum.energy)};
+      }
+  }
+
   double cost_of(const Cost& x) const {
     return search::objective(x.cycles, x.energy, config.latency_weight, config.energy_weight);
   }
@@ -125,6 +147,15 @@ class Optimal {
       } catch (const sim::CycleOverflow&) {
       }
     }
+    if (config.factors != "ends") {
+      // Coarse to fine: the optimum over the shared factors 1 and the whole
+      // rank (a subset of this space), its own first incumbent the annealing run.
+      search::MapperConfig coarse = config;
+      coarse.factors = "ends";
+      const CascadeSearchResult r = Optimal(a, c, coarse, constrain_to).run(nullptr);
+      offer(r.best, r.cost, !r.from_seed);
+      return;
+    }
     if (config.max_evaluations <= 0) return;
     search::MapperConfig quick = config;
     quick.algorithm = "annealing";
@@ -145,15 +176,22 @@ class Optimal {
     for (int j = 1; j <= n; ++j)
       for (int i = j - 1; i >= 0; --i) {
         if (!allowed(i, j) || prefix[static_cast<size_t>(i)].points().empty()) continue;
+        Cost floor{0, 0};
         if (bounded) {
           Cost least{std::numeric_limits<int64_t>::max(), search::kInvalid};
           for (const auto& [x, _] : prefix[static_cast<size_t>(i)].points()) {
             least.cycles = std::min(least.cycles, x.cycles);
             least.energy = std::min(least.energy, x.energy);
           }
-          runs.bound_by(incumbent, least);
+          floor = run_floor.at({i, j});
+          const Cost& after = suffix[static_cast<size_t>(j)];
+          if (incumbent != search::kInvalid && !runs.can_beat(incumbent, least, floor, after)) {
+            ++out.counts.runs_bounded;
+            continue;
+          }
+          runs.bound_by(incumbent, least, after);
         }
-        const auto& run = run_fronts.emplace(std::make_pair(i, j), runs.search(i, j)).first->second;
+        const auto& run = run_fronts.emplace(std::make_pair(i, j), runs.search(i, j, floor)).first->second;
         ++out.counts.runs;
         const auto& from = prefix[static_cast<size_t>(i)].points();
         for (size_t p = 0; p < from.size(); ++p)
@@ -248,6 +286,8 @@ class Optimal {
   const int n;
   std::vector<Front<Join>> prefix;
   std::map<std::pair<int, int>, Front<mapping::FusionGroup>> run_fronts;
+  std::map<std::pair<int, int>, Cost> run_floor;
+  std::vector<Cost> suffix;  // per position, the least any grouping of the rest costs
   const bool bounded = !config.pareto;  // one objective: a branch and bound
   double incumbent = search::kInvalid;
   mapping::CascadeMapping incumbent_mapping;

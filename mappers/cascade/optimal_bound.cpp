@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <vector>
 
 namespace einflow::cascade {
+
+using sim::LevelStats;
 
 GroupBounds::GroupBounds(const arch::Architecture& a, const workloads::Cascade& c) : m_arch(a), m_cascade(c) {
   for (const arch::Node& node : a.nodes)
@@ -28,39 +32,155 @@ TileBound GroupBounds::tile(const mapping::FusionGroup& grp, size_t k, const sim
   t.work = std::max(0.0, work - 0.5) * n;
   for (const auto& en : st.energy)
     if (en.component == unit) t.unit_pj += en.energy_pj * n;
+  if (!st.per_level.empty()) {
+    const LevelStats& inner = st.per_level.back();
+    const int node = m_arch.find(inner.name);
+    if (node >= 0 && node != m_arch.root() && !m_arch.is_offchip(node)) {
+      const arch::Node& x = m_arch.nodes[static_cast<size_t>(node)];
+      // access_energy's ceil(words / instances / block_words) x clusters x pj, without the ceil.
+      const double inst = static_cast<double>(std::max<int64_t>(1, x.instances));
+      const double clusters =
+          x.block_words <= 1 && x.cluster <= 1
+              ? inst
+              : std::min(inst, std::max(1.0, std::floor(inst / static_cast<double>(std::max<int64_t>(1, x.cluster)))));
+      const double per_word = clusters / inst / static_cast<double>(std::max<int64_t>(1, x.block_words));
+      t.inner_pj = n * per_word *
+                   (static_cast<double>(inner.total.reads) * x.read_pj + static_cast<double>(inner.total.updates) * x.update_pj);
+    }
+  }
   return t;
 }
 
-Cost GroupBounds::with_leakage(double cycles, double unit_pj) const {
+Cost GroupBounds::with_leakage(double cycles, double unit_pj, const Cost& dram) const {
+  cycles = std::max(cycles, static_cast<double>(dram.cycles));
   const auto whole = static_cast<int64_t>(std::floor(std::min(cycles, 9.0e18)));  // past it the model rejects
-  return {whole, unit_pj + static_cast<double>(whole) * m_leak_per_cycle};
+  return {whole, unit_pj + dram.energy + static_cast<double>(whole) * m_leak_per_cycle};
 }
 
-Cost GroupBounds::of_tiles(const std::vector<TileBound>& tiles, bool pipelined) const {
+Cost GroupBounds::of_tiles(const std::vector<TileBound>& tiles, bool pipelined, const Cost& dram) const {
   std::map<int, double> busy;
   double sequential = 0, unit_pj = 0;
   for (const TileBound& t : tiles) {
     sequential += t.onchip;
     busy[t.unit] += t.onchip;
-    unit_pj += t.unit_pj;
+    unit_pj += t.unit_pj + t.inner_pj;
   }
   double cycles = sequential;
   if (pipelined) {
     cycles = 0;
     for (const auto& [u, t] : busy) cycles = std::max(cycles, t);
   }
-  return with_leakage(cycles, unit_pj);
+  return with_leakage(cycles, unit_pj, dram);
 }
 
-Cost GroupBounds::of_bindings(const std::vector<double>& least_work, const std::vector<double>& least_pj,
-                              int units) const {
-  double largest = 0, total = 0, unit_pj = 0;
-  for (double w : least_work) {
-    largest = std::max(largest, w);
-    total += w;
-  }
+Cost GroupBounds::of_bindings(const std::vector<std::vector<double>>& work, const std::vector<double>& least_pj,
+                              const Cost& dram) const {
+  double unit_pj = 0;
   for (double e : least_pj) unit_pj += e;
-  return with_leakage(std::max(largest, total / std::max(1, units)), unit_pj);
+  return with_leakage(busiest_unit_floor(work), unit_pj, dram);
+}
+
+namespace {
+
+// sum_k min_u y_u work[k][u], a unit of weight 0 taking nothing.
+double weighted(const std::vector<std::vector<double>>& work, const std::vector<double>& y) {
+  double sum = 0;
+  for (const auto& w : work) {
+    double least = std::numeric_limits<double>::infinity();
+    for (size_t u = 0; u < w.size(); ++u)
+      if (std::isfinite(w[u])) least = std::min(least, y[u] * w[u]);
+    if (std::isfinite(least)) sum += least;
+  }
+  return sum;
+}
+
+}  // namespace
+
+double busiest_unit_floor(const std::vector<std::vector<double>>& work) {
+  if (work.empty()) return 0;
+  const size_t units = work[0].size();
+  double best = 0;
+  for (const auto& w : work) best = std::max(best, *std::min_element(w.begin(), w.end()));
+  if (units == 0) return best;
+  std::vector<double> y(units, 1.0 / static_cast<double>(units)), total(units, 0);
+  best = std::max(best, weighted(work, y));
+  double inverse = 0;
+  for (size_t u = 0; u < units; ++u) {
+    for (const auto& w : work) total[u] += std::isfinite(w[u]) ? w[u] : 0;
+    inverse += total[u] > 0 ? 1 / total[u] : 0;
+  }
+  if (inverse > 0) {
+    for (size_t u = 0; u < units; ++u) y[u] = total[u] > 0 ? 1 / total[u] / inverse : 0;
+    best = std::max(best, weighted(work, y));
+  }
+  // Between two units a and b the weighted sum is concave in y_a, its
+  // breaks where y_a w_a = (1 - y_a) w_b for some position.
+  for (size_t a = 0; a < units; ++a)
+    for (size_t b = a + 1; b < units; ++b)
+      for (const auto& w : work) {
+        if (!std::isfinite(w[a]) || !std::isfinite(w[b]) || w[a] + w[b] <= 0) continue;
+        std::fill(y.begin(), y.end(), 0.0);
+        y[a] = w[b] / (w[a] + w[b]);
+        y[b] = 1 - y[a];
+        best = std::max(best, weighted(work, y));
+      }
+  return best;
+}
+
+bool GroupBounds::covers(const workloads::Einsum& e, const workloads::Access& x) const {
+  if (!e.mask.empty()) return false;
+  const workloads::Tensor& t = m_cascade.tensors[static_cast<size_t>(x.tensor)];
+  if (x.index.size() != t.extents.size()) return false;
+  // Each index a mixed-radix number of ranks no other index uses (m, or
+  // m1*M0 + m0 over a partition) whose range is the tensor's extent there.
+  std::vector<int> seen;
+  for (size_t d = 0; d < x.index.size(); ++d) {
+    const workloads::IndexExpr& ix = x.index[d];
+    if (ix.constant != 0 || ix.terms.empty()) return false;
+    std::vector<workloads::IndexTerm> terms = ix.terms;
+    std::sort(terms.begin(), terms.end(), [](const auto& p, const auto& q) { return p.coef < q.coef; });
+    int64_t place = 1;
+    for (const auto& term : terms) {
+      if (term.coef != place || std::find(seen.begin(), seen.end(), term.rank) != seen.end()) return false;
+      seen.push_back(term.rank);
+      place *= m_cascade.ranks[static_cast<size_t>(term.rank)].size;
+    }
+    if (place != t.extents[d]) return false;
+  }
+  return true;
+}
+
+Cost GroupBounds::compulsory(const std::vector<int>& einsums) const {
+  const int d = m_arch.dram();
+  const double rate = m_arch.dram_words_per_cycle();
+  if (d < 0 || d != m_arch.root()) return {};
+  const arch::Node& dram = m_arch.nodes[static_cast<size_t>(d)];
+  const auto inside = [&](int e) { return std::find(einsums.begin(), einsums.end(), e) != einsums.end(); };
+  double words = 0, pj = 0;
+  for (size_t t = 0; t < m_cascade.tensors.size(); ++t) {
+    const workloads::Tensor& tensor = m_cascade.tensors[t];
+    const double n = static_cast<double>(tensor.elements());
+    const bool written_here = std::any_of(tensor.writers.begin(), tensor.writers.end(), inside);
+    bool whole_read = false, whole_write = false;
+    for (int e : einsums) {
+      const workloads::Einsum& es = m_cascade.einsums[static_cast<size_t>(e)];
+      for (const auto& x : es.inputs) whole_read = whole_read || (x.tensor == static_cast<int>(t) && covers(es, x));
+      whole_write = whole_write || (es.output.tensor == static_cast<int>(t) && covers(es, es.output));
+    }
+    if (!written_here && whole_read) {
+      words += n;
+      pj += dram.access_energy(n, static_cast<double>(dram.instances), dram.read_pj);
+    }
+    const bool all_here = std::all_of(tensor.writers.begin(), tensor.writers.end(), inside);
+    const bool read_outside = std::any_of(tensor.readers.begin(), tensor.readers.end(),
+                                          [&](int e) { return !inside(e); });
+    if (written_here && all_here && whole_write && (tensor.kind == workloads::TensorKind::kOutput || read_outside)) {
+      words += n;
+      pj += dram.access_energy(n, static_cast<double>(dram.instances), std::min(dram.write_pj, dram.update_pj));
+    }
+  }
+  const double cycles = rate > 0 ? words / rate : 0;
+  return {static_cast<int64_t>(std::floor(std::min(cycles, 9.0e18))), pj};
 }
 
 }  // namespace einflow::cascade

@@ -22,10 +22,23 @@ struct Cost {
 // cycles for its Einsum on its unit (the operations over the unit's instances,
 // less the half cycle the rounding of compute cycles may take) and its unit's
 // energy (the Einsum's operations, whatever the tile).
+// `inner_pj`: the reads and updates of the tile's innermost level (below
+// the DRAM), which every execution makes whatever the group retains (a
+// retained intermediate skips only the levels above its retention level, and
+// none is above a tile's innermost), at their cost per word without the
+// models' rounding up to whole blocks (a floor of the cost of their sum).
 struct TileBound {
   int unit = -1;
-  double onchip = 0, work = 0, unit_pj = 0;
+  double onchip = 0, work = 0, unit_pj = 0, inner_pj = 0;
 };
+
+// A floor on the busiest unit's time in any assignment of positions to
+// units, position k taking work[k][u] on unit u (infinite: not there): the
+// largest of any position's least work and the fractional assignment's
+// makespan, by LP duality at least sum_k min_u y_u work[k][u] for any weights
+// y >= 0 summing to 1 (tried: even weights, weights inverse to each unit's
+// total, and every breakpoint between two units with the others at 0).
+double busiest_unit_floor(const std::vector<std::vector<double>>& work);
 
 class GroupBounds {
  public:
@@ -35,14 +48,31 @@ class GroupBounds {
   // over the least cycles; cycles the tiles one after another, or with a
   // pipelined rank the busiest unit (the model's schedule never ends before
   // its busiest unit is done).
-  Cost of_tiles(const std::vector<TileBound>& tiles, bool pipelined) const;
-  // Any binding of positions whose least work and unit energy over their
-  // units are these, on `units` units: cycles at least the largest least work
-  // and the total least work spread over every unit, energy as above.
-  Cost of_bindings(const std::vector<double>& least_work, const std::vector<double>& least_pj, int units) const;
+  // `dram`: the group's compulsory DRAM cycles and energy (compulsory()),
+  // which bound its cycles too and add to its energy.
+  Cost of_tiles(const std::vector<TileBound>& tiles, bool pipelined, const Cost& dram) const;
+  // Any binding of positions whose work on each unit is `work[k][u]`
+  // (infinite where unit u cannot run position k) and whose least unit
+  // energy is `least_pj[k]`: cycles at least the makespan of the best
+  // fractional assignment of the work to the units (busiest_unit_floor),
+  // energy as above.
+  Cost of_bindings(const std::vector<std::vector<double>>& work, const std::vector<double>& least_pj,
+                   const Cost& dram) const;
+  // What any group of these Einsums moves to and from the DRAM, whatever its
+  // genes: each tensor it reads and no Einsum of it writes, read once whole,
+  // and each tensor only it writes that an Einsum outside it reads or that
+  // leaves the cascade, written once whole; the cycles at the DRAM's
+  // bandwidth and the energy at its read and (the cheaper of) write and
+  // update costs. Only tensors an unmasked Einsum of it reads or writes
+  // whole count: each index a rank, or ranks in mixed radix (m1*M0 + m0),
+  // spanning the tensor's extent (not a halo, a stride or an iterative
+  // rank's extra entry). Nothing when the root is not a DRAM.
+  Cost compulsory(const std::vector<int>& einsums) const;
 
  private:
-  Cost with_leakage(double cycles, double unit_pj) const;
+  Cost with_leakage(double cycles, double unit_pj, const Cost& dram) const;
+  // Whether access `x` of Einsum `e` covers its tensor whole (see compulsory()).
+  bool covers(const workloads::Einsum& e, const workloads::Access& x) const;
 
   const arch::Architecture& m_arch;
   const workloads::Cascade& m_cascade;

@@ -1,6 +1,6 @@
-// Internal to the optimal search (optimal.cpp): fronts of (cycles, energy)
-// and the search of one run of the dependency order as a group, every point
-// of its own genes in the stated space, bounded against an incumbent.
+// Internal to the optimal search (optimal.cpp): the search of one run of the
+// dependency order as a group, every point of its own genes in the stated
+// space, bounded against an incumbent and the run's front.
 #pragma once
 
 #include <algorithm>
@@ -19,6 +19,8 @@
 #include "mappers/cascade/cascade_search.h"
 #include "mappers/cascade/cascade_space.h"
 #include "mappers/cascade/optimal_bound.h"
+#include "mappers/cascade/optimal_front.h"
+#include "mappers/mapping/unit_ops.h"
 #include "mappers/search/mapper_config.h"
 #include "mappers/search/objective.h"
 #include "mappers/search/search.h"
@@ -29,38 +31,8 @@ namespace einflow::cascade::optimal_detail {
 
 using search::CascadeGenome;
 
-// What dominance compares: both costs (an objective weighing both, or the
-// front), or one of them first with the other breaking ties (a front of one point).
-enum class Order { kBoth, kCycles, kEnergy };
-
-inline bool dominates(const Cost& p, const Cost& q, Order o) {
-  switch (o) {
-    case Order::kCycles: return p.cycles < q.cycles || (p.cycles == q.cycles && p.energy <= q.energy);
-    case Order::kEnergy: return p.energy < q.energy || (p.energy == q.energy && p.cycles <= q.cycles);
-    case Order::kBoth: break;
-  }
-  return p.cycles <= q.cycles && p.energy <= q.energy;
-}
-
-// Points that no other dominates, with what made each; the first of equal points stays.
-template <class Payload>
-class Front {
- public:
-  explicit Front(Order o) : m_order(o) {}
-  void insert(const Cost& c, Payload p) {
-    for (const auto& [x, _] : m_points)
-      if (dominates(x, c, m_order)) return;
-    m_points.erase(std::remove_if(m_points.begin(), m_points.end(),
-                                  [&](const auto& x) { return dominates(c, x.first, m_order); }),
-                   m_points.end());
-    m_points.emplace_back(c, std::move(p));
-  }
-  const std::vector<std::pair<Cost, Payload>>& points() const { return m_points; }
-
- private:
-  Order m_order;
-  std::vector<std::pair<Cost, Payload>> m_points;
-};
+// A cost no point reaches: a run or suffix with no valid point.
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
 // One run of the dependency order searched as a group: every point of its
 // own genes in the stated space, costed whole.
@@ -73,11 +45,50 @@ class RunSearch {
         first_reject(first_reject), bounds(a, c) {}
 
   // Branch and bound for one objective: a group point whose bound, added to
-  // the least cycles and the least energy of any prefix before it, cannot
-  // beat `incumbent` is not costed (it can be in no better mapping).
-  void bound_by(double incumbent, const Cost& prefix_least) {
+  // the least cycles and the least energy of any prefix before it and to what
+  // any grouping of the positions after it costs at least, cannot beat
+  // `incumbent` is not costed (it can be in no better mapping).
+  void bound_by(double incumbent, const Cost& prefix_least, const Cost& suffix_least) {
     m_incumbent = incumbent;
     m_prefix = prefix_least;
+    m_suffix = suffix_least;
+  }
+
+  // What every group of the run [first, end) costs at least, whatever its
+  // genes: per position the least work and unit energy over the units that
+  // may run it there, as of_bindings bounds a factor point's, and the DRAM's
+  // compulsory traffic. An Einsum's work does not depend on its tile (its
+  // dense points' issue cycles over the unit's instances); a masked Einsum's
+  // unit energy does (its tile's unmasked points) and counts 0. A position
+  // alone that may run on the PIM unit: the lesser of that one point's cost
+  // and the other units' bound.
+  Cost floor(int first, int end) {
+    std::vector<std::vector<int>> bindings, members;
+    if (!binding_digits_all(first, end, members, bindings)) return {kNever, 0};
+    std::vector<int> units;
+    for (const auto& b : bindings)
+      for (int u : b)
+        if (!a.is_pim(u) && !contains(units, u)) units.push_back(u);
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<std::vector<double>> work(bindings.size(), std::vector<double>(units.size(), inf));
+    std::vector<double> pj(bindings.size(), inf);
+    std::optional<Cost> pim;
+    for (size_t d = 0; d < bindings.size(); ++d)
+      for (int u : bindings[d]) {
+        if (a.is_pim(u)) {
+          pim = pim_cost(first, u);
+          continue;
+        }
+        const Alone& x = alone(first + static_cast<int>(d), u);
+        work[d][static_cast<size_t>(std::find(units.begin(), units.end(), u) - units.begin())] = x.work;
+        pj[d] = std::min(pj[d], x.unit_pj);
+      }
+    std::vector<int> einsums;
+    for (int i = first; i < end; ++i) einsums.push_back(space.einsum_at(i));
+    Cost least{kNever, 0};
+    if (!units.empty()) least = bounds.of_bindings(work, pj, bounds.compulsory(einsums));
+    if (pim) least = {std::min(least.cycles, pim->cycles), units.empty() ? pim->energy : std::min(least.energy, pim->energy)};
+    return least;
   }
 
   // Whether a mapping of the cascade space lies in the stated cut (group
@@ -116,8 +127,14 @@ class RunSearch {
     return base ? n : n * (1 + ranks);  // pipelining: none or a shared rank
   }
 
-  Front<mapping::FusionGroup> search(int first, int end) {
+  // `floor`: what floor(first, end) gave, which every costed point is checked against.
+  Front<mapping::FusionGroup> search(int first, int end, const Cost& floor) {
     Front<mapping::FusionGroup> front(order);
+    m_front = &front;
+    m_floor = floor;
+    std::vector<int> einsums;
+    for (int i = first; i < end; ++i) einsums.push_back(space.einsum_at(i));
+    m_dram = bounds.compulsory(einsums);
     std::vector<std::vector<int>> bindings;  // per binding digit, the unit nodes
     std::vector<std::vector<int>> members;   // per binding digit, its positions
     if (!binding_digits(first, end, members, bindings)) return front;
@@ -159,11 +176,63 @@ class RunSearch {
   }
 
  private:
+  // A position alone on a unit, nothing shared: its work (a floor on its
+  // compute cycles in any tiles) and its unit's energy (0 when masked).
+  struct Alone {
+    double work = 0, unit_pj = 0;
+  };
+  const Alone& alone(int i, int u) {
+    const auto key = std::make_pair(i, u);
+    if (const auto it = m_alone.find(key); it != m_alone.end()) return it->second;
+    Alone x;
+    CascadeGenome g = space.blank();
+    g.unit[i] = unit_index(i, u);
+    g.retain[i] = g.private_retain[i] = 0;
+    std::fill(g.share[i].begin(), g.share[i].end(), 0);
+    const mapping::FusionGroup grp = space.decode_group(g, i, i + 1, &c);
+    const CascadeSpace::TileFacts& f = space.tile_facts(c, grp, 0);
+    if (f.status.ok) {
+      const int e = space.einsum_at(i);
+      const std::string& name = a.nodes[static_cast<size_t>(u)].name;
+      const auto util = f.stats.utilization.find(name);
+      // Per execution compute cycles are steps x issue cycles rounded to a
+      // whole cycle: no loss with whole issue cycles, else at most half a
+      // cycle of at least one issue's.
+      const double issue = mapping::cover_einsum(a.nodes[static_cast<size_t>(u)], c, e).issue_cycles;
+      const double rounding = issue == std::floor(issue) ? 1 : std::max(0.0, 1 - 0.5 / issue);
+      x.work = util == f.stats.utilization.end() ? 0 : util->second * static_cast<double>(f.stats.cycles) * rounding;
+      if (c.einsums[static_cast<size_t>(e)].mask.empty())
+        for (const auto& en : f.stats.energy)
+          if (en.component == name) x.unit_pj += en.energy_pj;
+    }
+    return m_alone.emplace(key, x).first->second;
+  }
+
+  // The cost of position i alone on the PIM unit u (its one point), if valid.
+  std::optional<Cost> pim_cost(int i, int u) const {
+    CascadeGenome g = base ? *base : space.blank();
+    g.unit[i] = unit_index(i, u);
+    const mapping::FusionGroup grp = space.decode_group(g, i, i + 1);
+    if (!mapping::validate_fusion_group(grp, c, a, false, nullptr).ok) return std::nullopt;
+    try {
+      const sim::Stats s = sim::analytical::evaluate_group(a, c, grp, nullptr).stats;
+      return Cost{s.cycles, s.energy_pj};
+    } catch (const sim::CycleOverflow&) {
+      return std::nullopt;
+    }
+  }
+
+  // Per position the units that can run it there (binding_digits without classes).
+  bool binding_digits_all(int first, int end, std::vector<std::vector<int>>& members,
+                          std::vector<std::vector<int>>& units) const {
+    return binding_digits(first, end, members, units, false);
+  }
+
   // The binding digits: per position (or per class of positions iterating
   // the same ranks) the units that can run it; none when a position can run
   // only on the PIM unit in a longer run. The base's binding when constrained.
   bool binding_digits(int first, int end, std::vector<std::vector<int>>& members,
-                      std::vector<std::vector<int>>& units) const {
+                      std::vector<std::vector<int>>& units, bool classes = true) const {
     const bool alone = end - first == 1;
     std::map<std::vector<int>, size_t> class_of;
     for (int i = first; i < end; ++i) {
@@ -173,7 +242,7 @@ class RunSearch {
       if (able.empty()) return false;
       if (base) able = {space.units_at(i)[base->unit[i] % space.units_at(i).size()]};
       const std::vector<int> key = class_of_einsum(space.einsum_at(i));
-      if (config.binding == "classes" && !base && class_of.count(key)) {
+      if (classes && config.binding == "classes" && !base && class_of.count(key)) {
         std::vector<int>& shared = units[class_of[key]];
         shared.erase(std::remove_if(shared.begin(), shared.end(), [&](int u) { return !contains(able, u); }),
                      shared.end());
@@ -249,12 +318,17 @@ class RunSearch {
     }
   }
 
-  // No pipelining, then each shared rank pipelined (the base's choice when constrained).
+  // No pipelining, then each shared rank pipelined (the base's choice when
+  // constrained). On one unit pipelining overlaps nothing (the group model
+  // times its tiles one after another all the same): no pipelining alone.
   template <class Fn>
   void for_each_pipeline(mapping::FusionGroup& grp, const Fn& fn) const {
     if (base) return fn(grp);
     grp.pipeline_rank = -1;
     fn(grp);
+    if (std::all_of(grp.tiles.begin(), grp.tiles.end(),
+                    [&](const mapping::Mapping& t) { return t.compute == grp.tiles[0].compute; }))
+      return;
     const std::vector<mapping::Loop> loops = grp.shared;
     for (const auto& loop : loops) {
       grp.pipeline_rank = loop.rank;
@@ -275,7 +349,7 @@ class RunSearch {
       if (tiles.back().work > tiles.back().onchip * (1 + 1e-9))
         throw InternalError("the optimal search's bound: a tile's work exceeds its cycles");
     }
-    const Cost least = pim ? Cost{} : bounds.of_tiles(tiles, grp.pipeline_rank >= 0);
+    const Cost least = pim ? Cost{} : bounds.of_tiles(tiles, grp.pipeline_rank >= 0, m_dram);
     if (!may_beat(least)) {
       ++counts.bounded;
       return;
@@ -288,34 +362,53 @@ class RunSearch {
     } catch (const sim::CycleOverflow& e) {
       return reject(e.what());
     }
-    if (static_cast<double>(s.cycles) < static_cast<double>(least.cycles) * (1 - 1e-9) ||
-        s.energy_pj < least.energy * (1 - 1e-9))
-      throw InternalError("the optimal search's bound (" + std::to_string(least.cycles) + " cycles, " +
-                          std::to_string(least.energy) + " pJ) exceeds a group's cost (" + std::to_string(s.cycles) +
-                          " cycles, " + std::to_string(s.energy_pj) + " pJ)");
+    check_bound(least, s, "group");
+    check_bound(m_floor, s, "run");
     ++counts.costed;
     front.insert({s.cycles, s.energy_pj}, grp);
   }
 
-  bool may_beat(const Cost& least) const {
-    if (m_incumbent == search::kInvalid) return true;
-    const double cycles = std::min(static_cast<double>(m_prefix.cycles) + static_cast<double>(least.cycles), 9.0e18);
-    return search::objective(static_cast<int64_t>(cycles), m_prefix.energy + least.energy, config.latency_weight,
-                             config.energy_weight) < m_incumbent;
+  static void check_bound(const Cost& least, const sim::Stats& s, const char* what) {
+    if (static_cast<double>(s.cycles) < static_cast<double>(least.cycles) * (1 - 1e-9) ||
+        s.energy_pj < least.energy * (1 - 1e-9))
+      throw InternalError(std::string("the optimal search's ") + what + " bound (" + std::to_string(least.cycles) +
+                          " cycles, " + std::to_string(least.energy) + " pJ) exceeds a group's cost (" +
+                          std::to_string(s.cycles) + " cycles, " + std::to_string(s.energy_pj) + " pJ)");
   }
+
+  // Whether a point of the run whose cost is at least `least` may beat the
+  // incumbent and may join the run's front (no point on it already costs no
+  // more in both: that point would dominate it).
+  bool may_beat(const Cost& least) const {
+    for (const auto& [x, _] : m_front->points())
+      if (x.cycles <= least.cycles && x.energy <= least.energy) return false;
+    return m_incumbent == search::kInvalid || can_beat(m_incumbent, m_prefix, least, m_suffix);
+  }
+
+ public:
+  // Whether a mapping whose prefix, run and suffix cost at least these may beat `incumbent`.
+  bool can_beat(double incumbent, const Cost& prefix, const Cost& run, const Cost& suffix) const {
+    if (run.cycles >= kNever || suffix.cycles >= kNever) return false;
+    const double cycles = std::min(static_cast<double>(prefix.cycles) + static_cast<double>(run.cycles) +
+                                       static_cast<double>(suffix.cycles), 9.0e18);
+    return search::objective(static_cast<int64_t>(cycles), prefix.energy + run.energy + suffix.energy,
+                             config.latency_weight, config.energy_weight) < incumbent;
+  }
+
+ private:
 
   // Whether some point of a group (its retention decoded, any pipelining) may
   // beat the incumbent: its tiles' bound with the busiest unit, which no
   // choice of the pipelined rank lowers (the base's own choice when constrained).
   bool group_may_beat(const mapping::FusionGroup& grp, const workloads::Cascade& tc) {
-    if (m_incumbent == search::kInvalid || (grp.einsums.size() == 1 && a.is_pim(grp.tiles[0].compute))) return true;
+    if (grp.einsums.size() == 1 && a.is_pim(grp.tiles[0].compute)) return true;
     std::vector<TileBound> tiles;
     for (size_t k = 0; k < grp.tiles.size(); ++k) {
       const CascadeSpace::TileFacts& f = space.tile_facts(tc, grp, k);
       if (!f.status.ok) return true;  // rejected when costed, with its reason
       tiles.push_back(bounds.tile(grp, k, f.stats));
     }
-    if (may_beat(bounds.of_tiles(tiles, !base || grp.pipeline_rank >= 0))) return true;
+    if (may_beat(bounds.of_tiles(tiles, !base || grp.pipeline_rank >= 0, m_dram))) return true;
     const int64_t points = base ? 1 : 1 + static_cast<int64_t>(grp.shared.size());
     counts.generated += points;
     counts.bounded += points;
@@ -323,14 +416,13 @@ class RunSearch {
   }
 
   // Whether some binding of a factor point may beat the incumbent: per
-  // position the least work and unit energy over its units (a tile's
-  // operations, whatever the tile), from the tiles of each unit without
-  // retention in the units' own levels.
+  // position its work on each of its units and its least unit energy (a
+  // tile's operations, whatever the tile), from the tiles of each unit
+  // without retention in the units' own levels.
   bool factors_may_beat(CascadeGenome g, int first, int end, const workloads::Cascade& tc,
                         const std::vector<std::vector<int>>& members, const std::vector<std::vector<int>>& bindings) {
-    if (m_incumbent == search::kInvalid) return true;
     const double inf = std::numeric_limits<double>::infinity();
-    std::vector<double> work(static_cast<size_t>(end - first), inf), pj(work.size(), inf);
+    std::vector<double> pj(static_cast<size_t>(end - first), inf);
     std::vector<int> units;
     size_t widest = 0;
     for (const auto& b : bindings) {
@@ -340,6 +432,7 @@ class RunSearch {
         if (!contains(units, u)) units.push_back(u);
       }
     }
+    std::vector<std::vector<double>> work(pj.size(), std::vector<double>(units.size(), inf));
     g.retain[first] = g.private_retain[first] = 0;
     for (size_t v = 0; v < widest; ++v) {
       for (size_t d = 0; d < bindings.size(); ++d)
@@ -349,11 +442,12 @@ class RunSearch {
         const CascadeSpace::TileFacts& f = space.tile_facts(tc, grp, k);
         if (!f.status.ok) return true;  // another variant of it may be valid: each point is costed or rejected alone
         const TileBound t = bounds.tile(grp, k, f.stats);
-        work[k] = std::min(work[k], t.work);
+        const auto u = static_cast<size_t>(std::find(units.begin(), units.end(), t.unit) - units.begin());
+        work[k][u] = std::min(work[k][u], t.work);
         pj[k] = std::min(pj[k], t.unit_pj);
       }
     }
-    return may_beat(bounds.of_bindings(work, pj, static_cast<int>(units.size())));
+    return may_beat(bounds.of_bindings(work, pj, m_dram));
   }
 
   void reject(const std::string& why) {
@@ -380,7 +474,9 @@ class RunSearch {
   std::string& first_reject;
   GroupBounds bounds;
   double m_incumbent = search::kInvalid;
-  Cost m_prefix;
+  Cost m_prefix, m_suffix, m_floor, m_dram;
+  const Front<mapping::FusionGroup>* m_front = nullptr;  // the run's, while it is searched
+  std::map<std::pair<int, int>, Alone> m_alone;
 };
 
 }  // namespace einflow::cascade::optimal_detail

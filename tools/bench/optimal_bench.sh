@@ -33,7 +33,8 @@ print(f"{sys.argv[2]:22} {j['algorithm']:10} {int(sys.argv[3]) / 1000:8.2f} s  {
 if "partial_mappings" in j:
     n = j["partial_mappings"]
     print(f"{'':22} partial mappings: {n['generated']} generated ({n['generated_per_second']:.0f}/s), "
-          f"{n['bounded']} bounded, {n['costed']} costed, {n['kept']} kept, {n['joined']} joined"
+          f"{n['bounded']} bounded, {n['costed']} costed, {n['kept']} kept, {n['joined']} joined; "
+          f"{n['runs']} runs searched, {n['runs_bounded']} bounded whole"
           + ("; the best is the incumbent, outside the stated space" if j["best_is_seed"] else ""))
     print(f"{'':22} optimal over: {j['optimal_over']}")
 PY

@@ -50,7 +50,8 @@ void write_optimal(const cascade::CascadeSearchResult& r, const workloads::Casca
   const cascade::OptimalCounts& n = r.counts;
   const double secs = std::max(r.seconds, 1e-9);
   j["optimal_over"] = r.optimal_space;
-  j["partial_mappings"] = {{"runs", n.runs},         {"generated", n.generated}, {"rejected", n.rejected},
+  j["partial_mappings"] = {{"runs", n.runs},         {"runs_bounded", n.runs_bounded},
+                           {"generated", n.generated}, {"rejected", n.rejected},
                            {"bounded", n.bounded},   {"costed", n.costed},       {"kept", n.kept},
                            {"joined", n.joined},     {"front", n.front},
                            {"generated_per_second", static_cast<double>(n.generated) / secs},
@@ -61,7 +62,8 @@ void write_optimal(const cascade::CascadeSearchResult& r, const workloads::Casca
             << " costed), " << n.kept << " kept, " << n.joined << " joined ("
             << std::llround(static_cast<double>(n.generated) / secs) << ", "
             << std::llround(static_cast<double>(n.kept) / secs) << " and "
-            << std::llround(static_cast<double>(n.joined) / secs) << " per second); " << n.runs << " runs, front of "
+            << std::llround(static_cast<double>(n.joined) / secs) << " per second); " << n.runs << " runs searched, " << n.runs_bounded
+            << " bounded whole, front of "
             << n.front << "\n";
   if (r.front.empty()) return;
   std::string csv = "point,cycles,energy_pj,groups\n";
