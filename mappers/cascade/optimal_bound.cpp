@@ -6,6 +6,8 @@
 #include <map>
 #include <vector>
 
+#include "sim/analytical/group_counts.h"
+
 namespace einflow::cascade {
 
 using sim::LevelStats;
@@ -32,23 +34,62 @@ TileBound GroupBounds::tile(const mapping::FusionGroup& grp, size_t k, const sim
   t.work = std::max(0.0, work - 0.5) * n;
   for (const auto& en : st.energy)
     if (en.component == unit) t.unit_pj += en.energy_pj * n;
-  if (!st.per_level.empty()) {
-    const LevelStats& inner = st.per_level.back();
-    const int node = m_arch.find(inner.name);
-    if (node >= 0 && node != m_arch.root() && !m_arch.is_offchip(node)) {
-      const arch::Node& x = m_arch.nodes[static_cast<size_t>(node)];
-      // access_energy's ceil(words / instances / block_words) x clusters x pj, without the ceil.
-      const double inst = static_cast<double>(std::max<int64_t>(1, x.instances));
-      const double clusters =
-          x.block_words <= 1 && x.cluster <= 1
-              ? inst
-              : std::min(inst, std::max(1.0, std::floor(inst / static_cast<double>(std::max<int64_t>(1, x.cluster)))));
-      const double per_word = clusters / inst / static_cast<double>(std::max<int64_t>(1, x.block_words));
-      t.inner_pj = n * per_word *
-                   (static_cast<double>(inner.total.reads) * x.read_pj + static_cast<double>(inner.total.updates) * x.update_pj);
-    }
-  }
+  t.inner_pj = onchip_pj(grp, k, st);
+  root_floor(grp, k, st, t);
   return t;
+}
+
+void GroupBounds::root_floor(const mapping::FusionGroup& grp, size_t k, const sim::Stats& st, TileBound& t) const {
+  if (st.per_level.empty() || m_arch.find(st.per_level[0].name) != m_arch.dram() || m_arch.dram() != m_arch.root()) return;
+  const int e = grp.einsums[k];
+  const double n = static_cast<double>(grp.executions(m_cascade, e));
+  const arch::Node& dram = m_arch.nodes[static_cast<size_t>(m_arch.dram())];
+  for (const auto& ta : st.per_level[0].tensors) {
+    const int tensor = m_cascade.find_tensor(ta.tensor);
+    if (tensor < 0 || grp.may_retain(m_cascade, tensor)) continue;
+    const double f = sim::analytical::reusable(m_cascade, grp, static_cast<int>(k), e, n, tensor);
+    const auto reads = static_cast<double>(ta.accesses.reads), updates = static_cast<double>(ta.accesses.updates);
+    t.dram_words += (reads + updates) * f;
+    t.dram_pj += (reads * dram.read_pj + updates * dram.update_pj) * f * per_word(m_arch.dram());
+  }
+}
+
+double GroupBounds::per_word(int node) const {
+  // access_energy's ceil(words / instances / block_words) x clusters x pj, without the ceil.
+  const arch::Node& x = m_arch.nodes[static_cast<size_t>(node)];
+  const double inst = static_cast<double>(std::max<int64_t>(1, x.instances));
+  if (x.block_words <= 1 && x.cluster <= 1) return 1;
+  const double clusters = std::min(inst, std::max(1.0, std::floor(inst / static_cast<double>(std::max<int64_t>(1, x.cluster)))));
+  return clusters / inst / static_cast<double>(std::max<int64_t>(1, x.block_words));
+}
+
+double GroupBounds::onchip_pj(const mapping::FusionGroup& grp, size_t k, const sim::Stats& st) const {
+  const int e = grp.einsums[k];
+  const double n = static_cast<double>(grp.executions(m_cascade, e));
+  double pj = 0;
+  std::vector<int> kept;  // tensors an outer on-chip level keeps (their first keeper is above)
+  for (size_t l = 1; l < st.per_level.size(); ++l) {
+    const LevelStats& level = st.per_level[l];
+    const int node = m_arch.find(level.name);
+    if (node < 0 || m_arch.is_offchip(node)) continue;
+    const arch::Node& x = m_arch.nodes[static_cast<size_t>(node)];
+    const bool innermost = l + 1 == st.per_level.size();
+    double sum = 0;
+    for (const auto& ta : level.tensors) {
+      const int tensor = m_cascade.find_tensor(ta.tensor);
+      const bool first = std::find(kept.begin(), kept.end(), tensor) == kept.end();
+      if (first) kept.push_back(tensor);
+      const bool retainable = tensor < 0 || grp.may_retain(m_cascade, tensor);
+      if (retainable && !innermost) continue;
+      sum += (static_cast<double>(ta.accesses.reads) * x.read_pj + static_cast<double>(ta.accesses.updates) * x.update_pj) * n;
+      if (retainable) continue;
+      // The first keeper's fills: once per fetch of the tensor, at least reusable()'s.
+      const double fills = first ? sim::analytical::reusable(m_cascade, grp, static_cast<int>(k), e, n, tensor) : n;
+      sum += static_cast<double>(ta.accesses.fills) * x.write_pj * fills;
+    }
+    pj += sum * per_word(node);
+  }
+  return pj;
 }
 
 Cost GroupBounds::with_leakage(double cycles, double unit_pj, const Cost& dram) const {
@@ -60,17 +101,23 @@ Cost GroupBounds::with_leakage(double cycles, double unit_pj, const Cost& dram) 
 Cost GroupBounds::of_tiles(const std::vector<TileBound>& tiles, bool pipelined, const Cost& dram) const {
   std::map<int, double> busy;
   double sequential = 0, unit_pj = 0;
+  double words = 0, dram_pj = 0;
   for (const TileBound& t : tiles) {
     sequential += t.onchip;
     busy[t.unit] += t.onchip;
     unit_pj += t.unit_pj + t.inner_pj;
+    words += t.dram_words;
+    dram_pj += t.dram_pj;
   }
+  const double rate = m_arch.dram_words_per_cycle();
+  const Cost root{std::max(dram.cycles, static_cast<int64_t>(std::floor(std::min(rate > 0 ? words / rate : 0, 9.0e18)))),
+                  std::max(dram.energy, dram_pj)};
   double cycles = sequential;
   if (pipelined) {
     cycles = 0;
     for (const auto& [u, t] : busy) cycles = std::max(cycles, t);
   }
-  return with_leakage(cycles, unit_pj, dram);
+  return with_leakage(cycles, unit_pj, root);
 }
 
 Cost GroupBounds::of_bindings(const std::vector<std::vector<double>>& work, const std::vector<double>& least_pj,

@@ -22,14 +22,12 @@ struct Cost {
 // cycles for its Einsum on its unit (the operations over the unit's instances,
 // less the half cycle the rounding of compute cycles may take) and its unit's
 // energy (the Einsum's operations, whatever the tile).
-// `inner_pj`: the reads and updates of the tile's innermost level (below
-// the DRAM), which every execution makes whatever the group retains (a
-// retained intermediate skips only the levels above its retention level, and
-// none is above a tile's innermost), at their cost per word without the
-// models' rounding up to whole blocks (a floor of the cost of their sum).
+// `inner_pj`: what every execution of the tile costs on chip whatever the
+// group retains and keeps resident (onchip_pj); `dram_words` and `dram_pj`:
+// what its executions move at the DRAM at least (root_floor).
 struct TileBound {
   int unit = -1;
-  double onchip = 0, work = 0, unit_pj = 0, inner_pj = 0;
+  double onchip = 0, work = 0, unit_pj = 0, inner_pj = 0, dram_words = 0, dram_pj = 0;
 };
 
 // A floor on the busiest unit's time in any assignment of positions to
@@ -48,8 +46,9 @@ class GroupBounds {
   // over the least cycles; cycles the tiles one after another, or with a
   // pipelined rank the busiest unit (the model's schedule never ends before
   // its busiest unit is done).
-  // `dram`: the group's compulsory DRAM cycles and energy (compulsory()),
-  // which bound its cycles too and add to its energy.
+  // `dram`: the group's compulsory DRAM cycles and energy (compulsory());
+  // the larger of it and the tiles' own DRAM floors bounds the group's
+  // cycles too and adds to its energy.
   Cost of_tiles(const std::vector<TileBound>& tiles, bool pipelined, const Cost& dram) const;
   // Any binding of positions whose work on each unit is `work[k][u]`
   // (infinite where unit u cannot run position k) and whose least unit
@@ -71,6 +70,25 @@ class GroupBounds {
 
  private:
   Cost with_leakage(double cycles, double unit_pj, const Cost& dram) const;
+  // The DRAM (the root) reads and updates of tile k's tensors that the group
+  // cannot retain, over the fewest executions that fetch them (reusable(),
+  // which a resident tensor reaches; each execution otherwise); a retained
+  // intermediate never reaches the DRAM and counts nothing. At per_word's cost.
+  void root_floor(const mapping::FusionGroup& grp, size_t k, const sim::Stats& st, TileBound& t) const;
+  // Tile k's on-chip accesses over its executions that the group model
+  // charges whatever the group retains and keeps resident
+  // (GroupEvaluation::accumulate): below the DRAM, every read, update and
+  // fill of a tensor the group cannot retain (not an intermediate all of
+  // whose writers are in it) at every execution, but its first on-chip
+  // keeper's fills at reusable()'s executions (a resident input is fetched
+  // that often); of a tensor it may retain, the reads and updates of the
+  // tile's innermost level only (a retained intermediate skips the levels
+  // above its retention level, and its retention level's fills). At
+  // per_word's cost.
+  double onchip_pj(const mapping::FusionGroup& grp, size_t k, const sim::Stats& st) const;
+  // The cost of a word at `node` without the models' rounding up to whole
+  // blocks per instance (a floor of the cost of any sum of words).
+  double per_word(int node) const;
   // Whether access `x` of Einsum `e` covers its tensor whole (see compulsory()).
   bool covers(const workloads::Einsum& e, const workloads::Access& x) const;
 

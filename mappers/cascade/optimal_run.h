@@ -422,7 +422,9 @@ class RunSearch {
   bool factors_may_beat(CascadeGenome g, int first, int end, const workloads::Cascade& tc,
                         const std::vector<std::vector<int>>& members, const std::vector<std::vector<int>>& bindings) {
     const double inf = std::numeric_limits<double>::infinity();
-    std::vector<double> pj(static_cast<size_t>(end - first), inf);
+    const auto positions = static_cast<size_t>(end - first);
+    // Per position the least energy with and without its tiles' own DRAM floor.
+    std::vector<double> pj(positions, inf), onchip_pj(positions, inf), words(positions, inf);
     std::vector<int> units;
     size_t widest = 0;
     for (const auto& b : bindings) {
@@ -432,23 +434,45 @@ class RunSearch {
         if (!contains(units, u)) units.push_back(u);
       }
     }
-    std::vector<std::vector<double>> work(pj.size(), std::vector<double>(units.size(), inf));
-    g.retain[first] = g.private_retain[first] = 0;
-    for (size_t v = 0; v < widest; ++v) {
-      for (size_t d = 0; d < bindings.size(); ++d)
-        for (int i : members[d]) g.unit[i] = unit_index(i, bindings[d][std::min(v, bindings[d].size() - 1)]);
-      const mapping::FusionGroup grp = space.decode_group(g, first, end, &tc);
-      for (size_t k = 0; k < grp.tiles.size(); ++k) {
-        const CascadeSpace::TileFacts& f = space.tile_facts(tc, grp, k);
-        if (!f.status.ok) return true;  // another variant of it may be valid: each point is costed or rejected alone
-        const TileBound t = bounds.tile(grp, k, f.stats);
-        const auto u = static_cast<size_t>(std::find(units.begin(), units.end(), t.unit) - units.begin());
-        work[k][u] = std::min(work[k][u], t.work);
-        pj[k] = std::min(pj[k], t.unit_pj);
+    std::vector<std::vector<double>> work(positions, std::vector<double>(units.size(), inf));
+    // A tile depends on its unit and on the intermediates its unit's own
+    // level keeps: every unit, without and with that retention (the shared
+    // buffer's makes the same tiles as none).
+    for (int s : base ? std::vector<int>{-1} : std::vector<int>{0, 2}) {
+      if (s >= 0) {
+        g.retain[first] = s > 0;
+        g.private_retain[first] = s > 1;
+      }
+      for (size_t v = 0; v < widest; ++v) {
+        for (size_t d = 0; d < bindings.size(); ++d)
+          for (int i : members[d]) g.unit[i] = unit_index(i, bindings[d][std::min(v, bindings[d].size() - 1)]);
+        const mapping::FusionGroup grp = space.decode_group(g, first, end, &tc);
+        for (size_t k = 0; k < grp.tiles.size(); ++k) {
+          const CascadeSpace::TileFacts& f = space.tile_facts(tc, grp, k);
+          if (!f.status.ok) continue;  // its points are rejected alone
+          const TileBound t = bounds.tile(grp, k, f.stats);
+          const auto u = static_cast<size_t>(std::find(units.begin(), units.end(), t.unit) - units.begin());
+          work[k][u] = std::min(work[k][u], t.work);
+          pj[k] = std::min(pj[k], t.unit_pj + t.inner_pj + t.dram_pj);
+          onchip_pj[k] = std::min(onchip_pj[k], t.unit_pj + t.inner_pj);
+          words[k] = std::min(words[k], t.dram_words);
+        }
       }
     }
-    return may_beat(bounds.of_bindings(work, pj, m_dram));
+    double dram_words = 0;
+    for (size_t k = 0; k < positions; ++k) {
+      if (!std::isfinite(pj[k])) return true;  // no valid tile: each point is rejected with its reason
+      dram_words += words[k];
+    }
+    const double rate = a.dram_words_per_cycle();
+    const int64_t dram_cycles =
+        std::max(m_dram.cycles, static_cast<int64_t>(std::floor(std::min(rate > 0 ? dram_words / rate : 0, 9.0e18))));
+    // The DRAM's energy: the tiles' own floors, or the compulsory traffic's, whichever is more.
+    Cost least = bounds.of_bindings(work, pj, {dram_cycles, 0});
+    least.energy = std::max(least.energy, bounds.of_bindings(work, onchip_pj, {dram_cycles, m_dram.energy}).energy);
+    return may_beat(least);
   }
+
 
   void reject(const std::string& why) {
     if (counts.rejected++ == 0) first_reject = why;

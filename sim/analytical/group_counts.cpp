@@ -59,8 +59,12 @@ bool Residency::is_resident(int k, int tensor) const {
 }
 
 bool root_loops_move(const workloads::Cascade& c, const Group& g, const TileFigures& tile, int t) {
-  const workloads::Einsum& e = c.einsums[static_cast<size_t>(tile.einsum)];
-  const mapping::LevelMapping& root = g.tiles[static_cast<size_t>(tile.k)].levels[0];
+  return root_loops_move(c, g, tile.k, tile.einsum, t);
+}
+
+bool root_loops_move(const workloads::Cascade& c, const Group& g, int k, int einsum, int t) {
+  const workloads::Einsum& e = c.einsums[static_cast<size_t>(einsum)];
+  const mapping::LevelMapping& root = g.tiles[static_cast<size_t>(k)].levels[0];
   for (const auto* loops : {&root.temporal, &root.spatial})
     for (const auto& loop : *loops)
       if (loop.factor > 1 && e.indexes(t, loop.rank)) return true;
@@ -68,10 +72,14 @@ bool root_loops_move(const workloads::Cascade& c, const Group& g, const TileFigu
 }
 
 double reusable(const workloads::Cascade& c, const Group& g, const TileFigures& tile, int t) {
-  if (root_loops_move(c, g, tile, t)) return tile.executions;
-  const workloads::Einsum& e = c.einsums[static_cast<size_t>(tile.einsum)];
+  return reusable(c, g, tile.k, tile.einsum, tile.executions, t);
+}
+
+double reusable(const workloads::Cascade& c, const Group& g, int k, int einsum, double executions, int t) {
+  if (root_loops_move(c, g, k, einsum, t)) return executions;
+  const workloads::Einsum& e = c.einsums[static_cast<size_t>(einsum)];
   double n = 1, upto = 1;
-  const int last = g.innermost(c, tile.einsum);
+  const int last = g.innermost(c, einsum);
   for (int i = 0; i <= last; ++i) {
     n *= static_cast<double>(g.shared[static_cast<size_t>(i)].factor);
     if (e.indexes(t, g.shared[static_cast<size_t>(i)].rank)) upto = n;

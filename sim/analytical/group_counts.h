@@ -92,8 +92,11 @@ struct Residency {
 // tile's own root loops move t. The formula the analytical model counts by;
 // the cycle model observes instead.
 double reusable(const workloads::Cascade& cascade, const Group& group, const TileFigures& tile, int t);
+// The same of tile k of the group (the tile of Einsum `einsum`, made `executions` times).
+double reusable(const workloads::Cascade& cascade, const Group& group, int k, int einsum, double executions, int t);
 // Whether the tile's own root loops move tensor t (it is fetched at every execution).
 bool root_loops_move(const workloads::Cascade& cascade, const Group& group, const TileFigures& tile, int t);
+bool root_loops_move(const workloads::Cascade& cascade, const Group& group, int k, int einsum, int t);
 
 Residency decide_residency(const arch::Architecture& arch, const workloads::Cascade& cascade, const Group& group,
                            const std::vector<TileFigures>& tiles);
