@@ -4,8 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "sim/analytical/group_counts.h"
 
 namespace einflow::cascade {
@@ -142,6 +144,14 @@ double weighted(const std::vector<std::vector<double>>& work, const std::vector<
 }
 
 }  // namespace
+
+void check_floor(const Cost& least, const sim::Stats& s, const char* what) {
+  if (static_cast<double>(s.cycles) < static_cast<double>(least.cycles) * (1 - 1e-9) ||
+      s.energy_pj < least.energy * (1 - 1e-9))
+    throw InternalError(std::string("the optimal search's ") + what + " bound (" + std::to_string(least.cycles) +
+                        " cycles, " + std::to_string(least.energy) + " pJ) exceeds a group's cost (" +
+                        std::to_string(s.cycles) + " cycles, " + std::to_string(s.energy_pj) + " pJ)");
+}
 
 double busiest_unit_floor(const std::vector<std::vector<double>>& work) {
   if (work.empty()) return 0;

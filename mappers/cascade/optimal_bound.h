@@ -38,6 +38,10 @@ struct TileBound {
 // total, and every breakpoint between two units with the others at 0).
 double busiest_unit_floor(const std::vector<std::vector<double>>& work);
 
+// InternalError when a group's cost `s` is under the floor `least` that the
+// `what` bound gave (the floors' soundness, checked on every costed point).
+void check_floor(const Cost& least, const sim::Stats& s, const char* what);
+
 class GroupBounds {
  public:
   GroupBounds(const arch::Architecture& arch, const workloads::Cascade& cascade);

@@ -362,19 +362,12 @@ class RunSearch {
     } catch (const sim::CycleOverflow& e) {
       return reject(e.what());
     }
-    check_bound(least, s, "group");
-    check_bound(m_floor, s, "run");
+    check_floor(least, s, "group");
+    check_floor(m_floor, s, "run");
     ++counts.costed;
     front.insert({s.cycles, s.energy_pj}, grp);
   }
 
-  static void check_bound(const Cost& least, const sim::Stats& s, const char* what) {
-    if (static_cast<double>(s.cycles) < static_cast<double>(least.cycles) * (1 - 1e-9) ||
-        s.energy_pj < least.energy * (1 - 1e-9))
-      throw InternalError(std::string("the optimal search's ") + what + " bound (" + std::to_string(least.cycles) +
-                          " cycles, " + std::to_string(least.energy) + " pJ) exceeds a group's cost (" +
-                          std::to_string(s.cycles) + " cycles, " + std::to_string(s.energy_pj) + " pJ)");
-  }
 
   // Whether a point of the run whose cost is at least `least` may beat the
   // incumbent and may join the run's front (no point on it already costs no
