@@ -116,7 +116,8 @@ class Optimal {
         const Cost& after = suffix[static_cast<size_t>(j)];
         if (f.cycles >= kNever || after.cycles >= kNever) continue;
         Cost& s = suffix[static_cast<size_t>(i)];
-        const Cost sum{std::min<int64_t>(f.cycles + after.cycles, kNever - 1), f.energy + after.energy};
+        const double cycles = static_cast<double>(f.cycles) + static_cast<double>(after.cycles);
+        const Cost sum{cycles >= 9.0e18 ? kNever - 1 : static_cast<int64_t>(cycles), f.energy + after.energy};
         s = s.cycles >= kNever ? sum : Cost{std::min(s.cycles, sum.cycles), std::min(s.energy, sum.energy)};
       }
   }
@@ -150,11 +151,16 @@ class Optimal {
     if (config.factors != "ends") {
       // Coarse to fine: the optimum over the shared factors 1 and the whole
       // rank (a subset of this space), its own first incumbent the annealing run.
+      // Its result outside that cut may still lie in this one (a factor
+      // annealing found), but a constraining design's own tiles never do.
       search::MapperConfig coarse = config;
       coarse.factors = "ends";
-      const CascadeSearchResult r = Optimal(a, c, coarse, constrain_to).run(nullptr);
-      offer(r.best, r.cost, !r.from_seed);
-      return;
+      try {
+        const CascadeSearchResult r = Optimal(a, c, coarse, constrain_to).run(nullptr);
+        offer(r.best, r.cost, !r.from_seed || (!constrain_to && runs.in_space(r.best)));
+        return;
+      } catch (const UserError&) {  // nothing valid in the coarse cut: annealing alone
+      }
     }
     if (config.max_evaluations <= 0) return;
     search::MapperConfig quick = config;

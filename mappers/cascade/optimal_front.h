@@ -1,5 +1,5 @@
-// Internal to the optimal search (optimal.cpp): fronts of (cycles, energy)
-// and the dominance they keep.
+// Internal to the optimal search (optimal.cpp): fronts of (cycles, energy),
+// the dominance they keep, and the size of a factor point's space.
 #pragma once
 
 #include <algorithm>
@@ -42,5 +42,22 @@ class Front {
   Order m_order;
   std::vector<std::pair<Cost, Payload>> m_points;
 };
+
+// The group points of a factor point with `shared` shared loops and these
+// binding digits (per digit, the units it may take): per binding, three
+// retentions and, on more than one unit, each pipelining (the bindings that
+// put every position on one unit: the units common to every digit).
+inline double factor_point_size(const std::vector<std::vector<int>>& bindings, size_t shared) {
+  double all = 1;
+  std::vector<int> common = bindings.empty() ? std::vector<int>{} : bindings[0];
+  for (const auto& b : bindings) {
+    all *= static_cast<double>(b.size());
+    common.erase(std::remove_if(common.begin(), common.end(),
+                                [&](int u) { return std::find(b.begin(), b.end(), u) == b.end(); }),
+                 common.end());
+  }
+  const double one_unit = static_cast<double>(common.size());
+  return 3 * ((all - one_unit) * static_cast<double>(1 + shared) + one_unit);
+}
 
 }  // namespace einflow::cascade::optimal_detail

@@ -64,7 +64,7 @@ class RunSearch {
   // and the other units' bound.
   Cost floor(int first, int end) {
     std::vector<std::vector<int>> bindings, members;
-    if (!binding_digits_all(first, end, members, bindings)) return {kNever, 0};
+    if (!binding_digits(first, end, members, bindings, false)) return {kNever, 0};  // per position
     std::vector<int> units;
     for (const auto& b : bindings)
       for (int u : b)
@@ -152,8 +152,7 @@ class RunSearch {
       const std::vector<mapping::Loop> shared = shared_of(g, first, end);
       const mapping::TileCascade tiled(c, shared);
       if (!factors_may_beat(g, first, end, tiled.get(), members, bindings)) {
-        double points = base ? 1 : 3 * static_cast<double>(1 + shared.size());
-        for (const auto& b : bindings) points *= static_cast<double>(b.size());
+        const double points = base ? 1 : factor_point_size(bindings, shared.size());
         counts.generated += static_cast<int64_t>(points);
         counts.bounded += static_cast<int64_t>(points);
         continue;
@@ -220,12 +219,6 @@ class RunSearch {
     } catch (const sim::CycleOverflow&) {
       return std::nullopt;
     }
-  }
-
-  // Per position the units that can run it there (binding_digits without classes).
-  bool binding_digits_all(int first, int end, std::vector<std::vector<int>>& members,
-                          std::vector<std::vector<int>>& units) const {
-    return binding_digits(first, end, members, units, false);
   }
 
   // The binding digits: per position (or per class of positions iterating
@@ -402,7 +395,9 @@ class RunSearch {
       tiles.push_back(bounds.tile(grp, k, f.stats));
     }
     if (may_beat(bounds.of_tiles(tiles, !base || grp.pipeline_rank >= 0, m_dram))) return true;
-    const int64_t points = base ? 1 : 1 + static_cast<int64_t>(grp.shared.size());
+    const bool one_unit = std::all_of(grp.tiles.begin(), grp.tiles.end(),
+                                      [&](const mapping::Mapping& t) { return t.compute == grp.tiles[0].compute; });
+    const int64_t points = base || one_unit ? 1 : 1 + static_cast<int64_t>(grp.shared.size());
     counts.generated += points;
     counts.bounded += points;
     return false;
