@@ -36,15 +36,27 @@ TileBound GroupBounds::tile(const mapping::FusionGroup& grp, size_t k, const sim
   t.work = std::max(0.0, work - 0.5) * n;
   for (const auto& en : st.energy)
     if (en.component == unit) t.unit_pj += en.energy_pj * n;
-  t.inner_pj = onchip_pj(grp, k, st);
-  root_floor(grp, k, st, t);
+  t.inner_pj = onchip_pj(grp, k, n, st);
+  root_floor(grp, k, n, st, t);
   return t;
 }
 
-void GroupBounds::root_floor(const mapping::FusionGroup& grp, size_t k, const sim::Stats& st, TileBound& t) const {
+namespace {
+
+// Whole cycles no fewer than `cycles` could round to (past 9e18 the model rejects).
+int64_t floor_cycles(double cycles) { return static_cast<int64_t>(std::floor(std::min(cycles, 9.0e18))); }
+
+}  // namespace
+
+int64_t GroupBounds::dram_cycles(double words) const {
+  const double rate = m_arch.dram_words_per_cycle();
+  return floor_cycles(rate > 0 ? words / rate : 0);
+}
+
+void GroupBounds::root_floor(const mapping::FusionGroup& grp, size_t k, double n, const sim::Stats& st,
+                             TileBound& t) const {
   if (st.per_level.empty() || m_arch.find(st.per_level[0].name) != m_arch.dram() || m_arch.dram() != m_arch.root()) return;
   const int e = grp.einsums[k];
-  const double n = static_cast<double>(grp.executions(m_cascade, e));
   const arch::Node& dram = m_arch.nodes[static_cast<size_t>(m_arch.dram())];
   for (const auto& ta : st.per_level[0].tensors) {
     const int tensor = m_cascade.find_tensor(ta.tensor);
@@ -65,9 +77,8 @@ double GroupBounds::per_word(int node) const {
   return clusters / inst / static_cast<double>(std::max<int64_t>(1, x.block_words));
 }
 
-double GroupBounds::onchip_pj(const mapping::FusionGroup& grp, size_t k, const sim::Stats& st) const {
+double GroupBounds::onchip_pj(const mapping::FusionGroup& grp, size_t k, double n, const sim::Stats& st) const {
   const int e = grp.einsums[k];
-  const double n = static_cast<double>(grp.executions(m_cascade, e));
   double pj = 0;
   std::vector<int> kept;  // tensors an outer on-chip level keeps (their first keeper is above)
   for (size_t l = 1; l < st.per_level.size(); ++l) {
@@ -96,7 +107,7 @@ double GroupBounds::onchip_pj(const mapping::FusionGroup& grp, size_t k, const s
 
 Cost GroupBounds::with_leakage(double cycles, double unit_pj, const Cost& dram) const {
   cycles = std::max(cycles, static_cast<double>(dram.cycles));
-  const auto whole = static_cast<int64_t>(std::floor(std::min(cycles, 9.0e18)));  // past it the model rejects
+  const int64_t whole = floor_cycles(cycles);
   return {whole, unit_pj + dram.energy + static_cast<double>(whole) * m_leak_per_cycle};
 }
 
@@ -111,9 +122,7 @@ Cost GroupBounds::of_tiles(const std::vector<TileBound>& tiles, bool pipelined, 
     words += t.dram_words;
     dram_pj += t.dram_pj;
   }
-  const double rate = m_arch.dram_words_per_cycle();
-  const Cost root{std::max(dram.cycles, static_cast<int64_t>(std::floor(std::min(rate > 0 ? words / rate : 0, 9.0e18)))),
-                  std::max(dram.energy, dram_pj)};
+  const Cost root{std::max(dram.cycles, dram_cycles(words)), std::max(dram.energy, dram_pj)};
   double cycles = sequential;
   if (pipelined) {
     cycles = 0;
@@ -122,11 +131,8 @@ Cost GroupBounds::of_tiles(const std::vector<TileBound>& tiles, bool pipelined, 
   return with_leakage(cycles, unit_pj, root);
 }
 
-Cost GroupBounds::of_bindings(const std::vector<std::vector<double>>& work, const std::vector<double>& least_pj,
-                              const Cost& dram) const {
-  double unit_pj = 0;
-  for (double e : least_pj) unit_pj += e;
-  return with_leakage(busiest_unit_floor(work), unit_pj, dram);
+Cost GroupBounds::of_bindings(const std::vector<std::vector<double>>& work, double pj, const Cost& dram) const {
+  return with_leakage(busiest_unit_floor(work), pj, dram);
 }
 
 namespace {
@@ -209,7 +215,6 @@ bool GroupBounds::covers(const workloads::Einsum& e, const workloads::Access& x)
 
 Cost GroupBounds::compulsory(const std::vector<int>& einsums) const {
   const int d = m_arch.dram();
-  const double rate = m_arch.dram_words_per_cycle();
   if (d < 0 || d != m_arch.root()) return {};
   const arch::Node& dram = m_arch.nodes[static_cast<size_t>(d)];
   const auto inside = [&](int e) { return std::find(einsums.begin(), einsums.end(), e) != einsums.end(); };
@@ -236,8 +241,7 @@ Cost GroupBounds::compulsory(const std::vector<int>& einsums) const {
       pj += dram.access_energy(n, static_cast<double>(dram.instances), std::min(dram.write_pj, dram.update_pj));
     }
   }
-  const double cycles = rate > 0 ? words / rate : 0;
-  return {static_cast<int64_t>(std::floor(std::min(cycles, 9.0e18))), pj};
+  return {dram_cycles(words), pj};
 }
 
 }  // namespace einflow::cascade

@@ -55,12 +55,13 @@ class GroupBounds {
   // cycles too and adds to its energy.
   Cost of_tiles(const std::vector<TileBound>& tiles, bool pipelined, const Cost& dram) const;
   // Any binding of positions whose work on each unit is `work[k][u]`
-  // (infinite where unit u cannot run position k) and whose least unit
-  // energy is `least_pj[k]`: cycles at least the makespan of the best
-  // fractional assignment of the work to the units (busiest_unit_floor),
-  // energy as above.
-  Cost of_bindings(const std::vector<std::vector<double>>& work, const std::vector<double>& least_pj,
-                   const Cost& dram) const;
+  // (infinite where unit u cannot run position k) and whose energy is at
+  // least `pj` besides the DRAM's and leakage: cycles at least the makespan
+  // of the best fractional assignment of the work to the units
+  // (busiest_unit_floor), energy as above.
+  Cost of_bindings(const std::vector<std::vector<double>>& work, double pj, const Cost& dram) const;
+  // The whole cycles `words` take at the DRAM's bandwidth, rounded down (0 without a limit).
+  int64_t dram_cycles(double words) const;
   // What any group of these Einsums moves to and from the DRAM, whatever its
   // genes: each tensor it reads and no Einsum of it writes, read once whole,
   // and each tensor only it writes that an Einsum outside it reads or that
@@ -78,7 +79,8 @@ class GroupBounds {
   // cannot retain, over the fewest executions that fetch them (reusable(),
   // which a resident tensor reaches; each execution otherwise); a retained
   // intermediate never reaches the DRAM and counts nothing. At per_word's cost.
-  void root_floor(const mapping::FusionGroup& grp, size_t k, const sim::Stats& st, TileBound& t) const;
+  void root_floor(const mapping::FusionGroup& grp, size_t k, double executions, const sim::Stats& st,
+                  TileBound& t) const;
   // Tile k's on-chip accesses over its executions that the group model
   // charges whatever the group retains and keeps resident
   // (GroupEvaluation::accumulate): below the DRAM, every read, update and
@@ -89,7 +91,7 @@ class GroupBounds {
   // tile's innermost level only (a retained intermediate skips the levels
   // above its retention level, and its retention level's fills). At
   // per_word's cost.
-  double onchip_pj(const mapping::FusionGroup& grp, size_t k, const sim::Stats& st) const;
+  double onchip_pj(const mapping::FusionGroup& grp, size_t k, double executions, const sim::Stats& st) const;
   // The cost of a word at `node` without the models' rounding up to whole
   // blocks per instance (a floor of the cost of any sum of words).
   double per_word(int node) const;

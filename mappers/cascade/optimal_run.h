@@ -55,8 +55,8 @@ class RunSearch {
   }
 
   // What every group of the run [first, end) costs at least, whatever its
-  // genes: per position the least work and unit energy over the units that
-  // may run it there, as of_bindings bounds a factor point's, and the DRAM's
+  // genes: per position its work on each unit that may run it there and its
+  // least unit energy, as of_bindings bounds them, and the DRAM's
   // compulsory traffic. An Einsum's work does not depend on its tile (its
   // dense points' issue cycles over the unit's instances); a masked Einsum's
   // unit energy does (its tile's unmasked points) and counts 0. A position
@@ -83,10 +83,10 @@ class RunSearch {
         work[d][static_cast<size_t>(std::find(units.begin(), units.end(), u) - units.begin())] = x.work;
         pj[d] = std::min(pj[d], x.unit_pj);
       }
-    std::vector<int> einsums;
-    for (int i = first; i < end; ++i) einsums.push_back(space.einsum_at(i));
+    double unit_pj = 0;
+    for (double e : pj) unit_pj += e;
     Cost least{kNever, 0};
-    if (!units.empty()) least = bounds.of_bindings(work, pj, bounds.compulsory(einsums));
+    if (!units.empty()) least = bounds.of_bindings(work, unit_pj, bounds.compulsory(einsums_of(first, end)));
     if (pim) least = {std::min(least.cycles, pim->cycles), units.empty() ? pim->energy : std::min(least.energy, pim->energy)};
     return least;
   }
@@ -127,14 +127,21 @@ class RunSearch {
     return base ? n : n * (1 + ranks);  // pipelining: none or a shared rank
   }
 
+  // Whether a mapping whose prefix, run and suffix cost at least these may beat `incumbent`.
+  bool can_beat(double incumbent, const Cost& prefix, const Cost& run, const Cost& suffix) const {
+    if (run.cycles >= kNever || suffix.cycles >= kNever) return false;
+    const double cycles = std::min(static_cast<double>(prefix.cycles) + static_cast<double>(run.cycles) +
+                                       static_cast<double>(suffix.cycles), 9.0e18);
+    return search::objective(static_cast<int64_t>(cycles), prefix.energy + run.energy + suffix.energy,
+                             config.latency_weight, config.energy_weight) < incumbent;
+  }
+
   // `floor`: what floor(first, end) gave, which every costed point is checked against.
   Front<mapping::FusionGroup> search(int first, int end, const Cost& floor) {
     Front<mapping::FusionGroup> front(order);
     m_front = &front;
     m_floor = floor;
-    std::vector<int> einsums;
-    for (int i = first; i < end; ++i) einsums.push_back(space.einsum_at(i));
-    m_dram = bounds.compulsory(einsums);
+    m_dram = bounds.compulsory(einsums_of(first, end));
     std::vector<std::vector<int>> bindings;  // per binding digit, the unit nodes
     std::vector<std::vector<int>> members;   // per binding digit, its positions
     if (!binding_digits(first, end, members, bindings)) return front;
@@ -205,6 +212,17 @@ class RunSearch {
           if (en.component == name) x.unit_pj += en.energy_pj;
     }
     return m_alone.emplace(key, x).first->second;
+  }
+
+  std::vector<int> einsums_of(int first, int end) const {
+    std::vector<int> einsums;
+    for (int i = first; i < end; ++i) einsums.push_back(space.einsum_at(i));
+    return einsums;
+  }
+
+  static bool on_one_unit(const mapping::FusionGroup& grp) {
+    return std::all_of(grp.tiles.begin(), grp.tiles.end(),
+                       [&](const mapping::Mapping& t) { return t.compute == grp.tiles[0].compute; });
   }
 
   // The cost of position i alone on the PIM unit u (its one point), if valid.
@@ -319,9 +337,7 @@ class RunSearch {
     if (base) return fn(grp);
     grp.pipeline_rank = -1;
     fn(grp);
-    if (std::all_of(grp.tiles.begin(), grp.tiles.end(),
-                    [&](const mapping::Mapping& t) { return t.compute == grp.tiles[0].compute; }))
-      return;
+    if (on_one_unit(grp)) return;
     const std::vector<mapping::Loop> loops = grp.shared;
     for (const auto& loop : loops) {
       grp.pipeline_rank = loop.rank;
@@ -361,7 +377,6 @@ class RunSearch {
     front.insert({s.cycles, s.energy_pj}, grp);
   }
 
-
   // Whether a point of the run whose cost is at least `least` may beat the
   // incumbent and may join the run's front (no point on it already costs no
   // more in both: that point would dominate it).
@@ -370,18 +385,6 @@ class RunSearch {
       if (x.cycles <= least.cycles && x.energy <= least.energy) return false;
     return m_incumbent == search::kInvalid || can_beat(m_incumbent, m_prefix, least, m_suffix);
   }
-
- public:
-  // Whether a mapping whose prefix, run and suffix cost at least these may beat `incumbent`.
-  bool can_beat(double incumbent, const Cost& prefix, const Cost& run, const Cost& suffix) const {
-    if (run.cycles >= kNever || suffix.cycles >= kNever) return false;
-    const double cycles = std::min(static_cast<double>(prefix.cycles) + static_cast<double>(run.cycles) +
-                                       static_cast<double>(suffix.cycles), 9.0e18);
-    return search::objective(static_cast<int64_t>(cycles), prefix.energy + run.energy + suffix.energy,
-                             config.latency_weight, config.energy_weight) < incumbent;
-  }
-
- private:
 
   // Whether some point of a group (its retention decoded, any pipelining) may
   // beat the incumbent: its tiles' bound with the busiest unit, which no
@@ -395,18 +398,15 @@ class RunSearch {
       tiles.push_back(bounds.tile(grp, k, f.stats));
     }
     if (may_beat(bounds.of_tiles(tiles, !base || grp.pipeline_rank >= 0, m_dram))) return true;
-    const bool one_unit = std::all_of(grp.tiles.begin(), grp.tiles.end(),
-                                      [&](const mapping::Mapping& t) { return t.compute == grp.tiles[0].compute; });
-    const int64_t points = base || one_unit ? 1 : 1 + static_cast<int64_t>(grp.shared.size());
+    const int64_t points = base || on_one_unit(grp) ? 1 : 1 + static_cast<int64_t>(grp.shared.size());
     counts.generated += points;
     counts.bounded += points;
     return false;
   }
 
-  // Whether some binding of a factor point may beat the incumbent: per
-  // position its work on each of its units and its least unit energy (a
-  // tile's operations, whatever the tile), from the tiles of each unit
-  // without retention in the units' own levels.
+  // Whether some binding and retention of a factor point may beat the
+  // incumbent or join the front: per position its work on each of its units
+  // and its least energy and DRAM words over the tiles those choices make.
   bool factors_may_beat(CascadeGenome g, int first, int end, const workloads::Cascade& tc,
                         const std::vector<std::vector<int>>& members, const std::vector<std::vector<int>>& bindings) {
     const double inf = std::numeric_limits<double>::infinity();
@@ -447,20 +447,17 @@ class RunSearch {
         }
       }
     }
-    double dram_words = 0;
+    double dram_words = 0, with_dram = 0, without = 0;
     for (size_t k = 0; k < positions; ++k) {
       if (!std::isfinite(pj[k])) return true;  // no valid tile: each point is rejected with its reason
       dram_words += words[k];
+      with_dram += pj[k];
+      without += onchip_pj[k];
     }
-    const double rate = a.dram_words_per_cycle();
-    const int64_t dram_cycles =
-        std::max(m_dram.cycles, static_cast<int64_t>(std::floor(std::min(rate > 0 ? dram_words / rate : 0, 9.0e18))));
     // The DRAM's energy: the tiles' own floors, or the compulsory traffic's, whichever is more.
-    Cost least = bounds.of_bindings(work, pj, {dram_cycles, 0});
-    least.energy = std::max(least.energy, bounds.of_bindings(work, onchip_pj, {dram_cycles, m_dram.energy}).energy);
-    return may_beat(least);
+    const Cost dram{std::max(m_dram.cycles, bounds.dram_cycles(dram_words)), 0};
+    return may_beat(bounds.of_bindings(work, std::max(with_dram, without + m_dram.energy), dram));
   }
-
 
   void reject(const std::string& why) {
     if (counts.rejected++ == 0) first_reject = why;
